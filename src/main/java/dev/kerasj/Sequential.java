@@ -1,0 +1,536 @@
+package dev.kerasj;
+
+import dev.kerasj.callbacks.Callback;
+import dev.kerasj.callbacks.CallbackList;
+import dev.kerasj.callbacks.History;
+import dev.kerasj.internal.DataAdapter;
+import dev.kerasj.internal.FitLoop;
+import dev.kerasj.internal.HostArray;
+import dev.kerasj.internal.ModelGraph;
+import dev.kerasj.internal.Network;
+import dev.kerasj.internal.TrainingGraph;
+import dev.kerasj.layers.Embedding;
+import dev.kerasj.layers.Input;
+import dev.kerasj.layers.Layer;
+import dev.kerasj.layers.Weight;
+import dev.kerasj.losses.Loss;
+import dev.kerasj.losses.Losses;
+import dev.kerasj.metrics.Metric;
+import dev.kerasj.metrics.Metrics;
+import dev.kerasj.optimizers.Optimizer;
+import dev.kerasj.optimizers.Optimizers;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.tensorflow.ndarray.FloatNdArray;
+import org.tensorflow.ndarray.NdArrays;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+
+/**
+ * Keras' {@code Sequential} model: a stack of layers trained with {@code compile} and {@code fit}, in a TensorFlow
+ * graph owned by this object (close it, or use try-with-resources, to free native memory).
+ *
+ * <pre>{@code
+ * try (Sequential model = new Sequential(Input.of(64), new Dense(64, "relu"), new Dense(10, "softmax"))) {
+ *   model.compile(new Adam(1e-3), new SparseCategoricalCrossentropy(), "accuracy");
+ *   History h = model.fit(x, y, FitOptions.builder().epochs(20).validationSplit(0.1).build());
+ *   Map<String, Double> scores = model.evaluate(xTest, yTest);
+ * }
+ * }</pre>
+ *
+ * <p>Layers get Keras' automatic names ({@code dense}, {@code dense_1} ...) counted per model. The graph is built
+ * once, when the input shape is known and the model is first used; one training step is one {@code Session.run}.
+ * Not thread-safe: one thread trains or predicts at a time.
+ */
+public class Sequential implements AutoCloseable {
+  private final String name;
+  private final List<Layer> layers = new ArrayList<>();
+  private final Map<String, Integer> nameCounters = new HashMap<>();
+  private final Set<String> usedNames = new HashSet<>();
+  private Input input;
+  private long[] inputShape;
+  private long[] outputShape;
+  private Long seed;
+  private String device;
+  private ModelGraph graph;
+  private Network network;
+  private TrainingGraph training;
+  private Optimizer optimizer;
+  private Loss loss;
+  private List<Metric> metrics = List.of();
+  private boolean stopTraining;
+  private boolean closed;
+
+  /** An empty model named {@code sequential}; add layers with {@link #add}. */
+  public Sequential(Layer... layers) {
+    this("sequential", layers);
+  }
+
+  public Sequential(String name, Layer... layers) {
+    this.name = name;
+    for (Layer l : layers) {
+      add(l);
+    }
+  }
+
+  /** The model's name ({@code sequential} by default). */
+  public String name() {
+    return name;
+  }
+
+  /**
+   * Appends a layer, names it and, when the input shape is known, checks that it accepts its input shape.
+   *
+   * @throws IllegalArgumentException when the layer cannot take the previous layer's output shape
+   * @throws IllegalStateException after the model was built
+   */
+  public Sequential add(Layer layer) {
+    checkOpen();
+    if (layer == null) {
+      throw new IllegalArgumentException("Expected a layer. Received: null");
+    }
+    if (network != null) {
+      throw new IllegalStateException("Cannot add layer '" + layer.name() + "': the model is already built");
+    }
+    if (layer instanceof Input in) {
+      if (input != null || !layers.isEmpty()) {
+        throw new IllegalArgumentException("An Input must be the first thing added to a Sequential model");
+      }
+      input = in;
+      in.assignName(uniqueName(in));
+      inputShape = in.declaredInputShape();
+      outputShape = inputShape;
+      return this;
+    }
+    if (layers.stream().anyMatch(l -> l == layer)) {
+      throw new IllegalArgumentException("Layer '" + layer.name() + "' was already added to this model");
+    }
+    String assigned = uniqueName(layer);
+    if (layers.isEmpty() && inputShape == null && layer.declaredInputShape() != null) {
+      inputShape = layer.declaredInputShape();
+      outputShape = inputShape;
+    }
+    layer.assignName(assigned);
+    if (outputShape != null) {
+      outputShape = layer.resolveShapes(outputShape);
+    }
+    layers.add(layer);
+    return this;
+  }
+
+  private String uniqueName(Layer layer) {
+    String requested = layer.requestedName();
+    if (requested != null) {
+      if (!usedNames.add(requested)) {
+        throw new IllegalArgumentException(
+            "All layers added to a Sequential model should have unique names. Name '" + requested
+                + "' is already the name of a layer in this model");
+      }
+      return requested;
+    }
+    String prefix = layer.defaultNamePrefix();
+    while (true) {
+      int n = nameCounters.merge(prefix, 1, Integer::sum) - 1;
+      String candidate = n == 0 ? prefix : prefix + "_" + n;
+      if (usedNames.add(candidate)) {
+        return candidate;
+      }
+    }
+  }
+
+  /** The layers in order (without the Input). */
+  public List<Layer> layers() {
+    return List.copyOf(layers);
+  }
+
+  /** Per-sample input shape, or null while unknown. */
+  public long[] inputShape() {
+    return inputShape == null ? null : inputShape.clone();
+  }
+
+  /** Per-sample output shape, or null while the input shape is unknown. */
+  public long[] outputShape() {
+    return outputShape == null ? null : outputShape.clone();
+  }
+
+  /**
+   * Seeds weight initialization, dropout masks and the default shuffle. Without it, a random seed is drawn (like
+   * an unseeded Keras run). Must be called before the model is built.
+   */
+  public Sequential setSeed(long seed) {
+    if (network != null) {
+      throw new IllegalStateException("setSeed must be called before the model is built (first compile/fit/predict)");
+    }
+    this.seed = seed;
+    return this;
+  }
+
+  /**
+   * Places the model on a TensorFlow device such as {@code "/GPU:0"} (needs the {@code gpu} Maven profile's
+   * natives). Soft placement is on: ops without a kernel on that device, or a machine without it, fall back to the
+   * CPU. Must be called before the model is built.
+   */
+  public Sequential setDevice(String device) {
+    if (network != null) {
+      throw new IllegalStateException("setDevice must be called before the model is built");
+    }
+    this.device = device;
+    return this;
+  }
+
+  /** The seed in use (drawn at build time when none was set). */
+  public long seed() {
+    if (seed == null) {
+      seed = new java.util.Random().nextLong();
+    }
+    return seed;
+  }
+
+  /**
+   * Configures training, like Keras {@code compile}. Builds the model if its input shape is known.
+   *
+   * @param metrics metric identifiers ({@code "accuracy"}, {@code "mae"} ...) or {@link Metric}s
+   */
+  public void compile(Optimizer optimizer, Loss loss, Object... metrics) {
+    checkOpen();
+    if (optimizer == null || loss == null) {
+      throw new IllegalArgumentException(
+          "compile needs an optimizer and a loss. Received: optimizer=" + optimizer + ", loss=" + loss);
+    }
+    if (layers.isEmpty()) {
+      throw new IllegalStateException("Cannot compile an empty Sequential model: add layers first");
+    }
+    this.optimizer = optimizer;
+    this.loss = loss;
+    this.metricIds = metrics == null ? new Object[0] : metrics.clone();
+    this.training = null;
+    if (inputShape != null) {
+      ensureTrainingGraph();
+    }
+  }
+
+  private Object[] metricIds = new Object[0];
+
+  /** {@code compile} with Keras identifiers: {@code compile("adam", "sparse_categorical_crossentropy", "accuracy")}. */
+  public void compile(String optimizer, String loss, String... metrics) {
+    compile(Optimizers.get(optimizer), Losses.get(loss), (Object[]) metrics);
+  }
+
+  private List<Metric> resolveMetrics() {
+    List<Metric> out = new ArrayList<>();
+    Set<String> names = new HashSet<>(List.of("loss"));
+    for (Object m : metricIds) {
+      Metric metric;
+      if (m instanceof String s) {
+        metric = Metrics.get(s, loss, outputShape);
+      } else if (m instanceof Metric mm) {
+        metric = mm;
+      } else {
+        throw new IllegalArgumentException(
+            "Expected metrics to be identifiers or Metric objects. Received: " + (m == null ? "null" : m.getClass()));
+      }
+      if (!names.add(metric.name())) {
+        throw new IllegalArgumentException("Duplicate metric name '" + metric.name() + "'");
+      }
+      out.add(metric);
+    }
+    return out;
+  }
+
+  /** Whether {@code compile} was called. */
+  public boolean isCompiled() {
+    return optimizer != null;
+  }
+
+  public Optimizer optimizer() {
+    return optimizer;
+  }
+
+  public Loss loss() {
+    return loss;
+  }
+
+  /** The resolved metrics (after the model is built). */
+  public List<Metric> metrics() {
+    return List.copyOf(metrics);
+  }
+
+  private void ensureBuilt() {
+    checkOpen();
+    if (network != null) {
+      return;
+    }
+    if (inputShape == null) {
+      throw new IllegalStateException(
+          "The model's input shape is unknown: start the model with Input.of(...) or give the first layer an "
+              + "input shape");
+    }
+    if (layers.isEmpty()) {
+      throw new IllegalStateException("The Sequential model has no layers");
+    }
+    Input.DType dtype = input != null ? input.dtype()
+        : layers.get(0) instanceof Embedding ? Input.DType.INT32 : Input.DType.FLOAT32;
+    graph = new ModelGraph(device);
+    try {
+      network = new Network(graph, layers, inputShape, dtype, seed());
+      graph.initializeNew();
+    } catch (RuntimeException e) {
+      graph.close();
+      graph = null;
+      network = null;
+      throw e;
+    }
+  }
+
+  private void ensureTrainingGraph() {
+    if (!isCompiled()) {
+      throw new IllegalStateException("You must call `compile()` before using the model for fit or evaluate.");
+    }
+    ensureBuilt();
+    if (training == null) {
+      metrics = resolveMetrics();
+      training = new TrainingGraph(graph, network, loss, metrics, optimizer, outputShape);
+      graph.initializeNew();
+    }
+  }
+
+  /** Builds the model graph now (it is otherwise built on first use). */
+  public void build() {
+    ensureBuilt();
+  }
+
+  /** Trains with Keras' defaults (1 epoch, batch 32, shuffled, progress bar). */
+  public History fit(Object x, Object y) {
+    return fit(x, y, FitOptions.defaults());
+  }
+
+  /**
+   * Trains the model, like Keras {@code fit}.
+   *
+   * @param x Java array ({@code float[][]}, {@code float[][][][]}, {@code int[][]} ...) or TF Java {@code NdArray},
+   *     samples first
+   * @param y labels: class ids ({@code int[]}) for sparse losses, else arrays shaped like the model output
+   * @return the per-epoch logs
+   */
+  public History fit(Object x, Object y, FitOptions options) {
+    ensureTrainingGraph();
+    HostArray xs = toInputs(x, "x");
+    HostArray ys = toLabels(y, "y");
+    DataAdapter.sameSamples(xs, ys, "x", "y");
+    HostArray xVal = null;
+    HostArray yVal = null;
+    if (options.validationX() != null) {
+      xVal = toInputs(options.validationX(), "validation_data x");
+      yVal = toLabels(options.validationY(), "validation_data y");
+      DataAdapter.sameSamples(xVal, yVal, "validation_data x", "validation_data y");
+    } else if (options.validationSplit() > 0) {
+      int splitAt = (int) Math.floor(xs.samples() * (1.0 - options.validationSplit()));
+      if (splitAt == 0 || splitAt == xs.samples()) {
+        throw new IllegalArgumentException(
+            "validationSplit=" + options.validationSplit() + " leaves an empty training or validation set for "
+                + xs.samples() + " samples");
+      }
+      xVal = xs.rows(splitAt, xs.samples());
+      yVal = ys.rows(splitAt, ys.samples());
+      xs = xs.rows(0, splitAt);
+      ys = ys.rows(0, splitAt);
+    }
+    long shuffleSeed = options.seed() != null ? options.seed() : seed();
+    return new FitLoop(this, training, metricNames()).fit(xs, ys, xVal, yVal, options, shuffleSeed);
+  }
+
+  /** Evaluates with batch size 32; returns {@code loss} and each metric. */
+  public Map<String, Double> evaluate(Object x, Object y) {
+    return evaluate(x, y, FitOptions.DEFAULT_BATCH_SIZE);
+  }
+
+  /** Keras {@code evaluate(..., return_dict=True)}: the loss and each metric over all samples. */
+  public Map<String, Double> evaluate(Object x, Object y, int batchSize, Callback... callbacks) {
+    ensureTrainingGraph();
+    if (batchSize <= 0) {
+      throw new IllegalArgumentException(
+          "Expected batchSize to be a positive integer. Received: batchSize=" + batchSize);
+    }
+    HostArray xs = toInputs(x, "x");
+    HostArray ys = toLabels(y, "y");
+    DataAdapter.sameSamples(xs, ys, "x", "y");
+    CallbackList cbs = new CallbackList(List.of(callbacks));
+    cbs.setModel(this);
+    return new FitLoop(this, training, metricNames()).evaluate(xs, ys, batchSize, cbs, "");
+  }
+
+  /** Predicts with batch size 32. */
+  public FloatNdArray predict(Object x) {
+    return predict(x, FitOptions.DEFAULT_BATCH_SIZE);
+  }
+
+  /**
+   * Runs inference (Dropout off, BatchNormalization on moving statistics), like Keras {@code predict}.
+   *
+   * @return {@code [samples, ...outputShape]}; {@code StdArrays.array2dCopyOf(result)} gives a {@code float[][]}
+   */
+  public FloatNdArray predict(Object x, int batchSize) {
+    ensureBuilt();
+    if (batchSize <= 0) {
+      throw new IllegalArgumentException(
+          "Expected batchSize to be a positive integer. Received: batchSize=" + batchSize);
+    }
+    HostArray xs = toInputs(x, "x");
+    int n = xs.samples();
+    int row = Math.toIntExact(Arrays.stream(outputShape).reduce(1, (a, b) -> a * b));
+    float[] out = new float[n * row];
+    for (int from = 0; from < n; from += batchSize) {
+      int to = Math.min(n, from + batchSize);
+      float[] batch = network.predictBatch(xs.rows(from, to)).floats();
+      System.arraycopy(batch, 0, out, from * row, batch.length);
+    }
+    long[] shape = new long[outputShape.length + 1];
+    shape[0] = n;
+    System.arraycopy(outputShape, 0, shape, 1, outputShape.length);
+    return NdArrays.wrap(Shape.of(shape), DataBuffers.of(out, false, false));
+  }
+
+  private List<String> metricNames() {
+    return metrics.stream().map(Metric::name).toList();
+  }
+
+  private HostArray toInputs(Object x, String what) {
+    ensureBuilt();
+    int vocabulary = layers.get(0) instanceof Embedding e ? e.inputDim() : 0;
+    return DataAdapter.inputs(x, what, inputShape, network.inputDtype() == org.tensorflow.types.TInt32.class
+        ? Input.DType.INT32 : Input.DType.FLOAT32, vocabulary);
+  }
+
+  private HostArray toLabels(Object y, String what) {
+    return DataAdapter.labels(y, what, loss.sparseLabels(), outputShape);
+  }
+
+  /** The layer weights in Keras order ({@code model.weights}). */
+  public List<Weight> weights() {
+    ensureBuilt();
+    return network.weights();
+  }
+
+  /** Keras {@code get_weights()}: current values of every layer weight, in {@link #weights()} order. */
+  public List<FloatNdArray> getWeights() {
+    ensureBuilt();
+    List<Weight> ws = network.weights();
+    List<HostArray> values = graph.read(ws.stream().map(w -> graph.variable(w.path())).toList());
+    List<FloatNdArray> out = new ArrayList<>();
+    for (HostArray v : values) {
+      out.add(NdArrays.wrap(Shape.of(v.shape()), DataBuffers.of(v.floats(), false, false)));
+    }
+    return out;
+  }
+
+  /** Current values keyed by weight path ({@code dense/kernel} ...). */
+  public Map<String, FloatNdArray> getWeightsByPath() {
+    List<Weight> ws = weights();
+    List<FloatNdArray> values = getWeights();
+    Map<String, FloatNdArray> out = new LinkedHashMap<>();
+    for (int i = 0; i < ws.size(); i++) {
+      out.put(ws.get(i).path(), values.get(i));
+    }
+    return out;
+  }
+
+  /**
+   * Keras {@code set_weights()}: one value per weight, in {@link #weights()} order; each a Java array
+   * ({@code float[][]} ...) or {@code NdArray} of exactly the weight's shape. Nothing is written unless every value
+   * fits.
+   */
+  public void setWeights(List<?> values) {
+    List<Weight> ws = weights();
+    if (values.size() != ws.size()) {
+      throw new IllegalArgumentException(
+          "You called setWeights with a list of length " + values.size() + ", but the model has " + ws.size()
+              + " weights: " + ws);
+    }
+    Map<String, Object> byPath = new LinkedHashMap<>();
+    for (int i = 0; i < ws.size(); i++) {
+      byPath.put(ws.get(i).path(), values.get(i));
+    }
+    setWeights(byPath);
+  }
+
+  /** Sets some or all weights by path ({@code dense/kernel} ...); unknown paths and wrong shapes are rejected first. */
+  public void setWeights(Map<String, ?> valuesByPath) {
+    ensureBuilt();
+    Map<String, Weight> known = new LinkedHashMap<>();
+    network.weights().forEach(w -> known.put(w.path(), w));
+    Map<ModelGraph.VariableSlot, HostArray> assign = new LinkedHashMap<>();
+    for (Map.Entry<String, ?> e : valuesByPath.entrySet()) {
+      Weight w = known.get(e.getKey());
+      if (w == null) {
+        throw new IllegalArgumentException(
+            "Unknown weight '" + e.getKey() + "'. Expected one of: " + known.keySet());
+      }
+      HostArray v = HostArray.from(e.getValue(), e.getKey()).asFloats();
+      if (!Arrays.equals(v.shape(), w.shape())) {
+        throw new IllegalArgumentException(
+            "Weight '" + w.path() + "' has shape " + DataAdapter.shape(w.shape()) + ". Received: a value of shape "
+                + DataAdapter.shape(v.shape()));
+      }
+      assign.put(graph.variable(w.path()), v);
+    }
+    graph.assign(assign);
+  }
+
+  /** Keras {@code model.stop_training}: true asks {@code fit} to stop after the current batch. */
+  public boolean stopTraining() {
+    return stopTraining;
+  }
+
+  public void setStopTraining(boolean stop) {
+    this.stopTraining = stop;
+  }
+
+  /** Total number of parameters. */
+  public long countParams() {
+    return layers.stream().mapToLong(Layer::countParams).sum();
+  }
+
+  /**
+   * Keras-style summary table (layer name and type, output shape, parameter count, totals).
+   *
+   * <pre>
+   * Model: "sequential"
+   * ┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓
+   * ┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃
+   * </pre>
+   */
+  public String summary() {
+    ensureBuilt();
+    return Summary.format(this);
+  }
+
+  /** The model graph owner; used by the saving packages. Not part of the user API. */
+  public ModelGraph graphForInternalUse() {
+    ensureBuilt();
+    return graph;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("Sequential model '" + name + "' is closed");
+    }
+  }
+
+  /** Frees the TensorFlow graph and session; idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (graph != null) {
+      graph.close();
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package dev.kerasj.callbacks;
+
+import dev.kerasj.Sequential;
+import java.util.Map;
+
+/**
+ * Keras' callback hooks, all no-ops by default. Epoch and batch indices are 0-based as in Keras (file templates
+ * print epochs 1-based). {@code logs} are read-only snapshots with Keras' keys ({@code loss}, {@code accuracy},
+ * {@code val_loss} ...); batch logs hold running averages over the epoch so far.
+ *
+ * <p>A callback stops training with {@code model().setStopTraining(true)}; the loop ends after the current batch.
+ * Exceptions thrown by a hook propagate out of {@code fit}: a failing callback (a save that cannot be written) is
+ * never swallowed.
+ */
+public interface Callback {
+  /** Called by {@code fit} before {@link #onTrainBegin}. */
+  default void setModel(Sequential model) {}
+
+  /** Called by {@code fit} with the training parameters ({@code epochs}, {@code steps}, {@code verbose}). */
+  default void setParams(Map<String, Object> params) {}
+
+  default void onTrainBegin(Map<String, Double> logs) {}
+
+  default void onTrainEnd(Map<String, Double> logs) {}
+
+  default void onEpochBegin(int epoch, Map<String, Double> logs) {}
+
+  /** Logs hold the epoch's training results and, when validating, the {@code val_} results. */
+  default void onEpochEnd(int epoch, Map<String, Double> logs) {}
+
+  default void onTrainBatchBegin(int batch, Map<String, Double> logs) {}
+
+  default void onTrainBatchEnd(int batch, Map<String, Double> logs) {}
+
+  default void onTestBegin(Map<String, Double> logs) {}
+
+  default void onTestEnd(Map<String, Double> logs) {}
+
+  default void onTestBatchBegin(int batch, Map<String, Double> logs) {}
+
+  default void onTestBatchEnd(int batch, Map<String, Double> logs) {}
+
+  default void onPredictBegin(Map<String, Double> logs) {}
+
+  default void onPredictEnd(Map<String, Double> logs) {}
+
+  default void onPredictBatchBegin(int batch, Map<String, Double> logs) {}
+
+  default void onPredictBatchEnd(int batch, Map<String, Double> logs) {}
+}

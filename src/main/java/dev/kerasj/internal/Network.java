@@ -1,0 +1,148 @@
+package dev.kerasj.internal;
+
+import dev.kerasj.initializers.Initializer;
+import dev.kerasj.layers.Input;
+import dev.kerasj.layers.Layer;
+import dev.kerasj.layers.LayerContext;
+import dev.kerasj.layers.Weight;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.family.TType;
+
+/**
+ * The layers of a model placed in a {@link ModelGraph}: the input placeholder {@code x}, every layer's weights
+ * (created once, under the layer's name scope) and the inference forward pass. The training forward pass is built
+ * again on the same weights by {@link TrainingGraph}.
+ */
+public final class Network {
+  private final ModelGraph graph;
+  private final List<Layer> layers;
+  private final Map<Layer, Ops> scopes = new IdentityHashMap<>();
+  private final Class<? extends TType> inputDtype;
+  private final Placeholder<?> x;
+  private final Operand<TFloat32> inferenceOutput;
+  private final List<Weight> weights = new ArrayList<>();
+  private final long seed;
+
+  /**
+   * @param layers named layers whose shapes were resolved
+   * @param inputShape per-sample input shape
+   */
+  public Network(ModelGraph graph, List<Layer> layers, long[] inputShape, Input.DType dtype, long seed) {
+    this.graph = graph;
+    this.layers = List.copyOf(layers);
+    this.seed = seed;
+    Ops tf = graph.tf();
+    this.inputDtype = dtype == Input.DType.INT32 ? TInt32.class : TFloat32.class;
+    long[] full = new long[inputShape.length + 1];
+    full[0] = -1;
+    System.arraycopy(inputShape, 0, full, 1, inputShape.length);
+    this.x = tf.withName("x").placeholder(inputDtype, Placeholder.shape(Shape.of(full)));
+    for (Layer layer : this.layers) {
+      Ops scope = tf.withSubScope(layer.name());
+      scopes.put(layer, scope);
+      layer.buildWeights(new Context(layer, scope, null));
+      weights.addAll(layer.weights());
+    }
+    this.inferenceOutput = forward(false, null);
+  }
+
+  /** Builds a forward pass; in training mode, layer side updates are appended to {@code updates}. */
+  @SuppressWarnings("unchecked")
+  public Operand<TFloat32> forward(boolean training, List<Op> updates) {
+    Operand<?> h = x;
+    for (Layer layer : layers) {
+      h = layer.call(new Context(layer, scopes.get(layer), updates), h, training);
+    }
+    if (h.asOutput().type() != TFloat32.class) {
+      throw new IllegalStateException("The model output must be float32; the last layer returned " + h.asOutput().type());
+    }
+    return (Operand<TFloat32>) h;
+  }
+
+  /** Runs the inference pass on one batch. */
+  public HostArray predictBatch(HostArray xBatch) {
+    try (org.tensorflow.Tensor xt = Tensors.of(xBatch, inputDtype);
+        org.tensorflow.Result r = graph.session().runner().feed(x, xt).fetch(inferenceOutput).run()) {
+      return Tensors.toHost(r.get(0));
+    }
+  }
+
+  public Placeholder<?> x() {
+    return x;
+  }
+
+  public Class<? extends TType> inputDtype() {
+    return inputDtype;
+  }
+
+  public Operand<TFloat32> inferenceOutput() {
+    return inferenceOutput;
+  }
+
+  /** All layer weights in Keras order (layer by layer, each layer's own order). */
+  public List<Weight> weights() {
+    return List.copyOf(weights);
+  }
+
+  public ModelGraph graph() {
+    return graph;
+  }
+
+  /** Mixes the model seed with a name so each weight and random op draws its own reproducible stream. */
+  static long mix(long seed, String name, long counter) {
+    long h = seed * 0x9E3779B97F4A7C15L + name.hashCode() * 0xC2B2AE3D27D4EB4FL + counter;
+    h ^= (h >>> 33);
+    h *= 0xFF51AFD7ED558CCDL;
+    h ^= (h >>> 33);
+    return h;
+  }
+
+  private final class Context implements LayerContext {
+    private final Layer layer;
+    private final Ops scope;
+    private final List<Op> updates;
+    private int seedCounter;
+
+    Context(Layer layer, Ops scope, List<Op> updates) {
+      this.layer = layer;
+      this.scope = scope;
+      this.updates = updates;
+    }
+
+    @Override
+    public Ops tf() {
+      return scope;
+    }
+
+    @Override
+    public Weight addWeight(String name, long[] shape, Initializer initializer, boolean trainable) {
+      String path = layer.name() + "/" + name;
+      long weightSeed = mix(seed, path, 0);
+      Operand<TFloat32> var = graph.addVariable(scope, name, path, shape, TFloat32.class,
+          () -> HostArray.ofFloats(shape, initializer.generate(shape, weightSeed)));
+      return new Weight(layer.name(), name, shape, trainable, initializer, var);
+    }
+
+    @Override
+    public void addUpdate(Op update) {
+      if (updates != null) {
+        updates.add(update);
+      }
+    }
+
+    @Override
+    public long seed() {
+      return mix(seed, layer.name() + "#random", ++seedCounter);
+    }
+  }
+}

@@ -1,0 +1,199 @@
+package dev.kerasj.internal;
+
+import dev.kerasj.layers.Weight;
+import dev.kerasj.losses.Loss;
+import dev.kerasj.metrics.Metric;
+import dev.kerasj.optimizers.Optimizer;
+import dev.kerasj.optimizers.OptimizerContext;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.Operation;
+import org.tensorflow.Output;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TType;
+
+/**
+ * What {@code compile} adds to a {@link Network}: the label placeholder {@code y}, the training forward pass, loss,
+ * metrics, gradients and optimizer updates gathered in one {@code train_step} op, and the same loss and metrics on
+ * the inference pass for {@code evaluate}.
+ *
+ * <p>One training step is one {@code Session.run}: feed a batch, fetch the loss and each metric's (sum, count),
+ * target {@code train_step}. Ordering inside the step (all via control dependencies): every gradient, then weight
+ * decay, then every variable update, then {@code iterations += 1}, exactly Keras' {@code apply_gradients} order.
+ */
+public final class TrainingGraph {
+  private final ModelGraph graph;
+  private final Network network;
+  private final Placeholder<?> y;
+  private final Class<? extends TType> labelDtype;
+  private final List<Operand<TFloat32>> trainFetches = new ArrayList<>();
+  private final List<Operand<TFloat32>> evalFetches = new ArrayList<>();
+  private final Op trainOp;
+  private final Operand<TFloat32> learningRate;
+  private final Operand<TInt64> iterations;
+  private final List<String> optimizerVariables = new ArrayList<>();
+
+  public TrainingGraph(
+      ModelGraph graph, Network network, Loss loss, List<Metric> metrics, Optimizer optimizer, long[] outputShape) {
+    this.graph = graph;
+    this.network = network;
+    Ops tf = graph.tf();
+    this.labelDtype = loss.sparseLabels() ? TInt32.class : TFloat32.class;
+    long[] yShape;
+    if (loss.sparseLabels()) {
+      yShape = new long[outputShape.length];
+      yShape[0] = -1;
+      System.arraycopy(outputShape, 0, yShape, 1, outputShape.length - 1);
+    } else {
+      yShape = new long[outputShape.length + 1];
+      yShape[0] = -1;
+      System.arraycopy(outputShape, 0, yShape, 1, outputShape.length);
+    }
+    Ops compileScope = tf.withSubScope("compile");
+    this.y = compileScope.withName("y").placeholder(labelDtype, Placeholder.shape(Shape.of(yShape)));
+
+    List<Op> layerUpdates = new ArrayList<>();
+    Operand<TFloat32> trainOut = network.forward(true, layerUpdates);
+    Ops trainScope = compileScope.withSubScope("train");
+    Operand<TFloat32> trainLoss = loss.call(trainScope, y, trainOut);
+    trainFetches.add(trainLoss);
+    addMetricFetches(trainScope, metrics, y, trainOut, trainFetches);
+
+    Ops evalScope = compileScope.withSubScope("eval");
+    evalFetches.add(loss.call(evalScope, y, network.inferenceOutput()));
+    addMetricFetches(evalScope, metrics, y, network.inferenceOutput(), evalFetches);
+
+    List<Weight> trainable = network.weights().stream().filter(Weight::trainable).toList();
+    Output<?>[] grads = graph.graph().addGradients(trainLoss.asOutput(),
+        trainable.stream().map(w -> w.value().asOutput()).toArray(Output<?>[]::new));
+
+    Ops optScope = tf.withSubScope(optimizer.name());
+    int before = graph.variables().size();
+    this.learningRate = graph.addVariable(optScope, "learning_rate", optimizer.name() + "/learning_rate",
+        new long[0], TFloat32.class, () -> HostArray.ofFloats(new long[0], new float[] {(float) optimizer.learningRate()}));
+    this.iterations = graph.addVariable(optScope, "iterations", optimizer.name() + "/iterations", new long[0],
+        TInt64.class, () -> HostArray.ofInts(new long[0], new int[] {0}));
+    optimizer.buildFor(context(optScope, optimizer), trainable);
+
+    List<Operation> gradOps = new ArrayList<>();
+    for (Output<?> g : grads) {
+      if (g != null) {
+        gradOps.add(g.op());
+      }
+    }
+    Ops afterGrads = optScope.withControlDependencyOps(gradOps);
+    List<Op> updates = new ArrayList<>();
+    for (int i = 0; i < trainable.size(); i++) {
+      if (grads[i] == null) {
+        continue; // Like Keras, a variable the loss does not reach is left alone.
+      }
+      Weight w = trainable.get(i);
+      @SuppressWarnings("unchecked")
+      Operand<TFloat32> g = (Operand<TFloat32>) grads[i];
+      Ops stepTf = afterGrads;
+      if (optimizer.weightDecay() != null) {
+        Op decay = afterGrads.assignSub(w.value(),
+            afterGrads.math.mul(afterGrads.math.mul(w.value(), afterGrads.constant(optimizer.weightDecay().floatValue())),
+                learningRate));
+        stepTf = afterGrads.withControlDependencies(List.of(decay));
+      }
+      updates.addAll(optimizer.update(context(stepTf, optimizer), g, w, i, learningRate));
+    }
+    Op increment = optScope.withControlDependencies(updates).assignAdd(iterations, optScope.constant(1L));
+    List<Op> all = new ArrayList<>(layerUpdates);
+    all.add(increment);
+    this.trainOp = tf.withControlDependencies(all).withName("train_step").noOp();
+    for (ModelGraph.VariableSlot s : graph.variables().subList(before, graph.variables().size())) {
+      optimizerVariables.add(s.name());
+    }
+  }
+
+  private OptimizerContext context(Ops scoped, Optimizer optimizer) {
+    return new OptimizerContext() {
+      @Override
+      public Ops tf() {
+        return scoped;
+      }
+
+      @Override
+      public Operand<TFloat32> addSlot(Weight variable, String slotName, float initialValue) {
+        String name = variable.layerName() + "_" + variable.name() + "_" + slotName;
+        long[] shape = variable.shape();
+        return graph.addVariable(scoped, name, optimizer.name() + "/" + name, shape, TFloat32.class, () -> {
+          float[] v = new float[Math.toIntExact(variable.size())];
+          java.util.Arrays.fill(v, initialValue);
+          return HostArray.ofFloats(shape, v);
+        });
+      }
+
+      @Override
+      public Operand<TInt64> iterations() {
+        return iterations;
+      }
+
+      @Override
+      public Operand<TFloat32> learningRate() {
+        return learningRate;
+      }
+    };
+  }
+
+  private static void addMetricFetches(
+      Ops tf, List<Metric> metrics, Operand<?> labels, Operand<TFloat32> out, List<Operand<TFloat32>> fetches) {
+    for (Metric m : metrics) {
+      Operand<TFloat32> values = m.values(tf, labels, out);
+      fetches.add(tf.sum(values, tf.range(tf.constant(0), tf.rank(values), tf.constant(1))));
+      fetches.add(tf.dtypes.cast(tf.size(values), TFloat32.class));
+    }
+  }
+
+  /** Label dtype expected by the loss: int32 class ids or float32. */
+  public Class<? extends TType> labelDtype() {
+    return labelDtype;
+  }
+
+  /** Names of the optimizer's variables (learning rate, iterations, slots) in the model graph. */
+  public List<String> optimizerVariables() {
+    return List.copyOf(optimizerVariables);
+  }
+
+  /** Runs one training step; returns {loss, metric1 sum, metric1 count, ...}. */
+  public float[] trainStep(HostArray xBatch, HostArray yBatch) {
+    return run(xBatch, yBatch, trainFetches, trainOp);
+  }
+
+  /** Computes loss and metrics of one batch with the inference pass; updates nothing. */
+  public float[] evalStep(HostArray xBatch, HostArray yBatch) {
+    return run(xBatch, yBatch, evalFetches, null);
+  }
+
+  private float[] run(HostArray xBatch, HostArray yBatch, List<Operand<TFloat32>> fetches, Op target) {
+    Session session = graph.session();
+    try (Tensor xt = Tensors.of(xBatch, network.inputDtype()); Tensor yt = Tensors.of(yBatch, labelDtype)) {
+      Session.Runner runner = session.runner().feed(network.x(), xt).feed(y, yt);
+      for (Operand<TFloat32> f : fetches) {
+        runner.fetch(f);
+      }
+      if (target != null) {
+        runner.addTarget(target);
+      }
+      try (Result r = runner.run()) {
+        float[] out = new float[fetches.size()];
+        for (int i = 0; i < out.length; i++) {
+          out[i] = Tensors.scalar(r.get(i));
+        }
+        return out;
+      }
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package dev.kerasj.losses;
+
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Keras {@code categorical_crossentropy}: one-hot (or soft) labels shaped like the predictions. When predictions
+ * come straight from a softmax, the loss is computed from its logits, as in Keras 3.
+ */
+public final class CategoricalCrossentropy extends LossFunction {
+  private final boolean fromLogits;
+
+  public CategoricalCrossentropy() {
+    this(false);
+  }
+
+  public CategoricalCrossentropy(boolean fromLogits) {
+    this.fromLogits = fromLogits;
+  }
+
+  public boolean fromLogits() {
+    return fromLogits;
+  }
+
+  @Override
+  public String name() {
+    return "categorical_crossentropy";
+  }
+
+  @Override
+  protected Operand<TFloat32> perSample(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred) {
+    Operand<TFloat32> labels = asFloat(yTrue);
+    Operand<TFloat32> logits = fromLogits ? yPred : logitsBehind(yPred, "Softmax");
+    if (logits != null) {
+      return tf.nn.softmaxCrossEntropyWithLogits(logits, labels).loss();
+    }
+    Operand<TFloat32> p = tf.math.div(yPred,
+        tf.sum(yPred, tf.constant(-1), org.tensorflow.op.core.Sum.keepDims(true)));
+    p = clipProbabilities(tf, p);
+    return tf.math.neg(tf.sum(tf.math.mul(labels, tf.math.log(p)), tf.constant(-1)));
+  }
+}

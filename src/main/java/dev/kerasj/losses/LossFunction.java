@@ -1,0 +1,54 @@
+package dev.kerasj.losses;
+
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Base of the built-in losses: subclasses give per-sample values ({@code [batch]}); this class applies Keras'
+ * {@code sum_over_batch_size} reduction exactly as Keras does ({@code divide_no_nan(sum(values), size(values))}).
+ */
+public abstract class LossFunction implements Loss {
+  /** Keras' {@code backend.epsilon()}, used to clip probabilities. */
+  public static final float EPSILON = 1e-7f;
+
+  /** Per-sample loss values, {@code [batch]}. */
+  protected abstract Operand<TFloat32> perSample(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred);
+
+  @Override
+  public final Operand<TFloat32> call(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred) {
+    Operand<TFloat32> values = perSample(tf, yTrue, yPred);
+    Operand<TFloat32> count = tf.dtypes.cast(tf.size(values), TFloat32.class);
+    return tf.math.divNoNan(tf.sum(values, tf.range(tf.constant(0), tf.rank(values), tf.constant(1))), count);
+  }
+
+  /** Mean over the last axis, Keras' {@code ops.mean(x, axis=-1)}. */
+  static Operand<TFloat32> meanLastAxis(Ops tf, Operand<TFloat32> x) {
+    return tf.math.mean(x, tf.constant(-1));
+  }
+
+  /** Keras' {@code clip_by_value(x, eps, 1 - eps)}, built like TensorFlow's: minimum, then maximum. */
+  static Operand<TFloat32> clipProbabilities(Ops tf, Operand<TFloat32> p) {
+    return tf.math.maximum(tf.math.minimum(p, tf.constant(1f - EPSILON)), tf.constant(EPSILON));
+  }
+
+  /**
+   * Returns the logits behind {@code output} when it was produced by an op of type {@code opType}
+   * ({@code Softmax}/{@code Sigmoid}), or null. Keras 3 does the same so that a softmax output layer and a
+   * crossentropy loss train on logits, which is more accurate than on clipped probabilities.
+   */
+  static Operand<TFloat32> logitsBehind(Operand<TFloat32> output, String opType) {
+    if (output.op().type().equals(opType) && output.op() instanceof org.tensorflow.GraphOperation g
+        && g.numInputs() == 1) {
+      @SuppressWarnings("unchecked")
+      Operand<TFloat32> logits = (Operand<TFloat32>) g.input(0);
+      return logits;
+    }
+    return null;
+  }
+
+  @SuppressWarnings("unchecked")
+  static Operand<TFloat32> asFloat(Operand<?> x) {
+    return (Operand<TFloat32>) x;
+  }
+}

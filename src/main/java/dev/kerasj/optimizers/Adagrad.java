@@ -1,0 +1,74 @@
+package dev.kerasj.optimizers;
+
+import dev.kerasj.layers.Weight;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/** Keras 3 {@code Adagrad(learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7)}. */
+public final class Adagrad extends Optimizer {
+  public static final double DEFAULT_LEARNING_RATE = 0.001;
+  public static final double DEFAULT_INITIAL_ACCUMULATOR_VALUE = 0.1;
+  public static final double DEFAULT_EPSILON = 1e-7;
+
+  private final double initialAccumulatorValue;
+  private final double epsilon;
+  private final List<Operand<TFloat32>> accumulators = new ArrayList<>();
+
+  public Adagrad() {
+    this(DEFAULT_LEARNING_RATE);
+  }
+
+  public Adagrad(double learningRate) {
+    this(learningRate, DEFAULT_INITIAL_ACCUMULATOR_VALUE, DEFAULT_EPSILON);
+  }
+
+  public Adagrad(double learningRate, double initialAccumulatorValue, double epsilon) {
+    super(learningRate);
+    if (!(initialAccumulatorValue >= 0) || !(epsilon > 0)) {
+      throw new IllegalArgumentException(
+          "Adagrad expects initialAccumulatorValue >= 0 and epsilon > 0. Received: initialAccumulatorValue="
+              + initialAccumulatorValue + ", epsilon=" + epsilon);
+    }
+    this.initialAccumulatorValue = initialAccumulatorValue;
+    this.epsilon = epsilon;
+  }
+
+  public double initialAccumulatorValue() {
+    return initialAccumulatorValue;
+  }
+
+  public double epsilon() {
+    return epsilon;
+  }
+
+  @Override
+  public String className() {
+    return "Adagrad";
+  }
+
+  @Override
+  public String name() {
+    return "adagrad";
+  }
+
+  @Override
+  protected void build(OptimizerContext ctx, List<Weight> variables) {
+    for (Weight w : variables) {
+      accumulators.add(ctx.addSlot(w, "accumulator", (float) initialAccumulatorValue));
+    }
+  }
+
+  @Override
+  protected List<Op> updateStep(
+      OptimizerContext ctx, Operand<TFloat32> g, Weight variable, int index, Operand<TFloat32> lr) {
+    Ops tf = ctx.tf();
+    Operand<TFloat32> acc = tf.assignAdd(accumulators.get(index), tf.math.square(g));
+    Op varUpdate = tf.assignSub(variable.value(),
+        tf.math.div(tf.math.mul(lr, g), tf.math.sqrt(tf.math.add(acc, tf.constant((float) epsilon)))));
+    return List.of((Op) acc, varUpdate);
+  }
+}

@@ -1,0 +1,98 @@
+package dev.kerasj.optimizers;
+
+import dev.kerasj.layers.Weight;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Keras 3 {@code Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7)}; also the base of
+ * {@link AdamW}. Note Keras' epsilon default 1e-7 (TF Java's framework uses 1e-8).
+ */
+public class Adam extends Optimizer {
+  public static final double DEFAULT_LEARNING_RATE = 0.001;
+  public static final double DEFAULT_BETA_1 = 0.9;
+  public static final double DEFAULT_BETA_2 = 0.999;
+  public static final double DEFAULT_EPSILON = 1e-7;
+
+  private final double beta1;
+  private final double beta2;
+  private final double epsilon;
+  private final List<Operand<TFloat32>> momentums = new ArrayList<>();
+  private final List<Operand<TFloat32>> velocities = new ArrayList<>();
+
+  public Adam() {
+    this(DEFAULT_LEARNING_RATE);
+  }
+
+  public Adam(double learningRate) {
+    this(learningRate, DEFAULT_BETA_1, DEFAULT_BETA_2, DEFAULT_EPSILON);
+  }
+
+  public Adam(double learningRate, double beta1, double beta2, double epsilon) {
+    super(learningRate);
+    if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(epsilon > 0)) {
+      throw new IllegalArgumentException(
+          "Adam expects 0 <= beta1, beta2 < 1 and epsilon > 0. Received: beta1=" + beta1 + ", beta2=" + beta2
+              + ", epsilon=" + epsilon);
+    }
+    this.beta1 = beta1;
+    this.beta2 = beta2;
+    this.epsilon = epsilon;
+  }
+
+  public double beta1() {
+    return beta1;
+  }
+
+  public double beta2() {
+    return beta2;
+  }
+
+  public double epsilon() {
+    return epsilon;
+  }
+
+  @Override
+  public String className() {
+    return "Adam";
+  }
+
+  @Override
+  public String name() {
+    return "adam";
+  }
+
+  @Override
+  protected void build(OptimizerContext ctx, List<Weight> variables) {
+    for (Weight w : variables) {
+      momentums.add(ctx.addSlot(w, "momentum", 0f));
+    }
+    for (Weight w : variables) {
+      velocities.add(ctx.addSlot(w, "velocity", 0f));
+    }
+  }
+
+  @Override
+  protected List<Op> updateStep(
+      OptimizerContext ctx, Operand<TFloat32> g, Weight variable, int index, Operand<TFloat32> lr) {
+    Ops tf = ctx.tf();
+    Operand<TFloat32> one = tf.constant(1f);
+    Operand<TFloat32> localStep = tf.dtypes.cast(tf.math.add(ctx.iterations(), tf.constant(1L)), TFloat32.class);
+    Operand<TFloat32> beta1Power = tf.math.pow(tf.constant((float) beta1), localStep);
+    Operand<TFloat32> beta2Power = tf.math.pow(tf.constant((float) beta2), localStep);
+    Operand<TFloat32> alpha = tf.math.div(tf.math.mul(lr, tf.math.sqrt(tf.math.sub(one, beta2Power))),
+        tf.math.sub(one, beta1Power));
+    Operand<TFloat32> m = momentums.get(index);
+    Operand<TFloat32> v = velocities.get(index);
+    Operand<TFloat32> mNew = tf.assignAdd(m, tf.math.mul(tf.math.sub(g, m), tf.constant((float) (1 - beta1))));
+    Operand<TFloat32> vNew = tf.assignAdd(v,
+        tf.math.mul(tf.math.sub(tf.math.square(g), v), tf.constant((float) (1 - beta2))));
+    Op varUpdate = tf.assignSub(variable.value(), tf.math.div(tf.math.mul(mNew, alpha),
+        tf.math.add(tf.math.sqrt(vNew), tf.constant((float) epsilon))));
+    return List.of((Op) mNew, (Op) vNew, varUpdate);
+  }
+}

@@ -1,0 +1,73 @@
+package dev.kerasj.optimizers;
+
+import dev.kerasj.layers.Weight;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * A Keras 3 optimizer: its update rule is written op for op like Keras' {@code update_step}, so training matches
+ * Keras numerically. TF Java's own optimizers are not used (DESIGN.md section 3: they differentiate every variable,
+ * bake the learning rate in and race Adam's beta powers).
+ *
+ * <p>The model builds one update graph per step: gradients first, then (AdamW) weight decay, then every
+ * {@link #updateStep}, then the iteration counter, each stage under control dependencies on the previous one. An
+ * optimizer instance belongs to one model.
+ */
+public abstract class Optimizer {
+  private final double learningRate;
+  private boolean built;
+
+  protected Optimizer(double learningRate) {
+    if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
+      throw new IllegalArgumentException(
+          "Expected learningRate to be a positive finite number. Received: learningRate=" + learningRate);
+    }
+    this.learningRate = learningRate;
+  }
+
+  /** The initial learning rate (the live value is a variable of the compiled model). */
+  public final double learningRate() {
+    return learningRate;
+  }
+
+  /** Keras' class name, such as {@code Adam}. */
+  public abstract String className();
+
+  /** Keras' default optimizer name, such as {@code adam}; also the graph scope of its variables. */
+  public abstract String name();
+
+  /** Decoupled weight decay (AdamW), or {@code null} when the optimizer has none. */
+  public Double weightDecay() {
+    return null;
+  }
+
+  /** Creates slot variables for the trainable {@code variables}; called once. */
+  protected abstract void build(OptimizerContext ctx, List<Weight> variables);
+
+  /**
+   * Builds the update of one variable from its gradient, like Keras' {@code update_step}.
+   *
+   * @param index position of {@code variable} in the list given to {@link #build}
+   * @return every assignment op the update made
+   */
+  protected abstract List<Op> updateStep(
+      OptimizerContext ctx, Operand<TFloat32> gradient, Weight variable, int index, Operand<TFloat32> lr);
+
+  /** Called by the model graph; an optimizer cannot be shared by two models. */
+  public final void buildFor(OptimizerContext ctx, List<Weight> variables) {
+    if (built) {
+      throw new IllegalStateException(
+          "Optimizer '" + name() + "' is already used by a compiled model; create a new optimizer per model");
+    }
+    built = true;
+    build(ctx, variables);
+  }
+
+  /** Called by the model graph for each trainable variable. */
+  public final List<Op> update(
+      OptimizerContext ctx, Operand<TFloat32> gradient, Weight variable, int index, Operand<TFloat32> lr) {
+    return updateStep(ctx, gradient, variable, index, lr);
+  }
+}

@@ -1,0 +1,18 @@
+package dev.kerasj.optimizers;
+
+/** Looks up optimizers by Keras identifier, with Keras' default arguments. */
+public final class Optimizers {
+  private Optimizers() {}
+
+  public static Optimizer get(String identifier) {
+    return switch (identifier.toLowerCase(java.util.Locale.ROOT)) {
+      case "sgd" -> new SGD();
+      case "adam" -> new Adam();
+      case "adamw" -> new AdamW();
+      case "rmsprop" -> new RMSprop();
+      case "adagrad" -> new Adagrad();
+      default -> throw new IllegalArgumentException(
+          "Unknown optimizer: '" + identifier + "'. Expected one of: sgd, adam, adamw, rmsprop, adagrad");
+    };
+  }
+}

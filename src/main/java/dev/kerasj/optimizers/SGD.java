@@ -1,0 +1,82 @@
+package dev.kerasj.optimizers;
+
+import dev.kerasj.layers.Weight;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Keras {@code SGD(learning_rate=0.01, momentum=0.0, nesterov=False)}. With momentum:
+ * {@code m = m*momentum - g*lr}, then {@code w += m} (or {@code w += m*momentum - g*lr} with Nesterov).
+ */
+public final class SGD extends Optimizer {
+  /** Keras' default learning rate of SGD. */
+  public static final double DEFAULT_LEARNING_RATE = 0.01;
+
+  private final double momentum;
+  private final boolean nesterov;
+  private final List<Operand<TFloat32>> momentums = new ArrayList<>();
+
+  public SGD() {
+    this(DEFAULT_LEARNING_RATE);
+  }
+
+  public SGD(double learningRate) {
+    this(learningRate, 0.0, false);
+  }
+
+  public SGD(double learningRate, double momentum, boolean nesterov) {
+    super(learningRate);
+    if (!(momentum >= 0 && momentum <= 1)) {
+      throw new IllegalArgumentException("`momentum` must be a float between [0, 1]. Received: momentum=" + momentum);
+    }
+    this.momentum = momentum;
+    this.nesterov = nesterov;
+  }
+
+  public double momentum() {
+    return momentum;
+  }
+
+  public boolean nesterov() {
+    return nesterov;
+  }
+
+  @Override
+  public String className() {
+    return "SGD";
+  }
+
+  @Override
+  public String name() {
+    return "SGD";
+  }
+
+  @Override
+  protected void build(OptimizerContext ctx, List<Weight> variables) {
+    if (momentum != 0) {
+      for (Weight w : variables) {
+        momentums.add(ctx.addSlot(w, "momentum", 0f));
+      }
+    }
+  }
+
+  @Override
+  protected List<Op> updateStep(
+      OptimizerContext ctx, Operand<TFloat32> g, Weight variable, int index, Operand<TFloat32> lr) {
+    Ops tf = ctx.tf();
+    if (momentum == 0) {
+      return List.of(tf.assignSub(variable.value(), tf.math.mul(g, lr)));
+    }
+    Operand<TFloat32> m = momentums.get(index);
+    Operand<TFloat32> mom = tf.constant((float) momentum);
+    Operand<TFloat32> mNew = tf.assign(m, tf.math.sub(tf.math.mul(m, mom), tf.math.mul(g, lr)));
+    Op varUpdate = nesterov
+        ? tf.assignAdd(variable.value(), tf.math.sub(tf.math.mul(mNew, mom), tf.math.mul(g, lr)))
+        : tf.assignAdd(variable.value(), mNew);
+    return List.of((Op) mNew, varUpdate);
+  }
+}
