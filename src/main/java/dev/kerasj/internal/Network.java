@@ -16,6 +16,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.family.TNumber;
 import org.tensorflow.types.family.TType;
 
 /**
@@ -50,18 +51,24 @@ public final class Network {
     for (Layer layer : this.layers) {
       Ops scope = tf.withSubScope(layer.name());
       scopes.put(layer, scope);
-      layer.buildWeights(new Context(layer, scope, null));
+      layer.buildWeights(new Context(layer, scope, null, null));
       weights.addAll(layer.weights());
     }
-    this.inferenceOutput = forward(false, null);
+    this.inferenceOutput = forward(false, null, null);
   }
 
-  /** Builds a forward pass; in training mode, layer side updates are appended to {@code updates}. */
+  /** A table lookup recorded in the training pass (see {@link LayerContext#recordLookup}). */
+  public record Lookup(Weight table, Operand<? extends TNumber> ids, Operand<TFloat32> rows) {}
+
+  /**
+   * Builds a forward pass; in training mode, layer side updates are appended to {@code updates} and table lookups
+   * to {@code lookups} (either may be null).
+   */
   @SuppressWarnings("unchecked")
-  public Operand<TFloat32> forward(boolean training, List<Op> updates) {
+  public Operand<TFloat32> forward(boolean training, List<Op> updates, List<Lookup> lookups) {
     Operand<?> h = x;
     for (Layer layer : layers) {
-      h = layer.call(new Context(layer, scopes.get(layer), updates), h, training);
+      h = layer.call(new Context(layer, scopes.get(layer), updates, lookups), h, training);
     }
     if (h.asOutput().type() != TFloat32.class) {
       throw new IllegalStateException("The model output must be float32; the last layer returned " + h.asOutput().type());
@@ -111,12 +118,21 @@ public final class Network {
     private final Layer layer;
     private final Ops scope;
     private final List<Op> updates;
+    private final List<Lookup> lookups;
     private int seedCounter;
 
-    Context(Layer layer, Ops scope, List<Op> updates) {
+    Context(Layer layer, Ops scope, List<Op> updates, List<Lookup> lookups) {
       this.layer = layer;
       this.scope = scope;
       this.updates = updates;
+      this.lookups = lookups;
+    }
+
+    @Override
+    public void recordLookup(Weight table, Operand<? extends TNumber> ids, Operand<TFloat32> rows) {
+      if (lookups != null) {
+        lookups.add(new Lookup(table, ids, rows));
+      }
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.kerasj.internal;
 import dev.kerasj.layers.Weight;
 import dev.kerasj.losses.Loss;
 import dev.kerasj.metrics.Metric;
+import dev.kerasj.optimizers.Gradient;
 import dev.kerasj.optimizers.Optimizer;
 import dev.kerasj.optimizers.OptimizerContext;
 import java.util.ArrayList;
@@ -63,7 +64,8 @@ public final class TrainingGraph {
     this.y = compileScope.withName("y").placeholder(labelDtype, Placeholder.shape(Shape.of(yShape)));
 
     List<Op> layerUpdates = new ArrayList<>();
-    Operand<TFloat32> trainOut = network.forward(true, layerUpdates);
+    List<Network.Lookup> lookups = new ArrayList<>();
+    Operand<TFloat32> trainOut = network.forward(true, layerUpdates, lookups);
     Ops trainScope = compileScope.withSubScope("train");
     Operand<TFloat32> trainLoss = loss.call(trainScope, y, trainOut);
     trainFetches.add(trainLoss);
@@ -74,8 +76,7 @@ public final class TrainingGraph {
     addMetricFetches(evalScope, metrics, y, network.inferenceOutput(), evalFetches);
 
     List<Weight> trainable = network.weights().stream().filter(Weight::trainable).toList();
-    Output<?>[] grads = graph.graph().addGradients(trainLoss.asOutput(),
-        trainable.stream().map(w -> w.value().asOutput()).toArray(Output<?>[]::new));
+    Gradient[] grads = gradients(tf.withSubScope("optimizer_gradients"), trainLoss, trainable, lookups);
 
     Ops optScope = tf.withSubScope(optimizer.name());
     int before = graph.variables().size();
@@ -86,9 +87,10 @@ public final class TrainingGraph {
     optimizer.buildFor(context(optScope, optimizer), trainable);
 
     List<Operation> gradOps = new ArrayList<>();
-    for (Output<?> g : grads) {
+    for (Gradient g : grads) {
       if (g != null) {
-        gradOps.add(g.op());
+        gradOps.add(g.value().op());
+        gradOps.add(g.squared().op());
       }
     }
     Ops afterGrads = optScope.withControlDependencyOps(gradOps);
@@ -98,8 +100,7 @@ public final class TrainingGraph {
         continue; // Like Keras, a variable the loss does not reach is left alone.
       }
       Weight w = trainable.get(i);
-      @SuppressWarnings("unchecked")
-      Operand<TFloat32> g = (Operand<TFloat32>) grads[i];
+      Gradient g = grads[i];
       Ops stepTf = afterGrads;
       if (optimizer.weightDecay() != null) {
         Op decay = afterGrads.assignSub(w.value(),
@@ -116,6 +117,60 @@ public final class TrainingGraph {
     for (ModelGraph.VariableSlot s : graph.variables().subList(before, graph.variables().size())) {
       optimizerVariables.add(s.name());
     }
+  }
+
+  /**
+   * Gradients of the loss for every trainable weight, in one {@code addGradients} call. A weight read by table
+   * lookups is differentiated through its looked-up rows instead, so the per-lookup rows are available, as Keras'
+   * IndexedSlices are (see {@link Gradient}). Null where the loss does not depend on the weight.
+   */
+  private Gradient[] gradients(Ops tf, Operand<TFloat32> loss, List<Weight> trainable, List<Network.Lookup> lookups) {
+    List<Output<?>> targets = new ArrayList<>();
+    List<int[]> targetIndex = new ArrayList<>();
+    for (Weight w : trainable) {
+      List<Network.Lookup> own = lookups.stream().filter(l -> l.table() == w).toList();
+      int start = targets.size();
+      if (own.isEmpty()) {
+        targets.add(w.value().asOutput());
+      } else {
+        own.forEach(l -> targets.add(l.rows().asOutput()));
+      }
+      targetIndex.add(new int[] {start, targets.size()});
+    }
+    Output<?>[] raw = graph.graph().addGradients(loss.asOutput(), targets.toArray(Output<?>[]::new));
+    Gradient[] out = new Gradient[trainable.size()];
+    for (int i = 0; i < trainable.size(); i++) {
+      Weight w = trainable.get(i);
+      int[] range = targetIndex.get(i);
+      List<Network.Lookup> own = lookups.stream().filter(l -> l.table() == w).toList();
+      if (own.isEmpty()) {
+        @SuppressWarnings("unchecked")
+        Operand<TFloat32> g = (Operand<TFloat32>) raw[range[0]];
+        out[i] = g == null ? null : new Gradient(g, tf.math.square(g));
+        continue;
+      }
+      long[] shape = w.shape();
+      Operand<org.tensorflow.types.TInt32> rows = tf.constant((int) shape[0]);
+      Operand<org.tensorflow.types.TInt64> flatShape = tf.constant(new long[] {-1, shape[1]});
+      Operand<TFloat32> value = null;
+      Operand<TFloat32> squared = null;
+      for (int k = range[0]; k < range[1]; k++) {
+        if (raw[k] == null) {
+          continue;
+        }
+        Network.Lookup l = own.get(k - range[0]);
+        @SuppressWarnings("unchecked")
+        Operand<TFloat32> perLookup = tf.reshape((Operand<TFloat32>) raw[k], flatShape);
+        Operand<org.tensorflow.types.TInt32> ids = tf.reshape(
+            tf.dtypes.cast(l.ids(), org.tensorflow.types.TInt32.class), tf.constant(new int[] {-1}));
+        Operand<TFloat32> v = tf.math.unsortedSegmentSum(perLookup, ids, rows);
+        Operand<TFloat32> sq = tf.math.unsortedSegmentSum(tf.math.square(perLookup), ids, rows);
+        value = value == null ? v : tf.math.add(value, v);
+        squared = squared == null ? sq : tf.math.add(squared, sq);
+      }
+      out[i] = value == null ? null : new Gradient(value, squared);
+    }
+    return out;
   }
 
   private OptimizerContext context(Ops scoped, Optimizer optimizer) {

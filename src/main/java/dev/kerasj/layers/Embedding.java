@@ -74,6 +74,10 @@ public final class Embedding extends Layer {
     if (!(inputs.asOutput().type() == TInt32.class)) {
       ids = tf.dtypes.cast(ids, TInt32.class);
     }
-    return tf.gather(embeddings.value(), ids, tf.constant(0));
+    Operand<org.tensorflow.types.TFloat32> rows = tf.gather(embeddings.value(), ids, tf.constant(0));
+    if (training) {
+      ctx.recordLookup(embeddings, ids, rows);
+    }
+    return rows;
   }
 }

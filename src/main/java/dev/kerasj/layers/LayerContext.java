@@ -1,8 +1,11 @@
 package dev.kerasj.layers;
 
 import dev.kerasj.initializers.Initializer;
+import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.family.TNumber;
 
 /**
  * What a layer may use while its weights and graph are built: TensorFlow ops scoped under the layer's name, weight
@@ -23,6 +26,13 @@ public interface LayerContext {
 
   /** Registers an op that must run with every training step (BatchNormalization's moving statistics). */
   void addUpdate(Op update);
+
+  /**
+   * Records, in the training graph, that {@code rows} were read from {@code table} at {@code ids} (a gather along
+   * axis 0). The optimizer then receives this table's gradient the way Keras' TensorFlow backend does, as one row
+   * per lookup (see {@link dev.kerasj.optimizers.Gradient}). A no-op outside the training graph.
+   */
+  default void recordLookup(Weight table, Operand<? extends TNumber> ids, Operand<TFloat32> rows) {}
 
   /** A seed for random ops of this layer (Dropout), derived from the model's seed and the layer's name. */
   long seed();

@@ -64,9 +64,10 @@ public final class Adagrad extends Optimizer {
 
   @Override
   protected List<Op> updateStep(
-      OptimizerContext ctx, Operand<TFloat32> g, Weight variable, int index, Operand<TFloat32> lr) {
+      OptimizerContext ctx, Gradient gradient, Weight variable, int index, Operand<TFloat32> lr) {
     Ops tf = ctx.tf();
-    Operand<TFloat32> acc = tf.assignAdd(accumulators.get(index), tf.math.square(g));
+    Operand<TFloat32> g = gradient.value();
+    Operand<TFloat32> acc = tf.assignAdd(accumulators.get(index), gradient.squared());
     Op varUpdate = tf.assignSub(variable.value(),
         tf.math.div(tf.math.mul(lr, g), tf.math.sqrt(tf.math.add(acc, tf.constant((float) epsilon)))));
     return List.of((Op) acc, varUpdate);

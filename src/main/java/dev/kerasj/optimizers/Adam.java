@@ -78,8 +78,9 @@ public class Adam extends Optimizer {
 
   @Override
   protected List<Op> updateStep(
-      OptimizerContext ctx, Operand<TFloat32> g, Weight variable, int index, Operand<TFloat32> lr) {
+      OptimizerContext ctx, Gradient gradient, Weight variable, int index, Operand<TFloat32> lr) {
     Ops tf = ctx.tf();
+    Operand<TFloat32> g = gradient.value();
     Operand<TFloat32> one = tf.constant(1f);
     Operand<TFloat32> localStep = tf.dtypes.cast(tf.math.add(ctx.iterations(), tf.constant(1L)), TFloat32.class);
     Operand<TFloat32> beta1Power = tf.math.pow(tf.constant((float) beta1), localStep);
@@ -90,7 +91,7 @@ public class Adam extends Optimizer {
     Operand<TFloat32> v = velocities.get(index);
     Operand<TFloat32> mNew = tf.assignAdd(m, tf.math.mul(tf.math.sub(g, m), tf.constant((float) (1 - beta1))));
     Operand<TFloat32> vNew = tf.assignAdd(v,
-        tf.math.mul(tf.math.sub(tf.math.square(g), v), tf.constant((float) (1 - beta2))));
+        tf.math.mul(tf.math.sub(gradient.squared(), v), tf.constant((float) (1 - beta2))));
     Op varUpdate = tf.assignSub(variable.value(), tf.math.div(tf.math.mul(mNew, alpha),
         tf.math.add(tf.math.sqrt(vNew), tf.constant((float) epsilon))));
     return List.of((Op) mNew, (Op) vNew, varUpdate);

@@ -53,7 +53,7 @@ public abstract class Optimizer {
    * @return every assignment op the update made
    */
   protected abstract List<Op> updateStep(
-      OptimizerContext ctx, Operand<TFloat32> gradient, Weight variable, int index, Operand<TFloat32> lr);
+      OptimizerContext ctx, Gradient gradient, Weight variable, int index, Operand<TFloat32> lr);
 
   /** Called by the model graph; an optimizer cannot be shared by two models. */
   public final void buildFor(OptimizerContext ctx, List<Weight> variables) {
@@ -67,7 +67,7 @@ public abstract class Optimizer {
 
   /** Called by the model graph for each trainable variable. */
   public final List<Op> update(
-      OptimizerContext ctx, Operand<TFloat32> gradient, Weight variable, int index, Operand<TFloat32> lr) {
+      OptimizerContext ctx, Gradient gradient, Weight variable, int index, Operand<TFloat32> lr) {
     return updateStep(ctx, gradient, variable, index, lr);
   }
 }

@@ -90,14 +90,15 @@ public final class RMSprop extends Optimizer {
 
   @Override
   protected List<Op> updateStep(
-      OptimizerContext ctx, Operand<TFloat32> g, Weight variable, int index, Operand<TFloat32> lr) {
+      OptimizerContext ctx, Gradient gradient, Weight variable, int index, Operand<TFloat32> lr) {
     Ops tf = ctx.tf();
+    Operand<TFloat32> g = gradient.value();
     List<Op> ops = new ArrayList<>();
     Operand<TFloat32> rhoC = tf.constant((float) rho);
     Operand<TFloat32> oneMinusRho = tf.constant((float) (1 - rho));
     Operand<TFloat32> velocity = velocities.get(index);
     Operand<TFloat32> vNew = tf.assign(velocity,
-        tf.math.add(tf.math.mul(rhoC, velocity), tf.math.mul(oneMinusRho, tf.math.square(g))));
+        tf.math.add(tf.math.mul(rhoC, velocity), tf.math.mul(oneMinusRho, gradient.squared())));
     ops.add((Op) vNew);
     Operand<TFloat32> denominator;
     if (centered) {

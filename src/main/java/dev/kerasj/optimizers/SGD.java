@@ -66,8 +66,9 @@ public final class SGD extends Optimizer {
 
   @Override
   protected List<Op> updateStep(
-      OptimizerContext ctx, Operand<TFloat32> g, Weight variable, int index, Operand<TFloat32> lr) {
+      OptimizerContext ctx, Gradient gradient, Weight variable, int index, Operand<TFloat32> lr) {
     Ops tf = ctx.tf();
+    Operand<TFloat32> g = gradient.value();
     if (momentum == 0) {
       return List.of(tf.assignSub(variable.value(), tf.math.mul(g, lr)));
     }
