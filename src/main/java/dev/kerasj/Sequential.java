@@ -206,9 +206,13 @@ public class Sequential implements AutoCloseable {
     if (layers.isEmpty()) {
       throw new IllegalStateException("Cannot compile an empty Sequential model: add layers first");
     }
+    Object[] ids = metrics == null ? new Object[0] : metrics.clone();
+    if (outputShape != null) {
+      resolveMetrics(ids, loss); // reject unknown or duplicate metrics before changing any state
+    }
     this.optimizer = optimizer;
     this.loss = loss;
-    this.metricIds = metrics == null ? new Object[0] : metrics.clone();
+    this.metricIds = ids;
     this.training = null;
     if (inputShape != null) {
       ensureTrainingGraph();
@@ -222,10 +226,10 @@ public class Sequential implements AutoCloseable {
     compile(Optimizers.get(optimizer), Losses.get(loss), (Object[]) metrics);
   }
 
-  private List<Metric> resolveMetrics() {
+  private List<Metric> resolveMetrics(Object[] ids, Loss loss) {
     List<Metric> out = new ArrayList<>();
     Set<String> names = new HashSet<>(List.of("loss"));
-    for (Object m : metricIds) {
+    for (Object m : ids) {
       Metric metric;
       if (m instanceof String s) {
         metric = Metrics.get(s, loss, outputShape);
@@ -294,7 +298,7 @@ public class Sequential implements AutoCloseable {
     }
     ensureBuilt();
     if (training == null) {
-      metrics = resolveMetrics();
+      metrics = resolveMetrics(metricIds, loss);
       training = new TrainingGraph(graph, network, loss, metrics, optimizer, outputShape);
       graph.initializeNew();
     }

@@ -1,0 +1,2 @@
+/** Runnable examples; {@link dev.kerasj.examples.TrainDigits} is the repository's main job. */
+package dev.kerasj.examples;
