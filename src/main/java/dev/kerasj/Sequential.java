@@ -213,6 +213,7 @@ public class Sequential implements AutoCloseable {
     this.optimizer = optimizer;
     this.loss = loss;
     this.metricIds = ids;
+    this.metrics = List.of();
     this.training = null;
     if (inputShape != null) {
       ensureTrainingGraph();

@@ -47,31 +47,47 @@ public final class FitLoop {
     model.setStopTraining(false);
     callbacks.onTrainBegin(Map.of());
     Map<String, Double> epochLogs = Map.of();
-    for (int epoch = o.initialEpoch(); epoch < o.epochs() && !model.stopTraining(); epoch++) {
-      callbacks.onEpochBegin(epoch, Map.of());
-      int[] order = o.shuffle() ? permutation(n, shuffleSeed, epoch) : null;
-      Means means = new Means(metricNames);
-      for (int b = 0; b < steps; b++) {
-        int from = b * o.batchSize();
-        int to = Math.min(n, from + o.batchSize());
-        callbacks.onTrainBatchBegin(b, Map.of());
-        HostArray xb = order == null ? x.rows(from, to) : x.gather(order, from, to);
-        HostArray yb = order == null ? y.rows(from, to) : y.gather(order, from, to);
-        means.add(training.trainStep(xb, yb), to - from);
-        callbacks.onTrainBatchEnd(b, means.results(""));
-        if (model.stopTraining()) {
-          break;
-        }
+    try {
+      for (int epoch = o.initialEpoch(); epoch < o.epochs() && !model.stopTraining(); epoch++) {
+        epochLogs = runEpoch(epoch, x, y, xVal, yVal, o, shuffleSeed, steps, callbacks);
       }
-      Map<String, Double> logs = means.results("");
-      if (xVal != null) {
-        logs.putAll(evaluate(xVal, yVal, o.batchSize(), callbacks, "val_"));
+    } catch (RuntimeException | Error e) {
+      // Still let callbacks release what they hold (CSVLogger's file); the original failure wins.
+      try {
+        callbacks.onTrainEnd(epochLogs);
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
       }
-      callbacks.onEpochEnd(epoch, logs);
-      epochLogs = logs;
+      throw e;
     }
     callbacks.onTrainEnd(epochLogs);
     return history;
+  }
+
+  private Map<String, Double> runEpoch(int epoch, HostArray x, HostArray y, HostArray xVal, HostArray yVal,
+      FitOptions o, long shuffleSeed, int steps, CallbackList callbacks) {
+    int n = x.samples();
+    callbacks.onEpochBegin(epoch, Map.of());
+    int[] order = o.shuffle() ? permutation(n, shuffleSeed, epoch) : null;
+    Means means = new Means(metricNames);
+    for (int b = 0; b < steps; b++) {
+      int from = b * o.batchSize();
+      int to = Math.min(n, from + o.batchSize());
+      callbacks.onTrainBatchBegin(b, Map.of());
+      HostArray xb = order == null ? x.rows(from, to) : x.gather(order, from, to);
+      HostArray yb = order == null ? y.rows(from, to) : y.gather(order, from, to);
+      means.add(training.trainStep(xb, yb), to - from);
+      callbacks.onTrainBatchEnd(b, means.results(""));
+      if (model.stopTraining()) {
+        break;
+      }
+    }
+    Map<String, Double> logs = means.results("");
+    if (xVal != null) {
+      logs.putAll(evaluate(xVal, yVal, o.batchSize(), callbacks, "val_"));
+    }
+    callbacks.onEpochEnd(epoch, logs);
+    return logs;
   }
 
   /** Runs {@code evaluate} in batches with the inference graph; keys get {@code prefix}. */

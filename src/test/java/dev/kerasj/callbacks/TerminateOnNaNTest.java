@@ -1,0 +1,105 @@
+package dev.kerasj.callbacks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kerasj.FitOptions;
+import dev.kerasj.Sequential;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class TerminateOnNaNTest {
+  private static Sequential model;
+
+  @BeforeAll
+  static void buildModel() {
+    model = TinyModels.linear(0.1);
+  }
+
+  @AfterAll
+  static void closeModel() {
+    model.close();
+  }
+
+  private static TerminateOnNaN attached(TerminateOnNaN callback) {
+    model.setStopTraining(false);
+    callback.setModel(model);
+    return callback;
+  }
+
+  @Test
+  void terminateOnNaN_withHugeLearningRate_stopsBeforeRequestedEpochs() {
+    float[][] x = TinyModels.inputs(32);
+    try (Sequential m = TinyModels.linear(1e6)) {
+      String out = TinyModels.captureOut(() -> {
+        History h = m.fit(x, TinyModels.line(x, 100f), FitOptions.builder().epochs(10).batchSize(4)
+            .seed(TinyModels.SEED).verbose(0).callbacks(new TerminateOnNaN()).build());
+
+        List<Double> loss = h.get("loss");
+        assertTrue(h.epochs().size() < 10, "epochs run: " + h.epochs() + ", loss " + loss);
+        assertFalse(Double.isFinite(loss.get(loss.size() - 1)), "last epoch loss " + loss);
+        assertTrue(m.stopTraining());
+      });
+      assertTrue(out.matches("(?s)Batch \\d+: Invalid loss, terminating training\\R"), out);
+    }
+  }
+
+  @Test
+  void nanLoss_setsStopTrainingAndPrintsKerasMessage() {
+    TerminateOnNaN callback = attached(new TerminateOnNaN());
+
+    String out = TinyModels.captureOut(() -> callback.onTrainBatchEnd(3, Map.of("loss", Double.NaN)));
+
+    assertTrue(model.stopTraining());
+    assertEquals("Batch 3: Invalid loss, terminating training" + System.lineSeparator(), out);
+  }
+
+  @Test
+  void infiniteLoss_setsStopTraining() {
+    TerminateOnNaN callback = attached(new TerminateOnNaN());
+
+    TinyModels.captureOut(() -> callback.onTrainBatchEnd(0, Map.of("loss", Double.NEGATIVE_INFINITY)));
+
+    assertTrue(model.stopTraining());
+  }
+
+  @Test
+  void finiteLoss_doesNotStop() {
+    TerminateOnNaN callback = attached(new TerminateOnNaN());
+
+    String out = TinyModels.captureOut(() -> callback.onTrainBatchEnd(0, Map.of("loss", 1e30)));
+
+    assertFalse(model.stopTraining());
+    assertEquals("", out);
+  }
+
+  @Test
+  void missingLoss_doesNotStop() {
+    TerminateOnNaN callback = attached(new TerminateOnNaN());
+
+    callback.onTrainBatchEnd(0, Map.of("accuracy", Double.NaN));
+
+    assertFalse(model.stopTraining());
+  }
+
+  @Test
+  void raiseError_throwsNamingBatchAndValue() {
+    TerminateOnNaN callback = attached(new TerminateOnNaN(true));
+
+    ArithmeticException e = assertThrows(ArithmeticException.class,
+        () -> callback.onTrainBatchEnd(5, Map.of("loss", Double.POSITIVE_INFINITY)));
+
+    assertEquals("NaN or Inf loss encountered at batch 5. Loss value: inf. Terminating training immediately.",
+        e.getMessage());
+  }
+
+  @Test
+  void default_mirrorsKerasGracefulStop() {
+    assertFalse(new TerminateOnNaN().raiseError());
+  }
+}
