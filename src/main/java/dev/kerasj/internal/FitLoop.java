@@ -42,6 +42,7 @@ public final class FitLoop {
     params.put("epochs", o.epochs());
     params.put("steps", steps);
     params.put("verbose", o.verbose());
+    params.put("do_validation", xVal != null);
     callbacks.setModel(model);
     callbacks.setParams(params);
     model.setStopTraining(false);
