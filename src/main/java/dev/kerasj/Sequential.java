@@ -180,6 +180,7 @@ public class Sequential implements AutoCloseable {
     if (network != null) {
       throw new IllegalStateException("setDevice must be called before the model is built");
     }
+    ModelGraph.checkDevice(device);
     this.device = device;
     return this;
   }
@@ -294,6 +295,7 @@ public class Sequential implements AutoCloseable {
   }
 
   private void ensureTrainingGraph() {
+    checkOpen();
     if (!isCompiled()) {
       throw new IllegalStateException("You must call `compile()` before using the model for fit or evaluate.");
     }

@@ -6,11 +6,24 @@ import java.util.Locale;
 
 /** Formats {@link Sequential#summary()} like Keras 3's {@code model.summary()}. */
 final class Summary {
-  private static final int[] WIDTHS = {33, 24, 15};
-
-  private Summary() {}
+  /** Keras' column widths; the first grows to fit long "name (Type)" cells instead of cutting them. */
+  private static final int[] KERAS_WIDTHS = {33, 24, 15};
 
   static String format(Sequential model) {
+    int first = KERAS_WIDTHS[0];
+    for (Layer l : model.layers()) {
+      first = Math.max(first, l.name().length() + l.className().length() + 5);
+    }
+    return new Summary(new int[] {first, KERAS_WIDTHS[1], KERAS_WIDTHS[2]}).render(model);
+  }
+
+  private final int[] widths;
+
+  private Summary(int[] widths) {
+    this.widths = widths;
+  }
+
+  private String render(Sequential model) {
     StringBuilder sb = new StringBuilder();
     sb.append("Model: \"").append(model.name()).append("\"\n");
     sb.append(line('┏', '┳', '┓', '━'));
@@ -39,19 +52,19 @@ final class Summary {
     return sb.toString();
   }
 
-  private static String line(char left, char mid, char right, char fill) {
+  private String line(char left, char mid, char right, char fill) {
     StringBuilder sb = new StringBuilder().append(left);
-    for (int i = 0; i < WIDTHS.length; i++) {
-      sb.append(String.valueOf(fill).repeat(WIDTHS[i]));
-      sb.append(i < WIDTHS.length - 1 ? mid : right);
+    for (int i = 0; i < widths.length; i++) {
+      sb.append(String.valueOf(fill).repeat(widths[i]));
+      sb.append(i < widths.length - 1 ? mid : right);
     }
     return sb.append('\n').toString();
   }
 
-  private static String row(String a, String b, String c) {
+  private String row(String a, String b, String c) {
     String sep = "│";
-    return sep + " " + pad(a, WIDTHS[0] - 1) + sep + " " + pad(b, WIDTHS[1] - 1) + sep
-        + String.format(Locale.ROOT, "%" + (WIDTHS[2] - 1) + "s ", c) + sep + "\n";
+    return sep + " " + pad(a, widths[0] - 1) + sep + " " + pad(b, widths[1] - 1) + sep
+        + String.format(Locale.ROOT, "%" + (widths[2] - 1) + "s ", c) + sep + "\n";
   }
 
   private static String pad(String s, int width) {

@@ -47,11 +47,20 @@ public final class ModelGraph implements AutoCloseable {
    *     device, soft placement lets ops without a kernel there fall back to the CPU
    */
   public ModelGraph(String device) {
+    DeviceSpec spec = device == null ? null : DeviceSpec.newBuilder()
+        .deviceType(parseDeviceType(device)).deviceIndex(parseDeviceIndex(device)).build();
     this.graph = new Graph();
     this.device = device;
     Ops root = Ops.create(graph);
-    this.tf = device == null ? root : root.withDevice(DeviceSpec.newBuilder()
-        .deviceType(parseDeviceType(device)).deviceIndex(parseDeviceIndex(device)).build());
+    this.tf = spec == null ? root : root.withDevice(spec);
+  }
+
+  /** Throws {@link IllegalArgumentException} unless {@code device} is null or like {@code "/GPU:0"}. */
+  public static void checkDevice(String device) {
+    if (device != null) {
+      parseDeviceType(device);
+      parseDeviceIndex(device);
+    }
   }
 
   private static DeviceSpec.DeviceType parseDeviceType(String device) {

@@ -54,7 +54,10 @@ public final class Network {
       layer.buildWeights(new Context(layer, scope, null, null));
       weights.addAll(layer.weights());
     }
-    this.inferenceOutput = forward(false, null, null);
+    Operand<TFloat32> out = forward(false, null, null);
+    // A model whose output is its input (Input + Dropout) would feed and fetch the same tensor; the Identity is
+    // added only then, because crossentropy looks for a final Softmax/Sigmoid op on this output.
+    this.inferenceOutput = out.op().equals(x.op()) ? tf.withName("inference_output").identity(out) : out;
   }
 
   /** A table lookup recorded in the training pass (see {@link LayerContext#recordLookup}). */

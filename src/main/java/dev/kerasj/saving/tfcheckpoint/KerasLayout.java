@@ -1,0 +1,65 @@
+package dev.kerasj.saving.tfcheckpoint;
+
+import dev.kerasj.layers.Layer;
+import dev.kerasj.layers.Weight;
+import dev.kerasj.optimizers.Optimizer;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The names Keras 3.15 gives its objects inside a TF object-based checkpoint, where they differ from kerasj's own.
+ * Measured by writing {@code tf.train.Checkpoint(model=m, optimizer=m.optimizer)} for each layer and optimizer and
+ * reading back its {@code _CHECKPOINTABLE_OBJECT_GRAPH} (see DESIGN.md section 4). These are per layer class and per
+ * optimizer class, never per architecture: the keys themselves are derived from the model.
+ */
+final class KerasLayout {
+  /** Empty trackable children of Keras' inner {@code Functional}, in Keras' order, before {@code _operations}. */
+  static final List<String> FUNCTIONAL_EMPTY_CHILDREN = List.of(
+      "_tracked", "_inbound_nodes", "_outbound_nodes", "_losses", "_losses_override", "call_signature_parameters",
+      "_call_has_context_arg");
+
+  /** Keras stores these weights under a private attribute (it wraps them for LoRA and quantization). */
+  private static final Map<String, Map<String, String>> PRIVATE_ATTRIBUTES = Map.of(
+      "Dense", Map.of("kernel", "_kernel"),
+      "Conv2D", Map.of("kernel", "_kernel"),
+      "Embedding", Map.of("embeddings", "_embeddings"));
+
+  /** One optimizer slot list: the attribute holding it and the slot name kerasj's optimizer gives its variables. */
+  record SlotList(String attribute, String slot) {}
+
+  /**
+   * Slot lists of each Keras optimizer, in the order Keras builds (and so tracks) them. A list exists even when the
+   * optimizer's settings leave it empty (SGD without momentum still tracks an empty {@code momentums}).
+   */
+  private static final Map<String, List<SlotList>> SLOT_LISTS = Map.of(
+      "Adam", List.of(new SlotList("_momentums", "momentum"), new SlotList("_velocities", "velocity")),
+      "AdamW", List.of(new SlotList("_momentums", "momentum"), new SlotList("_velocities", "velocity")),
+      "SGD", List.of(new SlotList("momentums", "momentum")),
+      "RMSprop", List.of(new SlotList("_velocities", "velocity"), new SlotList("_momentums", "momentum"),
+          new SlotList("_average_gradients", "average_gradient")),
+      "Adagrad", List.of(new SlotList("_accumulators", "accumulator")));
+
+  private KerasLayout() {}
+
+  /** The attribute under which Keras tracks {@code weight} of {@code layer}: {@code _kernel}, {@code bias} ... */
+  static String attribute(Layer layer, Weight weight) {
+    return PRIVATE_ATTRIBUTES.getOrDefault(layer.className(), Map.of()).getOrDefault(weight.name(), weight.name());
+  }
+
+  /** Slot lists of {@code optimizer}, or an {@link IllegalArgumentException} naming the optimizer class. */
+  static List<SlotList> slotLists(Optimizer optimizer) {
+    List<SlotList> lists = SLOT_LISTS.get(optimizer.className());
+    if (lists == null) {
+      throw new IllegalArgumentException("No Keras checkpoint layout is known for optimizer class '"
+          + optimizer.className() + "'. Known: " + SLOT_LISTS.keySet());
+    }
+    return lists;
+  }
+
+  /** Keras' {@code to_snake_case}: {@code RMSprop} → {@code rm_sprop}, {@code AdamW} → {@code adam_w}. */
+  static String snakeCase(String name) {
+    String s = name.replaceAll("(.)([A-Z][a-z]+)", "$1_$2");
+    s = s.replaceAll("([a-z])([A-Z])", "$1_$2");
+    return s.toLowerCase(java.util.Locale.ROOT);
+  }
+}
