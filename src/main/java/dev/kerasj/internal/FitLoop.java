@@ -75,9 +75,7 @@ public final class FitLoop {
       int from = b * o.batchSize();
       int to = Math.min(n, from + o.batchSize());
       callbacks.onTrainBatchBegin(b, Map.of());
-      HostArray xb = order == null ? x.rows(from, to) : x.gather(order, from, to);
-      HostArray yb = order == null ? y.rows(from, to) : y.gather(order, from, to);
-      means.add(training.trainStep(xb, yb), to - from);
+      means.add(training.trainStep(x, y, order, from, to), to - from);
       callbacks.onTrainBatchEnd(b, means.results(""));
       if (model.stopTraining()) {
         break;
@@ -99,7 +97,7 @@ public final class FitLoop {
     for (int b = 0, from = 0; from < n; b++, from += batchSize) {
       int to = Math.min(n, from + batchSize);
       callbacks.onTestBatchBegin(b, Map.of());
-      means.add(training.evalStep(x.rows(from, to), y.rows(from, to)), to - from);
+      means.add(training.evalStep(x, y, from, to), to - from);
       callbacks.onTestBatchEnd(b, means.results(""));
     }
     Map<String, Double> logs = means.results("");

@@ -3,6 +3,8 @@ package dev.kerasj.internal;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.ndarray.buffer.FloatDataBuffer;
+import org.tensorflow.ndarray.buffer.IntDataBuffer;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -33,6 +35,53 @@ public final class Tensors {
       return TInt64.tensorOf(shape, DataBuffers.of(longs, true, false));
     }
     throw new IllegalArgumentException("Unsupported tensor dtype: " + dtype.getSimpleName());
+  }
+
+  /**
+   * A new tensor holding the rows {@code order[from..to)} of {@code src} (or rows {@code from..to} when
+   * {@code order} is null), copied straight from the heap array into native memory: one copy per batch.
+   */
+  public static Tensor batch(HostArray src, int[] order, int from, int to, Class<? extends TType> dtype) {
+    long[] shape = src.shape();
+    shape[0] = to - from;
+    int row = src.rowSize();
+    if (dtype == TFloat32.class) {
+      float[] values = src.asFloats().floats();
+      TFloat32 t = TFloat32.tensorOf(Shape.of(shape));
+      try {
+        FloatDataBuffer buf = t.asRawTensor().data().asFloats();
+        if (order == null) {
+          buf.write(values, from * row, (to - from) * row);
+        } else {
+          for (int i = from; i < to; i++) {
+            buf.slice((long) (i - from) * row, row).write(values, order[i] * row, row);
+          }
+        }
+        return t;
+      } catch (RuntimeException e) {
+        t.close();
+        throw e;
+      }
+    }
+    if (dtype == TInt32.class && !src.isFloat()) {
+      int[] values = src.ints();
+      TInt32 t = TInt32.tensorOf(Shape.of(shape));
+      try {
+        IntDataBuffer buf = t.asRawTensor().data().asInts();
+        if (order == null) {
+          buf.write(values, from * row, (to - from) * row);
+        } else {
+          for (int i = from; i < to; i++) {
+            buf.slice((long) (i - from) * row, row).write(values, order[i] * row, row);
+          }
+        }
+        return t;
+      } catch (RuntimeException e) {
+        t.close();
+        throw e;
+      }
+    }
+    return of(order == null ? src.rows(from, to) : src.gather(order, from, to), dtype);
   }
 
   /** Copies a float32, int32 or int64 tensor to the heap. */

@@ -222,19 +222,24 @@ public final class TrainingGraph {
     return List.copyOf(optimizerVariables);
   }
 
-  /** Runs one training step; returns {loss, metric1 sum, metric1 count, ...}. */
-  public float[] trainStep(HostArray xBatch, HostArray yBatch) {
-    return run(xBatch, yBatch, trainFetches, trainOp);
+  /**
+   * Runs one training step on the rows {@code order[from..to)} (or {@code from..to} when {@code order} is null) of
+   * {@code x} and {@code y}; returns {loss, metric1 sum, metric1 count, ...}.
+   */
+  public float[] trainStep(HostArray xs, HostArray ys, int[] order, int from, int to) {
+    return run(xs, ys, order, from, to, trainFetches, trainOp);
   }
 
-  /** Computes loss and metrics of one batch with the inference pass; updates nothing. */
-  public float[] evalStep(HostArray xBatch, HostArray yBatch) {
-    return run(xBatch, yBatch, evalFetches, null);
+  /** Computes loss and metrics of rows {@code from..to} with the inference pass; updates nothing. */
+  public float[] evalStep(HostArray xs, HostArray ys, int from, int to) {
+    return run(xs, ys, null, from, to, evalFetches, null);
   }
 
-  private float[] run(HostArray xBatch, HostArray yBatch, List<Operand<TFloat32>> fetches, Op target) {
+  private float[] run(HostArray xs, HostArray ys, int[] order, int from, int to, List<Operand<TFloat32>> fetches,
+      Op target) {
     Session session = graph.session();
-    try (Tensor xt = Tensors.of(xBatch, network.inputDtype()); Tensor yt = Tensors.of(yBatch, labelDtype)) {
+    try (Tensor xt = Tensors.batch(xs, order, from, to, network.inputDtype());
+        Tensor yt = Tensors.batch(ys, order, from, to, labelDtype)) {
       Session.Runner runner = session.runner().feed(network.x(), xt).feed(y, yt);
       for (Operand<TFloat32> f : fetches) {
         runner.fetch(f);
