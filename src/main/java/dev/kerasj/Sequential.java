@@ -489,6 +489,38 @@ public class Sequential implements AutoCloseable {
     graph.assign(assign);
   }
 
+  /**
+   * Writes the weights and, once compiled, the optimizer state as a TF object-based checkpoint
+   * ({@code prefix.index} + {@code prefix.data-00000-of-00001}) that Python's {@code tf.train.Checkpoint} restores
+   * into the same Keras architecture; see {@link dev.kerasj.saving.tfcheckpoint.TfCheckpoint#write} for the on-disk
+   * guarantees (staged, fsynced, renamed into place; the previous checkpoint survives any failure).
+   */
+  public void saveWeights(java.nio.file.Path prefix) throws java.io.IOException {
+    dev.kerasj.saving.tfcheckpoint.TfCheckpoint.write(this, prefix);
+  }
+
+  /**
+   * Restores weights and optimizer state from a checkpoint prefix, or from the latest checkpoint of a directory,
+   * resolving every variable through the checkpoint's object graph (Java- or Python-written). On any failure the
+   * model is unchanged.
+   */
+  public void loadWeights(java.nio.file.Path prefixOrDirectory) throws java.io.IOException {
+    dev.kerasj.saving.tfcheckpoint.TfCheckpoint.restore(this, prefixOrDirectory);
+  }
+
+  /**
+   * Writes the full model as a TF SavedModel directory: a {@code serving_default} signature Python and TF Serving
+   * call, every variable, and in {@code assets/} the Keras config and training state {@link #load} needs to resume.
+   */
+  public void save(java.nio.file.Path dir) throws java.io.IOException {
+    dev.kerasj.saving.savedmodel.SavedModelWriter.write(this, dir);
+  }
+
+  /** Rebuilds a compiled, trainable model from a SavedModel written by {@link #save}, with its optimizer state. */
+  public static Sequential load(java.nio.file.Path dir) throws java.io.IOException {
+    return dev.kerasj.saving.savedmodel.SavedModelLoader.load(dir);
+  }
+
   /** Keras {@code model.stop_training}: true asks {@code fit} to stop after the current batch. */
   public boolean stopTraining() {
     return stopTraining;
@@ -522,6 +554,9 @@ public class Sequential implements AutoCloseable {
     ensureBuilt();
     return graph;
   }
+
+  /** The built layers' input placeholder and inference output; used by the SavedModel writer. Not user API. */
+  public Network networkForInternalUse() { ensureBuilt(); return network; }
 
   private void checkOpen() {
     if (closed) {

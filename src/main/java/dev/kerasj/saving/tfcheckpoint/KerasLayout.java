@@ -24,20 +24,25 @@ final class KerasLayout {
       "Conv2D", Map.of("kernel", "_kernel"),
       "Embedding", Map.of("embeddings", "_embeddings"));
 
-  /** One optimizer slot list: the attribute holding it and the slot name kerasj's optimizer gives its variables. */
-  record SlotList(String attribute, String slot) {}
+  /**
+   * One optimizer slot list: the attribute holding it, the slot name kerasj's optimizer gives its variables, and its
+   * creation group. Lists of one group are created by one {@code add_optimizer_variables(vars, [names])} call, which
+   * interleaves them per model variable (Adam: m0, v0, m1, v1 ...); groups follow each other (RMSprop: all
+   * velocities, then all momentums). That order is the order of {@code optimizer/_variables/k}.
+   */
+  record SlotList(String attribute, String slot, int group) {}
 
   /**
-   * Slot lists of each Keras optimizer, in the order Keras builds (and so tracks) them. A list exists even when the
+   * Slot lists of each Keras optimizer, in the order Keras assigns (and so tracks) them. A list exists even when the
    * optimizer's settings leave it empty (SGD without momentum still tracks an empty {@code momentums}).
    */
   private static final Map<String, List<SlotList>> SLOT_LISTS = Map.of(
-      "Adam", List.of(new SlotList("_momentums", "momentum"), new SlotList("_velocities", "velocity")),
-      "AdamW", List.of(new SlotList("_momentums", "momentum"), new SlotList("_velocities", "velocity")),
-      "SGD", List.of(new SlotList("momentums", "momentum")),
-      "RMSprop", List.of(new SlotList("_velocities", "velocity"), new SlotList("_momentums", "momentum"),
-          new SlotList("_average_gradients", "average_gradient")),
-      "Adagrad", List.of(new SlotList("_accumulators", "accumulator")));
+      "Adam", List.of(new SlotList("_momentums", "momentum", 0), new SlotList("_velocities", "velocity", 0)),
+      "AdamW", List.of(new SlotList("_momentums", "momentum", 0), new SlotList("_velocities", "velocity", 0)),
+      "SGD", List.of(new SlotList("momentums", "momentum", 0)),
+      "RMSprop", List.of(new SlotList("_velocities", "velocity", 0), new SlotList("_momentums", "momentum", 1),
+          new SlotList("_average_gradients", "average_gradient", 2)),
+      "Adagrad", List.of(new SlotList("_accumulators", "accumulator", 0)));
 
   private KerasLayout() {}
 

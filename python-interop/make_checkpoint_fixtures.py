@@ -1,0 +1,152 @@
+"""Writes TF object-based checkpoints with real Python Keras, for kerasj's Java checkpoint reader and writer tests.
+
+Writes, under --out (default: the repository's testdata/checkpoints/):
+  <case>/ckpt-1.index + ckpt-1.data-00000-of-00001 + checkpoint
+      tf.train.Checkpoint(model=m, optimizer=m.optimizer).save(<case>/ckpt): Keras 3's object graph, model weights,
+      optimizer state and save_counter=1, plus the `checkpoint` state file (relative paths; its timestamps are the
+      only bytes that change between runs).
+  expected/<case>.index + .data-00000-of-00001   (trained cases only; a plain tensor bundle, kept out of <case>/
+                                                  so that <case>/ holds exactly one checkpoint)
+      weights/<layer>/<var>        every model weight at save time (what a reader must restore, exactly)
+      optimizer/iterations         int64, optimizer/learning_rate float32
+      x_val, predict               validation inputs; model.predict(x_val, batch_size=32) at save time
+      batch/x, batch/y             the first 32 training samples
+      after_step/<layer>/<var>     every model weight after one more model.train_on_batch(batch/x, batch/y)
+      meta/*                       versions, seed, command, description
+
+Cases "layout_*" only pin the object graph Keras writes for an architecture/optimizer pair (optimizer built, not
+trained); trained cases fit one epoch on the data of make_fixtures.py (shuffle=False, batch 32) before saving.
+
+Usage: python python-interop/make_checkpoint_fixtures.py [--out DIR] [--case NAME ...]
+"""
+
+import os
+
+# Same determinism setup as make_fixtures.py (see testdata/README.md, "Determinism"); before TensorFlow is imported.
+os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import argparse
+import pathlib
+import shutil
+import sys
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from make_fixtures import BATCH_SIZE, digits_split, token_split, weight_names
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+COMMAND = "python-interop/.venv/bin/python python-interop/make_checkpoint_fixtures.py"
+L = keras.layers
+
+
+def mlp(out_activation="softmax"):
+    return [keras.Input((64,)), L.Dense(32, activation="relu"), L.Dense(10, activation=out_activation)]
+
+
+def cnn_bn():
+    return [keras.Input((8, 8, 1)), L.Conv2D(8, 3, padding="same", activation="relu"), L.BatchNormalization(),
+            L.MaxPooling2D(2), L.Conv2D(16, 3, padding="same", activation="relu"), L.AveragePooling2D(2),
+            L.GlobalAveragePooling2D(), L.Dense(10, activation="softmax")]
+
+
+def embedding():
+    return [keras.Input((10,), dtype="int32"), L.Embedding(50, 8), L.Flatten(), L.Dense(1, activation="sigmoid")]
+
+
+def all_layers():
+    return [keras.Input((64,)), L.Reshape((8, 8, 1)), L.Conv2D(4, 3, activation="relu"), L.BatchNormalization(),
+            L.MaxPooling2D(2), L.AveragePooling2D(1), L.Flatten(), L.Dropout(0.3), L.Dense(10),
+            L.Activation("softmax")]
+
+
+SCCE = "sparse_categorical_crossentropy"
+# name -> (seed, layers, optimizer factory or None for an uncompiled model, loss, data kind, trained)
+CASES = {
+    "mlp_adam": (201, mlp, lambda: keras.optimizers.Adam(1e-3), SCCE, "digits", True),
+    "cnn_bn_sgd_momentum": (202, cnn_bn, lambda: keras.optimizers.SGD(0.05, momentum=0.9), SCCE, "image", True),
+    "embedding_adam": (203, embedding, lambda: keras.optimizers.Adam(1e-2), "binary_crossentropy", "tokens", True),
+    "layout_mlp_sgd": (204, mlp, lambda: keras.optimizers.SGD(0.1), SCCE, "digits", False),
+    "layout_mlp_rmsprop": (205, mlp, lambda: keras.optimizers.RMSprop(1e-3), SCCE, "digits", False),
+    "layout_mlp_rmsprop_momentum_centered": (
+        206, mlp, lambda: keras.optimizers.RMSprop(1e-3, momentum=0.5, centered=True), SCCE, "digits", False),
+    "layout_mlp_adagrad": (207, mlp, lambda: keras.optimizers.Adagrad(0.05), SCCE, "digits", False),
+    "layout_mlp_adamw": (208, mlp, lambda: keras.optimizers.AdamW(1e-3, weight_decay=0.004), SCCE, "digits", False),
+    "layout_all_layers_adam": (209, all_layers, lambda: keras.optimizers.Adam(1e-3), SCCE, "digits", False),
+    "layout_mlp_uncompiled": (210, mlp, None, None, "digits", False),
+}
+
+
+def data(kind, seed):
+    if kind == "tokens":
+        return token_split(seed)
+    x, y, x_val, y_val = digits_split("sparse")
+    if kind == "image":
+        x, x_val = x.reshape(-1, 8, 8, 1), x_val.reshape(-1, 8, 8, 1)
+    return x, y, x_val, y_val
+
+
+def run_case(name, out):
+    seed, layers, optimizer, loss, kind, trained = CASES[name]
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential(layers())
+    folder = out / name
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    if optimizer is None:
+        tf.train.Checkpoint(model=model).save(str(folder / "ckpt"))
+        return
+    model.compile(optimizer=optimizer(), loss=loss, jit_compile=False)
+    # Keras builds its optimizer at the first step; build it now so every slot exists and is saved.
+    model.optimizer.build(model.trainable_variables)
+    x, y, x_val, y_val = data(kind, seed)
+    if trained:
+        model.fit(x, y, batch_size=BATCH_SIZE, epochs=1, shuffle=False, verbose=0)
+    tf.train.Checkpoint(model=model, optimizer=model.optimizer).save(str(folder / "ckpt"))
+    if not trained:
+        return
+    names = weight_names(model)
+    t = {f"weights/{n}": np.array(w.numpy()) for n, w in zip(names, model.weights)}
+    t["optimizer/iterations"] = np.int64(model.optimizer.iterations.numpy())
+    t["optimizer/learning_rate"] = np.float32(model.optimizer.learning_rate.numpy())
+    t["x_val"] = x_val
+    t["predict"] = model.predict(x_val, batch_size=BATCH_SIZE, verbose=0)
+    t["batch/x"], t["batch/y"] = x[:BATCH_SIZE], y[:BATCH_SIZE]
+    model.train_on_batch(x[:BATCH_SIZE], y[:BATCH_SIZE])
+    t.update({f"after_step/{n}": np.array(w.numpy()) for n, w in zip(names, model.weights)})
+    t["meta/seed"] = np.int32(seed)
+    t["meta/keras_version"] = keras.__version__
+    t["meta/tf_version"] = tf.__version__
+    t["meta/command"] = COMMAND
+    t["meta/description"] = (f"{name}: Sequential({[type(layer).__name__ for layer in model.layers]}), "
+                             f"{type(model.optimizer).__name__}, loss={loss}, fit 1 epoch batch {BATCH_SIZE} "
+                             f"shuffle=False, then tf.train.Checkpoint(model, optimizer).save")
+    keys = sorted(t)
+    (out / "expected").mkdir(exist_ok=True)
+    tf.raw_ops.SaveV2(prefix=str(out / "expected" / name), tensor_names=keys, shape_and_slices=[""] * len(keys),
+                      tensors=[tf.constant(t[k]) for k in keys])
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=pathlib.Path, default=REPO / "testdata" / "checkpoints")
+    parser.add_argument("--case", action="append", choices=sorted(CASES))
+    args = parser.parse_args(argv)
+    tf.config.threading.set_intra_op_parallelism_threads(1)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    tf.config.experimental.enable_op_determinism()
+    tf.get_logger().setLevel("ERROR")
+    print(f"tensorflow {tf.__version__}, keras {keras.__version__}, numpy {np.__version__}; out={args.out}")
+    for name in args.case or CASES:
+        start = time.perf_counter()
+        run_case(name, args.out)
+        print(f"{name}: seed={CASES[name][0]} ({time.perf_counter() - start:.1f}s)", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""The committed Keras configs under testdata/savedmodel/configs/ are exactly what make_config_fixtures.py writes today.
+
+KerasConfigParityTest (Java) compares kerasj's config.json with these files, so they must be what Keras 3.15.1
+really writes. Regenerates them into a temporary directory (child process, as when run by hand) and requires
+byte-identical files, and the same set of files. Regenerate with:
+  python-interop/.venv/bin/python python-interop/make_config_fixtures.py
+"""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+HERE = pathlib.Path(__file__).resolve().parent
+GENERATOR = HERE.parent / "make_config_fixtures.py"
+COMMITTED = HERE.parent.parent / "testdata" / "savedmodel"
+
+
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory):
+    out = tmp_path_factory.mktemp("savedmodel")
+    subprocess.run([sys.executable, str(GENERATOR), "--out", str(out), "--configs-only"], check=True)
+    return out / "configs"
+
+
+def test_regeneration_producesSameConfigFiles(regenerated):
+    assert sorted(p.name for p in regenerated.iterdir()) == sorted(p.name for p in (COMMITTED / "configs").iterdir())
+
+
+def test_regeneration_isByteIdentical(regenerated):
+    for fresh in sorted(regenerated.iterdir()):
+        committed = COMMITTED / "configs" / fresh.name
+        assert fresh.read_bytes() == committed.read_bytes(), f"{committed} is stale: regenerate it"
+
+
+def test_kerasExport_isAPythonSavedModelWithoutKerasjAssets():
+    export = COMMITTED / "keras_export"
+    assert (export / "saved_model.pb").is_file()
+    assert not (export / "assets" / "config.json").exists()

@@ -1,0 +1,595 @@
+package dev.kerasj.callbacks;
+
+import dev.kerasj.Sequential;
+import dev.kerasj.metrics.Metric;
+import dev.kerasj.saving.DurableFiles;
+import dev.kerasj.saving.savedmodel.SavedModelWriter;
+import dev.kerasj.saving.savedmodel.TrainingState;
+import dev.kerasj.saving.tfcheckpoint.TfCheckpoint;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Keras' {@code ModelCheckpoint}: saves the model during {@code fit}, every epoch or every N batches, optionally only
+ * when the monitored value improves.
+ *
+ * <pre>{@code
+ * ModelCheckpoint.builder("ckpt/epoch_{epoch:02d}-val_loss_{val_loss:.2f}")
+ *     .monitor("val_loss").saveBestOnly(true).saveWeightsOnly(true).maxToKeep(3).build();
+ * }</pre>
+ *
+ * <p>What it writes: with {@code saveWeightsOnly}, a TF object-based checkpoint ({@code path.index} +
+ * {@code path.data-00000-of-00001}, weights and optimizer state, readable by Python's {@code tf.train.Checkpoint})
+ * plus a {@code checkpoint} state file; otherwise a TF SavedModel directory at {@code path}. Every write is staged,
+ * fsynced and renamed into place, so a crash leaves the previous checkpoint intact.
+ *
+ * <p>Where it does better than Keras (each is a documented Keras failure):
+ * <ul>
+ *   <li>the template and the mode are validated at {@link Builder#build()}, and every field name against the model's
+ *       log keys at train begin, not at the first epoch end;</li>
+ *   <li>a resumed run starts from the best value recorded next to the checkpoints by an earlier run (a small state
+ *       file, {@code .kerasj-modelcheckpoint-<hash>.properties}), so it never overwrites a better model with a worse
+ *       one (keras-team/keras#17012); {@link Builder#resumeBest(boolean)} turns this off;</li>
+ *   <li>a monitored value that can never appear ({@code val_*} without validation data, an unknown metric) fails at
+ *       train begin with {@code saveBestOnly}, instead of Keras 3's "save anyway" or tf.keras' silent skip;</li>
+ *   <li>NaN is never an improvement (Keras 3 takes a first NaN as best and then never saves again);</li>
+ *   <li>{@code saveBestOnly} with a batch-level {@code saveFreq} and a {@code val_*} monitor (validation results
+ *       exist only at epoch end) is rejected at train begin with an explanation, instead of never saving
+ *       (tensorflow/tensorflow#33163);</li>
+ *   <li>retention: {@link Builder#maxToKeep} and {@link Builder#keepEveryNHours} like
+ *       {@code tf.train.CheckpointManager}; the newest checkpoint is never deleted, and deletion happens only after the
+ *       new checkpoint and the state file are durable.</li>
+ * </ul>
+ * A failed save throws out of {@code fit}; it is never only logged.
+ */
+public final class ModelCheckpoint implements Callback {
+  /** Keras' default monitor. */
+  public static final String DEFAULT_MONITOR = "val_loss";
+  /** Keras' default mode. */
+  public static final String DEFAULT_MODE = "auto";
+  /** Keras' default {@code save_freq}: once per epoch. */
+  public static final int SAVE_FREQ_EPOCH = 0;
+
+  /** Writes one checkpoint; the default writes a TF checkpoint or a SavedModel with the training progress. */
+  @FunctionalInterface
+  interface Writer {
+    /**
+     * @param epochsCompleted epochs finished before this save (the {@code initialEpoch} to resume with)
+     * @param batchesCompleted batches finished in the following epoch (0 for an epoch-end save)
+     */
+    void write(Sequential model, Path path, boolean weightsOnly, int epochsCompleted, int batchesCompleted)
+        throws IOException;
+  }
+
+  /** Deletes one checkpoint written by {@link Writer}. */
+  @FunctionalInterface
+  interface Deleter {
+    void delete(Path path, boolean weightsOnly) throws IOException;
+  }
+
+  private final FilepathTemplate template;
+  private final String monitor;
+  private final int verbose;
+  private final boolean saveBestOnly;
+  private final boolean saveWeightsOnly;
+  private final String mode;
+  private final int saveFreq;
+  private final Double initialValueThreshold;
+  private final Integer maxToKeep;
+  private final Double keepEveryNHours;
+  private final boolean resumeBest;
+  private final Writer writer;
+  private final Deleter deleter;
+
+  private Sequential model;
+  private boolean doValidation;
+  private boolean minimize;
+  private double best;
+  private String bestPath;
+  private int currentEpoch;
+  private int batchesSinceSave;
+  private final List<Saved> saved = new ArrayList<>();
+  private double lastPreservedHours;
+
+  /** One checkpoint this callback wrote and still keeps. */
+  private record Saved(String path, long timeMillis) {}
+
+  private ModelCheckpoint(Builder b) {
+    this.template = b.template;
+    this.monitor = b.monitor;
+    this.verbose = b.verbose;
+    this.saveBestOnly = b.saveBestOnly;
+    this.saveWeightsOnly = b.saveWeightsOnly;
+    this.mode = b.mode;
+    this.saveFreq = b.saveFreq;
+    this.initialValueThreshold = b.initialValueThreshold;
+    this.maxToKeep = b.maxToKeep;
+    this.keepEveryNHours = b.keepEveryNHours;
+    this.resumeBest = b.resumeBest;
+    this.writer = b.writer;
+    this.deleter = b.deleter;
+  }
+
+  /** Starts a builder for a file path template such as {@code "ckpt/epoch_{epoch:02d}"}. */
+  public static Builder builder(String filepath) {
+    return new Builder(filepath);
+  }
+
+  /** The best monitored value so far (NaN before any), as restored or observed. */
+  public double best() {
+    return best;
+  }
+
+  /** Path of the best checkpoint so far, or null. */
+  public String bestPath() {
+    return bestPath;
+  }
+
+  /** Paths of the checkpoints this callback keeps, oldest first. */
+  public List<String> keptPaths() {
+    return saved.stream().map(Saved::path).toList();
+  }
+
+  @Override
+  public void setModel(Sequential model) {
+    this.model = model;
+  }
+
+  @Override
+  public void setParams(Map<String, Object> params) {
+    this.doValidation = Boolean.TRUE.equals(params.get("do_validation"));
+  }
+
+  @Override
+  public void onTrainBegin(Map<String, Double> logs) {
+    List<String> keys = availableKeys();
+    for (String field : template.fields()) {
+      if (field.equals("epoch") || field.equals("batch")) {
+        template.checkIntField(field);
+        if (field.equals("batch") && saveFreq == SAVE_FREQ_EPOCH) {
+          throw new IllegalArgumentException("ModelCheckpoint filepath \"" + template.template()
+              + "\" uses {batch} but saves once per epoch; use saveFreq(N) for batch-level saving");
+        }
+      } else if (!keys.contains(field)) {
+        throw new IllegalArgumentException("ModelCheckpoint filepath \"" + template.template() + "\" uses {" + field
+            + "}, which this fit never logs. Available: epoch" + (saveFreq > 0 ? ", batch, " : ", ")
+            + String.join(", ", keys));
+      } else {
+        template.checkFloatField(field);
+        if (field.startsWith("val_") && saveFreq > 0) {
+          throw new IllegalArgumentException("ModelCheckpoint filepath \"" + template.template() + "\" uses {" + field
+              + "} but saves every " + saveFreq + " batches; validation results exist only at epoch end");
+        }
+      }
+    }
+    minimize = resolveMinimize();
+    if (saveBestOnly) {
+      if (!keys.contains(monitor)) {
+        throw new IllegalArgumentException("ModelCheckpoint(saveBestOnly) monitors '" + monitor
+            + "', which this fit never logs" + (monitor.startsWith("val_") && !doValidation
+                ? " (fit has no validation data: pass validationData or validationSplit, or monitor '"
+                    + monitor.substring(4) + "')" : "") + ". Available: " + String.join(", ", keys));
+      }
+      if (monitor.startsWith("val_") && saveFreq > 0) {
+        throw new IllegalArgumentException("ModelCheckpoint(saveBestOnly, saveFreq=" + saveFreq + ") cannot monitor '"
+            + monitor + "': validation results exist only at epoch end, so a batch-level save would compare stale "
+            + "values (tf.keras silently never saves here). Use saveFreq epoch, or monitor '" + monitor.substring(4)
+            + "'");
+      }
+    }
+    cleanStagingLeftovers();
+    best = initialValueThreshold != null ? initialValueThreshold : Double.NaN;
+    bestPath = null;
+    batchesSinceSave = 0;
+    saved.clear();
+    lastPreservedHours = System.currentTimeMillis() / 3.6e6;
+    if (resumeBest) {
+      readState();
+    }
+  }
+
+  /** Removes what an interrupted earlier run left half-written next to the checkpoints (never a checkpoint). */
+  private void cleanStagingLeftovers() {
+    Path dir = stateFile().getParent();
+    try {
+      DurableFiles.deleteStagingLeftovers(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("ModelCheckpoint could not clean staging leftovers in " + dir, e);
+    }
+  }
+
+  private List<String> availableKeys() {
+    List<String> keys = new ArrayList<>();
+    keys.add("loss");
+    model.metrics().forEach(m -> keys.add(m.name()));
+    if (doValidation) {
+      List<String> val = keys.stream().map(k -> "val_" + k).toList();
+      keys.addAll(val);
+    }
+    return keys;
+  }
+
+  private boolean resolveMinimize() {
+    switch (mode) {
+      case "min":
+        return true;
+      case "max":
+        return false;
+      default:
+        String base = monitor.startsWith("val_") ? monitor.substring(4) : monitor;
+        if (base.equals("loss")) {
+          return true;
+        }
+        for (Metric m : model.metrics()) {
+          if (m.name().equals(base)) {
+            return m.direction() == Metric.Direction.MIN;
+          }
+        }
+        if (!saveBestOnly) {
+          return true; // The monitor is unused without saveBestOnly.
+        }
+        throw new IllegalArgumentException("ModelCheckpoint(mode=auto) cannot tell whether '" + monitor
+            + "' should be minimized or maximized: it is neither a loss nor a compiled metric. Pass mode min or max");
+    }
+  }
+
+  @Override
+  public void onEpochBegin(int epoch, Map<String, Double> logs) {
+    currentEpoch = epoch;
+  }
+
+  @Override
+  public void onTrainBatchEnd(int batch, Map<String, Double> logs) {
+    if (saveFreq > 0 && ++batchesSinceSave >= saveFreq) {
+      batchesSinceSave = 0;
+      save(currentEpoch, batch, logs);
+    }
+  }
+
+  @Override
+  public void onEpochEnd(int epoch, Map<String, Double> logs) {
+    if (saveFreq == SAVE_FREQ_EPOCH) {
+      save(epoch, null, logs);
+    }
+  }
+
+  private void save(int epoch, Integer batch, Map<String, Double> logs) {
+    Map<String, Long> ints = new LinkedHashMap<>();
+    ints.put("epoch", (long) epoch + 1);
+    if (batch != null) {
+      ints.put("batch", (long) batch + 1);
+    }
+    Path path = Path.of(template.format(ints, logs));
+    if (saveBestOnly) {
+      Double current = logs.get(monitor);
+      if (current == null) {
+        throw new IllegalStateException("ModelCheckpoint(saveBestOnly) monitors '" + monitor
+            + "' but the logs of epoch " + (epoch + 1) + " do not have it. Available: " + logs.keySet());
+      }
+      String bestText = Double.isNaN(best) ? "None" : String.format(Locale.ROOT, "%.5f", best);
+      if (!isImprovement(current)) {
+        if (verbose > 0) {
+          System.out.printf(Locale.ROOT, "%nEpoch %d: %s did not improve from %s%s%n", epoch + 1, monitor, bestText,
+              Double.isNaN(current) ? " (NaN is never an improvement)" : "");
+        }
+        return;
+      }
+      if (verbose > 0) {
+        System.out.printf(Locale.ROOT, "%nEpoch %d: %s improved from %s to %.5f, saving model to %s%n", epoch + 1,
+            monitor, bestText, current, path);
+      }
+      write(path, epoch, batch);
+      best = current;
+      bestPath = path.toString();
+    } else {
+      if (verbose > 0) {
+        System.out.printf(Locale.ROOT, "%nEpoch %d: saving model to %s%n", epoch + 1, path);
+      }
+      write(path, epoch, batch);
+    }
+    record(path);
+    if (verbose > 0) {
+      System.out.printf(Locale.ROOT, "%nEpoch %d: finished saving model to %s%n", epoch + 1, path);
+    }
+  }
+
+  private boolean isImprovement(double current) {
+    if (Double.isNaN(current)) {
+      return false;
+    }
+    if (Double.isNaN(best)) {
+      return true;
+    }
+    return minimize ? current < best : current > best;
+  }
+
+  private void write(Path path, int epoch, Integer batch) {
+    try {
+      Path parent = path.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      writer.write(model, path, saveWeightsOnly, batch == null ? epoch + 1 : epoch, batch == null ? 0 : batch + 1);
+    } catch (IOException e) {
+      throw new UncheckedIOException("ModelCheckpoint could not save to " + path + ": " + e.getMessage()
+          + ". The previous checkpoint is unchanged.", e);
+    }
+  }
+
+  /** Records the new checkpoint in the state file, then applies retention. */
+  private void record(Path path) {
+    long now = System.currentTimeMillis();
+    saved.removeIf(s -> s.path().equals(path.toString()));
+    saved.add(new Saved(path.toString(), now));
+    List<Saved> drop = retentionVictims(now);
+    saved.removeAll(drop);
+    writeState();
+    for (Saved s : drop) {
+      try {
+        deleter.delete(Path.of(s.path()), saveWeightsOnly);
+      } catch (IOException e) {
+        throw new UncheckedIOException("ModelCheckpoint could not delete the old checkpoint " + s.path(), e);
+      }
+    }
+  }
+
+  private List<Saved> retentionVictims(long now) {
+    List<Saved> victims = new ArrayList<>();
+    if (maxToKeep == null) {
+      return victims;
+    }
+    int excess = saved.size() - maxToKeep;
+    for (int i = 0; i < saved.size() - 1 && victims.size() < excess; i++) {
+      Saved s = saved.get(i);
+      if (s.path().equals(bestPath) && saveBestOnly) {
+        continue;
+      }
+      double hours = s.timeMillis() / 3.6e6;
+      if (keepEveryNHours != null && hours - lastPreservedHours >= keepEveryNHours) {
+        lastPreservedHours = hours;
+        continue;
+      }
+      victims.add(s);
+    }
+    return victims;
+  }
+
+  /** The state file next to the checkpoints: best value and kept paths, for resumed runs and retention. */
+  Path stateFile() {
+    String t = template.template();
+    Path dir = Path.of(t).toAbsolutePath().getParent();
+    while (dir != null && dir.toString().contains("{")) {
+      dir = dir.getParent();
+    }
+    String key = t + "|" + monitor + "|" + saveWeightsOnly;
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+      return dir.resolve(".kerasj-modelcheckpoint-" + HexFormat.of().formatHex(digest, 0, 6) + ".properties");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void writeState() {
+    Properties p = new Properties();
+    p.setProperty("filepath", template.template());
+    p.setProperty("monitor", monitor);
+    p.setProperty("minimize", Boolean.toString(minimize));
+    if (!Double.isNaN(best)) {
+      p.setProperty("best", Double.toString(best));
+    }
+    if (bestPath != null) {
+      p.setProperty("best_path", bestPath);
+    }
+    for (int i = 0; i < saved.size(); i++) {
+      p.setProperty("kept." + i + ".path", saved.get(i).path());
+      p.setProperty("kept." + i + ".time", Long.toString(saved.get(i).timeMillis()));
+    }
+    p.setProperty("last_preserved_hours", Double.toString(lastPreservedHours));
+    StringWriter w = new StringWriter();
+    try {
+      p.store(w, "kerasj ModelCheckpoint state: best value and kept checkpoints (written atomically)");
+      DurableFiles.writeAtomically(stateFile(), w.toString().getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("ModelCheckpoint could not write its state file " + stateFile(), e);
+    }
+  }
+
+  private void readState() {
+    Path file = stateFile();
+    if (!Files.exists(file)) {
+      return;
+    }
+    Properties p = new Properties();
+    try {
+      p.load(new StringReader(Files.readString(file, StandardCharsets.UTF_8)));
+    } catch (IOException e) {
+      throw new UncheckedIOException("ModelCheckpoint could not read its state file " + file, e);
+    }
+    for (int i = 0; p.containsKey("kept." + i + ".path"); i++) {
+      String path = p.getProperty("kept." + i + ".path");
+      if (exists(Path.of(path))) {
+        saved.add(new Saved(path, Long.parseLong(p.getProperty("kept." + i + ".time", "0"))));
+      }
+    }
+    lastPreservedHours = Double.parseDouble(p.getProperty("last_preserved_hours", Double.toString(lastPreservedHours)));
+    String storedBest = p.getProperty("best");
+    String storedPath = p.getProperty("best_path");
+    boolean sameDirection = Boolean.toString(minimize).equals(p.getProperty("minimize"));
+    if (storedBest != null && storedPath != null && sameDirection && exists(Path.of(storedPath))) {
+      double restored = Double.parseDouble(storedBest);
+      if (Double.isNaN(best) || (minimize ? restored < best : restored > best)) {
+        best = restored;
+        bestPath = storedPath;
+        if (verbose > 0) {
+          System.out.printf(Locale.ROOT, "ModelCheckpoint: resuming with best %s=%.5f (%s)%n", monitor, best,
+              storedPath);
+        }
+      }
+    }
+  }
+
+  private boolean exists(Path path) {
+    return saveWeightsOnly ? Files.exists(Path.of(path + ".index")) : Files.exists(path);
+  }
+
+  /** Builder of {@link ModelCheckpoint}; {@link #build()} validates every option. */
+  public static final class Builder {
+    private final FilepathTemplate template;
+    private String monitor = DEFAULT_MONITOR;
+    private int verbose;
+    private boolean saveBestOnly;
+    private boolean saveWeightsOnly;
+    private String mode = DEFAULT_MODE;
+    private int saveFreq = SAVE_FREQ_EPOCH;
+    private Double initialValueThreshold;
+    private Integer maxToKeep;
+    private Double keepEveryNHours;
+    private boolean resumeBest = true;
+    private Writer writer = ModelCheckpoint::defaultWrite;
+    private Deleter deleter = ModelCheckpoint::defaultDelete;
+
+    private Builder(String filepath) {
+      if (filepath == null || filepath.isBlank()) {
+        throw new IllegalArgumentException("ModelCheckpoint needs a filepath. Received: " + filepath);
+      }
+      this.template = new FilepathTemplate(filepath);
+    }
+
+    /** The log key to compare with {@code saveBestOnly} (Keras default {@code val_loss}). */
+    public Builder monitor(String monitor) {
+      this.monitor = monitor;
+      return this;
+    }
+
+    /** 0 silent, 1 Keras' messages ("Epoch 3: val_loss improved from ..."). */
+    public Builder verbose(int verbose) {
+      this.verbose = verbose;
+      return this;
+    }
+
+    public Builder saveBestOnly(boolean saveBestOnly) {
+      this.saveBestOnly = saveBestOnly;
+      return this;
+    }
+
+    /** True: TF checkpoint of weights and optimizer state; false (default): a SavedModel directory. */
+    public Builder saveWeightsOnly(boolean saveWeightsOnly) {
+      this.saveWeightsOnly = saveWeightsOnly;
+      return this;
+    }
+
+    /** {@code "auto"} (default: losses minimize, metrics by their declared direction), {@code "min"}, {@code "max"}. */
+    public Builder mode(String mode) {
+      this.mode = mode;
+      return this;
+    }
+
+    /** Saves every {@code batches} training batches instead of at each epoch end (Keras' integer save_freq). */
+    public Builder saveFreq(int batches) {
+      this.saveFreq = batches;
+      return this;
+    }
+
+    /** Saves once per epoch (the default, Keras' {@code save_freq="epoch"}). */
+    public Builder saveFreqEpoch() {
+      this.saveFreq = SAVE_FREQ_EPOCH;
+      return this;
+    }
+
+    /** With {@code saveBestOnly}, only values better than this are saved (Keras' initial_value_threshold). */
+    public Builder initialValueThreshold(double threshold) {
+      this.initialValueThreshold = threshold;
+      return this;
+    }
+
+    /** Keeps at most this many checkpoints written by this callback, deleting the oldest (never the newest). */
+    public Builder maxToKeep(int n) {
+      this.maxToKeep = n;
+      return this;
+    }
+
+    /** With {@link #maxToKeep}, additionally keeps one checkpoint every this many hours. */
+    public Builder keepEveryNHours(double hours) {
+      this.keepEveryNHours = hours;
+      return this;
+    }
+
+    /** Whether a new fit starts from the best value recorded on disk by an earlier run (default true). */
+    public Builder resumeBest(boolean resumeBest) {
+      this.resumeBest = resumeBest;
+      return this;
+    }
+
+    /** Replaces the writer (tests). */
+    Builder writer(Writer writer, Deleter deleter) {
+      this.writer = writer;
+      this.deleter = deleter;
+      return this;
+    }
+
+    public ModelCheckpoint build() {
+      if (!mode.equals("auto") && !mode.equals("min") && !mode.equals("max")) {
+        throw new IllegalArgumentException(
+            "ModelCheckpoint mode must be one of auto, min, max. Received: mode=" + mode);
+      }
+      if (monitor == null || monitor.isBlank()) {
+        throw new IllegalArgumentException("ModelCheckpoint needs a monitor. Received: monitor=" + monitor);
+      }
+      if (saveFreq < 0) {
+        throw new IllegalArgumentException(
+            "Unrecognized saveFreq: " + saveFreq + ". Expected a positive number of batches, or saveFreqEpoch()");
+      }
+      if (verbose < 0) {
+        throw new IllegalArgumentException("Expected verbose >= 0. Received: verbose=" + verbose);
+      }
+      if (maxToKeep != null && maxToKeep < 1) {
+        throw new IllegalArgumentException("Expected maxToKeep >= 1. Received: maxToKeep=" + maxToKeep);
+      }
+      if (keepEveryNHours != null && (!(keepEveryNHours > 0) || maxToKeep == null)) {
+        throw new IllegalArgumentException("keepEveryNHours needs maxToKeep and a positive value. Received: "
+            + "keepEveryNHours=" + keepEveryNHours + ", maxToKeep=" + maxToKeep);
+      }
+      if (initialValueThreshold != null && Double.isNaN(initialValueThreshold)) {
+        throw new IllegalArgumentException("initialValueThreshold must not be NaN");
+      }
+      String t = template.template();
+      if (t.endsWith(".keras") || t.endsWith(".h5")) {
+        throw new IllegalArgumentException("ModelCheckpoint writes TF SavedModels and TF checkpoints; the Keras "
+            + "native .keras/.weights.h5 formats are not supported yet. Received: filepath=" + t);
+      }
+      return new ModelCheckpoint(this);
+    }
+  }
+
+  private static void defaultWrite(Sequential model, Path path, boolean weightsOnly, int epochsCompleted,
+      int batchesCompleted) throws IOException {
+    if (weightsOnly) {
+      TfCheckpoint.write(model, path);
+    } else {
+      SavedModelWriter.write(model, path, new TrainingState(epochsCompleted, batchesCompleted, 0, Map.of()));
+    }
+  }
+
+  private static void defaultDelete(Path path, boolean weightsOnly) throws IOException {
+    if (weightsOnly) {
+      TfCheckpoint.delete(path);
+    } else {
+      DurableFiles.deleteRecursively(path);
+    }
+  }
+}

@@ -1,0 +1,224 @@
+package dev.kerasj.saving.keras;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kerasj.losses.BinaryCrossentropy;
+import dev.kerasj.losses.CategoricalCrossentropy;
+import dev.kerasj.losses.Huber;
+import dev.kerasj.losses.Loss;
+import dev.kerasj.losses.Losses;
+import dev.kerasj.losses.MeanAbsoluteError;
+import dev.kerasj.losses.MeanSquaredError;
+import dev.kerasj.losses.SparseCategoricalCrossentropy;
+import dev.kerasj.optimizers.Adagrad;
+import dev.kerasj.optimizers.Adam;
+import dev.kerasj.optimizers.AdamW;
+import dev.kerasj.optimizers.Optimizer;
+import dev.kerasj.optimizers.RMSprop;
+import dev.kerasj.optimizers.SGD;
+import java.util.List;
+
+/**
+ * The optimizer and loss parts of Keras 3's {@code compile_config}: {@code optimizer.get_config()} with Keras'
+ * default optimizer names ({@code adam}, {@code rm_sprop}, {@code adam_w} ...), and the loss as an identifier
+ * string when it has Keras' default arguments or as a serialized loss object otherwise.
+ */
+final class CompileConfigs {
+  static final List<String> SUPPORTED_OPTIMIZERS = List.of("SGD", "Adam", "AdamW", "RMSprop", "Adagrad");
+  static final List<String> SUPPORTED_LOSSES = List.of("MeanSquaredError", "MeanAbsoluteError", "Huber",
+      "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy");
+
+  private CompileConfigs() {}
+
+  /**
+   * Keras' serialized optimizer.
+   *
+   * @param learningRate the live learning rate (Keras writes the variable's float32 value, not the initial one)
+   */
+  static ObjectNode optimizer(Optimizer o, double learningRate) {
+    ObjectNode c = KerasJson.NODES.objectNode();
+    c.put("name", kerasOptimizerName(o));
+    c.put("learning_rate", learningRate);
+    if (o.weightDecay() == null) {
+      c.putNull("weight_decay");
+    } else {
+      c.put("weight_decay", o.weightDecay());
+    }
+    c.putNull("clipnorm");
+    c.putNull("global_clipnorm");
+    c.putNull("clipvalue");
+    c.put("use_ema", false);
+    c.put("ema_momentum", 0.99);
+    c.putNull("ema_overwrite_frequency");
+    c.putNull("loss_scale_factor");
+    c.putNull("gradient_accumulation_steps");
+    if (o instanceof SGD s) {
+      c.put("momentum", s.momentum());
+      c.put("nesterov", s.nesterov());
+    } else if (o instanceof Adam a) { // AdamW too
+      c.put("beta_1", a.beta1());
+      c.put("beta_2", a.beta2());
+      c.put("epsilon", a.epsilon());
+      c.put("amsgrad", false);
+    } else if (o instanceof RMSprop r) {
+      c.put("rho", r.rho());
+      c.put("momentum", r.momentum());
+      c.put("epsilon", r.epsilon());
+      c.put("centered", r.centered());
+    } else if (o instanceof Adagrad a) {
+      c.put("initial_accumulator_value", a.initialAccumulatorValue());
+      c.put("epsilon", a.epsilon());
+    } else {
+      throw new IllegalArgumentException("Cannot write optimizer " + o.getClass().getName()
+          + " to a Keras config. Supported: " + SUPPORTED_OPTIMIZERS);
+    }
+    return KerasJson.serialized("keras.optimizers", o.className(), c);
+  }
+
+  /** Keras' default optimizer name: the snake case of the class name. */
+  private static String kerasOptimizerName(Optimizer o) {
+    return switch (o.className()) {
+      case "SGD" -> "sgd";
+      case "RMSprop" -> "rm_sprop";
+      case "AdamW" -> "adam_w";
+      default -> o.className().toLowerCase(java.util.Locale.ROOT);
+    };
+  }
+
+  static Optimizer optimizer(JsonNode node, ConfigFields compile) {
+    if (node != null && node.isTextual()) {
+      try {
+        return dev.kerasj.optimizers.Optimizers.get(node.asText());
+      } catch (IllegalArgumentException e) {
+        throw compile.fail(e.getMessage());
+      }
+    }
+    ConfigFields env = new ConfigFields(node, compile.where() + ".optimizer", compile.source());
+    String cls = env.string("class_name");
+    ConfigFields c = env.object("config");
+    for (String unsupported : List.of("clipnorm", "global_clipnorm", "clipvalue", "ema_overwrite_frequency",
+        "loss_scale_factor", "gradient_accumulation_steps")) {
+      c.requireDefault(unsupported, null);
+    }
+    c.requireDefault("use_ema", false);
+    c.requireDefault("amsgrad", false);
+    if (!cls.equals("AdamW")) {
+      c.requireDefault("weight_decay", null);
+    }
+    JsonNode lr = c.raw("learning_rate");
+    if (lr != null && !lr.isNumber()) {
+      throw c.fail("'learning_rate' must be a number; learning-rate schedules are not supported. Found: " + lr);
+    }
+    try {
+      return switch (cls) {
+        case "SGD" -> new SGD(c.number("learning_rate", SGD.DEFAULT_LEARNING_RATE), c.number("momentum", 0.0),
+            c.bool("nesterov", false));
+        case "Adam" -> new Adam(c.number("learning_rate", Adam.DEFAULT_LEARNING_RATE),
+            c.number("beta_1", Adam.DEFAULT_BETA_1), c.number("beta_2", Adam.DEFAULT_BETA_2),
+            c.number("epsilon", Adam.DEFAULT_EPSILON));
+        case "AdamW" -> new AdamW(c.number("learning_rate", Adam.DEFAULT_LEARNING_RATE),
+            c.number("weight_decay", AdamW.DEFAULT_WEIGHT_DECAY), c.number("beta_1", Adam.DEFAULT_BETA_1),
+            c.number("beta_2", Adam.DEFAULT_BETA_2), c.number("epsilon", Adam.DEFAULT_EPSILON));
+        case "RMSprop" -> new RMSprop(c.number("learning_rate", RMSprop.DEFAULT_LEARNING_RATE),
+            c.number("rho", RMSprop.DEFAULT_RHO), c.number("momentum", 0.0),
+            c.number("epsilon", RMSprop.DEFAULT_EPSILON), c.bool("centered", false));
+        case "Adagrad" -> new Adagrad(c.number("learning_rate", Adagrad.DEFAULT_LEARNING_RATE),
+            c.number("initial_accumulator_value", Adagrad.DEFAULT_INITIAL_ACCUMULATOR_VALUE),
+            c.number("epsilon", Adagrad.DEFAULT_EPSILON));
+        default -> throw env.fail("optimizer class '" + cls + "' is not supported. Supported: "
+            + SUPPORTED_OPTIMIZERS);
+      };
+    } catch (IllegalArgumentException e) {
+      throw c.fail(e.getMessage());
+    }
+  }
+
+  /**
+   * The loss: {@code "sparse_categorical_crossentropy"} for a loss with Keras' default arguments (what
+   * {@code compile(loss="...")} stores), else the serialized loss object Keras stores for {@code compile(loss=obj)}.
+   * Huber's {@code delta} is written when it is not 1.0: Keras 3.15's {@code Huber.get_config()} drops it (a Keras
+   * bug that would silently restore delta=1.0), and {@code Huber.from_config} accepts it.
+   */
+  static JsonNode loss(Loss loss) {
+    ObjectNode c = KerasJson.NODES.objectNode();
+    String cls;
+    if (loss instanceof SparseCategoricalCrossentropy l) {
+      if (!l.fromLogits()) {
+        return KerasJson.NODES.textNode(l.name());
+      }
+      cls = "SparseCategoricalCrossentropy";
+      putNameAndReduction(c, l.name());
+      c.put("from_logits", true);
+      c.putNull("ignore_class");
+    } else if (loss instanceof CategoricalCrossentropy l) {
+      if (!l.fromLogits()) {
+        return KerasJson.NODES.textNode(l.name());
+      }
+      cls = "CategoricalCrossentropy";
+      putCrossentropy(c, l.name());
+    } else if (loss instanceof BinaryCrossentropy l) {
+      if (!l.fromLogits()) {
+        return KerasJson.NODES.textNode(l.name());
+      }
+      cls = "BinaryCrossentropy";
+      putCrossentropy(c, l.name());
+    } else if (loss instanceof Huber h) {
+      if (h.delta() == Huber.DEFAULT_DELTA) {
+        return KerasJson.NODES.textNode(h.name());
+      }
+      cls = "Huber";
+      putNameAndReduction(c, "huber_loss");
+      c.put("delta", h.delta());
+    } else if (loss instanceof MeanSquaredError || loss instanceof MeanAbsoluteError) {
+      return KerasJson.NODES.textNode(loss.name());
+    } else {
+      throw new IllegalArgumentException("Cannot write loss " + loss.getClass().getName()
+          + " to a Keras config. Supported: " + SUPPORTED_LOSSES);
+    }
+    return KerasJson.serialized("keras.losses", cls, c);
+  }
+
+  private static void putNameAndReduction(ObjectNode c, String name) {
+    c.put("name", name);
+    c.put("reduction", "sum_over_batch_size");
+  }
+
+  private static void putCrossentropy(ObjectNode c, String name) {
+    putNameAndReduction(c, name);
+    c.put("from_logits", true);
+    c.put("label_smoothing", 0.0);
+    c.put("axis", -1);
+  }
+
+  static Loss loss(JsonNode node, ConfigFields compile) {
+    if (node != null && node.isTextual()) {
+      try {
+        return Losses.get(node.asText());
+      } catch (IllegalArgumentException e) {
+        throw compile.fail(e.getMessage());
+      }
+    }
+    ConfigFields env = new ConfigFields(node, compile.where() + ".loss", compile.source());
+    String cls = env.string("class_name");
+    ConfigFields c = env.has("config") ? env.object("config")
+        : new ConfigFields(KerasJson.NODES.objectNode(), env.where(), env.source());
+    c.requireDefault("reduction", "sum_over_batch_size");
+    c.requireDefault("label_smoothing", 0.0);
+    c.requireDefault("axis", -1);
+    c.requireDefault("ignore_class", null);
+    try {
+      return switch (cls) {
+        case "MeanSquaredError" -> new MeanSquaredError();
+        case "MeanAbsoluteError" -> new MeanAbsoluteError();
+        case "Huber" -> new Huber(c.number("delta", Huber.DEFAULT_DELTA));
+        case "BinaryCrossentropy" -> new BinaryCrossentropy(c.bool("from_logits", false));
+        case "CategoricalCrossentropy" -> new CategoricalCrossentropy(c.bool("from_logits", false));
+        case "SparseCategoricalCrossentropy" -> new SparseCategoricalCrossentropy(c.bool("from_logits", false));
+        default -> throw env.fail("loss class '" + cls + "' is not supported. Supported: " + SUPPORTED_LOSSES
+            + " or their identifiers");
+      };
+    } catch (IllegalArgumentException e) {
+      throw c.fail(e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,328 @@
+package dev.kerasj.saving.keras;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kerasj.activations.Activations;
+import dev.kerasj.initializers.Constant;
+import dev.kerasj.initializers.Initializer;
+import dev.kerasj.layers.Activation;
+import dev.kerasj.layers.AveragePooling2D;
+import dev.kerasj.layers.BatchNormalization;
+import dev.kerasj.layers.Conv2D;
+import dev.kerasj.layers.Dense;
+import dev.kerasj.layers.Dropout;
+import dev.kerasj.layers.Embedding;
+import dev.kerasj.layers.Flatten;
+import dev.kerasj.layers.GlobalAveragePooling2D;
+import dev.kerasj.layers.Input;
+import dev.kerasj.layers.Layer;
+import dev.kerasj.layers.MaxPooling2D;
+import dev.kerasj.layers.Reshape;
+import dev.kerasj.layers.Weight;
+import java.util.List;
+
+/**
+ * One layer's Keras 3.15 config, written argument for argument as {@code layer.get_config()} gives it (measured
+ * against Keras, see {@code python-interop/make_config_fixtures.py}), and read back into a kerasj layer.
+ *
+ * <p>Reading rejects every Keras argument kerasj does not implement when it holds a non-default value
+ * ({@code dilation_rate}, regularizers, {@code mask_zero} ...), so a Keras config never loads as a different model.
+ */
+final class LayerConfigs {
+  private static final String MODULE = "keras.layers";
+  /** Layer classes this reader rebuilds. */
+  static final List<String> SUPPORTED = List.of("InputLayer", "Dense", "Conv2D", "BatchNormalization",
+      "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D", "Dropout", "Flatten", "Reshape", "Activation",
+      "Embedding");
+
+  private LayerConfigs() {}
+
+  /** The InputLayer entry Keras puts first in a Sequential's {@code layers}. */
+  static ObjectNode inputLayer(String name, long[] shape, boolean int32) {
+    ObjectNode c = KerasJson.NODES.objectNode();
+    c.set("batch_shape", KerasJson.batchShape(shape));
+    c.put("dtype", int32 ? "int32" : "float32");
+    c.put("sparse", false);
+    c.put("ragged", false);
+    c.put("name", name);
+    c.put("optional", false);
+    return KerasJson.serialized(MODULE, "InputLayer", c);
+  }
+
+  /** Keras' serialized form of a built layer, with {@code build_config} where Keras writes one. */
+  static ObjectNode toConfig(Layer layer) {
+    ObjectNode c = KerasJson.NODES.objectNode();
+    c.put("name", layer.name());
+    c.put("trainable", true);
+    c.set("dtype", KerasJson.float32Policy());
+    boolean buildConfig = true;
+    if (layer instanceof Dense d) {
+      c.put("units", d.units());
+      c.put("activation", activationName(d.activation()));
+      c.put("use_bias", d.useBias());
+      putKernelAndBias(c, layer);
+      c.putNull("kernel_regularizer");
+      c.putNull("bias_regularizer");
+      c.putNull("kernel_constraint");
+      c.putNull("bias_constraint");
+      c.putNull("quantization_config");
+    } else if (layer instanceof Conv2D conv) {
+      c.put("filters", conv.filters());
+      c.set("kernel_size", KerasJson.ints(conv.kernelSize()));
+      c.set("strides", KerasJson.ints(conv.strides()));
+      c.put("padding", conv.padding().kerasName());
+      c.put("data_format", "channels_last");
+      c.set("dilation_rate", KerasJson.ints(1, 1));
+      c.put("groups", 1);
+      c.put("activation", activationName(conv.activation()));
+      c.put("use_bias", conv.useBias());
+      putKernelAndBias(c, layer);
+      c.putNull("kernel_regularizer");
+      c.putNull("bias_regularizer");
+      c.putNull("activity_regularizer");
+      c.putNull("kernel_constraint");
+      c.putNull("bias_constraint");
+    } else if (layer instanceof BatchNormalization bn) {
+      putBatchNormalization(c, bn);
+    } else if (layer instanceof MaxPooling2D p) {
+      putPooling(c, p.poolSize(), p.strides(), p.padding().kerasName());
+      buildConfig = false;
+    } else if (layer instanceof AveragePooling2D p) {
+      putPooling(c, p.poolSize(), p.strides(), p.padding().kerasName());
+      buildConfig = false;
+    } else if (layer instanceof GlobalAveragePooling2D) {
+      c.put("data_format", "channels_last");
+      c.put("keepdims", false);
+      buildConfig = false;
+    } else if (layer instanceof Dropout d) {
+      c.put("rate", d.rate());
+      c.putNull("seed");
+      c.putNull("noise_shape");
+      buildConfig = false;
+    } else if (layer instanceof Activation a) {
+      c.put("activation", activationName(a.activation()));
+      buildConfig = false;
+    } else if (layer instanceof Flatten) {
+      c.put("data_format", "channels_last");
+    } else if (layer instanceof Reshape r) {
+      c.set("target_shape", KerasJson.longs(r.targetShape()));
+      buildConfig = false;
+    } else if (layer instanceof Embedding e) {
+      c.put("input_dim", e.inputDim());
+      c.put("output_dim", e.outputDim());
+      c.set("embeddings_initializer", InitializerConfigs.toConfig(weight(layer, "embeddings").initializer(),
+          "layer '" + layer.name() + "' embeddings_initializer"));
+      c.putNull("embeddings_regularizer");
+      c.putNull("activity_regularizer");
+      c.putNull("embeddings_constraint");
+      c.put("mask_zero", false);
+      c.putNull("quantization_config");
+    } else {
+      throw new IllegalArgumentException("Cannot write layer '" + layer.name() + "' (" + layer.getClass().getName()
+          + ") to a Keras config: it is not a built-in layer. Supported: " + SUPPORTED);
+    }
+    ObjectNode out = KerasJson.serialized(MODULE, layer.className(), c);
+    if (buildConfig) {
+      ObjectNode build = KerasJson.NODES.objectNode();
+      build.set("input_shape", KerasJson.batchShape(layer.inputShape()));
+      out.set("build_config", build);
+    }
+    return out;
+  }
+
+  private static void putKernelAndBias(ObjectNode c, Layer layer) {
+    c.set("kernel_initializer", InitializerConfigs.toConfig(weight(layer, "kernel").initializer(),
+        "layer '" + layer.name() + "' kernel_initializer"));
+    Weight bias = layer.weights().stream().filter(w -> w.name().equals("bias")).findFirst().orElse(null);
+    // Without a bias the initializer is never used; Keras still writes its default.
+    Initializer biasInit = bias == null ? Constant.zeros() : bias.initializer();
+    c.set("bias_initializer", InitializerConfigs.toConfig(biasInit, "layer '" + layer.name() + "' bias_initializer"));
+  }
+
+  private static void putBatchNormalization(ObjectNode c, BatchNormalization bn) {
+    c.put("axis", -1);
+    c.put("momentum", bn.momentum());
+    c.put("epsilon", bn.epsilon());
+    c.put("center", true);
+    c.put("scale", true);
+    c.set("beta_initializer", InitializerConfigs.toConfig(Constant.zeros(), "beta_initializer"));
+    c.set("gamma_initializer", InitializerConfigs.toConfig(Constant.ones(), "gamma_initializer"));
+    c.set("moving_mean_initializer", InitializerConfigs.toConfig(Constant.zeros(), "moving_mean_initializer"));
+    c.set("moving_variance_initializer", InitializerConfigs.toConfig(Constant.ones(), "moving_variance_initializer"));
+    c.putNull("beta_regularizer");
+    c.putNull("gamma_regularizer");
+    c.putNull("beta_constraint");
+    c.putNull("gamma_constraint");
+    c.put("synchronized", false);
+    c.put("renorm", false);
+    c.putNull("renorm_clipping");
+    c.put("renorm_momentum", 0.99);
+  }
+
+  private static void putPooling(ObjectNode c, int[] poolSize, int[] strides, String padding) {
+    c.set("pool_size", KerasJson.ints(poolSize));
+    c.put("padding", padding);
+    c.set("strides", KerasJson.ints(strides));
+    c.put("data_format", "channels_last");
+  }
+
+  private static Weight weight(Layer layer, String name) {
+    return layer.weights().stream().filter(w -> w.name().equals(name)).findFirst()
+        .orElseThrow(() -> new IllegalStateException("Layer '" + layer.name() + "' has no weight '" + name + "'"));
+  }
+
+  /** Keras' serialized activation name ({@code swish} is written {@code silu}, as Keras 3 does). */
+  static String activationName(Activations a) {
+    return a == Activations.SWISH ? "silu" : a.kerasName();
+  }
+
+  /** Rebuilds one non-input layer; the layer keeps its saved name. */
+  static Layer fromConfig(String className, ConfigFields c) {
+    String name = c.string("name");
+    c.requireDefault("trainable", true);
+    c.requireDefault("data_format", "channels_last");
+    try {
+      return switch (className) {
+        case "Dense" -> dense(c, name);
+        case "Conv2D" -> conv2d(c, name);
+        case "BatchNormalization" -> batchNormalization(c, name);
+        case "MaxPooling2D" -> new MaxPooling2D(c.pair("pool_size"), strides(c), c.string("padding", "valid"), name);
+        case "AveragePooling2D" ->
+            new AveragePooling2D(c.pair("pool_size"), strides(c), c.string("padding", "valid"), name);
+        case "GlobalAveragePooling2D" -> {
+          c.requireDefault("keepdims", false);
+          yield new GlobalAveragePooling2D(name);
+        }
+        case "Dropout" -> {
+          c.requireDefault("noise_shape", null);
+          yield new Dropout(c.number("rate"), name);
+        }
+        case "Flatten" -> new Flatten(name);
+        case "Reshape" -> new Reshape(c.longs("target_shape"));
+        case "Activation" -> new Activation(c.string("activation"), name);
+        case "Embedding" -> embedding(c, name);
+        default -> throw c.fail("layer class '" + className + "' is not supported by kerasj. Supported: " + SUPPORTED);
+      };
+    } catch (IllegalArgumentException e) {
+      throw c.fail(e.getMessage());
+    }
+  }
+
+  private static int[] strides(ConfigFields c) {
+    return c.has("strides") ? c.pair("strides") : null;
+  }
+
+  private static void requireNoRegularizers(ConfigFields c, String... prefixes) {
+    for (String p : prefixes) {
+      c.requireDefault(p + "_regularizer", null);
+      c.requireDefault(p + "_constraint", null);
+    }
+    c.requireDefault("activity_regularizer", null);
+    c.requireDefault("quantization_config", null);
+  }
+
+  private static Dense dense(ConfigFields c, String name) {
+    requireNoRegularizers(c, "kernel", "bias");
+    c.requireDefault("lora_rank", null);
+    Dense.Builder b = Dense.builder(c.integer("units")).name(name)
+        .activation(Activations.get(c.string("activation", "linear")))
+        .useBias(c.bool("use_bias", true));
+    if (c.has("kernel_initializer")) {
+      b.kernelInitializer(InitializerConfigs.fromConfig(c.raw("kernel_initializer"), c, "kernel_initializer"));
+    }
+    if (c.has("bias_initializer")) {
+      b.biasInitializer(InitializerConfigs.fromConfig(c.raw("bias_initializer"), c, "bias_initializer"));
+    }
+    return b.build();
+  }
+
+  private static Conv2D conv2d(ConfigFields c, String name) {
+    requireNoRegularizers(c, "kernel", "bias");
+    c.requireDefault("dilation_rate", new int[] {1, 1});
+    c.requireDefault("groups", 1);
+    int[] kernel = c.pair("kernel_size");
+    Conv2D.Builder b = Conv2D.builder(c.integer("filters"), kernel[0], kernel[1]).name(name)
+        .padding(c.string("padding", "valid"))
+        .activation(c.string("activation", "linear"))
+        .useBias(c.bool("use_bias", true));
+    if (c.has("strides")) {
+      int[] s = c.pair("strides");
+      b.strides(s[0], s[1]);
+    }
+    if (c.has("kernel_initializer")) {
+      b.kernelInitializer(InitializerConfigs.fromConfig(c.raw("kernel_initializer"), c, "kernel_initializer"));
+    }
+    if (c.has("bias_initializer")) {
+      b.biasInitializer(InitializerConfigs.fromConfig(c.raw("bias_initializer"), c, "bias_initializer"));
+    }
+    return b.build();
+  }
+
+  private static BatchNormalization batchNormalization(ConfigFields c, String name) {
+    c.requireDefault("axis", -1);
+    c.requireDefault("center", true);
+    c.requireDefault("scale", true);
+    c.requireDefault("synchronized", false);
+    c.requireDefault("renorm", false);
+    requireNoRegularizers(c, "beta", "gamma");
+    requireInitializer(c, "beta_initializer", "Zeros", "zeros");
+    requireInitializer(c, "moving_mean_initializer", "Zeros", "zeros");
+    requireInitializer(c, "gamma_initializer", "Ones", "ones");
+    requireInitializer(c, "moving_variance_initializer", "Ones", "ones");
+    return new BatchNormalization(c.number("momentum", BatchNormalization.DEFAULT_MOMENTUM),
+        c.number("epsilon", BatchNormalization.DEFAULT_EPSILON), name);
+  }
+
+  private static void requireInitializer(ConfigFields c, String key, String className, String identifier) {
+    JsonNode v = c.raw(key);
+    if (v == null || v.isNull()) {
+      return;
+    }
+    String found = v.isTextual() ? v.asText() : v.path("class_name").asText();
+    if (!found.equals(className) && !found.equals(identifier)) {
+      throw c.fail("'" + key + "'=" + v + " is not supported by kerasj (only Keras' default " + className + " is)");
+    }
+  }
+
+  private static Embedding embedding(ConfigFields c, String name) {
+    requireNoRegularizers(c, "embeddings");
+    c.requireDefault("mask_zero", false);
+    c.requireDefault("lora_rank", null);
+    Initializer init = c.has("embeddings_initializer")
+        ? InitializerConfigs.fromConfig(c.raw("embeddings_initializer"), c, "embeddings_initializer")
+        : new dev.kerasj.initializers.RandomUniform();
+    return new Embedding(c.integer("input_dim"), c.integer("output_dim"), init, name);
+  }
+
+  /** Rebuilds the model input from an InputLayer config. */
+  static Input input(ConfigFields c) {
+    c.requireDefault("sparse", false);
+    c.requireDefault("ragged", false);
+    c.requireDefault("optional", false);
+    JsonNode shape = c.raw("batch_shape");
+    if (shape == null || !shape.isArray() || shape.size() < 2 || !(shape.get(0).isNull()
+        || shape.get(0).isIntegralNumber())) {
+      throw c.fail("expected 'batch_shape' to be [null, d1, ...] with at least one dimension after the batch. Found: "
+          + shape);
+    }
+    long[] perSample = new long[shape.size() - 1];
+    for (int i = 0; i < perSample.length; i++) {
+      JsonNode d = shape.get(i + 1);
+      if (!d.isIntegralNumber()) {
+        throw c.fail("every dimension of 'batch_shape' after the batch must be a known integer. Found: " + shape);
+      }
+      perSample[i] = d.asLong();
+    }
+    String dtype = c.string("dtype", "float32");
+    Input.DType type = switch (dtype) {
+      case "float32" -> Input.DType.FLOAT32;
+      case "int32" -> Input.DType.INT32;
+      default -> throw c.fail("input dtype '" + dtype + "' is not supported. Supported: float32, int32");
+    };
+    try {
+      return Input.of(type, perSample);
+    } catch (IllegalArgumentException e) {
+      throw c.fail(e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,200 @@
+package dev.kerasj.saving.keras;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kerasj.Sequential;
+import dev.kerasj.layers.Input;
+import dev.kerasj.layers.Layer;
+import dev.kerasj.losses.Loss;
+import dev.kerasj.metrics.Metric;
+import dev.kerasj.optimizers.Optimizer;
+import dev.kerasj.saving.IncompatibleModelException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Keras 3 config of a {@link Sequential}: what Keras 3.15's {@code model.to_json()} writes (and a {@code .keras}
+ * archive's {@code config.json} holds), with {@code build_config} and {@code compile_config}, so that
+ * {@code keras.models.model_from_json} rebuilds and compiles the same model in Python.
+ *
+ * <pre>{@code
+ * ObjectNode json = SequentialConfig.toJson(model, learningRate);   // write
+ * SequentialConfig.Spec spec = SequentialConfig.parse(json, path);  // read back
+ * try (Sequential copy = spec.newModel(seed, null)) { ... }
+ * }</pre>
+ *
+ * <p>Covered: every layer kerasj has with every argument kerasj supports (InputLayer, Dense, Conv2D,
+ * BatchNormalization, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Dropout, Flatten, Reshape, Activation,
+ * Embedding), their initializers, the five optimizers, the six losses and the metric identifiers.
+ */
+public final class SequentialConfig {
+  /** Keras' name of the input layer kerasj models get (kerasj's {@link Input} has no name of its own). */
+  public static final String INPUT_LAYER_NAME = "input_layer";
+
+  private SequentialConfig() {}
+
+  /**
+   * Writes the config of a built model.
+   *
+   * @param learningRate the optimizer's current learning rate (its variable's value); ignored when not compiled
+   * @throws IllegalArgumentException when a layer, initializer, optimizer or loss has no Keras equivalent
+   */
+  public static ObjectNode toJson(Sequential model, double learningRate) {
+    long[] inputShape = model.inputShape();
+    boolean int32 = model.networkForInternalUse().inputDtype() == org.tensorflow.types.TInt32.class;
+    ObjectNode config = KerasJson.NODES.objectNode();
+    config.put("name", model.name());
+    config.put("trainable", true);
+    config.set("dtype", KerasJson.float32Policy());
+    ArrayNode layers = config.putArray("layers");
+    layers.add(LayerConfigs.inputLayer(INPUT_LAYER_NAME, inputShape, int32));
+    for (Layer layer : model.layers()) {
+      layers.add(LayerConfigs.toConfig(layer));
+    }
+    config.set("build_input_shape", KerasJson.batchShape(inputShape));
+    ObjectNode root = KerasJson.serialized("keras", "Sequential", config);
+    ObjectNode build = root.putObject("build_config");
+    build.set("input_shape", KerasJson.batchShape(inputShape));
+    root.set("compile_config", model.isCompiled() ? compileConfig(model, learningRate) : KerasJson.NODES.objectNode());
+    return root;
+  }
+
+  private static ObjectNode compileConfig(Sequential model, double learningRate) {
+    ObjectNode c = KerasJson.NODES.objectNode();
+    c.set("optimizer", CompileConfigs.optimizer(model.optimizer(), learningRate));
+    c.set("loss", CompileConfigs.loss(model.loss()));
+    c.putNull("loss_weights");
+    List<Metric> metrics = model.metrics();
+    if (metrics.isEmpty()) {
+      c.putNull("metrics");
+    } else {
+      ArrayNode m = c.putArray("metrics");
+      metrics.forEach(metric -> m.add(metric.name()));
+    }
+    c.putNull("weighted_metrics");
+    c.put("run_eagerly", false);
+    c.put("steps_per_execution", 1);
+    c.put("jit_compile", false);
+    return c;
+  }
+
+  /** What {@code compile} received, rebuilt from a {@code compile_config}. */
+  public record CompileSpec(Optimizer optimizer, Loss loss, List<String> metrics) {
+    public CompileSpec {
+      metrics = List.copyOf(metrics);
+    }
+  }
+
+  /**
+   * A model described by a config: its name, input, layers (each with its saved name) and compile settings.
+   * Layer objects are single-use, so {@link #newModel} may be called once.
+   *
+   * @param compile null when the config has no (or an empty) {@code compile_config}
+   */
+  public record Spec(String name, Input input, List<Layer> layers, CompileSpec compile, Path source) {
+    public Spec {
+      layers = List.copyOf(layers);
+    }
+
+    /**
+     * A new, built model with these layers, seeded and placed as given, compiled when the config was. Every layer
+     * keeps its saved name (weights are keyed by it), except Reshape, which takes no name and has no weights.
+     *
+     * @param device a TensorFlow device such as {@code "/GPU:0"}, or null
+     */
+    public Sequential newModel(long seed, String device) {
+      List<Layer> all = new ArrayList<>();
+      all.add(input);
+      all.addAll(layers);
+      Sequential model = new Sequential(name, all.toArray(Layer[]::new));
+      try {
+        model.setSeed(seed);
+        if (device != null) {
+          model.setDevice(device);
+        }
+        if (compile != null) {
+          model.compile(compile.optimizer(), compile.loss(), compile.metrics().toArray());
+        }
+        model.build();
+        return model;
+      } catch (RuntimeException e) {
+        model.close();
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Reads a Keras 3 Sequential config (kerasj's or one Keras wrote for an architecture kerasj supports).
+   *
+   * @param source the file it came from, for error messages
+   * @throws IncompatibleModelException naming the layer and argument, for anything kerasj cannot rebuild exactly
+   */
+  public static Spec parse(JsonNode root, Path source) {
+    ConfigFields top = new ConfigFields(root, "model", source);
+    String cls = top.string("class_name");
+    if (!cls.equals("Sequential")) {
+      throw top.fail("kerasj rebuilds Sequential models only. Found class_name '" + cls + "'");
+    }
+    ConfigFields config = top.object("config");
+    JsonNode layerNodes = config.raw("layers");
+    if (layerNodes == null || !layerNodes.isArray() || layerNodes.isEmpty()) {
+      throw config.fail("expected a non-empty 'layers' list. Found: " + layerNodes);
+    }
+    Input input = null;
+    List<Layer> layers = new ArrayList<>();
+    for (int i = 0; i < layerNodes.size(); i++) {
+      ConfigFields entry = new ConfigFields(layerNodes.get(i), "layers[" + i + "]", source);
+      String layerClass = entry.string("class_name");
+      ConfigFields layerConfig = new ConfigFields(entry.raw("config"),
+          "layer '" + entry.object("config").string("name", "?") + "' (" + layerClass + ")", source);
+      if (layerClass.equals("InputLayer")) {
+        if (i != 0) {
+          throw layerConfig.fail("an InputLayer must come first");
+        }
+        input = LayerConfigs.input(layerConfig);
+      } else {
+        layers.add(LayerConfigs.fromConfig(layerClass, layerConfig));
+      }
+    }
+    if (input == null) {
+      throw config.fail("the first layer must be an InputLayer with the input shape (a built model's config has one)");
+    }
+    if (layers.isEmpty()) {
+      throw config.fail("the model has no layers after its InputLayer");
+    }
+    return new Spec(config.string("name", "sequential"), input, layers, parseCompile(top), source);
+  }
+
+  private static CompileSpec parseCompile(ConfigFields top) {
+    JsonNode node = top.raw("compile_config");
+    if (node == null || node.isNull() || (node.isObject() && node.isEmpty())) {
+      return null;
+    }
+    ConfigFields c = new ConfigFields(node, "compile_config", top.source());
+    c.requireDefault("loss_weights", null);
+    c.requireDefault("weighted_metrics", null);
+    if (!c.has("optimizer") || !c.has("loss")) {
+      throw c.fail("expected an 'optimizer' and a 'loss'");
+    }
+    Optimizer optimizer = CompileConfigs.optimizer(c.raw("optimizer"), c);
+    Loss loss = CompileConfigs.loss(c.raw("loss"), c);
+    List<String> metrics = new ArrayList<>();
+    JsonNode m = c.raw("metrics");
+    if (m != null && !m.isNull()) {
+      if (!m.isArray()) {
+        throw c.fail("expected 'metrics' to be a list of metric identifiers. Found: " + m);
+      }
+      for (JsonNode id : m) {
+        if (!id.isTextual()) {
+          throw c.fail("metric " + id + " is not supported: kerasj restores metrics given by identifier only "
+              + "(accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, mse, mae)");
+        }
+        metrics.add(id.asText());
+      }
+    }
+    return new CompileSpec(optimizer, loss, metrics);
+  }
+}

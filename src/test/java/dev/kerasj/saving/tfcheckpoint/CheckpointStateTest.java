@@ -1,0 +1,51 @@
+package dev.kerasj.saving.tfcheckpoint;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kerasj.saving.CorruptCheckpointException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointStateTest {
+  @Test
+  void read_stateFileWrittenByPythonCheckpointSave() throws Exception {
+    CheckpointState s = CheckpointState.read(CheckpointTesting.CHECKPOINT_FIXTURES.resolve("mlp_adam")).orElseThrow();
+    assertEquals("ckpt-1", s.modelCheckpointPath());
+    assertEquals(List.of("ckpt-1"), s.allModelCheckpointPaths());
+  }
+
+  @Test
+  void writeThenRead_roundTripsPathsWithQuotesBackslashesAndUnicode(@TempDir Path dir) throws Exception {
+    CheckpointState s = new CheckpointState("we\"ird\\ name-é-2", List.of("a\tb", "we\"ird\\ name-é-2"),
+        List.of(1732838000.25, 1732838060.5), 1732838000.25);
+    s.write(dir);
+    String text = Files.readString(dir.resolve("checkpoint"));
+    assertTrue(text.contains("model_checkpoint_path: \"we\\\"ird\\\\ name-\\303\\251-2\""), text);
+    assertTrue(text.contains("all_model_checkpoint_timestamps: 1732838000.25"), text);
+    assertEquals(s, CheckpointState.read(dir).orElseThrow());
+  }
+
+  @Test
+  void read_missingFile_isEmpty(@TempDir Path dir) throws Exception {
+    assertTrue(CheckpointState.read(dir).isEmpty());
+  }
+
+  @Test
+  void read_garbage_isCorruptNamingFile(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("checkpoint"), "model_checkpoint_path ckpt-1\n");
+    CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> CheckpointState.read(dir));
+    assertEquals(dir.resolve("checkpoint"), e.file());
+  }
+
+  @Test
+  void parse_acceptsHexAndOctalEscapesAndUnknownFields() {
+    CheckpointState s = CheckpointState.parse("model_checkpoint_path: 'c\\x41\\101'\nfuture_field: 3\n",
+        Path.of("checkpoint"));
+    assertEquals("cAA", s.modelCheckpointPath());
+  }
+}
