@@ -70,9 +70,10 @@ public final class ModelCheckpoint implements Callback {
     /**
      * @param epochsCompleted epochs finished before this save (the {@code initialEpoch} to resume with)
      * @param batchesCompleted batches finished in the following epoch (0 for an epoch-end save)
+     * @param state this callback's state to store with a full model (monitor, best value, best path)
      */
-    void write(Sequential model, Path path, boolean weightsOnly, int epochsCompleted, int batchesCompleted)
-        throws IOException;
+    void write(Sequential model, Path path, boolean weightsOnly, int epochsCompleted, int batchesCompleted,
+        Map<String, Object> state) throws IOException;
   }
 
   /** Deletes one checkpoint written by {@link Writer}. */
@@ -142,6 +143,34 @@ public final class ModelCheckpoint implements Callback {
   /** Paths of the checkpoints this callback keeps, oldest first. */
   public List<String> keptPaths() {
     return saved.stream().map(Saved::path).toList();
+  }
+
+  /**
+   * The best checkpoint that a {@code saveBestOnly} ModelCheckpoint monitoring {@code monitor} recorded in
+   * {@code directory} (from its state file), if it still exists; empty when there is none.
+   *
+   * @throws IllegalArgumentException when several callbacks recorded a best for that monitor there (names them)
+   */
+  public static java.util.Optional<Path> bestCheckpoint(Path directory, String monitor) throws IOException {
+    List<Path> found = new ArrayList<>();
+    if (Files.isDirectory(directory)) {
+      try (var files = Files.newDirectoryStream(directory, ".kerasj-modelcheckpoint-*.properties")) {
+        for (Path f : files) {
+          Properties p = new Properties();
+          p.load(new StringReader(Files.readString(f, StandardCharsets.UTF_8)));
+          String path = p.getProperty("best_path");
+          if (monitor.equals(p.getProperty("monitor")) && path != null
+              && (Files.exists(Path.of(path)) || Files.exists(Path.of(path + ".index")))) {
+            found.add(Path.of(path));
+          }
+        }
+      }
+    }
+    if (found.size() > 1) {
+      throw new IllegalArgumentException("Several ModelCheckpoints recorded a best " + monitor + " in " + directory
+          + ": " + found);
+    }
+    return found.stream().findFirst();
   }
 
   @Override
@@ -323,7 +352,12 @@ public final class ModelCheckpoint implements Callback {
       if (parent != null) {
         Files.createDirectories(parent);
       }
-      writer.write(model, path, saveWeightsOnly, batch == null ? epoch + 1 : epoch, batch == null ? 0 : batch + 1);
+      Map<String, Object> state = new LinkedHashMap<>();
+      state.put("monitor", monitor);
+      state.put("best", Double.isNaN(best) ? null : best);
+      state.put("best_path", bestPath);
+      writer.write(model, path, saveWeightsOnly, batch == null ? epoch + 1 : epoch, batch == null ? 0 : batch + 1,
+          Map.of("ModelCheckpoint", state));
     } catch (IOException e) {
       throw new UncheckedIOException("ModelCheckpoint could not save to " + path + ": " + e.getMessage()
           + ". The previous checkpoint is unchanged.", e);
@@ -577,11 +611,11 @@ public final class ModelCheckpoint implements Callback {
   }
 
   private static void defaultWrite(Sequential model, Path path, boolean weightsOnly, int epochsCompleted,
-      int batchesCompleted) throws IOException {
+      int batchesCompleted, Map<String, Object> state) throws IOException {
     if (weightsOnly) {
       TfCheckpoint.write(model, path);
     } else {
-      SavedModelWriter.write(model, path, new TrainingState(epochsCompleted, batchesCompleted, 0, Map.of()));
+      SavedModelWriter.write(model, path, new TrainingState(epochsCompleted, batchesCompleted, 0, state));
     }
   }
 

@@ -48,7 +48,7 @@ class ModelCheckpointTest {
   }
 
   private ModelCheckpoint.Builder builder(String template) {
-    return ModelCheckpoint.builder(dir.resolve(template).toString()).writer((m, path, weightsOnly, epochs, batches) -> {
+    return ModelCheckpoint.builder(dir.resolve(template).toString()).writer((m, path, weightsOnly, epochs, batches, state) -> {
       written.add(dir.relativize(path).toString());
       Files.writeString(weightsOnly ? Path.of(path + ".index") : path, "checkpoint");
     }, (path, weightsOnly) -> {
@@ -227,7 +227,7 @@ class ModelCheckpointTest {
 
   @Test
   void failedWrite_throwsNamingThePath() {
-    ModelCheckpoint cb = ModelCheckpoint.builder(dir.resolve("ckpt").toString()).writer((m, p, w, e, b) -> {
+    ModelCheckpoint cb = ModelCheckpoint.builder(dir.resolve("ckpt").toString()).writer((m, p, w, e, b, st) -> {
       throw new IOException("disk full");
     }, (p, w) -> {}).build();
     begin(cb, true);
