@@ -5,6 +5,7 @@ import dev.kerasj.metrics.Metric;
 import dev.kerasj.saving.DurableFiles;
 import dev.kerasj.saving.savedmodel.SavedModelWriter;
 import dev.kerasj.saving.savedmodel.TrainingState;
+import dev.kerasj.saving.tfcheckpoint.CheckpointSnapshot;
 import dev.kerasj.saving.tfcheckpoint.TfCheckpoint;
 import java.io.IOException;
 import java.io.StringReader;
@@ -22,6 +23,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 /**
  * Keras' {@code ModelCheckpoint}: saves the model during {@code fit}, every epoch or every N batches, optionally only
@@ -55,6 +58,15 @@ import java.util.Properties;
  *       new checkpoint and the state file are durable.</li>
  * </ul>
  * A failed save throws out of {@code fit}; it is never only logged.
+ *
+ * <p><b>Asynchronous saving</b> ({@link Builder#asyncSave(boolean) asyncSave(true)}, weights-only): at each save the
+ * training thread only copies every variable to host memory in one {@code Session.run}; the checkpoint is written
+ * from that copy on a background thread while {@code fit} goes on, so the files hold the weights of the moment of
+ * the save, not of the moment the write ends. At most one write is in flight: the next save first waits for the
+ * previous one, as does {@code onTrainEnd} for the last. Retention, the best value on disk and the "finished saving"
+ * message follow once a write is complete. A failed background write is rethrown on the training thread, out of
+ * {@code fit}, at the next save or at train end, naming the path; the previous checkpoint stays intact. Costs one
+ * host copy of the variables (with Adam, three times the model's weights) for as long as the write takes.
  */
 public final class ModelCheckpoint implements Callback {
   /** Keras' default monitor. */
@@ -93,6 +105,7 @@ public final class ModelCheckpoint implements Callback {
   private final Integer maxToKeep;
   private final Double keepEveryNHours;
   private final boolean resumeBest;
+  private final boolean asyncSave;
   private final Writer writer;
   private final Deleter deleter;
 
@@ -105,6 +118,11 @@ public final class ModelCheckpoint implements Callback {
   private int batchesSinceSave;
   private final List<Saved> saved = new ArrayList<>();
   private double lastPreservedHours;
+  /** The background write in flight (asyncSave), or null. */
+  private Pending pending;
+
+  /** A checkpoint being written in the background; {@code epoch} is 1-based, for messages. */
+  private record Pending(Path path, int epoch, FutureTask<Void> task) {}
 
   /** One checkpoint this callback wrote and still keeps. */
   private record Saved(String path, long timeMillis) {}
@@ -121,6 +139,7 @@ public final class ModelCheckpoint implements Callback {
     this.maxToKeep = b.maxToKeep;
     this.keepEveryNHours = b.keepEveryNHours;
     this.resumeBest = b.resumeBest;
+    this.asyncSave = b.asyncSave;
     this.writer = b.writer;
     this.deleter = b.deleter;
   }
@@ -185,6 +204,7 @@ public final class ModelCheckpoint implements Callback {
 
   @Override
   public void onTrainBegin(Map<String, Double> logs) {
+    awaitPending(); // a write an earlier, aborted fit left in flight
     List<String> keys = availableKeys();
     for (String field : template.fields()) {
       if (field.equals("epoch") || field.equals("batch")) {
@@ -276,6 +296,12 @@ public final class ModelCheckpoint implements Callback {
     }
   }
 
+  /** Waits for the last background write: {@code fit} returns only once every checkpoint is durable. */
+  @Override
+  public void onTrainEnd(Map<String, Double> logs) {
+    awaitPending();
+  }
+
   @Override
   public void onEpochBegin(int epoch, Map<String, Double> logs) {
     currentEpoch = epoch;
@@ -297,6 +323,7 @@ public final class ModelCheckpoint implements Callback {
   }
 
   private void save(int epoch, Integer batch, Map<String, Double> logs) {
+    awaitPending();
     Map<String, Long> ints = new LinkedHashMap<>();
     ints.put("epoch", (long) epoch + 1);
     if (batch != null) {
@@ -330,10 +357,67 @@ public final class ModelCheckpoint implements Callback {
       }
       write(path, epoch, batch);
     }
+    if (pending == null) {
+      finished(path, epoch + 1);
+    }
+  }
+
+  /** Bookkeeping once the checkpoint at {@code path} is durable: state file, retention, message. */
+  private void finished(Path path, int epoch) {
     record(path);
     if (verbose > 0) {
-      System.out.printf(Locale.ROOT, "%nEpoch %d: finished saving model to %s%n", epoch + 1, path);
+      System.out.printf(Locale.ROOT, "%nEpoch %d: finished saving model to %s%n", epoch, path);
     }
+  }
+
+  /**
+   * Starts writing in the background from a snapshot taken now, on the training thread. The writer is a daemon
+   * thread: a JVM exiting mid-write leaves the previous checkpoint, since the write is staged (see TfCheckpoint).
+   */
+  private void writeInBackground(Path path, int epoch) {
+    CheckpointSnapshot snapshot = TfCheckpoint.snapshot(model);
+    FutureTask<Void> task = new FutureTask<>(() -> {
+      snapshot.write(path);
+      return null;
+    });
+    Thread thread = new Thread(task, "kerasj-ModelCheckpoint-writer");
+    thread.setDaemon(true);
+    pending = new Pending(path, epoch, task);
+    thread.start();
+  }
+
+  /** Waits for the background write, if any, then does its bookkeeping; rethrows its failure, naming the path. */
+  private void awaitPending() {
+    Pending p = pending;
+    if (p == null) {
+      return;
+    }
+    pending = null;
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          p.task().get();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true; // fit must not go on (or return) before the write ends; the interrupt is kept
+        }
+      }
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof Error error) {
+        throw error;
+      }
+      String message = "ModelCheckpoint could not save to " + p.path() + " (asyncSave: written in the background "
+          + "after epoch " + p.epoch() + "): " + cause.getMessage() + ". The previous checkpoint is unchanged.";
+      throw cause instanceof IOException io ? new UncheckedIOException(message, io)
+          : new IllegalStateException(message, cause);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    finished(p.path(), p.epoch());
   }
 
   private boolean isImprovement(double current) {
@@ -351,6 +435,10 @@ public final class ModelCheckpoint implements Callback {
       Path parent = path.toAbsolutePath().getParent();
       if (parent != null) {
         Files.createDirectories(parent);
+      }
+      if (asyncSave) {
+        writeInBackground(path, epoch + 1);
+        return;
       }
       Map<String, Object> state = new LinkedHashMap<>();
       state.put("monitor", monitor);
@@ -494,6 +582,7 @@ public final class ModelCheckpoint implements Callback {
     private Integer maxToKeep;
     private Double keepEveryNHours;
     private boolean resumeBest = true;
+    private boolean asyncSave;
     private Writer writer = ModelCheckpoint::defaultWrite;
     private Deleter deleter = ModelCheckpoint::defaultDelete;
 
@@ -569,6 +658,18 @@ public final class ModelCheckpoint implements Callback {
       return this;
     }
 
+    /**
+     * Whether {@code fit} goes on while a checkpoint is written (default false): the training thread waits only for
+     * a host copy of the variables, and a background thread writes it (see "Asynchronous saving" in
+     * {@link ModelCheckpoint}). Needs {@link #saveWeightsOnly(boolean) saveWeightsOnly(true)}: a full-model save
+     * writes a SavedModel built from the live model (its graph, config and training state), which is not
+     * snapshotted, so {@link #build()} rejects it.
+     */
+    public Builder asyncSave(boolean asyncSave) {
+      this.asyncSave = asyncSave;
+      return this;
+    }
+
     /** Replaces the writer (tests). */
     Builder writer(Writer writer, Deleter deleter) {
       this.writer = writer;
@@ -600,6 +701,12 @@ public final class ModelCheckpoint implements Callback {
       }
       if (initialValueThreshold != null && Double.isNaN(initialValueThreshold)) {
         throw new IllegalArgumentException("initialValueThreshold must not be NaN");
+      }
+      if (asyncSave && !saveWeightsOnly) {
+        throw new IllegalArgumentException("ModelCheckpoint asyncSave works only with saveWeightsOnly(true): a "
+            + "full-model save writes a SavedModel from the live model, which cannot be snapshotted while training "
+            + "goes on. Received: asyncSave=true, saveWeightsOnly=false. Pass saveWeightsOnly(true), or drop "
+            + "asyncSave");
       }
       String t = template.template();
       if (t.endsWith(".keras") || t.endsWith(".h5")) {

@@ -1,6 +1,7 @@
 package dev.kerasj.saving.tfcheckpoint;
 
 import dev.kerasj.Sequential;
+import dev.kerasj.internal.HostArray;
 import dev.kerasj.internal.ModelGraph;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -32,6 +33,9 @@ final class CheckpointSaver {
 
   private final int variableCount;
   private final byte[] objectGraph;
+  /** Checkpoint keys after the object graph's, in SaveV2 order, and the variable of each (null: save counter). */
+  private final List<String> keys = new ArrayList<>();
+  private final List<ModelGraph.VariableSlot> slots = new ArrayList<>();
   private final Placeholder<TString> prefix;
   private final Placeholder<TString> objectGraphFeed;
   private final Placeholder<TInt64> saveCounterFeed;
@@ -53,6 +57,8 @@ final class CheckpointSaver {
     tensors.add(objectGraphFeed);
     for (TrackableTree.Entry e : serialized.entries()) {
       names.add(e.key());
+      keys.add(e.key());
+      slots.add(e.node().saveCounter ? null : e.node().variable);
       tensors.add(e.node().saveCounter ? saveCounterFeed : e.node().variable.variable());
     }
     save = tf.withName("save").train.save(prefix,
@@ -77,6 +83,24 @@ final class CheckpointSaver {
   static synchronized void restoredSaveCounter(Sequential model, long value) {
     CheckpointSaver saver = of(model);
     saver.saveCounter = value;
+  }
+
+  /**
+   * Reads every variable in one {@code Session.run} into host memory and counts the save: what
+   * {@link CheckpointSnapshot#write} later writes, on any thread, as {@link #save} would have written it now.
+   */
+  CheckpointSnapshot snapshot(ModelGraph graph) {
+    List<ModelGraph.VariableSlot> variables = slots.stream().filter(s -> s != null).toList();
+    List<HostArray> values = graph.read(variables);
+    List<CheckpointSnapshot.Entry> entries = new ArrayList<>();
+    int next = 0;
+    for (int i = 0; i < keys.size(); i++) {
+      ModelGraph.VariableSlot s = slots.get(i);
+      entries.add(s == null ? new CheckpointSnapshot.Entry(keys.get(i), null, TInt64.class)
+          : new CheckpointSnapshot.Entry(keys.get(i), values.get(next++), s.dtype()));
+    }
+    saveCounter++;
+    return new CheckpointSnapshot(objectGraph, saveCounter, entries);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.kerasj.saving.tfcheckpoint;
 
 import dev.kerasj.Sequential;
+import dev.kerasj.internal.ModelGraph;
 import dev.kerasj.saving.CorruptCheckpointException;
 import dev.kerasj.saving.DurableFiles;
 import java.io.IOException;
@@ -27,8 +28,13 @@ import org.tensorflow.exceptions.TensorFlowException;
  * </ol>
  */
 final class CheckpointWriter {
-  /** Points of the protocol, in order; tests make {@link #hook} fail at one to simulate a crash there. */
-  enum Stage { STAGED, PREVIOUS_KEPT, OLD_INDEX_REMOVED, DATA_COMMITTED, INDEX_COMMITTED, STATE_WRITTEN }
+  /**
+   * Points of the protocol, in order; tests make {@link #hook} fail at one to simulate a crash there.
+   * {@code STAGING_CREATED} is before {@code SaveV2} reads the values (tests of asynchronous saving block there).
+   */
+  enum Stage {
+    STAGING_CREATED, STAGED, PREVIOUS_KEPT, OLD_INDEX_REMOVED, DATA_COMMITTED, INDEX_COMMITTED, STATE_WRITTEN
+  }
 
   /** Called after each stage; throwing from it aborts the write as a crash would (without any clean-up). */
   interface Hook {
@@ -39,17 +45,32 @@ final class CheckpointWriter {
 
   private CheckpointWriter() {}
 
+  /** Writes the two files of a checkpoint at a staging prefix (TensorFlow's {@code SaveV2}). */
+  @FunctionalInterface
+  interface StagedSave {
+    void saveTo(Path staged);
+  }
+
+  /** Writes the model's variables, read in the model's own session. */
   static Path write(Sequential model, Path prefix) throws IOException {
+    checkPrefix(prefix);
+    CheckpointSaver saver = CheckpointSaver.of(model);
+    ModelGraph graph = model.graphForInternalUse();
+    return write(prefix, staged -> saver.save(graph, staged));
+  }
+
+  /** Runs the durable protocol around {@code save}; the model is not touched, so any thread may call it. */
+  static Path write(Path prefix, StagedSave save) throws IOException {
     Path target = checkPrefix(prefix);
     Path dir = target.getParent();
     String name = target.getFileName().toString();
-    CheckpointSaver saver = CheckpointSaver.of(model);
     Files.createDirectories(dir);
     Path staging = DurableFiles.createStagingDirectory(dir, "tfckpt");
     try {
       Path staged = staging.resolve(name);
+      hook.reached(Stage.STAGING_CREATED);
       try {
-        saver.save(model.graphForInternalUse(), staged);
+        save.saveTo(staged);
       } catch (TensorFlowException e) {
         throw new IOException("Could not write checkpoint " + target + ": TensorFlow's SaveV2 failed writing into "
             + staging + ": " + e.getMessage(), e);

@@ -53,6 +53,20 @@ public final class TfCheckpoint {
   }
 
   /**
+   * Copies the model's weights and optimizer state to host memory in one {@code Session.run}, for a
+   * {@link CheckpointSnapshot#write} later or on another thread (the model may train on meanwhile). Counts a save,
+   * like {@link #write}. Call it from the thread that trains the model.
+   *
+   * <pre>{@code
+   * CheckpointSnapshot s = TfCheckpoint.snapshot(model);
+   * s.write(Path.of("ckpts/ckpt-3"));   // the same files TfCheckpoint.write would have written at snapshot time
+   * }</pre>
+   */
+  public static CheckpointSnapshot snapshot(Sequential model) {
+    return CheckpointSaver.of(model).snapshot(model.graphForInternalUse());
+  }
+
+  /**
    * Restores weights and optimizer state from a checkpoint written by {@link #write} or by Python
    * {@code tf.train.Checkpoint(model=m, optimizer=m.optimizer)} for the same architecture. Every variable is found
    * through the checkpoint's object graph; all are checked, then read (TensorFlow verifies each tensor's crc32c),

@@ -150,7 +150,7 @@ class TfCheckpointDurabilityTest {
           ? " index" : " no-index"));
       TfCheckpoint.write(m, s.prefix());
     }
-    assertEquals(List.of("STAGED index", "PREVIOUS_KEPT index", "OLD_INDEX_REMOVED no-index",
+    assertEquals(List.of("STAGING_CREATED index", "STAGED index", "PREVIOUS_KEPT index", "OLD_INDEX_REMOVED no-index",
         "DATA_COMMITTED no-index", "INDEX_COMMITTED index", "STATE_WRITTEN index"), seen);
   }
 
