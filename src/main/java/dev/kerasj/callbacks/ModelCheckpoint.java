@@ -249,6 +249,9 @@ public final class ModelCheckpoint implements Callback {
     if (resumeBest) {
       readState();
     }
+    if (maxToKeep != null) {
+      adoptUnlisted();
+    }
   }
 
   /** Removes what an interrupted earlier run left half-written next to the checkpoints (never a checkpoint). */
@@ -409,7 +412,7 @@ public final class ModelCheckpoint implements Callback {
         throw error;
       }
       String message = "ModelCheckpoint could not save to " + p.path() + " (asyncSave: written in the background "
-          + "after epoch " + p.epoch() + "): " + cause.getMessage() + ". The previous checkpoint is unchanged.";
+          + "after epoch " + p.epoch() + "): " + describe(cause) + ". The previous checkpoint is unchanged.";
       throw cause instanceof IOException io ? new UncheckedIOException(message, io)
           : new IllegalStateException(message, cause);
     } finally {
@@ -447,9 +450,21 @@ public final class ModelCheckpoint implements Callback {
       writer.write(model, path, saveWeightsOnly, batch == null ? epoch + 1 : epoch, batch == null ? 0 : batch + 1,
           Map.of("ModelCheckpoint", state));
     } catch (IOException e) {
-      throw new UncheckedIOException("ModelCheckpoint could not save to " + path + ": " + e.getMessage()
+      throw new UncheckedIOException("ModelCheckpoint could not save to " + path + ": " + describe(e)
           + ". The previous checkpoint is unchanged.", e);
     }
+  }
+
+  /**
+   * What went wrong, with its kind: a {@code FileSystemException}'s message is often only a path, so the exception
+   * class ({@code AccessDeniedException}, {@code FileSystemException: No space left on device} ...) is kept.
+   */
+  private static String describe(Throwable e) {
+    if (e instanceof java.nio.file.FileSystemException fse) {
+      String reason = fse.getReason() == null ? "" : ": " + fse.getReason();
+      return e.getClass().getSimpleName() + " on " + fse.getFile() + reason;
+    }
+    return e.getClass().getSimpleName() + ": " + e.getMessage();
   }
 
   /** Records the new checkpoint in the state file, then applies retention. */
@@ -563,6 +578,64 @@ public final class ModelCheckpoint implements Callback {
         }
       }
     }
+  }
+
+  /**
+   * Takes over complete checkpoints in this callback's directory that match its template but are missing from its
+   * state file: a crash between a checkpoint's write and the state file's update leaves such a checkpoint, and like
+   * {@code tf.train.CheckpointManager} retention must still manage it. Only templates whose fields are all in the
+   * last path component are handled.
+   */
+  private void adoptUnlisted() {
+    Path stateDir = stateFile().getParent();
+    Path templatePath = Path.of(template.template()).toAbsolutePath().normalize();
+    if (!stateDir.equals(templatePath.getParent())) {
+      return;
+    }
+    java.util.regex.Pattern name = java.util.regex.Pattern.compile(fileNameRegex(templatePath.getFileName().toString()));
+    java.util.Set<String> known = new java.util.HashSet<>();
+    saved.forEach(s -> known.add(Path.of(s.path()).toAbsolutePath().normalize().toString()));
+    List<Path> candidates = new ArrayList<>();
+    try {
+      if (saveWeightsOnly) {
+        candidates.addAll(TfCheckpoint.list(stateDir));
+      } else if (Files.isDirectory(stateDir)) {
+        try (var entries = Files.list(stateDir)) {
+          entries.filter(p -> Files.exists(p.resolve("saved_model.pb"))).forEach(candidates::add);
+        }
+      }
+      for (Path c : candidates) {
+        Path abs = c.toAbsolutePath().normalize();
+        String fileName = abs.getFileName().toString();
+        if (!fileName.startsWith(".") && name.matcher(fileName).matches() && known.add(abs.toString())) {
+          Path stamp = saveWeightsOnly ? Path.of(abs + ".index") : abs;
+          saved.add(new Saved(abs.toString(), Files.getLastModifiedTime(stamp).toMillis()));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("ModelCheckpoint could not list existing checkpoints in " + stateDir, e);
+    }
+    saved.sort(java.util.Comparator.comparingLong(Saved::timeMillis));
+  }
+
+  /** A regex matching every file name the template's last component can produce (each field becomes {@code .*}). */
+  static String fileNameRegex(String component) {
+    StringBuilder regex = new StringBuilder();
+    StringBuilder literal = new StringBuilder();
+    for (int i = 0; i < component.length(); i++) {
+      char c = component.charAt(i);
+      if ((c == '{' || c == '}') && i + 1 < component.length() && component.charAt(i + 1) == c) {
+        literal.append(c);
+        i++;
+      } else if (c == '{') {
+        regex.append(java.util.regex.Pattern.quote(literal.toString())).append(".*");
+        literal.setLength(0);
+        i = component.indexOf('}', i);
+      } else {
+        literal.append(c);
+      }
+    }
+    return regex.append(java.util.regex.Pattern.quote(literal.toString())).toString();
   }
 
   private boolean exists(Path path) {

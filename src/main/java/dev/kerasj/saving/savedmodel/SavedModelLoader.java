@@ -208,8 +208,14 @@ public final class SavedModelLoader {
       }
       return runner.run();
     } catch (TensorFlowException e) {
-      throw new CorruptCheckpointException(prefix, "Cannot read the variables of the SavedModel from " + prefix
-          + ".{index,data-*}: " + e.getMessage(), e);
+      // Blame the index when TensorFlow names it, else the data file (a size or crc32c check failed there).
+      String msg = String.valueOf(e.getMessage());
+      Path index = Path.of(prefix + ".index");
+      Path file = msg.contains(index.getFileName().toString()) ? index : Path.of(prefix + ".data-00000-of-00001");
+      int nl = msg.indexOf('\n');
+      throw new CorruptCheckpointException(file, "Cannot read the variables of the SavedModel: " + file
+          + " is truncated or damaged (TensorFlow's size or checksum check failed): "
+          + (nl < 0 ? msg : msg.substring(0, nl)), e);
     }
   }
 }
