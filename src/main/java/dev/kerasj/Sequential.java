@@ -63,6 +63,7 @@ public class Sequential implements AutoCloseable {
   private TrainingGraph training;
   private Optimizer optimizer;
   private Loss loss;
+  private Object[] metricIds = new Object[0];
   private List<Metric> metrics = List.of();
   private boolean stopTraining;
   private boolean closed;
@@ -220,8 +221,6 @@ public class Sequential implements AutoCloseable {
       ensureTrainingGraph();
     }
   }
-
-  private Object[] metricIds = new Object[0];
 
   /** {@code compile} with Keras identifiers: {@code compile("adam", "sparse_categorical_crossentropy", "accuracy")}. */
   public void compile(String optimizer, String loss, String... metrics) {
@@ -394,7 +393,7 @@ public class Sequential implements AutoCloseable {
     float[] out = new float[n * row];
     for (int from = 0; from < n; from += batchSize) {
       int to = Math.min(n, from + batchSize);
-      float[] batch = network.predictBatch(xs.rows(from, to)).floats();
+      float[] batch = network.predictBatch(xs, from, to).floats();
       System.arraycopy(batch, 0, out, from * row, batch.length);
     }
     long[] shape = new long[outputShape.length + 1];
@@ -556,7 +555,10 @@ public class Sequential implements AutoCloseable {
   }
 
   /** The built layers' input placeholder and inference output; used by the SavedModel writer. Not user API. */
-  public Network networkForInternalUse() { ensureBuilt(); return network; }
+  public Network networkForInternalUse() {
+    ensureBuilt();
+    return network;
+  }
 
   private void checkOpen() {
     if (closed) {

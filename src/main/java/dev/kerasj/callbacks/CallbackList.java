@@ -20,7 +20,7 @@ public final class CallbackList implements Callback {
   }
 
   private static Map<String, Double> frozen(Map<String, Double> logs) {
-    return logs == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(logs));
+    return logs == null || logs.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(logs));
   }
 
   @Override

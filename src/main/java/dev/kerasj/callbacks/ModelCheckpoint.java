@@ -108,6 +108,7 @@ public final class ModelCheckpoint implements Callback {
   private final boolean asyncSave;
   private final Writer writer;
   private final Deleter deleter;
+  private final Path stateFile;
 
   private Sequential model;
   private boolean doValidation;
@@ -142,6 +143,7 @@ public final class ModelCheckpoint implements Callback {
     this.asyncSave = b.asyncSave;
     this.writer = b.writer;
     this.deleter = b.deleter;
+    this.stateFile = stateFileFor(b.template, b.monitor, b.saveWeightsOnly);
   }
 
   /** Starts a builder for a file path template such as {@code "ckpt/epoch_{epoch:02d}"}. */
@@ -507,6 +509,10 @@ public final class ModelCheckpoint implements Callback {
 
   /** The state file next to the checkpoints: best value and kept paths, for resumed runs and retention. */
   Path stateFile() {
+    return stateFile;
+  }
+
+  private static Path stateFileFor(FilepathTemplate template, String monitor, boolean saveWeightsOnly) {
     String t = template.template();
     Path dir = Path.of(t).toAbsolutePath().getParent();
     while (dir != null && dir.toString().contains("{")) {

@@ -39,6 +39,7 @@ public final class ModelGraph implements AutoCloseable {
   private final String device;
   private final Map<String, VariableSlot> variables = new LinkedHashMap<>();
   private final List<VariableSlot> uninitialized = new ArrayList<>();
+  private final Map<Class<?>, Object> attachments = new java.util.HashMap<>();
   private Session session;
   private boolean closed;
 
@@ -134,6 +135,19 @@ public final class ModelGraph implements AutoCloseable {
       throw new IllegalArgumentException("No variable '" + path + "'. Known: " + variables.keySet());
     }
     return s;
+  }
+
+  /**
+   * State another component keeps for this graph, such as a cached save subgraph; it lives and dies with the graph
+   * (no static caches keyed by graphs). Null when none was attached.
+   */
+  public synchronized <T> T attachment(Class<T> type) {
+    return type.cast(attachments.get(type));
+  }
+
+  /** Attaches (or replaces) the state of {@code type}; see {@link #attachment}. */
+  public synchronized <T> void attach(Class<T> type, T value) {
+    attachments.put(type, value);
   }
 
   /** The session, created on first use. */

@@ -79,9 +79,9 @@ public final class Network {
     return (Operand<TFloat32>) h;
   }
 
-  /** Runs the inference pass on one batch. */
-  public HostArray predictBatch(HostArray xBatch) {
-    try (org.tensorflow.Tensor xt = Tensors.of(xBatch, inputDtype);
+  /** Runs the inference pass on rows {@code from..to} of {@code xs}. */
+  public HostArray predictBatch(HostArray xs, int from, int to) {
+    try (org.tensorflow.Tensor xt = Tensors.batch(xs, null, from, to, inputDtype);
         org.tensorflow.Result r = graph.session().runner().feed(x, xt).fetch(inferenceOutput).run()) {
       return Tensors.toHost(r.get(0));
     }

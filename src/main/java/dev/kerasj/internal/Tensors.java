@@ -45,43 +45,43 @@ public final class Tensors {
     long[] shape = src.shape();
     shape[0] = to - from;
     int row = src.rowSize();
-    if (dtype == TFloat32.class) {
-      float[] values = src.asFloats().floats();
+    if (dtype == TFloat32.class && src.isFloat()) {
+      float[] values = src.floats();
       TFloat32 t = TFloat32.tensorOf(Shape.of(shape));
-      try {
-        FloatDataBuffer buf = t.asRawTensor().data().asFloats();
-        if (order == null) {
-          buf.write(values, from * row, (to - from) * row);
-        } else {
-          for (int i = from; i < to; i++) {
-            buf.slice((long) (i - from) * row, row).write(values, order[i] * row, row);
-          }
-        }
-        return t;
-      } catch (RuntimeException e) {
-        t.close();
-        throw e;
-      }
+      FloatDataBuffer buf = t.asRawTensor().data().asFloats();
+      return fill(t, order, from, to, row, (dst, at, n) -> buf.slice(dst, n).write(values, at, n));
     }
     if (dtype == TInt32.class && !src.isFloat()) {
       int[] values = src.ints();
       TInt32 t = TInt32.tensorOf(Shape.of(shape));
-      try {
-        IntDataBuffer buf = t.asRawTensor().data().asInts();
-        if (order == null) {
-          buf.write(values, from * row, (to - from) * row);
-        } else {
-          for (int i = from; i < to; i++) {
-            buf.slice((long) (i - from) * row, row).write(values, order[i] * row, row);
-          }
-        }
-        return t;
-      } catch (RuntimeException e) {
-        t.close();
-        throw e;
-      }
+      IntDataBuffer buf = t.asRawTensor().data().asInts();
+      return fill(t, order, from, to, row, (dst, at, n) -> buf.slice(dst, n).write(values, at, n));
     }
+    // Other combinations (not produced by DataAdapter) convert just this batch.
     return of(order == null ? src.rows(from, to) : src.gather(order, from, to), dtype);
+  }
+
+  /** Copies {@code n} values from the source array at {@code at} to the tensor buffer at {@code dst}. */
+  @FunctionalInterface
+  private interface RunCopy {
+    void copy(long dst, int at, int n);
+  }
+
+  /** Copies the batch's rows into {@code t} (one run when unshuffled), closing {@code t} if copying fails. */
+  private static Tensor fill(Tensor t, int[] order, int from, int to, int row, RunCopy copy) {
+    try {
+      if (order == null) {
+        copy.copy(0, from * row, (to - from) * row);
+      } else {
+        for (int i = from; i < to; i++) {
+          copy.copy((long) (i - from) * row, order[i] * row, row);
+        }
+      }
+      return t;
+    } catch (RuntimeException e) {
+      t.close();
+      throw e;
+    }
   }
 
   /** Copies a float32, int32 or int64 tensor to the heap. */

@@ -7,7 +7,9 @@ import dev.kerasj.optimizers.Gradient;
 import dev.kerasj.optimizers.Optimizer;
 import dev.kerasj.optimizers.OptimizerContext;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.Operation;
 import org.tensorflow.Output;
@@ -125,10 +127,14 @@ public final class TrainingGraph {
    * IndexedSlices are (see {@link Gradient}). Null where the loss does not depend on the weight.
    */
   private Gradient[] gradients(Ops tf, Operand<TFloat32> loss, List<Weight> trainable, List<Network.Lookup> lookups) {
+    Map<Weight, List<Network.Lookup>> lookupsOf = new IdentityHashMap<>();
+    for (Network.Lookup l : lookups) {
+      lookupsOf.computeIfAbsent(l.table(), t -> new ArrayList<>()).add(l);
+    }
     List<Output<?>> targets = new ArrayList<>();
     List<int[]> targetIndex = new ArrayList<>();
     for (Weight w : trainable) {
-      List<Network.Lookup> own = lookups.stream().filter(l -> l.table() == w).toList();
+      List<Network.Lookup> own = lookupsOf.getOrDefault(w, List.of());
       int start = targets.size();
       if (own.isEmpty()) {
         targets.add(w.value().asOutput());
@@ -142,7 +148,7 @@ public final class TrainingGraph {
     for (int i = 0; i < trainable.size(); i++) {
       Weight w = trainable.get(i);
       int[] range = targetIndex.get(i);
-      List<Network.Lookup> own = lookups.stream().filter(l -> l.table() == w).toList();
+      List<Network.Lookup> own = lookupsOf.getOrDefault(w, List.of());
       if (own.isEmpty()) {
         @SuppressWarnings("unchecked")
         Operand<TFloat32> g = (Operand<TFloat32>) raw[range[0]];

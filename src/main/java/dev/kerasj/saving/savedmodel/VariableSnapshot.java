@@ -5,8 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.WeakHashMap;
 import org.tensorflow.DeviceSpec;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -26,8 +24,6 @@ import org.tensorflow.types.TString;
 final class VariableSnapshot {
   private record SaveOp(List<String> keys, Placeholder<TString> prefix, Op save) {}
 
-  private static final Map<ModelGraph, SaveOp> OPS = new WeakHashMap<>();
-
   private VariableSnapshot() {}
 
   /** Writes all variables of {@code graph} under {@code prefix}; returns the keys written, in order. */
@@ -42,7 +38,7 @@ final class VariableSnapshot {
   private static synchronized SaveOp saveOp(ModelGraph graph) {
     List<ModelGraph.VariableSlot> slots = graph.variables();
     List<String> keys = slots.stream().map(ModelGraph.VariableSlot::name).toList();
-    SaveOp cached = OPS.get(graph);
+    SaveOp cached = graph.attachment(SaveOp.class);
     if (cached != null && cached.keys().equals(keys)) {
       return cached;
     }
@@ -57,7 +53,7 @@ final class VariableSnapshot {
         tf.constant(StandardCharsets.UTF_8, keys.toArray(String[]::new)),
         tf.constant(StandardCharsets.UTF_8, keys.stream().map(k -> "").toArray(String[]::new)), values);
     SaveOp op = new SaveOp(keys, prefix, save);
-    OPS.put(graph, op);
+    graph.attach(SaveOp.class, op);
     return op;
   }
 }

@@ -7,8 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.WeakHashMap;
 import org.tensorflow.DeviceSpec;
 import org.tensorflow.Operand;
 import org.tensorflow.Tensor;
@@ -29,8 +27,6 @@ import org.tensorflow.types.TString;
  * every write.
  */
 final class CheckpointSaver {
-  private static final Map<ModelGraph, CheckpointSaver> CACHE = new WeakHashMap<>();
-
   private final int variableCount;
   private final byte[] objectGraph;
   /** Checkpoint keys after the object graph's, in SaveV2 order, and the variable of each (null: save counter). */
@@ -69,13 +65,13 @@ final class CheckpointSaver {
   /** The saver of {@code model}, built on first use and whenever the model's variables changed. */
   static synchronized CheckpointSaver of(Sequential model) {
     ModelGraph graph = model.graphForInternalUse();
-    CheckpointSaver cached = CACHE.get(graph);
+    CheckpointSaver cached = graph.attachment(CheckpointSaver.class);
     if (cached != null && cached.variableCount == graph.variables().size()) {
       return cached;
     }
     CheckpointSaver saver = new CheckpointSaver(graph, TrackableTree.of(model).serialize(),
         cached == null ? 0 : cached.saveCounter);
-    CACHE.put(graph, saver);
+    graph.attach(CheckpointSaver.class, saver);
     return saver;
   }
 
