@@ -66,6 +66,7 @@ public class Sequential implements AutoCloseable {
   private Object[] metricIds = new Object[0];
   private List<Metric> metrics = List.of();
   private boolean stopTraining;
+  private dev.kerasj.callbacks.TrainingOutcome stopReason = dev.kerasj.callbacks.TrainingOutcome.STOPPED_EARLY;
   private boolean closed;
 
   /** An empty model named {@code sequential}; add layers with {@link #add}. */
@@ -526,7 +527,57 @@ public class Sequential implements AutoCloseable {
   }
 
   public void setStopTraining(boolean stop) {
+    setStopTraining(stop, dev.kerasj.callbacks.TrainingOutcome.STOPPED_EARLY);
+  }
+
+  /**
+   * Like {@link #setStopTraining(boolean)}, saying why: {@code fit} reports {@code reason} as its outcome
+   * ({@link dev.kerasj.callbacks.TrainingOutcome#STOPPED_ON_NAN} from {@code TerminateOnNaN}).
+   */
+  public void setStopTraining(boolean stop, dev.kerasj.callbacks.TrainingOutcome reason) {
+    if (reason != dev.kerasj.callbacks.TrainingOutcome.STOPPED_EARLY
+        && reason != dev.kerasj.callbacks.TrainingOutcome.STOPPED_ON_NAN) {
+      throw new IllegalArgumentException(
+          "A callback stops training early or on NaN. Received: reason=" + reason);
+    }
     this.stopTraining = stop;
+    this.stopReason = reason;
+  }
+
+  /** Why training was asked to stop (meaningful while {@link #stopTraining()} is true). */
+  public dev.kerasj.callbacks.TrainingOutcome stopReason() {
+    return stopReason;
+  }
+
+  /**
+   * The optimizer's current learning rate (Keras {@code model.optimizer.learning_rate}): the value of the
+   * compiled model's learning-rate variable, or the schedule's value at the current iteration.
+   */
+  public double learningRate() {
+    ensureTrainingGraph();
+    return training.currentLearningRate();
+  }
+
+  /**
+   * Sets the learning rate variable (Keras {@code model.optimizer.learning_rate = v}); it is saved with the
+   * optimizer state, so the new value survives a checkpoint and a resume.
+   *
+   * @throws IllegalArgumentException when {@code value} is not positive and finite
+   * @throws IllegalStateException when the optimizer follows a learning-rate schedule
+   */
+  public void setLearningRate(double value) {
+    ensureTrainingGraph();
+    if (!(value > 0) || !Double.isFinite(value)) {
+      throw new IllegalArgumentException(
+          "Expected a positive finite learning rate. Received: learningRate=" + value);
+    }
+    training.setLearningRate(value);
+  }
+
+  /** The optimizer's step counter ({@code optimizer.iterations}): training steps applied so far. */
+  public long iterations() {
+    ensureTrainingGraph();
+    return training.currentIterations();
   }
 
   /** Total number of parameters. */

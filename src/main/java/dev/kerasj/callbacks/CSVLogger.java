@@ -65,6 +65,9 @@ public final class CSVLogger implements Callback {
   private List<String> keys;
   private boolean writeHeader;
   private boolean headerDone;
+  /** File length when this run opened it, and the text this run wrote since: the file a backup restores. */
+  private long initialLength;
+  private final StringBuilder written = new StringBuilder();
 
   /** Logs to {@code file} with Keras' defaults: comma separated, overwriting an existing file. */
   public CSVLogger(Path file) {
@@ -123,9 +126,59 @@ public final class CSVLogger implements Callback {
           : new OpenOption[] {StandardOpenOption.CREATE, StandardOpenOption.WRITE,
               StandardOpenOption.TRUNCATE_EXISTING};
       writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8, options);
+      initialLength = Files.size(file);
+      written.setLength(0);
     } catch (IOException e) {
       throw failure("open", e);
     }
+  }
+
+  /** The rows this run wrote and the file length before them, so a resumed run's file equals an uninterrupted one's. */
+  @Override
+  public Map<String, Object> backupState() {
+    Map<String, Object> st = new java.util.LinkedHashMap<>();
+    st.put("initial_length", initialLength);
+    st.put("written", written.toString());
+    st.put("keys", keys);
+    st.put("write_header", writeHeader);
+    st.put("header_done", headerDone);
+    return st;
+  }
+
+  /**
+   * Rewrites the file as it was at the backup: its first {@code initial_length} bytes (what preceded the run), then
+   * the rows written up to the backup; rows a killed run wrote after the backup are dropped, as they are rewritten.
+   */
+  @Override
+  @SuppressWarnings("unchecked")
+  public void restoreBackupState(Map<String, Object> st) {
+    closeWriter();
+    long length = ((Number) st.get("initial_length")).longValue();
+    String text = (String) st.get("written");
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE)) {
+      if (ch.size() < length) {
+        throw new IOException("the file is shorter (" + ch.size() + " bytes) than when the backed-up run began ("
+            + length + " bytes)");
+      }
+      ch.truncate(length);
+      ch.position(length);
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+      while (buf.hasRemaining()) {
+        ch.write(buf);
+      }
+      ch.force(true);
+      writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.WRITE,
+          StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw failure("restore from the backup", e);
+    }
+    initialLength = length;
+    written.setLength(0);
+    written.append(text);
+    keys = st.get("keys") == null ? null : new ArrayList<>((List<String>) st.get("keys"));
+    writeHeader = (Boolean) st.get("write_header");
+    headerDone = (Boolean) st.get("header_done");
   }
 
   /**
@@ -160,6 +213,7 @@ public final class CSVLogger implements Callback {
     try {
       writer.write(text.toString());
       writer.flush();
+      written.append(text);
     } catch (IOException e) {
       throw failure("write to", e);
     }

@@ -23,6 +23,32 @@ public interface Callback {
 
   default void onTrainEnd(Map<String, Double> logs) {}
 
+  /**
+   * Called once when {@code fit} ends, however it ends; by default calls {@link #onTrainEnd(Map)}. Override this
+   * one to act on how training ended (a callback holding files releases them for every outcome).
+   *
+   * @param logs the last epoch's logs (empty when no epoch ended)
+   * @param outcome completed, stopped early, stopped on NaN, interrupted or failed
+   */
+  default void onTrainEnd(Map<String, Double> logs, TrainingOutcome outcome) {
+    onTrainEnd(logs);
+  }
+
+  /**
+   * This callback's state for a {@link BackupAndRestore} backup, as JSON-compatible values (strings, numbers,
+   * booleans, null, lists and maps of those), or null (the default) when nothing needs to survive a resume. Called
+   * on the training thread between steps; the backup stores it atomically with the weights.
+   */
+  default Map<String, Object> backupState() {
+    return null;
+  }
+
+  /**
+   * Restores what {@link #backupState()} returned, when {@code fit} resumes from a backup. Called after
+   * {@link #onTrainBegin} and before the first resumed batch.
+   */
+  default void restoreBackupState(Map<String, Object> state) {}
+
   default void onEpochBegin(int epoch, Map<String, Double> logs) {}
 
   /** Logs hold the epoch's training results and, when validating, the {@code val_} results. */

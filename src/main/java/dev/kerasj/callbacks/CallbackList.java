@@ -42,8 +42,31 @@ public final class CallbackList implements Callback {
 
   @Override
   public void onTrainEnd(Map<String, Double> logs) {
+    onTrainEnd(logs, TrainingOutcome.COMPLETED);
+  }
+
+  /**
+   * Calls every callback's {@code onTrainEnd} even when one throws (each may hold files to release); the first
+   * failure is rethrown with the others suppressed.
+   */
+  @Override
+  public void onTrainEnd(Map<String, Double> logs, TrainingOutcome outcome) {
     Map<String, Double> l = frozen(logs);
-    callbacks.forEach(c -> c.onTrainEnd(l));
+    RuntimeException first = null;
+    for (Callback c : callbacks) {
+      try {
+        c.onTrainEnd(l, outcome);
+      } catch (RuntimeException e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
   }
 
   @Override

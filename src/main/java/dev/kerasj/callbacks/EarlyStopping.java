@@ -166,6 +166,27 @@ public final class EarlyStopping implements Callback {
     direction = resolveDirection();
   }
 
+  /** Wait counter, best value and epoch, and (with {@code restoreBestWeights}) the best weights, for a backup. */
+  @Override
+  public Map<String, Object> backupState() {
+    Map<String, Object> s = new java.util.LinkedHashMap<>();
+    s.put("wait", wait);
+    s.put("stopped_epoch", stoppedEpoch);
+    s.put("best_epoch", bestEpoch);
+    s.put("best", best.isPresent() ? best.getAsDouble() : null);
+    s.put("best_weights", bestWeights == null ? null : BackupValues.encodeWeights(bestWeights));
+    return s;
+  }
+
+  @Override
+  public void restoreBackupState(Map<String, Object> s) {
+    wait = ((Number) s.get("wait")).intValue();
+    stoppedEpoch = ((Number) s.get("stopped_epoch")).intValue();
+    bestEpoch = ((Number) s.get("best_epoch")).intValue();
+    best = s.get("best") == null ? OptionalDouble.empty() : OptionalDouble.of(BackupValues.toDouble(s.get("best")));
+    bestWeights = s.get("best_weights") == null ? null : BackupValues.decodeWeights(s.get("best_weights"));
+  }
+
   /** Compares the epoch's monitored value with the best and asks the model to stop once patience is exhausted. */
   @Override
   public void onEpochEnd(int epoch, Map<String, Double> logs) {
@@ -205,6 +226,14 @@ public final class EarlyStopping implements Callback {
   }
 
   /** Prints the stop message and, with {@code restoreBestWeights}, sets the best epoch's weights on the model. */
+  @Override
+  public void onTrainEnd(Map<String, Double> logs, TrainingOutcome outcome) {
+    if (outcome == TrainingOutcome.INTERRUPTED || outcome == TrainingOutcome.FAILED) {
+      return; // training goes on after a resume: the best weights are restored when it really ends
+    }
+    onTrainEnd(logs);
+  }
+
   @Override
   public void onTrainEnd(Map<String, Double> logs) {
     if (stoppedEpoch > 0 && verbose > 0) {

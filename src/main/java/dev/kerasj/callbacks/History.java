@@ -14,6 +14,45 @@ import java.util.Map;
 public final class History implements Callback {
   private final List<Integer> epochs = new ArrayList<>();
   private final Map<String, List<Double>> history = new LinkedHashMap<>();
+  private TrainingOutcome outcome;
+
+  @Override
+  public void onTrainEnd(Map<String, Double> logs, TrainingOutcome outcome) {
+    this.outcome = outcome;
+  }
+
+  /** How {@code fit} ended, or null while it runs (or for a History not returned by {@code fit}). */
+  public TrainingOutcome outcome() {
+    return outcome;
+  }
+
+  /** Epochs and values so far, so a run resumed from a backup returns the whole run's history. */
+  @Override
+  public Map<String, Object> backupState() {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("epochs", List.copyOf(epochs));
+    Map<String, Object> values = new LinkedHashMap<>();
+    history.forEach((k, v) -> values.put(k, List.copyOf(v)));
+    s.put("history", values);
+    return s;
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public void restoreBackupState(Map<String, Object> state) {
+    epochs.clear();
+    history.clear();
+    for (Object e : (List<Object>) state.get("epochs")) {
+      epochs.add(((Number) e).intValue());
+    }
+    ((Map<String, Object>) state.get("history")).forEach((k, v) -> {
+      List<Double> values = new ArrayList<>();
+      for (Object d : (List<Object>) v) {
+        values.add(BackupValues.toDouble(d));
+      }
+      history.put(k, values);
+    });
+  }
 
   @Override
   public void onEpochEnd(int epoch, Map<String, Double> logs) {

@@ -312,6 +312,41 @@ public final class ModelCheckpoint implements Callback {
     currentEpoch = epoch;
   }
 
+  /**
+   * Best value, best path, kept checkpoints and the batch counter, for {@link BackupAndRestore}; waits for a
+   * background write first, so the backup never lists a checkpoint that is not durable.
+   */
+  @Override
+  public Map<String, Object> backupState() {
+    awaitPending();
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("best", best);
+    s.put("best_path", bestPath);
+    s.put("batches_since_save", batchesSinceSave);
+    s.put("last_preserved_hours", lastPreservedHours);
+    List<Object> kept = new ArrayList<>();
+    for (Saved k : saved) {
+      kept.add(List.of(k.path(), k.timeMillis()));
+    }
+    s.put("saved", kept);
+    return s;
+  }
+
+  /** Takes the backup's state over what {@code onTrainBegin} read from this callback's own state file. */
+  @Override
+  @SuppressWarnings("unchecked")
+  public void restoreBackupState(Map<String, Object> s) {
+    best = BackupValues.toDouble(s.get("best"));
+    bestPath = (String) s.get("best_path");
+    batchesSinceSave = ((Number) s.get("batches_since_save")).intValue();
+    lastPreservedHours = BackupValues.toDouble(s.get("last_preserved_hours"));
+    saved.clear();
+    for (Object o : (List<Object>) s.get("saved")) {
+      List<Object> k = (List<Object>) o;
+      saved.add(new Saved((String) k.get(0), ((Number) k.get(1)).longValue()));
+    }
+  }
+
   @Override
   public void onTrainBatchEnd(int batch, Map<String, Double> logs) {
     if (saveFreq > 0 && ++batchesSinceSave >= saveFreq) {

@@ -69,7 +69,7 @@ public final class TerminateOnNaN implements Callback {
           "TerminateOnNaN has no model to stop: pass it to fit's callbacks, or call setModel first");
     }
     System.out.println("Batch " + batch + ": Invalid loss, terminating training");
-    model.setStopTraining(true);
+    model.setStopTraining(true, TrainingOutcome.STOPPED_ON_NAN);
   }
 
   private static String pythonLike(double v) {

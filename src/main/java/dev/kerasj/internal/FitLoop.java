@@ -2,10 +2,12 @@ package dev.kerasj.internal;
 
 import dev.kerasj.FitOptions;
 import dev.kerasj.Sequential;
+import dev.kerasj.callbacks.BackupAndRestore;
 import dev.kerasj.callbacks.Callback;
 import dev.kerasj.callbacks.CallbackList;
 import dev.kerasj.callbacks.History;
 import dev.kerasj.callbacks.ProgbarLogger;
+import dev.kerasj.callbacks.TrainingOutcome;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,7 +37,20 @@ public final class FitLoop {
     if (o.verbose() > 0) {
       builtIn.add(new ProgbarLogger(o.verbose()));
     }
-    CallbackList callbacks = new CallbackList(CallbackList.concat(builtIn, o.callbacks()));
+    BackupAndRestore backup = null;
+    List<Callback> user = new ArrayList<>();
+    for (Callback c : o.callbacks()) {
+      if (c instanceof BackupAndRestore b) {
+        if (backup != null) {
+          throw new IllegalArgumentException("fit takes at most one BackupAndRestore. Received two: " + backup.dir()
+              + " and " + b.dir());
+        }
+        backup = b; // driven by this loop after every other callback, so a backup holds their latest state
+      } else {
+        user.add(c);
+      }
+    }
+    CallbackList callbacks = new CallbackList(CallbackList.concat(builtIn, user));
     int n = x.samples();
     int steps = (n + o.batchSize() - 1) / o.batchSize();
     Map<String, Object> params = new LinkedHashMap<>();
@@ -46,46 +61,137 @@ public final class FitLoop {
     callbacks.setModel(model);
     callbacks.setParams(params);
     model.setStopTraining(false);
-    callbacks.onTrainBegin(Map.of());
+    Run run = new Run(x, y, xVal, yVal, o, shuffleSeed, steps, callbacks, backup);
     Map<String, Double> epochLogs = Map.of();
+    TrainingOutcome outcome = TrainingOutcome.FAILED;
     try {
-      for (int epoch = o.initialEpoch(); epoch < o.epochs() && !model.stopTraining(); epoch++) {
-        epochLogs = runEpoch(epoch, x, y, xVal, yVal, o, shuffleSeed, steps, callbacks);
+      if (backup != null) {
+        backup.begin(model, new BackupAndRestore.FitShape(shuffleSeed, o.batchSize(), n, o.epochs()));
       }
+      callbacks.onTrainBegin(Map.of());
+      int epoch = o.initialEpoch();
+      int firstBatch = 0;
+      Map<String, Object> means = null;
+      if (backup != null) {
+        BackupAndRestore.Position p = backup.restore(callbacks.callbacks());
+        if (p != null) {
+          epoch = p.epoch();
+          firstBatch = p.batch();
+          means = p.means();
+        }
+      }
+      for (; epoch < o.epochs() && !model.stopTraining() && !run.interrupted; epoch++) {
+        Map<String, Double> logs = runEpoch(run, epoch, firstBatch, means);
+        firstBatch = 0;
+        means = null;
+        if (logs != null) {
+          epochLogs = logs;
+        }
+      }
+      outcome = run.interrupted ? TrainingOutcome.INTERRUPTED
+          : model.stopTraining() ? model.stopReason() : TrainingOutcome.COMPLETED;
     } catch (RuntimeException | Error e) {
       // Still let callbacks release what they hold (CSVLogger's file); the original failure wins.
       try {
-        callbacks.onTrainEnd(epochLogs);
+        callbacks.onTrainEnd(epochLogs, TrainingOutcome.FAILED);
       } catch (RuntimeException suppressed) {
         e.addSuppressed(suppressed);
       }
+      if (backup != null) {
+        backup.end(TrainingOutcome.FAILED);
+      }
       throw e;
     }
-    callbacks.onTrainEnd(epochLogs);
+    try {
+      callbacks.onTrainEnd(epochLogs, outcome);
+    } catch (RuntimeException | Error e) {
+      if (backup != null) {
+        backup.end(TrainingOutcome.FAILED); // a failing onTrainEnd (a last save) keeps the backup
+      }
+      throw e;
+    }
+    if (backup != null) {
+      backup.end(outcome);
+    }
     return history;
   }
 
-  private Map<String, Double> runEpoch(int epoch, HostArray x, HostArray y, HostArray xVal, HostArray yVal,
-      FitOptions o, long shuffleSeed, int steps, CallbackList callbacks) {
-    int n = x.samples();
+  /** What one fit call runs with, and whether it was interrupted. */
+  private static final class Run {
+    final HostArray x;
+    final HostArray y;
+    final HostArray xVal;
+    final HostArray yVal;
+    final FitOptions o;
+    final long shuffleSeed;
+    final int steps;
+    final CallbackList callbacks;
+    final BackupAndRestore backup;
+    boolean interrupted;
+
+    Run(HostArray x, HostArray y, HostArray xVal, HostArray yVal, FitOptions o, long shuffleSeed, int steps,
+        CallbackList callbacks, BackupAndRestore backup) {
+      this.x = x;
+      this.y = y;
+      this.xVal = xVal;
+      this.yVal = yVal;
+      this.o = o;
+      this.shuffleSeed = shuffleSeed;
+      this.steps = steps;
+      this.callbacks = callbacks;
+      this.backup = backup;
+    }
+  }
+
+  /**
+   * Runs batches {@code firstBatch..steps} of {@code epoch} (continuing the running means of a resumed epoch), then
+   * validation and {@code onEpochEnd}. Returns the epoch's logs, or null when interrupted inside the epoch.
+   */
+  private Map<String, Double> runEpoch(Run run, int epoch, int firstBatch, Map<String, Object> resumedMeans) {
+    FitOptions o = run.o;
+    int n = run.x.samples();
+    CallbackList callbacks = run.callbacks;
     callbacks.onEpochBegin(epoch, Map.of());
-    int[] order = o.shuffle() ? permutation(n, shuffleSeed, epoch) : null;
+    int[] order = o.shuffle() ? permutation(n, run.shuffleSeed, epoch) : null;
     Means means = new Means(metricNames);
-    for (int b = 0; b < steps; b++) {
+    if (resumedMeans != null) {
+      means.restore(resumedMeans);
+    }
+    for (int b = firstBatch; b < run.steps; b++) {
       int from = b * o.batchSize();
       int to = Math.min(n, from + o.batchSize());
       callbacks.onTrainBatchBegin(b, Map.of());
-      means.add(training.trainStep(x, y, order, from, to), to - from);
+      means.add(training.trainStep(run.x, run.y, order, from, to), to - from);
       callbacks.onTrainBatchEnd(b, means.results(""));
       if (model.stopTraining()) {
         break;
       }
+      if (run.backup != null) {
+        if (run.backup.interruptRequested()) {
+          run.backup.save(epoch, b + 1, means.state(), callbacks.callbacks(), "interrupted");
+          run.interrupted = true;
+          return null;
+        }
+        if (run.backup.dueAfterBatch()) {
+          run.backup.save(epoch, b + 1, means.state(), callbacks.callbacks(), "batch");
+        }
+      }
     }
     Map<String, Double> logs = means.results("");
-    if (xVal != null) {
-      logs.putAll(evaluate(xVal, yVal, o.batchSize(), callbacks, "val_"));
+    if (run.xVal != null) {
+      logs.putAll(evaluate(run.xVal, run.yVal, o.batchSize(), callbacks, "val_"));
     }
     callbacks.onEpochEnd(epoch, logs);
+    if (run.backup != null && !(model.stopTraining() && model.stopReason() == TrainingOutcome.STOPPED_ON_NAN)) {
+      // Never back up NaN weights over the last good backup (keras-team/keras#21771).
+      boolean interrupt = run.backup.interruptRequested();
+      if (interrupt || run.backup.dueAfterEpoch()) {
+        run.backup.save(epoch + 1, 0, null, callbacks.callbacks(), interrupt ? "interrupted" : "epoch");
+      }
+      if (interrupt && !model.stopTraining() && epoch + 1 < o.epochs()) {
+        run.interrupted = true;
+      }
+    }
     return logs;
   }
 
@@ -144,6 +250,32 @@ public final class FitLoop {
       for (int i = 0; i < sums.length; i++) {
         sums[i] += step[1 + 2 * i];
         counts[i] += step[2 + 2 * i];
+      }
+    }
+
+    /** The running sums, for a backup taken inside the epoch. */
+    Map<String, Object> state() {
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("loss_total", lossTotal);
+      s.put("samples", samples);
+      s.put("sums", java.util.Arrays.stream(sums).boxed().toList());
+      s.put("counts", java.util.Arrays.stream(counts).boxed().toList());
+      return s;
+    }
+
+    @SuppressWarnings("unchecked")
+    void restore(Map<String, Object> s) {
+      List<Object> restoredSums = (List<Object>) s.get("sums");
+      List<Object> restoredCounts = (List<Object>) s.get("counts");
+      if (restoredSums.size() != sums.length || restoredCounts.size() != counts.length) {
+        throw new IllegalStateException("The backup's running metrics " + restoredSums.size() + " do not match "
+            + "this model's metrics " + metricNames);
+      }
+      lossTotal = BackupAndRestore.number(s.get("loss_total"));
+      samples = ((Number) s.get("samples")).longValue();
+      for (int i = 0; i < sums.length; i++) {
+        sums[i] = BackupAndRestore.number(restoredSums.get(i));
+        counts[i] = BackupAndRestore.number(restoredCounts.get(i));
       }
     }
 

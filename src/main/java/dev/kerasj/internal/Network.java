@@ -51,7 +51,7 @@ public final class Network {
     for (Layer layer : this.layers) {
       Ops scope = tf.withSubScope(layer.name());
       scopes.put(layer, scope);
-      layer.buildWeights(new Context(layer, scope, null, null));
+      layer.buildWeights(new Context(layer, scope, null, null, null));
       weights.addAll(layer.weights());
     }
     Operand<TFloat32> out = forward(false, null, null);
@@ -69,9 +69,16 @@ public final class Network {
    */
   @SuppressWarnings("unchecked")
   public Operand<TFloat32> forward(boolean training, List<Op> updates, List<Lookup> lookups) {
+    return forward(training, updates, lookups, null);
+  }
+
+  /** {@link #forward(boolean, List, List)} with the optimizer's step counter for random layers (may be null). */
+  @SuppressWarnings("unchecked")
+  public Operand<TFloat32> forward(boolean training, List<Op> updates, List<Lookup> lookups,
+      Operand<org.tensorflow.types.TInt64> step) {
     Operand<?> h = x;
     for (Layer layer : layers) {
-      h = layer.call(new Context(layer, scopes.get(layer), updates, lookups), h, training);
+      h = layer.call(new Context(layer, scopes.get(layer), updates, lookups, step), h, training);
     }
     if (h.asOutput().type() != TFloat32.class) {
       throw new IllegalStateException("The model output must be float32; the last layer returned " + h.asOutput().type());
@@ -122,9 +129,12 @@ public final class Network {
     private final Ops scope;
     private final List<Op> updates;
     private final List<Lookup> lookups;
+    private final Operand<org.tensorflow.types.TInt64> step;
     private int seedCounter;
 
-    Context(Layer layer, Ops scope, List<Op> updates, List<Lookup> lookups) {
+    Context(Layer layer, Ops scope, List<Op> updates, List<Lookup> lookups,
+        Operand<org.tensorflow.types.TInt64> step) {
+      this.step = step;
       this.layer = layer;
       this.scope = scope;
       this.updates = updates;
@@ -157,6 +167,11 @@ public final class Network {
       if (updates != null) {
         updates.add(update);
       }
+    }
+
+    @Override
+    public Operand<org.tensorflow.types.TInt64> trainingStep() {
+      return step;
     }
 
     @Override

@@ -43,6 +43,8 @@ public final class TrainingGraph {
   private final List<Operand<TFloat32>> evalFetches = new ArrayList<>();
   private final Op trainOp;
   private final Operand<TFloat32> learningRate;
+  private final Operand<TFloat32> learningRateVariable;
+  private final dev.kerasj.optimizers.schedules.LearningRateSchedule schedule;
   private final Operand<TInt64> iterations;
   private final List<String> optimizerVariables = new ArrayList<>();
 
@@ -65,9 +67,20 @@ public final class TrainingGraph {
     Ops compileScope = tf.withSubScope("compile");
     this.y = compileScope.withName("y").placeholder(labelDtype, Placeholder.shape(Shape.of(yShape)));
 
+    // The step counter exists before the forward pass: Dropout keys its masks on it (see Dropout).
+    Ops optScope = tf.withSubScope(optimizer.name());
+    int before = graph.variables().size();
+    this.learningRateVariable = graph.addVariable(optScope, "learning_rate", optimizer.name() + "/learning_rate",
+        new long[0], TFloat32.class, () -> HostArray.ofFloats(new long[0], new float[] {(float) optimizer.learningRate()}));
+    this.iterations = graph.addVariable(optScope, "iterations", optimizer.name() + "/iterations", new long[0],
+        TInt64.class, () -> HostArray.ofInts(new long[0], new int[] {0}));
+    this.schedule = optimizer.learningRateSchedule();
+    this.learningRate = schedule == null ? learningRateVariable
+        : schedule.call(optScope.withSubScope("learning_rate_schedule"), iterations);
+
     List<Op> layerUpdates = new ArrayList<>();
     List<Network.Lookup> lookups = new ArrayList<>();
-    Operand<TFloat32> trainOut = network.forward(true, layerUpdates, lookups);
+    Operand<TFloat32> trainOut = network.forward(true, layerUpdates, lookups, iterations);
     Ops trainScope = compileScope.withSubScope("train");
     Operand<TFloat32> trainLoss = loss.call(trainScope, y, trainOut);
     trainFetches.add(trainLoss);
@@ -80,12 +93,6 @@ public final class TrainingGraph {
     List<Weight> trainable = network.weights().stream().filter(Weight::trainable).toList();
     Gradient[] grads = gradients(tf.withSubScope("optimizer_gradients"), trainLoss, trainable, lookups);
 
-    Ops optScope = tf.withSubScope(optimizer.name());
-    int before = graph.variables().size();
-    this.learningRate = graph.addVariable(optScope, "learning_rate", optimizer.name() + "/learning_rate",
-        new long[0], TFloat32.class, () -> HostArray.ofFloats(new long[0], new float[] {(float) optimizer.learningRate()}));
-    this.iterations = graph.addVariable(optScope, "iterations", optimizer.name() + "/iterations", new long[0],
-        TInt64.class, () -> HostArray.ofInts(new long[0], new int[] {0}));
     optimizer.buildFor(context(optScope, optimizer), trainable);
 
     List<Operation> gradOps = new ArrayList<>();
@@ -216,6 +223,39 @@ public final class TrainingGraph {
       fetches.add(tf.sum(values, tf.range(tf.constant(0), tf.rank(values), tf.constant(1))));
       fetches.add(tf.dtypes.cast(tf.size(values), TFloat32.class));
     }
+  }
+
+  /** The learning rate the next step uses: the variable's value, or the schedule's at the current iteration. */
+  public double currentLearningRate() {
+    try (Result r = graph.session().runner().fetch(learningRate).run()) {
+      return Tensors.scalar(r.get(0));
+    }
+  }
+
+  /** Assigns the learning-rate variable; rejected when a schedule drives the learning rate (as Keras does). */
+  public void setLearningRate(double value) {
+    if (schedule != null) {
+      throw new IllegalStateException("The optimizer's learning rate follows a schedule (" + schedule.getClass()
+          .getSimpleName() + "); it cannot be set. Use a plain learning rate with ReduceLROnPlateau or "
+          + "LearningRateScheduler");
+    }
+    graph.assign(Map.of(slot(learningRateVariable), HostArray.ofFloats(new long[0], new float[] {(float) value})));
+  }
+
+  /** The step counter's value: training steps applied so far. */
+  public long currentIterations() {
+    try (Result r = graph.session().runner().fetch(iterations).run()) {
+      return ((TInt64) r.get(0)).getLong();
+    }
+  }
+
+  private ModelGraph.VariableSlot slot(Operand<?> variable) {
+    for (ModelGraph.VariableSlot s : graph.variables()) {
+      if (s.variable().op().equals(variable.op())) {
+        return s;
+      }
+    }
+    throw new IllegalStateException("No variable slot for " + variable.op().name());
   }
 
   /** Label dtype expected by the loss: int32 class ids or float32. */

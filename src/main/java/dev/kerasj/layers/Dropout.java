@@ -3,14 +3,18 @@ package dev.kerasj.layers;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.random.RandomUniform;
+import java.util.List;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
 
 /**
  * Keras {@code Dropout(rate)}: during training, zeroes each value with probability {@code rate} and scales the
  * rest by {@code 1/(1-rate)}; at inference it is the identity.
  *
- * <p>The mask comes from a seeded {@code RandomUniform} op, so runs are reproducible for a given model seed; the
- * random stream differs from Keras', so dropout models match Keras in distribution, not bit for bit.
+ * <p>In {@code fit}, the mask comes from a {@code StatelessRandomUniform} op keyed by (layer seed, the optimizer's
+ * step counter): runs are reproducible for a given model seed, and a run resumed from a checkpoint draws exactly the
+ * masks an uninterrupted run would, since the step counter is saved. The random stream differs from Keras', so
+ * dropout models match Keras in distribution, not bit for bit.
  */
 public final class Dropout extends Layer {
   private final double rate;
@@ -57,8 +61,15 @@ public final class Dropout extends Layer {
     }
     Ops tf = ctx.tf();
     long seed = ctx.seed();
-    Operand<TFloat32> random = tf.random.randomUniform(
-        tf.shape(x), TFloat32.class, RandomUniform.seed(seed & 0x7fffffffL), RandomUniform.seed2((seed >>> 32) & 0x7fffffffL));
+    Operand<TFloat32> random;
+    if (ctx.trainingStep() != null) {
+      // Stateless: the mask is a function of (layer seed, step), so a resumed run draws the same masks.
+      Operand<TInt64> key = tf.stack(List.of(tf.constant(seed), ctx.trainingStep()));
+      random = tf.random.statelessRandomUniform(tf.shape(x), key, TFloat32.class);
+    } else {
+      random = tf.random.randomUniform(tf.shape(x), TFloat32.class, RandomUniform.seed(seed & 0x7fffffffL),
+          RandomUniform.seed2((seed >>> 32) & 0x7fffffffL));
+    }
     Operand<TFloat32> keep = tf.dtypes.cast(tf.math.greaterEqual(random, tf.constant((float) rate)), TFloat32.class);
     return tf.math.mul(tf.math.mul(x, tf.constant((float) (1.0 / (1.0 - rate)))), keep);
   }

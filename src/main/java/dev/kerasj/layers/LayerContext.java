@@ -34,6 +34,15 @@ public interface LayerContext {
    */
   default void recordLookup(Weight table, Operand<? extends TNumber> ids, Operand<TFloat32> rows) {}
 
+  /**
+   * The optimizer's step counter ({@code iterations}, int64 scalar) in the training pass, or null outside it. A
+   * random op keyed by (seed, step) draws a value that is a pure function of saved state, so a run resumed from a
+   * checkpoint draws what an uninterrupted one would.
+   */
+  default Operand<org.tensorflow.types.TInt64> trainingStep() {
+    return null;
+  }
+
   /** A seed for random ops of this layer (Dropout), derived from the model's seed and the layer's name. */
   long seed();
 }

@@ -18,6 +18,7 @@ import org.tensorflow.types.TFloat32;
 public abstract class Optimizer {
   private final double learningRate;
   private boolean built;
+  private dev.kerasj.optimizers.schedules.LearningRateSchedule schedule;
 
   protected Optimizer(double learningRate) {
     if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
@@ -30,6 +31,32 @@ public abstract class Optimizer {
   /** The initial learning rate (the live value is a variable of the compiled model). */
   public final double learningRate() {
     return learningRate;
+  }
+
+  /**
+   * Makes the learning rate a function of the step counter, like Keras' {@code Adam(learning_rate=schedule)}. The
+   * schedule is computed in the graph from the saved {@code iterations}, so a resumed run continues it where it
+   * stopped. Call before {@code compile}.
+   *
+   * <pre>{@code
+   * Adam adam = new Adam();
+   * adam.setLearningRateSchedule(new ExponentialDecay(1e-3, 1000, 0.96));
+   * }</pre>
+   *
+   * @return this optimizer
+   * @throws IllegalStateException when the optimizer is already compiled into a model
+   */
+  public Optimizer setLearningRateSchedule(dev.kerasj.optimizers.schedules.LearningRateSchedule schedule) {
+    if (built) {
+      throw new IllegalStateException("Optimizer '" + name() + "' is already compiled: set its schedule before compile");
+    }
+    this.schedule = schedule;
+    return this;
+  }
+
+  /** The learning-rate schedule, or null when the learning rate is a plain variable. */
+  public dev.kerasj.optimizers.schedules.LearningRateSchedule learningRateSchedule() {
+    return schedule;
   }
 
   /** Keras' class name, such as {@code Adam}. */
