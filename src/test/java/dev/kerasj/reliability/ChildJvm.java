@@ -20,11 +20,11 @@ import java.util.concurrent.TimeUnit;
  * would leave behind); every child of a test gets the same flags, and TensorFlow does the numerics, so they do not
  * change results.
  */
-final class ChildJvm implements AutoCloseable {
+public final class ChildJvm implements AutoCloseable {
   /** Marks the end of stdout in {@link #nextLine}. */
-  static final String EOF = "<EOF>";
+  public static final String EOF = "<EOF>";
   /** Exit status of a process killed by SIGKILL (128 + 9), as the JDK reports it on Linux. */
-  static final int SIGKILL_EXIT = 137;
+  public static final int SIGKILL_EXIT = 137;
 
   private final Process process;
   private final Path stderr;
@@ -45,7 +45,7 @@ final class ChildJvm implements AutoCloseable {
    * Starts {@code main} with {@code args}; {@code wrapper} (possibly empty) is put before {@code java}, such as
    * {@code bash -c 'ulimit -f 8; exec "$0" "$@"'}.
    */
-  static ChildJvm start(List<String> wrapper, Class<?> main, Path stderr, String... args) throws IOException {
+  public static ChildJvm start(List<String> wrapper, Class<?> main, Path stderr, String... args) throws IOException {
     List<String> cmd = new ArrayList<>(wrapper);
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(List.of("-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-cp",
@@ -72,15 +72,15 @@ final class ChildJvm implements AutoCloseable {
   }
 
   /** The next stdout line, {@link #EOF} at its end, or null when none came within {@code millis}. */
-  String nextLine(long millis) throws InterruptedException {
+  public String nextLine(long millis) throws InterruptedException {
     return queue.poll(Math.max(0, millis), TimeUnit.MILLISECONDS);
   }
 
-  long millisSinceStart() {
+  public long millisSinceStart() {
     return (System.nanoTime() - startNanos) / 1_000_000;
   }
 
-  boolean isAlive() {
+  public boolean isAlive() {
     return process.isAlive();
   }
 
@@ -90,13 +90,18 @@ final class ChildJvm implements AutoCloseable {
    * {@link Process#destroyForcibly()} but, unlike it, does not close our end of the child's stdout: the lines the
    * child wrote just before dying are still read, so we know which saves had returned.
    */
-  int kill() throws InterruptedException {
+  public int kill() throws InterruptedException {
     process.toHandle().destroyForcibly();
     return awaitExit(30);
   }
 
+  /** Sends SIGTERM (through the process handle, so our end of its stdout stays open to read its last lines). */
+  public void sigterm() {
+    process.toHandle().destroy();
+  }
+
   /** Waits for the process to end and for its stdout to be read; the exit status. */
-  int awaitExit(long seconds) throws InterruptedException {
+  public int awaitExit(long seconds) throws InterruptedException {
     if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       process.waitFor(30, TimeUnit.SECONDS);
@@ -107,14 +112,14 @@ final class ChildJvm implements AutoCloseable {
   }
 
   /** Every stdout line read so far. */
-  List<String> lines() {
+  public List<String> lines() {
     synchronized (lines) {
       return List.copyOf(lines);
     }
   }
 
   /** Stdout and the tail of stderr, for failure messages. */
-  String describe() {
+  public String describe() {
     String err;
     try {
       List<String> all = Files.readAllLines(stderr, StandardCharsets.UTF_8);
