@@ -45,7 +45,15 @@ public final class BackupChild {
     Path dir = Path.of(args[0]);
     java.nio.file.Files.createDirectories(dir);
     boolean sigterm = args.length > 1 && args[1].equals("sigterm");
+    sun.misc.SignalHandler mine = signal -> System.out.println("the handler the application had");
+    if (sigterm) {
+      sun.misc.Signal.handle(new sun.misc.Signal("TERM"), mine);
+    }
     History h = train(dir, sigterm);
+    if (sigterm) {
+      boolean restored = sun.misc.Signal.handle(new sun.misc.Signal("TERM"), mine) == mine;
+      System.out.println("HANDLER_RESTORED " + restored);
+    }
     System.out.println("OUTCOME " + h.outcome());
     System.out.println("WEIGHTS " + lastHash);
     System.out.flush();
