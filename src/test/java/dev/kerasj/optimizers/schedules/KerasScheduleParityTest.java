@@ -82,7 +82,7 @@ class KerasScheduleParityTest {
         float keras = (float) c.get("values").get(i).asDouble();
         try (TInt64 t = TInt64.scalarOf(st); Result r = session.runner().feed(step, t).fetch(lr).run()) {
           float java = ((TFloat32) r.get(0)).getFloat();
-          assertEquals(keras, java, Math.abs(keras) * 1e-6f, name + " at step " + st); // a few float32 ulps: TF 2.18 (Java) vs 2.21 cos/pow kernels
+          assertEquals(keras, java, Math.max(Math.abs(keras) * 1e-6f, 1e-8f), name + " at step " + st); // a few float32 ulps: TF 2.18 (Java) vs 2.21 cos/pow kernels
         }
         assertEquals(keras, s.valueAt(st), Math.abs(keras) * 1e-6, name + " valueAt(" + st + ")");
       }
