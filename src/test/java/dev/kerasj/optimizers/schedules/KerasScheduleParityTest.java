@@ -84,7 +84,7 @@ class KerasScheduleParityTest {
           float java = ((TFloat32) r.get(0)).getFloat();
           assertEquals(keras, java, Math.max(Math.abs(keras) * 1e-6f, 1e-8f), name + " at step " + st); // a few float32 ulps: TF 2.18 (Java) vs 2.21 cos/pow kernels
         }
-        assertEquals(keras, s.valueAt(st), Math.abs(keras) * 1e-6, name + " valueAt(" + st + ")");
+        assertEquals(keras, s.valueAt(st), Math.max(Math.abs(keras) * 2e-6, 1e-8), name + " valueAt(" + st + ")");
       }
     }
   }
