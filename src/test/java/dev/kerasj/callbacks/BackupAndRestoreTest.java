@@ -50,6 +50,21 @@ class BackupAndRestoreTest {
     BackupAndRestore.hook = stage -> { };
   }
 
+  private static Result reference;
+
+  /** The uninterrupted run (the same for every test, computed once). */
+  static synchronized Result reference() throws IOException {
+    if (reference == null) {
+      Path dir = Files.createTempDirectory("kerasj-backup-reference");
+      try {
+        reference = new BackupAndRestoreTest().fit(dir, -1, 0);
+      } finally {
+        dev.kerasj.saving.DurableFiles.deleteRecursively(dir);
+      }
+    }
+    return reference;
+  }
+
   static Sequential model() {
     Sequential m = new Sequential(Input.of(4), new Dense(8, "relu"), new Dropout(0.3), new Dense(3, "softmax"));
     m.setSeed(11);
@@ -127,7 +142,7 @@ class BackupAndRestoreTest {
   @ParameterizedTest(name = "interrupted after global batch {0}")
   @ValueSource(ints = {0, 3, 6, 13, 20})
   void resume_afterInterruptAtBatch_endsBitwiseEqualToUninterruptedRun(int batch) throws IOException {
-    Result reference = fit(tmp.resolve("reference"), -1, 0);
+    Result reference = reference();
     assertEquals(TrainingOutcome.COMPLETED, reference.outcome());
     Path run = tmp.resolve("run");
     Result first = fit(run, batch, 0);
@@ -141,12 +156,73 @@ class BackupAndRestoreTest {
 
   @Test
   void resume_withBatchBackups_afterSeveralInterruptions_endsBitwiseEqual() throws IOException {
-    Result reference = fit(tmp.resolve("reference"), -1, 0);
+    Result reference = reference();
     Path run = tmp.resolve("run");
     for (int at : new int[] {2, 5, 9}) {
       assertEquals(TrainingOutcome.INTERRUPTED, fit(run, at, 3).outcome());
     }
     assertSameRun(reference, fit(run, -1, 3));
+  }
+
+  @Test
+  void schedule_resumesFromTheSavedStepCounter_bitwise() throws IOException {
+    float[][] x = x();
+    int[] y = y();
+    float[][] expected;
+    double expectedLr;
+    try (Sequential m = scheduled()) {
+      m.fit(x, y, FitOptions.builder().epochs(3).batchSize(BATCH).verbose(0).build());
+      expected = kernel(m);
+      expectedLr = m.learningRate();
+      assertEquals(new ExponentialDecayHolder().schedule.valueAt(21), expectedLr, 1e-8, "21 steps into the schedule");
+    }
+    Path dir = tmp.resolve("backup");
+    try (Sequential m = scheduled()) {
+      BackupAndRestore backup = new BackupAndRestore(dir);
+      Callback stopAt10 = new Callback() {
+        int n;
+
+        @Override
+        public void onTrainBatchEnd(int batch, Map<String, Double> logs) {
+          if (++n == 10) {
+            backup.requestInterrupt();
+          }
+        }
+      };
+      assertEquals(TrainingOutcome.INTERRUPTED, m.fit(x, y, FitOptions.builder().epochs(3).batchSize(BATCH).verbose(0)
+          .callbacks(backup, stopAt10).build()).outcome());
+    }
+    try (Sequential m = scheduled()) {
+      m.fit(x, y, FitOptions.builder().epochs(3).batchSize(BATCH).verbose(0).callbacks(new BackupAndRestore(dir))
+          .build());
+      assertEquals(21, m.iterations());
+      assertEquals(expectedLr, m.learningRate(), 0.0);
+      float[][] actual = kernel(m);
+      for (int i = 0; i < expected.length; i++) {
+        assertArrayEquals(expected[i], actual[i], 0f);
+      }
+    }
+  }
+
+  private static final class ExponentialDecayHolder {
+    final dev.kerasj.optimizers.schedules.ExponentialDecay schedule =
+        new dev.kerasj.optimizers.schedules.ExponentialDecay(0.05, 5, 0.7);
+  }
+
+  private static Sequential scheduled() {
+    Sequential m = new Sequential(Input.of(4), new Dense(8, "relu"), new Dropout(0.3), new Dense(3, "softmax"));
+    m.setSeed(11);
+    Adam adam = new Adam();
+    adam.setLearningRateSchedule(new ExponentialDecayHolder().schedule);
+    m.compile(adam, new SparseCategoricalCrossentropy(), "accuracy");
+    return m;
+  }
+
+  private static float[][] kernel(Sequential m) {
+    FloatNdArray w = m.getWeights().get(0);
+    float[][] out = new float[(int) w.shape().get(0)][(int) w.shape().get(1)];
+    org.tensorflow.ndarray.StdArrays.copyFrom(w, out);
+    return out;
   }
 
   @Test
@@ -209,7 +285,7 @@ class BackupAndRestoreTest {
   @EnumSource(BackupAndRestore.Stage.class)
   void ioErrorAtEachStageOfSave_failsFit_keepsPreviousBackup_andResumeEndsBitwiseEqual(BackupAndRestore.Stage stage)
       throws IOException {
-    Result reference = fit(tmp.resolve("reference"), -1, 0);
+    Result reference = reference();
     Path run = tmp.resolve("run");
     AtomicInteger saves = new AtomicInteger();
     BackupAndRestore.hook = s -> {
@@ -229,7 +305,7 @@ class BackupAndRestoreTest {
 
   @Test
   void corruptLatestBackup_fallsBackToPrevious_andSaysSo() throws IOException {
-    Result reference = fit(tmp.resolve("reference"), -1, 0);
+    Result reference = reference();
     Path run = tmp.resolve("run");
     BackupAndRestore.Builder b = BackupAndRestore.builder(run.resolve("backup"));
     fit(run, 15, 0); // interrupted in epoch 3: backups after epochs 1, 2 and at the interruption; two kept
