@@ -101,6 +101,7 @@ public final class BackupAndRestore implements Callback {
   private Path restoredFrom;
   private final List<String> fallbackMessages = new ArrayList<>();
   private SigtermHandler sigterm;
+  private Map<String, Object> pendingCallbackState;
 
   /** The fit being backed up, as far as a resume must match it. Not user API. */
   public record FitShape(long shuffleSeed, int batchSize, int samples, int epochs) {}
@@ -174,6 +175,7 @@ public final class BackupAndRestore implements Callback {
     this.shape = shape;
     this.batchesSinceSave = 0;
     this.restoredFrom = null;
+    this.pendingCallbackState = null;
     this.fallbackMessages.clear();
     try {
       DurableFiles.deleteStagingLeftovers(dir);
@@ -186,12 +188,14 @@ public final class BackupAndRestore implements Callback {
   }
 
   /**
-   * Called by {@code fit} after {@code onTrainBegin}: restores the newest readable backup into the model and the
-   * callbacks and returns where to continue, or null when there is no backup.
+   * Called by {@code fit} before {@code onTrainBegin} (so nothing a callback opens, such as a CSV file, is touched
+   * when this fails): restores the newest readable backup into the model and returns where to continue, or null
+   * when there is no backup. The callbacks' state follows in {@link #restoreCallbacks}.
    *
    * @throws CorruptCheckpointException when backups exist but none can be read
+   * @throws IllegalStateException when the backup was written by a different fit
    */
-  public Position restore(List<Callback> callbacks) {
+  public Position restore() {
     List<Path> backups;
     try {
       backups = list(dir);
@@ -214,7 +218,7 @@ public final class BackupAndRestore implements Callback {
         failures.add(backup.getFileName() + ": " + e.getMessage());
         continue;
       }
-      restoreCallbacks(backup, state, callbacks);
+      pendingCallbackState = state;
       restoredFrom = backup;
       Position p = new Position(((Number) state.get("epoch")).intValue(), ((Number) state.get("batch")).intValue(),
           castMap(state.get("means")));
@@ -399,7 +403,17 @@ public final class BackupAndRestore implements Callback {
     return out;
   }
 
-  private void restoreCallbacks(Path backup, Map<String, Object> state, List<Callback> callbacks) {
+  /**
+   * Called by {@code fit} after {@code onTrainBegin}: gives every callback the state the restored backup holds for
+   * it (a no-op when nothing was restored).
+   */
+  public void restoreCallbacks(List<Callback> callbacks) {
+    Map<String, Object> state = pendingCallbackState;
+    pendingCallbackState = null;
+    if (state == null) {
+      return;
+    }
+    Path backup = restoredFrom;
     Map<String, Object> stored = castMap(state.get("callbacks"));
     Map<String, Object> left = new LinkedHashMap<>(stored == null ? Map.of() : stored);
     Map<String, Integer> counts = new HashMap<>();

@@ -68,17 +68,18 @@ public final class FitLoop {
       if (backup != null) {
         backup.begin(model, new BackupAndRestore.FitShape(shuffleSeed, o.batchSize(), n, o.epochs()));
       }
-      callbacks.onTrainBegin(Map.of());
       int epoch = o.initialEpoch();
       int firstBatch = 0;
       Map<String, Object> means = null;
+      BackupAndRestore.Position p = backup == null ? null : backup.restore();
+      if (p != null) {
+        epoch = p.epoch();
+        firstBatch = p.batch();
+        means = p.means();
+      }
+      callbacks.onTrainBegin(Map.of());
       if (backup != null) {
-        BackupAndRestore.Position p = backup.restore(callbacks.callbacks());
-        if (p != null) {
-          epoch = p.epoch();
-          firstBatch = p.batch();
-          means = p.means();
-        }
+        backup.restoreCallbacks(callbacks.callbacks());
       }
       for (; epoch < o.epochs() && !model.stopTraining() && !run.interrupted; epoch++) {
         Map<String, Double> logs = runEpoch(run, epoch, firstBatch, means);

@@ -339,16 +339,19 @@ class BackupAndRestoreTest {
   }
 
   @Test
-  void resumeWithADifferentBatchSize_isRejected() throws IOException {
+  void resumeWithADifferentBatchSize_isRejected_beforeAnyCallbackTouchesItsFiles() throws IOException {
     Path run = tmp.resolve("run");
-    fit(run, 4, 0);
+    fit(run, 10, 0);
+    String csv = Files.readString(run.resolve("log.csv"));
     try (Sequential m = model()) {
       IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.fit(x(), y(),
           FitOptions.builder().epochs(EPOCHS).batchSize(16).verbose(0)
-              .callbacks(new BackupAndRestore(run.resolve("backup"))).build()));
+              .callbacks(new BackupAndRestore(run.resolve("backup")), new CSVLogger(run.resolve("log.csv"))).build()));
       assertTrue(e.getMessage().contains("batchSize 8"), e.getMessage());
       assertTrue(e.getMessage().contains("batchSize 16"), e.getMessage());
     }
+    assertEquals(csv, Files.readString(run.resolve("log.csv")), "the CSV log is untouched");
+    assertEquals(2, BackupAndRestore.list(run.resolve("backup")).size(), "the backups are kept");
   }
 
   @Test
