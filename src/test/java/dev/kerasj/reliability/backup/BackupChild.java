@@ -63,9 +63,7 @@ public final class BackupChild {
 
   /** Runs (or resumes) the whole training in {@code dir}; the final weights' hash is left in {@link #lastHash}. */
   static History train(Path dir, boolean sigterm) throws Exception {
-    try (Sequential m = new Sequential(Input.of(6), new Dense(16, "relu"), new Dropout(0.25), new Dense(4, "softmax"))) {
-      m.setSeed(5);
-      m.compile(new Adam(0.02), new SparseCategoricalCrossentropy(), "accuracy");
+    try (Sequential m = newModel()) {
       float[][] x = x(SAMPLES, 1);
       float[][] xv = x(32, 2);
       Callback steps = new Callback() {
@@ -93,6 +91,14 @@ public final class BackupChild {
       lastHash = hash(m);
       return h;
     }
+  }
+
+  /** The compiled model, before training (also used by the parent to read the checkpoints back). */
+  static Sequential newModel() {
+    Sequential m = new Sequential(Input.of(6), new Dense(16, "relu"), new Dropout(0.25), new Dense(4, "softmax"));
+    m.setSeed(5);
+    m.compile(new Adam(0.02), new SparseCategoricalCrossentropy(), "accuracy");
+    return m;
   }
 
   static float[][] x(int n, long seed) {

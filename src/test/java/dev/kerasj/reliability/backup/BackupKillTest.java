@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGKILLs a {@link BackupChild} again and again, at random batches and during saves (backups and
  * ModelCheckpoint writes), restarting it each time, until at least {@value #KILLS_PER_LANE} kills per lane landed;
  * then lets it finish and checks that the run ended exactly as an uninterrupted one: the final weights bit for bit,
- * the CSV log byte for byte, and the same ModelCheckpoint files (names, and each one's weights restored in this
- * JVM). Kill timing comes from a seed printed at the start and in failures ({@code -Dkerasj.killSeed=N} replays
+ * the CSV log byte for byte, and the same ModelCheckpoint files (names, and each one's weights, restored in this
+ * JVM, bit for bit). Kill timing comes from a seed printed at the start and in failures ({@code -Dkerasj.killSeed=N} replays
  * the plans; the exact moment still depends on scheduling). Two lanes run side by side to overlap JVM start-ups.
  */
 class BackupKillTest {
@@ -36,10 +36,11 @@ class BackupKillTest {
   Path tmp;
 
   /** What one finished run left: the final weights' hash, the CSV log and the checkpoint files' names. */
-  record Finished(String weights, String csv, List<String> files) {}
+  record Finished(String weights, String csv, List<String> files, java.util.Map<String, String> checkpointWeights) {}
 
   /** Counts for the report. */
-  record Lane(Finished result, int lives, int kills, int duringBackup, int duringCheckpoint, int rounds) {}
+  record Lane(Finished result, List<Finished> earlierRounds, int lives, int kills, int duringBackup,
+      int duringCheckpoint, int rounds) {}
 
   @Test
   void killedAtRandomBatchesAndDuringSaves_resumesToTheUninterruptedResult() throws Exception {
@@ -67,6 +68,11 @@ class BackupKillTest {
             + seed + ")");
         assertEquals(ref.csv(), lane.result().csv(), "CSV log differs (seed " + seed + ")");
         assertEquals(ref.files(), lane.result().files(), "ModelCheckpoint files differ (seed " + seed + ")");
+        assertEquals(ref.checkpointWeights(), lane.result().checkpointWeights(),
+            "the kept checkpoints hold other weights (seed " + seed + ")");
+        for (Finished round : lane.earlierRounds()) {
+          assertEquals(ref, round, "an earlier round ended differently (seed " + seed + ")");
+        }
         kills += lane.kills();
         duringSaves += lane.duringBackup() + lane.duringCheckpoint();
       }
@@ -84,6 +90,7 @@ class BackupKillTest {
     int duringBackup = 0;
     int duringCheckpoint = 0;
     int rounds = 1;
+    List<Finished> earlier = new ArrayList<>();
     Path dir = root.resolve("round1");
     while (true) {
       lives++;
@@ -93,7 +100,8 @@ class BackupKillTest {
         if (!kill) {
           int exit = child.awaitExit(LIFE_TIMEOUT_S);
           assertEquals(0, exit, "final life failed (seed " + seed + ")\n" + child.describe());
-          return new Lane(finished(dir, child.lines()), lives, kills, duringBackup, duringCheckpoint, rounds);
+          return new Lane(finished(dir, child.lines()), earlier, lives, kills, duringBackup, duringCheckpoint,
+              rounds);
         }
         boolean duringSave = random.nextBoolean();
         int target = duringSave ? 1 + random.nextInt(2) : 1 + random.nextInt(8);
@@ -115,7 +123,7 @@ class BackupKillTest {
           // The run finished before this kill: start a new round so every round ends in a checked result.
           int exit = child.awaitExit(LIFE_TIMEOUT_S);
           assertEquals(0, exit, "life failed (seed " + seed + ")\n" + child.describe());
-          Finished f = finished(dir, child.lines());
+          earlier.add(finished(dir, child.lines()));
           rounds++;
           dir = root.resolve("round" + rounds);
           continue;
@@ -177,6 +185,19 @@ class BackupKillTest {
         s.map(p -> sub + "/" + p.getFileName()).filter(n -> !n.contains("/.")).sorted().forEach(files::add);
       }
     }
-    return new Finished(weights, Files.readString(dir.resolve("log.csv"), StandardCharsets.UTF_8), files);
+    java.util.Map<String, String> checkpoints = new java.util.TreeMap<>();
+    for (String f : files) {
+      if (f.endsWith(".index")) {
+        String prefix = f.substring(0, f.length() - ".index".length());
+        try (dev.kerasj.Sequential m = BackupChild.newModel()) {
+          m.loadWeights(dir.resolve(prefix));
+          checkpoints.put(prefix, BackupChild.hash(m));
+        } catch (Exception e) {
+          throw new AssertionError("checkpoint " + prefix + " does not restore", e);
+        }
+      }
+    }
+    return new Finished(weights, Files.readString(dir.resolve("log.csv"), StandardCharsets.UTF_8), files,
+        checkpoints);
   }
 }
