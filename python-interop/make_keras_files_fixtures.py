@@ -129,7 +129,7 @@ def weights_by_file_path(model):
     """Every variable keyed as in a .weights.h5 file: <layer>/<i>, optimizer/<k>."""
     out = {}
     for layer in model.layers:
-        for i, v in enumerate(layer.trainable_variables + layer.non_trainable_variables):
+        for i, v in enumerate(layer._trainable_variables + layer._non_trainable_variables):  # as save_own_variables
             out[f"{layer.name}/{i}"] = np.array(v.numpy())
     if getattr(model, "optimizer", None) is not None and model.optimizer.built:
         for k, v in enumerate(model.optimizer.variables):
