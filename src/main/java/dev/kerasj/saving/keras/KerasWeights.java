@@ -152,7 +152,7 @@ public final class KerasWeights {
         : (type == float.class || type == Float.class);
     if (!typeOk || !Arrays.equals(dims, e.slot().shape())) {
       mismatched.add(label + ": expected " + (int64 ? "int64" : "float32") + " " + Arrays.toString(e.slot().shape())
-          + ", found " + type.getSimpleName() + " " + Arrays.toString(dims));
+          + ", found " + dtypeName(type) + " " + Arrays.toString(dims));
       return;
     }
     Object flat = d.getDataFlat();
@@ -167,6 +167,19 @@ public final class KerasWeights {
       values.put(e.slot(), HostArray.ofFloats(e.slot().shape(), (float[]) flat));
     }
     matched.add(label);
+  }
+
+  private static String dtypeName(Class<?> javaType) {
+    if (javaType == float.class || javaType == Float.class) {
+      return "float32";
+    }
+    if (javaType == long.class || javaType == Long.class) {
+      return "int64";
+    }
+    if (javaType == double.class || javaType == Double.class) {
+      return "float64";
+    }
+    return javaType.getSimpleName();
   }
 
   /** Datasets anywhere under {@code root} by path without the leading slash; empty when there is no such group. */
