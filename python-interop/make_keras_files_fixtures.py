@@ -13,7 +13,7 @@ Writes, under --out (default: the repository's testdata/keras/), for each case b
                                          every variable after that step, indexed as in the .weights.h5 file
                            attrs: seed, keras_version, tf_version, command, description
 
-Every case is trained one epoch first (compiled cases), so the optimizer state is not trivial. Dropout is only in
+Every compiled case except untrained_adam is trained one epoch first, so the optimizer state is not trivial. Dropout is only in
 the uncompiled case (a training step with Dropout cannot match mask for mask). Determinism as in
 make_fixtures.py: oneDNN off, single-threaded TF, op determinism, clear_session() then set_random_seed(seed).
 
@@ -84,6 +84,12 @@ def reshape_adamw():
     return m, "float12", "regression"
 
 
+def untrained_adam():
+    m = keras.Sequential([keras.Input((6,)), L.Dense(8, activation="sigmoid"), L.Dense(3, activation="softmax")])
+    m.compile(optimizer=O.Adam(5e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return m, "float", "sparse"
+
+
 def uncompiled_dropout():
     m = keras.Sequential([keras.Input((6,)), L.Dense(8, activation="gelu"), L.Dropout(0.25),
                           L.Dense(3, activation="softmax")])
@@ -100,6 +106,8 @@ CASES = {
                     "0.5, centered), binary CE"),
     "embedding_adagrad": (embedding_adagrad, 504, "int32 input, Embedding, Flatten, Dense; Adagrad(0.1)"),
     "reshape_adamw": (reshape_adamw, 505, "Reshape, Flatten, Dense swish, Dense linear; AdamW(1e-2, wd 0.01), mse"),
+    "untrained_adam": (untrained_adam, 507, "compiled, never trained: Keras saves only iterations and learning "
+                       "rate of its unbuilt optimizer"),
     "uncompiled_dropout": (uncompiled_dropout, 506, "Dense gelu, Dropout(0.25), Dense softmax; not compiled"),
 }
 
@@ -144,7 +152,7 @@ def run_case(name, out):
     model, kind, target = factory()
     rng = np.random.default_rng(seed)
     x, y = data(kind, target, rng, 40)
-    if target is not None:
+    if target is not None and not name.startswith("untrained"):
         model.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0)
     x_pred = x[:10]
     predict = model.predict(x_pred, batch_size=32, verbose=0)

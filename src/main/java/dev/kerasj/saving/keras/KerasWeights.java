@@ -36,7 +36,8 @@ import org.tensorflow.types.TInt64;
  * against the model (layer names, counts, shapes, dtypes) before assigning anything, so a file of another model
  * fails with an {@link IncompatibleCheckpointException} listing what is missing, unexpected and mismatched, and the
  * model is unchanged. Optimizer state is restored when the model is compiled with an optimizer whose variables match
- * the file's; an uncompiled model ignores it, as Keras does.
+ * the file's; an uncompiled model ignores it, as Keras does. A file of a compiled Keras model that never trained holds
+ * only the iteration count (0) and learning rate: the slots then start from their initial values.
  */
 public final class KerasWeights {
   /** File name suffix Keras 3 requires of weights files. */
@@ -113,7 +114,15 @@ public final class KerasWeights {
       unexpected.addAll(fileLayers.keySet());
       Map<String, Dataset> fileOptimizer = datasets(h5, WeightsLayout.OPTIMIZER_VARS);
       List<WeightsLayout.Entry> opt = layout.optimizerEntries();
-      if (!opt.isEmpty() && !fileOptimizer.isEmpty()) {
+      if (!opt.isEmpty() && isUnbuiltOptimizer(fileOptimizer, opt)) {
+        // Keras saves a compiled optimizer that never stepped with only iterations (0) and learning rate: its
+        // slots do not exist yet. kerasj's exist from compile; they start from their initial values, as Keras' will.
+        take(opt.get(0), fileOptimizer.get(opt.get(0).path()), values, matched, missing, mismatched);
+        take(opt.get(1), fileOptimizer.get(opt.get(1).path()), values, matched, missing, mismatched);
+        for (WeightsLayout.Entry e : opt.subList(2, opt.size())) {
+          values.put(e.slot(), e.slot().initialValue().get());
+        }
+      } else if (!opt.isEmpty() && !fileOptimizer.isEmpty()) {
         if (fileOptimizer.size() != opt.size()) {
           throw new IncompatibleCheckpointException(source, source + " holds " + fileOptimizer.size()
               + " optimizer variables (optimizer '" + groupName(h5, WeightsLayout.OPTIMIZER_VARS) + "'), but the "
@@ -136,6 +145,16 @@ public final class KerasWeights {
           matched, missing, unexpected, mismatched);
     }
     model.graphForInternalUse().assign(values);
+  }
+
+  /** Only {@code optimizer/vars/0} (iterations, equal to 0) and {@code /1} (learning rate), for more variables. */
+  private static boolean isUnbuiltOptimizer(Map<String, Dataset> file, List<WeightsLayout.Entry> opt) {
+    if (file.size() != 2 || opt.size() <= 2 || !file.containsKey(opt.get(0).path())
+        || !file.containsKey(opt.get(1).path())) {
+      return false;
+    }
+    Object iterations = file.get(opt.get(0).path()).getDataFlat();
+    return iterations instanceof long[] l && l.length == 1 && l[0] == 0;
   }
 
   private static void take(WeightsLayout.Entry e, Dataset d, Map<ModelGraph.VariableSlot, HostArray> values,

@@ -33,7 +33,7 @@ public class KerasFilesFixturesTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"mlp_adam", "cnn_sgd_momentum", "gap_rmsprop", "embedding_adagrad", "reshape_adamw",
-      "uncompiled_dropout"})
+      "untrained_adam", "uncompiled_dropout"})
   void kerasArchive_loadsPredictsAndTrainsLikeKeras(String name) throws IOException {
     try (HdfFile expected = new HdfFile(DIR.resolve(name + ".expected.h5"));
         Sequential model = Sequential.load(DIR.resolve(name + ".keras"))) {
@@ -68,7 +68,7 @@ public class KerasFilesFixturesTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"mlp_adam", "cnn_sgd_momentum", "gap_rmsprop", "embedding_adagrad", "reshape_adamw",
-      "uncompiled_dropout"})
+      "untrained_adam", "uncompiled_dropout"})
   void weightsFile_restoresIntoRebuiltModel(String name) throws IOException {
     try (HdfFile expected = new HdfFile(DIR.resolve(name + ".expected.h5"));
         Sequential model = Sequential.load(DIR.resolve(name + ".keras"))) {

@@ -12,6 +12,7 @@ import dev.kerasj.layers.BatchNormalization;
 import dev.kerasj.layers.Dense;
 import dev.kerasj.layers.Input;
 import dev.kerasj.losses.SparseCategoricalCrossentropy;
+import dev.kerasj.optimizers.Adam;
 import dev.kerasj.optimizers.RMSprop;
 import io.jhdf.HdfFile;
 import java.io.IOException;
@@ -32,7 +33,8 @@ import org.tensorflow.ndarray.StdArrays;
  * keyed by its path in the weights file). Java reads its own archive back bitwise.
  *
  * <p>Cases: the six Keras fixtures of {@link KerasFilesFixturesTest} (rebuilt from Keras' files, then trained one
- * more epoch in Java) and {@code java_bn_rmsprop}, a model built with the Java API only.
+ * more epoch in Java), {@code java_bn_rmsprop}, a model built and trained with the Java API only, and
+ * {@code java_untrained_adam}, compiled and saved before any step.
  */
 class PythonInteropKerasFilesTest {
   static Path out() {
@@ -41,7 +43,7 @@ class PythonInteropKerasFilesTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"mlp_adam", "cnn_sgd_momentum", "gap_rmsprop", "embedding_adagrad", "reshape_adamw",
-      "uncompiled_dropout", "java_bn_rmsprop"})
+      "untrained_adam", "uncompiled_dropout", "java_bn_rmsprop", "java_untrained_adam"})
   void writeKerasFilesForPython(String name) throws IOException {
     Path dir = out();
     Files.createDirectories(dir);
@@ -61,8 +63,12 @@ class PythonInteropKerasFilesTest {
       }
       model = new Sequential(Input.of(6), new Dense(8, "tanh"), new BatchNormalization(), new Dense(3, "softmax"));
       model.setSeed(11);
-      model.compile(new RMSprop(1e-2), new SparseCategoricalCrossentropy(), "accuracy");
-      model.fit(xs, ys, FitOptions.builder().epochs(2).batchSize(16).shuffle(false).verbose(0).build());
+      if (name.contains("untrained")) {
+        model.compile(new Adam(5e-3), new SparseCategoricalCrossentropy(), "accuracy"); // saved before any step
+      } else {
+        model.compile(new RMSprop(1e-2), new SparseCategoricalCrossentropy(), "accuracy");
+        model.fit(xs, ys, FitOptions.builder().epochs(2).batchSize(16).shuffle(false).verbose(0).build());
+      }
       x = java.util.Arrays.copyOf(xs, 10);
       stepX = java.util.Arrays.copyOf(xs, 16);
       stepY = java.util.Arrays.copyOf(ys, 16);
@@ -70,10 +76,13 @@ class PythonInteropKerasFilesTest {
       try (HdfFile expected = new HdfFile(KerasFilesFixturesTest.DIR.resolve(name + ".expected.h5"))) {
         x = expected.getDatasetByPath("x").getData();
         model = Sequential.load(KerasFilesFixturesTest.DIR.resolve(name + ".keras"));
-        if (model.isCompiled()) {
+        if (model.isCompiled() && !name.startsWith("untrained")) {
           stepX = expected.getDatasetByPath("step/x").getData();
           stepY = expected.getDatasetByPath("step/y").getData();
           model.fit(stepX, stepY, FitOptions.builder().epochs(1).batchSize(16).shuffle(false).verbose(0).build());
+        } else if (model.isCompiled()) {
+          stepX = expected.getDatasetByPath("step/x").getData();
+          stepY = expected.getDatasetByPath("step/y").getData();
         }
       }
     }
