@@ -13,8 +13,8 @@ Writes, under --out (default: the repository's testdata/keras/), for each case b
                                          every variable after that step, indexed as in the .weights.h5 file
                            attrs: seed, keras_version, tf_version, command, description
 
-Every compiled case except untrained_adam is trained one epoch first, so the optimizer state is not trivial. Dropout is only in
-the uncompiled case (a training step with Dropout cannot match mask for mask). Determinism as in
+Every compiled case except untrained_adam is trained one epoch first, so the optimizer state is not trivial.
+Dropout is only in the uncompiled case (a training step with Dropout cannot match mask for mask). Determinism as in
 make_fixtures.py: oneDNN off, single-threaded TF, op determinism, clear_session() then set_random_seed(seed).
 
 Usage: python python-interop/make_keras_files_fixtures.py [--out DIR]

@@ -494,7 +494,8 @@ public class Sequential implements AutoCloseable {
    *   <li>{@code *.weights.h5}: Keras 3's weights file, which Python's {@code model.load_weights} takes
    *       ({@link dev.kerasj.saving.keras.KerasWeights});</li>
    *   <li>anything else: a TF object-based checkpoint ({@code prefix.index} + {@code prefix.data-00000-of-00001})
-   *       that Python's {@code tf.train.Checkpoint} restores ({@link dev.kerasj.saving.tfcheckpoint.TfCheckpoint#write}).</li>
+   *       that Python's {@code tf.train.Checkpoint} restores
+   *       ({@link dev.kerasj.saving.tfcheckpoint.TfCheckpoint#write}).</li>
    * </ul>
    * Both are staged, fsynced and renamed into place; the previous file survives any failure.
    *
@@ -554,7 +555,8 @@ public class Sequential implements AutoCloseable {
   }
 
   private static boolean isKerasArchive(java.nio.file.Path path) {
-    return path.getFileName() != null && path.getFileName().toString().endsWith(dev.kerasj.saving.keras.KerasArchive.SUFFIX);
+    return path.getFileName() != null
+        && path.getFileName().toString().endsWith(dev.kerasj.saving.keras.KerasArchive.SUFFIX);
   }
 
   private static boolean isKerasWeightsFile(java.nio.file.Path path) {

@@ -16,8 +16,9 @@ import java.util.Map;
  * {@code python-interop/make_keras_files_fixtures.py}):
  *
  * <pre>
- * layers/&lt;layer name&gt;/vars/&lt;i&gt;   float32, i over the layer's trainable then non-trainable weights in creation
- *                                order (Dense: kernel, bias; BatchNormalization: gamma, beta, moving_mean, moving_variance)
+ * layers/&lt;layer name&gt;/vars/&lt;i&gt;   float32, i over the layer's trainable then non-trainable weights in
+ *                                creation order (Dense: kernel, bias; BatchNormalization: gamma, beta, moving_mean,
+ *                                moving_variance)
  * optimizer/vars/&lt;k&gt;           k over Keras' optimizer.variables: 0 iterations (int64 scalar), 1 learning rate
  *                                (float32 scalar), then the slots ({@link OptimizerVariables})
  * </pre>

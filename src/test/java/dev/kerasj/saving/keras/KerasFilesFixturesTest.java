@@ -22,7 +22,7 @@ import org.tensorflow.ndarray.FloatNdArray;
 /**
  * Files written by real Keras 3.15.1 ({@code python-interop/make_keras_files_fixtures.py}, committed under
  * {@code testdata/keras/}) open in kerasj: every {@code .keras} archive rebuilds the same model (every layer type
- * kerasj has, each optimizer), predicts what Keras predicted, and — with the optimizer state it restored — takes the
+ * kerasj has, each optimizer), predicts what Keras predicted, and, with the optimizer state it restored, takes the
  * same next training step as Keras ({@code step/loss}, every weight and optimizer variable after it). Every
  * {@code .weights.h5} restores into the rebuilt model and gives Keras' predictions again.
  */
@@ -54,7 +54,8 @@ public class KerasFilesFixturesTest {
           layout.all().stream().map(WeightsLayout.Entry::slot).toList());
       for (int i = 0; i < layout.all().size(); i++) {
         WeightsLayout.Entry e = layout.all().get(i);
-        String key = "after/" + e.path().replace("layers/", "").replace("/vars/", "/").replace("optimizer/vars", "optimizer");
+        String key = "after/" + e.path().replace("layers/", "").replace("/vars/", "/")
+            .replace("optimizer/vars", "optimizer");
         Dataset d = expected.getDatasetByPath(key);
         HostArray actual = after.get(i);
         if (actual.isFloat()) {

@@ -25,15 +25,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.tensorflow.ndarray.StdArrays;
 
 /**
- * Writes {@code .keras} and {@code .weights.h5} files from Java for {@code python-interop/tests/test_java_keras_files.py},
- * which opens them with {@code keras.models.load_model} / {@code model.load_weights}, compares predictions and takes
- * one more training step against Java's. Each case trains in Java first (so weights and optimizer state are Java's),
- * then writes, under {@code <kerasj.interopDir>/keras/}: {@code <case>.keras}, {@code <case>.weights.h5} and
- * {@code <case>.json} (x, Java's predictions, the next batch, Java's loss on it and every variable after that step,
- * keyed by its path in the weights file). Java reads its own archive back bitwise.
+ * Writes {@code .keras} and {@code .weights.h5} files from Java for
+ * {@code python-interop/tests/test_java_keras_files.py}, which opens them with {@code keras.models.load_model} /
+ * {@code model.load_weights}, compares predictions and takes one more training step against Java's. Each case
+ * trains in Java first (so weights and optimizer state are Java's), then writes, under
+ * {@code <kerasj.interopDir>/keras/}: {@code <case>.keras}, {@code <case>.weights.h5} and {@code <case>.json} (x,
+ * Java's predictions, the next batch, Java's loss on it and every variable after that step, keyed by its path in the
+ * weights file). Java reads its own archive back bitwise.
  *
- * <p>Cases: the six Keras fixtures of {@link KerasFilesFixturesTest} (rebuilt from Keras' files, then trained one
- * more epoch in Java), {@code java_bn_rmsprop}, a model built and trained with the Java API only, and
+ * <p>Cases: the seven Keras fixtures of {@link KerasFilesFixturesTest} (rebuilt from Keras' files; the trained
+ * ones then take one more step in Java), {@code java_bn_rmsprop}, a model built and trained with the Java API only, and
  * {@code java_untrained_adam}, compiled and saved before any step.
  */
 class PythonInteropKerasFilesTest {
