@@ -48,6 +48,18 @@ class ModelCheckpointKerasFilesTest {
   }
 
   @Test
+  void kerasFilesOfAnEarlierRun_areAdoptedByRetention() throws IOException {
+    float[][] x = TinyModels.inputs(8);
+    try (Sequential model = TinyModels.linear(0.1)) {
+      model.save(dir.resolve("model_00.keras")); // left by a run that crashed before recording it
+      Files.setLastModifiedTime(dir.resolve("model_00.keras"), java.nio.file.attribute.FileTime.fromMillis(0));
+      model.fit(x, TinyModels.line(x, 2f), fit(
+          ModelCheckpoint.builder(dir.resolve("model_{epoch:02d}.keras").toString()).maxToKeep(2).build()));
+      assertEquals(List.of("model_02.keras", "model_03.keras"), files());
+    }
+  }
+
+  @Test
   void weightsH5WithSaveWeightsOnly_writesKerasWeightsFiles() throws IOException {
     float[][] x = TinyModels.inputs(8);
     try (Sequential model = TinyModels.linear(0.1); Sequential other = TinyModels.linear(0.1)) {
