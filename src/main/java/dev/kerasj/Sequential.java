@@ -490,35 +490,93 @@ public class Sequential implements AutoCloseable {
   }
 
   /**
-   * Writes the weights and, once compiled, the optimizer state as a TF object-based checkpoint
-   * ({@code prefix.index} + {@code prefix.data-00000-of-00001}) that Python's {@code tf.train.Checkpoint} restores
-   * into the same Keras architecture; see {@link dev.kerasj.saving.tfcheckpoint.TfCheckpoint#write} for the on-disk
-   * guarantees (staged, fsynced, renamed into place; the previous checkpoint survives any failure).
+   * Writes the weights and, once compiled, the optimizer state; the format follows the file name, as in Keras 3:
+   * <ul>
+   *   <li>{@code *.weights.h5}: Keras 3's weights file, which Python's {@code model.load_weights} takes
+   *       ({@link dev.kerasj.saving.keras.KerasWeights});</li>
+   *   <li>anything else: a TF object-based checkpoint ({@code prefix.index} + {@code prefix.data-00000-of-00001})
+   *       that Python's {@code tf.train.Checkpoint} restores
+   *       ({@link dev.kerasj.saving.tfcheckpoint.TfCheckpoint#write}).</li>
+   * </ul>
+   * Both are staged, fsynced and renamed into place; the previous file survives any failure.
+   *
+   * @throws IllegalArgumentException for another {@code .h5} name (Keras 2's legacy format, not supported)
    */
-  public void saveWeights(java.nio.file.Path prefix) throws java.io.IOException {
-    dev.kerasj.saving.tfcheckpoint.TfCheckpoint.write(this, prefix);
+  public void saveWeights(java.nio.file.Path path) throws java.io.IOException {
+    if (isKerasWeightsFile(path)) {
+      dev.kerasj.saving.keras.KerasWeights.write(this, path);
+    } else {
+      dev.kerasj.saving.tfcheckpoint.TfCheckpoint.write(this, path);
+    }
   }
 
   /**
-   * Restores weights and optimizer state from a checkpoint prefix, or from the latest checkpoint of a directory,
-   * resolving every variable through the checkpoint's object graph (Java- or Python-written). On any failure the
-   * model is unchanged.
+   * Restores weights and optimizer state: from a Keras 3 {@code *.weights.h5} file, or from a TF checkpoint prefix
+   * or the latest checkpoint of a directory (resolved through the checkpoint's object graph). Java- or
+   * Python-written. On any failure the model is unchanged.
    */
-  public void loadWeights(java.nio.file.Path prefixOrDirectory) throws java.io.IOException {
-    dev.kerasj.saving.tfcheckpoint.TfCheckpoint.restore(this, prefixOrDirectory);
+  public void loadWeights(java.nio.file.Path path) throws java.io.IOException {
+    if (isKerasWeightsFile(path)) {
+      dev.kerasj.saving.keras.KerasWeights.restore(this, path);
+    } else {
+      dev.kerasj.saving.tfcheckpoint.TfCheckpoint.restore(this, path);
+    }
   }
 
   /**
-   * Writes the full model as a TF SavedModel directory: a {@code serving_default} signature Python and TF Serving
-   * call, every variable, and in {@code assets/} the Keras config and training state {@link #load} needs to resume.
+   * Writes the full model; the format follows the file name, as in Keras 3:
+   * <ul>
+   *   <li>{@code *.keras}: Keras 3's archive (config, compile settings, weights, optimizer state), which Python's
+   *       {@code keras.models.load_model} opens ({@link dev.kerasj.saving.keras.KerasArchive});</li>
+   *   <li>anything else: a TF SavedModel directory with a {@code serving_default} signature Python and TF Serving
+   *       call, every variable, and in {@code assets/} the Keras config and training state {@link #load} needs.</li>
+   * </ul>
+   *
+   * @throws IllegalArgumentException for a {@code .h5} name (Keras 2's legacy format, not supported)
    */
-  public void save(java.nio.file.Path dir) throws java.io.IOException {
-    dev.kerasj.saving.savedmodel.SavedModelWriter.write(this, dir);
+  public void save(java.nio.file.Path path) throws java.io.IOException {
+    if (isKerasArchive(path)) {
+      dev.kerasj.saving.keras.KerasArchive.write(this, path);
+    } else {
+      rejectLegacyH5(path);
+      dev.kerasj.saving.savedmodel.SavedModelWriter.write(this, path);
+    }
   }
 
-  /** Rebuilds a compiled, trainable model from a SavedModel written by {@link #save}, with its optimizer state. */
-  public static Sequential load(java.nio.file.Path dir) throws java.io.IOException {
-    return dev.kerasj.saving.savedmodel.SavedModelLoader.load(dir);
+  /**
+   * Rebuilds a compiled, trainable model with its optimizer state: from a Keras 3 {@code *.keras} archive (Java- or
+   * Python-written), or from a SavedModel written by {@link #save}.
+   */
+  public static Sequential load(java.nio.file.Path path) throws java.io.IOException {
+    if (isKerasArchive(path)) {
+      return dev.kerasj.saving.keras.KerasArchive.read(path);
+    }
+    rejectLegacyH5(path);
+    return dev.kerasj.saving.savedmodel.SavedModelLoader.load(path);
+  }
+
+  private static boolean isKerasArchive(java.nio.file.Path path) {
+    return path.getFileName() != null
+        && path.getFileName().toString().endsWith(dev.kerasj.saving.keras.KerasArchive.SUFFIX);
+  }
+
+  private static boolean isKerasWeightsFile(java.nio.file.Path path) {
+    if (path.getFileName() == null) {
+      return false;
+    }
+    String name = path.getFileName().toString();
+    if (name.endsWith(".h5") && !name.endsWith(dev.kerasj.saving.keras.KerasWeights.SUFFIX)) {
+      throw new IllegalArgumentException("Keras 2's legacy .h5 format is not supported; Keras 3 weights files end "
+          + "in .weights.h5. Received: " + path);
+    }
+    return name.endsWith(dev.kerasj.saving.keras.KerasWeights.SUFFIX);
+  }
+
+  private static void rejectLegacyH5(java.nio.file.Path path) {
+    if (path.getFileName() != null && path.getFileName().toString().endsWith(".h5")) {
+      throw new IllegalArgumentException("A full model is saved as a .keras archive or a SavedModel directory; "
+          + "Keras 2's legacy .h5 format is not supported. Received: " + path);
+    }
   }
 
   /** Keras {@code model.stop_training}: true asks {@code fit} to stop after the current batch. */

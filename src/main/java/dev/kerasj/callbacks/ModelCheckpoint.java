@@ -3,6 +3,8 @@ package dev.kerasj.callbacks;
 import dev.kerasj.Sequential;
 import dev.kerasj.metrics.Metric;
 import dev.kerasj.saving.DurableFiles;
+import dev.kerasj.saving.keras.KerasArchive;
+import dev.kerasj.saving.keras.KerasWeights;
 import dev.kerasj.saving.savedmodel.SavedModelWriter;
 import dev.kerasj.saving.savedmodel.TrainingState;
 import dev.kerasj.saving.tfcheckpoint.CheckpointSnapshot;
@@ -37,8 +39,11 @@ import java.util.concurrent.FutureTask;
  *
  * <p>What it writes: with {@code saveWeightsOnly}, a TF object-based checkpoint ({@code path.index} +
  * {@code path.data-00000-of-00001}, weights and optimizer state, readable by Python's {@code tf.train.Checkpoint})
- * plus a {@code checkpoint} state file; otherwise a TF SavedModel directory at {@code path}. Every write is staged,
- * fsynced and renamed into place, so a crash leaves the previous checkpoint intact.
+ * plus a {@code checkpoint} state file; otherwise a TF SavedModel directory at {@code path}. A path ending in
+ * {@code .weights.h5} (with {@code saveWeightsOnly}) or {@code .keras} (without) writes Keras 3's own formats instead,
+ * as Keras 3's {@code ModelCheckpoint} does ({@link KerasWeights}, {@link KerasArchive}). Every write is staged,
+ * fsynced and renamed into place, so a crash leaves the previous checkpoint intact (Keras 3 writes these files in
+ * place).
  *
  * <p>Where it does better than Keras (each is a documented Keras failure):
  * <ul>
@@ -638,7 +643,11 @@ public final class ModelCheckpoint implements Callback {
     saved.forEach(s -> known.add(Path.of(s.path()).toAbsolutePath().normalize().toString()));
     List<Path> candidates = new ArrayList<>();
     try {
-      if (saveWeightsOnly) {
+      if (isKerasFile(templatePath)) {
+        try (var entries = Files.list(stateDir)) {
+          entries.filter(p -> Files.isRegularFile(p) && isKerasFile(p)).forEach(candidates::add);
+        }
+      } else if (saveWeightsOnly) {
         candidates.addAll(TfCheckpoint.list(stateDir));
       } else if (Files.isDirectory(stateDir)) {
         try (var entries = Files.list(stateDir)) {
@@ -649,7 +658,7 @@ public final class ModelCheckpoint implements Callback {
         Path abs = c.toAbsolutePath().normalize();
         String fileName = abs.getFileName().toString();
         if (!fileName.startsWith(".") && name.matcher(fileName).matches() && known.add(abs.toString())) {
-          Path stamp = saveWeightsOnly ? Path.of(abs + ".index") : abs;
+          Path stamp = saveWeightsOnly && !isKerasFile(abs) ? Path.of(abs + ".index") : abs;
           saved.add(new Saved(abs.toString(), Files.getLastModifiedTime(stamp).toMillis()));
         }
       }
@@ -680,7 +689,7 @@ public final class ModelCheckpoint implements Callback {
   }
 
   private boolean exists(Path path) {
-    return saveWeightsOnly ? Files.exists(Path.of(path + ".index")) : Files.exists(path);
+    return saveWeightsOnly && !isKerasFile(path) ? Files.exists(Path.of(path + ".index")) : Files.exists(path);
   }
 
   /** Builder of {@link ModelCheckpoint}; {@link #build()} validates every option. */
@@ -822,18 +831,49 @@ public final class ModelCheckpoint implements Callback {
             + "goes on. Received: asyncSave=true, saveWeightsOnly=false. Pass saveWeightsOnly(true), or drop "
             + "asyncSave");
       }
-      String t = template.template();
-      if (t.endsWith(".keras") || t.endsWith(".h5")) {
-        throw new IllegalArgumentException("ModelCheckpoint writes TF SavedModels and TF checkpoints; the Keras "
-            + "native .keras/.weights.h5 formats are not supported yet. Received: filepath=" + t);
-      }
+      checkKerasFormat(template.template(), saveWeightsOnly, asyncSave);
       return new ModelCheckpoint(this);
     }
   }
 
+  /**
+   * Keras 3's rules for its own formats: {@code .weights.h5} needs {@code saveWeightsOnly}, {@code .keras} needs a
+   * full-model save, and Keras 2's legacy {@code .h5} is not written. Other paths are TF checkpoints / SavedModels.
+   */
+  static void checkKerasFormat(String t, boolean saveWeightsOnly, boolean asyncSave) {
+    if (t.endsWith(".h5") && !t.endsWith(KerasWeights.SUFFIX)) {
+      throw new IllegalArgumentException("ModelCheckpoint does not write Keras 2's legacy .h5 format. Use a path "
+          + "ending in .weights.h5 with saveWeightsOnly(true), or in .keras. Received: filepath=" + t);
+    }
+    if (saveWeightsOnly && t.endsWith(KerasArchive.SUFFIX)) {
+      throw new IllegalArgumentException("With saveWeightsOnly(true), a Keras file path must end in .weights.h5 (a "
+          + ".keras file is a full model). Received: filepath=" + t);
+    }
+    if (!saveWeightsOnly && t.endsWith(KerasWeights.SUFFIX)) {
+      throw new IllegalArgumentException("A .weights.h5 path needs saveWeightsOnly(true); a full model is saved to a "
+          + ".keras path. Received: filepath=" + t);
+    }
+    if (asyncSave && isKerasFile(t)) {
+      throw new IllegalArgumentException("asyncSave writes TF checkpoints only; .keras/.weights.h5 files are written "
+          + "on the training thread. Received: filepath=" + t);
+    }
+  }
+
+  /** Whether {@code path} names a Keras 3 native file ({@code .keras}, {@code .weights.h5}). */
+  static boolean isKerasFile(Object path) {
+    String p = path.toString();
+    return p.endsWith(KerasArchive.SUFFIX) || p.endsWith(KerasWeights.SUFFIX);
+  }
+
   private static void defaultWrite(Sequential model, Path path, boolean weightsOnly, int epochsCompleted,
       int batchesCompleted, Map<String, Object> state) throws IOException {
-    if (weightsOnly) {
+    if (isKerasFile(path)) {
+      if (weightsOnly) {
+        KerasWeights.write(model, path);
+      } else {
+        KerasArchive.write(model, path);
+      }
+    } else if (weightsOnly) {
       TfCheckpoint.write(model, path);
     } else {
       SavedModelWriter.write(model, path, new TrainingState(epochsCompleted, batchesCompleted, 0, state));
@@ -841,7 +881,7 @@ public final class ModelCheckpoint implements Callback {
   }
 
   private static void defaultDelete(Path path, boolean weightsOnly) throws IOException {
-    if (weightsOnly) {
+    if (weightsOnly && !isKerasFile(path)) {
       TfCheckpoint.delete(path);
     } else {
       DurableFiles.deleteRecursively(path);

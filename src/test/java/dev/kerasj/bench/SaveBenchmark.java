@@ -10,6 +10,8 @@ import dev.kerasj.layers.Input;
 import dev.kerasj.losses.SparseCategoricalCrossentropy;
 import dev.kerasj.optimizers.Adam;
 import dev.kerasj.saving.DurableFiles;
+import dev.kerasj.saving.keras.KerasArchive;
+import dev.kerasj.saving.keras.KerasWeights;
 import dev.kerasj.saving.savedmodel.SavedModelLoader;
 import dev.kerasj.saving.savedmodel.SavedModelWriter;
 import dev.kerasj.saving.tfcheckpoint.TfCheckpoint;
@@ -27,7 +29,8 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Save and restore times of a 25.2M-parameter Dense model with Adam state (about 302 MB of variables), against the
+ * Save and restore times (TF checkpoint, SavedModel, Keras .weights.h5 and .keras) of a 25.2M-parameter Dense model
+ * with Adam state (about 302 MB of variables), against the
  * physical floor of writing the same bytes with fsync (not a JUnit test: run it from
  * {@code python-interop/benchmark_save.sh}, which prints it next to Python's numbers).
  *
@@ -115,7 +118,7 @@ public final class SaveBenchmark {
 
   private static void measureSaves(Sequential model, long bytes, Path dir, int reps) throws IOException {
     String[] names = {"floor_fsync_write", "tfcheckpoint_write", "tfcheckpoint_restore", "savedmodel_write",
-        "savedmodel_load"};
+        "savedmodel_load", "weights_h5_write", "weights_h5_restore", "keras_write", "keras_read"};
     double[][] ms = new double[names.length][reps];
     ByteBuffer payload = ByteBuffer.allocateDirect((int) Math.min(bytes, 64 << 20));
     new Random(1).ints(payload.capacity() / 4).forEach(payload::putInt);
@@ -130,6 +133,12 @@ public final class SaveBenchmark {
         Path sm = rep.resolve("savedmodel");
         ms[3][r] = time(() -> SavedModelWriter.write(model, sm));
         ms[4][r] = time(() -> SavedModelLoader.load(sm).close());
+        Path h5 = rep.resolve("model.weights.h5");
+        ms[5][r] = time(() -> KerasWeights.write(model, h5));
+        ms[6][r] = time(() -> KerasWeights.restore(fresh, h5));
+        Path keras = rep.resolve("model.keras");
+        ms[7][r] = time(() -> KerasArchive.write(model, keras));
+        ms[8][r] = time(() -> KerasArchive.read(keras).close());
         System.out.printf(Locale.ROOT, "rep %d/%d:", r + 1, reps);
         for (int i = 0; i < names.length; i++) {
           System.out.printf(Locale.ROOT, " %s %.0f ms;", names[i], ms[i][r]);

@@ -185,7 +185,7 @@ class ModelCheckpointTest {
     assertThrows(IllegalArgumentException.class, () -> builder("x_{epoch").build());
     assertThrows(IllegalArgumentException.class, () -> builder("x").saveFreq(-1).build());
     assertThrows(IllegalArgumentException.class, () -> builder("x").maxToKeep(0).build());
-    assertThrows(IllegalArgumentException.class, () -> builder("x.keras").build());
+    assertThrows(IllegalArgumentException.class, () -> builder("x.h5").build());
   }
 
   @Test

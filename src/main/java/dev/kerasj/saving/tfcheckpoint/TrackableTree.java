@@ -142,41 +142,26 @@ final class TrackableTree {
 
   private static Node optimizerNode(Sequential model, Optimizer optimizer,
       Map<String, ModelGraph.VariableSlot> byName, Map<Weight, Node> weightNodes, Set<String> placed) {
-    String scope = optimizer.name() + "/";
-    String kerasScope = KerasLayout.snakeCase(optimizer.className()) + "/";
+    List<OptimizerVariables.Entry> ordered = OptimizerVariables.kerasOrder(model, byName.keySet());
     Node opt = new Node();
-    Node iterations = new Node(byName.get(scope + "iterations"), kerasScope + "iteration", false,
-        scope + "iterations");
-    Node learningRate = new Node(byName.get(scope + "learning_rate"), kerasScope + "learning_rate", false,
-        scope + "learning_rate");
-    placed.add(scope + "iterations");
-    placed.add(scope + "learning_rate");
+    Node iterations = null;
+    Node learningRate = null;
     List<Weight> trainable = model.weights().stream().filter(Weight::trainable).toList();
-
-    // Slots, found by the names kerasj's optimizers give them, ordered as Keras creates them (KerasLayout.SlotList).
     List<KerasLayout.SlotList> kinds = KerasLayout.slotLists(optimizer);
-    Map<KerasLayout.SlotList, List<Node>> lists = new LinkedHashMap<>();
-    kinds.forEach(k -> lists.put(k, new ArrayList<>()));
+    Map<String, List<Node>> lists = new LinkedHashMap<>();
+    kinds.forEach(k -> lists.put(k.attribute(), new ArrayList<>()));
     Node variables = opt.add("_variables");
-    variables.add("0", iterations);
-    variables.add("1", learningRate);
-    int k = 2;
-    for (int group = 0; group < kinds.size(); group++) {
-      for (Weight w : trainable) {
-        for (KerasLayout.SlotList list : kinds) {
-          if (list.group() != group) {
-            continue;
-          }
-          String name = scope + w.layerName() + "_" + w.name() + "_" + list.slot();
-          ModelGraph.VariableSlot slot = byName.get(name);
-          if (slot != null) {
-            String full = kerasScope + model.name() + "_" + w.layerName() + "_" + w.name() + "_" + list.slot();
-            Node node = new Node(slot, full, false, name);
-            lists.get(list).add(node);
-            variables.add(Integer.toString(k++), node);
-            placed.add(name);
-          }
-        }
+    for (int k = 0; k < ordered.size(); k++) {
+      OptimizerVariables.Entry e = ordered.get(k);
+      Node node = new Node(byName.get(e.name()), e.kerasName(), false, e.name());
+      variables.add(Integer.toString(k), node);
+      placed.add(e.name());
+      if (e.slotAttribute() != null) {
+        lists.get(e.slotAttribute()).add(node);
+      } else if (iterations == null) {
+        iterations = node;
+      } else {
+        learningRate = node;
       }
     }
     Node trainableNode = opt.add("_trainable_variables");
@@ -188,7 +173,7 @@ final class TrackableTree {
     opt.add("_learning_rate", learningRate);
     for (KerasLayout.SlotList kind : kinds) {
       Node listNode = opt.add(kind.attribute());
-      List<Node> nodes = lists.get(kind);
+      List<Node> nodes = lists.get(kind.attribute());
       for (int j = 0; j < nodes.size(); j++) {
         listNode.add(Integer.toString(j), nodes.get(j));
       }

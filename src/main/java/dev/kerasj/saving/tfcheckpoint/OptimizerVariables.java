@@ -1,0 +1,64 @@
+package dev.kerasj.saving.tfcheckpoint;
+
+import dev.kerasj.Sequential;
+import dev.kerasj.layers.Weight;
+import dev.kerasj.optimizers.Optimizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The variables of a compiled model's optimizer in Keras 3's {@code optimizer.variables} order: iterations, learning
+ * rate, then the slots in the order Keras creates them (Adam: m and v of the first weight, then of the second ...;
+ * RMSprop: all velocities, then all momentums). Both the TF checkpoint's {@code optimizer/_variables/k} and the
+ * {@code .weights.h5} file's {@code optimizer/vars/k} are numbered this way.
+ */
+public final class OptimizerVariables {
+  /**
+   * One optimizer variable.
+   *
+   * @param name the variable's name in the model graph ({@code adam/dense_kernel_momentum})
+   * @param kerasName Keras' variable path ({@code adam/sequential_dense_kernel_momentum})
+   * @param slotAttribute the Keras attribute whose list holds a slot ({@code _momentums}), null for iterations and
+   *     learning rate
+   */
+  public record Entry(String name, String kerasName, String slotAttribute) {}
+
+  private OptimizerVariables() {}
+
+  /**
+   * The optimizer's variables of {@code model} in Keras' order; empty when the model is not compiled and built.
+   *
+   * @param graphVariables names of the model graph's variables (slots a setting leaves out, such as SGD momentums
+   *     without momentum, are absent from the graph and skipped)
+   * @throws IllegalArgumentException for an optimizer class with no known Keras layout
+   */
+  public static List<Entry> kerasOrder(Sequential model, Set<String> graphVariables) {
+    Optimizer optimizer = model.optimizer();
+    if (optimizer == null || !graphVariables.contains(optimizer.name() + "/iterations")) {
+      return List.of();
+    }
+    String scope = optimizer.name() + "/";
+    String kerasScope = KerasLayout.snakeCase(optimizer.className()) + "/";
+    List<Entry> out = new ArrayList<>();
+    out.add(new Entry(scope + "iterations", kerasScope + "iteration", null));
+    out.add(new Entry(scope + "learning_rate", kerasScope + "learning_rate", null));
+    List<KerasLayout.SlotList> kinds = KerasLayout.slotLists(optimizer);
+    List<Weight> trainable = model.weights().stream().filter(Weight::trainable).toList();
+    for (int group = 0; group < kinds.size(); group++) {
+      for (Weight w : trainable) {
+        for (KerasLayout.SlotList list : kinds) {
+          if (list.group() != group) {
+            continue;
+          }
+          String name = scope + w.layerName() + "_" + w.name() + "_" + list.slot();
+          if (graphVariables.contains(name)) {
+            out.add(new Entry(name, kerasScope + model.name() + "_" + w.layerName() + "_" + w.name() + "_"
+                + list.slot(), list.attribute()));
+          }
+        }
+      }
+    }
+    return out;
+  }
+}
