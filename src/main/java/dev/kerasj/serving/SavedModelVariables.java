@@ -168,7 +168,10 @@ final class SavedModelVariables {
     try (Result out = s.runner().fetch(r.tensors().get(0)).run()) {
       byte[] bytes = ((TString) out.get(0)).asBytes().getObject();
       return TrackableObjectGraph.parseFrom(bytes);
-    } catch (org.tensorflow.exceptions.TensorFlowException | com.google.protobuf.InvalidProtocolBufferException e) {
+    } catch (RuntimeException | com.google.protobuf.InvalidProtocolBufferException e) {
+      if (e instanceof RuntimeException re && !ServedModel.fromTensorFlow(re)) {
+        throw re;
+      }
       throw unusable(root, empty, "variables/variables has no readable object graph (" + e.getMessage() + ")");
     }
   }

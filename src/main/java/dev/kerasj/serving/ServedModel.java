@@ -106,7 +106,10 @@ public final class ServedModel implements AutoCloseable {
     SavedModelBundle bundle;
     try {
       bundle = SavedModelBundle.loader(root.toString()).withTags(tag).load();
-    } catch (TensorFlowException e) {
+    } catch (RuntimeException e) {
+      if (!fromTensorFlow(e)) {
+        throw e;
+      }
       throw new IncompatibleModelException(root, "TensorFlow could not load the SavedModel " + root + " (tag '" + tag
           + "'): " + e.getMessage(), e);
     }
@@ -189,7 +192,10 @@ public final class ServedModel implements AutoCloseable {
           }
         }
         return Collections.unmodifiableMap(out);
-      } catch (TensorFlowException e) {
+      } catch (RuntimeException e) {
+        if (!fromTensorFlow(e)) {
+          throw e;
+        }
         throw new ServingException(where + " failed in TensorFlow: " + e.getMessage(), e);
       } finally {
         fed.forEach(Tensor::close);
@@ -211,6 +217,14 @@ public final class ServedModel implements AutoCloseable {
     } finally {
       lifecycle.writeLock().unlock();
     }
+  }
+
+  /**
+   * TF Java reports native failures as {@code org.tensorflow.exceptions.*}, some of which extend
+   * {@link IllegalArgumentException} rather than {@link TensorFlowException}; tell them from kerasj's own checks.
+   */
+  static boolean fromTensorFlow(RuntimeException e) {
+    return e instanceof TensorFlowException || e.getClass().getPackageName().equals("org.tensorflow.exceptions");
   }
 
   private Bound bound(String name) {
