@@ -180,6 +180,47 @@ class ResumeFromPythonTest {
   }
 
   @Test
+  void restore_variableWithRightShapeButOtherDtype_reportedAsWrongDtype(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    // Python's mlp_sgd ckpt-2, with the first Dense kernel rewritten as float64 (same key, same shape).
+    Path source = RESUME.resolve("mlp_sgd").resolve("ckpt-2");
+    Path copy = dir.resolve("ckpt-2");
+    Map<String, String> entries = CheckpointTesting.entries(source);
+    String kernelKey = entries.keySet().stream().filter(k -> entries.get(k).equals("float32[64, 16]")).findFirst()
+        .orElseThrow();
+    List<String> keys = new ArrayList<>(entries.keySet());
+    try (org.tensorflow.Graph g = new org.tensorflow.Graph(); org.tensorflow.Session s = new org.tensorflow.Session(g)) {
+      org.tensorflow.op.Ops tf = org.tensorflow.op.Ops.create(g);
+      List<Class<? extends TType>> types = keys.stream().<Class<? extends TType>>map(k -> switch (entries.get(k)
+          .substring(0, entries.get(k).indexOf('['))) {
+        case "float32" -> TFloat32.class;
+        case "int64" -> TInt64.class;
+        default -> org.tensorflow.types.TString.class;
+      }).toList();
+      var cs = java.nio.charset.StandardCharsets.UTF_8;
+      var restore = tf.train.restore(tf.constant(source.toString()), tf.constant(cs, keys.toArray(String[]::new)),
+          tf.constant(cs, keys.stream().map(k -> "").toArray(String[]::new)), types);
+      List<org.tensorflow.Operand<?>> values = new ArrayList<>();
+      for (int i = 0; i < keys.size(); i++) {
+        org.tensorflow.Operand<?> v = restore.tensors().get(i);
+        values.add(keys.get(i).equals(kernelKey)
+            ? tf.dtypes.cast(v, org.tensorflow.types.TFloat64.class) : v);
+      }
+      s.runner().addTarget(tf.train.save(tf.constant(copy.toString()), tf.constant(cs, keys.toArray(String[]::new)),
+          tf.constant(cs, keys.stream().map(k -> "").toArray(String[]::new)), values)).run().close();
+    }
+    Case c = cases().findFirst().orElseThrow();
+    try (Sequential m = c.build()) {
+      IncompatibleCheckpointException e = assertThrows(IncompatibleCheckpointException.class,
+          () -> TfCheckpoint.restore(m, copy));
+      assertEquals(1, e.mismatched().size(), e.getMessage());
+      assertTrue(e.mismatched().get(0).contains("model has float32[64, 16], checkpoint has float64[64, 16]"),
+          e.getMessage());
+      assertTrue(e.missing().isEmpty() && e.unexpected().isEmpty(), e.getMessage());
+    }
+  }
+
+  @Test
   void restore_prefixThatDoesNotExist_noSuchFileNamingIt() {
     Case c = cases().findFirst().orElseThrow();
     try (Sequential m = c.build()) {
