@@ -87,6 +87,10 @@ final class HostTensors {
     } else if (value instanceof String s) {
       return new Host("string", new long[0], new String[] {s}, null);
     }
+    Host fast = rank1Or2(value);
+    if (fast != null) {
+      return fast;
+    }
     if (!value.getClass().isArray()) {
       throw new IllegalArgumentException(where + ": input '" + spec.name() + "' cannot take a " + typeName(value)
           + ". Pass " + javaTypesFor(spec.dtype()) + ".");
@@ -124,6 +128,53 @@ final class HostTensors {
     int[] pos = {0};
     flatten(value, shape, 0, flat, pos, spec, where);
     return new Host(dtype, shape, flat, null);
+  }
+
+  /**
+   * The common shapes without reflection: a rank-1 primitive array is used as it is (the tensor copies it), a
+   * rectangular rank-2 one is copied row by row. Returns null for anything else (ragged rows included, so that the
+   * general path reports them).
+   */
+  private static Host rank1Or2(Object v) {
+    if (v instanceof float[] a) {
+      return new Host("float32", new long[] {a.length}, a, null);
+    } else if (v instanceof double[] a) {
+      return new Host("float64", new long[] {a.length}, a, null);
+    } else if (v instanceof int[] a) {
+      return new Host("int32", new long[] {a.length}, a, null);
+    } else if (v instanceof long[] a) {
+      return new Host("int64", new long[] {a.length}, a, null);
+    } else if (v instanceof boolean[] a) {
+      return new Host("bool", new long[] {a.length}, a, null);
+    } else if (v instanceof float[][] a && rectangular(a)) {
+      int n = a.length == 0 ? 0 : a[0].length;
+      float[] flat = new float[a.length * n];
+      for (int i = 0; i < a.length; i++) {
+        System.arraycopy(a[i], 0, flat, i * n, n);
+      }
+      return new Host("float32", new long[] {a.length, n}, flat, null);
+    } else if (v instanceof double[][] a && rectangular(a)) {
+      int n = a.length == 0 ? 0 : a[0].length;
+      double[] flat = new double[a.length * n];
+      for (int i = 0; i < a.length; i++) {
+        System.arraycopy(a[i], 0, flat, i * n, n);
+      }
+      return new Host("float64", new long[] {a.length, n}, flat, null);
+    }
+    return null;
+  }
+
+  private static boolean rectangular(Object[] rows) {
+    if (rows.length == 0 || rows[0] == null) {
+      return false;
+    }
+    int n = Array.getLength(rows[0]);
+    for (Object r : rows) {
+      if (r == null || Array.getLength(r) != n) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void flatten(Object array, long[] shape, int depth, Object flat, int[] pos, TensorSpec spec,

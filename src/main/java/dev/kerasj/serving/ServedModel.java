@@ -74,8 +74,9 @@ public final class ServedModel implements AutoCloseable {
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private boolean closed;
 
-  /** A signature with its graph endpoints resolved once, at open. */
-  private record Bound(SignatureSpec spec, Map<String, Output<?>> feeds, Map<String, Output<?>> fetches) {}
+  /** A signature with its graph endpoints and error-message prefix resolved once, at open. */
+  private record Bound(SignatureSpec spec, Map<String, Output<?>> feeds, Map<String, Output<?>> fetches,
+      String where) {}
 
   private ServedModel(Path dir, SavedModelBundle bundle, Map<String, Bound> signatures, int restoredVariables) {
     this.dir = dir;
@@ -117,7 +118,8 @@ public final class ServedModel implements AutoCloseable {
       int restored = SavedModelVariables.restoreMissing(bundle, metaGraph, root);
       Map<String, Bound> bound = new LinkedHashMap<>();
       for (SignatureSpec s : specs.values()) {
-        bound.put(s.name(), new Bound(s, outputs(bundle.graph(), s.inputs()), outputs(bundle.graph(), s.outputs())));
+        bound.put(s.name(), new Bound(s, outputs(bundle.graph(), s.inputs()), outputs(bundle.graph(), s.outputs()),
+            "Signature '" + s.name() + "' of " + root));
       }
       return new ServedModel(root, bundle, Collections.unmodifiableMap(bound), restored);
     } catch (RuntimeException e) {
@@ -173,7 +175,7 @@ public final class ServedModel implements AutoCloseable {
         throw new IllegalStateException("ServedModel " + dir + " is closed");
       }
       Bound b = bound(signature);
-      String where = "Signature '" + signature + "' of " + dir;
+      String where = b.where();
       checkNames(b.spec(), inputs, where);
       List<Tensor> fed = new ArrayList<>(inputs.size());
       try {

@@ -3,6 +3,8 @@ package dev.kerasj.bench;
 import dev.kerasj.serving.ServedModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,7 +38,9 @@ import org.tensorflow.types.TFloat32;
  * pre-resolved graph endpoints with no checks. For batch 1 and 64, and for 1 and {@code --threads} threads all sharing
  * one model, the sides alternate A B B A ({@code --reps} times each) and the median calls/s is reported with the
  * ratio served / bare. Then {@code --memory-calls} calls (batch 1, all threads) go through {@link ServedModel} while
- * resident memory ({@code VmRSS} of {@code /proc/self/status}) is sampled ten times.
+ * resident memory ({@code VmRSS} of {@code /proc/self/status}) is sampled ten times. Besides wall-clock calls/s it
+ * prints the calling threads' CPU time per call, a steadier measure of the API's own work on a busy machine (for this
+ * model TensorFlow runs the ops on the calling thread too, so both sides include them).
  *
  * <pre>
  * mvn -q test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/cp.txt
@@ -51,7 +55,7 @@ public final class ServingBenchmark {
 
   /** One way of running one call of batch {@code x.length}. */
   private interface Caller {
-    float[] call(float[][] x);
+    Object call(float[][] x);
   }
 
   public static void main(String[] args) throws Exception {
@@ -78,12 +82,8 @@ public final class ServingBenchmark {
       Output<?> in = bundle.graph().operation("serving_default_features").output(0);
       String outName = served.signature("serving_default").outputs().get("output_0").tensorName();
       Output<?> out = bundle.graph().operation(outName.substring(0, outName.indexOf(':'))).output(0);
-      Caller servedCaller = x -> {
-        FloatNdArray y = (FloatNdArray) served.call("serving_default", Map.of("features", x)).get("output_0");
-        float[] host = new float[Math.toIntExact(y.size())];
-        y.copyTo(DataBuffers.of(host, false, false));
-        return host;
-      };
+      // Each side ends with the output copied to the Java heap once: ServedModel's NdArray, the bare loop's float[].
+      Caller servedCaller = x -> served.call("serving_default", Map.of("features", x)).get("output_0");
       Caller bareCaller = x -> {
         float[] flat = new float[x.length * 4];
         for (int r = 0; r < x.length; r++) {
@@ -98,25 +98,27 @@ public final class ServingBenchmark {
         }
       };
       checkSame(servedCaller, bareCaller);
-      System.out.println("| batch | threads | served calls/s | bare calls/s | served / bare | served µs/call |");
-      System.out.println("|---|---|---|---|---|---|");
+      System.out.println("| batch | threads | served calls/s | bare calls/s | served / bare "
+          + "| caller CPU µs/call served | bare |");
+      System.out.println("|---|---|---|---|---|---|---|");
       for (int batch : new int[] {1, 64}) {
         float[][] x = data(batch);
         for (int t : new int[] {1, threads}) {
           run(servedCaller, x, t, Math.max(1000, calls / 10)); // warm-up
           run(bareCaller, x, t, Math.max(1000, calls / 10));
-          List<Double> s = new ArrayList<>();
-          List<Double> b = new ArrayList<>();
+          List<Speed> s = new ArrayList<>();
+          List<Speed> b = new ArrayList<>();
           for (int rep = 0; rep < reps; rep++) {
-            s.add(run(servedCaller, x, t, calls));
-            b.add(run(bareCaller, x, t, calls));
-            b.add(run(bareCaller, x, t, calls));
-            s.add(run(servedCaller, x, t, calls));
+            s.add(measure(servedCaller, x, t, calls));
+            b.add(measure(bareCaller, x, t, calls));
+            b.add(measure(bareCaller, x, t, calls));
+            s.add(measure(servedCaller, x, t, calls));
           }
-          double sm = median(s);
-          double bm = median(b);
-          System.out.printf(Locale.ROOT, "| %d | %d | %,.0f | %,.0f | %.3f | %.1f |%n", batch, t, sm, bm, sm / bm,
-              1e6 / sm * t);
+          double sm = median(s.stream().map(Speed::callsPerSec).toList());
+          double bm = median(b.stream().map(Speed::callsPerSec).toList());
+          System.out.printf(Locale.ROOT, "| %d | %d | %,.0f | %,.0f | %.3f | %.1f | %.1f |%n", batch, t, sm, bm,
+              sm / bm, median(s.stream().map(Speed::cpuMicrosPerCall).toList()),
+              median(b.stream().map(Speed::cpuMicrosPerCall).toList()));
         }
       }
       memory(servedCaller, threads, memoryCalls);
@@ -125,22 +127,37 @@ public final class ServingBenchmark {
 
   private static void checkSame(Caller a, Caller b) {
     float[][] x = data(64);
-    if (!Arrays.equals(a.call(x), b.call(x))) {
+    FloatNdArray served = (FloatNdArray) a.call(x);
+    float[] host = new float[Math.toIntExact(served.size())];
+    served.copyTo(DataBuffers.of(host, false, false));
+    if (!Arrays.equals(host, (float[]) b.call(x))) {
       throw new IllegalStateException("served and bare outputs differ");
     }
   }
 
+  /** Calls per second and the calling threads' CPU time per call (µs): the Java-side cost, steadier when busy. */
+  private record Speed(double callsPerSec, double cpuMicrosPerCall) {}
+
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
   /** Runs {@code calls} calls split over {@code threads} threads; returns calls per second. */
   private static double run(Caller caller, float[][] x, int threads, long calls) throws Exception {
+    return measure(caller, x, threads, calls).callsPerSec();
+  }
+
+  private static Speed measure(Caller caller, float[][] x, int threads, long calls) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       AtomicLong left = new AtomicLong(calls);
+      AtomicLong cpuNanos = new AtomicLong();
       List<Callable<Void>> tasks = new ArrayList<>();
       for (int i = 0; i < threads; i++) {
         tasks.add(() -> {
+          long cpu0 = THREADS.getCurrentThreadCpuTime();
           while (left.getAndDecrement() > 0) {
             caller.call(x);
           }
+          cpuNanos.addAndGet(THREADS.getCurrentThreadCpuTime() - cpu0);
           return null;
         });
       }
@@ -148,7 +165,7 @@ public final class ServingBenchmark {
       for (Future<Void> f : pool.invokeAll(tasks)) {
         f.get();
       }
-      return calls / ((System.nanoTime() - start) / 1e9);
+      return new Speed(calls / ((System.nanoTime() - start) / 1e9), cpuNanos.get() / 1e3 / calls);
     } finally {
       pool.shutdownNow();
     }
