@@ -265,25 +265,29 @@ final class HostTensors {
     };
   }
 
-  /** Copies a result tensor into a heap NdArray of the matching kind (see {@link ServedModel#call}). */
+  /**
+   * Copies a result tensor into a heap NdArray of the matching kind (see {@link ServedModel#call}). Numeric tensors
+   * are read into a primitive array in one bulk copy and wrapped, the cheapest path TF Java offers.
+   */
   static NdArray<?> toHost(Tensor t) {
     Shape shape = t.shape();
+    int size = Math.toIntExact(shape.size());
     if (t instanceof TFloat32 f) {
-      FloatNdArray out = NdArrays.ofFloats(shape);
-      f.copyTo(out);
-      return out;
+      float[] out = new float[size];
+      f.copyTo(DataBuffers.of(out, false, false));
+      return NdArrays.wrap(shape, DataBuffers.of(out, false, false));
     } else if (t instanceof TFloat64 d) {
-      DoubleNdArray out = NdArrays.ofDoubles(shape);
-      d.copyTo(out);
-      return out;
+      double[] out = new double[size];
+      d.copyTo(DataBuffers.of(out, false, false));
+      return NdArrays.wrap(shape, DataBuffers.of(out, false, false));
     } else if (t instanceof TInt32 i) {
-      IntNdArray out = NdArrays.ofInts(shape);
-      i.copyTo(out);
-      return out;
+      int[] out = new int[size];
+      i.copyTo(DataBuffers.of(out, false, false));
+      return NdArrays.wrap(shape, DataBuffers.of(out, false, false));
     } else if (t instanceof TInt64 l) {
-      LongNdArray out = NdArrays.ofLongs(shape);
-      l.copyTo(out);
-      return out;
+      long[] out = new long[size];
+      l.copyTo(DataBuffers.of(out, false, false));
+      return NdArrays.wrap(shape, DataBuffers.of(out, false, false));
     } else if (t instanceof TBool b) {
       BooleanNdArray out = NdArrays.ofBooleans(shape);
       b.copyTo(out);

@@ -1,14 +1,18 @@
 package dev.kerasj.serving;
 
 import dev.kerasj.saving.IncompatibleModelException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -116,10 +120,10 @@ final class SavedModelVariables {
   private static List<String> signatureHandles(MetaGraphDef mg) {
     Map<String, NodeDef> byName = new HashMap<>();
     mg.getGraphDef().getNodeList().forEach(n -> byName.put(n.getName(), n));
-    java.util.ArrayDeque<String> queue = new java.util.ArrayDeque<>();
+    ArrayDeque<String> queue = new ArrayDeque<>();
     mg.getSignatureDefMap().values().forEach(sig -> sig.getOutputsMap().values().forEach(t -> queue.add(t.getName())));
-    java.util.Set<String> seen = new java.util.HashSet<>();
-    java.util.Set<String> out = new java.util.TreeSet<>();
+    Set<String> seen = new HashSet<>();
+    Set<String> out = new TreeSet<>();
     while (!queue.isEmpty()) {
       String name = queue.poll();
       name = name.startsWith("^") ? name.substring(1) : name;

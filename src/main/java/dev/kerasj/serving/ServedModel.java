@@ -118,7 +118,8 @@ public final class ServedModel implements AutoCloseable {
       int restored = SavedModelVariables.restoreMissing(bundle, metaGraph, root);
       Map<String, Bound> bound = new LinkedHashMap<>();
       for (SignatureSpec s : specs.values()) {
-        bound.put(s.name(), new Bound(s, outputs(bundle.graph(), s.inputs()), outputs(bundle.graph(), s.outputs()),
+        bound.put(s.name(), new Bound(s, endpoints(root, bundle.graph(), s.inputs()),
+            endpoints(root, bundle.graph(), s.outputs()),
             "Signature '" + s.name() + "' of " + root));
       }
       return new ServedModel(root, bundle, Collections.unmodifiableMap(bound), restored);
@@ -336,7 +337,7 @@ public final class ServedModel implements AutoCloseable {
     };
   }
 
-  private static Map<String, Output<?>> outputs(Graph g, Map<String, TensorSpec> specs) {
+  private static Map<String, Output<?>> endpoints(Path root, Graph g, Map<String, TensorSpec> specs) {
     Map<String, Output<?>> out = new LinkedHashMap<>();
     for (TensorSpec s : specs.values()) {
       String name = s.tensorName();
@@ -345,8 +346,8 @@ public final class ServedModel implements AutoCloseable {
       int index = colon < 0 ? 0 : Integer.parseInt(name.substring(colon + 1));
       Operation operation = g.operation(op);
       if (operation == null) {
-        throw new IncompatibleModelException(null, "Signature tensor " + name + " (" + s.name() + ") is not in the "
-            + "SavedModel's graph");
+        throw new IncompatibleModelException(root, "SavedModel " + root + " is inconsistent: its signature tensor "
+            + name + " (" + s.name() + ") is not in its graph");
       }
       out.put(s.name(), operation.output(index));
     }

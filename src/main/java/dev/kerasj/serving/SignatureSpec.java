@@ -1,5 +1,7 @@
 package dev.kerasj.serving;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -8,8 +10,8 @@ import java.util.Map;
  */
 public record SignatureSpec(String name, Map<String, TensorSpec> inputs, Map<String, TensorSpec> outputs) {
   public SignatureSpec {
-    inputs = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(inputs));
-    outputs = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(outputs));
+    inputs = Collections.unmodifiableMap(new LinkedHashMap<>(inputs));
+    outputs = Collections.unmodifiableMap(new LinkedHashMap<>(outputs));
   }
 
   /** {@code serving_default(features: float32[?, 4]) -> (output_0: float32[?, 3])}. */
