@@ -80,7 +80,7 @@ public final class TfCheckpoint {
    * @throws NoSuchFileException when there is no checkpoint at the prefix, or none in the directory
    * @throws CorruptCheckpointException naming the file, when a file is truncated, damaged or half of a pair is
    *     missing
-   * @throws IncompatibleCheckpointException listing matched, missing, unexpected and wrong-shape variables
+   * @throws IncompatibleCheckpointException listing matched, missing, unexpected and wrong-shape-or-dtype variables
    */
   public static Path restore(Sequential model, Path prefixOrDirectory) throws IOException {
     Path prefix;
