@@ -90,6 +90,9 @@ class KerasjCliTest {
       assertEquals(0, r.exit(), r.err());
       JSON.readTree(r.out());   // valid JSON
       Files.writeString(INTEROP.resolve(c[0] + ".json"), r.out());
+      Run text = run("inspect", c[1]);
+      assertEquals(0, text.exit(), text.err());
+      Files.writeString(INTEROP.resolve(c[0] + ".txt"), text.out());
     }
   }
 
