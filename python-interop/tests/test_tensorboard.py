@@ -52,13 +52,13 @@ def java_run():
 @pytest.fixture(scope="module")
 def keras_run(tmp_path_factory):
     """The same model and data trained by Keras 3 with its own TensorBoard callback."""
-    tf.config.threading.set_intra_op_parallelism_threads(1)
     x = np.sin(0.7 * np.arange(20)[:, None] + 1.3 * np.arange(4)[None, :]).astype("float32")
     y = (np.arange(20) % 3).astype("int32")
+    keras.backend.clear_session()  # names (sequential, dense, dense_1) must not depend on earlier tests' models
     keras.utils.set_random_seed(3)
     model = keras.Sequential(
-        [keras.Input((4,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(3, activation="softmax")]
-    )
+        [keras.Input((4,)), keras.layers.Dense(8, activation="relu", name="dense"),
+         keras.layers.Dense(3, activation="softmax", name="dense_1")], name="sequential")
     model.compile(keras.optimizers.Adam(1e-2), "sparse_categorical_crossentropy", metrics=["accuracy"])
     logs = tmp_path_factory.mktemp("keras_tb")
     model.fit(x, y, epochs=3, batch_size=8, validation_split=0.2, shuffle=False, verbose=0,
