@@ -7,13 +7,18 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.tensorflow.Graph;
+import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.train.Restore;
 import org.tensorflow.proto.TrackableObjectGraphOuterClass.TrackableObjectGraph;
 import org.tensorflow.types.TBfloat16;
@@ -118,19 +123,34 @@ public record CheckpointContents(Path prefix, List<Tensor> tensors, TrackableObj
     }
     BundleIndex bundle = BundleIndex.read(prefix);
     requireData(prefix);
-    long[] bytes = {0};
-    for (String key : bundle.keys()) {
-      BundleIndex.Entry e = bundle.get(key);
-      Class<? extends TType> type = typeOf(e.dtype());
-      if (type == null) {
-        throw new CorruptCheckpointException(index, "Checkpoint " + index + ": tensor '" + key + "' has dtype "
-            + BundleIndex.dtypeName(e.dtype()) + ", which kerasj cannot read to verify (it reads float16/32/64, "
-            + "bfloat16, int32/64, uint8/16, bool and string)");
+    long bytes = 0;
+    // One RestoreV2 per dtype with the key fed in: a run per tensor, no graph or session per tensor.
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      Ops tf = Ops.create(g);
+      Placeholder<TString> names = tf.withName("key").placeholder(TString.class,
+          Placeholder.shape(Shape.of(1)));
+      Map<Class<? extends TType>, Operand<?>> restoreByType = new HashMap<>();
+      for (String key : bundle.keys()) {
+        BundleIndex.Entry e = bundle.get(key);
+        Class<? extends TType> type = typeOf(e.dtype());
+        if (type == null) {
+          throw new CorruptCheckpointException(index, "Checkpoint " + index + ": tensor '" + key + "' has dtype "
+              + BundleIndex.dtypeName(e.dtype()) + ", which kerasj cannot read to verify (it reads float16/32/64, "
+              + "bfloat16, int32/64, uint8/16, bool and string)");
+        }
+        Operand<?> restore = restoreByType.computeIfAbsent(type, t -> tf.train.restore(
+            tf.constant(prefix.toString()), names, tf.constant(StandardCharsets.UTF_8, new String[] {""}),
+            List.of(t)).tensors().get(0));
+        try (TString feed = TString.vectorOf(key);
+            Result res = s.runner().feed(names, feed).fetch(restore).run()) {
+          bytes += res.get(0).numBytes();
+        } catch (TensorFlowException ex) {
+          throw readFailure(prefix, key, ex);
+        }
+        progress.accept(new Tensor(key, BundleIndex.dtypeName(e.dtype()), e.shape()));
       }
-      readOne(prefix, key, type, t -> bytes[0] += t.numBytes());
-      progress.accept(new Tensor(key, BundleIndex.dtypeName(e.dtype()), e.shape()));
     }
-    return bytes[0];
+    return bytes;
   }
 
   private static void requireData(Path prefix) {
