@@ -125,8 +125,13 @@ final class BundleIndex {
       case 1 -> "float32";
       case 2 -> "float64";
       case 3 -> "int32";
+      case 4 -> "uint8";
+      case 5 -> "int16";
+      case 6 -> "int8";
       case 7 -> "string";
       case 9 -> "int64";
+      case 10 -> "bool";
+      case 17 -> "uint16";
       case 14 -> "bfloat16";
       case 19 -> "float16";
       default -> "dtype#" + dtype;

@@ -1,0 +1,161 @@
+"""`kerasj inspect` agrees with `saved_model_cli show --all` and `tf.train.list_variables` on the same files.
+
+The Java test KerasjCliTest (run by `mvn test`) runs `kerasj inspect --json PATH` and `kerasj inspect PATH` and leaves
+<interop>/cli/<case>.json and <case>.txt (<interop> = $KERASJ_INTEROP_DIR, default target/interop) for:
+  keras_export       testdata/savedmodel/keras_export (Keras model.export)
+  keras_ckpt_dir     testdata/checkpoints/mlp_adam (tf.train.Checkpoint written by Python, with its state file)
+  kerasj_savedmodel  <interop>/cli/kerasj_savedmodel (written by kerasj's Sequential.save)
+  kerasj_ckpt        <interop>/cli/kerasj_ckpt/ckpt-1 (written by kerasj's Sequential.saveWeights)
+Checked: every signature (key, method, input/output keys, dtypes, shapes, tensor names) equals what saved_model_cli
+parses from saved_model.pb, and kerasj's text block of SignatureDefs is saved_model_cli's own text; every checkpoint
+key, shape and dtype equals tf.train.list_variables / the checkpoint reader's dtype map; the object graph equals
+the TrackableObjectGraph Python reads; the state file equals tf.train.get_checkpoint_state. Missing Java output
+fails; nothing is skipped.
+"""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import json
+import pathlib
+import re
+import subprocess
+import sys
+
+import pytest
+import tensorflow as tf
+from tensorflow.core.protobuf import trackable_object_graph_pb2
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+INTEROP = pathlib.Path(os.environ.get("KERASJ_INTEROP_DIR", REPO / "target" / "interop"))
+if not INTEROP.is_absolute():
+    INTEROP = REPO / INTEROP
+ROOT = INTEROP / "cli"
+SAVED_MODELS = {"keras_export": REPO / "testdata/savedmodel/keras_export", "kerasj_savedmodel": ROOT / "kerasj_savedmodel"}
+CHECKPOINTS = {"keras_ckpt_dir": REPO / "testdata/checkpoints/mlp_adam", "kerasj_ckpt": ROOT / "kerasj_ckpt/ckpt-1"}
+
+
+def java_output(case):
+    js, txt = ROOT / f"{case}.json", ROOT / f"{case}.txt"
+    if not js.is_file() or not txt.is_file():
+        pytest.fail(f"Java's `kerasj inspect` output for '{case}' is missing ({js}, {txt}). Run `mvn test` first "
+                    "(KerasjCliTest writes it), or point KERASJ_INTEROP_DIR at the directory Maven used.")
+    return json.loads(js.read_text()), txt.read_text()
+
+
+def saved_model_cli_show_all(path):
+    bin_dir = pathlib.Path(sys.executable).parent
+    out = subprocess.run([str(bin_dir / "saved_model_cli"), "show", "--all", "--dir", str(path)],
+                         capture_output=True, text=True, check=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+    return out.stdout
+
+
+def parse_signatures(text):
+    """{tag-set: {signature key: (method, {input key: (dtype, shape, name)}, {output key: ...})}} from the text."""
+    result, tagset, sig, side = {}, None, None, None
+    for line in text.splitlines():
+        m = re.match(r"MetaGraphDef with tag-set: '(.*)' contains the following SignatureDefs:", line)
+        if m:
+            tagset = m.group(1)
+            result[tagset] = {}
+            continue
+        m = re.match(r"signature_def\['(.*)'\]:", line)
+        if m:
+            sig = {"inputs": {}, "outputs": {}, "method": None}
+            result[tagset][m.group(1)] = sig
+            continue
+        m = re.match(r"\s+(inputs|outputs)\['(.*)'\] tensor_info:", line)
+        if m:
+            side, key = m.group(1), m.group(2)
+            sig[side][key] = {}
+            continue
+        m = re.match(r"\s+(dtype|shape|name): (.*)", line)
+        if m and sig is not None and side is not None:
+            sig[side][key][m.group(1)] = m.group(2)
+            continue
+        m = re.match(r"\s+Method name is: (.*)", line)
+        if m:
+            sig["method"] = m.group(1)
+            side = None
+        if line.startswith("The MetaGraph with tag set") or line.startswith("Concrete Functions"):
+            tagset = None
+    return result
+
+
+def java_signatures(js):
+    result = {}
+    for meta in js["meta_graphs"]:
+        sigs = {}
+        for s in meta["signatures"]:
+            entry = {"inputs": {}, "outputs": {}, "method": s["method_name"]}
+            for side in ["inputs", "outputs"]:
+                for t in s[side]:
+                    shape = "unknown_rank" if t["shape"] is None else "(" + ", ".join(str(d) for d in t["shape"]) + ")"
+                    entry[side][t["key"]] = {"dtype": t["dtype"], "shape": shape, "name": t["name"]}
+            sigs[s["key"]] = entry
+        result[", ".join(meta["tags"])] = sigs
+    return result
+
+
+def signature_block(text):
+    """The SignatureDefs part of the text: from the MetaGraphDef line to the last 'Method name is' line."""
+    lines = text.splitlines()
+    start = next(i for i, l in enumerate(lines) if l.startswith("MetaGraphDef with tag-set"))
+    end = max(i for i, l in enumerate(lines) if l.strip().startswith("Method name is:"))
+    return "\n".join(lines[start:end + 1])
+
+
+def assert_checkpoint_matches(java_ckpt, prefix):
+    prefix = str(prefix)
+    python = dict(tf.train.list_variables(prefix))
+    dtypes = tf.train.load_checkpoint(prefix).get_variable_to_dtype_map()
+    java = {t["key"]: t for t in java_ckpt["tensors"]}
+    assert sorted(java) == sorted(python)
+    assert [t["key"] for t in java_ckpt["tensors"]] == sorted(python), "kerasj lists keys in the index's sorted order"
+    for key, shape in python.items():
+        assert java[key]["shape"] == list(shape), key
+        assert java[key]["dtype"] == dtypes[key].name, key
+    reader = tf.train.load_checkpoint(prefix)
+    if not reader.has_tensor("_CHECKPOINTABLE_OBJECT_GRAPH"):  # kerasj's SavedModel variables are name-based
+        assert java_ckpt["object_graph"] is None
+        return
+    graph = trackable_object_graph_pb2.TrackableObjectGraph()
+    graph.ParseFromString(reader.get_tensor("_CHECKPOINTABLE_OBJECT_GRAPH"))
+    nodes = java_ckpt["object_graph"]
+    assert len(nodes) == len(graph.nodes)
+    for i, node in enumerate(graph.nodes):
+        assert [(c["name"], c["node"]) for c in nodes[i]["children"]] == [(c.local_name, c.node_id) for c in node.children]
+        assert [(a["name"], a["checkpoint_key"]) for a in nodes[i]["attributes"]] == [
+            (a.name, a.checkpoint_key) for a in node.attributes]
+        assert [(s["slot_name"], s["original_variable_node"], s["slot_variable_node"]) for s in nodes[i]["slot_variables"]] == [
+            (s.slot_name, s.original_variable_node_id, s.slot_variable_node_id) for s in node.slot_variables]
+
+
+@pytest.mark.parametrize("case", sorted(SAVED_MODELS))
+def test_signatures_agree_with_saved_model_cli(case):
+    js, text = java_output(case)
+    cli_text = saved_model_cli_show_all(SAVED_MODELS[case])
+    assert java_signatures(js) == parse_signatures(cli_text)
+    assert signature_block(text) == signature_block(cli_text)
+
+
+@pytest.mark.parametrize("case", sorted(SAVED_MODELS))
+def test_savedmodel_variables_agree_with_list_variables(case):
+    js, _ = java_output(case)
+    assert_checkpoint_matches(js["variables"], SAVED_MODELS[case] / "variables" / "variables")
+
+
+@pytest.mark.parametrize("case", sorted(CHECKPOINTS))
+def test_checkpoint_tensors_and_object_graph_agree_with_tensorflow(case):
+    js, _ = java_output(case)
+    path = CHECKPOINTS[case]
+    if js["format"] == "tf_checkpoint_dir":
+        state = tf.train.get_checkpoint_state(str(path))
+        assert os.path.basename(state.model_checkpoint_path) == js["state"]["model_checkpoint_path"]
+        assert [os.path.basename(p) for p in state.all_model_checkpoint_paths] == js["state"]["all_model_checkpoint_paths"]
+        latest = tf.train.latest_checkpoint(str(path))
+        assert os.path.realpath(latest) == os.path.realpath(js["latest"]["prefix"])
+        assert_checkpoint_matches(js["latest"], latest)
+    else:
+        assert_checkpoint_matches(js, path)

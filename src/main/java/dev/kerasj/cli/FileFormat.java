@@ -1,0 +1,112 @@
+package dev.kerasj.cli;
+
+import dev.kerasj.saving.tfcheckpoint.CheckpointState;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * The on-disk formats the command line recognises, and the one place that tells them apart ({@link #detect}). A new
+ * format (the Keras 3 {@code .keras} archive and {@code .weights.h5}) is added here and given a handler in each
+ * command's {@code switch}; until then it is recognised and refused with a clear message.
+ */
+public enum FileFormat {
+  /** A SavedModel directory ({@code saved_model.pb} + {@code variables/}), kerasj's or Python's. */
+  SAVED_MODEL("TensorFlow SavedModel directory", true),
+  /** One TF checkpoint: {@code PREFIX.index} + {@code PREFIX.data-*}, given as {@code PREFIX} or its index. */
+  TF_CHECKPOINT("TensorFlow checkpoint (prefix)", true),
+  /** A directory of TF checkpoints with (or without) a {@code checkpoint} state file. */
+  TF_CHECKPOINT_DIR("directory of TensorFlow checkpoints", true),
+  /** A Keras 3 {@code .keras} archive; not readable by this build yet. */
+  KERAS("Keras 3 .keras archive", false),
+  /** A Keras 3 {@code .weights.h5} file; not readable by this build yet. */
+  WEIGHTS_H5("Keras 3 .weights.h5 file", false);
+
+  private final String description;
+  private final boolean supported;
+
+  FileFormat(String description, boolean supported) {
+    this.description = description;
+    this.supported = supported;
+  }
+
+  /** What the format is, in words. */
+  public String description() {
+    return description;
+  }
+
+  /** Whether this build reads the format. */
+  public boolean supported() {
+    return supported;
+  }
+
+  /** A path with its format; for {@link #TF_CHECKPOINT} the path is the prefix (no {@code .index}). */
+  public record Detected(FileFormat format, Path path) {}
+
+  /**
+   * Tells the format of {@code path} from the files present (never from file times or content guesses).
+   *
+   * @throws NoSuchFileException nothing at {@code path} (nor at {@code path.index})
+   * @throws CliException a path whose format is not recognised, or one this build cannot read yet
+   */
+  public static Detected detect(Path path) throws IOException {
+    Detected d = recognise(path);
+    if (!d.format().supported()) {
+      throw new CliException(path + " is a " + d.format().description() + ", which this kerasj build cannot read "
+          + "yet. Supported: a SavedModel directory, a TF checkpoint prefix, or a directory of TF checkpoints");
+    }
+    return d;
+  }
+
+  private static Detected recognise(Path path) throws IOException {
+    String name = path.getFileName() == null ? "" : path.getFileName().toString();
+    if (name.endsWith(".keras")) {
+      return found(path, KERAS);
+    }
+    if (name.endsWith(".weights.h5")) {
+      return found(path, WEIGHTS_H5);
+    }
+    if (Files.isDirectory(path)) {
+      if (Files.isRegularFile(path.resolve("saved_model.pb"))) {
+        return new Detected(SAVED_MODEL, path);
+      }
+      if (Files.isRegularFile(path.resolve(CheckpointState.FILE_NAME)) || containsIndex(path)) {
+        return new Detected(TF_CHECKPOINT_DIR, path);
+      }
+      throw new CliException(path + " is a directory, but neither a SavedModel (no saved_model.pb) nor a directory "
+          + "of TF checkpoints (no 'checkpoint' state file, no *.index). " + EXPECTED);
+    }
+    if (name.endsWith(".index") && Files.isRegularFile(path)) {
+      return new Detected(TF_CHECKPOINT, path.resolveSibling(name.substring(0, name.length() - ".index".length())));
+    }
+    int data = name.indexOf(".data-");
+    if (data > 0 && Files.isRegularFile(path)) {
+      return new Detected(TF_CHECKPOINT, path.resolveSibling(name.substring(0, data)));
+    }
+    if (Files.isRegularFile(path.resolveSibling(name + ".index"))) {
+      return new Detected(TF_CHECKPOINT, path);
+    }
+    if (!Files.exists(path)) {
+      throw new NoSuchFileException(path.toString(), null, "nothing there (nor " + name + ".index)");
+    }
+    throw new CliException("Cannot tell the format of " + path + ". " + EXPECTED);
+  }
+
+  private static final String EXPECTED = "Expected a SavedModel directory (saved_model.pb), a TF checkpoint "
+      + "prefix (PREFIX.index + PREFIX.data-00000-of-00001), or a directory of TF checkpoints";
+
+  private static Detected found(Path path, FileFormat format) throws NoSuchFileException {
+    if (!Files.exists(path)) {
+      throw new NoSuchFileException(path.toString());
+    }
+    return new Detected(format, path);
+  }
+
+  private static boolean containsIndex(Path dir) throws IOException {
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*.index")) {
+      return s.iterator().hasNext();
+    }
+  }
+}

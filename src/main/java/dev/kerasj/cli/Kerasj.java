@@ -1,0 +1,94 @@
+package dev.kerasj.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * The {@code kerasj} command line. Errors print one line ({@code kerasj: error: ...}) on stderr and exit with status
+ * {@value #EXIT_FAILURE}; {@code --verbose} adds the stack trace. Usage errors exit with {@value #EXIT_USAGE}.
+ *
+ * <pre>
+ * java -jar target/kerasj.jar inspect ckpts/ --json
+ * java -jar target/kerasj.jar verify best_model/
+ * </pre>
+ */
+@Command(name = "kerasj", mixinStandardHelpOptions = true, versionProvider = Kerasj.Version.class,
+    description = "Inspect, verify, convert and train kerasj / TensorFlow models.",
+    subcommands = {InspectCommand.class, VerifyCommand.class, ConvertCommand.class, TrainCommand.class,
+        CommandLine.HelpCommand.class})
+public final class Kerasj implements Runnable {
+  /** Success. */
+  public static final int EXIT_OK = 0;
+  /** A failure (unreadable file, corrupt checkpoint found by {@code verify}, failed conversion). */
+  public static final int EXIT_FAILURE = 1;
+  /** A usage error (unknown option, missing argument): picocli's convention. */
+  public static final int EXIT_USAGE = 2;
+
+  @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+      description = "Print stack traces with errors, and more detail.")
+  boolean verbose;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** A configured command line, for {@code main} and for tests (which set their own out/err writers). */
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Kerasj());
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      PrintWriter err = commandLine.getErr();
+      err.println("kerasj: error: " + oneLine(e));
+      if (verboseRequested(parseResult)) {
+        e.printStackTrace(err);
+      }
+      err.flush();
+      return EXIT_FAILURE;
+    });
+    return cli;
+  }
+
+  /** Runs the command line and exits with its status. */
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  private static boolean verboseRequested(CommandLine.ParseResult result) {
+    for (CommandLine.ParseResult r = result; r != null; r = r.subcommand()) {
+      if (r.hasMatchedOption("--verbose")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String oneLine(Exception e) {
+    String msg = e instanceof NoSuchFileException n
+        ? "no such file: " + n.getFile() + (n.getReason() == null ? "" : " (" + n.getReason() + ")")
+        : e.getMessage();
+    if (msg == null || msg.isBlank()) {
+      msg = e.getClass().getSimpleName();
+    } else if (!(e instanceof dev.kerasj.KerasjException) && !(e instanceof java.io.IOException)
+        && !(e instanceof IllegalArgumentException) && !(e instanceof IllegalStateException)) {
+      msg = e.getClass().getSimpleName() + ": " + msg;
+    }
+    int nl = msg.indexOf('\n');
+    return nl < 0 ? msg : msg.substring(0, nl);
+  }
+
+  /** The version from the jar manifest, or "dev" when run from classes. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Kerasj.class.getPackage().getImplementationVersion();
+      return new String[] {"kerasj " + (v == null ? "dev" : v) + " (TensorFlow Java 1.1.0)"};
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package dev.kerasj.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kerasj.Sequential;
+import dev.kerasj.saving.tfcheckpoint.TfCheckpoint;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code kerasj train}: the Keras 3 config of {@code testdata/savedmodel/configs/mlp.json} (64 → 32 relu → 10
+ * softmax, Adam, sparse categorical crossentropy) on the first 200 rows of the digits CSV.
+ */
+class TrainCommandTest {
+  static final Path CONFIG = Path.of("testdata/savedmodel/configs/mlp.json");
+
+  static Path smallDigits(Path dir) throws IOException {
+    List<String> lines = Files.readAllLines(Path.of("testdata/digits/digits.csv"));
+    return Files.write(dir.resolve("train.csv"), lines.subList(0, 201));
+  }
+
+  @Test
+  void train_configAndCsv_trainsAndCheckpointsFromFlags(@TempDir Path dir) throws IOException {
+    Path csv = smallDigits(dir);
+    KerasjCliTest.Run r = KerasjCliTest.run("train", "--config", CONFIG.toString(), "--data", csv.toString(),
+        "--label-column", "label", "--epochs", "2", "--batch-size", "16", "--validation-split", "0.2",
+        "--checkpoint", dir.resolve("ckpts/epoch_{epoch:02d}").toString(), "--save-weights-only",
+        "--monitor", "val_loss", "--tensorboard", dir.resolve("logs").toString(), "--progress", "2");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("trained 2 epochs on 200 rows"), r.out());
+    assertTrue(r.out().contains("val_accuracy="), r.out());
+    assertEquals(2, TfCheckpoint.list(dir.resolve("ckpts")).size());
+    assertTrue(Files.isDirectory(dir.resolve("logs/train")) && Files.isDirectory(dir.resolve("logs/validation")));
+    // the checkpoint restores into the config's model
+    try (Sequential m = ModelConfigReader.DEFAULT.read(CONFIG, 0)) {
+      TfCheckpoint.restore(m, dir.resolve("ckpts"));
+    }
+  }
+
+  @Test
+  void train_badInputs_failWithOneClearLine(@TempDir Path dir) throws IOException {
+    Path csv = smallDigits(dir);
+    KerasjCliTest.Run noColumn = KerasjCliTest.run("train", "--config", CONFIG.toString(), "--data", csv.toString(),
+        "--label-column", "target");
+    assertEquals(1, noColumn.exit());
+    assertTrue(noColumn.err().startsWith("kerasj: error: ") && noColumn.err().contains("has no column 'target'"),
+        noColumn.err());
+    assertEquals(1, noColumn.err().lines().count(), noColumn.err());
+
+    Path narrow = Files.writeString(dir.resolve("narrow.csv"), "a,b,label\n1,2,0\n");
+    KerasjCliTest.Run shape = KerasjCliTest.run("train", "--config", CONFIG.toString(), "--data", narrow.toString());
+    assertEquals(1, shape.exit());
+    assertTrue(shape.err().contains("2 feature columns, but the model's input shape [64] takes 64"), shape.err());
+
+    KerasjCliTest.Run halfCompile = KerasjCliTest.run("train", "--config", CONFIG.toString(), "--data",
+        csv.toString(), "--optimizer", "sgd");
+    assertEquals(1, halfCompile.exit());
+    assertTrue(halfCompile.err().contains("give --optimizer and --loss together"), halfCompile.err());
+
+    KerasjCliTest.Run missingConfig = KerasjCliTest.run("train", "--data", csv.toString());
+    assertEquals(Kerasj.EXIT_USAGE, missingConfig.exit());
+  }
+
+  @Test
+  void train_uncompiledConfig_needsOptimizerAndLoss(@TempDir Path dir) throws IOException {
+    Path csv = smallDigits(dir);
+    Path uncompiled = Path.of("testdata/savedmodel/configs/uncompiled.json");
+    KerasjCliTest.Run r = KerasjCliTest.run("train", "--config", uncompiled.toString(), "--data", csv.toString());
+    assertEquals(1, r.exit());
+    assertTrue(r.err().contains("has no compile_config: give --optimizer and --loss"), r.err());
+  }
+}
