@@ -8,38 +8,30 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
- * The on-disk formats the command line recognises, and the one place that tells them apart ({@link #detect}). A new
- * format (the Keras 3 {@code .keras} archive and {@code .weights.h5}) is added here and given a handler in each
- * command's {@code switch}; until then it is recognised and refused with a clear message.
+ * The on-disk formats the command line reads, and the one place that tells them apart ({@link #detect}). A new
+ * format is added here and given a handler in each command's exhaustive {@code switch}.
  */
 public enum FileFormat {
   /** A SavedModel directory ({@code saved_model.pb} + {@code variables/}), kerasj's or Python's. */
-  SAVED_MODEL("TensorFlow SavedModel directory", true),
+  SAVED_MODEL("TensorFlow SavedModel directory"),
   /** One TF checkpoint: {@code PREFIX.index} + {@code PREFIX.data-*}, given as {@code PREFIX} or its index. */
-  TF_CHECKPOINT("TensorFlow checkpoint (prefix)", true),
+  TF_CHECKPOINT("TensorFlow checkpoint (prefix)"),
   /** A directory of TF checkpoints with (or without) a {@code checkpoint} state file. */
-  TF_CHECKPOINT_DIR("directory of TensorFlow checkpoints", true),
-  /** A Keras 3 {@code .keras} archive; not readable by this build yet. */
-  KERAS("Keras 3 .keras archive", false),
-  /** A Keras 3 {@code .weights.h5} file; not readable by this build yet. */
-  WEIGHTS_H5("Keras 3 .weights.h5 file", false);
+  TF_CHECKPOINT_DIR("directory of TensorFlow checkpoints"),
+  /** A Keras 3 {@code .keras} archive (config, weights, optimizer state), Python- or kerasj-written. */
+  KERAS("Keras 3 .keras archive"),
+  /** A Keras 3 {@code .weights.h5} file (weights and optimizer state), Python- or kerasj-written. */
+  WEIGHTS_H5("Keras 3 .weights.h5 file");
 
   private final String description;
-  private final boolean supported;
 
-  FileFormat(String description, boolean supported) {
+  FileFormat(String description) {
     this.description = description;
-    this.supported = supported;
   }
 
   /** What the format is, in words. */
   public String description() {
     return description;
-  }
-
-  /** Whether this build reads the format. */
-  public boolean supported() {
-    return supported;
   }
 
   /** A path with its format; for {@link #TF_CHECKPOINT} the path is the prefix (no {@code .index}). */
@@ -49,18 +41,9 @@ public enum FileFormat {
    * Tells the format of {@code path} from the files present (never from file times or content guesses).
    *
    * @throws NoSuchFileException nothing at {@code path} (nor at {@code path.index})
-   * @throws CliException a path whose format is not recognised, or one this build cannot read yet
+   * @throws CliException a path whose format is not recognised
    */
   public static Detected detect(Path path) throws IOException {
-    Detected d = recognise(path);
-    if (!d.format().supported()) {
-      throw new CliException(path + " is a " + d.format().description() + ", which this kerasj build cannot read "
-          + "yet. Supported: a SavedModel directory, a TF checkpoint prefix, or a directory of TF checkpoints");
-    }
-    return d;
-  }
-
-  private static Detected recognise(Path path) throws IOException {
     String name = path.getFileName() == null ? "" : path.getFileName().toString();
     if (name.endsWith(".keras")) {
       return found(path, KERAS);
@@ -95,7 +78,8 @@ public enum FileFormat {
   }
 
   private static final String EXPECTED = "Expected a SavedModel directory (saved_model.pb), a TF checkpoint "
-      + "prefix (PREFIX.index + PREFIX.data-00000-of-00001), or a directory of TF checkpoints";
+      + "prefix (PREFIX.index + PREFIX.data-00000-of-00001), a directory of TF checkpoints, a Keras 3 .keras archive "
+      + "or a Keras 3 .weights.h5 file";
 
   private static Detected found(Path path, FileFormat format) throws NoSuchFileException {
     if (!Files.exists(path)) {

@@ -3,6 +3,7 @@ package dev.kerasj.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kerasj.saving.keras.KerasFileContents;
 import dev.kerasj.saving.savedmodel.SavedModelContents;
 import dev.kerasj.saving.tfcheckpoint.CheckpointContents;
 import dev.kerasj.saving.tfcheckpoint.CheckpointState;
@@ -27,13 +28,16 @@ import picocli.CommandLine.Spec;
  * (input/output keys, dtypes, shapes, tensor names, method) as {@code saved_model_cli show --all} prints them, and
  * its variables; for a TF checkpoint: every key with dtype and shape (as {@code tf.train.list_variables}), the
  * object-graph tree; for a directory of checkpoints: the {@code checkpoint} state file, the checkpoints present and
- * the latest one's contents. Only indexes and the object graph are read, never the weights.
+ * the latest one's contents; for a Keras 3 {@code .keras} archive: its metadata, the layers of its config (class and
+ * main arguments) with their weight datasets (HDF5 path, dtype, shape), the optimizer state and the compile config;
+ * for a {@code .weights.h5} file: its layer groups with their datasets and the optimizer variables. Only indexes, the
+ * object graph and HDF5 headers are read, never the weights; no TensorFlow graph is built.
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-    description = "Show what a SavedModel or TF checkpoint holds (signatures, tensors, object graph, state file).")
+    description = "Show what a SavedModel, TF checkpoint, .keras archive or .weights.h5 file holds.")
 final class InspectCommand implements Callable<Integer> {
   @Parameters(paramLabel = "PATH", description = "A SavedModel directory, a TF checkpoint prefix (or its .index), "
-      + "or a directory of TF checkpoints.")
+      + "a directory of TF checkpoints, a .keras archive or a .weights.h5 file.")
   Path path;
 
   @Option(names = "--json", description = "Print JSON (for scripts) instead of text.")
@@ -49,7 +53,7 @@ final class InspectCommand implements Callable<Integer> {
       case SAVED_MODEL -> savedModel(SavedModelContents.read(d.path()));
       case TF_CHECKPOINT -> checkpoint(CheckpointContents.read(d.path()));
       case TF_CHECKPOINT_DIR -> checkpointDir(d.path());
-      case KERAS, WEIGHTS_H5 -> throw new CliException("unsupported format " + d.format());
+      case KERAS, WEIGHTS_H5 -> kerasFile(KerasFileContents.read(d.path()));
     };
     PrintWriter w = spec.commandLine().getOut();
     if (json) {
@@ -142,6 +146,54 @@ final class InspectCommand implements Callable<Integer> {
     return nodes;
   }
 
+  static ObjectNode kerasFile(KerasFileContents c) {
+    ObjectNode n = Text.MAPPER.createObjectNode();
+    n.put("format", c.archive() ? "keras" : "weights_h5");
+    n.put("path", c.file().toString());
+    if (c.archive()) {
+      n.put("keras_version", c.kerasVersion());
+      n.put("date_saved", c.dateSaved());
+    }
+    ArrayNode layers = n.putArray("layers");
+    for (KerasFileContents.Layer l : c.layers()) {
+      ObjectNode ln = layers.addObject();
+      ln.put("name", l.name());
+      ln.put("class_name", l.className());
+      ObjectNode args = ln.putObject("args");
+      l.args().forEach(args::set);
+      datasets(ln.putArray("weights"), c.layerDatasets(l.name()));
+    }
+    List<KerasFileContents.DatasetInfo> opt = c.optimizerDatasets();
+    if (opt.isEmpty() && c.optimizerName() == null) {
+      n.putNull("optimizer");
+    } else {
+      ObjectNode on = n.putObject("optimizer");
+      on.put("name", c.optimizerName());
+      on.put("class_name", c.optimizerClass());
+      datasets(on.putArray("variables"), opt);
+    }
+    List<KerasFileContents.DatasetInfo> other = new java.util.ArrayList<>(c.otherDatasets());
+    java.util.Set<String> named = new HashSet<>();
+    c.layers().forEach(l -> c.layerDatasets(l.name()).forEach(d -> named.add(d.path())));
+    c.datasets().stream().filter(d -> d.path().startsWith("layers/") && !named.contains(d.path()))
+        .forEach(other::add);
+    datasets(n.putArray("other_datasets"), other);
+    if (c.archive()) {
+      n.set("compile_config", c.compileConfig() == null ? Text.MAPPER.nullNode() : c.compileConfig());
+    }
+    return n;
+  }
+
+  private static void datasets(ArrayNode out, List<KerasFileContents.DatasetInfo> datasets) {
+    for (KerasFileContents.DatasetInfo d : datasets) {
+      ObjectNode dn = out.addObject();
+      dn.put("path", d.path());
+      dn.put("dtype", d.dtype());
+      ArrayNode shape = dn.putArray("shape");
+      Arrays.stream(d.shape()).forEach(shape::add);
+    }
+  }
+
   static ObjectNode checkpointDir(Path dir) throws Exception {
     ObjectNode n = Text.MAPPER.createObjectNode();
     n.put("format", "tf_checkpoint_dir");
@@ -185,6 +237,7 @@ final class InspectCommand implements Callable<Integer> {
       switch (n.get("format").asText()) {
         case "saved_model" -> savedModel(n, sb);
         case "tf_checkpoint" -> checkpoint(n, sb);
+        case "keras", "weights_h5" -> kerasFile(n, sb);
         default -> checkpointDir(n, sb);
       }
       return sb.toString();
@@ -276,6 +329,66 @@ final class InspectCommand implements Callable<Integer> {
       }
       for (var c : node.get("children")) {
         tree(graph, c.get("node").asInt(), c.get("name").asText(), depth + 1, shown, sb);
+      }
+    }
+
+    private static void kerasFile(ObjectNode n, StringBuilder sb) {
+      boolean archive = n.get("format").asText().equals("keras");
+      sb.append(archive ? "Keras 3 .keras archive " : "Keras 3 .weights.h5 file ").append(n.get("path").asText())
+          .append('\n');
+      if (archive) {
+        sb.append("  keras_version: ").append(n.get("keras_version").asText()).append(", date_saved: ")
+            .append(n.get("date_saved").asText()).append('\n');
+      }
+      int width = 0;
+      for (var l : n.get("layers")) {
+        for (var d : l.get("weights")) {
+          width = Math.max(width, d.get("path").asText().length());
+        }
+      }
+      for (var d : n.get("optimizer") == null || n.get("optimizer").isNull() ? List.<com.fasterxml.jackson.databind
+          .JsonNode>of() : n.get("optimizer").get("variables")) {
+        width = Math.max(width, d.get("path").asText().length());
+      }
+      sb.append("Layers (").append(n.get("layers").size()).append("):\n");
+      for (var l : n.get("layers")) {
+        sb.append("  ").append(l.get("name").asText());
+        if (!l.get("class_name").isNull()) {
+          sb.append(" (").append(l.get("class_name").asText()).append(')');
+        }
+        StringBuilder args = new StringBuilder();
+        l.get("args").fields().forEachRemaining(e -> args.append(args.isEmpty() ? "" : ", ").append(e.getKey())
+            .append('=').append(e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString()));
+        sb.append(args.isEmpty() ? "" : ": " + args).append('\n');
+        datasetLines(l.get("weights"), width, "    ", sb);
+      }
+      var opt = n.get("optimizer");
+      if (opt.isNull()) {
+        sb.append("No optimizer state.\n");
+      } else {
+        sb.append("Optimizer ").append(opt.get("name").isNull() ? "(unnamed)" : "'" + opt.get("name").asText() + "'")
+            .append(opt.get("class_name") == null || opt.get("class_name").isNull() ? ""
+                : " (" + opt.get("class_name").asText() + ")")
+            .append(": ").append(opt.get("variables").size()).append(" variables\n");
+        datasetLines(opt.get("variables"), width, "    ", sb);
+      }
+      if (n.get("other_datasets").size() > 0) {
+        sb.append("Other datasets (not in a layer of the config, nor the optimizer):\n");
+        datasetLines(n.get("other_datasets"), width, "    ", sb);
+      }
+      if (archive) {
+        var cc = n.get("compile_config");
+        sb.append(cc.isNull() ? "Not compiled (no compile_config).\n" : "compile_config: " + cc + "\n");
+      }
+    }
+
+    private static void datasetLines(com.fasterxml.jackson.databind.JsonNode datasets, int width, String indent,
+        StringBuilder sb) {
+      for (var d : datasets) {
+        StringBuilder shape = new StringBuilder("[");
+        d.get("shape").forEach(x -> shape.append(shape.length() > 1 ? ", " : "").append(x.asLong()));
+        sb.append(String.format("%s%-" + Math.max(1, width) + "s  %-8s %s%n", indent, d.get("path").asText(),
+            d.get("dtype").asText(), shape.append(']')));
       }
     }
 

@@ -1,6 +1,8 @@
 package dev.kerasj.cli;
 
 import dev.kerasj.Sequential;
+import dev.kerasj.saving.keras.KerasArchive;
+import dev.kerasj.saving.keras.KerasFileContents;
 import dev.kerasj.saving.keras.KerasJson;
 import dev.kerasj.saving.keras.SequentialConfig;
 import java.io.IOException;
@@ -9,15 +11,15 @@ import java.nio.file.Path;
 
 /**
  * The one place the command line turns a Keras 3 model config ({@code config.json}, {@code model.to_json()}) into a
- * built {@link Sequential}: {@code train --config} and {@code convert --config} go through it. A richer reader
- * (e.g. one that also opens {@code .keras} archives) replaces {@link #DEFAULT}.
+ * built {@link Sequential}: {@code train --config} and {@code convert --config} go through it. A {@code .keras}
+ * archive serves as well: its {@code config.json} is used (its weights are not).
  */
 @FunctionalInterface
 public interface ModelConfigReader {
   /**
    * A new, built model with the config's layers, compiled when the config has a {@code compile_config}.
    *
-   * @param config a Keras 3 Sequential config JSON file
+   * @param config a Keras 3 Sequential config JSON file, or a {@code .keras} archive
    * @param seed seeds weight initialisation, dropout and shuffling
    */
   Sequential read(Path config, long seed) throws IOException;
@@ -27,6 +29,7 @@ public interface ModelConfigReader {
    * for a SavedModel's {@code assets/config.json}); it refuses, naming the layer and argument, what kerasj cannot
    * rebuild exactly.
    */
-  ModelConfigReader DEFAULT = (config, seed) ->
-      SequentialConfig.parse(KerasJson.parse(Files.readAllBytes(config)), config).newModel(seed, null);
+  ModelConfigReader DEFAULT = (config, seed) -> SequentialConfig.parse(
+      config.toString().endsWith(KerasArchive.SUFFIX) ? KerasFileContents.read(config).config()
+          : KerasJson.parse(Files.readAllBytes(config)), config).newModel(seed, null);
 }

@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
     description = "Train a model described by a Keras 3 config.json on CSV data, with ModelCheckpoint options.")
 final class TrainCommand implements Callable<Integer> {
   @Option(names = "--config", required = true, paramLabel = "CONFIG_JSON",
-      description = "Keras 3 model config (config.json / model.to_json()) of a Sequential model.")
+      description = "Keras 3 model config (config.json / model.to_json()) of a Sequential model, or a .keras "
+          + "archive whose config is used (training starts from fresh weights).")
   Path config;
 
   @Option(names = "--data", required = true, paramLabel = "CSV",

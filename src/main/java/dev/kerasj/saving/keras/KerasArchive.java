@@ -191,7 +191,7 @@ public final class KerasArchive {
     }
   }
 
-  private static JsonNode parseJson(Path file, String member, byte[] bytes) {
+  static JsonNode parseJson(Path file, String member, byte[] bytes) {
     try {
       return KerasJson.parse(bytes);
     } catch (IOException e) {
@@ -199,8 +199,12 @@ public final class KerasArchive {
     }
   }
 
-  /** Every member, checked for names, duplicates and sizes before anything is decompressed past its limit. */
-  private static Map<String, byte[]> readMembers(Path file, Limits limits) throws IOException {
+  /**
+   * Every member, checked for names, duplicates and sizes before anything is decompressed past its limit, and each
+   * against the crc32 the zip's central directory records for it (the JDK's {@code ZipFile} does not check it for
+   * stored members, which is how Keras writes all three).
+   */
+  static Map<String, byte[]> readMembers(Path file, Limits limits) throws IOException {
     ZipFile zip;
     try {
       zip = new ZipFile(file.toFile());
@@ -251,6 +255,12 @@ public final class KerasArchive {
       byte[] bytes = in.readNBytes((int) limit);
       if (in.read() != -1) {
         throw oversized(file, e.getName(), -1, limit);
+      }
+      CRC32 crc = new CRC32();
+      crc.update(bytes);
+      if (e.getCrc() != -1 && crc.getValue() != e.getCrc()) {
+        throw new CorruptCheckpointException(file, file + ": member '" + e.getName() + "' is damaged: its crc32 is "
+            + String.format("%08x", crc.getValue()) + ", the archive records " + String.format("%08x", e.getCrc()));
       }
       return bytes;
     } catch (ZipException ex) {
