@@ -194,11 +194,11 @@ class KerasjCliTest {
   }
 
   @Test
-  void unsupportedAndUnknownFormats_areRefusedByName(@TempDir Path dir) throws IOException {
+  void damagedAndUnknownFormats_areRefusedByName(@TempDir Path dir) throws IOException {
     Path keras = Files.writeString(dir.resolve("model.keras"), "zip");
     Run r = run("inspect", keras.toString());
     assertEquals(1, r.exit());
-    assertTrue(r.err().contains("Keras 3 .keras archive, which this kerasj build cannot read yet"), r.err());
+    assertTrue(r.err().contains("model.keras is not a .keras archive (not a zip file"), r.err());
     Path txt = Files.writeString(dir.resolve("notes.txt"), "hello");
     Run unknown = run("verify", txt.toString());
     assertEquals(1, unknown.exit());
