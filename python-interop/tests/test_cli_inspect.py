@@ -9,20 +9,30 @@ The Java test KerasjCliTest (run by `mvn test`) runs `kerasj inspect --json PATH
 Checked: every signature (key, method, input/output keys, dtypes, shapes, tensor names) equals what saved_model_cli
 parses from saved_model.pb, and kerasj's text block of SignatureDefs is saved_model_cli's own text; every checkpoint
 key, shape and dtype equals tf.train.list_variables / the checkpoint reader's dtype map; the object graph equals
-the TrackableObjectGraph Python reads; the state file equals tf.train.get_checkpoint_state. Missing Java output
-fails; nothing is skipped.
+the TrackableObjectGraph Python reads; the state file equals tf.train.get_checkpoint_state.
+
+For Keras 3 files (KerasFilesCliTest leaves <interop>/cli_keras/): every HDF5 dataset kerasj lists (path, shape,
+dtype) equals what h5py lists, layer names equal h5py's groups / Keras' layers, metadata and compile config equal the
+archive's, and a .keras archive converted by `kerasj convert` (.keras -> SavedModel -> .keras) opens in
+keras.models.load_model and predicts what Java and the original predict. Missing Java output fails; nothing is
+skipped.
 """
 
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import io
 import json
 import pathlib
 import re
 import subprocess
 import sys
+import zipfile
 
+import h5py
+import keras
+import numpy as np
 import pytest
 import tensorflow as tf
 from tensorflow.core.protobuf import trackable_object_graph_pb2
@@ -159,3 +169,79 @@ def test_checkpoint_tensors_and_object_graph_agree_with_tensorflow(case):
         assert_checkpoint_matches(js["latest"], latest)
     else:
         assert_checkpoint_matches(js, path)
+
+
+# --- Keras 3 files: `kerasj inspect --json` against h5py and Keras -------------------------------------------------
+# KerasFilesCliTest (run by `mvn test`) leaves <interop>/cli_keras/<case>.json for these fixtures, and
+# converted_mlp.keras (testdata/keras/mlp_adam.keras converted by `kerasj convert` to a SavedModel and back) with
+# converted_mlp.predict.json ([x, Java's predictions]).
+KERAS_ROOT = INTEROP / "cli_keras"
+KERAS_FILES = {"keras_cnn": REPO / "testdata/keras/cnn_sgd_momentum.keras",
+               "weights_mlp": REPO / "testdata/keras/mlp_adam.weights.h5",
+               "weights_dropout": REPO / "testdata/keras/uncompiled_dropout.weights.h5"}
+
+
+def java_keras_output(name):
+    path = KERAS_ROOT / name
+    if not path.is_file():
+        pytest.fail(f"Java output {path} is missing. Run `mvn test` first (KerasFilesCliTest writes it), or point "
+                    "KERASJ_INTEROP_DIR at the directory Maven used.")
+    return path
+
+
+def h5py_datasets(h5):
+    found = {}
+    h5.visititems(lambda name, obj: found.__setitem__(name, (list(obj.shape), obj.dtype.name))
+                  if isinstance(obj, h5py.Dataset) else None)
+    return found
+
+
+def open_weights(path):
+    if path.suffix == ".keras":
+        with zipfile.ZipFile(path) as z:
+            return h5py.File(io.BytesIO(z.read("model.weights.h5")), "r")
+    return h5py.File(path, "r")
+
+
+@pytest.mark.parametrize("case", sorted(KERAS_FILES))
+def test_keras_file_listing_agrees_with_h5py(case):
+    js = json.loads(java_keras_output(f"{case}.json").read_text())
+    path = KERAS_FILES[case]
+    listed = [d for layer in js["layers"] for d in layer["weights"]] + js["other_datasets"]
+    if js["optimizer"] is not None:
+        listed += js["optimizer"]["variables"]
+    java = {d["path"]: (d["shape"], d["dtype"]) for d in listed}
+    assert len(java) == len(listed), "every dataset listed once"
+    with open_weights(path) as h5:
+        assert java == h5py_datasets(h5)
+        if js["format"] == "weights_h5":
+            assert [l["name"] for l in js["layers"]] == sorted(h5["layers"].keys())
+        if "optimizer" in h5 and "vars" in h5["optimizer"]:
+            assert js["optimizer"]["name"] == h5["optimizer/vars"].attrs["name"]
+
+
+def test_keras_archive_layers_metadata_and_compile_config_agree_with_keras():
+    js = json.loads(java_keras_output("keras_cnn.json").read_text())
+    path = KERAS_FILES["keras_cnn"]
+    with zipfile.ZipFile(path) as z:
+        metadata = json.loads(z.read("metadata.json"))
+        config = json.loads(z.read("config.json"))
+    assert (js["keras_version"], js["date_saved"]) == (metadata["keras_version"], metadata["date_saved"])
+    assert js["compile_config"] == config["compile_config"]
+    model = keras.models.load_model(path)
+    java_layers = [(l["name"], l["class_name"]) for l in js["layers"] if l["class_name"] != "InputLayer"]
+    assert java_layers == [(l.name, type(l).__name__) for l in model.layers]
+    assert js["optimizer"]["class_name"] == type(model.optimizer).__name__
+    assert len(js["optimizer"]["variables"]) == len(model.optimizer.variables)
+
+
+def test_converted_keras_archive_opens_in_keras_and_predicts_like_java():
+    converted = java_keras_output("converted_mlp.keras")
+    x, java_pred = json.loads(java_keras_output("converted_mlp.predict.json").read_text())
+    model = keras.models.load_model(converted)
+    original = keras.models.load_model(REPO / "testdata/keras/mlp_adam.keras")
+    x = np.asarray(x, dtype="float32")
+    np.testing.assert_allclose(model.predict(x, verbose=0), np.asarray(java_pred), rtol=0, atol=1e-6)
+    np.testing.assert_allclose(model.predict(x, verbose=0), original.predict(x, verbose=0), rtol=0, atol=1e-6)
+    for a, b in zip(model.optimizer.variables, original.optimizer.variables):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b), err_msg=a.path)

@@ -42,7 +42,7 @@ import java.util.zip.ZipOutputStream;
  * <p>Writing is durable: the archive is assembled under a staging name in the destination directory, fsynced and
  * renamed over the target. Reading checks the whole archive before building anything: only the three members (no
  * other entry, no duplicate, no path), each within its {@link Limits size limit} while decompressing (a zip bomb
- * stops at the limit), JSON that parses, a config kerasj can rebuild (an unsupported layer or option is named with
+ * stops at the limit) and matching the crc32 the archive records for it, JSON that parses, a config kerasj can rebuild (an unsupported layer or option is named with
  * its class and what is supported), then weights that match the config; any failure throws and no model escapes.
  */
 public final class KerasArchive {

@@ -168,6 +168,25 @@ class KerasFilesBadInputTest {
   }
 
   @Test
+  void bitFlipInStoredWeightsMember_failsItsCrc32_insteadOfLoadingWrongWeights() throws IOException {
+    // The JDK's ZipFile does not check the crc32 of stored members (measured), and Keras stores all three.
+    byte[] b = Files.readAllBytes(MLP);
+    byte[] name = KerasArchive.WEIGHTS.getBytes(StandardCharsets.US_ASCII);
+    ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+    int header = -1;
+    for (int i = 0; i + 30 < b.length && header < 0; i++) {
+      if (buf.getInt(i) == 0x04034b50 && matches(b, i + 30, name)) {
+        header = i;
+      }
+    }
+    int data = header + 30 + buf.getShort(header + 26) + buf.getShort(header + 28);
+    b[data + buf.getInt(header + 18) / 2] ^= 0x10;
+    Path file = Files.write(dir.resolve("flipped.keras"), b);
+    CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> Sequential.load(file));
+    assertTrue(e.getMessage().contains("member 'model.weights.h5' is damaged: its crc32 is"), e.getMessage());
+  }
+
+  @Test
   void notAZip_isIncompatibleModel() throws IOException {
     Path file = dir.resolve("garbage.keras");
     Files.write(file, "not a zip".getBytes(StandardCharsets.UTF_8));
