@@ -74,4 +74,20 @@ class TrainCommandTest {
     assertEquals(1, r.exit());
     assertTrue(r.err().contains("has no compile_config: give --optimizer and --loss"), r.err());
   }
+
+  @Test
+  void train_kerasArchiveAsConfig_usesItsLayersAndCompileConfig(@TempDir Path dir) throws IOException {
+    StringBuilder csv = new StringBuilder("a,b,c,d,e,f,label\n");
+    for (int i = 0; i < 24; i++) {
+      for (int j = 0; j < 6; j++) {
+        csv.append(Math.cos(i + 0.3 * j)).append(',');
+      }
+      csv.append(i % 3).append('\n');
+    }
+    Path data = Files.writeString(dir.resolve("six.csv"), csv);
+    KerasjCliTest.Run r = KerasjCliTest.run("train", "--config", "testdata/keras/mlp_adam.keras", "--data",
+        data.toString(), "--epochs", "1", "--batch-size", "8", "--progress", "0");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("trained 1 epochs on 24 rows") && r.out().contains("accuracy="), r.out());
+  }
 }
