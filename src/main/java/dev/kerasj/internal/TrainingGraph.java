@@ -20,6 +20,7 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Snapshot;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -74,13 +75,16 @@ public final class TrainingGraph {
         new long[0], TFloat32.class, () -> HostArray.ofFloats(new long[0], new float[] {(float) optimizer.learningRate()}));
     this.iterations = graph.addVariable(optScope, "iterations", optimizer.name() + "/iterations", new long[0],
         TInt64.class, () -> HostArray.ofInts(new long[0], new int[] {0}));
+    // One read of the counter per step, a copy (Snapshot): a ref variable's readers alias its buffer, so without it
+    // a reader that nothing orders before the increment (Dropout in a model without weights) could see step + 1.
+    Snapshot<TInt64> step = optScope.withName("step").snapshot(iterations);
     this.schedule = optimizer.learningRateSchedule();
     this.learningRate = schedule == null ? learningRateVariable
-        : schedule.call(optScope.withSubScope("learning_rate_schedule"), iterations);
+        : schedule.call(optScope.withSubScope("learning_rate_schedule"), step);
 
     List<Op> layerUpdates = new ArrayList<>();
     List<Network.Lookup> lookups = new ArrayList<>();
-    Operand<TFloat32> trainOut = network.forward(true, layerUpdates, lookups, iterations);
+    Operand<TFloat32> trainOut = network.forward(true, layerUpdates, lookups, step);
     Ops trainScope = compileScope.withSubScope("train");
     Operand<TFloat32> trainLoss = loss.call(trainScope, y, trainOut);
     trainFetches.add(trainLoss);
@@ -119,7 +123,13 @@ public final class TrainingGraph {
       }
       updates.addAll(optimizer.update(context(stepTf, optimizer), g, w, i, learningRate));
     }
-    Op increment = optScope.withControlDependencies(updates).assignAdd(iterations, optScope.constant(1L));
+    // The increment also waits for every reader of this step's counter (the forward pass, through Dropout's masks,
+    // and the learning rate), which updates alone do not order in a model without weights.
+    List<Op> beforeIncrement = new ArrayList<>(updates);
+    beforeIncrement.add(step);
+    beforeIncrement.add(trainOut);
+    beforeIncrement.add(learningRate);
+    Op increment = optScope.withControlDependencies(beforeIncrement).assignAdd(iterations, optScope.constant(1L));
     List<Op> all = new ArrayList<>(layerUpdates);
     all.add(increment);
     this.trainOp = tf.withControlDependencies(all).withName("train_step").noOp();
