@@ -658,7 +658,7 @@ public final class ModelCheckpoint implements Callback {
         Path abs = c.toAbsolutePath().normalize();
         String fileName = abs.getFileName().toString();
         if (!fileName.startsWith(".") && name.matcher(fileName).matches() && known.add(abs.toString())) {
-          Path stamp = saveWeightsOnly && !isKerasFile(abs) ? Path.of(abs + ".index") : abs;
+          Path stamp = saveWeightsOnly && !isKerasFile(abs) ? TfCheckpoint.indexFile(abs) : abs;
           saved.add(new Saved(abs.toString(), Files.getLastModifiedTime(stamp).toMillis()));
         }
       }

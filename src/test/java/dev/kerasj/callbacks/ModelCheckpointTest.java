@@ -245,4 +245,29 @@ class ModelCheckpointTest {
     assertEquals(3, written.size());
     assertTrue(written.get(2).startsWith("ckpt_3_"), written.toString());
   }
+
+  @Test
+  void weightsCheckpointLeftByAnInterruptedOverwrite_isAdoptedOnResume() throws IOException {
+    // A kill during an overwrite of ckpt-01 can leave only the previous pair, kept aside in .kerasj-previous-ckpt-01/;
+    // listing still reports ckpt-01, and the next run must adopt it rather than fail looking for ckpt-01.index.
+    float[][] x = TinyModels.inputs(8);
+    Path weights = dir.resolve("weights");
+    try (Sequential model = TinyModels.linear(0.1)) {
+      model.saveWeights(weights.resolve("ckpt-01"));
+      Path aside = Files.createDirectories(weights.resolve(".kerasj-previous-ckpt-01"));
+      try (var pair = Files.list(weights)) {
+        for (Path f : pair.filter(f -> f.getFileName().toString().startsWith("ckpt-01.")).toList()) {
+          Files.move(f, aside.resolve(f.getFileName()));
+        }
+      }
+      assertEquals(List.of(weights.resolve("ckpt-01").toAbsolutePath()), dev.kerasj.saving.tfcheckpoint.TfCheckpoint.list(weights));
+
+      model.fit(x, TinyModels.line(x, 2f), FitOptions.builder().epochs(3).batchSize(4).shuffle(false).verbose(0)
+          .callbacks(ModelCheckpoint.builder(weights.resolve("ckpt-{epoch:02d}").toString()).saveWeightsOnly(true)
+              .maxToKeep(2).build()).build());
+
+      assertEquals(List.of(weights.resolve("ckpt-02").toAbsolutePath(), weights.resolve("ckpt-03").toAbsolutePath()),
+          dev.kerasj.saving.tfcheckpoint.TfCheckpoint.list(weights));
+    }
+  }
 }

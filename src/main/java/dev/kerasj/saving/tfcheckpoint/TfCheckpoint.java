@@ -114,6 +114,14 @@ public final class TfCheckpoint {
   }
 
   /**
+   * The index file that holds {@code prefix}'s checkpoint: {@code prefix.index}, or, after an interrupted overwrite,
+   * that of the previous pair kept aside (the one {@link #list} and restore use).
+   */
+  public static Path indexFile(Path prefix) {
+    return CheckpointFiles.index(CheckpointFiles.effective(prefix.toAbsolutePath().normalize()));
+  }
+
+  /**
    * The newest complete checkpoint in {@code dir}: the state file's {@code model_checkpoint_path} when complete,
    * else its newest complete {@code all_model_checkpoint_paths} entry; without a usable state file, the listed
    * checkpoint with the highest trailing number ({@code ckpt-12} after {@code ckpt-9}), or the only one. Never
