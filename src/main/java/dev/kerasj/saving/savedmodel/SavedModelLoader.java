@@ -22,6 +22,8 @@ import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
+import org.tensorflow.exceptions.TFInvalidArgumentException;
+import org.tensorflow.exceptions.TFUnimplementedException;
 import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.train.Restore;
@@ -207,7 +209,7 @@ public final class SavedModelLoader {
         runner.fetch(t);
       }
       return runner.run();
-    } catch (TensorFlowException e) {
+    } catch (TensorFlowException | TFInvalidArgumentException | TFUnimplementedException e) {
       // Blame the index when TensorFlow names it, else the data file (a size or crc32c check failed there).
       String msg = String.valueOf(e.getMessage());
       Path index = Path.of(prefix + ".index");

@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.TensorFlow;
+import org.tensorflow.exceptions.TFInvalidArgumentException;
+import org.tensorflow.exceptions.TFUnimplementedException;
 import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.proto.SavedModel;
 import org.tensorflow.types.TFloat32;
@@ -119,7 +121,7 @@ public final class SavedModelWriter {
     Path variables = Files.createDirectory(staging.resolve("variables"));
     try {
       VariableSnapshot.write(graph, variables.resolve("variables"));
-    } catch (TensorFlowException e) {
+    } catch (TensorFlowException | TFInvalidArgumentException | TFUnimplementedException e) {
       throw new IOException("Could not write the variables of the SavedModel to " + variables + ": " + e.getMessage(),
           e);
     }

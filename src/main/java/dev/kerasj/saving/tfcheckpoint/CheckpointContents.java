@@ -15,6 +15,8 @@ import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
+import org.tensorflow.exceptions.TFInvalidArgumentException;
+import org.tensorflow.exceptions.TFUnimplementedException;
 import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -144,7 +146,7 @@ public record CheckpointContents(Path prefix, List<Tensor> tensors, TrackableObj
         try (TString feed = TString.vectorOf(key);
             Result res = s.runner().feed(names, feed).fetch(restore).run()) {
           bytes += res.get(0).numBytes();
-        } catch (TensorFlowException ex) {
+        } catch (TensorFlowException | TFInvalidArgumentException | TFUnimplementedException ex) {
           throw readFailure(prefix, key, ex);
         }
         progress.accept(new Tensor(key, BundleIndex.dtypeName(e.dtype()), e.shape()));
@@ -176,13 +178,13 @@ public record CheckpointContents(Path prefix, List<Tensor> tensors, TrackableObj
           return str.asBytes().getObject();
         }
         return null;
-      } catch (TensorFlowException e) {
+      } catch (TensorFlowException | TFInvalidArgumentException | TFUnimplementedException e) {
         throw readFailure(prefix, key, e);
       }
     }
   }
 
-  private static CorruptCheckpointException readFailure(Path prefix, String key, TensorFlowException e) {
+  private static CorruptCheckpointException readFailure(Path prefix, String key, RuntimeException e) {
     Path index = CheckpointFiles.index(prefix);
     String msg = String.valueOf(e.getMessage());
     Path file = msg.contains(index.getFileName().toString()) ? index : CheckpointFiles.data(prefix);

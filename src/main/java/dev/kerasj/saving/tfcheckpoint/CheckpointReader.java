@@ -20,6 +20,8 @@ import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
+import org.tensorflow.exceptions.TFInvalidArgumentException;
+import org.tensorflow.exceptions.TFUnimplementedException;
 import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.train.Restore;
@@ -96,7 +98,7 @@ final class CheckpointReader {
         if (match.saveCounterKey != null) {
           saveCounter = ((TInt64) res.get(nodes.size())).getObject();
         }
-      } catch (TensorFlowException e) {
+      } catch (TensorFlowException | TFInvalidArgumentException | TFUnimplementedException e) {
         throw readFailure(e);
       }
       model.graphForInternalUse().assign(values);
@@ -112,7 +114,7 @@ final class CheckpointReader {
     byte[] bytes;
     try (Result res = s.runner().fetch(restore.tensors().get(0)).run()) {
       bytes = ((TString) res.get(0)).asBytes().getObject();
-    } catch (TensorFlowException e) {
+    } catch (TensorFlowException | TFInvalidArgumentException | TFUnimplementedException e) {
       throw readFailure(e);
     }
     try {
@@ -130,7 +132,7 @@ final class CheckpointReader {
   }
 
   /** A read error: the index was read already, so unless TensorFlow names the index, the data file is at fault. */
-  private CorruptCheckpointException readFailure(TensorFlowException e) {
+  private CorruptCheckpointException readFailure(RuntimeException e) {
     String msg = String.valueOf(e.getMessage());
     Path file = msg.contains(indexFile.getFileName().toString()) ? indexFile : dataFile;
     int nl = msg.indexOf('\n');

@@ -11,6 +11,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.tensorflow.exceptions.TFInvalidArgumentException;
+import org.tensorflow.exceptions.TFUnimplementedException;
 import org.tensorflow.exceptions.TensorFlowException;
 
 /**
@@ -71,7 +73,7 @@ final class CheckpointWriter {
       hook.reached(Stage.STAGING_CREATED);
       try {
         save.saveTo(staged);
-      } catch (TensorFlowException e) {
+      } catch (TensorFlowException | TFInvalidArgumentException | TFUnimplementedException e) {
         throw new IOException("Could not write checkpoint " + target + ": TensorFlow's SaveV2 failed writing into "
             + staging + ": " + e.getMessage(), e);
       }
