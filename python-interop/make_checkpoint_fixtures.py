@@ -77,6 +77,11 @@ CASES = {
     "layout_mlp_adamw": (208, mlp, lambda: keras.optimizers.AdamW(1e-3, weight_decay=0.004), SCCE, "digits", False),
     "layout_all_layers_adam": (209, all_layers, lambda: keras.optimizers.Adam(1e-3), SCCE, "digits", False),
     "layout_mlp_uncompiled": (210, mlp, None, None, "digits", False),
+    # With a learning-rate schedule Keras' optimizer has no learning-rate variable: no _learning_rate node, slots
+    # from optimizer/_variables/1.
+    "layout_mlp_adam_exponential_decay": (
+        211, mlp, lambda: keras.optimizers.Adam(keras.optimizers.schedules.ExponentialDecay(1e-3, 2, 0.5)), SCCE,
+        "digits", False),
 }
 
 

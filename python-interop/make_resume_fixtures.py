@@ -4,6 +4,7 @@ For each case, with real Keras 3.15.1 (same determinism setup as make_fixtures.p
   1. build and compile the model (seeded), fit N_BEFORE=2 epochs one at a time on 96 digits rows (batch 32,
      shuffle=False), and after each epoch CheckpointManager(tf.train.Checkpoint(model=m, optimizer=m.optimizer),
      <case>/, max_to_keep=2).save(): <case>/ckpt-1, <case>/ckpt-2 (save_counter 2) and the `checkpoint` state file;
+     cases in WEIGHTS_H5_CASES also save that state with model.save_weights() as <case>/ckpt-2.weights.h5;
   2. fit M_AFTER=2 more epochs on the same rows in the same order, recording the loss of each epoch and the weights
      after them.
 Java restores <case>/ (the latest checkpoint, through the state file), fits M_AFTER epochs on the same rows with
@@ -70,10 +71,17 @@ CASES = {
     "mlp_rmsprop": (505, mlp, lambda: keras.optimizers.RMSprop(1e-2), SCCE, "digits"),
     "mlp_adagrad": (506, mlp, lambda: keras.optimizers.Adagrad(0.1), SCCE, "digits"),
     "cnn_bn_adam": (507, cnn_bn, lambda: keras.optimizers.Adam(1e-2), SCCE, "image"),
+    # A schedule: Keras' optimizer then has no learning-rate variable (slots at _variables/1...); 6 steps span 3 decays.
+    "mlp_adam_exponential_decay": (
+        509, mlp, lambda: keras.optimizers.Adam(keras.optimizers.schedules.ExponentialDecay(1e-2, 2, 0.5)), SCCE,
+        "digits"),
     "conv_tanh_flat_bn_regressor_adagrad_huber": (
         508, conv_tanh_flat_bn_regressor,
         lambda: keras.optimizers.Adagrad(0.1, initial_accumulator_value=0.5), keras.losses.Huber(0.5), "regress"),
 }
+
+# Cases that also save the ckpt-2 state with model.save_weights(), as <case>/ckpt-2.weights.h5.
+WEIGHTS_H5_CASES = {"mlp_adam_exponential_decay"}
 
 
 def data(kind):
@@ -103,6 +111,8 @@ def run_case(name, out):
     for _ in range(N_BEFORE):
         model.fit(x, y, batch_size=BATCH_SIZE, epochs=1, shuffle=False, verbose=0)
         manager.save()
+    if name in WEIGHTS_H5_CASES:
+        model.save_weights(folder / "ckpt-2.weights.h5")
     names = weight_names(model)
     t = {"x": x, "y": y}
     t.update({f"restored/{n}": np.array(w.numpy()) for n, w in zip(names, model.weights)})

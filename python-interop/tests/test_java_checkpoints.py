@@ -8,6 +8,8 @@ checkpoint directory <case>/ (ckpt-1.index, ckpt-1.data-00000-of-00001, checkpoi
 Per case: tf.train.latest_checkpoint finds ckpt-1; a Keras model of the same architecture, compiled with the same
 optimizer and with the optimizer built, restores it with assert_consumed(); predict(x_val) equals Java's within 1e-6
 absolute; one train_on_batch on the same batch gives Java's next weights within 1e-5 relative (+1e-6 absolute).
+Java also saved the same state as <case>.weights.h5: model.load_weights takes it (optimizer variables included, by
+Keras' numbering) and the model predicts and trains one step like Java again.
 Java and Python run different TensorFlow builds (2.18 vs 2.21), hence tolerances rather than equality.
 
 Missing Java outputs fail the test (they never skip): run `mvn test` first.
@@ -21,6 +23,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 sys.path.insert(0, str(HERE.parent))
 
+import h5py  # noqa: E402
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
@@ -37,6 +40,10 @@ FOLDER = INTEROP / "tfcheckpoint"
 # case -> (layers, optimizer, loss): the same models as CheckpointTesting.CASES on the Java side.
 CASES = {
     "mlp_adam": (mlp, lambda: keras.optimizers.Adam(1e-3), "sparse_categorical_crossentropy"),
+    # With a schedule Keras' optimizer has no learning-rate variable: Java's checkpoint must not hold one either.
+    "layout_mlp_adam_exponential_decay": (
+        mlp, lambda: keras.optimizers.Adam(keras.optimizers.schedules.ExponentialDecay(1e-3, 2, 0.5)),
+        "sparse_categorical_crossentropy"),
     "cnn_bn_sgd_momentum": (cnn_bn, lambda: keras.optimizers.SGD(0.05, momentum=0.9),
                             "sparse_categorical_crossentropy"),
     "embedding_adam": (embedding, lambda: keras.optimizers.Adam(1e-2), "binary_crossentropy"),
@@ -86,6 +93,26 @@ def test_javaCheckpoint_predictsAndTrainsOneStepInKerasLikeJava(case):
     model = keras_model(case)
     tf.train.Checkpoint(model=model, optimizer=model.optimizer).restore(
         tf.train.latest_checkpoint(str(folder))).assert_consumed()
+    np.testing.assert_allclose(model.predict(out["x_val"], batch_size=32, verbose=0), out["predict"],
+                               rtol=0, atol=PREDICT_ATOL, err_msg=f"{case}: predict")
+    model.train_on_batch(out["batch/x"], out["batch/y"])
+    for name, w in zip(weight_names(model), model.weights):
+        np.testing.assert_allclose(w.numpy(), out[f"after_step/{name}"], rtol=STEP_RTOL, atol=STEP_ATOL,
+                                   err_msg=f"{case}: {name} after one more training step")
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_javaWeightsH5_loadsIntoKerasAndTrainsOneStepLikeJava(case):
+    _, out = java_outputs(case)
+    path = FOLDER / f"{case}.weights.h5"
+    assert path.is_file(), f"{path} is missing: run `mvn test` first (PythonInteropExportTest writes it)"
+    model = keras_model(case)
+    with h5py.File(path, "r") as f:
+        saved = sorted(f["optimizer/vars"].keys(), key=int)
+    assert saved == [str(k) for k in range(len(model.optimizer.variables))], (
+        f"{case}: optimizer/vars {saved} vs Keras' {[v.path for v in model.optimizer.variables]}")
+    model.load_weights(str(path))
+    assert int(model.optimizer.iterations.numpy()) == int(out["iterations"])
     np.testing.assert_allclose(model.predict(out["x_val"], batch_size=32, verbose=0), out["predict"],
                                rtol=0, atol=PREDICT_ATOL, err_msg=f"{case}: predict")
     model.train_on_batch(out["batch/x"], out["batch/y"])

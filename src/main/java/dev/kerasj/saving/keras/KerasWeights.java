@@ -114,12 +114,15 @@ public final class KerasWeights {
       unexpected.addAll(fileLayers.keySet());
       Map<String, Dataset> fileOptimizer = datasets(h5, WeightsLayout.OPTIMIZER_VARS);
       List<WeightsLayout.Entry> opt = layout.optimizerEntries();
-      if (!opt.isEmpty() && isUnbuiltOptimizer(fileOptimizer, opt)) {
+      // Iterations, then the learning rate unless a schedule replaces it (OptimizerVariables).
+      int fixed = model.optimizer() != null && model.optimizer().learningRateSchedule() != null ? 1 : 2;
+      if (!opt.isEmpty() && isUnbuiltOptimizer(fileOptimizer, opt, fixed)) {
         // Keras saves a compiled optimizer that never stepped with only iterations (0) and learning rate: its
         // slots do not exist yet. kerasj's exist from compile; they start from their initial values, as Keras' will.
-        take(opt.get(0), fileOptimizer.get(opt.get(0).path()), values, matched, missing, mismatched);
-        take(opt.get(1), fileOptimizer.get(opt.get(1).path()), values, matched, missing, mismatched);
-        for (WeightsLayout.Entry e : opt.subList(2, opt.size())) {
+        for (WeightsLayout.Entry e : opt.subList(0, fixed)) {
+          take(e, fileOptimizer.get(e.path()), values, matched, missing, mismatched);
+        }
+        for (WeightsLayout.Entry e : opt.subList(fixed, opt.size())) {
           values.put(e.slot(), e.slot().initialValue().get());
         }
       } else if (!opt.isEmpty() && !fileOptimizer.isEmpty()) {
@@ -147,10 +150,13 @@ public final class KerasWeights {
     model.graphForInternalUse().assign(values);
   }
 
-  /** Only {@code optimizer/vars/0} (iterations, equal to 0) and {@code /1} (learning rate), for more variables. */
-  private static boolean isUnbuiltOptimizer(Map<String, Dataset> file, List<WeightsLayout.Entry> opt) {
-    if (file.size() != 2 || opt.size() <= 2 || !file.containsKey(opt.get(0).path())
-        || !file.containsKey(opt.get(1).path())) {
+  /**
+   * Only the first {@code fixed} of more variables: {@code optimizer/vars/0} (iterations, equal to 0) and, without a
+   * schedule, {@code /1} (learning rate).
+   */
+  private static boolean isUnbuiltOptimizer(Map<String, Dataset> file, List<WeightsLayout.Entry> opt, int fixed) {
+    if (file.size() != fixed || opt.size() <= fixed
+        || !opt.subList(0, fixed).stream().allMatch(e -> file.containsKey(e.path()))) {
       return false;
     }
     Object iterations = file.get(opt.get(0).path()).getDataFlat();

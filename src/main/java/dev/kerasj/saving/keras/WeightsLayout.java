@@ -20,7 +20,8 @@ import java.util.Map;
  *                                creation order (Dense: kernel, bias; BatchNormalization: gamma, beta, moving_mean,
  *                                moving_variance)
  * optimizer/vars/&lt;k&gt;           k over Keras' optimizer.variables: 0 iterations (int64 scalar), 1 learning rate
- *                                (float32 scalar), then the slots ({@link OptimizerVariables})
+ *                                (float32 scalar; absent with a learning-rate schedule), then the slots
+ *                                ({@link OptimizerVariables})
  * </pre>
  *
  * Each {@code vars} group carries a {@code name} attribute (the layer's or optimizer's name), which Keras writes and
@@ -75,6 +76,7 @@ final class WeightsLayout {
     }
     List<Entry> optimizer = new ArrayList<>();
     List<OptimizerVariables.Entry> opt = OptimizerVariables.kerasOrder(model, byName.keySet());
+    placed.addAll(OptimizerVariables.notSaved(model, byName.keySet()));
     for (int k = 0; k < opt.size(); k++) {
       optimizer.add(new Entry(OPTIMIZER_VARS, k, byName.get(opt.get(k).name()), opt.get(k).name()));
       placed.add(opt.get(k).name());

@@ -9,7 +9,8 @@ import java.util.Set;
 
 /**
  * The variables of a compiled model's optimizer in Keras 3's {@code optimizer.variables} order: iterations, learning
- * rate, then the slots in the order Keras creates them (Adam: m and v of the first weight, then of the second ...;
+ * rate (only without a learning-rate schedule: Keras' optimizer built with a {@code LearningRateSchedule} has no
+ * learning-rate variable, so kerasj's, unused then, is not saved), then the slots in the order Keras creates them (Adam: m and v of the first weight, then of the second ...;
  * RMSprop: all velocities, then all momentums). Both the TF checkpoint's {@code optimizer/_variables/k} and the
  * {@code .weights.h5} file's {@code optimizer/vars/k} are numbered this way.
  */
@@ -42,7 +43,9 @@ public final class OptimizerVariables {
     String kerasScope = KerasLayout.snakeCase(optimizer.className()) + "/";
     List<Entry> out = new ArrayList<>();
     out.add(new Entry(scope + "iterations", kerasScope + "iteration", null));
-    out.add(new Entry(scope + "learning_rate", kerasScope + "learning_rate", null));
+    if (optimizer.learningRateSchedule() == null) {
+      out.add(new Entry(scope + "learning_rate", kerasScope + "learning_rate", null));
+    }
     List<KerasLayout.SlotList> kinds = KerasLayout.slotLists(optimizer);
     List<Weight> trainable = model.weights().stream().filter(Weight::trainable).toList();
     for (int group = 0; group < kinds.size(); group++) {
@@ -60,5 +63,21 @@ public final class OptimizerVariables {
       }
     }
     return out;
+  }
+
+  /**
+   * The optimizer variables of {@code model}'s graph that Keras has no counterpart for and that files therefore leave
+   * out: the learning-rate variable when the optimizer has a schedule (the schedule computes the rate from
+   * {@code iterations}, so nothing is lost). Empty otherwise.
+   *
+   * @param graphVariables names of the model graph's variables
+   */
+  public static List<String> notSaved(Sequential model, Set<String> graphVariables) {
+    Optimizer optimizer = model.optimizer();
+    String learningRate = optimizer == null ? null : optimizer.name() + "/learning_rate";
+    if (learningRate == null || optimizer.learningRateSchedule() == null || !graphVariables.contains(learningRate)) {
+      return List.of();
+    }
+    return List.of(learningRate);
   }
 }

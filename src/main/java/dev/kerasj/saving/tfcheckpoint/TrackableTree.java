@@ -28,6 +28,7 @@ import org.tensorflow.proto.TrackableObjectGraphOuterClass.TrackableObjectGraph.
  *        ├ optimizer ─ _variables ─ 0 (iterations), 1 (learning rate), 2… (slots, Keras' order)
  *        │           ├ _trainable_variables ─ 0… (the layer weight nodes)
  *        │           ├ _trainable_variables_indices (empty), _iterations, _learning_rate
+ *        │           │   (with a learning-rate schedule, as in Keras: no learning-rate node, slots from 1)
  *        │           └ one list per slot kind (_momentums, _velocities …)
  *        └ save_counter
  * </pre>
@@ -143,6 +144,7 @@ final class TrackableTree {
   private static Node optimizerNode(Sequential model, Optimizer optimizer,
       Map<String, ModelGraph.VariableSlot> byName, Map<Weight, Node> weightNodes, Set<String> placed) {
     List<OptimizerVariables.Entry> ordered = OptimizerVariables.kerasOrder(model, byName.keySet());
+    placed.addAll(OptimizerVariables.notSaved(model, byName.keySet()));
     Node opt = new Node();
     Node iterations = null;
     Node learningRate = null;
@@ -170,7 +172,9 @@ final class TrackableTree {
     }
     opt.add("_trainable_variables_indices");
     opt.add("_iterations", iterations);
-    opt.add("_learning_rate", learningRate);
+    if (learningRate != null) {
+      opt.add("_learning_rate", learningRate);
+    }
     for (KerasLayout.SlotList kind : kinds) {
       Node listNode = opt.add(kind.attribute());
       List<Node> nodes = lists.get(kind.attribute());

@@ -30,6 +30,7 @@ import dev.kerasj.optimizers.AdamW;
 import dev.kerasj.optimizers.Optimizer;
 import dev.kerasj.optimizers.RMSprop;
 import dev.kerasj.optimizers.SGD;
+import dev.kerasj.optimizers.schedules.ExponentialDecay;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -106,6 +107,8 @@ final class CheckpointTesting {
     List<Case> all = List.of(
         new Case("mlp_adam", CheckpointTesting::mlp, () -> new Adam(1e-3), scce, false),
         new Case("cnn_bn_sgd_momentum", CheckpointTesting::cnnBn, () -> new SGD(0.05, 0.9, false), scce, false),
+        new Case("layout_mlp_adam_exponential_decay", CheckpointTesting::mlp,
+            () -> new Adam(1e-3).setLearningRateSchedule(new ExponentialDecay(1e-3, 2, 0.5)), scce, false),
         new Case("embedding_adam", CheckpointTesting::embedding, () -> new Adam(1e-2), BinaryCrossentropy::new, true),
         new Case("layout_mlp_sgd", CheckpointTesting::mlp, () -> new SGD(0.1), scce, false),
         new Case("layout_mlp_rmsprop", CheckpointTesting::mlp, () -> new RMSprop(1e-3), scce, false),

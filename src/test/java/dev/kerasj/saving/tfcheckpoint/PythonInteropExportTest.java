@@ -28,6 +28,8 @@ import org.tensorflow.types.family.TType;
  * <ul>
  *   <li>{@code <case>/ckpt-1.index}, {@code .data-00000-of-00001}, {@code checkpoint}: {@link TfCheckpoint#write}
  *       after one epoch of {@code fit} (batch 32, no shuffle) from the Keras fixture's initial weights;
+ *   <li>{@code <case>.weights.h5}: {@link Sequential#saveWeights} of the same state (Keras' layout, optimizer
+ *       variables numbered as in the checkpoint);
  *   <li>{@code <case>-outputs.index/.data-*}, a plain tensor bundle (written with SaveV2; Python reads it with
  *       {@code tf.train.load_checkpoint}): {@code x_val}, {@code predict} (Java's predictions at checkpoint time),
  *       {@code batch/x}, {@code batch/y} (the first 32 training samples), {@code after_step/<layer>/<var>} (every
@@ -39,14 +41,17 @@ class PythonInteropExportTest {
       .resolve("tfcheckpoint");
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource({"mlp_adam, mlp_adam_sparse", "cnn_bn_sgd_momentum, cnn_bn", "embedding_adam, embedding"})
+  @CsvSource({"mlp_adam, mlp_adam_sparse", "layout_mlp_adam_exponential_decay, mlp_adam_sparse",
+      "cnn_bn_sgd_momentum, cnn_bn", "embedding_adam, embedding"})
   void export_checkpointPredictionsAndOneStep(String name, String fixture) throws Exception {
     CheckpointTesting.Case c = CASES.get(name);
     TensorBundle bundle = new TensorBundle(Path.of("testdata", "fixtures", fixture));
     Class<? extends TType> xType = c.intInputs() ? TInt32.class : TFloat32.class;
     Path folder = INTEROP.resolve(name);
     Path outputs = INTEROP.resolve(name + "-outputs");
+    Path weightsFile = INTEROP.resolve(name + ".weights.h5");
     DurableFiles.deleteRecursively(folder);
+    Files.deleteIfExists(weightsFile);
     Files.deleteIfExists(CheckpointFiles.index(outputs));
     Files.deleteIfExists(CheckpointFiles.data(outputs));
     Files.createDirectories(folder);
@@ -67,6 +72,7 @@ class PythonInteropExportTest {
       long start = System.nanoTime();
       TfCheckpoint.write(m, folder.resolve("ckpt-1"));
       System.out.printf("[interop] %s: checkpoint written in %.1f ms%n", name, (System.nanoTime() - start) / 1e6);
+      m.saveWeights(weightsFile);
 
       Map<String, HostArray> out = new LinkedHashMap<>();
       out.put("x_val", t.get("x_val"));

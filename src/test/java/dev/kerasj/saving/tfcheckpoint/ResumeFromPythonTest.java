@@ -25,6 +25,7 @@ import dev.kerasj.optimizers.AdamW;
 import dev.kerasj.optimizers.Optimizer;
 import dev.kerasj.optimizers.RMSprop;
 import dev.kerasj.optimizers.SGD;
+import dev.kerasj.optimizers.schedules.ExponentialDecay;
 import dev.kerasj.saving.IncompatibleCheckpointException;
 import dev.kerasj.testing.TensorBundle;
 import java.nio.file.NoSuchFileException;
@@ -99,6 +100,8 @@ class ResumeFromPythonTest {
         new Case("mlp_rmsprop", ResumeFromPythonTest::mlp, () -> new RMSprop(1e-2), scce, true),
         new Case("mlp_adagrad", ResumeFromPythonTest::mlp, () -> new Adagrad(0.1), scce, true),
         new Case("cnn_bn_adam", ResumeFromPythonTest::cnnBn, () -> new Adam(1e-2), scce, true),
+        new Case("mlp_adam_exponential_decay", ResumeFromPythonTest::mlp,
+            () -> new Adam(1e-2).setLearningRateSchedule(new ExponentialDecay(1e-2, 2, 0.5)), scce, true),
         new Case("conv_tanh_flat_bn_regressor_adagrad_huber", ResumeFromPythonTest::convTanhFlatBnRegressor,
             () -> new Adagrad(0.1, 0.5, Adagrad.DEFAULT_EPSILON), () -> new Huber(0.5), false));
   }
@@ -106,6 +109,28 @@ class ResumeFromPythonTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void restoreCheckpointManagerDirectory_trainTwoMoreEpochs_matchesKeras(Case c) throws Exception {
+    restoreTrainAndCompare(c, m -> {
+      Path restored = TfCheckpoint.restore(m, RESUME.resolve(c.name()));
+      assertEquals(RESUME.resolve(c.name()).resolve("ckpt-2").toAbsolutePath().normalize(), restored,
+          "the manager's latest checkpoint, from its state file");
+    });
+  }
+
+  /**
+   * The same ckpt-2 state saved by Keras' {@code save_weights}: with a schedule, {@code optimizer/vars/0} is the
+   * iteration and the Adam slots follow from {@code /1} (no learning-rate variable), which Java must read so.
+   */
+  @Test
+  void loadKerasWeightsH5OfScheduledOptimizer_trainTwoMoreEpochs_matchesKeras() throws Exception {
+    Case c = cases().filter(x -> x.name().equals("mlp_adam_exponential_decay")).findFirst().orElseThrow();
+    restoreTrainAndCompare(c, m -> m.loadWeights(RESUME.resolve(c.name()).resolve("ckpt-2.weights.h5")));
+  }
+
+  interface Restore {
+    void into(Sequential m) throws Exception;
+  }
+
+  private static void restoreTrainAndCompare(Case c, Restore restore) throws Exception {
     try (Sequential m = c.build()) {
       Map<String, Class<? extends TType>> want = new LinkedHashMap<>();
       for (Weight w : m.weights()) {
@@ -118,9 +143,7 @@ class ResumeFromPythonTest {
       want.put("history/loss", TFloat32.class);
       Map<String, HostArray> expected = new TensorBundle(RESUME.resolve("expected").resolve(c.name())).read(want);
 
-      Path restored = TfCheckpoint.restore(m, RESUME.resolve(c.name()));
-      assertEquals(RESUME.resolve(c.name()).resolve("ckpt-2").toAbsolutePath().normalize(), restored,
-          "the manager's latest checkpoint, from its state file");
+      restore.into(m);
       List<FloatNdArray> values = m.getWeights();
       for (int i = 0; i < values.size(); i++) {
         String path = m.weights().get(i).path();
