@@ -1,7 +1,6 @@
 package dev.kerasj.callbacks;
 
 import dev.kerasj.Sequential;
-import dev.kerasj.internal.HostArray;
 import dev.kerasj.internal.ModelGraph;
 import dev.kerasj.internal.SummaryFileWriter;
 import dev.kerasj.layers.Weight;
@@ -172,13 +171,9 @@ public final class TensorBoard implements Callback {
     }
   }
 
+  /** The rate the next step uses, as Keras' {@code optimizer.learning_rate}: a schedule's value when there is one. */
   private double learningRate() {
-    if (!model.isCompiled()) {
-      return 0;
-    }
-    ModelGraph graph = model.graphForInternalUse();
-    HostArray v = graph.read(List.of(graph.variable(model.optimizer().name() + "/learning_rate"))).get(0);
-    return v.floats()[0];
+    return model.isCompiled() ? model.learningRate() : 0;
   }
 
   private long iterations() {

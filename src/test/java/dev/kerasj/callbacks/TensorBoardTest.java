@@ -128,6 +128,24 @@ class TensorBoardTest {
   }
 
   @Test
+  void epochLearningRate_withSchedule_isTheScheduledRate(@TempDir Path dir) throws Exception {
+    // 2 steps per epoch; ExponentialDecay(1e-2, 2, 0.5): after epoch e (2(e+1) steps) the rate is 1e-2 * 0.5^(e+1).
+    try (Sequential m = new Sequential(Input.of(4), new Dense(3, "softmax"))) {
+      m.setSeed(3);
+      Adam adam = new Adam(1e-2);
+      adam.setLearningRateSchedule(new dev.kerasj.optimizers.schedules.ExponentialDecay(1e-2, 2, 0.5));
+      m.compile(adam, new SparseCategoricalCrossentropy());
+      m.fit(features(), labels(), FitOptions.builder().epochs(3).batchSize(10).verbose(0)
+          .callbacks(TensorBoard.builder(dir).writeGraph(false).build()).build());
+    }
+    List<Event> rates = readEvents(dir.resolve("train")).get("epoch_learning_rate");
+    assertEquals(List.of(0L, 1L, 2L), steps(rates));
+    for (int e = 0; e < 3; e++) {
+      assertEquals((float) (1e-2 * Math.pow(0.5, e + 1)), scalar(rates.get(e)), 1e-9, "epoch " + e);
+    }
+  }
+
+  @Test
   void builder_rejectsNegativeFrequencies() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> TensorBoard.builder(Path.of("x")).updateFreq(-1));
