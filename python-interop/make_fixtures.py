@@ -302,6 +302,18 @@ def run_case(c):
     return t, list(history.history)
 
 
+def deterministic_tf():
+    """Single-threaded, deterministic TF kernels for every fixture generator.
+
+    How a multi-threaded kernel splits its work, and so its float rounding, depends on the machine's core count
+    (measured: with TF's default pools, cnn_bn differs by up to 2e-7 even on 2 cores). These models are far too small
+    to gain from threads anyway. Call before TF runs any op.
+    """
+    tf.config.threading.set_intra_op_parallelism_threads(1)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    tf.config.experimental.enable_op_determinism()
+
+
 def save_bundle(prefix, tensors):
     """Writes a TF tensor bundle (prefix.index + prefix.data-00000-of-00001) with TF's own SaveV2 op."""
     names = sorted(tensors)
@@ -317,12 +329,7 @@ def main(argv=None):
                         help="only this case (repeatable); default: all")
     args = parser.parse_args(argv)
 
-    # Single-threaded kernels: how a multi-threaded kernel splits its work, and so its float rounding, depends on the
-    # machine's core count (measured: with TF's default pools, cnn_bn differs by up to 2e-7 even on 2 cores).
-    # These models are far too small to gain from threads anyway.
-    tf.config.threading.set_intra_op_parallelism_threads(1)
-    tf.config.threading.set_inter_op_parallelism_threads(1)
-    tf.config.experimental.enable_op_determinism()
+    deterministic_tf()
     # Building 17 models in one process makes tf.function warn about retracing; expected here, so keep it quiet.
     tf.get_logger().setLevel("ERROR")
 

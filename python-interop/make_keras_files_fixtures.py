@@ -33,6 +33,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from make_fixtures import deterministic_tf
+
 REPO = pathlib.Path(__file__).resolve().parent.parent
 COMMAND = "python-interop/.venv/bin/python python-interop/make_keras_files_fixtures.py"
 L = keras.layers
@@ -181,9 +183,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", type=pathlib.Path, default=REPO / "testdata" / "keras")
     args = p.parse_args(argv)
-    tf.config.threading.set_intra_op_parallelism_threads(1)
-    tf.config.threading.set_inter_op_parallelism_threads(1)
-    tf.config.experimental.enable_op_determinism()
+    deterministic_tf()
     args.out.mkdir(parents=True, exist_ok=True)
     for name in CASES:
         run_case(name, args.out)

@@ -36,7 +36,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from make_fixtures import BATCH_SIZE, digits_split, weight_names
+from make_fixtures import BATCH_SIZE, deterministic_tf, digits_split, save_bundle, weight_names
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 COMMAND = "python-interop/.venv/bin/python python-interop/make_resume_fixtures.py"
@@ -127,10 +127,8 @@ def run_case(name, out):
     t["meta/description"] = (f"{name}: Sequential({[type(layer).__name__ for layer in model.layers]}), "
                              f"{type(model.optimizer).__name__}, fit {N_BEFORE} epochs batch {BATCH_SIZE} "
                              f"shuffle=False saving with CheckpointManager after each, then {M_AFTER} more")
-    keys = sorted(t)
     (out / "expected").mkdir(exist_ok=True)
-    tf.raw_ops.SaveV2(prefix=str(out / "expected" / name), tensor_names=keys, shape_and_slices=[""] * len(keys),
-                      tensors=[tf.constant(t[k]) for k in keys])
+    save_bundle(out / "expected" / name, t)
 
 
 def main(argv=None):
@@ -138,9 +136,7 @@ def main(argv=None):
     parser.add_argument("--out", type=pathlib.Path, default=REPO / "testdata" / "resume")
     parser.add_argument("--case", action="append", choices=sorted(CASES))
     args = parser.parse_args(argv)
-    tf.config.threading.set_intra_op_parallelism_threads(1)
-    tf.config.threading.set_inter_op_parallelism_threads(1)
-    tf.config.experimental.enable_op_determinism()
+    deterministic_tf()
     tf.get_logger().setLevel("ERROR")
     print(f"tensorflow {tf.__version__}, keras {keras.__version__}, numpy {np.__version__}; out={args.out}")
     for name in args.case or CASES:

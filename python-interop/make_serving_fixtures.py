@@ -34,6 +34,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from make_fixtures import deterministic_tf
+
 REPO = pathlib.Path(__file__).resolve().parent.parent
 COMMAND = "python-interop/.venv/bin/python python-interop/make_serving_fixtures.py"
 SEED = 401
@@ -85,9 +87,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=pathlib.Path, default=REPO / "testdata" / "serving")
     args = parser.parse_args(argv)
-    tf.config.threading.set_intra_op_parallelism_threads(1)
-    tf.config.threading.set_inter_op_parallelism_threads(1)
-    tf.config.experimental.enable_op_determinism()
+    deterministic_tf()
     tf.get_logger().setLevel("ERROR")
     out = args.out
     for name in ("keras_export", "keras_saved_model", "module_multi_io"):

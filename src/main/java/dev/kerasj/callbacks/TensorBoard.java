@@ -1,7 +1,6 @@
 package dev.kerasj.callbacks;
 
 import dev.kerasj.Sequential;
-import dev.kerasj.internal.ModelGraph;
 import dev.kerasj.internal.SummaryFileWriter;
 import dev.kerasj.layers.Weight;
 import dev.kerasj.saving.keras.SequentialConfig;
@@ -124,7 +123,7 @@ public final class TensorBoard implements Callback {
     if (model == null || !model.isCompiled()) {
       return;
     }
-    long iterations = iterations();
+    long iterations = model.iterations();
     for (Map.Entry<String, Double> e : logs.entrySet()) {
       validationWriter().scalar("evaluation_" + e.getKey() + "_vs_iterations", e.getValue(), iterations, SCALAR);
     }
@@ -174,11 +173,6 @@ public final class TensorBoard implements Callback {
   /** The rate the next step uses, as Keras' {@code optimizer.learning_rate}: a schedule's value when there is one. */
   private double learningRate() {
     return model.isCompiled() ? model.learningRate() : 0;
-  }
-
-  private long iterations() {
-    ModelGraph graph = model.graphForInternalUse();
-    return graph.read(List.of(graph.variable(model.optimizer().name() + "/iterations"))).get(0).ints()[0];
   }
 
   private SummaryFileWriter trainWriter() {
