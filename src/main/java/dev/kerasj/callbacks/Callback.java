@@ -16,7 +16,10 @@ public interface Callback {
   /** Called by {@code fit} before {@link #onTrainBegin}. */
   default void setModel(Sequential model) {}
 
-  /** Called by {@code fit} with the training parameters ({@code epochs}, {@code steps}, {@code verbose}). */
+  /**
+   * Called by {@code fit} with the training parameters ({@code epochs}, {@code steps}, {@code verbose},
+   * {@code do_validation}, {@code initial_epoch}).
+   */
   default void setParams(Map<String, Object> params) {}
 
   default void onTrainBegin(Map<String, Double> logs) {}

@@ -49,9 +49,15 @@ import java.util.concurrent.FutureTask;
  * <ul>
  *   <li>the template and the mode are validated at {@link Builder#build()}, and every field name against the model's
  *       log keys at train begin, not at the first epoch end;</li>
- *   <li>a resumed run starts from the best value recorded next to the checkpoints by an earlier run (a small state
- *       file, {@code .kerasj-modelcheckpoint-<hash>.properties}), so it never overwrites a better model with a worse
- *       one (keras-team/keras#17012); {@link Builder#resumeBest(boolean)} turns this off;</li>
+ *   <li>a <em>resumed</em> run keeps comparing with the best value of the run it continues, so it never overwrites
+ *       a better model with a worse one (keras-team/keras#17012). A {@code fit} resumes a run when
+ *       {@link BackupAndRestore} restores it (the best comes from the backup) or when it starts at
+ *       {@code initialEpoch > 0} (the best comes from a small state file next to the checkpoints,
+ *       {@code .kerasj-modelcheckpoint-<hash>.properties}); {@link Builder#resumeBest(boolean)} forces either way.
+ *       A <em>new</em> run ({@code initialEpoch} 0, nothing restored) starts its own best, as Keras does, even when
+ *       an earlier run left checkpoints in the same directory (carrying that best over would keep the new run from
+ *       ever saving its best model); it overwrites them like Keras, and its first save over an earlier run's best
+ *       says so. Retention ({@link Builder#maxToKeep}) keeps managing checkpoints earlier runs left there;</li>
  *   <li>a monitored value that can never appear ({@code val_*} without validation data, an unknown metric) fails at
  *       train begin with {@code saveBestOnly}, instead of Keras 3's "save anyway" or tf.keras' silent skip;</li>
  *   <li>NaN is never an improvement (Keras 3 takes a first NaN as best and then never saves again);</li>
@@ -109,7 +115,8 @@ public final class ModelCheckpoint implements Callback {
   private final Double initialValueThreshold;
   private final Integer maxToKeep;
   private final Double keepEveryNHours;
-  private final boolean resumeBest;
+  /** null: carry the best over only when the fit resumes a run (see the class javadoc). */
+  private final Boolean resumeBest;
   private final boolean asyncSave;
   private final Writer writer;
   private final Deleter deleter;
@@ -117,6 +124,9 @@ public final class ModelCheckpoint implements Callback {
 
   private Sequential model;
   private boolean doValidation;
+  private int initialEpoch;
+  /** The best an earlier run recorded here, which this new run does not compare with (null when none or resumed). */
+  private EarlierBest earlierBest;
   private boolean minimize;
   private double best;
   private String bestPath;
@@ -207,6 +217,7 @@ public final class ModelCheckpoint implements Callback {
   @Override
   public void setParams(Map<String, Object> params) {
     this.doValidation = Boolean.TRUE.equals(params.get("do_validation"));
+    this.initialEpoch = params.get("initial_epoch") instanceof Number n ? n.intValue() : 0;
   }
 
   @Override
@@ -253,9 +264,8 @@ public final class ModelCheckpoint implements Callback {
     batchesSinceSave = 0;
     saved.clear();
     lastPreservedHours = System.currentTimeMillis() / 3.6e6;
-    if (resumeBest) {
-      readState();
-    }
+    earlierBest = null;
+    readState(resumeBest != null ? resumeBest : initialEpoch > 0);
     if (maxToKeep != null) {
       adoptUnlisted();
     }
@@ -341,6 +351,7 @@ public final class ModelCheckpoint implements Callback {
   @Override
   @SuppressWarnings("unchecked")
   public void restoreBackupState(Map<String, Object> s) {
+    earlierBest = null; // a resumed run: the backup holds the best it compares with
     best = BackupValues.toDouble(s.get("best"));
     bestPath = (String) s.get("best_path");
     batchesSinceSave = ((Number) s.get("batches_since_save")).intValue();
@@ -393,6 +404,7 @@ public final class ModelCheckpoint implements Callback {
         System.out.printf(Locale.ROOT, "%nEpoch %d: %s improved from %s to %.5f, saving model to %s%n", epoch + 1,
             monitor, bestText, current, path);
       }
+      noteReplacingEarlierBest(path);
       write(path, epoch, batch);
       best = current;
       bestPath = path.toString();
@@ -592,7 +604,32 @@ public final class ModelCheckpoint implements Callback {
     }
   }
 
-  private void readState() {
+  /**
+   * Says, once, that this new run's first best-only save replaces the best model an earlier run recorded here (the
+   * new run does not compare with that run's best; see the class javadoc).
+   */
+  private void noteReplacingEarlierBest(Path path) {
+    EarlierBest earlier = earlierBest;
+    earlierBest = null;
+    if (earlier == null) {
+      return;
+    }
+    boolean samePath = Path.of(earlier.path()).toAbsolutePath().normalize()
+        .equals(path.toAbsolutePath().normalize());
+    System.out.printf(Locale.ROOT, "ModelCheckpoint: this is a new run; %s the best model of an earlier run "
+        + "(%s=%.5f, %s). To keep comparing with that run's best, resume it (BackupAndRestore, initialEpoch > 0 or "
+        + "resumeBest(true)).%n", samePath ? "replacing" : "no longer comparing with", monitor, earlier.value(),
+        earlier.path());
+  }
+
+  /** The best value and path an earlier run recorded in the state file. */
+  private record EarlierBest(double value, String path) {}
+
+  /**
+   * Reads the state file: the kept checkpoints (retention manages them in any run) and, when {@code takeBest}, the
+   * best value and path of the run this fit resumes; otherwise that best is only remembered for a message.
+   */
+  private void readState(boolean takeBest) {
     Path file = stateFile();
     if (!Files.exists(file)) {
       return;
@@ -615,7 +652,9 @@ public final class ModelCheckpoint implements Callback {
     boolean sameDirection = Boolean.toString(minimize).equals(p.getProperty("minimize"));
     if (storedBest != null && storedPath != null && sameDirection && exists(Path.of(storedPath))) {
       double restored = Double.parseDouble(storedBest);
-      if (Double.isNaN(best) || (minimize ? restored < best : restored > best)) {
+      if (!takeBest) {
+        earlierBest = saveBestOnly ? new EarlierBest(restored, storedPath) : null;
+      } else if (Double.isNaN(best) || (minimize ? restored < best : restored > best)) {
         best = restored;
         bestPath = storedPath;
         if (verbose > 0) {
@@ -704,7 +743,7 @@ public final class ModelCheckpoint implements Callback {
     private Double initialValueThreshold;
     private Integer maxToKeep;
     private Double keepEveryNHours;
-    private boolean resumeBest = true;
+    private Boolean resumeBest;
     private boolean asyncSave;
     private Writer writer = ModelCheckpoint::defaultWrite;
     private Deleter deleter = ModelCheckpoint::defaultDelete;
@@ -775,7 +814,12 @@ public final class ModelCheckpoint implements Callback {
       return this;
     }
 
-    /** Whether a new fit starts from the best value recorded on disk by an earlier run (default true). */
+    /**
+     * Whether a {@code fit} starts from the best value an earlier run recorded next to the checkpoints: true always,
+     * false never. Unset (the default), only a fit that resumes a run does: one started at {@code initialEpoch > 0}
+     * (or restored by {@link BackupAndRestore}, whose backup holds the exact best). Keras has no such option and
+     * forgets the best on every restart (keras-team/keras#17012).
+     */
     public Builder resumeBest(boolean resumeBest) {
       this.resumeBest = resumeBest;
       return this;

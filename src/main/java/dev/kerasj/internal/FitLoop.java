@@ -58,6 +58,7 @@ public final class FitLoop {
     params.put("steps", steps);
     params.put("verbose", o.verbose());
     params.put("do_validation", xVal != null);
+    params.put("initial_epoch", o.initialEpoch());
     callbacks.setModel(model);
     callbacks.setParams(params);
     model.setStopTraining(false);

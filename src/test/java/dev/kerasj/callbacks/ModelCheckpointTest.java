@@ -66,9 +66,27 @@ class ModelCheckpointTest {
   }
 
   private void begin(ModelCheckpoint cb, boolean validation) {
+    begin(cb, validation, 0);
+  }
+
+  private void begin(ModelCheckpoint cb, boolean validation, int initialEpoch) {
     cb.setModel(model);
-    cb.setParams(params(validation));
+    Map<String, Object> p = params(validation);
+    p.put("initial_epoch", initialEpoch);
+    cb.setParams(p);
     cb.onTrainBegin(Map.of());
+  }
+
+  private static String captureStdout(Runnable r) {
+    java.io.PrintStream old = System.out;
+    java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+    System.setOut(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      r.run();
+    } finally {
+      System.setOut(old);
+    }
+    return buf.toString(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private static Map<String, Double> logs(double loss, double valLoss, double valAccuracy) {
@@ -135,13 +153,13 @@ class ModelCheckpointTest {
   }
 
   @Test
-  void resumedRun_knowsBestFromDisk_andDoesNotOverwriteWithWorse() {
+  void resumedRun_atInitialEpoch_knowsBestFromDisk_andDoesNotOverwriteWithWorse() {
     ModelCheckpoint first = builder("best").saveBestOnly(true).build();
     begin(first, true);
     epoch(first, 0, logs(1, 0.3, 0));
     written.clear();
     ModelCheckpoint resumed = builder("best").saveBestOnly(true).build();
-    begin(resumed, true);
+    begin(resumed, true, 1);
     assertEquals(0.3, resumed.best());
     epoch(resumed, 1, logs(1, 0.6, 0));
     assertEquals(List.of(), written, "a worse value after restart must not overwrite the better checkpoint");
@@ -150,15 +168,73 @@ class ModelCheckpointTest {
   }
 
   @Test
-  void resumeBestFalse_startsFresh() {
+  void newRun_inSameDirectory_startsItsOwnBest_andSaysItReplacesTheEarlierOne() {
+    ModelCheckpoint first = builder("best").saveBestOnly(true).build();
+    begin(first, true);
+    epoch(first, 0, logs(1, 0.1, 0));
+    written.clear();
+    ModelCheckpoint second = builder("best").saveBestOnly(true).build();
+    begin(second, true, 0);
+    assertTrue(Double.isNaN(second.best()), "a new run must not inherit the earlier run's best: " + second.best());
+    String out = captureStdout(() -> epoch(second, 0, logs(1, 0.6, 0)));
+    assertEquals(List.of("best"), written, "the new run's first epoch is its best so far and must be saved");
+    assertTrue(out.contains("this is a new run; replacing the best model of an earlier run (val_loss=0.10000"), out);
+    String later = captureStdout(() -> epoch(second, 1, logs(1, 0.5, 0)));
+    assertFalse(later.contains("earlier run"), "said once: " + later);
+    assertEquals(List.of("best", "best"), written);
+  }
+
+  @Test
+  void newRun_afterBackupRestore_takesTheBackupsBest_andSaysNothingAboutAnEarlierRun() {
+    ModelCheckpoint first = builder("best").saveBestOnly(true).build();
+    begin(first, true);
+    epoch(first, 0, logs(1, 0.3, 0));
+    Map<String, Object> backup = first.backupState();
+    written.clear();
+    ModelCheckpoint resumed = builder("best").saveBestOnly(true).build();
+    begin(resumed, true, 0);
+    resumed.restoreBackupState(backup);
+    assertEquals(0.3, resumed.best());
+    String out = captureStdout(() -> epoch(resumed, 1, logs(1, 0.2, 0)));
+    assertEquals(List.of("best"), written);
+    assertFalse(out.contains("earlier run"), out);
+  }
+
+  @Test
+  void resumeBestTrue_takesBestFromDisk_evenAtInitialEpochZero() {
+    ModelCheckpoint first = builder("best").saveBestOnly(true).build();
+    begin(first, true);
+    epoch(first, 0, logs(1, 0.3, 0));
+    written.clear();
+    ModelCheckpoint again = builder("best").saveBestOnly(true).resumeBest(true).build();
+    begin(again, true, 0);
+    assertEquals(0.3, again.best());
+    epoch(again, 0, logs(1, 0.6, 0));
+    assertEquals(List.of(), written);
+  }
+
+  @Test
+  void resumeBestFalse_startsFresh_evenAtInitialEpoch() {
     ModelCheckpoint first = builder("best").saveBestOnly(true).build();
     begin(first, true);
     epoch(first, 0, logs(1, 0.3, 0));
     written.clear();
     ModelCheckpoint fresh = builder("best").saveBestOnly(true).resumeBest(false).build();
-    begin(fresh, true);
+    begin(fresh, true, 1);
     epoch(fresh, 1, logs(1, 0.6, 0));
     assertEquals(List.of("best"), written);
+  }
+
+  @Test
+  void newRun_keepsManagingCheckpointsAnEarlierRunLeft() {
+    ModelCheckpoint first = builder("ckpt_{epoch}").saveWeightsOnly(true).maxToKeep(2).build();
+    begin(first, true);
+    epoch(first, 0, logs(1, 0.3, 0));
+    epoch(first, 1, logs(1, 0.3, 0));
+    ModelCheckpoint second = builder("ckpt_{epoch}").saveWeightsOnly(true).maxToKeep(2).build();
+    begin(second, true, 0);
+    epoch(second, 4, logs(1, 0.3, 0));
+    assertEquals(List.of("ckpt_1"), deleted, "retention covers the earlier run's files too");
   }
 
   @Test

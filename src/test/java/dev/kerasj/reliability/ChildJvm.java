@@ -80,6 +80,11 @@ public final class ChildJvm implements AutoCloseable {
     return (System.nanoTime() - startNanos) / 1_000_000;
   }
 
+  /** The child's process id (to send it a signal with {@code kill}). */
+  public long pid() {
+    return process.pid();
+  }
+
   public boolean isAlive() {
     return process.isAlive();
   }
