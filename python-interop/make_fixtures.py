@@ -23,8 +23,10 @@ import os
 
 # Both must be set before TensorFlow is imported.
 # oneDNN picks kernels by the CPU's instruction set at run time (AVX2 here, AVX-512 elsewhere), which changes float
-# rounding between machines; TF's plain Eigen kernels are compiled in and give the same bits on every x86-64 CPU.
-# Forced, not defaulted: with oneDNN on, 15 of the 17 cases here differ in some tensor, by up to 5e-7 (measured).
+# rounding between machines. Forced, not defaulted: with oneDNN on, 15 of the 17 cases here differ in some tensor, by
+# up to 5e-7 (measured). TF's plain Eigen kernels also dispatch on the instruction set, so even with oneDNN off the
+# fixtures differ between CPUs in the last bits (up to 9.5e-7 AVX2 vs AVX-512): tests/fixture_compare.py compares
+# floats with a tolerance.
 os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 

@@ -2,7 +2,9 @@
 
 KerasConfigParityTest (Java) compares kerasj's config.json with these files, so they must be what Keras 3.15.1
 really writes. Regenerates them into a temporary directory (child process, as when run by hand) and requires
-byte-identical files, and the same set of files. Regenerate with:
+byte-identical files, and the same set of files. Byte identity holds on any CPU, unlike the trained fixtures (see
+fixture_compare): a config's only floats are hyper-parameters and initializer arguments written as the user gave
+them (float32-rounded learning rates included), never something a kernel computed. Regenerate with:
   python-interop/.venv/bin/python python-interop/make_config_fixtures.py
 """
 
