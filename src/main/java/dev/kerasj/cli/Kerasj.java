@@ -1,5 +1,6 @@
 package dev.kerasj.cli;
 
+import dev.kerasj.internal.ConsoleLogging;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
@@ -29,7 +30,7 @@ public final class Kerasj implements Runnable {
   public static final int EXIT_USAGE = 2;
 
   @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
-      description = "Print stack traces with errors, and more detail.")
+      description = "Print stack traces with errors, and kerasj's DEBUG log messages.")
   boolean verbose;
 
   @CommandLine.Spec
@@ -55,9 +56,19 @@ public final class Kerasj implements Runnable {
     return cli;
   }
 
-  /** Runs the command line and exits with its status. */
+  /**
+   * Runs the command line and exits with its status. Log lines (kerasj's callbacks, jhdf) go to stderr through
+   * slf4j-simple, configured once the arguments are parsed ({@link ConsoleLogging}); {@code --verbose} adds kerasj's
+   * DEBUG messages.
+   */
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    CommandLine cli = commandLine();
+    CommandLine.IExecutionStrategy run = cli.getExecutionStrategy();
+    cli.setExecutionStrategy(parsed -> {
+      ConsoleLogging.configure(ConsoleLogging.Target.STDERR, verboseRequested(parsed));
+      return run.execute(parsed);
+    });
+    System.exit(cli.execute(args));
   }
 
   private static boolean verboseRequested(CommandLine.ParseResult result) {

@@ -5,6 +5,7 @@ import dev.kerasj.Sequential;
 import dev.kerasj.callbacks.CSVLogger;
 import dev.kerasj.callbacks.History;
 import dev.kerasj.callbacks.ModelCheckpoint;
+import dev.kerasj.internal.ConsoleLogging;
 import dev.kerasj.saving.savedmodel.SavedModelLoader;
 import dev.kerasj.layers.Dense;
 import dev.kerasj.layers.Input;
@@ -26,6 +27,9 @@ import java.util.Map;
  * the training progress). Run it again with {@code --resume} after an interruption and it continues from
  * {@code last_model/} at the epoch it reached.
  *
+ * <p>Library messages (checkpoints saved, best value) are SLF4J log lines on stdout, in order with the progress bar;
+ * {@code --verbose} adds kerasj's DEBUG messages, such as the saves of the checkpoints built with {@code verbose=0}.
+ *
  * <pre>mvn -q compile exec:java [-Dexec.args="--epochs 20 --out target/digits-run --resume --device /GPU:0"]</pre>
  */
 public final class TrainDigits {
@@ -41,6 +45,7 @@ public final class TrainDigits {
     Path data = Digits.DEFAULT_CSV;
     String device = null;
     boolean resume = false;
+    boolean verbose = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--epochs" -> epochs = Integer.parseInt(args[++i]);
@@ -49,11 +54,13 @@ public final class TrainDigits {
         case "--data" -> data = Path.of(args[++i]);
         case "--device" -> device = args[++i];
         case "--resume" -> resume = true;
+        case "--verbose" -> verbose = true;
         default -> throw new IllegalArgumentException(
             "Unknown argument '" + args[i] + "'. Expected: --epochs N, --seed N, --out DIR, --data CSV, --device DEV, "
-                + "--resume");
+                + "--resume, --verbose");
       }
     }
+    ConsoleLogging.configure(ConsoleLogging.Target.STDOUT, verbose);
     Digits all = Digits.load(data);
     Digits train = all.slice(0, TRAIN_ROWS);
     Digits test = all.slice(TRAIN_ROWS, all.size());

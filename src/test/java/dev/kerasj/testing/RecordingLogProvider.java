@@ -17,7 +17,8 @@ import org.slf4j.spi.SLF4JServiceProvider;
 /**
  * The SLF4J backend of the test JVM, chosen by {@code -Dslf4j.provider} in the surefire configuration of
  * {@code pom.xml} (so not registered as a service: child JVMs started by tests keep slf4j-simple). Every event at
- * DEBUG and above goes to the open {@link LogCapture}s; INFO and above are also printed to {@code System.err} as
+ * DEBUG and above goes to the open {@link LogCapture}s; kerasj's INFO and above, and other libraries' WARN and above
+ * (jhdf logs every HDF5 group it opens at INFO), are also printed to {@code System.err} as
  * {@code LEVEL Logger - message}, so test reports still show them.
  */
 public final class RecordingLogProvider implements SLF4JServiceProvider {
@@ -72,7 +73,8 @@ public final class RecordingLogProvider implements SLF4JServiceProvider {
         Throwable t) {
       String message = MessageFormatter.basicArrayFormat(pattern, args);
       LogCapture.record(new LogCapture.Event(level, name, message, t));
-      if (level.toInt() >= Level.INFO.toInt()) {
+      Level shown = name.startsWith("dev.kerasj.") ? Level.INFO : Level.WARN;
+      if (level.toInt() >= shown.toInt()) {
         System.err.println(level + " " + name.substring(name.lastIndexOf('.') + 1) + " - " + message);
         if (t != null) {
           t.printStackTrace();
