@@ -21,6 +21,8 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keras' {@code BackupAndRestore}: backs training up to {@code backupDir} and, when the same {@code fit} is run
@@ -55,7 +57,8 @@ import java.util.stream.Stream;
  * <p><b>On disk.</b> {@code backupDir/backup-NNNNNNNNN/} ({@code weights.index}, {@code weights.data-*},
  * {@code checkpoint}, {@code state.json}), staged under a {@code .kerasj-staging-*} name, fsynced and renamed into
  * place (DESIGN.md section 5); the two newest are kept. On resume the newest is used; if it cannot be read (a
- * damaged file: TensorFlow's crc32c, unparsable state), the previous one is used and a message says so. If backups
+ * damaged file: TensorFlow's crc32c, unparsable state), the previous one is used and a warning says so (SLF4J
+ * logger {@code dev.kerasj.callbacks.BackupAndRestore}, also listed by {@link #fallbacks()}). If backups
  * exist and none can be read, {@code fit} throws {@link CorruptCheckpointException}: it never starts from scratch
  * silently. The backup directory is deleted only when training {@link TrainingOutcome#COMPLETED completed} or was
  * {@link TrainingOutcome#STOPPED_EARLY stopped early}; never after NaN, an exception or an interruption (Keras
@@ -65,6 +68,7 @@ import java.util.stream.Stream;
  * callbacks in the same order; the seed, batch size and sample count are checked.
  */
 public final class BackupAndRestore implements Callback {
+  private static final Logger LOG = LoggerFactory.getLogger(BackupAndRestore.class);
   /** Keras' default {@code save_freq="epoch"}. */
   public static final int SAVE_FREQ_EPOCH = 0;
   /** Backups kept: the newest, and the previous one to fall back on. */
@@ -213,7 +217,7 @@ public final class BackupAndRestore implements Callback {
       } catch (CorruptCheckpointException | IOException e) {
         String message = "BackupAndRestore: backup " + backup + " is unreadable (" + e.getMessage() + ")"
             + (i > 0 ? "; falling back to the previous backup " + backups.get(i - 1) : "");
-        System.err.println(message);
+        LOG.warn(message);
         fallbackMessages.add(message);
         failures.add(backup.getFileName() + ": " + e.getMessage());
         continue;
@@ -222,10 +226,8 @@ public final class BackupAndRestore implements Callback {
       restoredFrom = backup;
       Position p = new Position(((Number) state.get("epoch")).intValue(), ((Number) state.get("batch")).intValue(),
           castMap(state.get("means")));
-      if (verbose > 0) {
-        System.out.println("BackupAndRestore: resuming from " + backup + " at epoch " + (p.epoch() + 1) + ", batch "
-            + p.batch());
-      }
+      LOG.atLevel(CallbackLogging.level(verbose)).log("BackupAndRestore: resuming from {} at epoch {}, batch {}",
+          backup, p.epoch() + 1, p.batch());
       return p;
     }
     if (!failures.isEmpty()) {
@@ -278,10 +280,8 @@ public final class BackupAndRestore implements Callback {
       List<Path> existing = list(dir);
       long next = existing.isEmpty() ? 1 : number(existing.get(existing.size() - 1)) + 1;
       target = dir.resolve(String.format("backup-%09d", next));
-      if (verbose > 0) {
-        System.out.println("BackupAndRestore: writing " + target.getFileName() + " (epoch " + (epoch + 1) + ", batch "
-            + batch + ", " + why + ")");
-      }
+      LOG.atLevel(CallbackLogging.level(verbose)).log("BackupAndRestore: writing {} (epoch {}, batch {}, {})",
+          target.getFileName(), epoch + 1, batch, why);
       staging = DurableFiles.createStagingDirectory(dir, "backup");
       hook.reached(Stage.STAGING_CREATED);
       TfCheckpoint.write(model, staging.resolve(WEIGHTS));
@@ -298,9 +298,7 @@ public final class BackupAndRestore implements Callback {
         deleteBackup(all.get(i));
       }
       hook.reached(Stage.OLD_DELETED);
-      if (verbose > 0) {
-        System.out.println("BackupAndRestore: wrote " + target.getFileName());
-      }
+      LOG.atLevel(CallbackLogging.level(verbose)).log("BackupAndRestore: wrote {}", target.getFileName());
     } catch (IOException e) {
       if (staging != null) {
         try {
@@ -425,8 +423,8 @@ public final class BackupAndRestore implements Callback {
       }
     }
     if (!left.isEmpty()) {
-      System.err.println("BackupAndRestore: backup " + backup + " holds state of callbacks this fit does not have: "
-          + left.keySet() + " (ignored)");
+      LOG.warn("BackupAndRestore: backup {} holds state of callbacks this fit does not have: {} (ignored)", backup,
+          left.keySet());
     }
   }
 
@@ -494,7 +492,10 @@ public final class BackupAndRestore implements Callback {
       return this;
     }
 
-    /** 1 prints a line per backup written and on resume; 0 (default) prints only fallbacks. */
+    /**
+     * Above 0, logs a line per backup written and on resume at INFO; 0 (default) logs them at DEBUG. Falling back
+     * from an unreadable backup is logged at WARN whatever the verbosity.
+     */
     public Builder verbose(int verbose) {
       if (verbose < 0) {
         throw new IllegalArgumentException("verbose must be >= 0. Received: verbose=" + verbose);

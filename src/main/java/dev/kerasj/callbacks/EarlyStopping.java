@@ -6,6 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import org.tensorflow.ndarray.FloatNdArray;
 
 /**
@@ -25,14 +28,17 @@ import org.tensorflow.ndarray.FloatNdArray;
  *
  * <p>Mode {@code "auto"} minimizes {@code loss} and {@code val_loss}; for any other key it uses the
  * {@link Metric#direction()} of the compiled metric of that name (a {@code val_} prefix stripped), and {@code fit}
- * fails at train begin when there is none. A monitored key missing from an epoch's logs prints a warning to
- * {@code System.err} once per run, naming the available keys, and training goes on.
+ * fails at train begin when there is none. A monitored key missing from an epoch's logs logs a warning once per
+ * run, naming the available keys, and training goes on.
  *
  * <p>With {@code restoreBestWeights}, the weights are snapshot at every improvement and set back on the model at
- * train end, whether or not training stopped early (as Keras 3 does). Messages ({@code verbose > 0}) go to
- * {@code System.out}. An instance can be reused across {@code fit} calls: its state is reset at train begin.
+ * train end, whether or not training stopped early (as Keras 3 does). Messages go to SLF4J (logger
+ * {@code dev.kerasj.callbacks.EarlyStopping}): Keras' messages at INFO for {@code verbose > 0} and at DEBUG for 0,
+ * the missing-monitor warning at WARN. An instance can be reused across {@code fit} calls: its state is reset at
+ * train begin.
  */
 public final class EarlyStopping implements Callback {
+  private static final Logger LOG = LoggerFactory.getLogger(EarlyStopping.class);
   /** Keras' default {@code monitor="val_loss"}. */
   public static final String DEFAULT_MONITOR = "val_loss";
   /** Keras' default {@code min_delta=0}. */
@@ -236,13 +242,12 @@ public final class EarlyStopping implements Callback {
 
   @Override
   public void onTrainEnd(Map<String, Double> logs) {
-    if (stoppedEpoch > 0 && verbose > 0) {
-      System.out.println("Epoch " + (stoppedEpoch + 1) + ": early stopping");
+    Level level = CallbackLogging.level(verbose);
+    if (stoppedEpoch > 0) {
+      LOG.atLevel(level).log("Epoch {}: early stopping", stoppedEpoch + 1);
     }
     if (restoreBestWeights && bestWeights != null) {
-      if (verbose > 0) {
-        System.out.println("Restoring model weights from the end of the best epoch: " + (bestEpoch + 1) + ".");
-      }
+      LOG.atLevel(level).log("Restoring model weights from the end of the best epoch: {}.", bestEpoch + 1);
       model.setWeights(bestWeights);
     }
   }
@@ -289,8 +294,8 @@ public final class EarlyStopping implements Callback {
       return;
     }
     warnedMissing = true;
-    System.err.println("WARNING: Early stopping conditioned on metric `" + monitor + "` which is not available. "
-        + "Available metrics are: " + String.join(",", logs.keySet()));
+    LOG.warn("Early stopping conditioned on metric `{}` which is not available. Available metrics are: {}", monitor,
+        String.join(",", logs.keySet()));
   }
 
   private void requireModel() {
@@ -334,7 +339,10 @@ public final class EarlyStopping implements Callback {
       return this;
     }
 
-    /** 0 silent; above 0 prints when training stops and when weights are restored. */
+    /**
+     * Above 0, logs at INFO when training stops and when weights are restored; 0 (Keras' default, silent) logs the
+     * same messages at DEBUG.
+     */
     public Builder verbose(int verbose) {
       this.verbose = verbose;
       return this;

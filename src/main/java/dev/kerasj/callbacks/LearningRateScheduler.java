@@ -1,8 +1,9 @@
 package dev.kerasj.callbacks;
 
 import dev.kerasj.Sequential;
-import java.util.Locale;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keras' {@code LearningRateScheduler}: at the start of each epoch sets the learning rate to
@@ -14,8 +15,12 @@ import java.util.Map;
  *
  * <p>The learning rate is a model variable saved with every checkpoint and backup, so a resumed run continues
  * from the value the interrupted run had set.
+ *
+ * <p>Each new rate is logged to SLF4J (logger {@code dev.kerasj.callbacks.LearningRateScheduler}) at INFO for
+ * {@code verbose > 0} and at DEBUG for 0.
  */
 public final class LearningRateScheduler implements Callback {
+  private static final Logger LOG = LoggerFactory.getLogger(LearningRateScheduler.class);
   /** The schedule: a new learning rate from the 0-based epoch and the current learning rate. */
   @FunctionalInterface
   public interface Schedule {
@@ -32,7 +37,7 @@ public final class LearningRateScheduler implements Callback {
     this(schedule, 0);
   }
 
-  /** @param verbose 1 prints the new learning rate each epoch */
+  /** @param verbose above 0 logs the new learning rate each epoch at INFO; 0 at DEBUG */
   public LearningRateScheduler(Schedule schedule, int verbose) {
     if (schedule == null) {
       throw new IllegalArgumentException("LearningRateScheduler needs a schedule. Received: null");
@@ -77,9 +82,7 @@ public final class LearningRateScheduler implements Callback {
           + "finite float. Received: " + lr + " at epoch " + epoch);
     }
     model.setLearningRate(lr);
-    if (verbose > 0) {
-      System.out.printf(Locale.ROOT, "%nEpoch %d: LearningRateScheduler setting learning rate to %s.%n", epoch + 1,
-          CSVLogger.pythonRepr(lr));
-    }
+    LOG.atLevel(CallbackLogging.level(verbose)).log(
+        "Epoch {}: LearningRateScheduler setting learning rate to {}.", epoch + 1, CSVLogger.pythonRepr(lr));
   }
 }

@@ -27,6 +27,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keras' {@code ModelCheckpoint}: saves the model during {@code fit}, every epoch or every N batches, optionally only
@@ -80,6 +82,7 @@ import java.util.concurrent.FutureTask;
  * host copy of the variables (with Adam, three times the model's weights) for as long as the write takes.
  */
 public final class ModelCheckpoint implements Callback {
+  private static final Logger LOG = LoggerFactory.getLogger(ModelCheckpoint.class);
   /** Keras' default monitor. */
   public static final String DEFAULT_MONITOR = "val_loss";
   /** Keras' default mode. */
@@ -394,24 +397,18 @@ public final class ModelCheckpoint implements Callback {
       }
       String bestText = Double.isNaN(best) ? "None" : String.format(Locale.ROOT, "%.5f", best);
       if (!isImprovement(current)) {
-        if (verbose > 0) {
-          System.out.printf(Locale.ROOT, "%nEpoch %d: %s did not improve from %s%s%n", epoch + 1, monitor, bestText,
-              Double.isNaN(current) ? " (NaN is never an improvement)" : "");
-        }
+        log(String.format(Locale.ROOT, "Epoch %d: %s did not improve from %s%s", epoch + 1, monitor, bestText,
+            Double.isNaN(current) ? " (NaN is never an improvement)" : ""));
         return;
       }
-      if (verbose > 0) {
-        System.out.printf(Locale.ROOT, "%nEpoch %d: %s improved from %s to %.5f, saving model to %s%n", epoch + 1,
-            monitor, bestText, current, path);
-      }
+      log(String.format(Locale.ROOT, "Epoch %d: %s improved from %s to %.5f, saving model to %s", epoch + 1,
+          monitor, bestText, current, path));
       noteReplacingEarlierBest(path);
       write(path, epoch, batch);
       best = current;
       bestPath = path.toString();
     } else {
-      if (verbose > 0) {
-        System.out.printf(Locale.ROOT, "%nEpoch %d: saving model to %s%n", epoch + 1, path);
-      }
+      log(String.format(Locale.ROOT, "Epoch %d: saving model to %s", epoch + 1, path));
       write(path, epoch, batch);
     }
     if (pending == null) {
@@ -419,12 +416,14 @@ public final class ModelCheckpoint implements Callback {
     }
   }
 
+  private void log(String message) {
+    LOG.atLevel(CallbackLogging.level(verbose)).log(message);
+  }
+
   /** Bookkeeping once the checkpoint at {@code path} is durable: state file, retention, message. */
   private void finished(Path path, int epoch) {
     record(path);
-    if (verbose > 0) {
-      System.out.printf(Locale.ROOT, "%nEpoch %d: finished saving model to %s%n", epoch, path);
-    }
+    log(String.format(Locale.ROOT, "Epoch %d: finished saving model to %s", epoch, path));
   }
 
   /**
@@ -616,10 +615,10 @@ public final class ModelCheckpoint implements Callback {
     }
     boolean samePath = Path.of(earlier.path()).toAbsolutePath().normalize()
         .equals(path.toAbsolutePath().normalize());
-    System.out.printf(Locale.ROOT, "ModelCheckpoint: this is a new run; %s the best model of an earlier run "
-        + "(%s=%.5f, %s). To keep comparing with that run's best, resume it (BackupAndRestore, initialEpoch > 0 or "
-        + "resumeBest(true)).%n", samePath ? "replacing" : "no longer comparing with", monitor, earlier.value(),
-        earlier.path());
+    LOG.info(String.format(Locale.ROOT, "This is a new run; %s the best model of an earlier run (%s=%.5f, %s). "
+        + "To keep comparing with that run's best, resume it (BackupAndRestore, initialEpoch > 0 or "
+        + "resumeBest(true)).", samePath ? "replacing" : "no longer comparing with", monitor, earlier.value(),
+        earlier.path()));
   }
 
   /** The best value and path an earlier run recorded in the state file. */
@@ -657,10 +656,8 @@ public final class ModelCheckpoint implements Callback {
       } else if (Double.isNaN(best) || (minimize ? restored < best : restored > best)) {
         best = restored;
         bestPath = storedPath;
-        if (verbose > 0) {
-          System.out.printf(Locale.ROOT, "ModelCheckpoint: resuming with best %s=%.5f (%s)%n", monitor, best,
-              storedPath);
-        }
+        log(String.format(Locale.ROOT, "ModelCheckpoint: resuming with best %s=%.5f (%s)", monitor, best,
+            storedPath));
       }
     }
   }
@@ -761,7 +758,11 @@ public final class ModelCheckpoint implements Callback {
       return this;
     }
 
-    /** 0 silent, 1 Keras' messages ("Epoch 3: val_loss improved from ..."). */
+    /**
+     * Keras' messages ("Epoch 3: val_loss improved from ...", "saving model to ...") are logged to SLF4J (logger
+     * {@code dev.kerasj.callbacks.ModelCheckpoint}) at INFO for {@code verbose > 0}, at DEBUG for 0 (the default,
+     * silent under a usual INFO configuration, as Keras' {@code verbose=0} is).
+     */
     public Builder verbose(int verbose) {
       this.verbose = verbose;
       return this;

@@ -1,43 +1,97 @@
 package dev.kerasj.callbacks;
 
+import java.io.Console;
 import java.io.PrintStream;
+import java.lang.reflect.Method;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * Keras' {@code ProgbarLogger}, added by {@code fit} for {@code verbose=1} (a live bar with ETA and running metrics,
  * redrawn with carriage returns at most every {@value #REDRAW_INTERVAL_MS} ms) and {@code verbose=2} (one line per
- * epoch).
+ * epoch). A console display, not a logger: it prints to {@code System.out} (or the stream given).
  *
  * <pre>
  * Epoch 1/20
  * 41/41 ━━━━━━━━━━━━━━━━━━━━ 0s 2ms/step - accuracy: 0.5511 - loss: 1.7460 - val_accuracy: 0.8542 - val_loss: 0.7331
  * </pre>
+ *
+ * <p>The live bar is drawn only when stdout is a terminal. Anywhere else (a pipe, a file, a log collector)
+ * {@code verbose=1} prints what {@code verbose=2} prints, one line per epoch and no carriage return:
+ *
+ * <pre>
+ * Epoch 1/20
+ * 41/41 - 0s - 2ms/step - accuracy: 0.5511 - loss: 1.7460 - val_accuracy: 0.8542 - val_loss: 0.7331
+ * </pre>
+ *
+ * This is Keras' rule ({@code keras/src/utils/progbar.py}, {@code _dynamic_display}: redraw when
+ * {@code sys.stdout.isatty()}, or in a notebook) without its {@code "posix" in sys.modules} clause, which is true on
+ * every Linux and macOS Python and so makes Keras redraw into files as well; and where Keras' non-redrawing bar
+ * prints a new line at every update (every 50 ms), this prints the epoch's line once.
  */
 public final class ProgbarLogger implements Callback {
   /** Minimum time between two redraws of the live bar. */
   public static final long REDRAW_INTERVAL_MS = 50;
   private static final int BAR_WIDTH = 20;
 
-  private final int verbose;
   private final PrintStream out;
+  private final boolean dynamicDisplay;
   private int epochs;
   private int steps;
   private long epochStart;
   private long lastDraw;
   private int seen;
 
-  /** Prints to {@code System.out}. */
+  /** Prints to {@code System.out}, with the live bar if it is a terminal ({@link #stdoutIsTerminal()}). */
   public ProgbarLogger(int verbose) {
     this(verbose, System.out);
   }
 
+  /**
+   * Prints to {@code out}, with the live bar only if {@code out} is {@code System.out} and that is a terminal.
+   *
+   * @param verbose 1 (progress bar) or 2 (one line per epoch)
+   */
   public ProgbarLogger(int verbose, PrintStream out) {
+    this(verbose, out, out == System.out && stdoutIsTerminal());
+  }
+
+  /**
+   * Prints to {@code out}; {@code dynamicDisplay} says whether it may redraw a line with carriage returns (only
+   * for {@code verbose=1}), for a console this class cannot recognise as a terminal (an IDE's run window).
+   *
+   * @param verbose 1 (progress bar) or 2 (one line per epoch)
+   */
+  public ProgbarLogger(int verbose, PrintStream out, boolean dynamicDisplay) {
     if (verbose != 1 && verbose != 2) {
       throw new IllegalArgumentException("ProgbarLogger expects verbose 1 or 2. Received: verbose=" + verbose);
     }
-    this.verbose = verbose;
     this.out = out;
+    this.dynamicDisplay = dynamicDisplay && verbose == 1;
+  }
+
+  /**
+   * Whether this JVM's stdout (and stdin) is an interactive terminal: {@link System#console()} on Java 17 to 21;
+   * from Java 22, where a console exists even when redirected, also {@code Console.isTerminal()}.
+   */
+  public static boolean stdoutIsTerminal() {
+    Console console = System.console();
+    if (console == null) {
+      return false;
+    }
+    try {
+      Method isTerminal = Console.class.getMethod("isTerminal");
+      return (Boolean) isTerminal.invoke(console);
+    } catch (NoSuchMethodException e) {
+      return true; // before Java 22, a console exists only for a terminal
+    } catch (ReflectiveOperationException e) {
+      return false;
+    }
+  }
+
+  /** Whether this logger redraws a live bar (false: one line per epoch, no carriage returns). */
+  public boolean dynamicDisplay() {
+    return dynamicDisplay;
   }
 
   @Override
@@ -57,7 +111,7 @@ public final class ProgbarLogger implements Callback {
   @Override
   public void onTrainBatchEnd(int batch, Map<String, Double> logs) {
     seen = batch + 1;
-    if (verbose != 1) {
+    if (!dynamicDisplay) {
       return;
     }
     long now = System.nanoTime();
@@ -76,7 +130,7 @@ public final class ProgbarLogger implements Callback {
   public void onEpochEnd(int epoch, Map<String, Double> logs) {
     double elapsed = (System.nanoTime() - epochStart) / 1e9;
     double perStep = elapsed / Math.max(1, seen);
-    if (verbose == 1) {
+    if (dynamicDisplay) {
       out.print("\r" + bar(seen) + " " + formatSeconds(elapsed) + " " + formatPerStep(perStep) + formatLogs(logs));
       out.println();
     } else {

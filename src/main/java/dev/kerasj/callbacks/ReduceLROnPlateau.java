@@ -3,8 +3,9 @@ package dev.kerasj.callbacks;
 import dev.kerasj.Sequential;
 import dev.kerasj.metrics.Metric;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keras' {@code ReduceLROnPlateau}: multiplies the learning rate by {@code factor} (not below {@code minLr}) when
@@ -20,8 +21,12 @@ import java.util.Map;
  * backups, so a resumed run reduces exactly when an uninterrupted one would. Differences from Keras:
  * {@code mode="auto"} takes the direction a metric declares (Keras guesses from {@code "acc"} in the name), and
  * the learning rate is not added to the epoch logs (kerasj logs are read-only snapshots).
+ *
+ * <p>Messages go to SLF4J (logger {@code dev.kerasj.callbacks.ReduceLROnPlateau}): each reduction at INFO for
+ * {@code verbose > 0} and at DEBUG for 0, a monitor missing from the logs at WARN.
  */
 public final class ReduceLROnPlateau implements Callback {
+  private static final Logger LOG = LoggerFactory.getLogger(ReduceLROnPlateau.class);
   /** Keras' defaults. */
   public static final String DEFAULT_MONITOR = "val_loss";
   public static final double DEFAULT_FACTOR = 0.1;
@@ -82,8 +87,8 @@ public final class ReduceLROnPlateau implements Callback {
   public void onEpochEnd(int epoch, Map<String, Double> logs) {
     Double current = logs == null ? null : logs.get(monitor);
     if (current == null) {
-      System.err.println("Learning rate reduction is conditioned on metric `" + monitor + "` which is not "
-          + "available. Available metrics are: " + (logs == null ? "" : String.join(",", logs.keySet())) + ".");
+      LOG.warn("Learning rate reduction is conditioned on metric `{}` which is not available. Available metrics "
+          + "are: {}.", monitor, logs == null ? "" : String.join(",", logs.keySet()));
       return;
     }
     if (cooldownCounter > 0) {
@@ -100,10 +105,9 @@ public final class ReduceLROnPlateau implements Callback {
         if (old > (float) minLr) {
           double next = Math.max(old * factor, minLr);
           model.setLearningRate(next);
-          if (verbose > 0) {
-            System.out.printf(Locale.ROOT, "%nEpoch %d: ReduceLROnPlateau reducing learning rate to %s.%n",
-                epoch + 1, CSVLogger.pythonRepr((float) next));
-          }
+          LOG.atLevel(CallbackLogging.level(verbose)).log(
+              "Epoch {}: ReduceLROnPlateau reducing learning rate to {}.", epoch + 1,
+              CSVLogger.pythonRepr((float) next));
           cooldownCounter = cooldown;
           wait = 0;
         }
@@ -233,6 +237,7 @@ public final class ReduceLROnPlateau implements Callback {
       return this;
     }
 
+    /** Above 0, logs each reduction at INFO; 0 (Keras' default, silent) logs it at DEBUG. */
     public Builder verbose(int verbose) {
       this.verbose = verbose;
       return this;

@@ -1,5 +1,7 @@
 package dev.kerasj.callbacks;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -8,6 +10,7 @@ import sun.misc.SignalHandler;
  * the JVM, and puts the previous handler back on {@link #restore()}.
  */
 final class SigtermHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(BackupAndRestore.class);
   private static final Signal TERM = new Signal("TERM");
   private final SignalHandler previous;
 
@@ -17,7 +20,7 @@ final class SigtermHandler {
 
   static SigtermHandler install(Runnable onSignal) {
     SignalHandler previous = Signal.handle(TERM, signal -> {
-      System.err.println("BackupAndRestore: SIGTERM received; finishing the current step and writing a backup");
+      LOG.info("BackupAndRestore: SIGTERM received; finishing the current step and writing a backup");
       onSignal.run();
     });
     return new SigtermHandler(previous);

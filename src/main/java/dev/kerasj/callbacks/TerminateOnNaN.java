@@ -2,6 +2,8 @@ package dev.kerasj.callbacks;
 
 import dev.kerasj.Sequential;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keras' {@code TerminateOnNaN}: stops training when a batch's {@code loss} is NaN or infinite.
@@ -10,12 +12,14 @@ import java.util.Map;
  * model.fit(x, y, FitOptions.builder().epochs(50).callbacks(new TerminateOnNaN()).build());
  * }</pre>
  *
- * <p>By default it stops gracefully with {@code model.setStopTraining(true)}, printing
- * {@code "Batch 3: Invalid loss, terminating training"}; the current epoch still ends (its logs reach
- * {@link History}) and every callback's {@code onTrainEnd} runs. With {@code raiseError} it throws instead, so
+ * <p>By default it stops gracefully with {@code model.setStopTraining(true)}, logging
+ * {@code "Batch 3: Invalid loss, terminating training"} at WARN (SLF4J logger
+ * {@code dev.kerasj.callbacks.TerminateOnNaN}; Keras prints it unconditionally); the current epoch still ends (its
+ * logs reach {@link History}) and every callback's {@code onTrainEnd} runs. With {@code raiseError} it throws instead, so
  * {@code onTrainEnd} does not run (Keras' {@code raise_error=True}).
  */
 public final class TerminateOnNaN implements Callback {
+  private static final Logger LOG = LoggerFactory.getLogger(TerminateOnNaN.class);
   /** Keras' default {@code raise_error=False}: stop gracefully rather than throw. */
   public static final boolean DEFAULT_RAISE_ERROR = false;
 
@@ -68,7 +72,7 @@ public final class TerminateOnNaN implements Callback {
       throw new IllegalStateException(
           "TerminateOnNaN has no model to stop: pass it to fit's callbacks, or call setModel first");
     }
-    System.out.println("Batch " + batch + ": Invalid loss, terminating training");
+    LOG.warn("Batch {}: Invalid loss, terminating training", batch);
     model.setStopTraining(true, TrainingOutcome.STOPPED_ON_NAN);
   }
 

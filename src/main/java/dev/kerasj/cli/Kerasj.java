@@ -1,5 +1,6 @@
 package dev.kerasj.cli;
 
+import dev.kerasj.internal.ConsoleLogging;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
@@ -12,9 +13,15 @@ import picocli.CommandLine.ScopeType;
  * {@value #EXIT_FAILURE}; {@code --verbose} adds the stack trace. Usage errors exit with {@value #EXIT_USAGE}.
  *
  * <pre>
- * java -jar target/kerasj.jar inspect ckpts/ --json
+ * bin/kerasj inspect ckpts/ --json
  * java -jar target/kerasj.jar verify best_model/
  * </pre>
+ *
+ * <p>The {@code bin/kerasj} launcher runs {@code java -jar target/kerasj.jar} without TensorFlow's native start-up
+ * lines on stderr ({@code oneDNN custom operations are on}, {@code cpu_feature_guard}, Abseil's
+ * {@code InitializeLog} warning, {@code MLIR V1 optimization pass is not enabled}); {@code --verbose} keeps them. The
+ * JVM cannot do this itself: TensorFlow reads {@code TF_CPP_MIN_LOG_LEVEL} from the process environment once, while
+ * its native library loads, and its Abseil lines ignore the variable (see the launcher's comments).
  */
 @Command(name = "kerasj", mixinStandardHelpOptions = true, versionProvider = Kerasj.Version.class,
     description = "Inspect, verify, convert and train kerasj / TensorFlow models.",
@@ -29,7 +36,8 @@ public final class Kerasj implements Runnable {
   public static final int EXIT_USAGE = 2;
 
   @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
-      description = "Print stack traces with errors, and more detail.")
+      description = "Print stack traces with errors, kerasj's DEBUG log messages and, through bin/kerasj, "
+          + "TensorFlow's native start-up lines.")
   boolean verbose;
 
   @CommandLine.Spec
@@ -55,9 +63,19 @@ public final class Kerasj implements Runnable {
     return cli;
   }
 
-  /** Runs the command line and exits with its status. */
+  /**
+   * Runs the command line and exits with its status. Log lines (kerasj's callbacks, jhdf) go to stderr through
+   * slf4j-simple, configured once the arguments are parsed ({@link ConsoleLogging}); {@code --verbose} adds kerasj's
+   * DEBUG messages.
+   */
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    CommandLine cli = commandLine();
+    CommandLine.IExecutionStrategy run = cli.getExecutionStrategy();
+    cli.setExecutionStrategy(parsed -> {
+      ConsoleLogging.configure(ConsoleLogging.Target.STDERR, verboseRequested(parsed));
+      return run.execute(parsed);
+    });
+    System.exit(cli.execute(args));
   }
 
   private static boolean verboseRequested(CommandLine.ParseResult result) {

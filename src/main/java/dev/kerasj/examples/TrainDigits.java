@@ -7,6 +7,7 @@ import dev.kerasj.callbacks.CSVLogger;
 import dev.kerasj.callbacks.History;
 import dev.kerasj.callbacks.ModelCheckpoint;
 import dev.kerasj.callbacks.TrainingOutcome;
+import dev.kerasj.internal.ConsoleLogging;
 import dev.kerasj.layers.Dense;
 import dev.kerasj.layers.Input;
 import dev.kerasj.losses.SparseCategoricalCrossentropy;
@@ -45,6 +46,9 @@ import sun.misc.Signal;
  * </ul>
  * It ends by naming every file it wrote.
  *
+ * <p>Library messages (checkpoints saved, best value) are SLF4J log lines on stdout, in order with the progress bar;
+ * {@code --verbose} adds kerasj's DEBUG messages, such as the saves of the checkpoints built with {@code verbose=0}.
+ *
  * <pre>mvn -q compile exec:java [-Dexec.args="--epochs 20 --out target/digits-run --resume --device /GPU:0"]</pre>
  */
 public final class TrainDigits {
@@ -56,12 +60,13 @@ public final class TrainDigits {
   static final int EXIT_USAGE = 2;
 
   private static final String USAGE = "Expected: --epochs N, --seed N, --out DIR, --data CSV, --device DEV, "
-      + "--resume, --fresh";
+      + "--resume, --fresh, --verbose";
 
   private TrainDigits() {}
 
   /** Parsed command line. */
-  record Args(int epochs, long seed, Path out, Path data, String device, boolean resume, boolean fresh) {
+  record Args(int epochs, long seed, Path out, Path data, String device, boolean resume, boolean fresh,
+      boolean verbose) {
     static Args parse(String[] args) {
       int epochs = 20;
       long seed = 42;
@@ -70,6 +75,7 @@ public final class TrainDigits {
       String device = null;
       boolean resume = false;
       boolean fresh = false;
+      boolean verbose = false;
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
           case "--epochs" -> epochs = Integer.parseInt(value(args, ++i));
@@ -79,6 +85,7 @@ public final class TrainDigits {
           case "--device" -> device = value(args, ++i);
           case "--resume" -> resume = true;
           case "--fresh" -> fresh = true;
+          case "--verbose" -> verbose = true;
           default -> throw new IllegalArgumentException("Unknown argument '" + args[i] + "'. " + USAGE);
         }
       }
@@ -86,7 +93,7 @@ public final class TrainDigits {
         throw new IllegalArgumentException("--resume and --fresh contradict each other: --resume continues the "
             + "interrupted run, --fresh discards it");
       }
-      return new Args(epochs, seed, out, data, device, resume, fresh);
+      return new Args(epochs, seed, out, data, device, resume, fresh, verbose);
     }
 
     private static String value(String[] args, int i) {
@@ -106,6 +113,7 @@ public final class TrainDigits {
       System.exit(EXIT_USAGE);
       return;
     }
+    ConsoleLogging.configure(ConsoleLogging.Target.STDOUT, a.verbose());
     int status = run(a);
     if (status != 0) {
       System.exit(status);
@@ -124,6 +132,8 @@ public final class TrainDigits {
     Path lastModel = out.resolve("last_model");
     Path backupDir = out.resolve("backup");
 
+    // A new run's retention may still keep checkpoints an earlier run left; the closing lines mark them.
+    long runStartMillis = System.currentTimeMillis();
     List<Path> backups = BackupAndRestore.list(backupDir);
     if (!backups.isEmpty() && !a.resume()) {
       if (!a.fresh()) {
@@ -141,7 +151,8 @@ public final class TrainDigits {
               + "its backup)."
           : "Resuming the interrupted run in " + out + " from its latest backup, " + backups.get(backups.size() - 1));
     }
-    if (backups.isEmpty() || !a.resume()) {
+    boolean newRun = backups.isEmpty() || !a.resume();
+    if (newRun) {
       List<Path> earlier = java.util.stream.Stream.of(log, checkpoints, bestModel, lastModel).filter(Files::exists)
           .toList();
       System.out.println(earlier.isEmpty() ? "Starting a new run in " + out
@@ -188,16 +199,19 @@ public final class TrainDigits {
         System.out.printf(Locale.ROOT, "Test loss: %.4f - test accuracy: %.4f%n", scores.get("loss"),
             scores.get("accuracy"));
       }
-      printArtifacts(outcome, epochsDone, log, best, last, periodic);
+      printArtifacts(outcome, epochsDone, log, best, last, periodic, newRun ? runStartMillis : Long.MIN_VALUE);
       return outcome != TrainingOutcome.INTERRUPTED ? 0 : sigint.get() ? 130 : 143;
     } finally {
       Signal.handle(new Signal("INT"), previousInt);
     }
   }
 
-  /** The closing lines: every file this run wrote or kept, with its path. */
+  /**
+   * The closing lines: every file this run wrote or kept, with its path; kept checkpoints written before
+   * {@code newRunStartMillis} (an earlier run's, which retention still manages) are marked.
+   */
   private static void printArtifacts(TrainingOutcome outcome, int epochs, Path log, ModelCheckpoint best,
-      ModelCheckpoint last, ModelCheckpoint periodic) {
+      ModelCheckpoint last, ModelCheckpoint periodic, long newRunStartMillis) {
     System.out.printf(Locale.ROOT, "Run %s after %d epoch(s). Files:%n", outcome.name().toLowerCase(Locale.ROOT),
         epochs);
     if (best.bestPath() != null) {
@@ -207,12 +221,22 @@ public final class TrainDigits {
       artifact("last model (epoch " + epochs + ")", last.keptPaths().get(last.keptPaths().size() - 1));
     }
     for (String p : periodic.keptPaths()) {
-      artifact("weights checkpoint", p + ".{index,data-00000-of-00001}");
+      artifact(writtenBefore(Path.of(p + ".index"), newRunStartMillis) ? "weights checkpoint (earlier run)"
+          : "weights checkpoint", p + ".{index,data-00000-of-00001}");
     }
     artifact("training log", log.toString());
   }
 
+  /** Whether a file kept by retention was written before this run began (an earlier run's). */
+  private static boolean writtenBefore(Path file, long runStartMillis) {
+    try {
+      return Files.getLastModifiedTime(file).toMillis() < runStartMillis;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   private static void artifact(String what, String path) {
-    System.out.printf(Locale.ROOT, "  %-30s %s%n", what + ":", path);
+    System.out.printf(Locale.ROOT, "  %-34s %s%n", what + ":", path);
   }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kerasj.FitOptions;
 import dev.kerasj.Sequential;
+import dev.kerasj.testing.LogCapture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,7 @@ import java.util.OptionalDouble;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.event.Level;
 
 /**
  * EarlyStopping driven epoch by epoch with fabricated logs; each expected run (epochs run, stopped epoch, best
@@ -199,22 +201,25 @@ class EarlyStoppingTest {
   void modeMax_withUnknownMonitor_isAcceptedAndWarnsWhenMissing() {
     EarlyStopping es = EarlyStopping.builder().monitor("val_f1").mode("max").build();
 
-    String err = TinyModels.captureErr(() -> drive(es, "loss", 1.0, 2.0, 3.0));
+    try (LogCapture logs = LogCapture.start()) {
+      drive(es, "loss", 1.0, 2.0, 3.0);
 
-    assertFalse(model.stopTraining(), "a missing value never stops training");
-    assertTrue(err.contains("Early stopping conditioned on metric `val_f1` which is not available. "
-        + "Available metrics are: loss"), err);
+      assertFalse(model.stopTraining(), "a missing value never stops training");
+      assertEquals(List.of("Early stopping conditioned on metric `val_f1` which is not available. "
+          + "Available metrics are: loss"), logs.messages(Level.WARN, EarlyStopping.class));
+    }
   }
 
   @Test
   void missingMonitor_warnsOncePerRunAndContinues() {
     EarlyStopping es = EarlyStopping.builder().monitor("val_loss").build();
 
-    int[] ran = new int[1];
-    String err = TinyModels.captureErr(() -> ran[0] = drive(es, "loss", 1.0, 2.0, 3.0, 4.0));
+    try (LogCapture logs = LogCapture.start()) {
+      int ran = drive(es, "loss", 1.0, 2.0, 3.0, 4.0);
 
-    assertEquals(4, ran[0]);
-    assertEquals(1, err.split("not available", -1).length - 1, err);
+      assertEquals(4, ran);
+      assertEquals(1, logs.messages(Level.WARN, EarlyStopping.class).size(), logs.events().toString());
+    }
   }
 
   @Test
@@ -249,23 +254,31 @@ class EarlyStoppingTest {
   }
 
   @Test
-  void verbose_printsKerasStopAndRestoreMessages() {
+  void verbose_logsKerasStopAndRestoreMessagesAtInfo_notOnStdout() {
     EarlyStopping es =
         EarlyStopping.builder().monitor("loss").patience(2).restoreBestWeights(true).verbose(1).build();
 
-    String out = TinyModels.captureOut(() -> drive(es, "loss", 1.0, 0.5, 0.7, 0.8, 0.9));
+    try (LogCapture logs = LogCapture.start()) {
+      String out = TinyModels.captureOut(() -> drive(es, "loss", 1.0, 0.5, 0.7, 0.8, 0.9));
 
-    assertEquals("Epoch 4: early stopping" + System.lineSeparator()
-        + "Restoring model weights from the end of the best epoch: 2." + System.lineSeparator(), out);
+      assertEquals(List.of("Epoch 4: early stopping", "Restoring model weights from the end of the best epoch: 2."),
+          logs.messages(Level.INFO, EarlyStopping.class));
+      assertEquals("", out);
+    }
   }
 
   @Test
-  void verbose0_printsNothing() {
+  void verbose0_logsTheSameMessagesOnlyAtDebug() {
     EarlyStopping es = EarlyStopping.builder().monitor("loss").patience(2).restoreBestWeights(true).build();
 
-    String out = TinyModels.captureOut(() -> drive(es, "loss", 1.0, 0.5, 0.7, 0.8, 0.9));
+    try (LogCapture logs = LogCapture.start()) {
+      String out = TinyModels.captureOut(() -> drive(es, "loss", 1.0, 0.5, 0.7, 0.8, 0.9));
 
-    assertEquals("", out);
+      assertEquals(List.of(), logs.messages(Level.INFO, EarlyStopping.class));
+      assertEquals(List.of("Epoch 4: early stopping", "Restoring model weights from the end of the best epoch: 2."),
+          logs.messages(Level.DEBUG, EarlyStopping.class));
+      assertEquals("", out);
+    }
   }
 
   @Test

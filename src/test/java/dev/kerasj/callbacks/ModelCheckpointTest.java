@@ -11,6 +11,7 @@ import dev.kerasj.layers.Dense;
 import dev.kerasj.layers.Input;
 import dev.kerasj.losses.SparseCategoricalCrossentropy;
 import dev.kerasj.optimizers.SGD;
+import dev.kerasj.testing.LogCapture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.event.Level;
 
 /**
  * ModelCheckpoint's policies (when to save, what name, what to keep), driven through its hooks with fabricated logs
@@ -77,16 +79,12 @@ class ModelCheckpointTest {
     cb.onTrainBegin(Map.of());
   }
 
-  private static String captureStdout(Runnable r) {
-    java.io.PrintStream old = System.out;
-    java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
-    System.setOut(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
-    try {
+  /** What ModelCheckpoint logs at INFO while {@code r} runs, one message a line. */
+  private static String captureInfo(Runnable r) {
+    try (LogCapture logs = LogCapture.start()) {
       r.run();
-    } finally {
-      System.setOut(old);
+      return String.join("\n", logs.messages(Level.INFO, ModelCheckpoint.class));
     }
-    return buf.toString(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private static Map<String, Double> logs(double loss, double valLoss, double valAccuracy) {
@@ -176,10 +174,10 @@ class ModelCheckpointTest {
     ModelCheckpoint second = builder("best").saveBestOnly(true).build();
     begin(second, true, 0);
     assertTrue(Double.isNaN(second.best()), "a new run must not inherit the earlier run's best: " + second.best());
-    String out = captureStdout(() -> epoch(second, 0, logs(1, 0.6, 0)));
+    String out = captureInfo(() -> epoch(second, 0, logs(1, 0.6, 0)));
     assertEquals(List.of("best"), written, "the new run's first epoch is its best so far and must be saved");
-    assertTrue(out.contains("this is a new run; replacing the best model of an earlier run (val_loss=0.10000"), out);
-    String later = captureStdout(() -> epoch(second, 1, logs(1, 0.5, 0)));
+    assertTrue(out.contains("This is a new run; replacing the best model of an earlier run (val_loss=0.10000"), out);
+    String later = captureInfo(() -> epoch(second, 1, logs(1, 0.5, 0)));
     assertFalse(later.contains("earlier run"), "said once: " + later);
     assertEquals(List.of("best", "best"), written);
   }
@@ -195,7 +193,7 @@ class ModelCheckpointTest {
     begin(resumed, true, 0);
     resumed.restoreBackupState(backup);
     assertEquals(0.3, resumed.best());
-    String out = captureStdout(() -> epoch(resumed, 1, logs(1, 0.2, 0)));
+    String out = captureInfo(() -> epoch(resumed, 1, logs(1, 0.2, 0)));
     assertEquals(List.of("best"), written);
     assertFalse(out.contains("earlier run"), out);
   }

@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kerasj.FitOptions;
 import dev.kerasj.Sequential;
+import dev.kerasj.testing.LogCapture;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.event.Level;
 
 class TerminateOnNaNTest {
   private static Sequential model;
@@ -35,35 +37,39 @@ class TerminateOnNaNTest {
   @Test
   void terminateOnNaN_withHugeLearningRate_stopsBeforeRequestedEpochs() {
     float[][] x = TinyModels.inputs(32);
-    try (Sequential m = TinyModels.linear(1e6)) {
-      String out = TinyModels.captureOut(() -> {
-        History h = m.fit(x, TinyModels.line(x, 100f), FitOptions.builder().epochs(10).batchSize(4)
-            .seed(TinyModels.SEED).verbose(0).callbacks(new TerminateOnNaN()).build());
+    try (Sequential m = TinyModels.linear(1e6); LogCapture logs = LogCapture.start()) {
+      History h = m.fit(x, TinyModels.line(x, 100f), FitOptions.builder().epochs(10).batchSize(4)
+          .seed(TinyModels.SEED).verbose(0).callbacks(new TerminateOnNaN()).build());
 
-        List<Double> loss = h.get("loss");
-        assertTrue(h.epochs().size() < 10, "epochs run: " + h.epochs() + ", loss " + loss);
-        assertFalse(Double.isFinite(loss.get(loss.size() - 1)), "last epoch loss " + loss);
-        assertTrue(m.stopTraining());
-      });
-      assertTrue(out.matches("(?s)Batch \\d+: Invalid loss, terminating training\\R"), out);
+      List<Double> loss = h.get("loss");
+      assertTrue(h.epochs().size() < 10, "epochs run: " + h.epochs() + ", loss " + loss);
+      assertFalse(Double.isFinite(loss.get(loss.size() - 1)), "last epoch loss " + loss);
+      assertTrue(m.stopTraining());
+      List<String> warnings = logs.messages(Level.WARN, TerminateOnNaN.class);
+      assertEquals(1, warnings.size(), warnings.toString());
+      assertTrue(warnings.get(0).matches("Batch \\d+: Invalid loss, terminating training"), warnings.get(0));
     }
   }
 
   @Test
-  void nanLoss_setsStopTrainingAndPrintsKerasMessage() {
+  void nanLoss_setsStopTrainingAndLogsKerasMessageAsWarning_notOnStdout() {
     TerminateOnNaN callback = attached(new TerminateOnNaN());
 
-    String out = TinyModels.captureOut(() -> callback.onTrainBatchEnd(3, Map.of("loss", Double.NaN)));
+    try (LogCapture logs = LogCapture.start()) {
+      String out = TinyModels.captureOut(() -> callback.onTrainBatchEnd(3, Map.of("loss", Double.NaN)));
 
-    assertTrue(model.stopTraining());
-    assertEquals("Batch 3: Invalid loss, terminating training" + System.lineSeparator(), out);
+      assertTrue(model.stopTraining());
+      assertEquals(List.of("Batch 3: Invalid loss, terminating training"),
+          logs.messages(Level.WARN, TerminateOnNaN.class));
+      assertEquals("", out);
+    }
   }
 
   @Test
   void infiniteLoss_setsStopTraining() {
     TerminateOnNaN callback = attached(new TerminateOnNaN());
 
-    TinyModels.captureOut(() -> callback.onTrainBatchEnd(0, Map.of("loss", Double.NEGATIVE_INFINITY)));
+    callback.onTrainBatchEnd(0, Map.of("loss", Double.NEGATIVE_INFINITY));
 
     assertTrue(model.stopTraining());
   }
@@ -72,10 +78,12 @@ class TerminateOnNaNTest {
   void finiteLoss_doesNotStop() {
     TerminateOnNaN callback = attached(new TerminateOnNaN());
 
-    String out = TinyModels.captureOut(() -> callback.onTrainBatchEnd(0, Map.of("loss", 1e30)));
+    try (LogCapture logs = LogCapture.start()) {
+      callback.onTrainBatchEnd(0, Map.of("loss", 1e30));
 
-    assertFalse(model.stopTraining());
-    assertEquals("", out);
+      assertFalse(model.stopTraining());
+      assertEquals(List.of(), logs.events());
+    }
   }
 
   @Test

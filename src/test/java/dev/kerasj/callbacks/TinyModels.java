@@ -64,17 +64,4 @@ final class TinyModels {
     }
     return buffer.toString(StandardCharsets.UTF_8);
   }
-
-  /** Runs {@code action} with {@code System.err} captured; returns what it printed. */
-  static String captureErr(Runnable action) {
-    PrintStream saved = System.err;
-    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(buffer, true, StandardCharsets.UTF_8));
-    try {
-      action.run();
-    } finally {
-      System.setErr(saved);
-    }
-    return buffer.toString(StandardCharsets.UTF_8);
-  }
 }

@@ -61,7 +61,7 @@ class TrainDigitsTest {
     String text = String.join("\n", second);
     assertTrue(text.contains("Starting a new run in " + out + "; it replaces what an earlier run left there"), text);
     assertTrue(text.contains("Epoch 1: val_loss improved from None to"), "the new run saves its own best: " + text);
-    assertTrue(text.contains("this is a new run; replacing the best model of an earlier run"), text);
+    assertTrue(text.contains("This is a new run; replacing the best model of an earlier run"), text);
     List<String> csv = Files.readAllLines(out.resolve("training_log.csv"));
     assertEquals(3, csv.size(), "header + 2 epochs, not appended to the first run's: " + csv);
 
@@ -73,6 +73,23 @@ class TrainDigitsTest {
       String path = line.substring(line.indexOf(':') + 1).trim().replace(".{index,data-00000-of-00001}", ".index");
       assertTrue(Files.exists(Path.of(path)), artifact + " names a file that does not exist: " + line);
     }
+  }
+
+  @Test
+  void redirectedStdout_hasNoCarriageReturns_andOneProgressLinePerEpoch() throws Exception {
+    Path out = tmp.resolve("redirected");
+    Path stdout = tmp.resolve("stdout.txt");
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), TrainDigits.class.getName(), "--data", DATA.toString(),
+        "--out", out.toString(), "--epochs", "2"));
+    Process p = new ProcessBuilder(cmd).redirectOutput(stdout.toFile())
+        .redirectError(tmp.resolve("redirected.err").toFile()).start();
+    assertTrue(p.waitFor(180, TimeUnit.SECONDS), "the main job did not finish");
+    String text = Files.readString(stdout, StandardCharsets.UTF_8);
+    assertEquals(0, p.exitValue(), text);
+    assertFalse(text.contains("\r"), "a redirected progress bar must not redraw with carriage returns:\n" + text);
+    long progressLines = text.lines().filter(l -> l.matches("^41/41 .*")).count();
+    assertEquals(2, progressLines, "one progress line per epoch:\n" + text);
   }
 
   @Test

@@ -9,6 +9,7 @@ import dev.kerasj.callbacks.EarlyStopping;
 import dev.kerasj.callbacks.History;
 import dev.kerasj.callbacks.ModelCheckpoint;
 import dev.kerasj.callbacks.ReduceLROnPlateau;
+import dev.kerasj.internal.ConsoleLogging;
 import dev.kerasj.layers.Dense;
 import dev.kerasj.layers.Dropout;
 import dev.kerasj.layers.Input;
@@ -24,7 +25,8 @@ import org.tensorflow.ndarray.FloatNdArray;
 
 /**
  * A training process for the backup reliability tests to kill: a small Dropout MLP with Adam,
- * {@link BackupAndRestore} every {@value #BACKUP_FREQ} batches (verbose, so the parent sees each save begin and end),
+ * {@link BackupAndRestore} every {@value #BACKUP_FREQ} batches (verbose, and logging to stdout, so the parent sees each
+ * save begin and end in order with the steps),
  * two {@link ModelCheckpoint}s (every epoch keeping {@value #MAX_TO_KEEP}; best {@code val_loss}), a
  * {@link CSVLogger}, {@link EarlyStopping} and {@link ReduceLROnPlateau} (whose state must survive kills).
  *
@@ -42,6 +44,7 @@ public final class BackupChild {
   private BackupChild() {}
 
   public static void main(String[] args) throws Exception {
+    ConsoleLogging.configure(ConsoleLogging.Target.STDOUT, false);
     Path dir = Path.of(args[0]);
     java.nio.file.Files.createDirectories(dir);
     boolean sigterm = args.length > 1 && args[1].equals("sigterm");

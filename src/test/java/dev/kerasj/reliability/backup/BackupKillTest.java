@@ -114,7 +114,7 @@ class BackupKillTest {
             ended = true;
             break;
           }
-          if (duringSave ? line.startsWith("BackupAndRestore: writing") || line.contains("saving model to")
+          if (duringSave ? line.contains("BackupAndRestore: writing") || line.contains("saving model to")
               : line.startsWith("STEP ")) {
             seen++;
           }
@@ -153,10 +153,10 @@ class BackupKillTest {
   static String openSave(List<String> lines) {
     for (int i = lines.size() - 1; i >= 0; i--) {
       String l = lines.get(i);
-      if (l.startsWith("BackupAndRestore: wrote") || l.contains("finished saving") || l.startsWith("STEP ")) {
+      if (l.contains("BackupAndRestore: wrote") || l.contains("finished saving") || l.startsWith("STEP ")) {
         return null;
       }
-      if (l.startsWith("BackupAndRestore: writing")) {
+      if (l.contains("BackupAndRestore: writing")) {
         return "backup";
       }
       if (l.contains("saving model to")) {

@@ -41,7 +41,7 @@ class SigtermTest {
       int lastStep = lines.stream().filter(l -> l.startsWith("STEP ")).mapToInt(l -> Integer.parseInt(l.substring(5)))
           .max().orElseThrow();
       assertTrue(lastStep < 72, "stopped before the end: step " + lastStep);
-      String last = lines.stream().filter(l -> l.startsWith("BackupAndRestore: writing")).reduce((a, b) -> b)
+      String last = lines.stream().filter(l -> l.contains("BackupAndRestore: writing")).reduce((a, b) -> b)
           .orElseThrow();
       assertTrue(last.contains("interrupted"), "the last backup is the interruption's: " + last);
       assertEquals(2, BackupAndRestore.list(dir.resolve("backup")).size());
