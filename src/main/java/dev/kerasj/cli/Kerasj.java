@@ -13,12 +13,12 @@ import picocli.CommandLine.ScopeType;
  * {@value #EXIT_FAILURE}; {@code --verbose} adds the stack trace. Usage errors exit with {@value #EXIT_USAGE}.
  *
  * <pre>
- * bin/kerasj inspect ckpts/ --json
+ * src/main/sh/kerasj inspect ckpts/ --json
  * java -jar target/kerasj.jar verify best_model/
  * </pre>
  *
- * <p>The {@code bin/kerasj} launcher runs {@code java -jar target/kerasj.jar} without TensorFlow's native start-up
- * lines on stderr ({@code oneDNN custom operations are on}, {@code cpu_feature_guard}, Abseil's
+ * <p>The {@code src/main/sh/kerasj} launcher runs {@code java -jar target/kerasj.jar} without TensorFlow's native
+ * start-up lines on stderr ({@code oneDNN custom operations are on}, {@code cpu_feature_guard}, Abseil's
  * {@code InitializeLog} warning, {@code MLIR V1 optimization pass is not enabled}); {@code --verbose} keeps them. The
  * JVM cannot do this itself: TensorFlow reads {@code TF_CPP_MIN_LOG_LEVEL} from the process environment once, while
  * its native library loads, and its Abseil lines ignore the variable (see the launcher's comments).
@@ -36,7 +36,7 @@ public final class Kerasj implements Runnable {
   public static final int EXIT_USAGE = 2;
 
   @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
-      description = "Print stack traces with errors, kerasj's DEBUG log messages and, through bin/kerasj, "
+      description = "Print stack traces with errors, kerasj's DEBUG log messages and, through src/main/sh/kerasj, "
           + "TensorFlow's native start-up lines.")
   boolean verbose;
 

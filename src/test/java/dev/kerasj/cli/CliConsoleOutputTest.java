@@ -17,14 +17,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What a person sees on the console from the command line run as a process: no SLF4J set-up warnings, no jhdf
- * chatter and, through the {@code bin/kerasj} launcher, none of TensorFlow's native start-up lines unless
+ * chatter and, through the {@code src/main/sh/kerasj} launcher, none of TensorFlow's native start-up lines unless
  * {@code --verbose}. The process gets the test classpath (which has the slf4j-simple the CLI's {@code lib/} ships),
  * not the test JVM's recording SLF4J backend.
  */
 class CliConsoleOutputTest {
   static final Path CHECKPOINT_DIR = Path.of("testdata/checkpoints/mlp_adam");
   static final Path KERAS_ARCHIVE = Path.of("testdata/keras/mlp_adam.keras");
-  static final Path LAUNCHER = Path.of("bin/kerasj");
+  static final Path LAUNCHER = Path.of("src/main/sh/kerasj");
   /** One fragment of each line TensorFlow's runtime prints on a checkpoint's first Session (measured, TF 2.18). */
   static final List<String> TF_START_UP = List.of(
       "oneDNN custom operations are on",
@@ -64,7 +64,7 @@ class CliConsoleOutputTest {
 
   static List<String> launcher(String... args) {
     assumeTrue(Files.isExecutable(LAUNCHER) && Files.isExecutable(Path.of("/bin/bash")),
-        "bin/kerasj needs bash");
+        "src/main/sh/kerasj needs bash");
     List<String> cmd = new ArrayList<>(List.of(LAUNCHER.toString()));
     cmd.addAll(List.of(args));
     return cmd;
@@ -108,7 +108,7 @@ class CliConsoleOutputTest {
 
     assertEquals(0, r.exit(), r.err());
     assertEquals(TF_START_UP, tfLinesIn(r.err()), "if this fails, TensorFlow's start-up changed: re-measure, and "
-        + "update bin/kerasj and the lines this test looks for\n" + r.err());
+        + "update src/main/sh/kerasj and the lines this test looks for\n" + r.err());
   }
 
   @Test
