@@ -1,10 +1,12 @@
 package dev.kerasj.cli;
 
+import dev.kerasj.callbacks.ProgbarLogger;
 import java.io.PrintWriter;
 
 /**
  * A one-line progress display on stderr for long operations, redrawn at most every {@value #INTERVAL_MS} ms and only
- * when stderr is an interactive terminal (or when forced), so logs and pipes stay clean.
+ * when the JVM runs in an interactive terminal ({@link ProgbarLogger#stdoutIsTerminal()}, the one check the
+ * training progress bar uses too) or when forced, so logs and pipes stay clean.
  */
 final class Progress {
   static final long INTERVAL_MS = 200;
@@ -16,7 +18,7 @@ final class Progress {
 
   Progress(PrintWriter err, boolean force) {
     this.err = err;
-    this.enabled = force || System.console() != null;
+    this.enabled = force || ProgbarLogger.stdoutIsTerminal();
   }
 
   /** Shows {@code line} unless one was shown less than {@link #INTERVAL_MS} ago. */
