@@ -161,7 +161,7 @@ final class InspectCommand implements Callable<Integer> {
       ln.put("class_name", l.className());
       ObjectNode args = ln.putObject("args");
       l.args().forEach(args::set);
-      datasets(ln.putArray("weights"), c.layerDatasets(l.name()));
+      datasets(ln.putArray("weights"), c.layerDatasets(l));
     }
     List<KerasFileContents.DatasetInfo> opt = c.optimizerDatasets();
     if (opt.isEmpty() && c.optimizerName() == null) {
@@ -174,7 +174,7 @@ final class InspectCommand implements Callable<Integer> {
     }
     List<KerasFileContents.DatasetInfo> other = new java.util.ArrayList<>(c.otherDatasets());
     java.util.Set<String> named = new HashSet<>();
-    c.layers().forEach(l -> c.layerDatasets(l.name()).forEach(d -> named.add(d.path())));
+    c.layers().forEach(l -> c.layerDatasets(l).forEach(d -> named.add(d.path())));
     c.datasets().stream().filter(d -> d.path().startsWith("layers/") && !named.contains(d.path()))
         .forEach(other::add);
     datasets(n.putArray("other_datasets"), other);

@@ -37,8 +37,14 @@ final class H5Writer {
 
   private H5Writer() {}
 
-  static void write(Path file, List<Item> items, Map<String, String> groupNameAttributes) throws IOException {
+  /**
+   * @param groupNameAttributes group path → its {@code name} attribute
+   * @param rootAttributes string attributes of the root group
+   */
+  static void write(Path file, List<Item> items, Map<String, String> groupNameAttributes,
+      Map<String, String> rootAttributes) throws IOException {
     try (WritableHdfFile h5 = HdfFile.write(file)) {
+      rootAttributes.forEach(h5::putAttribute);
       Map<String, WritableGroup> groups = new HashMap<>();
       for (Item item : items) {
         int slash = item.path().lastIndexOf('/');

@@ -2,6 +2,7 @@ package dev.kerasj.saving.keras;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kerasj.saving.CorruptCheckpointException;
+import dev.kerasj.saving.KerasPaths;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
@@ -37,7 +38,7 @@ import java.util.function.Consumer;
  * @param metadata the archive's {@code metadata.json}, or null for a weights file
  * @param config the archive's {@code config.json}, or null for a weights file
  * @param layers the config's layers in order (the InputLayer included); for a weights file, the groups under
- *     {@code layers/} (name only: a weights file holds no classes)
+ *     {@code layers/} (no classes: a weights file holds none)
  * @param datasets every HDF5 dataset, by path (sorted, as h5py lists them)
  * @param optimizerName the {@code name} attribute of {@code optimizer/vars}, or null when absent
  */
@@ -47,12 +48,15 @@ public record KerasFileContents(Path file, boolean archive, JsonNode metadata, J
   /**
    * A layer of the file.
    *
-   * @param name the layer's name (its group under {@code layers/} in the weights)
+   * @param name the layer's name (for a weights file, its group's {@code name} attribute, else the group's name)
    * @param className the Keras class ({@code Dense} ...), or null for a weights file
+   * @param group where its weights are, {@code layers/dense_1}: Keras addresses a layer by class and position, not
+   *     by name ({@link dev.kerasj.saving.KerasPaths}); null for a layer that has no group (a Sequential's
+   *     InputLayer)
    * @param args the config's arguments worth showing: scalars and lists, without name, dtype, trainable,
    *     initializers, regularizers and constraints (empty for a weights file)
    */
-  public record Layer(String name, String className, Map<String, JsonNode> args) {
+  public record Layer(String name, String className, String group, Map<String, JsonNode> args) {
     public Layer {
       args = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(args));
     }
@@ -97,9 +101,12 @@ public record KerasFileContents(Path file, boolean archive, JsonNode metadata, J
     return opt.isTextual() ? opt.asText() : opt.path("class_name").asText(null);
   }
 
-  /** The datasets under {@code layers/<name>/}. */
-  public List<DatasetInfo> layerDatasets(String layerName) {
-    String prefix = WeightsLayout.LAYERS + "/" + layerName + "/";
+  /** The datasets of {@code layer}: those under its {@link Layer#group()}. */
+  public List<DatasetInfo> layerDatasets(Layer layer) {
+    if (layer.group() == null) {
+      return List.of();
+    }
+    String prefix = layer.group() + "/";
     return datasets.stream().filter(d -> d.path().startsWith(prefix)).toList();
   }
 
@@ -230,14 +237,30 @@ public record KerasFileContents(Path file, boolean archive, JsonNode metadata, J
     Node layers = KerasWeights.find(h5, WeightsLayout.LAYERS);
     List<Layer> out = new ArrayList<>();
     if (layers instanceof Group g) {
-      new TreeMap<>(g.getChildren()).keySet().forEach(name -> out.add(new Layer(name, null, Map.of())));
+      for (String child : new TreeMap<>(g.getChildren()).keySet()) {
+        String group = WeightsLayout.LAYERS + "/" + child;
+        String name = nameAttribute(KerasWeights.find(h5, group + "/vars"));
+        out.add(new Layer(name == null ? child : name, null, group, Map.of()));
+      }
     }
     return out;
   }
 
+  /**
+   * The config's layers with their weight groups: Keras numbers a container's layers per class; a Sequential's
+   * container leaves out its InputLayer, a Functional model's has them.
+   */
   private static List<Layer> configLayers(JsonNode config) {
+    boolean sequential = "Sequential".equals(config.path("class_name").asText());
+    List<JsonNode> all = new ArrayList<>();
+    config.path("config").path("layers").forEach(all::add);
+    List<JsonNode> grouped = all.stream()
+        .filter(l -> !(sequential && "InputLayer".equals(l.path("class_name").asText()))).toList();
+    List<String> paths = KerasPaths.containerNames(grouped.stream().map(l -> l.path("class_name").asText()).toList());
     List<Layer> out = new ArrayList<>();
-    for (JsonNode layer : config.path("config").path("layers")) {
+    for (JsonNode layer : all) {
+      int at = grouped.indexOf(layer);
+      String group = at < 0 ? null : WeightsLayout.LAYERS + "/" + paths.get(at);
       JsonNode args = layer.path("config");
       Map<String, JsonNode> shown = new LinkedHashMap<>();
       for (Iterator<Map.Entry<String, JsonNode>> it = args.fields(); it.hasNext(); ) {
@@ -249,7 +272,7 @@ public record KerasFileContents(Path file, boolean archive, JsonNode metadata, J
           shown.put(k, e.getValue());
         }
       }
-      out.add(new Layer(args.path("name").asText(), layer.path("class_name").asText(), shown));
+      out.add(new Layer(args.path("name").asText(), layer.path("class_name").asText(), group, shown));
     }
     return out;
   }

@@ -6,6 +6,7 @@ import dev.kerasj.internal.ModelGraph;
 import dev.kerasj.saving.CorruptCheckpointException;
 import dev.kerasj.saving.DurableFiles;
 import dev.kerasj.saving.IncompatibleCheckpointException;
+import dev.kerasj.saving.KerasPaths;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
@@ -20,11 +21,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.tensorflow.types.TInt64;
 
 /**
  * Keras 3's {@code .weights.h5} files ({@code model.save_weights} / {@code model.load_weights}), both ways, in the
- * layout of {@link WeightsLayout}: layer weights and, when compiled, the optimizer state.
+ * layout of {@link WeightsLayout}: layer weights and, when compiled, the optimizer state. Layers are addressed as
+ * Keras addresses them, by class and position ({@code layers/dense_1/vars/0} for the second Dense, whatever its name;
+ * {@link dev.kerasj.saving.KerasPaths}), so a model built in another process, with other or shifted names, reads the
+ * file as Keras would.
  *
  * <pre>{@code
  * KerasWeights.write(model, Path.of("model.weights.h5"));   // Python: model.load_weights("model.weights.h5")
@@ -33,13 +39,14 @@ import org.tensorflow.types.TInt64;
  *
  * <p>Writing is durable: the file is written under a staging name in the destination directory, fsynced, and
  * renamed over the target ({@link DurableFiles}); a crash leaves the previous file. Reading checks every dataset
- * against the model (layer names, counts, shapes, dtypes) before assigning anything, so a file of another model
+ * against the model (layer groups, counts, shapes, dtypes) before assigning anything, so a file of another model
  * fails with an {@link IncompatibleCheckpointException} listing what is missing, unexpected and mismatched, and the
  * model is unchanged. Optimizer state is restored when the model is compiled with an optimizer whose variables match
  * the file's; an uncompiled model ignores it, as Keras does. A file of a compiled Keras model that never trained holds
  * only the iteration count (0) and learning rate: the slots then start from their initial values.
  */
 public final class KerasWeights {
+  private static final Logger LOG = LoggerFactory.getLogger(KerasWeights.class);
   /** File name suffix Keras 3 requires of weights files. */
   public static final String SUFFIX = ".weights.h5";
 
@@ -72,7 +79,8 @@ public final class KerasWeights {
       WeightsLayout.Entry e = entries.get(i);
       items.add(new H5Writer.Item(e.path(), values.get(i), e.slot().dtype() == TInt64.class));
     }
-    H5Writer.write(file, items, layout.groupNames());
+    H5Writer.write(file, items, layout.groupNames(),
+        Map.of(WeightsLayout.LAYOUT_ATTRIBUTE, WeightsLayout.LAYOUT_VALUE));
   }
 
   /**
@@ -99,7 +107,8 @@ public final class KerasWeights {
 
   /** Checks every dataset of {@code h5} against the model, then assigns all of them in one step. */
   static void restore(Sequential model, HdfFile h5, Path source) {
-    WeightsLayout layout = WeightsLayout.of(model);
+    WeightsLayout.Addressing addressing = addressing(h5);
+    WeightsLayout layout = WeightsLayout.of(model, addressing);
     Map<ModelGraph.VariableSlot, HostArray> values = new LinkedHashMap<>();
     List<String> matched = new ArrayList<>();
     List<String> missing = new ArrayList<>();
@@ -142,12 +151,47 @@ public final class KerasWeights {
     }
     if (!missing.isEmpty() || !mismatched.isEmpty() || !unexpected.isEmpty()) {
       throw new IncompatibleCheckpointException(source, source + " does not hold the weights of model '"
-          + model.name() + "' (layers " + model.layers().stream().map(l -> l.name()).toList() + "). Missing: "
-          + missing + "; mismatched: " + mismatched + "; in the file but not in the model: " + unexpected
-          + ". A Keras weights file loads only into the same architecture with the same layer names",
+          + model.name() + "'. Missing: " + missing + "; mismatched: " + mismatched + "; in the file but not in the "
+          + "model: " + unexpected + ". " + addressingExplained(layout, h5) + ". A Keras weights file loads only "
+          + "into the same architecture (layer classes in the same order, same shapes)",
           matched, missing, unexpected, mismatched);
     }
+    if (addressing == WeightsLayout.Addressing.LAYER_NAMES && !layout.layerEntries().isEmpty()) {
+      LOG.warn("{} was written by a kerasj release before 2026-12, which addressed layers by name; read it that "
+          + "way. Python Keras addresses layers by class and misreads such a file unless every layer's name is its "
+          + "class path; save it again to write Keras' layout", source);
+    }
     model.graphForInternalUse().assign(values);
+  }
+
+  /**
+   * {@link WeightsLayout.Addressing#LAYER_NAMES} for a file kerasj wrote before 2026-12 (jhdf's {@code _jHDF} root
+   * attribute, without kerasj's {@link WeightsLayout#LAYOUT_ATTRIBUTE}); Keras' class paths for everything else.
+   */
+  static WeightsLayout.Addressing addressing(HdfFile h5) {
+    io.jhdf.api.Attribute layout = h5.getAttribute(WeightsLayout.LAYOUT_ATTRIBUTE);
+    if (layout != null && WeightsLayout.LAYOUT_VALUE.equals(String.valueOf(layout.getData()))) {
+      return WeightsLayout.Addressing.KERAS_CLASS_PATHS;
+    }
+    return h5.getAttribute("_jHDF") != null ? WeightsLayout.Addressing.LAYER_NAMES
+        : WeightsLayout.Addressing.KERAS_CLASS_PATHS;
+  }
+
+  /** Both sides' layer groups and the rule that produced the model's, for an error message. */
+  private static String addressingExplained(WeightsLayout layout, HdfFile h5) {
+    String rule = layout.addressing() == WeightsLayout.Addressing.KERAS_CLASS_PATHS ? KerasPaths.RULE
+        : "This file was written by kerasj before 2026-12, which addressed a layer by its name (layers/<name>)";
+    List<String> fileGroups = new ArrayList<>();
+    Node layers = find(h5, WeightsLayout.LAYERS);
+    if (layers instanceof Group g) {
+      for (String child : new java.util.TreeSet<>(g.getChildren().keySet())) {
+        String name = groupName(h5, WeightsLayout.LAYERS + "/" + child + "/vars");
+        fileGroups.add(WeightsLayout.LAYERS + "/" + child + ("?".equals(name) ? "" : " (name '" + name + "')"));
+      }
+    }
+    return rule + ". The model's layers -> their groups: "
+        + layout.layerGroups().stream().map(WeightsLayout.LayerGroup::describe).toList()
+        + "; the file's layer groups: " + fileGroups;
   }
 
   /**
@@ -267,7 +311,7 @@ public final class KerasWeights {
     if (!other.isEmpty()) {
       throw new IncompatibleCheckpointException(source, source + " is not a Keras 3 weights file kerasj can read: "
           + "it holds datasets outside layers/ and optimizer/ " + other + " (a Keras 2 .h5 file, or a model with "
-          + "weights of its own). Expected layers/<layer name>/vars/<i> and optimizer/vars/<k>");
+          + "weights of its own). Expected layers/<class path>/vars/<i> and optimizer/vars/<k>");
     }
   }
 

@@ -4,11 +4,14 @@ import dev.kerasj.Sequential;
 import dev.kerasj.internal.ModelGraph;
 import dev.kerasj.layers.Layer;
 import dev.kerasj.layers.Weight;
+import dev.kerasj.saving.KerasPaths;
 import dev.kerasj.saving.tfcheckpoint.OptimizerVariables;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Where each variable of a kerasj model lives in a Keras 3 {@code .weights.h5} file (also the
@@ -16,7 +19,7 @@ import java.util.Map;
  * {@code python-interop/make_keras_files_fixtures.py}):
  *
  * <pre>
- * layers/&lt;layer name&gt;/vars/&lt;i&gt;   float32, i over the layer's trainable then non-trainable weights in
+ * layers/&lt;class path&gt;/vars/&lt;i&gt;   float32, i over the layer's trainable then non-trainable weights in
  *                                creation order (Dense: kernel, bias; BatchNormalization: gamma, beta, moving_mean,
  *                                moving_variance)
  * optimizer/vars/&lt;k&gt;           k over Keras' optimizer.variables: 0 iterations (int64 scalar), 1 learning rate
@@ -24,10 +27,38 @@ import java.util.Map;
  *                                ({@link OptimizerVariables})
  * </pre>
  *
- * Each {@code vars} group carries a {@code name} attribute (the layer's or optimizer's name), which Keras writes and
- * never reads.
+ * The class path of a layer is <em>not</em> its name: Keras numbers layers per class in layer order
+ * ({@link KerasPaths}), so a model's layers {@code encoder}, {@code head} (both Dense) live under
+ * {@code layers/dense} and {@code layers/dense_1}. Each {@code vars} group carries a {@code name} attribute (the
+ * layer's or optimizer's name), which Keras writes and never reads.
+ *
+ * <p>kerasj before 2026-12 wrote {@code layers/<layer name>/vars/<i>} instead ({@link Addressing#LAYER_NAMES}); its
+ * files carry no {@link #LAYOUT_ATTRIBUTE}, which is how {@link KerasWeights} tells them apart and still reads them.
  */
 final class WeightsLayout {
+  /** How a file addresses a layer's {@code vars} group. */
+  enum Addressing {
+    /** Keras 3's rule: {@code layers/<snake case of the class, numbered per class>/vars} ({@link KerasPaths}). */
+    KERAS_CLASS_PATHS,
+    /** kerasj's files before 2026-12: {@code layers/<layer name>/vars}; Keras itself misreads them. */
+    LAYER_NAMES
+  }
+
+  /**
+   * Root attribute kerasj writes into its weights files: {@code keras_class_paths} says the layers are addressed by
+   * {@link Addressing#KERAS_CLASS_PATHS}. Keras ignores it.
+   */
+  static final String LAYOUT_ATTRIBUTE = "kerasj_layer_addressing";
+  static final String LAYOUT_VALUE = "keras_class_paths";
+
+  /** One layer of the model and its {@code vars} group in the file ({@code layers/dense_1/vars}). */
+  record LayerGroup(Layer layer, String group) {
+    /** For messages: {@code head (Dense) -> layers/dense_1}. */
+    String describe() {
+      return layer.name() + " (" + layer.className() + ") -> " + group.substring(0, group.length() - "/vars".length());
+    }
+  }
+
   /** One dataset of the file and the model variable it holds. */
   record Entry(String group, int index, ModelGraph.VariableSlot slot, String label) {
     String path() {
@@ -38,15 +69,25 @@ final class WeightsLayout {
   static final String LAYERS = "layers";
   static final String OPTIMIZER_VARS = "optimizer/vars";
 
+  private final Addressing addressing;
+  private final List<LayerGroup> layerGroups;
   private final List<Entry> layerEntries;
   private final List<Entry> optimizerEntries;
   /** {@code vars} group → its {@code name} attribute. */
   private final Map<String, String> groupNames;
 
-  private WeightsLayout(List<Entry> layerEntries, List<Entry> optimizerEntries, Map<String, String> groupNames) {
+  private WeightsLayout(Addressing addressing, List<LayerGroup> layerGroups, List<Entry> layerEntries,
+      List<Entry> optimizerEntries, Map<String, String> groupNames) {
+    this.addressing = addressing;
+    this.layerGroups = List.copyOf(layerGroups);
     this.layerEntries = List.copyOf(layerEntries);
     this.optimizerEntries = List.copyOf(optimizerEntries);
     this.groupNames = Map.copyOf(groupNames);
+  }
+
+  /** Keras' layout of a built model ({@link Addressing#KERAS_CLASS_PATHS}); see {@link #of(Sequential, Addressing)}. */
+  static WeightsLayout of(Sequential model) {
+    return of(model, Addressing.KERAS_CLASS_PATHS);
   }
 
   /**
@@ -55,18 +96,23 @@ final class WeightsLayout {
    * @throws IllegalStateException when a variable of the model's graph has no place in Keras' layout (writing would
    *     silently lose it)
    */
-  static WeightsLayout of(Sequential model) {
+  static WeightsLayout of(Sequential model, Addressing addressing) {
     model.build();
     ModelGraph graph = model.graphForInternalUse();
     Map<String, ModelGraph.VariableSlot> byName = new LinkedHashMap<>();
     graph.variables().forEach(v -> byName.put(v.name(), v));
     List<Entry> layers = new ArrayList<>();
     Map<String, String> names = new LinkedHashMap<>();
-    java.util.Set<String> placed = new java.util.HashSet<>();
-    for (Layer layer : model.layers()) {
+    Set<String> placed = new HashSet<>();
+    List<LayerGroup> groups = new ArrayList<>();
+    List<String> classPaths = KerasPaths.containerNames(model.layers().stream().map(Layer::className).toList());
+    for (int l = 0; l < model.layers().size(); l++) {
+      Layer layer = model.layers().get(l);
       List<Weight> ordered = new ArrayList<>(layer.weights().stream().filter(Weight::trainable).toList());
       ordered.addAll(layer.weights().stream().filter(w -> !w.trainable()).toList());
-      String group = LAYERS + "/" + layer.name() + "/vars";
+      String group = LAYERS + "/" + (addressing == Addressing.KERAS_CLASS_PATHS ? classPaths.get(l) : layer.name())
+          + "/vars";
+      groups.add(new LayerGroup(layer, group));
       for (int i = 0; i < ordered.size(); i++) {
         Weight w = ordered.get(i);
         layers.add(new Entry(group, i, byName.get(w.path()), w.path()));
@@ -87,7 +133,16 @@ final class WeightsLayout {
       throw new IllegalStateException("Variables " + unplaced + " of model '" + model.name()
           + "' have no place in the Keras .weights.h5 layout; refusing to write a file that would lose them");
     }
-    return new WeightsLayout(layers, optimizer, names);
+    return new WeightsLayout(addressing, groups, layers, optimizer, names);
+  }
+
+  Addressing addressing() {
+    return addressing;
+  }
+
+  /** Every layer of the model (weightless ones too) with its group, in layer order. */
+  List<LayerGroup> layerGroups() {
+    return layerGroups;
   }
 
   List<Entry> layerEntries() {

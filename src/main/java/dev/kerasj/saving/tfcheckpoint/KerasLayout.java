@@ -60,11 +60,4 @@ final class KerasLayout {
     }
     return lists;
   }
-
-  /** Keras' {@code to_snake_case}: {@code RMSprop} → {@code rm_sprop}, {@code AdamW} → {@code adam_w}. */
-  static String snakeCase(String name) {
-    String s = name.replaceAll("(.)([A-Z][a-z]+)", "$1_$2");
-    s = s.replaceAll("([a-z])([A-Z])", "$1_$2");
-    return s.toLowerCase(java.util.Locale.ROOT);
-  }
 }

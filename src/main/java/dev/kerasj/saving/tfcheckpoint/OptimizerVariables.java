@@ -3,6 +3,7 @@ package dev.kerasj.saving.tfcheckpoint;
 import dev.kerasj.Sequential;
 import dev.kerasj.layers.Weight;
 import dev.kerasj.optimizers.Optimizer;
+import dev.kerasj.saving.KerasPaths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -40,7 +41,7 @@ public final class OptimizerVariables {
       return List.of();
     }
     String scope = optimizer.name() + "/";
-    String kerasScope = KerasLayout.snakeCase(optimizer.className()) + "/";
+    String kerasScope = KerasPaths.snakeCase(optimizer.className()) + "/";
     List<Entry> out = new ArrayList<>();
     out.add(new Entry(scope + "iterations", kerasScope + "iteration", null));
     if (optimizer.learningRateSchedule() == null) {

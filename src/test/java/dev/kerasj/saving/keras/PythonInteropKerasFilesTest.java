@@ -35,7 +35,9 @@ import org.tensorflow.ndarray.StdArrays;
  *
  * <p>Cases: the seven Keras fixtures of {@link KerasFilesFixturesTest} (rebuilt from Keras' files; the trained
  * ones then take one more step in Java), {@code java_bn_rmsprop}, a model built and trained with the Java API only, and
- * {@code java_untrained_adam}, compiled and saved before any step.
+ * {@code java_untrained_adam}, compiled and saved before any step; {@code java_custom_names} (layers named
+ * {@code encoder}, {@code norm}, {@code head}) and {@code java_swapped_names} (Dense layers of equal shapes named
+ * {@code dense_1} then {@code dense}), which Python reads only if kerasj addresses layers by class as Keras does.
  */
 class PythonInteropKerasFilesTest {
   static Path out() {
@@ -44,7 +46,8 @@ class PythonInteropKerasFilesTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"mlp_adam", "cnn_sgd_momentum", "gap_rmsprop", "embedding_adagrad", "reshape_adamw",
-      "untrained_adam", "uncompiled_dropout", "java_bn_rmsprop", "java_untrained_adam"})
+      "untrained_adam", "uncompiled_dropout", "java_bn_rmsprop", "java_untrained_adam", "java_custom_names",
+      "java_swapped_names"})
   void writeKerasFilesForPython(String name) throws IOException {
     Path dir = out();
     Files.createDirectories(dir);
@@ -62,7 +65,17 @@ class PythonInteropKerasFilesTest {
         }
         ys[i] = r.nextInt(3);
       }
-      model = new Sequential(Input.of(6), new Dense(8, "tanh"), new BatchNormalization(), new Dense(3, "softmax"));
+      model = switch (name) {
+        case "java_custom_names" -> new Sequential("my_net", Input.of(6),
+            Dense.builder(8).activation("tanh").name("encoder").build(), new BatchNormalization(0.99, 1e-3, "norm"),
+            Dense.builder(3).activation("softmax").name("head").build());
+        // Equal shapes, each named the other's class path: read by name, Python would load them swapped.
+        case "java_swapped_names" -> new Sequential(Input.of(6),
+            Dense.builder(6).activation("tanh").name("dense_1").build(),
+            Dense.builder(6).activation("relu").name("dense").build(),
+            Dense.builder(3).activation("softmax").name("output").build());
+        default -> new Sequential(Input.of(6), new Dense(8, "tanh"), new BatchNormalization(), new Dense(3, "softmax"));
+      };
       model.setSeed(11);
       if (name.contains("untrained")) {
         model.compile(new Adam(5e-3), new SparseCategoricalCrossentropy(), "accuracy"); // saved before any step
