@@ -10,14 +10,33 @@ Writes, under --out (default: the repository's testdata/keras/), for each case b
                            step/x, step/y  one training batch (compiled cases only)
                            step/loss     the loss train_on_batch(step/x, step/y) returns
                            after/<layer>/<i>, after/optimizer/<k>
-                                         every variable after that step, indexed as in the .weights.h5 file
+                                         every variable after that step, indexed as in the .weights.h5 file; <layer>
+                                         is the layer's NAME (unique in a model), not its path in the files
                            attrs: seed, keras_version, tf_version, command, description
 
 Every compiled case except untrained_adam is trained one epoch first, so the optimizer state is not trivial.
 Dropout is only in the uncompiled case (a training step with Dropout cannot match mask for mask). Determinism as in
 make_fixtures.py: oneDNN off, single-threaded TF, op determinism, clear_session() then set_random_seed(seed).
 
-Usage: python python-interop/make_keras_files_fixtures.py [--out DIR]
+Layer addressing: Keras 3 stores a layer in .keras and .weights.h5 files not under its name but under the snake_case
+of its class, numbered in order within its container (saving_lib._save_container_state): a Sequential of Dense layers
+named "encoder" and "head" is stored as layers/dense/vars/0..1 and layers/dense_1/vars/0..1. The first seven cases use
+automatic names, where name and path coincide; four cases exist so that a reader or writer keying by name fails:
+  custom_names_sgd       custom layer and model names (encoder, bottleneck, head) over the paths dense, dense_1,
+                         dense_2
+  shifted_names_adagrad  automatic names shifted by a model built earlier in the same process (embedding_1,
+                         flatten_1, dense_3) over the paths embedding, flatten, dense
+  swapped_names_sgd      two Dense layers of equal shape named "dense_1" then "dense", i.e. each named the other's path:
+                         a name-based reader loads them swapped without any shape error
+  conv_bn_names_sgd      custom names on Conv2D, BatchNormalization, GlobalAveragePooling2D and Dense (stem,
+                         stem_norm, block, block_norm, pool, classifier) over conv2d, batch_normalization, conv2d_1,
+                         batch_normalization_1, global_average_pooling2d, dense
+They use SGD with momentum or Adagrad, not Adam or RMSprop: Adam on a near-zero gradient turns last-bit CPU
+differences into differences beyond the regeneration tolerance (see testdata/README.md), and
+tests/test_keras_files_fixtures.py regenerates these four cases on whatever CPU runs it.
+
+Usage: python python-interop/make_keras_files_fixtures.py [--out DIR] [--cases NAME [NAME ...]]
+  (--cases: only these cases; default all. Do not recommit the first seven from another CPU: see testdata/README.md)
 """
 
 import os
@@ -98,6 +117,49 @@ def uncompiled_dropout():
     return m, "float", None
 
 
+def custom_names_sgd():
+    m = keras.Sequential([keras.Input((6,)), L.Dense(8, activation="relu", name="encoder"),
+                          L.Dense(5, activation="tanh", name="bottleneck"),
+                          L.Dense(3, activation="softmax", name="head")], name="custom_model")
+    m.compile(optimizer=O.SGD(0.05, momentum=0.9), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return m, "float", "sparse"
+
+
+def shifted_names_adagrad():
+    # A model built (and dropped) first in the same session takes the automatic names embedding, flatten, dense,
+    # dense_1 and dense_2, so the real model's layers are named embedding_1, flatten_1, dense_3 while Keras still
+    # stores them under layers/embedding, layers/flatten, layers/dense.
+    keras.Sequential([keras.Input((5,), dtype="int32"), L.Embedding(12, 3), L.Flatten(), L.Dense(2), L.Dense(2)])
+    L.Dense(2)
+    m = keras.Sequential([keras.Input((5,), dtype="int32"), L.Embedding(12, 4), L.Flatten(),
+                          L.Dense(3, activation="softmax")])
+    names = [layer.name for layer in m.layers]
+    assert names == ["embedding_1", "flatten_1", "dense_3"], f"names not shifted as intended: {names}"
+    m.compile(optimizer=O.Adagrad(0.1), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return m, "tokens", "sparse"
+
+
+def swapped_names_sgd():
+    m = keras.Sequential([keras.Input((6,)), L.Dense(6, activation="relu", name="dense_1"),
+                          L.Dense(6, activation="tanh", name="dense"), L.Dense(3, activation="softmax", name="output")])
+    m.compile(optimizer=O.SGD(0.05, momentum=0.9), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return m, "float", "sparse"
+
+
+def conv_bn_names_sgd():
+    m = keras.Sequential([
+        keras.Input((8, 8, 1)),
+        L.Conv2D(4, 3, padding="same", activation="relu", name="stem"),
+        L.BatchNormalization(name="stem_norm"),
+        L.Conv2D(4, 3, padding="same", activation="relu", name="block"),
+        L.BatchNormalization(name="block_norm"),
+        L.GlobalAveragePooling2D(name="pool"),
+        L.Dense(3, activation="softmax", name="classifier"),
+    ])
+    m.compile(optimizer=O.SGD(0.05, momentum=0.9), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return m, "image", "sparse"
+
+
 # case -> (factory, seed, description); Java twins: src/test/java/dev/kerasj/saving/keras/KerasFilesFixturesTest.java
 CASES = {
     "mlp_adam": (mlp_adam, 501, "Dense/relu/softmax, Adam(1e-2), sparse CE, accuracy"),
@@ -111,6 +173,19 @@ CASES = {
     "untrained_adam": (untrained_adam, 507, "compiled, never trained: Keras saves only iterations and learning "
                        "rate of its unbuilt optimizer"),
     "uncompiled_dropout": (uncompiled_dropout, 506, "Dense gelu, Dropout(0.25), Dense softmax; not compiled"),
+    # Names that are not the paths Keras stores layers under (the class's snake_case, numbered per container):
+    "custom_names_sgd": (custom_names_sgd, 508, "custom names encoder/bottleneck/head (model custom_model) stored as "
+                         "layers/dense, dense_1, dense_2; Dense relu/tanh/softmax; SGD(0.05, momentum 0.9), "
+                         "sparse CE"),
+    "shifted_names_adagrad": (shifted_names_adagrad, 509, "automatic names shifted by an earlier model "
+                              "(embedding_1, flatten_1, dense_3) stored as layers/embedding, flatten, dense; int32 "
+                              "input, Embedding, Flatten, Dense softmax; Adagrad(0.1), sparse CE"),
+    "swapped_names_sgd": (swapped_names_sgd, 510, "equal-shape Dense layers named dense_1 then dense, stored as "
+                          "layers/dense then layers/dense_1 (a name-based reader swaps them silently); "
+                          "SGD(0.05, momentum 0.9), sparse CE"),
+    "conv_bn_names_sgd": (conv_bn_names_sgd, 511, "custom names stem/stem_norm/block/block_norm/pool/classifier "
+                          "stored as layers/conv2d, batch_normalization, conv2d_1, batch_normalization_1, "
+                          "global_average_pooling2d, dense; SGD(0.05, momentum 0.9), sparse CE"),
 }
 
 
@@ -136,7 +211,9 @@ def data(kind, target, rng, n):
 
 
 def weights_by_file_path(model):
-    """Every variable keyed as in a .weights.h5 file: <layer>/<i>, optimizer/<k>."""
+    """Every variable keyed <layer NAME>/<i>, optimizer/<k> for expected.h5's after/ group: i and k index the
+    variables as the .weights.h5 file does, but the file stores the layer under its class path (layers/dense_1/vars/i
+    for a Dense named "dense"), not under this name."""
     out = {}
     for layer in model.layers:
         for i, v in enumerate(layer._trainable_variables + layer._non_trainable_variables):  # as save_own_variables
@@ -182,10 +259,12 @@ def run_case(name, out):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", type=pathlib.Path, default=REPO / "testdata" / "keras")
+    p.add_argument("--cases", nargs="+", choices=list(CASES), metavar="NAME",
+                   help="only these cases (default: all): " + ", ".join(CASES))
     args = p.parse_args(argv)
     deterministic_tf()
     args.out.mkdir(parents=True, exist_ok=True)
-    for name in CASES:
+    for name in [c for c in CASES if c in set(args.cases or CASES)]:  # each case starts with clear_session()
         run_case(name, args.out)
 
 

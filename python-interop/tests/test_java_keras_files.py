@@ -7,20 +7,31 @@ $KERASJ_INTEROP_DIR/keras (default: target/interop): per case <case>.keras, <cas
 Per case: keras.models.load_model opens the archive (compiled with Java's optimizer and its state); predict(x)
 equals Java's within 1e-6; one train_on_batch on the same batch gives Java's loss and every variable (weights and
 optimizer state, by .weights.h5 path) within 1e-5 relative + 1e-6 absolute. model.load_weights takes Java's
-.weights.h5 into a zeroed model and predicts Java's values again, optimizer state included; h5py reads every file.
+.weights.h5 into a zeroed model and predicts Java's values again, optimizer state included; h5py reads every file,
+and the datasets of Java's .weights.h5 and of the archive's model.weights.h5 are exactly the paths Keras' own saving
+walk gives the model (keras_paths.variables_by_path).
 Java and Python run different TensorFlow builds (2.18 vs 2.21), hence tolerances rather than equality.
+
+Paths: Keras stores a layer under the snake_case of its class, numbered within its container, not under its name
+(layers/dense/vars/0 for a Dense layer named "encoder"). java_custom_names (layers named "encoder", "head", ...) and
+java_swapped_names (Dense layers named "dense_1" then "dense", of equal shapes) check that Java writes by that rule;
+Java's "after" keys are such paths, and so are the keys compared here.
 
 Missing Java outputs fail the test (they never skip): run `mvn test` first.
 """
 
+import io
 import json
 import os
 import pathlib
+import zipfile
 
 import h5py
 import keras
 import numpy as np
 import pytest
+
+from keras_paths import variables_by_path
 
 REPO = pathlib.Path(__file__).resolve().parent.parent.parent
 INTEROP = pathlib.Path(os.environ.get("KERASJ_INTEROP_DIR", REPO / "target" / "interop"))
@@ -29,9 +40,12 @@ if not INTEROP.is_absolute():
 FOLDER = INTEROP / "keras"
 
 CASES = ["mlp_adam", "cnn_sgd_momentum", "gap_rmsprop", "embedding_adagrad", "reshape_adamw", "untrained_adam",
-         "uncompiled_dropout", "java_bn_rmsprop", "java_untrained_adam"]
+         "uncompiled_dropout", "java_bn_rmsprop", "java_untrained_adam", "java_custom_names", "java_swapped_names"]
 RTOL = 1e-5
 ATOL = 1e-6
+# Layer names these cases must come back with, in order (so that they do test names that are not Keras' paths)
+NAMES = {"java_custom_names": lambda names: {"encoder", "head"} <= set(names),
+         "java_swapped_names": lambda names: [n for n in names if n.startswith("dense")][:2] == ["dense_1", "dense"]}
 
 
 def outputs(case):
@@ -43,22 +57,22 @@ def outputs(case):
     return out
 
 
-def variables_by_path(model):
-    """Every variable keyed by its .weights.h5 path: layers/<name>/vars/<i>, optimizer/vars/<k>."""
-    out = {}
-    for layer in model.layers:
-        for i, v in enumerate(layer._trainable_variables + layer._non_trainable_variables):  # as save_own_variables
-            out[f"layers/{layer.name}/vars/{i}"] = v
-    if getattr(model, "optimizer", None) is not None:
-        for k, v in enumerate(model.optimizer.variables):
-            out[f"optimizer/vars/{k}"] = v
-    return out
+def weights_datasets(h5):
+    """The dataset paths of an open HDF5 file (a .weights.h5 file, or an archive's model.weights.h5)."""
+    names = []
+    h5.visit(names.append)
+    return [n for n in names if isinstance(h5[n], h5py.Dataset)]
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_javaKerasArchive_loadsPredictsAndTrainsOneStepLikeJava(case):
     out = outputs(case)
     model = keras.models.load_model(FOLDER / f"{case}.keras")
+    if case in NAMES:
+        assert NAMES[case]([layer.name for layer in model.layers]), [layer.name for layer in model.layers]
+    with zipfile.ZipFile(FOLDER / f"{case}.keras") as z, h5py.File(io.BytesIO(z.read("model.weights.h5")), "r") as h5:
+        assert sorted(weights_datasets(h5)) == sorted(variables_by_path(model)), \
+            "the archive's model.weights.h5 datasets differ from Keras' variable paths"
     np.testing.assert_allclose(model.predict(out["x"], batch_size=32, verbose=0), np.array(out["predict"]),
                                rtol=0, atol=1e-6)
     if "step_x" not in out:
@@ -83,10 +97,7 @@ def test_javaWeightsFile_isKerasLayoutAndLoadsIntoKerasModel(case):
     out = outputs(case)
     reference = variables_by_path(keras.models.load_model(FOLDER / f"{case}.keras"))
     with h5py.File(FOLDER / f"{case}.weights.h5", "r") as f:
-        names = []
-        f.visit(names.append)
-        datasets = [n for n in names if isinstance(f[n], h5py.Dataset)]
-        assert sorted(datasets) == sorted(reference), "datasets differ from Keras' variable paths"
+        assert sorted(weights_datasets(f)) == sorted(reference), "datasets differ from Keras' variable paths"
         for path, v in reference.items():
             assert f[path].dtype == v.numpy().dtype, path
             np.testing.assert_array_equal(f[path][()], v.numpy(), err_msg=path)
