@@ -25,6 +25,11 @@ import org.tensorflow.ndarray.FloatNdArray;
  * kerasj has, each optimizer), predicts what Keras predicted, and, with the optimizer state it restored, takes the
  * same next training step as Keras ({@code step/loss}, every weight and optimizer variable after it). Every
  * {@code .weights.h5} restores into the rebuilt model and gives Keras' predictions again.
+ *
+ * <p>Four cases exist for Keras' addressing of layers by class ({@link dev.kerasj.saving.KerasPaths}): custom names,
+ * automatic names shifted by a model built earlier in the same Python process, two Dense layers of equal shapes whose
+ * custom names are each other's class path ({@code dense_1} then {@code dense}: a name-based reader would load them
+ * swapped without an error), and Conv2D / BatchNormalization / GlobalAveragePooling2D with custom names.
  */
 public class KerasFilesFixturesTest {
   static final Path DIR = Path.of("testdata", "keras");
@@ -33,7 +38,8 @@ public class KerasFilesFixturesTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"mlp_adam", "cnn_sgd_momentum", "gap_rmsprop", "embedding_adagrad", "reshape_adamw",
-      "untrained_adam", "uncompiled_dropout"})
+      "untrained_adam", "uncompiled_dropout", "custom_names_sgd", "shifted_names_adagrad", "swapped_names_sgd",
+      "conv_bn_names_sgd"})
   void kerasArchive_loadsPredictsAndTrainsLikeKeras(String name) throws IOException {
     try (HdfFile expected = new HdfFile(DIR.resolve(name + ".expected.h5"));
         Sequential model = Sequential.load(DIR.resolve(name + ".keras"))) {
@@ -52,10 +58,13 @@ public class KerasFilesFixturesTest {
       WeightsLayout layout = WeightsLayout.of(model);
       List<HostArray> after = model.graphForInternalUse().read(
           layout.all().stream().map(WeightsLayout.Entry::slot).toList());
+      // The expected file keys a weight by its layer's name: after/<layer name>/<i>, after/optimizer/<k>.
+      java.util.Map<String, String> layerNameOfGroup = new java.util.HashMap<>();
+      layout.layerGroups().forEach(g -> layerNameOfGroup.put(g.group(), g.layer().name()));
       for (int i = 0; i < layout.all().size(); i++) {
         WeightsLayout.Entry e = layout.all().get(i);
-        String key = "after/" + e.path().replace("layers/", "").replace("/vars/", "/")
-            .replace("optimizer/vars", "optimizer");
+        String key = e.group().equals(WeightsLayout.OPTIMIZER_VARS) ? "after/optimizer/" + e.index()
+            : "after/" + layerNameOfGroup.get(e.group()) + "/" + e.index();
         Dataset d = expected.getDatasetByPath(key);
         HostArray actual = after.get(i);
         if (actual.isFloat()) {
@@ -69,7 +78,8 @@ public class KerasFilesFixturesTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"mlp_adam", "cnn_sgd_momentum", "gap_rmsprop", "embedding_adagrad", "reshape_adamw",
-      "untrained_adam", "uncompiled_dropout"})
+      "untrained_adam", "uncompiled_dropout", "custom_names_sgd", "shifted_names_adagrad", "swapped_names_sgd",
+      "conv_bn_names_sgd"})
   void weightsFile_restoresIntoRebuiltModel(String name) throws IOException {
     try (HdfFile expected = new HdfFile(DIR.resolve(name + ".expected.h5"));
         Sequential model = Sequential.load(DIR.resolve(name + ".keras"))) {

@@ -36,6 +36,8 @@ import java.util.List;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.event.Level;
 import org.tensorflow.ndarray.FloatNdArray;
 
@@ -124,6 +126,26 @@ class KerasLayerAddressingTest {
       other.loadWeights(file);
       assertEquals(written, other.getWeights());
       assertEquals(expected, other.predict(x));
+    }
+  }
+
+  /**
+   * Keras' files of models with custom names ({@code encoder}, {@code bottleneck}, {@code head}) and swapped names
+   * ({@code dense_1} then {@code dense}, equal shapes) load into Java models built with the Java API and automatic
+   * names, and predict what Keras predicted.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"custom_names_sgd", "swapped_names_sgd"})
+  void kerasWeightsFile_loadsIntoJavaModelWithOtherNames(String name) throws IOException {
+    try (HdfFile expected = new HdfFile(KerasFilesFixturesTest.DIR.resolve(name + ".expected.h5"));
+        Sequential model = name.startsWith("custom")
+            ? new Sequential(Input.of(6), new Dense(8, "relu"), new Dense(5, "tanh"), new Dense(3, "softmax"))
+            : new Sequential(Input.of(6), new Dense(6, "relu"), new Dense(6, "tanh"), new Dense(3, "softmax"))) {
+      assertEquals(List.of("dense", "dense_1", "dense_2"), model.layers().stream().map(Layer::name).toList());
+      model.loadWeights(KerasFilesFixturesTest.DIR.resolve(name + ".weights.h5"));
+      Object x = expected.getDatasetByPath("x").getData();
+      KerasFilesFixturesTest.assertClose(KerasFilesFixturesTest.flat(expected.getDatasetByPath("predict")),
+          KerasFilesFixturesTest.flat(model.predict(x)), name + " predict");
     }
   }
 
