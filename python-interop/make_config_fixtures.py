@@ -4,6 +4,8 @@ Writes, under --out (default: the repository's testdata/savedmodel/):
   configs/<case>.json     json.loads(model.to_json()) of each case below, pretty-printed (indent 2, Keras' key order):
                           the same document a .keras archive's config.json holds (with build and compile config)
   configs/_meta.json      keras and tensorflow versions and the command that made the configs
+  get_config/<case>.json  model.get_config() of the same model, the other shape of config Keras users hold (no
+                          class_name envelope, no build or compile config); Sequential.fromConfig/fromJson take both
   keras_export/           a tiny Keras model exported with model.export(): a Python SavedModel, which kerasj must
                           refuse to rebuild as a trainable model (it has no assets/config.json)
 
@@ -118,10 +120,15 @@ CASES = [mlp, cnn_bn, embedding, all_layers, rmsprop_huber, adagrad_binary_logit
 def write_configs(out):
     configs = out / "configs"
     configs.mkdir(parents=True, exist_ok=True)
+    get_configs = out / "get_config"
+    get_configs.mkdir(parents=True, exist_ok=True)
     for case in CASES:
         keras.backend.clear_session()
-        config = json.loads(case().to_json())
+        model = case()
+        config = json.loads(model.to_json())
         (configs / f"{case.__name__}.json").write_text(json.dumps(config, indent=2) + "\n")
+        plain = json.loads(json.dumps(model.get_config()))  # tuples become lists, as in any JSON round trip
+        (get_configs / f"{case.__name__}.json").write_text(json.dumps(plain, indent=2) + "\n")
     meta = {"keras_version": keras.__version__, "tensorflow_version": tf.__version__, "command": COMMAND}
     (configs / "_meta.json").write_text(json.dumps(meta, indent=2) + "\n")
 

@@ -37,6 +37,8 @@ import pytest
 import tensorflow as tf
 from tensorflow.core.protobuf import trackable_object_graph_pb2
 
+import keras_paths
+
 REPO = pathlib.Path(__file__).resolve().parents[2]
 INTEROP = pathlib.Path(os.environ.get("KERASJ_INTEROP_DIR", REPO / "target" / "interop"))
 if not INTEROP.is_absolute():
@@ -178,7 +180,9 @@ def test_checkpoint_tensors_and_object_graph_agree_with_tensorflow(case):
 KERAS_ROOT = INTEROP / "cli_keras"
 KERAS_FILES = {"keras_cnn": REPO / "testdata/keras/cnn_sgd_momentum.keras",
                "weights_mlp": REPO / "testdata/keras/mlp_adam.weights.h5",
-               "weights_dropout": REPO / "testdata/keras/uncompiled_dropout.weights.h5"}
+               "weights_dropout": REPO / "testdata/keras/uncompiled_dropout.weights.h5",
+               "keras_conv_bn_names": REPO / "testdata/keras/conv_bn_names_sgd.keras",
+               "weights_swapped_names": REPO / "testdata/keras/swapped_names_sgd.weights.h5"}
 
 
 def java_keras_output(name):
@@ -215,7 +219,8 @@ def test_keras_file_listing_agrees_with_h5py(case):
     with open_weights(path) as h5:
         assert java == h5py_datasets(h5)
         if js["format"] == "weights_h5":
-            assert [l["name"] for l in js["layers"]] == sorted(h5["layers"].keys())
+            assert [l["group"] for l in js["layers"]] == [f"layers/{k}" for k in sorted(h5["layers"].keys())]
+            assert [l["name"] for l in js["layers"]] == [h5[f"{l['group']}/vars"].attrs["name"] for l in js["layers"]]
         if "optimizer" in h5 and "vars" in h5["optimizer"]:
             assert js["optimizer"]["name"] == h5["optimizer/vars"].attrs["name"]
 
@@ -233,6 +238,22 @@ def test_keras_archive_layers_metadata_and_compile_config_agree_with_keras():
     assert java_layers == [(l.name, type(l).__name__) for l in model.layers]
     assert js["optimizer"]["class_name"] == type(model.optimizer).__name__
     assert len(js["optimizer"]["variables"]) == len(model.optimizer.variables)
+
+
+@pytest.mark.parametrize("case", ["keras_cnn", "keras_conv_bn_names"])
+def test_keras_archive_weights_are_listed_under_the_layer_keras_stores_them_for(case):
+    """Keras addresses a layer's weights by class and position, not by name: Java lists each dataset under the
+    layer Keras' own saving walk (keras_paths) stores it for."""
+    js = json.loads(java_keras_output(f"{case}.json").read_text())
+    model = keras.models.load_model(KERAS_FILES[case])
+    owner = {}
+    for layer in model.layers:
+        for v in layer.weights:
+            owner[id(v)] = layer.name
+    keras_layers = {path: owner[id(v)] for path, v in keras_paths.variables_by_path(model).items()
+                    if path.startswith("layers/")}
+    java_layers = {d["path"]: l["name"] for l in js["layers"] for d in l["weights"]}
+    assert java_layers == keras_layers
 
 
 def test_converted_keras_archive_opens_in_keras_and_predicts_like_java():

@@ -12,6 +12,7 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import json
 import pathlib
 import subprocess
 import sys
@@ -24,20 +25,29 @@ COMMITTED = HERE.parent.parent / "testdata" / "savedmodel"
 
 
 @pytest.fixture(scope="module")
-def regenerated(tmp_path_factory):
+def regenerated_root(tmp_path_factory):
     out = tmp_path_factory.mktemp("savedmodel")
     subprocess.run([sys.executable, str(GENERATOR), "--out", str(out), "--configs-only"], check=True)
-    return out / "configs"
+    return out
 
 
-def test_regeneration_producesSameConfigFiles(regenerated):
-    assert sorted(p.name for p in regenerated.iterdir()) == sorted(p.name for p in (COMMITTED / "configs").iterdir())
+@pytest.mark.parametrize("folder", ["configs", "get_config"])
+def test_regeneration_producesSameConfigFiles(regenerated_root, folder):
+    fresh = sorted(p.name for p in (regenerated_root / folder).iterdir())
+    assert fresh == sorted(p.name for p in (COMMITTED / folder).iterdir())
 
 
-def test_regeneration_isByteIdentical(regenerated):
-    for fresh in sorted(regenerated.iterdir()):
-        committed = COMMITTED / "configs" / fresh.name
+@pytest.mark.parametrize("folder", ["configs", "get_config"])
+def test_regeneration_isByteIdentical(regenerated_root, folder):
+    for fresh in sorted((regenerated_root / folder).iterdir()):
+        committed = COMMITTED / folder / fresh.name
         assert fresh.read_bytes() == committed.read_bytes(), f"{committed} is stale: regenerate it"
+
+
+def test_getConfig_isTheConfigOfToJson():
+    for path in sorted((COMMITTED / "get_config").iterdir()):
+        to_json = json.loads((COMMITTED / "configs" / path.name).read_text())
+        assert json.loads(path.read_text()) == to_json["config"], path.name
 
 
 def test_kerasExport_isAPythonSavedModelWithoutKerasjAssets():

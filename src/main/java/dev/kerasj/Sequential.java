@@ -555,6 +555,118 @@ public class Sequential implements AutoCloseable {
     return dev.kerasj.saving.savedmodel.SavedModelLoader.load(path);
   }
 
+  /**
+   * The model's Keras 3 config as JSON, as Python's {@code model.to_json()} writes it: layers with every argument,
+   * {@code build_config}, and {@code compile_config} once compiled (the optimizer at its current learning rate).
+   * {@code keras.models.model_from_json} rebuilds the same model in Python, and {@link #fromJson(String)} here.
+   *
+   * @throws IllegalArgumentException when a layer, initializer, optimizer or loss has no Keras equivalent
+   */
+  public String toJson() {
+    checkOpen();
+    build();
+    com.fasterxml.jackson.databind.node.ObjectNode json = dev.kerasj.saving.keras.SequentialConfig.toJson(this,
+        isCompiled() ? learningRate() : 0);
+    try {
+      return dev.kerasj.saving.keras.KerasJson.mapper().writer()
+          .without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(json);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("Cannot write the config of model '" + name + "' as JSON", e);
+    }
+  }
+
+  /**
+   * A new, built model from a Keras 3 Sequential config, like Python's {@code keras.models.model_from_json} /
+   * {@code Sequential.from_config}: {@code json} is what {@code model.to_json()} returns (compiled when it holds a
+   * {@code compile_config}) or what {@code model.get_config()} returns, as JSON (not compiled). Layers keep their
+   * names; weights are initialised from a random seed, as in an unseeded Keras session.
+   *
+   * @throws dev.kerasj.saving.IncompatibleModelException naming the layer and field, for JSON kerasj cannot rebuild
+   *     exactly (an unsupported layer or argument, a missing field, a value of the wrong type) or that is not JSON
+   */
+  public static Sequential fromJson(String json) {
+    return fromJsonText(json, null);
+  }
+
+  /** {@link #fromJson(String)} with weight initialisation, dropout and shuffling seeded by {@code seed}. */
+  public static Sequential fromJson(String json, long seed) {
+    return fromJsonText(json, seed);
+  }
+
+  /**
+   * {@link #fromJson(String)} from a file: a JSON file of {@code model.to_json()} or {@code model.get_config()}
+   * output, or a {@code .keras} archive, whose {@code config.json} (compile settings included) is used and whose
+   * weights are not (use {@link #load} for those).
+   */
+  public static Sequential fromJson(java.nio.file.Path file) throws java.io.IOException {
+    return fromJsonFile(file, null);
+  }
+
+  /** {@link #fromJson(java.nio.file.Path)} with a seed, as {@link #fromJson(String, long)}. */
+  public static Sequential fromJson(java.nio.file.Path file, long seed) throws java.io.IOException {
+    return fromJsonFile(file, seed);
+  }
+
+  /**
+   * {@link #fromJson(String)} from a config held as plain Java values ({@link Map}, {@link List}, {@link String},
+   * {@link Number}, {@link Boolean}, null): the dict of {@code model.get_config()}, or of
+   * {@code json.loads(model.to_json())}.
+   */
+  public static Sequential fromConfig(Map<String, ?> config) {
+    return fromConfigTree(config, null);
+  }
+
+  /** {@link #fromConfig(Map)} with a seed, as {@link #fromJson(String, long)}. */
+  public static Sequential fromConfig(Map<String, ?> config, long seed) {
+    return fromConfigTree(config, seed);
+  }
+
+  private static Sequential fromJsonText(String json, Long seed) {
+    if (json == null) {
+      throw new IllegalArgumentException("Expected a Keras model config as JSON. Received: null");
+    }
+    com.fasterxml.jackson.databind.JsonNode root;
+    try {
+      root = dev.kerasj.saving.keras.KerasJson.parse(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.io.IOException e) {
+      throw new dev.kerasj.saving.IncompatibleModelException(null, "The model config is not JSON: "
+          + e.getMessage().lines().findFirst().orElse(""), e);
+    }
+    return dev.kerasj.saving.keras.SequentialConfig.parse(root, null).newModel(seed);
+  }
+
+  private static Sequential fromJsonFile(java.nio.file.Path file, Long seed) throws java.io.IOException {
+    com.fasterxml.jackson.databind.JsonNode root;
+    if (isKerasArchive(file)) {
+      root = dev.kerasj.saving.keras.KerasFileContents.read(file).config();
+    } else {
+      if (!java.nio.file.Files.isRegularFile(file)) {
+        throw new java.nio.file.NoSuchFileException(file.toString(), null, "expected a Keras model config JSON file");
+      }
+      try {
+        root = dev.kerasj.saving.keras.KerasJson.parse(java.nio.file.Files.readAllBytes(file));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new dev.kerasj.saving.IncompatibleModelException(file, file + " is not JSON: "
+            + e.getOriginalMessage(), e);
+      }
+    }
+    return dev.kerasj.saving.keras.SequentialConfig.parse(root, file).newModel(seed);
+  }
+
+  private static Sequential fromConfigTree(Map<String, ?> config, Long seed) {
+    if (config == null) {
+      throw new IllegalArgumentException("Expected a Keras model config. Received: null");
+    }
+    com.fasterxml.jackson.databind.JsonNode root;
+    try {
+      root = dev.kerasj.saving.keras.KerasJson.mapper().valueToTree(config);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("A Keras model config holds only maps, lists, strings, numbers, booleans "
+          + "and nulls: " + e.getMessage(), e);
+    }
+    return dev.kerasj.saving.keras.SequentialConfig.parse(root, null).newModel(seed);
+  }
+
   private static boolean isKerasArchive(java.nio.file.Path path) {
     return path.getFileName() != null
         && path.getFileName().toString().endsWith(dev.kerasj.saving.keras.KerasArchive.SUFFIX);

@@ -159,6 +159,7 @@ final class InspectCommand implements Callable<Integer> {
       ObjectNode ln = layers.addObject();
       ln.put("name", l.name());
       ln.put("class_name", l.className());
+      ln.put("group", l.group());
       ObjectNode args = ln.putObject("args");
       l.args().forEach(args::set);
       datasets(ln.putArray("weights"), c.layerDatasets(l));

@@ -1,12 +1,8 @@
 package dev.kerasj.cli;
 
 import dev.kerasj.Sequential;
-import dev.kerasj.saving.keras.KerasArchive;
-import dev.kerasj.saving.keras.KerasFileContents;
-import dev.kerasj.saving.keras.KerasJson;
 import dev.kerasj.saving.keras.SequentialConfig;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -25,11 +21,10 @@ public interface ModelConfigReader {
   Sequential read(Path config, long seed) throws IOException;
 
   /**
-   * kerasj's reader of Keras 3 Sequential configs ({@link SequentialConfig}, the one {@code Sequential.load} uses
-   * for a SavedModel's {@code assets/config.json}); it refuses, naming the layer and argument, what kerasj cannot
-   * rebuild exactly.
+   * kerasj's reader of Keras 3 Sequential configs, {@link Sequential#fromJson(Path, long)} (through
+   * {@link SequentialConfig}, the one {@code Sequential.load} uses for a SavedModel's {@code assets/config.json});
+   * it takes {@code model.to_json()} and {@code model.get_config()} output and refuses, naming the layer and
+   * argument, what kerasj cannot rebuild exactly.
    */
-  ModelConfigReader DEFAULT = (config, seed) -> SequentialConfig.parse(
-      config.toString().endsWith(KerasArchive.SUFFIX) ? KerasFileContents.read(config).config()
-          : KerasJson.parse(Files.readAllBytes(config)), config).newModel(seed, null);
+  ModelConfigReader DEFAULT = Sequential::fromJson;
 }

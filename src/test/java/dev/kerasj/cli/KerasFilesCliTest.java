@@ -50,7 +50,9 @@ class KerasFilesCliTest {
   @Test
   void inspectJson_forPythonComparison_archiveAndWeightsFiles() throws IOException {
     String[][] cases = {{"keras_cnn", CNN.toString()}, {"weights_mlp", MLP_WEIGHTS.toString()},
-        {"weights_dropout", DROPOUT_WEIGHTS.toString()}};
+        {"weights_dropout", DROPOUT_WEIGHTS.toString()},
+        {"keras_conv_bn_names", "testdata/keras/conv_bn_names_sgd.keras"},
+        {"weights_swapped_names", "testdata/keras/swapped_names_sgd.weights.h5"}};
     for (String[] c : cases) {
       KerasjCliTest.Run r = run("inspect", "--json", c[1]);
       assertEquals(0, r.exit(), r.err());
@@ -88,6 +90,21 @@ class KerasFilesCliTest {
     assertTrue(text.contains("conv2d (Conv2D): filters=3, kernel_size=[3,3]"), text);
     assertTrue(text.contains("Optimizer 'sgd' (SGD): 10 variables"), text);
     assertTrue(text.lines().anyMatch(l -> l.matches("\\s+layers/dense/vars/0\\s+float32\\s+\\[18, 4]")), text);
+  }
+
+  /** Layers are listed with the weights Keras stores for them: by class and position, not by name. */
+  @Test
+  void inspect_customNames_attachesWeightsByKerasClassPaths() throws IOException {
+    JsonNode n = KerasjCliTest.JSON.readTree(run("inspect", "--json", "testdata/keras/conv_bn_names_sgd.keras").out());
+    JsonNode block = n.get("layers").get(3);
+    assertEquals("block", block.get("name").asText());
+    assertEquals("layers/conv2d_1", block.get("group").asText());
+    assertEquals("layers/conv2d_1/vars/0", block.get("weights").get(0).get("path").asText());
+    assertEquals(0, n.get("other_datasets").size());
+    JsonNode w = KerasjCliTest.JSON.readTree(
+        run("inspect", "--json", "testdata/keras/swapped_names_sgd.weights.h5").out());
+    assertEquals("dense_1", w.get("layers").get(0).get("name").asText(), "the name attribute of layers/dense/vars");
+    assertEquals("layers/dense", w.get("layers").get(0).get("group").asText());
   }
 
   @Test

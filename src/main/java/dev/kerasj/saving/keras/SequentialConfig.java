@@ -102,15 +102,30 @@ public final class SequentialConfig {
      * A new, built model with these layers, seeded and placed as given, compiled when the config was. Every layer
      * keeps its saved name (weights are keyed by it), except Reshape, which takes no name and has no weights.
      *
+     * @param seed seeds weight initialisation, dropout and shuffling
      * @param device a TensorFlow device such as {@code "/GPU:0"}, or null
      */
     public Sequential newModel(long seed, String device) {
+      return build(seed, device);
+    }
+
+    /**
+     * {@link #newModel(long, String)} on the default device; a null seed draws a random one, as in an unseeded Keras
+     * session.
+     */
+    public Sequential newModel(Long seed) {
+      return build(seed, null);
+    }
+
+    private Sequential build(Long seed, String device) {
       List<Layer> all = new ArrayList<>();
       all.add(input);
       all.addAll(layers);
       Sequential model = new Sequential(name, all.toArray(Layer[]::new));
       try {
-        model.setSeed(seed);
+        if (seed != null) {
+          model.setSeed(seed);
+        }
         if (device != null) {
           model.setDevice(device);
         }
@@ -127,12 +142,24 @@ public final class SequentialConfig {
   }
 
   /**
-   * Reads a Keras 3 Sequential config (kerasj's or one Keras wrote for an architecture kerasj supports).
+   * Reads a Keras 3 Sequential config (kerasj's or one Keras wrote for an architecture kerasj supports): what
+   * {@code model.to_json()} writes (the {@code config.json} of a {@code .keras} archive, with build and compile
+   * config), or what {@code model.get_config()} returns (the layers only; never compiled).
    *
    * @param source the file it came from, for error messages
    * @throws IncompatibleModelException naming the layer and argument, for anything kerasj cannot rebuild exactly
    */
   public static Spec parse(JsonNode root, Path source) {
+    if (root != null && root.isObject() && !root.has("class_name") && root.has("layers")) {
+      // model.get_config(): the Sequential's config without Keras' serialized-object envelope.
+      ObjectNode wrapped = KerasJson.serialized("keras", "Sequential", (ObjectNode) root);
+      return parse(wrapped, source);
+    }
+    if (root == null || !root.isObject() || !root.has("class_name")) {
+      throw new IncompatibleModelException(source, (source == null ? "The model config" : source.toString())
+          + " is neither model.to_json() output (an object with 'class_name' and 'config') nor model.get_config() "
+          + "output (an object with 'layers'). Found: " + abbreviate(root));
+    }
     ConfigFields top = new ConfigFields(root, "model", source);
     String cls = top.string("class_name");
     if (!cls.equals("Sequential")) {
@@ -166,6 +193,11 @@ public final class SequentialConfig {
       throw config.fail("the model has no layers after its InputLayer");
     }
     return new Spec(config.string("name", "sequential"), input, layers, parseCompile(top), source);
+  }
+
+  private static String abbreviate(JsonNode node) {
+    String text = String.valueOf(node);
+    return text.length() <= 120 ? text : text.substring(0, 117) + "...";
   }
 
   private static CompileSpec parseCompile(ConfigFields top) {
