@@ -95,27 +95,35 @@ class TrainDigitsTest {
   @Test
   void sigkillMidEpoch_plainRerunRefuses_andResumeEqualsTheUninterruptedRun() throws Exception {
     Path reference = tmp.resolve("reference");
-    runToEnd("reference", reference, 0, "--epochs", "3");
+    runToEnd("reference", reference, 0, "--epochs", "5");
 
+    // The kill lands at a random moment of epoch 3, scaled to this machine's speed: epoch 2 is timed in the same
+    // child (epoch 1 includes TensorFlow's warm-up), and epochs 3 to 5 leave three times that before the run ends.
     long seed = System.nanoTime();
-    int delayMs = new Random(seed).nextInt(400);
+    double fraction = new Random(seed).nextDouble();
     Path out = tmp.resolve("killed");
-    try (ChildJvm child = start("killed", out, "--epochs", "3")) {
-      awaitLine(child, "Epoch 2/3");
-      Thread.sleep(delayMs);
-      assertEquals(ChildJvm.SIGKILL_EXIT, child.kill(), "killed " + delayMs + " ms into epoch 2 (seed " + seed + ")");
+    String context;
+    try (ChildJvm child = start("killed", out, "--epochs", "5")) {
+      awaitLine(child, "Epoch 2/5");
+      long epoch2Start = System.nanoTime();
+      awaitLine(child, "Epoch 3/5");
+      long epochMicros = (System.nanoTime() - epoch2Start) / 1000;
+      long delayMicros = (long) (fraction * epochMicros);
+      context = "killed " + delayMicros / 1000 + " ms into epoch 3, epoch 2 took " + epochMicros / 1000 + " ms (seed "
+          + seed + ")";
+      Thread.sleep(delayMicros / 1000, (int) (delayMicros % 1000) * 1000);
+      assertEquals(ChildJvm.SIGKILL_EXIT, child.kill(), context);
     }
-    String context = "killed " + delayMs + " ms into epoch 2 (seed " + seed + ")";
     assertFalse(BackupAndRestore.list(out.resolve("backup")).isEmpty(), "no backup to resume from; " + context);
     byte[] csvAfterKill = Files.readAllBytes(out.resolve("training_log.csv"));
 
-    List<String> refused = runToEnd("plain-rerun", out, TrainDigits.EXIT_USAGE, "--epochs", "3");
+    List<String> refused = runToEnd("plain-rerun", out, TrainDigits.EXIT_USAGE, "--epochs", "5");
     assertTrue(Files.readString(tmp.resolve("logs/plain-rerun.err")).contains("holds an interrupted run"),
         String.join("\n", refused));
     assertArrayEquals(csvAfterKill, Files.readAllBytes(out.resolve("training_log.csv")),
         "a refused rerun touches nothing");
 
-    List<String> resumed = runToEnd("resume", out, 0, "--epochs", "3", "--resume");
+    List<String> resumed = runToEnd("resume", out, 0, "--epochs", "5", "--resume");
     assertTrue(resumed.stream().anyMatch(l -> l.startsWith("Resuming the interrupted run in " + out)),
         String.join("\n", resumed));
     assertArrayEquals(Files.readAllBytes(reference.resolve("training_log.csv")),
@@ -132,8 +140,8 @@ class TrainDigitsTest {
   @Test
   void sigint_writesBackupAndExits130_thenFreshDiscardsIt_andResumeSaysWhenNothingIsLeft() throws Exception {
     Path out = tmp.resolve("interrupted");
-    try (ChildJvm child = start("sigint", out, "--epochs", "3")) {
-      awaitLine(child, "Epoch 2/3");
+    try (ChildJvm child = start("sigint", out, "--epochs", "5")) {
+      awaitLine(child, "Epoch 2/5");
       Process kill = new ProcessBuilder("kill", "-INT", Long.toString(child.pid())).inheritIO().start();
       assertTrue(kill.waitFor(30, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -INT failed");
       assertEquals(130, child.awaitExit(120), child.describe());
