@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kerasj.Sequential;
 import dev.kerasj.saving.CorruptCheckpointException;
+import dev.kerasj.saving.Sha256Manifest;
 import dev.kerasj.saving.DurableFiles;
 import dev.kerasj.saving.tfcheckpoint.TfCheckpoint;
 import java.io.IOException;
@@ -75,6 +76,8 @@ public final class BackupAndRestore implements Callback {
   public static final int BACKUPS_KEPT = 2;
 
   static final String STATE_FILE = "state.json";
+  /** SHA-256 of {@link #STATE_FILE} ({@link Sha256Manifest}): a changed epoch or batch is a damaged backup. */
+  static final String CHECKSUMS = "kerasj.sha256";
   static final String WEIGHTS = "weights";
   private static final Pattern NAME = Pattern.compile("backup-(\\d{9})");
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -287,6 +290,7 @@ public final class BackupAndRestore implements Callback {
       TfCheckpoint.write(model, staging.resolve(WEIGHTS));
       hook.reached(Stage.WEIGHTS_WRITTEN);
       Files.write(staging.resolve(STATE_FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
+      Sha256Manifest.write(staging, staging.resolve(CHECKSUMS), List.of(Path.of(STATE_FILE)));
       hook.reached(Stage.STATE_WRITTEN);
       DurableFiles.syncTree(staging);
       hook.reached(Stage.SYNCED);
@@ -359,6 +363,8 @@ public final class BackupAndRestore implements Callback {
 
   private static Map<String, Object> readState(Path backup) throws IOException {
     Path file = backup.resolve(STATE_FILE);
+    // The weights carry TensorFlow's crc32c; the state JSON only this (absent in backups of kerasj before 2026-12).
+    Sha256Manifest.requireFiles(backup, backup.resolve(CHECKSUMS), List.of(Path.of(STATE_FILE)));
     Map<String, Object> state;
     try {
       state = JSON.readValue(Files.readAllBytes(file), new TypeReference<LinkedHashMap<String, Object>>() { });

@@ -1,13 +1,17 @@
 package dev.kerasj.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kerasj.Sequential;
 import dev.kerasj.saving.CorruptCheckpointException;
+import dev.kerasj.saving.DurableFiles;
 import dev.kerasj.saving.IncompatibleModelException;
+import dev.kerasj.saving.Sha256Manifest;
 import dev.kerasj.saving.keras.KerasFileContents;
 import dev.kerasj.saving.savedmodel.SavedModelContents;
 import dev.kerasj.saving.tfcheckpoint.CheckpointContents;
 import dev.kerasj.saving.tfcheckpoint.CheckpointState;
 import dev.kerasj.saving.tfcheckpoint.TfCheckpoint;
+import dev.kerasj.serving.ServedModel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.DirectoryStream;
@@ -25,9 +29,12 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code kerasj verify PATH}: reads every file of a SavedModel, a TF checkpoint or a directory of checkpoints and
- * prints one verdict line per file ({@code OK}, {@code CORRUPT}, {@code MISSING}, {@code NOT CHECKED}). Every tensor
- * is read with TensorFlow's {@code RestoreV2}, which checks the masked crc32c the index stores for it; the first
- * tensor that fails is named with its file. A Keras 3 {@code .keras} archive gets one line: every member checked
+ * prints one verdict line per file ({@code OK}, {@code CORRUPT}, {@code MISSING}, {@code NOT CHECKED}, and
+ * {@code NO CHECKSUM} for a sound file nothing lets verify check byte for byte). Every tensor is read with
+ * TensorFlow's {@code RestoreV2}, which checks the masked crc32c the index stores for it; the first tensor that fails
+ * is named with its file. A SavedModel's other files are checked against kerasj's SHA-256 manifest
+ * ({@code assets/kerasj.sha256}) when it has one, and the SavedModel is then loaded as its reader loads it: a last
+ * line for the directory says whether it loads. A Keras 3 {@code .keras} archive gets one line: every member checked
  * against the crc32 the zip records and against the archive limits, its JSON parsed, every HDF5 dataset read in full;
  * a {@code .weights.h5} file likewise, but HDF5 keeps no checksum of plain datasets, so only damage to its structure
  * is found, not a changed data byte (the verdict says so). Exit status 0 when every file is sound, 1 otherwise.
@@ -35,6 +42,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "verify", mixinStandardHelpOptions = true,
     description = "Read every tensor and check every checksum; one verdict line per file; exit 1 if any is bad.")
 final class VerifyCommand implements Callable<Integer> {
+  /** kerasj's SHA-256 manifest inside a SavedModel ({@code SavedModelWriter}). */
+  static final String CHECKSUMS = "assets/kerasj.sha256";
+
   @Parameters(paramLabel = "PATH", description = "A SavedModel directory, a TF checkpoint prefix (or its .index), "
       + "a directory of TF checkpoints, a .keras archive or a .weights.h5 file.")
   Path path;
@@ -49,6 +59,7 @@ final class VerifyCommand implements Callable<Integer> {
   private Progress progress;
   private int files;
   private int bad;
+  private int noChecksum;
 
   @Override
   public Integer call() throws Exception {
@@ -61,7 +72,8 @@ final class VerifyCommand implements Callable<Integer> {
       case TF_CHECKPOINT_DIR -> checkpointDir(d.path());
       case KERAS, WEIGHTS_H5 -> kerasFile(d.path());
     }
-    out.println(bad == 0 ? "verify: all " + files + " files OK" : "verify: " + bad + " of " + files
+    String unchecked = noChecksum == 0 ? "" : " (" + noChecksum + " without a checksum to check)";
+    out.println(bad == 0 ? "verify: all " + files + " files OK" + unchecked : "verify: " + bad + " of " + files
         + " files failed");
     out.flush();
     return bad == 0 ? Kerasj.EXIT_OK : Kerasj.EXIT_FAILURE;
@@ -69,7 +81,9 @@ final class VerifyCommand implements Callable<Integer> {
 
   private void verdict(String status, Path file, String detail) {
     files++;
-    if (!status.equals("OK")) {
+    if (status.equals("NO CHECKSUM")) {
+      noChecksum++;
+    } else if (!status.equals("OK")) {
       bad++;
     }
     progress.done();
@@ -163,40 +177,138 @@ final class VerifyCommand implements Callable<Integer> {
         : count[0] + " datasets read, HDF5 structure sound (" + Progress.bytes(bytes) + "); " + NO_H5_CHECKSUMS);
   }
 
+  /**
+   * A SavedModel: every file against kerasj's SHA-256 manifest when there is one ({@code NO CHECKSUM} for a file
+   * without one: Python's SavedModels, earlier kerasj's), the graph and JSON parsed, every tensor's crc32c, and then
+   * the model loaded the way its reader loads it ({@code Sequential.load} for a kerasj SavedModel,
+   * {@code ServedModel.open} for any other): OK means it loads.
+   */
   private void savedModel(Path dir) throws IOException {
-    Path pb = dir.resolve("saved_model.pb");
-    try {
-      SavedModel saved = SavedModel.parseFrom(Files.readAllBytes(pb));
-      verdict("OK", pb, saved.getMetaGraphsCount() + " MetaGraph(s)");
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      verdict("CORRUPT", pb, "does not parse as a SavedModel protocol buffer: " + oneLine(e));
+    Path root = dir.toAbsolutePath().normalize();
+    Optional<List<Sha256Manifest.FileCheck>> checks = manifestChecks(root);
+    java.util.Map<Path, Sha256Manifest.FileCheck> byFile = new java.util.HashMap<>();
+    checks.ifPresent(list -> list.forEach(c -> byFile.put(c.file(), c)));
+    java.util.function.Function<Path, String> sum = file -> {
+      Sha256Manifest.FileCheck c = byFile.remove(file.toAbsolutePath().normalize());
+      if (c != null) {
+        return c.status() == Sha256Manifest.Status.OK ? "sha256 matches" : null;
+      }
+      return checks.isPresent() ? "not listed in " + CHECKSUMS : "no checksum to check";
+    };
+    boolean[] sound = {true};
+    Path pb = root.resolve("saved_model.pb");
+    String pbSum = sum.apply(pb);
+    if (pbSum == null) {
+      verdict("CORRUPT", pb, byFile.isEmpty() ? "" : detailOf(checks.get(), pb));
+      sound[0] = false;
+    } else {
+      try {
+        SavedModel saved = SavedModel.parseFrom(Files.readAllBytes(pb));
+        long serve = saved.getMetaGraphsList().stream()
+            .filter(m -> m.getMetaInfoDef().getTagsList().contains(ServedModel.SERVE_TAG)).count();
+        if (serve == 0) {
+          verdict("CORRUPT", pb, saved.getMetaGraphsCount() + " MetaGraph(s), none tagged '" + ServedModel.SERVE_TAG
+              + "'");
+          sound[0] = false;
+        } else {
+          verdict(checks.isPresent() ? "OK" : "NO CHECKSUM", pb, saved.getMetaGraphsCount() + " MetaGraph(s), "
+              + pbSum);
+        }
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        verdict("CORRUPT", pb, "does not parse as a SavedModel protocol buffer: " + oneLine(e));
+        sound[0] = false;
+      }
     }
-    Path fingerprint = dir.resolve("fingerprint.pb");
+    Path fingerprint = root.resolve("fingerprint.pb");
     if (Files.exists(fingerprint)) {
       try {
         FingerprintDef.parseFrom(Files.readAllBytes(fingerprint));
-        verdict("OK", fingerprint, "");
+        verdict("OK", fingerprint, "parses; " + sum.apply(fingerprint));
       } catch (com.google.protobuf.InvalidProtocolBufferException e) {
         verdict("CORRUPT", fingerprint, "does not parse as a FingerprintDef: " + oneLine(e));
+        sound[0] = false;
       }
     }
-    Path assets = dir.resolve("assets");
+    Path assets = root.resolve("assets");
     if (Files.isDirectory(assets)) {
       try (DirectoryStream<Path> jsons = Files.newDirectoryStream(assets, "*.json")) {
         for (Path json : jsons) {
+          String jsonSum = sum.apply(json);
+          if (jsonSum == null) {
+            verdict("CORRUPT", json, detailOf(checks.get(), json));
+            sound[0] = false;
+            continue;
+          }
           try {
+            if (!Files.isRegularFile(json)) {
+              throw new IOException("is " + DurableFiles.describeKind(json) + ", expected a regular file");
+            }
             new ObjectMapper().readTree(json.toFile());
-            verdict("OK", json, "");
+            verdict(checks.isPresent() ? "OK" : "NO CHECKSUM", json, "valid JSON; " + jsonSum);
           } catch (IOException e) {
             verdict("CORRUPT", json, "not valid JSON: " + oneLine(e));
+            sound[0] = false;
           }
         }
       }
     }
-    Path prefix = SavedModelContents.variablesPrefix(dir);
+    Path prefix = SavedModelContents.variablesPrefix(root);
+    int before = bad;
     if (Files.exists(CheckpointContents.indexFile(prefix)) || Files.exists(CheckpointContents.dataFile(prefix))) {
-      checkpoint(prefix);
+      for (Path file : List.of(CheckpointContents.indexFile(prefix), CheckpointContents.dataFile(prefix))) {
+        if (sum.apply(file) == null) {
+          verdict("CORRUPT", file, detailOf(checks.get(), file));
+        }
+      }
+      if (bad == before) {
+        checkpoint(prefix);
+      }
     }
+    sound[0] &= bad == before;
+    byFile.values().forEach(c -> verdict(c.status() == Sha256Manifest.Status.OK ? "OK" : "CORRUPT", c.file(),
+        c.detail()));
+    if (sound[0]) {
+      loads(root);
+    } else {
+      verdict("NOT CHECKED", root, "not loaded: a file above is bad");
+    }
+  }
+
+  /** The manifest's checks; an unreadable manifest is reported and leaves every file unlisted. */
+  private Optional<List<Sha256Manifest.FileCheck>> manifestChecks(Path root) throws IOException {
+    try {
+      return Sha256Manifest.check(root, root.resolve(CHECKSUMS));
+    } catch (CorruptCheckpointException e) {
+      verdict("CORRUPT", root.resolve(CHECKSUMS), oneLine(e));
+      return Optional.of(List.of());
+    }
+  }
+
+  /** The model as a whole: loaded by the reader its kind has, then closed. */
+  private void loads(Path root) {
+    boolean kerasj = Files.exists(root.resolve("assets").resolve("config.json"))
+        || Files.exists(root.resolve("assets").resolve("kerasj.json"));
+    try {
+      if (kerasj) {
+        try (Sequential model = Sequential.load(root)) {
+          verdict("OK", root, "loads (Sequential.load): " + model.layers().size() + " layers, "
+              + (model.isCompiled() ? "compiled with " + model.optimizer().className() : "not compiled"));
+        }
+      } else {
+        try (ServedModel served = ServedModel.open(root)) {
+          verdict("OK", root, "loads (ServedModel.open): signatures " + served.signatures().keySet());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      verdict("CORRUPT", root, "does not load (" + (kerasj ? "Sequential.load" : "ServedModel.open") + "): "
+          + oneLine(e));
+    }
+  }
+
+  private static String detailOf(List<Sha256Manifest.FileCheck> checks, Path file) {
+    Path f = file.toAbsolutePath().normalize();
+    return checks.stream().filter(c -> c.file().equals(f)).map(Sha256Manifest.FileCheck::detail).findFirst()
+        .orElse("");
   }
 
   private static String oneLine(Exception e) {

@@ -326,6 +326,30 @@ class BackupAndRestoreTest {
     }
   }
 
+  /**
+   * A changed number in the newest backup's state (here its epoch, which would skip or repeat training) is caught by
+   * the backup's SHA-256 manifest: the previous backup is used and the run still ends as the uninterrupted one.
+   */
+  @Test
+  void editedStateOfLatestBackup_isCaughtByItsChecksum_andFallsBack() throws IOException {
+    Result reference = reference();
+    Path run = tmp.resolve("run");
+    fit(run, 15, 0);
+    List<Path> backups = BackupAndRestore.list(run.resolve("backup"));
+    Path state = backups.get(1).resolve(BackupAndRestore.STATE_FILE);
+    String text = Files.readString(state);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"epoch\" : (\\d+)").matcher(text);
+    assertTrue(m.find(), text);
+    Files.writeString(state, text.replace(m.group(), "\"epoch\" : " + (Integer.parseInt(m.group(1)) + 1)));
+    try (LogCapture logs = LogCapture.start()) {
+      assertSameRun(reference, fit(run, -1, 0));
+      List<String> warnings = logs.messages(Level.WARN, BackupAndRestore.class);
+      assertEquals(1, warnings.size(), warnings.toString());
+      assertTrue(warnings.get(0).contains(state + " is damaged or was changed after kerasj wrote it: sha256 is "),
+          warnings.get(0));
+    }
+  }
+
   @Test
   void everyBackupUnreadable_throws_neverStartsFromScratch() throws IOException {
     Path run = tmp.resolve("run");

@@ -7,6 +7,7 @@ import dev.kerasj.internal.ModelGraph;
 import dev.kerasj.saving.CorruptCheckpointException;
 import dev.kerasj.saving.IncompatibleCheckpointException;
 import dev.kerasj.saving.IncompatibleModelException;
+import dev.kerasj.saving.Sha256Manifest;
 import dev.kerasj.saving.keras.KerasJson;
 import dev.kerasj.saving.keras.SequentialConfig;
 import java.io.IOException;
@@ -17,6 +18,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -51,6 +54,7 @@ import org.tensorflow.types.family.TType;
  * to it is read instead (see {@link SavedModelDirectory}); nothing on disk is changed by loading.
  */
 public final class SavedModelLoader {
+  private static final Logger LOG = LoggerFactory.getLogger(SavedModelLoader.class);
   private SavedModelLoader() {}
 
   /** Loads onto TensorFlow's default device. */
@@ -69,6 +73,9 @@ public final class SavedModelLoader {
   public static Sequential load(Path dir, String device) throws IOException {
     Path root = SavedModelDirectory.resolveForReading(dir);
     Layout files = Layout.check(root);
+    if (!Sha256Manifest.require(root, root.resolve(SavedModelWriter.CHECKSUMS))) {
+      warnNoChecksums(root);
+    }
     KerasjManifest manifest = KerasjManifest.parse(readJson(files.manifest()), files.manifest());
     SequentialConfig.Spec spec = SequentialConfig.parse(readJson(files.config()), files.config());
     Sequential model;
@@ -91,7 +98,16 @@ public final class SavedModelLoader {
   public static TrainingState readTrainingState(Path dir) throws IOException {
     Path root = SavedModelDirectory.resolveForReading(dir);
     Layout files = Layout.check(root);
+    if (!Sha256Manifest.requireFiles(root, root.resolve(SavedModelWriter.CHECKSUMS),
+        List.of(root.relativize(files.manifest())))) {
+      warnNoChecksums(root);
+    }
     return KerasjManifest.parse(readJson(files.manifest()), files.manifest()).training();
+  }
+
+  private static void warnNoChecksums(Path root) {
+    LOG.warn("{} has no {} (written by kerasj before 2026-12): its graph and JSON assets have no checksum to check",
+        root, SavedModelWriter.CHECKSUMS);
   }
 
   /** The files of a kerasj SavedModel, each checked to exist. */

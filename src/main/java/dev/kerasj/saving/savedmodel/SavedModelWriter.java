@@ -6,6 +6,7 @@ import dev.kerasj.internal.HostArray;
 import dev.kerasj.internal.ModelGraph;
 import dev.kerasj.internal.Network;
 import dev.kerasj.saving.DurableFiles;
+import dev.kerasj.saving.Sha256Manifest;
 import dev.kerasj.saving.keras.KerasJson;
 import dev.kerasj.saving.keras.SequentialConfig;
 import java.io.IOException;
@@ -42,7 +43,10 @@ import org.tensorflow.types.family.TType;
  *   <li>{@code assets/config.json}: the Keras 3 model config with build and compile config, exactly what
  *       {@code model.to_json()} gives for the same model in Keras 3.15 (see {@link SequentialConfig});
  *   <li>{@code assets/kerasj.json}: seed, training progress, callbacks' state and the variable list
- *       (see {@link TrainingState}).
+ *       (see {@link TrainingState});
+ *   <li>{@code assets/kerasj.sha256}: the SHA-256 of every other file, written last ({@link Sha256Manifest}); the
+ *       loader and {@code kerasj verify} check it, so a changed byte in the graph or a JSON asset (which carry no
+ *       checksum of their own) is an error, never a different model or resume point. Python ignores it.
  * </ul>
  *
  * <p><b>Durability</b>: everything is written into a staging directory next to the destination, fsynced, then
@@ -52,6 +56,9 @@ import org.tensorflow.types.family.TType;
  * session.
  */
 public final class SavedModelWriter {
+  /** The SHA-256 manifest of every other file ({@link Sha256Manifest}), written last. */
+  static final String CHECKSUMS = "assets/kerasj.sha256";
+
   private SavedModelWriter() {}
 
   /** Writes {@code model} to {@code dir} with unknown training progress. */
@@ -105,6 +112,7 @@ public final class SavedModelWriter {
       Path assets = Files.createDirectory(staging.resolve("assets"));
       Files.write(assets.resolve("config.json"), KerasJson.toBytes(config));
       Files.write(assets.resolve("kerasj.json"), KerasJson.toBytes(manifest.toJson(TensorFlow.version())));
+      Sha256Manifest.write(staging, staging.resolve(CHECKSUMS), checksummed(staging));
       DurableFiles.syncTree(staging);
       SavedModelDirectory.commit(staging, dir);
     } catch (IOException | RuntimeException | Error e) {
@@ -114,6 +122,17 @@ public final class SavedModelWriter {
         e.addSuppressed(cleanup);
       }
       throw e;
+    }
+  }
+
+  /**
+   * Every file of the SavedModel but the manifest, relative to its root, sorted: {@code saved_model.pb}, the JSON
+   * assets and the variables bundle.
+   */
+  static List<Path> checksummed(Path root) throws IOException {
+    try (java.util.stream.Stream<Path> files = Files.walk(root)) {
+      return files.filter(Files::isRegularFile).map(root::relativize)
+          .filter(p -> !p.equals(Path.of(CHECKSUMS))).sorted().toList();
     }
   }
 

@@ -65,6 +65,7 @@ class SavedModelBadInputTest {
 
   @Test
   void load_unsupportedLayerClass_namesItAndListsSupportedLayers() throws IOException {
+    withoutChecksums(); // an edited config of a SavedModel from before kerasj's SHA-256 manifest
     replaceInFile(dir.resolve("assets/config.json"), "\"class_name\": \"Dense\"", "\"class_name\": \"LSTM\"");
     IncompatibleModelException e = assertThrows(IncompatibleModelException.class, () -> SavedModelLoader.load(dir));
     assertTrue(e.getMessage().contains("'LSTM' is not supported") && e.getMessage().contains("Supported: [InputLayer, "
@@ -73,6 +74,7 @@ class SavedModelBadInputTest {
 
   @Test
   void load_unsupportedArgumentValue_namesLayerAndArgument() throws IOException {
+    withoutChecksums(); // an edited config of a SavedModel from before kerasj's SHA-256 manifest
     replaceInFile(dir.resolve("assets/config.json"), "\"kernel_regularizer\": null",
         "\"kernel_regularizer\": {\"class_name\": \"L2\", \"config\": {\"l2\": 0.01}}");
     IncompatibleModelException e = assertThrows(IncompatibleModelException.class, () -> SavedModelLoader.load(dir));
@@ -87,8 +89,17 @@ class SavedModelBadInputTest {
     bytes[bytes.length / 2] ^= 0x10;
     Files.write(data, bytes);
     CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> SavedModelLoader.load(dir));
+    assertEquals(data, e.file());
+    assertTrue(e.getMessage().contains("sha256 is "), "kerasj's manifest catches it first: " + e.getMessage());
+    withoutChecksums();
+    e = assertThrows(CorruptCheckpointException.class, () -> SavedModelLoader.load(dir));
     assertTrue(e.getMessage().contains(dir.resolve("variables/variables").toString()), e.getMessage());
     assertTrue(e.getMessage().toLowerCase().contains("checksum"), "TensorFlow's crc32c catches it: " + e.getMessage());
+  }
+
+  /** Deletes kerasj's SHA-256 manifest, as in a SavedModel written before it existed. */
+  private void withoutChecksums() throws IOException {
+    Files.delete(dir.resolve("assets/kerasj.sha256"));
   }
 
   @Test
@@ -124,6 +135,7 @@ class SavedModelBadInputTest {
 
   @Test
   void load_variablesThatDoNotFitTheConfig_throwsIncompatibleCheckpointListingThem() throws IOException {
+    withoutChecksums(); // an edited config of a SavedModel from before kerasj's SHA-256 manifest
     replaceInFile(dir.resolve("assets/config.json"), "\"units\": 32", "\"units\": 33");
     IncompatibleCheckpointException e =
         assertThrows(IncompatibleCheckpointException.class, () -> SavedModelLoader.load(dir));
