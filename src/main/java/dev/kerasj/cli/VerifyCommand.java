@@ -3,6 +3,7 @@ package dev.kerasj.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kerasj.saving.CorruptCheckpointException;
 import dev.kerasj.saving.IncompatibleModelException;
+import dev.kerasj.saving.RegularFiles;
 import dev.kerasj.saving.keras.KerasFileContents;
 import dev.kerasj.saving.savedmodel.SavedModelContents;
 import dev.kerasj.saving.tfcheckpoint.CheckpointContents;
@@ -80,7 +81,7 @@ final class VerifyCommand implements Callable<Integer> {
   private void checkpoint(Path prefix) throws IOException {
     Path index = CheckpointContents.indexFile(prefix);
     Path data = CheckpointContents.dataFile(prefix);
-    if (!Files.isRegularFile(index)) {
+    if (!Files.exists(index)) {
       verdict("MISSING", index, "the index of checkpoint " + prefix + " is not there");
       return;
     }
@@ -166,18 +167,22 @@ final class VerifyCommand implements Callable<Integer> {
   private void savedModel(Path dir) throws IOException {
     Path pb = dir.resolve("saved_model.pb");
     try {
-      SavedModel saved = SavedModel.parseFrom(Files.readAllBytes(pb));
+      SavedModel saved = SavedModel.parseFrom(RegularFiles.readAllBytes(pb));
       verdict("OK", pb, saved.getMetaGraphsCount() + " MetaGraph(s)");
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
       verdict("CORRUPT", pb, "does not parse as a SavedModel protocol buffer: " + oneLine(e));
+    } catch (CorruptCheckpointException e) {
+      verdict("CORRUPT", pb, oneLine(e));
     }
     Path fingerprint = dir.resolve("fingerprint.pb");
     if (Files.exists(fingerprint)) {
       try {
-        FingerprintDef.parseFrom(Files.readAllBytes(fingerprint));
+        FingerprintDef.parseFrom(RegularFiles.readAllBytes(fingerprint));
         verdict("OK", fingerprint, "");
       } catch (com.google.protobuf.InvalidProtocolBufferException e) {
         verdict("CORRUPT", fingerprint, "does not parse as a FingerprintDef: " + oneLine(e));
+      } catch (CorruptCheckpointException e) {
+        verdict("CORRUPT", fingerprint, oneLine(e));
       }
     }
     Path assets = dir.resolve("assets");
@@ -185,10 +190,12 @@ final class VerifyCommand implements Callable<Integer> {
       try (DirectoryStream<Path> jsons = Files.newDirectoryStream(assets, "*.json")) {
         for (Path json : jsons) {
           try {
-            new ObjectMapper().readTree(json.toFile());
+            new ObjectMapper().readTree(RegularFiles.readAllBytes(json));
             verdict("OK", json, "");
           } catch (IOException e) {
             verdict("CORRUPT", json, "not valid JSON: " + oneLine(e));
+          } catch (CorruptCheckpointException e) {
+            verdict("CORRUPT", json, oneLine(e));
           }
         }
       }
