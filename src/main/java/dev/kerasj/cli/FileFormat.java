@@ -52,23 +52,24 @@ public enum FileFormat {
       return found(path, WEIGHTS_H5);
     }
     if (Files.isDirectory(path)) {
-      if (Files.isRegularFile(path.resolve("saved_model.pb"))) {
+      // exists, not isRegularFile: a FIFO or directory in a file's place is the reader's to refuse by name
+      if (Files.exists(path.resolve("saved_model.pb"))) {
         return new Detected(SAVED_MODEL, path);
       }
-      if (Files.isRegularFile(path.resolve(CheckpointState.FILE_NAME)) || containsIndex(path)) {
+      if (Files.exists(path.resolve(CheckpointState.FILE_NAME)) || containsIndex(path)) {
         return new Detected(TF_CHECKPOINT_DIR, path);
       }
       throw new CliException(path + " is a directory, but neither a SavedModel (no saved_model.pb) nor a directory "
           + "of TF checkpoints (no 'checkpoint' state file, no *.index). " + EXPECTED);
     }
-    if (name.endsWith(".index") && Files.isRegularFile(path)) {
+    if (name.endsWith(".index") && Files.exists(path)) {
       return new Detected(TF_CHECKPOINT, path.resolveSibling(name.substring(0, name.length() - ".index".length())));
     }
     int data = name.indexOf(".data-");
-    if (data > 0 && Files.isRegularFile(path)) {
+    if (data > 0 && Files.exists(path)) {
       return new Detected(TF_CHECKPOINT, path.resolveSibling(name.substring(0, data)));
     }
-    if (Files.isRegularFile(path.resolveSibling(name + ".index"))) {
+    if (Files.exists(path.resolveSibling(name + ".index"))) {
       return new Detected(TF_CHECKPOINT, path);
     }
     if (!Files.exists(path)) {

@@ -3,8 +3,8 @@ package dev.kerasj.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kerasj.Sequential;
 import dev.kerasj.saving.CorruptCheckpointException;
-import dev.kerasj.saving.DurableFiles;
 import dev.kerasj.saving.IncompatibleModelException;
+import dev.kerasj.saving.RegularFiles;
 import dev.kerasj.saving.Sha256Manifest;
 import dev.kerasj.saving.keras.KerasFileContents;
 import dev.kerasj.saving.savedmodel.SavedModelContents;
@@ -94,7 +94,7 @@ final class VerifyCommand implements Callable<Integer> {
   private void checkpoint(Path prefix) throws IOException {
     Path index = CheckpointContents.indexFile(prefix);
     Path data = CheckpointContents.dataFile(prefix);
-    if (!Files.isRegularFile(index)) {
+    if (!Files.exists(index)) {
       verdict("MISSING", index, "the index of checkpoint " + prefix + " is not there");
       return;
     }
@@ -203,7 +203,7 @@ final class VerifyCommand implements Callable<Integer> {
       sound[0] = false;
     } else {
       try {
-        SavedModel saved = SavedModel.parseFrom(Files.readAllBytes(pb));
+        SavedModel saved = SavedModel.parseFrom(RegularFiles.readAllBytes(pb));
         long serve = saved.getMetaGraphsList().stream()
             .filter(m -> m.getMetaInfoDef().getTagsList().contains(ServedModel.SERVE_TAG)).count();
         if (serve == 0) {
@@ -217,15 +217,21 @@ final class VerifyCommand implements Callable<Integer> {
       } catch (com.google.protobuf.InvalidProtocolBufferException e) {
         verdict("CORRUPT", pb, "does not parse as a SavedModel protocol buffer: " + oneLine(e));
         sound[0] = false;
+      } catch (CorruptCheckpointException e) {
+        verdict("CORRUPT", pb, oneLine(e));
+        sound[0] = false;
       }
     }
     Path fingerprint = root.resolve("fingerprint.pb");
     if (Files.exists(fingerprint)) {
       try {
-        FingerprintDef.parseFrom(Files.readAllBytes(fingerprint));
+        FingerprintDef.parseFrom(RegularFiles.readAllBytes(fingerprint));
         verdict("OK", fingerprint, "parses; " + sum.apply(fingerprint));
       } catch (com.google.protobuf.InvalidProtocolBufferException e) {
         verdict("CORRUPT", fingerprint, "does not parse as a FingerprintDef: " + oneLine(e));
+        sound[0] = false;
+      } catch (CorruptCheckpointException e) {
+        verdict("CORRUPT", fingerprint, oneLine(e));
         sound[0] = false;
       }
     }
@@ -240,13 +246,13 @@ final class VerifyCommand implements Callable<Integer> {
             continue;
           }
           try {
-            if (!Files.isRegularFile(json)) {
-              throw new IOException("is " + DurableFiles.describeKind(json) + ", expected a regular file");
-            }
-            new ObjectMapper().readTree(json.toFile());
+            new ObjectMapper().readTree(RegularFiles.readAllBytes(json));
             verdict(checks.isPresent() ? "OK" : "NO CHECKSUM", json, "valid JSON; " + jsonSum);
           } catch (IOException e) {
             verdict("CORRUPT", json, "not valid JSON: " + oneLine(e));
+            sound[0] = false;
+          } catch (CorruptCheckpointException e) {
+            verdict("CORRUPT", json, oneLine(e));
             sound[0] = false;
           }
         }

@@ -101,22 +101,6 @@ public final class DurableFiles {
     }
   }
 
-  /**
-   * What is at {@code p}, for messages that refuse a path that is not a regular file: {@code "a directory"},
-   * {@code "a FIFO or other special file"}, {@code "a dangling symbolic link"}, {@code "missing"}.
-   */
-  public static String describeKind(Path p) {
-    if (Files.isDirectory(p)) {
-      return "a directory";
-    }
-    if (Files.isRegularFile(p)) {
-      return "a regular file";
-    }
-    if (Files.exists(p)) {
-      return "a FIFO or other special file";
-    }
-    return Files.isSymbolicLink(p) ? "a dangling symbolic link" : "missing";
-  }
 
   /** Whether a path is a staging leftover that readers must ignore. */
   public static boolean isStaging(Path p) {

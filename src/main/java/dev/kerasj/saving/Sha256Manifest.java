@@ -81,8 +81,7 @@ public final class Sha256Manifest {
       if (!Files.exists(file)) {
         out.add(new FileCheck(file, Status.MISSING, "listed in " + manifest + " but not there"));
       } else if (!Files.isRegularFile(file)) {
-        out.add(new FileCheck(file, Status.NOT_A_REGULAR_FILE, "is " + DurableFiles.describeKind(file)
-            + ", expected a regular file"));
+        out.add(new FileCheck(file, Status.NOT_A_REGULAR_FILE, RegularFiles.notRegular(file)));
       } else {
         String actual = digest(file);
         out.add(actual.equals(e.getValue()) ? new FileCheck(file, Status.OK, "sha256 matches")
@@ -143,8 +142,8 @@ public final class Sha256Manifest {
   /** The listed files, resolved against {@code root}, with their recorded digests. */
   static Map<Path, String> read(Path root, Path manifest) throws IOException {
     if (!Files.isRegularFile(manifest)) {
-      throw new CorruptCheckpointException(manifest, manifest + " is " + DurableFiles.describeKind(manifest)
-          + ", expected a regular file (a kerasj SHA-256 manifest)");
+      throw new CorruptCheckpointException(manifest, RegularFiles.notRegular(manifest) + " (a kerasj SHA-256 "
+          + "manifest)");
     }
     long size = Files.size(manifest);
     if (size > MAX_MANIFEST_BYTES) {
@@ -175,8 +174,7 @@ public final class Sha256Manifest {
       throw new NoSuchFileException(file.toString());
     }
     if (!Files.isRegularFile(file)) {
-      throw new CorruptCheckpointException(file, file + " is " + DurableFiles.describeKind(file)
-          + ", expected a regular file");
+      throw new CorruptCheckpointException(file, RegularFiles.notRegular(file));
     }
     MessageDigest sha;
     try {

@@ -2,6 +2,9 @@ package dev.kerasj.serving;
 
 import dev.kerasj.saving.CorruptCheckpointException;
 import dev.kerasj.saving.IncompatibleModelException;
+import dev.kerasj.saving.RegularFiles;
+import dev.kerasj.saving.savedmodel.SavedModelContents;
+import dev.kerasj.saving.tfcheckpoint.CheckpointContents;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -13,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.stream.Stream;
 import org.tensorflow.Graph;
 import org.tensorflow.Operation;
 import org.tensorflow.Output;
@@ -98,12 +102,16 @@ public final class ServedModel implements AutoCloseable {
    * @throws IncompatibleModelException naming the directory, when it is not a SavedModel (no
    *     {@code saved_model.pb}), has no MetaGraph with {@code tag} (the message lists the tag sets it has), or reads
    *     variables that neither TensorFlow nor kerasj can restore
-   * @throws CorruptCheckpointException when {@code saved_model.pb} does not parse
+   * @throws CorruptCheckpointException when {@code saved_model.pb} does not parse, when
+   *     {@code variables/variables.index} is damaged or describes tensors TensorFlow cannot read (checked in Java
+   *     first: TensorFlow's own reader would abort the process on some), or when a file TensorFlow reads is not a
+   *     regular file (a FIFO would block the loader forever)
    */
   public static ServedModel open(Path dir, String tag) throws IOException {
     Path root = dir.toAbsolutePath().normalize();
     MetaGraphDef metaGraph = readMetaGraph(root, tag);
     Map<String, SignatureSpec> specs = signatures(metaGraph);
+    checkFilesTensorFlowReads(root);
     SavedModelBundle bundle;
     try {
       bundle = SavedModelBundle.loader(root.toString()).withTags(tag).load();
@@ -275,6 +283,7 @@ public final class ServedModel implements AutoCloseable {
           + "saved_model.pb and variables/, received a file");
     }
     Path pb = root.resolve("saved_model.pb");
+    RegularFiles.require(pb);
     if (!Files.isRegularFile(pb)) {
       throw new IncompatibleModelException(root, root + " is not a SavedModel: expected saved_model.pb in it"
           + (Files.isRegularFile(root.resolve("saved_model.pbtxt")) ? " (saved_model.pbtxt, the text form, is not "
@@ -297,6 +306,25 @@ public final class ServedModel implements AutoCloseable {
     }
     throw new IncompatibleModelException(root, "SavedModel " + root + " has no MetaGraph tagged '" + tag
         + "'. Valid tag sets: " + tagSets);
+  }
+
+  /**
+   * Checks, before {@code SavedModelBundle.load} opens them natively, the files TensorFlow's loader reads besides
+   * {@code saved_model.pb}: the variables bundle (its index in Java, entry by entry, and its data files' sizes),
+   * {@code fingerprint.pb}, and the assets, which must all be regular files.
+   */
+  private static void checkFilesTensorFlowReads(Path root) throws IOException {
+    RegularFiles.require(root.resolve("fingerprint.pb"));
+    Path prefix = SavedModelContents.variablesPrefix(root);
+    if (Files.exists(CheckpointContents.indexFile(prefix))) {
+      CheckpointContents.readIndex(prefix);
+    }
+    Path assets = root.resolve("assets");
+    if (Files.isDirectory(assets)) {
+      try (Stream<Path> all = Files.walk(assets)) {
+        all.filter(p -> !Files.isDirectory(p)).forEach(RegularFiles::require);
+      }
+    }
   }
 
   private static Map<String, SignatureSpec> signatures(MetaGraphDef mg) {

@@ -2,6 +2,7 @@ package dev.kerasj.saving.savedmodel;
 
 import dev.kerasj.saving.CorruptCheckpointException;
 import dev.kerasj.saving.IncompatibleModelException;
+import dev.kerasj.saving.RegularFiles;
 import dev.kerasj.saving.tfcheckpoint.CheckpointContents;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -73,16 +74,18 @@ public record SavedModelContents(Path dir, List<MetaGraph> metaGraphs, Checkpoin
    * Reads {@code dir/saved_model.pb} and the index of {@code dir/variables/variables}.
    *
    * @throws IncompatibleModelException not a directory with a binary {@code saved_model.pb}
-   * @throws CorruptCheckpointException a damaged {@code saved_model.pb} or variables index
+   * @throws CorruptCheckpointException a damaged {@code saved_model.pb} or variables index, or one that is not a
+   *     regular file
    */
   public static SavedModelContents read(Path dir) throws IOException {
     Path pb = dir.resolve("saved_model.pb");
+    RegularFiles.require(pb);
     if (!Files.isRegularFile(pb)) {
       throw new IncompatibleModelException(dir, dir + " is not a TensorFlow SavedModel: saved_model.pb is missing");
     }
     SavedModel saved;
     try {
-      saved = SavedModel.parseFrom(Files.readAllBytes(pb));
+      saved = SavedModel.parseFrom(RegularFiles.readAllBytes(pb));
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
       throw new CorruptCheckpointException(pb, pb + " is damaged: it does not parse as a SavedModel protocol buffer ("
           + e.getMessage() + ")", e);
@@ -95,7 +98,7 @@ public record SavedModelContents(Path dir, List<MetaGraph> metaGraphs, Checkpoin
       metaGraphs.add(new MetaGraph(m.getMetaInfoDef().getTagsList(), signatures));
     }
     Path prefix = variablesPrefix(dir);
-    CheckpointContents variables = Files.isRegularFile(CheckpointContents.indexFile(prefix))
+    CheckpointContents variables = Files.exists(CheckpointContents.indexFile(prefix))
         ? CheckpointContents.read(prefix) : null;
     return new SavedModelContents(dir, metaGraphs, variables,
         Files.isRegularFile(dir.resolve("assets").resolve("kerasj.json")));

@@ -7,9 +7,11 @@ import dev.kerasj.internal.ModelGraph;
 import dev.kerasj.saving.CorruptCheckpointException;
 import dev.kerasj.saving.IncompatibleCheckpointException;
 import dev.kerasj.saving.IncompatibleModelException;
+import dev.kerasj.saving.RegularFiles;
 import dev.kerasj.saving.Sha256Manifest;
 import dev.kerasj.saving.keras.KerasJson;
 import dev.kerasj.saving.keras.SequentialConfig;
+import dev.kerasj.saving.tfcheckpoint.CheckpointContents;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -67,7 +69,8 @@ public final class SavedModelLoader {
    *
    * @throws IncompatibleModelException not a SavedModel, not written by kerasj, or a config kerasj cannot rebuild
    * @throws IncompatibleCheckpointException {@code variables/} does not hold the variables the config implies
-   * @throws CorruptCheckpointException a damaged {@code saved_model.pb}, JSON asset or variables file
+   * @throws CorruptCheckpointException a damaged {@code saved_model.pb}, JSON asset or variables file, or one that is
+   *     not a regular file (a FIFO, a directory)
    * @throws IOException the directory is missing or unreadable
    */
   public static Sequential load(Path dir, String device) throws IOException {
@@ -77,6 +80,7 @@ public final class SavedModelLoader {
       warnNoChecksums(root);
     }
     KerasjManifest manifest = KerasjManifest.parse(readJson(files.manifest()), files.manifest());
+    CheckpointContents.readIndex(files.variablesPrefix()); // in Java, before TensorFlow's RestoreV2 touches it
     SequentialConfig.Spec spec = SequentialConfig.parse(readJson(files.config()), files.config());
     Sequential model;
     try {
@@ -117,6 +121,7 @@ public final class SavedModelLoader {
         throw new IncompatibleModelException(root, root + " is not a SavedModel: it is not a directory");
       }
       Path pb = root.resolve("saved_model.pb");
+      RegularFiles.require(pb);
       if (!Files.isRegularFile(pb)) {
         throw new IncompatibleModelException(root, root + " is not a TensorFlow SavedModel: saved_model.pb is "
             + "missing" + (Files.exists(root.resolve("saved_model.pbtxt")) ? " (a text saved_model.pbtxt is not "
@@ -125,6 +130,8 @@ public final class SavedModelLoader {
       checkServeGraph(pb);
       Path config = root.resolve("assets").resolve("config.json");
       Path manifest = root.resolve("assets").resolve("kerasj.json");
+      RegularFiles.require(config);
+      RegularFiles.require(manifest);
       if (!Files.isRegularFile(config) || !Files.isRegularFile(manifest)) {
         throw new IncompatibleModelException(root, root + " is a SavedModel, but not one kerasj wrote: "
             + (Files.isRegularFile(config) ? "assets/kerasj.json" : "assets/config.json") + " is missing, so "
@@ -134,6 +141,7 @@ public final class SavedModelLoader {
       }
       Path prefix = root.resolve("variables").resolve("variables");
       Path index = root.resolve("variables").resolve("variables.index");
+      RegularFiles.require(index);
       if (!Files.isRegularFile(index)) {
         throw new CorruptCheckpointException(index, root + " is incomplete: variables/variables.index is missing, so "
             + "its weights cannot be restored");
@@ -145,7 +153,7 @@ public final class SavedModelLoader {
   private static void checkServeGraph(Path pb) throws IOException {
     SavedModel saved;
     try {
-      saved = SavedModel.parseFrom(Files.readAllBytes(pb));
+      saved = SavedModel.parseFrom(RegularFiles.readAllBytes(pb));
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
       throw new CorruptCheckpointException(pb, pb + " is damaged: it does not parse as a SavedModel protocol buffer ("
           + e.getMessage() + ")", e);
@@ -159,7 +167,7 @@ public final class SavedModelLoader {
 
   private static JsonNode readJson(Path file) throws IOException {
     try {
-      return KerasJson.parse(Files.readAllBytes(file));
+      return KerasJson.parse(RegularFiles.readAllBytes(file));
     } catch (JsonProcessingException e) {
       throw new CorruptCheckpointException(file, file + " is damaged: it is not valid JSON ("
           + e.getOriginalMessage() + ")", e);

@@ -3,7 +3,6 @@ package dev.kerasj.saving.tfcheckpoint;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.kerasj.saving.CorruptCheckpointException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -78,24 +77,37 @@ public record CheckpointContents(Path prefix, List<Tensor> tensors, TrackableObj
   }
 
   /**
-   * Reads the index and the object graph of the checkpoint at {@code prefix}.
+   * Reads and checks the index of the checkpoint at {@code prefix} in Java, without TensorFlow: its block checksums,
+   * its structure, and every entry against what TensorFlow's native reader would abort the process on (a negative
+   * dimension, a rank over 254, an entry that does not parse, an unknown dtype, an offset or size outside the data
+   * file). Call it before handing a bundle from elsewhere to {@code RestoreV2} or {@code SavedModelBundle.load};
+   * every reader in kerasj does.
    *
+   * @return every key in the index's (sorted) order
    * @throws NoSuchFileException no {@code prefix.index}
-   * @throws CorruptCheckpointException naming the file, when the index or the stored object graph cannot be read
+   * @throws CorruptCheckpointException naming the file, the key and the field at fault
    */
-  public static CheckpointContents read(Path prefix) throws NoSuchFileException {
-    Path index = CheckpointFiles.index(prefix);
-    if (!Files.isRegularFile(index)) {
-      throw new NoSuchFileException(index.toString(), null, "no TF checkpoint at prefix " + prefix);
-    }
+  public static List<Tensor> readIndex(Path prefix) throws NoSuchFileException {
+    CheckpointFiles.requireIndex(prefix);
     BundleIndex bundle = BundleIndex.read(prefix);
     List<Tensor> tensors = new ArrayList<>();
     for (String key : bundle.keys()) {
       BundleIndex.Entry e = bundle.get(key);
       tensors.add(new Tensor(key, BundleIndex.dtypeName(e.dtype()), e.shape()));
     }
+    return tensors;
+  }
+
+  /**
+   * Reads the index and the object graph of the checkpoint at {@code prefix}.
+   *
+   * @throws NoSuchFileException no {@code prefix.index}
+   * @throws CorruptCheckpointException naming the file, when the index or the stored object graph cannot be read
+   */
+  public static CheckpointContents read(Path prefix) throws NoSuchFileException {
+    List<Tensor> tensors = readIndex(prefix);
     TrackableObjectGraph graph = null;
-    if (bundle.contains(OBJECT_GRAPH_KEY)) {
+    if (tensors.stream().anyMatch(t -> t.key().equals(OBJECT_GRAPH_KEY))) {
       requireData(prefix);
       byte[] bytes = ((byte[]) readOne(prefix, OBJECT_GRAPH_KEY, TString.class, t -> { }));
       try {
@@ -119,12 +131,10 @@ public record CheckpointContents(Path prefix, List<Tensor> tensors, TrackableObj
    * @throws CorruptCheckpointException naming the file and the first tensor that fails
    */
   public static long verify(Path prefix, Consumer<Tensor> progress) throws NoSuchFileException {
-    Path index = CheckpointFiles.index(prefix);
-    if (!Files.isRegularFile(index)) {
-      throw new NoSuchFileException(index.toString(), null, "no TF checkpoint at prefix " + prefix);
-    }
+    CheckpointFiles.requireIndex(prefix);
     BundleIndex bundle = BundleIndex.read(prefix);
     requireData(prefix);
+    Path index = CheckpointFiles.index(prefix);
     long bytes = 0;
     // One RestoreV2 per dtype with the key fed in: a run per tensor, no graph or session per tensor.
     try (Graph g = new Graph(); Session s = new Session(g)) {

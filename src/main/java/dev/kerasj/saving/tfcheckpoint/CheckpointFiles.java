@@ -1,9 +1,11 @@
 package dev.kerasj.saving.tfcheckpoint;
 
 import dev.kerasj.saving.DurableFiles;
+import dev.kerasj.saving.RegularFiles;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,8 +34,25 @@ final class CheckpointFiles {
     return sibling(prefix, DATA_SUFFIX);
   }
 
+  /** Data shard {@code shard} of {@code numShards}: {@code prefix.data-0000S-of-0000N}, as TensorFlow names it. */
+  static Path data(Path prefix, int shard, int numShards) {
+    return sibling(prefix, String.format(java.util.Locale.ROOT, ".data-%05d-of-%05d", shard, numShards));
+  }
+
   private static Path sibling(Path prefix, String suffix) {
     return prefix.resolveSibling(prefix.getFileName() + suffix);
+  }
+
+  /**
+   * Throws unless {@code prefix.index} is a regular file: {@link NoSuchFileException} when nothing is there, a
+   * {@link dev.kerasj.saving.CorruptCheckpointException} saying what is there instead (a FIFO, a directory ...).
+   */
+  static void requireIndex(Path prefix) throws NoSuchFileException {
+    Path index = index(prefix);
+    RegularFiles.require(index);
+    if (!Files.isRegularFile(index)) {
+      throw new NoSuchFileException(index.toString(), null, "no TF checkpoint at prefix " + prefix);
+    }
   }
 
   /** Where an overwrite of {@code prefix} keeps the previous pair: {@code <dir>/.kerasj-previous-<name>/<name>}. */

@@ -8,7 +8,6 @@ import dev.kerasj.internal.Tensors;
 import dev.kerasj.saving.CorruptCheckpointException;
 import dev.kerasj.saving.IncompatibleCheckpointException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,7 +30,7 @@ import org.tensorflow.types.TString;
 import org.tensorflow.types.family.TType;
 
 /**
- * Restores an object-based checkpoint into a model: reads the index (TensorFlow checks its block checksums) and the
+ * Restores an object-based checkpoint into a model: reads and checks the index in Java ({@link BundleIndex}) and the
  * object graph, resolves every model variable through it ({@link GraphMatch}), checks names, shapes and dtypes,
  * reads every value with {@code RestoreV2} in a separate graph (TensorFlow checks each tensor's crc32c), and only
  * then assigns all of them in one session run of the model's graph.
@@ -55,9 +54,7 @@ final class CheckpointReader {
   }
 
   private Path run() throws NoSuchFileException {
-    if (!Files.isRegularFile(indexFile)) {
-      throw new NoSuchFileException(indexFile.toString(), null, "no checkpoint at prefix " + prefix);
-    }
+    CheckpointFiles.requireIndex(prefix);
     if (!CheckpointFiles.hasData(prefix)) {
       throw new CorruptCheckpointException(dataFile, "Checkpoint " + prefix + " is incomplete: " + indexFile
           + " exists but its data file " + dataFile + " does not");

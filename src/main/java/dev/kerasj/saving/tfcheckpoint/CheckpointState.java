@@ -2,11 +2,13 @@ package dev.kerasj.saving.tfcheckpoint;
 
 import dev.kerasj.saving.CorruptCheckpointException;
 import dev.kerasj.saving.DurableFiles;
+import dev.kerasj.saving.RegularFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,11 +45,16 @@ public record CheckpointState(String modelCheckpointPath, List<String> allModelC
     allModelCheckpointTimestamps = List.copyOf(allModelCheckpointTimestamps);
   }
 
-  /** The state file in {@code dir}, or empty when there is none; unparsable content is corrupt. */
+  /**
+   * The state file in {@code dir}, or empty when there is none; unparsable content, a path that is not a valid
+   * path (a NUL byte ...) and a state file that is not a regular file (a FIFO, which would block the reader forever,
+   * a directory ...) are corrupt.
+   */
   public static Optional<CheckpointState> read(Path dir) throws IOException {
     Path file = dir.resolve(FILE_NAME);
     String text;
     try {
+      RegularFiles.require(file);
       text = Files.readString(file, StandardCharsets.ISO_8859_1);
     } catch (NoSuchFileException e) {
       return Optional.empty();
@@ -103,8 +110,8 @@ public record CheckpointState(String modelCheckpointPath, List<String> allModelC
       String value = line.substring(colon + 1).strip();
       try {
         switch (key) {
-          case "model_checkpoint_path" -> latest = unquote(value);
-          case "all_model_checkpoint_paths" -> paths.add(unquote(value));
+          case "model_checkpoint_path" -> latest = checkPath(unquote(value));
+          case "all_model_checkpoint_paths" -> paths.add(checkPath(unquote(value)));
           case "all_model_checkpoint_timestamps" -> times.add(Double.parseDouble(value));
           case "last_preserved_timestamp" -> preserved = Double.parseDouble(value);
           default -> { } // a field from a newer TensorFlow
@@ -119,9 +126,23 @@ public record CheckpointState(String modelCheckpointPath, List<String> allModelC
     return new CheckpointState(latest, paths, times, preserved);
   }
 
+  /** A path {@link #resolve} can take; {@link InvalidPathException} is an {@link IllegalArgumentException}. */
+  private static String checkPath(String path) {
+    Path.of(path);
+    return path;
+  }
+
   private static CorruptCheckpointException corrupt(Path file, int lineNo, String line) {
     return new CorruptCheckpointException(file, "Checkpoint state file " + file + " is not a text-format "
-        + "CheckpointState: line " + lineNo + " reads '" + line + "'. Delete it; kerasj rewrites it on the next save");
+        + "CheckpointState: line " + lineNo + " reads '" + printable(line) + "'. Delete it; kerasj rewrites it on the "
+        + "next save");
+  }
+
+  /** {@code s} with control characters (a NUL ...) as {@code \xNN}, so that the message stays one printable line. */
+  private static String printable(String s) {
+    StringBuilder sb = new StringBuilder();
+    s.chars().forEach(c -> sb.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", c) : String.valueOf((char) c)));
+    return sb.toString();
   }
 
   private static String number(double d) {
