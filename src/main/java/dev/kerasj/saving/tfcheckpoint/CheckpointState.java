@@ -29,6 +29,8 @@ import java.util.Optional;
  * </pre>
  *
  * Paths are written relative to the directory (as {@code CheckpointManager} does), so the directory can be moved.
+ * kerasj ends the file with a comment holding the SHA-256 of the lines before it ({@link #CHECKSUM_COMMENT}),
+ * checked when present.
  *
  * @param modelCheckpointPath the latest checkpoint's prefix
  * @param allModelCheckpointPaths every retained checkpoint, oldest first, ending with the latest
@@ -86,7 +88,25 @@ public record CheckpointState(String modelCheckpointPath, List<String> allModelC
     if (lastPreservedTimestamp != null) {
       sb.append("last_preserved_timestamp: ").append(number(lastPreservedTimestamp)).append('\n');
     }
+    String digest = sha256(sb.toString());
+    sb.append(CHECKSUM_COMMENT).append(digest).append('\n');
     return sb.toString();
+  }
+
+  /**
+   * kerasj's last line: the SHA-256 of every byte before it, as a text-format comment (which TensorFlow's and
+   * Python's parsers skip). A changed byte (a path pointing at another checkpoint) is then an error, not a silently
+   * different resume point. Files without it (TensorFlow's, earlier kerasj's) are read as before.
+   */
+  static final String CHECKSUM_COMMENT = "# kerasj-sha256: ";
+
+  private static String sha256(String text) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(text.getBytes(StandardCharsets.ISO_8859_1)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("This JVM has no SHA-256", e);
+    }
   }
 
   /** Parses a text-format {@code CheckpointState}; unknown fields are skipped. */
@@ -96,9 +116,26 @@ public record CheckpointState(String modelCheckpointPath, List<String> allModelC
     List<Double> times = new ArrayList<>();
     Double preserved = null;
     int lineNo = 0;
+    int offset = 0;
+    String checked = null;
     for (String raw : text.split("\n", -1)) {
       lineNo++;
+      int lineStart = offset;
+      offset += raw.length() + 1;
       String line = raw.strip();
+      if (checked != null && !line.isEmpty()) {
+        throw new CorruptCheckpointException(file, "Checkpoint state file " + file + " has line " + lineNo
+            + " after kerasj's checksum line, which must be the last");
+      }
+      if (raw.startsWith(CHECKSUM_COMMENT)) {
+        checked = raw.substring(CHECKSUM_COMMENT.length()).strip();
+        String actual = sha256(text.substring(0, lineStart));
+        if (!actual.equals(checked)) {
+          throw new CorruptCheckpointException(file, "Checkpoint state file " + file + " is damaged or was changed "
+              + "after kerasj wrote it: its lines hash to sha256 " + actual + ", its last line records " + checked);
+        }
+        continue;
+      }
       if (line.isEmpty() || line.startsWith("#")) {
         continue;
       }

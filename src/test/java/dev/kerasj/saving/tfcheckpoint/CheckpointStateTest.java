@@ -30,6 +30,21 @@ class CheckpointStateTest {
     assertEquals(s, CheckpointState.read(dir).orElseThrow());
   }
 
+  /** kerasj's last line hashes the lines before it: a changed path is corrupt; Python still reads the file. */
+  @Test
+  void checksumLine_catchesAChangedPath(@TempDir Path dir) throws Exception {
+    new CheckpointState("ckpt-2", List.of("ckpt-1", "ckpt-2"), List.of(), null).write(dir);
+    Path file = dir.resolve("checkpoint");
+    String text = Files.readString(file);
+    assertTrue(text.lines().reduce((a, b) -> b).orElseThrow().matches("# kerasj-sha256: [0-9a-f]{64}"), text);
+    Files.writeString(file, text.replaceFirst("model_checkpoint_path: \"ckpt-2\"", "model_checkpoint_path: \"ckpt-1\""));
+    CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> CheckpointState.read(dir));
+    assertTrue(e.getMessage().contains("changed after kerasj wrote it"), e.getMessage());
+    Files.writeString(file, text + "model_checkpoint_path: \"ckpt-1\"\n");
+    e = assertThrows(CorruptCheckpointException.class, () -> CheckpointState.read(dir));
+    assertTrue(e.getMessage().contains("must be the last"), e.getMessage());
+  }
+
   @Test
   void read_missingFile_isEmpty(@TempDir Path dir) throws Exception {
     assertTrue(CheckpointState.read(dir).isEmpty());
