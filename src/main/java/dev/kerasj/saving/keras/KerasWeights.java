@@ -107,7 +107,12 @@ public final class KerasWeights {
 
   /** Checks every dataset of {@code h5} against the model, then assigns all of them in one step. */
   static void restore(Sequential model, HdfFile h5, Path source) {
-    WeightsLayout.Addressing addressing = addressing(h5);
+    WeightsLayout.Addressing addressing;
+    try {
+      addressing = addressing(h5);
+    } catch (io.jhdf.exceptions.HdfException e) {
+      throw new CorruptCheckpointException(source, source + " cannot be read as HDF5: " + e.getMessage(), e);
+    }
     WeightsLayout layout = WeightsLayout.of(model, addressing);
     Map<ModelGraph.VariableSlot, HostArray> values = new LinkedHashMap<>();
     List<String> matched = new ArrayList<>();
