@@ -390,10 +390,17 @@ public class Sequential implements AutoCloseable {
     }
     HostArray xs = toInputs(x, "x");
     int n = xs.samples();
-    int row = Math.toIntExact(Arrays.stream(outputShape).reduce(1, (a, b) -> a * b));
-    float[] out = new float[n * row];
-    for (int from = 0; from < n; from += batchSize) {
-      int to = Math.min(n, from + batchSize);
+    long values = (long) n * Arrays.stream(outputShape).reduce(1, Math::multiplyExact);
+    if (values > dev.kerasj.saving.MemoryBudget.MAX_ARRAY_LENGTH) {
+      throw new IllegalArgumentException("predict returns one array of " + n + " x " + Layer.formatShape(outputShape)
+          + " = " + values + " values, more than a Java array holds. Received: x with " + n + " samples; call "
+          + "predict on slices of x");
+    }
+    int row = (int) (values / n);
+    float[] out = new float[(int) values];
+    for (int b = 0, steps = FitLoop.steps(n, batchSize); b < steps; b++) {
+      int from = FitLoop.batchStart(b, batchSize);
+      int to = FitLoop.batchEnd(from, batchSize, n);
       float[] batch = network.predictBatch(xs, from, to).floats();
       System.arraycopy(batch, 0, out, from * row, batch.length);
     }

@@ -26,6 +26,11 @@ final class FilepathTemplate {
       "^(?:(?<fill>.)?(?<align>[<>=^]))?(?<sign>[+\\- ])?(?<zero>0)?(?<width>\\d+)?(?<group>[,_])?"
           + "(?:\\.(?<precision>\\d+))?(?<type>[dfFeEgGs%])?$");
 
+  /** The longest file name most file systems take (ext4, XFS, NTFS, APFS): also the widest width or precision. */
+  static final int MAX_NAME_LENGTH = 255;
+  /** The longest path Linux takes ({@code PATH_MAX}). */
+  static final int MAX_PATH_LENGTH = 4096;
+
   /** One literal piece or field of the template. */
   private record Part(String literal, String field, String spec) {}
 
@@ -117,6 +122,13 @@ final class FilepathTemplate {
         if (!m.matches()) {
           throw error(t, "invalid format spec '" + spec + "' in '{" + body + "}'");
         }
+        for (String group : new String[] {"width", "precision"}) {
+          String digits = m.group(group);
+          if (digits != null && (digits.length() > 3 || Integer.parseInt(digits) > MAX_NAME_LENGTH)) {
+            throw error(t, "the " + group + " " + digits + " in '{" + body + "}' is larger than a file name may be ("
+                + MAX_NAME_LENGTH + " characters)");
+          }
+        }
         if (literal.length() > 0) {
           parts.add(new Part(literal.toString(), null, null));
           literal.setLength(0);
@@ -131,6 +143,61 @@ final class FilepathTemplate {
       parts.add(new Part(literal.toString(), null, null));
     }
     return parts;
+  }
+
+  /**
+   * Formats the template with sample values, so that a template no save could use fails when it is given rather
+   * than at the first save, after an epoch trained: {@code epoch} and {@code batch} as 1 and 2^31 - 1 (int specs
+   * only), every other field as a log value, 0.123456789 and -1234567.891 (no int-only spec). Each result must be a
+   * valid path of at most {@value #MAX_PATH_LENGTH} characters whose names have at most {@value #MAX_NAME_LENGTH}.
+   *
+   * @throws IllegalArgumentException naming the template and the problem
+   */
+  void validateWithSamples() {
+    for (String field : fields()) {
+      if (isIntField(field)) {
+        checkIntField(field);
+      } else {
+        checkFloatField(field);
+      }
+    }
+    long[] intSamples = {1, Integer.MAX_VALUE};
+    double[] floatSamples = {0.123456789, -1234567.891};
+    for (int s = 0; s < intSamples.length; s++) {
+      Map<String, Long> ints = new java.util.HashMap<>();
+      Map<String, Double> floats = new java.util.HashMap<>();
+      for (String field : fields()) {
+        if (isIntField(field)) {
+          ints.put(field, intSamples[s]);
+        } else {
+          floats.put(field, floatSamples[s]);
+        }
+      }
+      checkPath(format(ints, floats));
+    }
+  }
+
+  /** {@code epoch} and {@code batch} are filled with ints, every other field with a log value. */
+  static boolean isIntField(String field) {
+    return field.equals("epoch") || field.equals("batch");
+  }
+
+  private void checkPath(String path) {
+    if (path.length() > MAX_PATH_LENGTH) {
+      throw error(template, "it formats to a path of " + path.length() + " characters, longer than the "
+          + MAX_PATH_LENGTH + " a path may have");
+    }
+    for (String name : path.split("[/\\\\]")) {
+      if (name.length() > MAX_NAME_LENGTH) {
+        throw error(template, "it formats to a file name of " + name.length() + " characters, longer than the "
+            + MAX_NAME_LENGTH + " a name may have: \"" + name.substring(0, 40) + "...\"");
+      }
+    }
+    try {
+      java.nio.file.Path.of(path);
+    } catch (java.nio.file.InvalidPathException e) {
+      throw error(template, "it formats to an invalid path: " + e.getMessage());
+    }
   }
 
   /** Checks that a spec applies to an int field (Python rejects {@code .2d} and so on). */

@@ -164,7 +164,13 @@ public final class ModelCheckpoint implements Callback {
     this.stateFile = stateFileFor(b.template, b.monitor, b.saveWeightsOnly);
   }
 
-  /** Starts a builder for a file path template such as {@code "ckpt/epoch_{epoch:02d}"}. */
+  /**
+   * Starts a builder for a file path template such as {@code "ckpt/epoch_{epoch:02d}"}. The template is formatted
+   * once with sample values here, so one that no save could use (a spec that does not fit its field, a width that
+   * makes a name longer than 255 characters, a path over 4096) throws now rather than after the first epoch.
+   *
+   * @throws IllegalArgumentException naming the template and the problem
+   */
   public static Builder builder(String filepath) {
     return new Builder(filepath);
   }
@@ -750,6 +756,7 @@ public final class ModelCheckpoint implements Callback {
         throw new IllegalArgumentException("ModelCheckpoint needs a filepath. Received: " + filepath);
       }
       this.template = new FilepathTemplate(filepath);
+      template.validateWithSamples(); // a template no save can use fails here, not after the first epoch
     }
 
     /** The log key to compare with {@code saveBestOnly} (Keras default {@code val_loss}). */

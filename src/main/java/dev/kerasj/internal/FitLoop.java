@@ -52,7 +52,7 @@ public final class FitLoop {
     }
     CallbackList callbacks = new CallbackList(CallbackList.concat(builtIn, user));
     int n = x.samples();
-    int steps = (n + o.batchSize() - 1) / o.batchSize();
+    int steps = steps(n, o.batchSize());
     Map<String, Object> params = new LinkedHashMap<>();
     params.put("epochs", o.epochs());
     params.put("steps", steps);
@@ -160,8 +160,8 @@ public final class FitLoop {
       means.restore(resumedMeans);
     }
     for (int b = firstBatch; b < run.steps; b++) {
-      int from = b * o.batchSize();
-      int to = Math.min(n, from + o.batchSize());
+      int from = batchStart(b, o.batchSize());
+      int to = batchEnd(from, o.batchSize(), n);
       callbacks.onTrainBatchBegin(b, Map.of());
       means.add(training.trainStep(run.x, run.y, order, from, to), to - from);
       callbacks.onTrainBatchEnd(b, means.results(""));
@@ -202,8 +202,10 @@ public final class FitLoop {
     Means means = new Means(metricNames);
     int n = x.samples();
     callbacks.onTestBegin(Map.of());
-    for (int b = 0, from = 0; from < n; b++, from += batchSize) {
-      int to = Math.min(n, from + batchSize);
+    int steps = steps(n, batchSize);
+    for (int b = 0; b < steps; b++) {
+      int from = batchStart(b, batchSize);
+      int to = batchEnd(from, batchSize, n);
       callbacks.onTestBatchBegin(b, Map.of());
       means.add(training.evalStep(x, y, from, to), to - from);
       callbacks.onTestBatchEnd(b, means.results(""));
@@ -211,6 +213,24 @@ public final class FitLoop {
     Map<String, Double> logs = means.results("");
     callbacks.onTestEnd(logs);
     return means.results(prefix);
+  }
+
+  /**
+   * Batches of {@code batchSize} in {@code n} samples, the last one partial; a batch larger than the data is one batch
+   * of all samples, as in Keras. Computed in long: {@code n + batchSize - 1} overflows an int for a large batch size.
+   */
+  public static int steps(int n, int batchSize) {
+    return (int) ((n + (long) batchSize - 1) / batchSize);
+  }
+
+  /** The first sample of batch {@code b}. */
+  public static int batchStart(int b, int batchSize) {
+    return Math.toIntExact((long) b * batchSize); // below n for every b < steps(n, batchSize)
+  }
+
+  /** The end (exclusive) of the batch starting at {@code from}. */
+  public static int batchEnd(int from, int batchSize, int n) {
+    return (int) Math.min(n, (long) from + batchSize);
   }
 
   /**

@@ -115,6 +115,19 @@ public final class Network {
     return graph;
   }
 
+  /** A weight's initial value is one Java array: refuse a shape that cannot be one before anything is created. */
+  private static void checkSize(String path, long[] shape) {
+    long max = dev.kerasj.saving.MemoryBudget.MAX_ARRAY_LENGTH;
+    long n = 1;
+    for (long d : shape) {
+      n = n > max ? n : n * Math.min(d, max + 1); // both factors <= 2^31: no overflow
+    }
+    if (n > max) {
+      throw new IllegalArgumentException("Weight '" + path + "' of shape " + java.util.Arrays.toString(shape)
+          + " has more than " + max + " values, the most one weight holds (the largest Java array)");
+    }
+  }
+
   /** Mixes the model seed with a name so each weight and random op draws its own reproducible stream. */
   static long mix(long seed, String name, long counter) {
     long h = seed * 0x9E3779B97F4A7C15L + name.hashCode() * 0xC2B2AE3D27D4EB4FL + counter;
@@ -156,6 +169,7 @@ public final class Network {
     @Override
     public Weight addWeight(String name, long[] shape, Initializer initializer, boolean trainable) {
       String path = layer.name() + "/" + name;
+      checkSize(path, shape);
       long weightSeed = mix(seed, path, 0);
       Operand<TFloat32> var = graph.addVariable(scope, name, path, shape, TFloat32.class,
           () -> HostArray.ofFloats(shape, initializer.generate(shape, weightSeed)));

@@ -26,7 +26,7 @@ public final class Flatten extends Layer {
   public long[] computeOutputShape(long[] inputShape) {
     long n = 1;
     for (long d : inputShape) {
-      n *= d;
+      n = Layer.multiplySize(n, d, this, inputShape);
     }
     return new long[] {n};
   }

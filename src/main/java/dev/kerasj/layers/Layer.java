@@ -133,6 +133,61 @@ public abstract class Layer {
     build(tracking, inputShape.clone());
   }
 
+  /**
+   * A weight {@link #build} would create: its Keras name, shape and whether the optimizer updates it.
+   *
+   * @param name {@code kernel}, {@code bias}, {@code gamma} ...
+   */
+  public record WeightShape(String name, long[] shape, boolean trainable) {
+    public WeightShape {
+      shape = shape.clone();
+    }
+
+    @Override
+    public long[] shape() {
+      return shape.clone();
+    }
+  }
+
+  /**
+   * The weights this layer creates for a per-sample {@code inputShape}, found without creating any: no graph, no
+   * initial values. A model checks a config's size with it before it builds anything. For a built layer, its weights.
+   *
+   * @throws IllegalArgumentException when the layer cannot take {@code inputShape}
+   * @throws UnsupportedOperationException for a layer whose {@link #build} uses TensorFlow ops (no built-in one does)
+   */
+  public final List<WeightShape> weightShapes(long[] inputShape) {
+    if (!weights.isEmpty()) {
+      return weights.stream().map(w -> new WeightShape(w.name(), w.shape(), w.trainable())).toList();
+    }
+    List<WeightShape> shapes = new ArrayList<>();
+    // Built-in layers keep the Weight they get in a field; the real build replaces it, so nothing of this run remains
+    // in use.
+    build(new LayerContext() {
+      @Override
+      public org.tensorflow.op.Ops tf() {
+        throw new UnsupportedOperationException("Layer '" + name() + "' (" + className() + ") uses TensorFlow ops "
+            + "while creating its weights, so its size cannot be known before it is built");
+      }
+
+      @Override
+      public Weight addWeight(
+          String weightName, long[] shape, dev.kerasj.initializers.Initializer init, boolean trainable) {
+        shapes.add(new WeightShape(weightName, shape, trainable));
+        return new Weight(name(), weightName, shape, trainable, init, null);
+      }
+
+      @Override
+      public void addUpdate(org.tensorflow.op.Op update) {}
+
+      @Override
+      public long seed() {
+        return 0;
+      }
+    }, inputShape.clone());
+    return List.copyOf(shapes);
+  }
+
   /** Input shape without the batch dimension, once known. */
   public final long[] inputShape() {
     return inputShape == null ? null : inputShape.clone();
@@ -160,6 +215,15 @@ public abstract class Layer {
       sb.append(", ").append(d);
     }
     return sb.append(")").toString();
+  }
+
+  /** {@code a * b} for sizes, or the shape error of {@code layer} when the product overflows a 64-bit count. */
+  static long multiplySize(long a, long b, Layer layer, long[] inputShape) {
+    try {
+      return Math.multiplyExact(a, b);
+    } catch (ArithmeticException e) {
+      throw layer.shapeError("has more values per sample than a 64-bit count holds", inputShape);
+    }
   }
 
   /** Builds the standard shape error, in Keras' "Received: ..." style. */

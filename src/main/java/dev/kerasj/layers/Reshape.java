@@ -38,7 +38,7 @@ public final class Reshape extends Layer {
   public long[] computeOutputShape(long[] inputShape) {
     long in = 1;
     for (long d : inputShape) {
-      in *= d;
+      in = Layer.multiplySize(in, d, this, inputShape);
     }
     long known = 1;
     int unknownAt = -1;
@@ -46,7 +46,7 @@ public final class Reshape extends Layer {
       if (targetShape[i] == -1) {
         unknownAt = i;
       } else {
-        known *= targetShape[i];
+        known = Layer.multiplySize(known, targetShape[i], this, inputShape);
       }
     }
     long[] out = targetShape.clone();

@@ -55,6 +55,12 @@ public final class Adagrad extends Optimizer {
     return "adagrad";
   }
 
+  /** The accumulator. */
+  @Override
+  public int slotsPerVariable() {
+    return 1;
+  }
+
   @Override
   protected void build(OptimizerContext ctx, List<Weight> variables) {
     for (Weight w : variables) {

@@ -66,6 +66,12 @@ public class Adam extends Optimizer {
     return "adam";
   }
 
+  /** Momentum and velocity. */
+  @Override
+  public int slotsPerVariable() {
+    return 2;
+  }
+
   @Override
   protected void build(OptimizerContext ctx, List<Weight> variables) {
     for (Weight w : variables) {

@@ -70,6 +70,18 @@ public abstract class Optimizer {
     return null;
   }
 
+  /**
+   * How many slot variables, each the shape of its weight, {@link #build} creates per trainable weight (Adam's
+   * momentum and velocity: 2). A model built from a config is sized with it before anything is allocated; an
+   * optimizer that does not override it is counted as {@value #DEFAULT_SLOTS_PER_VARIABLE}.
+   */
+  public int slotsPerVariable() {
+    return DEFAULT_SLOTS_PER_VARIABLE;
+  }
+
+  /** What {@link #slotsPerVariable()} assumes of an optimizer that does not say: as many as Adam's. */
+  protected static final int DEFAULT_SLOTS_PER_VARIABLE = 2;
+
   /** Creates slot variables for the trainable {@code variables}; called once. */
   protected abstract void build(OptimizerContext ctx, List<Weight> variables);
 

@@ -71,6 +71,12 @@ public final class RMSprop extends Optimizer {
     return "rmsprop";
   }
 
+  /** Velocity, plus momentum when momentum is above 0, plus the average gradient when centered. */
+  @Override
+  public int slotsPerVariable() {
+    return 1 + (momentum > 0 ? 1 : 0) + (centered ? 1 : 0);
+  }
+
   @Override
   protected void build(OptimizerContext ctx, List<Weight> variables) {
     for (Weight w : variables) {

@@ -55,6 +55,12 @@ public final class SGD extends Optimizer {
     return "SGD";
   }
 
+  /** A momentum slot when momentum is not 0, else none. */
+  @Override
+  public int slotsPerVariable() {
+    return momentum != 0 ? 1 : 0;
+  }
+
   @Override
   protected void build(OptimizerContext ctx, List<Weight> variables) {
     if (momentum != 0) {

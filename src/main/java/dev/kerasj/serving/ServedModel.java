@@ -178,6 +178,7 @@ public final class ServedModel implements AutoCloseable {
    * @throws IllegalStateException after {@link #close}
    */
   public Map<String, NdArray<?>> call(String signature, Map<String, ?> inputs) {
+    if (inputs == null) throw new IllegalArgumentException("Expected inputs for '" + signature + "'. Received: null");
     lifecycle.readLock().lock();
     try {
       if (closed) {

@@ -80,4 +80,31 @@ class FilepathTemplateTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.checkFloatField("val_loss"));
     assertTrue(e.getMessage().contains("Unknown format code 'd'"), e.getMessage());
   }
+
+  @Test
+  void hugeWidthOrPrecision_isRefusedWhenParsed_beforeAnythingIsFormatted() {
+    for (String bad : new String[] {"ckpt_{epoch:0999999d}", "ckpt_{loss:.99999999999f}", "{epoch:256d}"}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new FilepathTemplate(bad));
+      assertTrue(e.getMessage().contains("Received: filepath=\"" + bad + "\"")
+          && e.getMessage().contains("is larger than a file name may be (255 characters)"), e.getMessage());
+    }
+  }
+
+  @Test
+  void modelCheckpointBuilder_refusesATemplateNoSaveCouldUse_beforeTraining() {
+    String[][] cases = {
+        {"ckpt_{epoch:0999999d}", "the width 999999"},
+        {"ckpt_{epoch:0250d}_{loss:.10f}", "formats to a file name of 268 characters, longer than the 255"},
+        {"ckpt/" + "d/".repeat(2100) + "{epoch}", "formats to a path of 4206 characters, longer than the 4096"},
+        {"ckpt_{val_loss:02d}", "Unknown format code 'd' for the float field '{val_loss:02d}'"},
+        {"ckpt_{epoch:.2d}", "precision not allowed for integer field '{epoch:.2d}'"},
+        {"ckpt_\u0000_{epoch}", "formats to an invalid path"}};
+    for (String[] c : cases) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelCheckpoint.builder(c[0]));
+      assertTrue(e.getMessage().contains("Invalid ModelCheckpoint filepath template") && e.getMessage().contains(c[1]),
+          e.getMessage());
+    }
+    // Widths and precisions that fit a file name still work.
+    ModelCheckpoint.builder("ckpt_{epoch:0200d}_{val_loss:.20f}").build();
+  }
 }

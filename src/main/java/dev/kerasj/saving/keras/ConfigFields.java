@@ -143,7 +143,8 @@ final class ConfigFields {
   }
 
   IncompatibleModelException fail(String message) {
-    return new IncompatibleModelException(source, "Cannot rebuild the model from " + source + ": " + where + ": " + message);
+    return new IncompatibleModelException(source, "Cannot rebuild the model from "
+        + (source == null ? "its config" : source) + ": " + where + ": " + message);
   }
 
   private JsonNode require(String key) {

@@ -8,6 +8,7 @@ import dev.kerasj.internal.ModelGraph;
 import dev.kerasj.saving.CorruptCheckpointException;
 import dev.kerasj.saving.DurableFiles;
 import dev.kerasj.saving.IncompatibleModelException;
+import dev.kerasj.saving.MemoryBudget;
 import io.jhdf.HdfFile;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -167,6 +168,7 @@ public final class KerasArchive {
           + metadata.getNodeType());
     }
     SequentialConfig.Spec spec = SequentialConfig.parse(parseJson(file, CONFIG, members.get(CONFIG)), file);
+    checkWeightsFit(file, spec.checkBudget(), members.get(WEIGHTS).length);
     HdfFile h5;
     try {
       h5 = HdfFile.fromBytes(members.get(WEIGHTS));
@@ -182,13 +184,30 @@ public final class KerasArchive {
         throw new IncompatibleModelException(file, "Cannot rebuild the model of " + file + ": " + e.getMessage(), e);
       }
       try {
-        KerasWeights.restore(model, h5, file);
+        KerasWeights.restore(model, h5, new KerasWeights.Source(file, file + ": " + WEIGHTS,
+            members.get(WEIGHTS).length));
         return model;
       } catch (RuntimeException e) {
         model.close();
         throw e;
       }
     }
+  }
+
+  /**
+   * Refuses a config whose weights cannot be in the archive: the weights member holds each weight's float32 values,
+   * so it has at least 4 bytes per parameter.
+   */
+  private static void checkWeightsFit(Path file, ModelFootprint size, long weightsBytes) {
+    long needed = ModelFootprint.bytes(size.params());
+    if (needed <= weightsBytes) {
+      return;
+    }
+    ModelFootprint.LayerSize big = size.largest();
+    throw new IncompatibleModelException(file, file + ": the config declares " + ModelFootprint.count(size.params())
+        + " parameters (" + MemoryBudget.format(needed) + " of float32; layer '" + big.name() + "' (" + big.className()
+        + ") alone has " + ModelFootprint.count(big.params()) + "), but " + WEIGHTS + " holds only " + weightsBytes
+        + " bytes: the archive cannot hold its model's weights");
   }
 
   static JsonNode parseJson(Path file, String member, byte[] bytes) {
@@ -234,27 +253,78 @@ public final class KerasArchive {
               + "' is missing. Found: " + entries.keySet());
         }
       }
-      Map<String, byte[]> out = new HashMap<>();
+      long fileSize = Files.size(file);
+      long compressed = 0;
+      Map<String, Long> limitOf = new HashMap<>();
       for (ZipEntry e : entries.values()) {
-        long limit = e.getName().equals(WEIGHTS) ? limits.maxWeightsBytes() : limits.maxJsonBytes();
+        checkStoredBytes(file, e, fileSize);
+        compressed += e.getCompressedSize();
+        long limit = limit(e.getName(), limits);
+        limitOf.put(e.getName(), limit);
         if (e.getSize() > limit) {
-          throw oversized(file, e.getName(), e.getSize(), limit);
+          throw oversized(file, e.getName(), e.getSize(), limit, limits);
         }
       }
+      if (compressed > fileSize) {
+        throw new CorruptCheckpointException(file, file + ": its members declare " + compressed + " bytes of "
+            + "(compressed) data in all, but the file has " + fileSize + " bytes: the zip directory is damaged");
+      }
+      Map<String, byte[]> out = new HashMap<>();
       for (ZipEntry e : entries.values()) {
-        long limit = e.getName().equals(WEIGHTS) ? limits.maxWeightsBytes() : limits.maxJsonBytes();
-        out.put(e.getName(), readBounded(zip, e, limit, file));
+        out.put(e.getName(), readBounded(zip, e, limitOf.get(e.getName()), file, limits));
       }
       return out;
     }
   }
 
-  /** Decompresses at most {@code limit} bytes: a member whose declared size lies cannot make us read more. */
-  private static byte[] readBounded(ZipFile zip, ZipEntry e, long limit, Path file) throws IOException {
-    try (InputStream in = zip.getInputStream(e)) {
-      byte[] bytes = in.readNBytes((int) limit);
-      if (in.read() != -1) {
-        throw oversized(file, e.getName(), -1, limit);
+  /**
+   * The most bytes {@code member} may have: the stated {@link Limits}, and for the weights member also what the
+   * {@link MemoryBudget} allows: the member stays in memory while the values read from it are assigned.
+   */
+  private static long limit(String member, Limits limits) {
+    if (!member.equals(WEIGHTS)) {
+      return limits.maxJsonBytes();
+    }
+    return Math.min(limits.maxWeightsBytes(), MemoryBudget.bytes() / MemoryBudget.LOAD_FACTOR);
+  }
+
+  /** A member's declared sizes against the bytes the file really has, before anything is allocated for it. */
+  private static void checkStoredBytes(Path file, ZipEntry e, long fileSize) {
+    long size = e.getSize();
+    long compressed = e.getCompressedSize();
+    String problem = null;
+    if (size < 0 || compressed < 0) {
+      problem = "no size recorded";
+    } else if (compressed > fileSize) {
+      problem = "its " + compressed + " bytes of data do not fit in the " + fileSize + "-byte file";
+    } else if (e.getMethod() == ZipEntry.STORED && size != compressed) {
+      problem = "it is stored uncompressed, yet declares " + size + " bytes and " + compressed + " bytes of data";
+    }
+    if (problem != null) {
+      throw new CorruptCheckpointException(file, file + ": member '" + e.getName() + "' is damaged: " + problem);
+    }
+  }
+
+  /**
+   * Reads a member into an array of its real size, never more than {@code limit} bytes. A stored member's size is
+   * its data in the file (checked against the file's size); a compressed one is first inflated into nothing to count
+   * its bytes, stopping past the limit, so a zip bomb or a lying declared size costs no memory.
+   */
+  private static byte[] readBounded(ZipFile zip, ZipEntry e, long limit, Path file, Limits limits)
+      throws IOException {
+    try {
+      long size = e.getMethod() == ZipEntry.STORED ? e.getSize() : inflatedSize(zip, e, limit, file, limits);
+      if (size != e.getSize()) {
+        throw new CorruptCheckpointException(file, file + ": member '" + e.getName() + "' is damaged: it declares "
+            + e.getSize() + " bytes but holds " + size);
+      }
+      byte[] bytes = new byte[(int) size];
+      try (InputStream in = zip.getInputStream(e)) {
+        int read = in.readNBytes(bytes, 0, bytes.length);
+        if (read < bytes.length || in.read() != -1) {
+          throw new CorruptCheckpointException(file, file + ": member '" + e.getName() + "' is damaged: it "
+              + "declares " + size + " bytes but " + (read < bytes.length ? "holds only " + read : "holds more"));
+        }
       }
       CRC32 crc = new CRC32();
       crc.update(bytes);
@@ -263,15 +333,36 @@ public final class KerasArchive {
             + String.format("%08x", crc.getValue()) + ", the archive records " + String.format("%08x", e.getCrc()));
       }
       return bytes;
-    } catch (ZipException ex) {
+    } catch (ZipException | java.io.EOFException ex) {
       throw new CorruptCheckpointException(file, file + ": member '" + e.getName() + "' is damaged: "
           + ex.getMessage(), ex);
     }
   }
 
-  private static IncompatibleModelException oversized(Path file, String member, long size, long limit) {
+  private static long inflatedSize(ZipFile zip, ZipEntry e, long limit, Path file, Limits limits)
+      throws IOException {
+    byte[] buffer = new byte[64 << 10];
+    long total = 0;
+    try (InputStream in = zip.getInputStream(e)) {
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        total += n;
+        if (total > limit) {
+          throw oversized(file, e.getName(), -1, limit, limits);
+        }
+      }
+    }
+    return total;
+  }
+
+  private static IncompatibleModelException oversized(Path file, String member, long size, long limit,
+      Limits limits) {
+    boolean budget = member.equals(WEIGHTS) && limit < limits.maxWeightsBytes();
+    String why = budget ? "; it is held in memory while the values read from it (as many bytes again) are "
+        + "assigned, so it may take at most 1/" + MemoryBudget.LOAD_FACTOR + " of the memory budget "
+        + MemoryBudget.describe()
+        : "; refusing a possible zip bomb. Raise KerasArchive.Limits if the file is trusted";
     return new IncompatibleModelException(file, file + ": member '" + member + "' is larger than the "
         + limit + "-byte limit" + (size >= 0 ? " (declared " + size + " bytes)" : " (found while decompressing)")
-        + "; refusing a possible zip bomb. Raise KerasArchive.Limits if the file is trusted");
+        + why);
   }
 }

@@ -7,9 +7,6 @@ import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
-import io.jhdf.object.datatype.DataType;
-import io.jhdf.object.datatype.FixedPoint;
-import io.jhdf.object.datatype.FloatingPoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -129,25 +126,29 @@ public record KerasFileContents(Path file, boolean archive, JsonNode metadata, J
    * @throws dev.kerasj.saving.IncompatibleModelException not a zip, unexpected, missing or oversized members
    */
   public static KerasFileContents read(Path file) throws IOException {
-    return open(file, (h5, c) -> { });
+    return open(file, (h5, c, from) -> { });
   }
 
   /**
    * Reads everything a file holds and checks what can be checked: for an archive, every member against its crc32
    * and the archive limits, then its JSON; then every HDF5 dataset is read in full. HDF5 stores no checksum for
    * plain datasets (Keras writes no filters), so a flipped byte inside a weight's data cannot be detected here;
-   * damage to the file's structure (headers, the B-trees and heaps, a truncated file) is.
+   * damage to the file's structure (headers, the B-trees and heaps, a truncated file) is. Before a dataset is read,
+   * its dtype must be float32 or int64 (what the loaders take) and its declared bytes must fit in the file and the
+   * {@link dev.kerasj.saving.MemoryBudget}.
    *
    * @param onDataset called with each dataset's path after it was read
    * @return the contents
    * @throws CorruptCheckpointException naming the first damaged member or dataset
+   * @throws dev.kerasj.saving.IncompatibleCheckpointException a dataset of another dtype than float32 or int64
    */
   public static KerasFileContents verify(Path file, Consumer<String> onDataset) throws IOException {
-    return open(file, (h5, c) -> {
+    return open(file, (h5, c, from) -> {
       for (DatasetInfo d : c.datasets()) {
+        Dataset dataset = (Dataset) KerasWeights.find(h5, d.path());
+        H5Datasets.checkReadable(dataset, d.path(), file, from.where(), from.bytes());
         try {
-          Node node = KerasWeights.find(h5, d.path());
-          ((Dataset) node).getData();
+          dataset.getData();
         } catch (RuntimeException e) {
           throw new CorruptCheckpointException(file, file + (c.archive() ? ": " + KerasArchive.WEIGHTS : "")
               + ": dataset '" + d.path() + "' cannot be read: " + e.getMessage(), e);
@@ -158,7 +159,7 @@ public record KerasFileContents(Path file, boolean archive, JsonNode metadata, J
   }
 
   private interface Check {
-    void run(HdfFile h5, KerasFileContents contents);
+    void run(HdfFile h5, KerasFileContents contents, KerasWeights.Source from);
   }
 
   private static KerasFileContents open(Path file, Check check) throws IOException {
@@ -170,14 +171,17 @@ public record KerasFileContents(Path file, boolean archive, JsonNode metadata, J
     JsonNode config = null;
     HdfFile h5;
     String where = file.toString();
+    long h5Bytes;
     try {
       if (archive) {
         Map<String, byte[]> members = KerasArchive.readMembers(file, KerasArchive.Limits.DEFAULT);
         metadata = KerasArchive.parseJson(file, KerasArchive.METADATA, members.get(KerasArchive.METADATA));
         config = KerasArchive.parseJson(file, KerasArchive.CONFIG, members.get(KerasArchive.CONFIG));
         where = file + ": " + KerasArchive.WEIGHTS;
+        h5Bytes = members.get(KerasArchive.WEIGHTS).length;
         h5 = HdfFile.fromBytes(members.get(KerasArchive.WEIGHTS));
       } else {
+        h5Bytes = Files.size(file);
         h5 = new HdfFile(file);
       }
     } catch (RuntimeException e) {
@@ -198,7 +202,7 @@ public record KerasFileContents(Path file, boolean archive, JsonNode metadata, J
       List<Layer> layers = config != null ? configLayers(config) : groupLayers(h5);
       KerasFileContents c = new KerasFileContents(file, archive, metadata, config, layers,
           new ArrayList<>(datasets.values()), optimizerName);
-      check.run(h5, c);
+      check.run(h5, c, new KerasWeights.Source(file, where, h5Bytes));
       return c;
     }
   }
@@ -210,19 +214,8 @@ public record KerasFileContents(Path file, boolean archive, JsonNode metadata, J
       }
     } else if (node instanceof Dataset d) {
       String path = node.getPath().startsWith("/") ? node.getPath().substring(1) : node.getPath();
-      out.put(path, new DatasetInfo(path, dtype(d.getDataType(), d.getJavaType()), d.getDimensionsAsLong()));
+      out.put(path, new DatasetInfo(path, H5Datasets.dtype(d.getDataType()), d.getDimensionsAsLong()));
     }
-  }
-
-  /** numpy's dtype name: what h5py reports for the dataset. */
-  static String dtype(DataType type, Class<?> javaType) {
-    if (type instanceof FloatingPoint) {
-      return "float" + type.getSize() * 8;
-    }
-    if (type instanceof FixedPoint f) {
-      return (f.isSigned() ? "int" : "uint") + type.getSize() * 8;
-    }
-    return javaType.getSimpleName();
   }
 
   private static String nameAttribute(Node node) {
@@ -254,13 +247,18 @@ public record KerasFileContents(Path file, boolean archive, JsonNode metadata, J
     boolean sequential = "Sequential".equals(config.path("class_name").asText());
     List<JsonNode> all = new ArrayList<>();
     config.path("config").path("layers").forEach(all::add);
-    List<JsonNode> grouped = all.stream()
-        .filter(l -> !(sequential && "InputLayer".equals(l.path("class_name").asText()))).toList();
-    List<String> paths = KerasPaths.containerNames(grouped.stream().map(l -> l.path("class_name").asText()).toList());
+    List<String> classes = new ArrayList<>();
+    for (JsonNode l : all) {
+      if (!(sequential && "InputLayer".equals(l.path("class_name").asText()))) {
+        classes.add(l.path("class_name").asText());
+      }
+    }
+    List<String> paths = KerasPaths.containerNames(classes);
     List<Layer> out = new ArrayList<>();
+    int grouped = 0;
     for (JsonNode layer : all) {
-      int at = grouped.indexOf(layer);
-      String group = at < 0 ? null : WeightsLayout.LAYERS + "/" + paths.get(at);
+      boolean hasGroup = !(sequential && "InputLayer".equals(layer.path("class_name").asText()));
+      String group = hasGroup ? WeightsLayout.LAYERS + "/" + paths.get(grouped++) : null;
       JsonNode args = layer.path("config");
       Map<String, JsonNode> shown = new LinkedHashMap<>();
       for (Iterator<Map.Entry<String, JsonNode>> it = args.fields(); it.hasNext(); ) {

@@ -101,12 +101,22 @@ public final class KerasWeights {
       throw new CorruptCheckpointException(file, file + " is not a readable HDF5 file: " + e.getMessage(), e);
     }
     try (h5) {
-      restore(model, h5, file);
+      restore(model, h5, new Source(file, file.toString(), Files.size(file)));
     }
   }
 
+  /**
+   * Where datasets are read from, for messages and size checks.
+   *
+   * @param file the file named in exceptions
+   * @param where the file, or {@code file: model.weights.h5} for an archive's member
+   * @param bytes the HDF5 file's real size: no dataset may declare more
+   */
+  record Source(Path file, String where, long bytes) {}
+
   /** Checks every dataset of {@code h5} against the model, then assigns all of them in one step. */
-  static void restore(Sequential model, HdfFile h5, Path source) {
+  static void restore(Sequential model, HdfFile h5, Source from) {
+    Path source = from.file();
     WeightsLayout.Addressing addressing;
     try {
       addressing = addressing(h5);
@@ -123,18 +133,18 @@ public final class KerasWeights {
       Map<String, Dataset> fileLayers = datasets(h5, WeightsLayout.LAYERS);
       checkTopLevel(h5, source);
       for (WeightsLayout.Entry e : layout.layerEntries()) {
-        take(e, fileLayers.remove(e.path()), values, matched, missing, mismatched);
+        take(e, fileLayers.remove(e.path()), from, values, matched, missing, mismatched);
       }
       unexpected.addAll(fileLayers.keySet());
       Map<String, Dataset> fileOptimizer = datasets(h5, WeightsLayout.OPTIMIZER_VARS);
       List<WeightsLayout.Entry> opt = layout.optimizerEntries();
       // Iterations, then the learning rate unless a schedule replaces it (OptimizerVariables).
       int fixed = model.optimizer() != null && model.optimizer().learningRateSchedule() != null ? 1 : 2;
-      if (!opt.isEmpty() && isUnbuiltOptimizer(fileOptimizer, opt, fixed)) {
+      if (!opt.isEmpty() && isUnbuiltOptimizer(fileOptimizer, opt, fixed, from)) {
         // Keras saves a compiled optimizer that never stepped with only iterations (0) and learning rate: its
         // slots do not exist yet. kerasj's exist from compile; they start from their initial values, as Keras' will.
         for (WeightsLayout.Entry e : opt.subList(0, fixed)) {
-          take(e, fileOptimizer.get(e.path()), values, matched, missing, mismatched);
+          take(e, fileOptimizer.get(e.path()), from, values, matched, missing, mismatched);
         }
         for (WeightsLayout.Entry e : opt.subList(fixed, opt.size())) {
           values.put(e.slot(), e.slot().initialValue().get());
@@ -148,11 +158,15 @@ public final class KerasWeights {
               + "into an uncompiled model");
         }
         for (WeightsLayout.Entry e : opt) {
-          take(e, fileOptimizer.get(e.path()), values, matched, missing, mismatched);
+          take(e, fileOptimizer.get(e.path()), from, values, matched, missing, mismatched);
         }
       }
-    } catch (io.jhdf.exceptions.HdfException e) {
-      throw new CorruptCheckpointException(source, source + " cannot be read as HDF5: " + e.getMessage(), e);
+    } catch (dev.kerasj.KerasjException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // jhdf reports a damaged file as HdfException, and as buffer or index exceptions when an offset points outside
+      // the file.
+      throw new CorruptCheckpointException(source, from.where() + " cannot be read as HDF5: " + e, e);
     }
     if (!missing.isEmpty() || !mismatched.isEmpty() || !unexpected.isEmpty()) {
       throw new IncompatibleCheckpointException(source, source + " does not hold the weights of model '"
@@ -203,32 +217,43 @@ public final class KerasWeights {
    * Only the first {@code fixed} of more variables: {@code optimizer/vars/0} (iterations, equal to 0) and, without a
    * schedule, {@code /1} (learning rate).
    */
-  private static boolean isUnbuiltOptimizer(Map<String, Dataset> file, List<WeightsLayout.Entry> opt, int fixed) {
+  private static boolean isUnbuiltOptimizer(Map<String, Dataset> file, List<WeightsLayout.Entry> opt, int fixed,
+      Source from) {
     if (file.size() != fixed || opt.size() <= fixed
         || !opt.subList(0, fixed).stream().allMatch(e -> file.containsKey(e.path()))) {
       return false;
     }
-    Object iterations = file.get(opt.get(0).path()).getDataFlat();
+    Dataset counter = file.get(opt.get(0).path());
+    if (!H5Datasets.isInt64(counter.getDataType()) || counter.getDimensionsAsLong().length != 0) {
+      return false; // not a scalar counter: take() reports it as mismatched
+    }
+    H5Datasets.checkSize(counter, opt.get(0).path(), from.file(), from.where(), from.bytes());
+    Object iterations = counter.getDataFlat();
     return iterations instanceof long[] l && l.length == 1 && l[0] == 0;
   }
 
-  private static void take(WeightsLayout.Entry e, Dataset d, Map<ModelGraph.VariableSlot, HostArray> values,
-      List<String> matched, List<String> missing, List<String> mismatched) {
+  /**
+   * Reads dataset {@code d} into {@code values} when its dtype and shape are the variable's; dtype and shape come
+   * from the dataset's header, its bytes are checked against the file's size before they are read.
+   */
+  private static void take(WeightsLayout.Entry e, Dataset d, Source from,
+      Map<ModelGraph.VariableSlot, HostArray> values, List<String> matched, List<String> missing,
+      List<String> mismatched) {
     String label = e.path() + " (" + e.label() + ")";
     if (d == null) {
       missing.add(label);
       return;
     }
     boolean int64 = e.slot().dtype() == TInt64.class;
-    long[] dims = Arrays.stream(d.getDimensions()).asLongStream().toArray();
-    Class<?> type = d.getJavaType();
-    boolean typeOk = int64 ? (type == long.class || type == Long.class)
-        : (type == float.class || type == Float.class);
+    long[] dims = d.getDimensionsAsLong();
+    io.jhdf.object.datatype.DataType type = d.getDataType();
+    boolean typeOk = int64 ? H5Datasets.isInt64(type) : H5Datasets.isFloat32(type);
     if (!typeOk || !Arrays.equals(dims, e.slot().shape())) {
       mismatched.add(label + ": expected " + (int64 ? "int64" : "float32") + " " + Arrays.toString(e.slot().shape())
-          + ", found " + dtypeName(type) + " " + Arrays.toString(dims));
+          + ", found " + H5Datasets.dtype(type) + " " + Arrays.toString(dims));
       return;
     }
+    H5Datasets.checkSize(d, e.path(), from.file(), from.where(), from.bytes());
     Object flat = d.getDataFlat();
     if (int64) {
       long v = ((long[]) flat)[0];
@@ -241,19 +266,6 @@ public final class KerasWeights {
       values.put(e.slot(), HostArray.ofFloats(e.slot().shape(), (float[]) flat));
     }
     matched.add(label);
-  }
-
-  private static String dtypeName(Class<?> javaType) {
-    if (javaType == float.class || javaType == Float.class) {
-      return "float32";
-    }
-    if (javaType == long.class || javaType == Long.class) {
-      return "int64";
-    }
-    if (javaType == double.class || javaType == Double.class) {
-      return "float64";
-    }
-    return javaType.getSimpleName();
   }
 
   /** Datasets anywhere under {@code root} by path without the leading slash; empty when there is no such group. */

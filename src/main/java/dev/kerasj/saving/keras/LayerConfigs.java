@@ -180,6 +180,7 @@ final class LayerConfigs {
   static Layer fromConfig(String className, ConfigFields c) {
     String name = c.string("name");
     c.requireDefault("trainable", true);
+    requireFloat32(c);
     c.requireDefault("data_format", "channels_last");
     try {
       return switch (className) {
@@ -205,6 +206,33 @@ final class LayerConfigs {
       };
     } catch (IllegalArgumentException e) {
       throw c.fail(e.getMessage());
+    }
+  }
+
+  /**
+   * Rejects a {@code dtype} other than float32, the only one kerasj computes in (Keras' default policy): a name
+   * ({@code "float32"}) or a {@code DTypePolicy} object ({@code {"class_name": "DTypePolicy", "config": {"name":
+   * "float32"}}}). Absent or null means Keras' default, float32.
+   */
+  static void requireFloat32(ConfigFields c) {
+    JsonNode v = c.raw("dtype");
+    if (v == null || v.isNull()) {
+      return;
+    }
+    String policy = null;
+    if (v.isTextual()) {
+      policy = v.asText();
+    } else if (v.isObject()) {
+      String cls = v.path("class_name").asText("");
+      JsonNode name = v.path("config").path("name");
+      if ((cls.equals("DTypePolicy") || cls.equals("FloatDTypePolicy")) && name.isTextual()) {
+        policy = name.asText();
+      }
+    }
+    if (!"float32".equals(policy)) {
+      throw c.fail("'dtype'=" + (policy != null ? "'" + policy + "'" : v.toString()) + " is not supported: kerasj "
+          + "computes in float32 only (Keras' default dtype policy); float64, float16, bfloat16, mixed precision "
+          + "and quantized policies are not implemented. Save the model with dtype float32");
     }
   }
 

@@ -10,6 +10,7 @@ import dev.kerasj.losses.Loss;
 import dev.kerasj.metrics.Metric;
 import dev.kerasj.optimizers.Optimizer;
 import dev.kerasj.saving.IncompatibleModelException;
+import dev.kerasj.saving.MemoryBudget;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,7 +101,8 @@ public final class SequentialConfig {
 
     /**
      * A new, built model with these layers, seeded and placed as given, compiled when the config was. Every layer
-     * keeps its saved name (weights are keyed by it), except Reshape, which takes no name and has no weights.
+     * keeps its saved name (weights are keyed by it), except Reshape, which takes no name and has no weights. The
+     * model's size is checked against the {@link MemoryBudget} first, from the config alone.
      *
      * @param seed seeds weight initialisation, dropout and shuffling
      * @param device a TensorFlow device such as {@code "/GPU:0"}, or null
@@ -117,7 +119,29 @@ public final class SequentialConfig {
       return build(seed, null);
     }
 
+    /**
+     * The model's size found from the config alone: layers, parameters and optimizer slots.
+     *
+     * @throws IncompatibleModelException naming the layer, for a shape it cannot take or a size that overflows
+     */
+    ModelFootprint footprint() {
+      return ModelFootprint.of(input, layers, compile == null ? null : compile.optimizer(), source);
+    }
+
+    /**
+     * Refuses, before anything is allocated, a model that this JVM's {@link MemoryBudget} cannot hold, naming its
+     * largest layer, its parameter count, the bytes needed and the budget.
+     *
+     * @return the model's size
+     */
+    ModelFootprint checkBudget() {
+      ModelFootprint size = footprint();
+      size.checkBudget(MemoryBudget.bytes(), MemoryBudget.describe(), source);
+      return size;
+    }
+
     private Sequential build(Long seed, String device) {
+      checkBudget();
       List<Layer> all = new ArrayList<>();
       all.add(input);
       all.addAll(layers);
@@ -170,6 +194,13 @@ public final class SequentialConfig {
     if (layerNodes == null || !layerNodes.isArray() || layerNodes.isEmpty()) {
       throw config.fail("expected a non-empty 'layers' list. Found: " + layerNodes);
     }
+    int maxLayers = MemoryBudget.maxLayers();
+    if (layerNodes.size() > maxLayers + 1) {
+      throw config.fail("the model has " + layerNodes.size() + " layers; kerasj rebuilds at most " + maxLayers
+          + " (and an InputLayer) from a config, since each layer adds graph ops to build (-D"
+          + MemoryBudget.MAX_LAYERS_PROPERTY + "=<n> raises the limit for a config you trust)");
+    }
+    LayerConfigs.requireFloat32(config);
     Input input = null;
     List<Layer> layers = new ArrayList<>();
     for (int i = 0; i < layerNodes.size(); i++) {

@@ -52,7 +52,11 @@ class KerasFilesBadInputTest {
   }
 
   Path zip(String name, Map<String, byte[]> members) throws IOException {
-    Path file = dir.resolve(name);
+    return writeZip(dir.resolve(name), members);
+  }
+
+  /** Writes {@code members} as a zip of deflated entries (Keras stores its members; ZipOutputStream deflates). */
+  static Path writeZip(Path file, Map<String, byte[]> members) throws IOException {
     try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(file))) {
       for (Map.Entry<String, byte[]> m : members.entrySet()) {
         out.putNextEntry(new ZipEntry(m.getKey()));
@@ -145,17 +149,28 @@ class KerasFilesBadInputTest {
 
   /** Overwrites the uncompressed size in the local and central headers of {@code member}. */
   static void patchDeclaredSize(Path file, String member, int size) throws IOException {
+    patchSizes(file, member, null, size);
+  }
+
+  /**
+   * Overwrites the uncompressed size, and the compressed size unless it is null, in the local and central headers of
+   * {@code member} (as unsigned 32-bit values).
+   */
+  static void patchSizes(Path file, String member, Long compressed, long size) throws IOException {
     byte[] b = Files.readAllBytes(file);
     ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
     byte[] name = member.getBytes(StandardCharsets.UTF_8);
     int patched = 0;
     for (int i = 0; i + 46 < b.length; i++) {
       int sig = buf.getInt(i);
-      if (sig == 0x04034b50 && matches(b, i + 30, name) && buf.getShort(i + 26) == name.length) {
-        buf.putInt(i + 22, size);
-        patched++;
-      } else if (sig == 0x02014b50 && matches(b, i + 46, name) && buf.getShort(i + 28) == name.length) {
-        buf.putInt(i + 24, size);
+      boolean local = sig == 0x04034b50 && matches(b, i + 30, name) && buf.getShort(i + 26) == name.length;
+      boolean central = sig == 0x02014b50 && matches(b, i + 46, name) && buf.getShort(i + 28) == name.length;
+      if (local || central) {
+        int at = local ? i + 18 : i + 20; // the compressed size; the uncompressed one follows
+        if (compressed != null) {
+          buf.putInt(at, (int) (long) compressed);
+        }
+        buf.putInt(at + 4, (int) size);
         patched++;
       }
     }
