@@ -157,8 +157,8 @@ final class VerifyCommand implements Callable<Integer> {
   }
 
   /** What {@code verify} cannot see in a {@code .weights.h5} file, said on its OK line. */
-  static final String NO_H5_CHECKSUMS = "HDF5 keeps no checksum of dataset values: a changed data byte is not "
-      + "detectable";
+  static final String NO_H5_CHECKSUMS = "no checksum to check: HDF5 keeps none of dataset values and this file has no "
+      + "kerasj sha256, so a changed data byte is not detectable";
 
   private void kerasFile(Path file) throws IOException {
     int[] count = {0};
@@ -172,9 +172,17 @@ final class VerifyCommand implements Callable<Integer> {
       return;
     }
     long bytes = Files.size(file);
-    verdict("OK", file, c.archive()
-        ? "3 members, every crc32 matches, JSON parses, " + count[0] + " datasets read (" + Progress.bytes(bytes) + ")"
-        : count[0] + " datasets read, HDF5 structure sound (" + Progress.bytes(bytes) + "); " + NO_H5_CHECKSUMS);
+    String kerasjSum = c.checksummed() ? ", kerasj's sha256 of every dataset matches" : "";
+    if (c.archive()) {
+      verdict("OK", file, "3 members, every crc32 matches, JSON parses, " + count[0] + " datasets read ("
+          + Progress.bytes(bytes) + ")" + kerasjSum);
+    } else if (c.checksummed()) {
+      verdict("OK", file, count[0] + " datasets read, HDF5 structure sound (" + Progress.bytes(bytes) + ")"
+          + kerasjSum);
+    } else {
+      verdict("NO CHECKSUM", file, count[0] + " datasets read, HDF5 structure sound (" + Progress.bytes(bytes)
+          + "); " + NO_H5_CHECKSUMS);
+    }
   }
 
   /**

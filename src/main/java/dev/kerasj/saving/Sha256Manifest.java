@@ -36,7 +36,8 @@ import java.util.regex.Pattern;
 public final class Sha256Manifest {
   /** Largest manifest read: a few hundred lines are plenty; anything larger is not kerasj's. */
   static final long MAX_MANIFEST_BYTES = 1 << 20;
-  private static final Pattern LINE = Pattern.compile("([0-9a-f]{64})  ([^\\n]+)");
+  /** A digest, two spaces, a path of printable ASCII (kerasj writes no other names). */
+  private static final Pattern LINE = Pattern.compile("([0-9a-f]{64})  ([\\x21-\\x7e][\\x20-\\x7e]*)");
 
   /** What one listed file turned out to be. */
   public enum Status { OK, MISMATCH, MISSING, NOT_A_REGULAR_FILE }
@@ -158,7 +159,14 @@ public final class Sha256Manifest {
         continue;
       }
       Matcher m = LINE.matcher(lines[i]);
-      Path file = m.matches() ? base.resolve(m.group(2)).normalize() : null;
+      Path file = null;
+      if (m.matches()) {
+        try {
+          file = base.resolve(m.group(2)).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+          file = null;
+        }
+      }
       if (file == null || !file.startsWith(base) || file.equals(base)) {
         throw new CorruptCheckpointException(manifest, manifest + " is damaged: line " + (i + 1) + " is not '<64 hex "
             + "digits>  <path inside " + root + ">'. Found: " + abbreviate(lines[i]));

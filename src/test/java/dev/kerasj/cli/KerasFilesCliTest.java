@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -188,7 +189,36 @@ class KerasFilesCliTest {
     }
     KerasjCliTest.Run r = run("verify", data.toString());
     assertEquals(0, r.exit(), r.out());
-    assertTrue(r.out().startsWith("OK") && r.out().contains(VerifyCommand.NO_H5_CHECKSUMS), r.out());
+    assertTrue(r.out().startsWith("NO CHECKSUM") && r.out().contains(VerifyCommand.NO_H5_CHECKSUMS), r.out());
+    assertTrue(r.out().contains("verify: all 1 files OK (1 without a checksum to check)"), r.out());
+  }
+
+  /** kerasj's own .weights.h5 files carry a SHA-256 of their datasets: the same flipped bit is caught there. */
+  @Test
+  void verify_kerasjWeightsFile_catchesAFlippedDataByte(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("java.weights.h5");
+    float first;
+    try (dev.kerasj.Sequential m = KerasjCliTest.trainedModel()) {
+      m.saveWeights(file);
+      first = m.getWeights().get(0).getFloat(0, 0);
+    }
+    KerasjCliTest.Run ok = run("verify", file.toString());
+    assertEquals(0, ok.exit(), ok.out());
+    assertTrue(ok.out().startsWith("OK") && ok.out().contains("kerasj's sha256 of every dataset matches"), ok.out());
+    byte[] bytes = Files.readAllBytes(file);
+    byte[] pattern = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(first).array();
+    int at = indexOf(bytes, pattern);
+    assertTrue(at > 0, "kernel[0][0] not found in the file");
+    bytes[at] ^= 0x01;
+    Files.write(file, bytes);
+    KerasjCliTest.Run r = run("verify", file.toString());
+    assertEquals(Kerasj.EXIT_FAILURE, r.exit(), r.out());
+    assertTrue(r.out().startsWith("CORRUPT") && r.out().contains("changed after kerasj wrote it"), r.out());
+    try (dev.kerasj.Sequential m = KerasjCliTest.trainedModel()) {
+      var before = m.getWeights();
+      assertThrows(dev.kerasj.saving.CorruptCheckpointException.class, () -> m.loadWeights(file));
+      assertEquals(before, m.getWeights(), "a refused file changed the model");
+    }
   }
 
   @Test

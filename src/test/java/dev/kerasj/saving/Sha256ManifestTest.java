@@ -48,7 +48,8 @@ class Sha256ManifestTest {
     Path manifest = dir.resolve("kerasj.sha256");
     String hex = "0".repeat(64);
     for (String bad : List.of("not a manifest\n", hex + "  ../outside.json\n", hex + "  /etc/passwd\n",
-        hex + " one-space.json\n", hex.substring(1) + "  short.json\n", hex + "  .\n")) {
+        hex + " one-space.json\n", hex.substring(1) + "  short.json\n", hex + "  .\n",
+        hex + "  saved_mode\u0000l.pb\n" /* found by FileFuzzTest: InvalidPathException */)) {
       Files.writeString(manifest, bad);
       CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class,
           () -> Sha256Manifest.check(dir, manifest), bad);

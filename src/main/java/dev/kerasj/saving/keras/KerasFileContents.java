@@ -38,9 +38,11 @@ import java.util.function.Consumer;
  *     {@code layers/} (no classes: a weights file holds none)
  * @param datasets every HDF5 dataset, by path (sorted, as h5py lists them)
  * @param optimizerName the {@code name} attribute of {@code optimizer/vars}, or null when absent
+ * @param checksummed whether the HDF5 file carries kerasj's SHA-256 of its datasets (kerasj wrote it; Keras' files
+ *     have none), which {@link #verify} checks
  */
 public record KerasFileContents(Path file, boolean archive, JsonNode metadata, JsonNode config, List<Layer> layers,
-    List<DatasetInfo> datasets, String optimizerName) {
+    List<DatasetInfo> datasets, String optimizerName, boolean checksummed) {
 
   /**
    * A layer of the file.
@@ -144,18 +146,47 @@ public record KerasFileContents(Path file, boolean archive, JsonNode metadata, J
    */
   public static KerasFileContents verify(Path file, Consumer<String> onDataset) throws IOException {
     return open(file, (h5, c, from) -> {
+      boolean checksummed = c.checksummed();
+      java.util.SortedMap<String, dev.kerasj.internal.HostArray> read = new TreeMap<>();
       for (DatasetInfo d : c.datasets()) {
         Dataset dataset = (Dataset) KerasWeights.find(h5, d.path());
         H5Datasets.checkReadable(dataset, d.path(), file, from.where(), from.bytes());
+        Object flat;
         try {
-          dataset.getData();
+          flat = dataset.getDataFlat();
         } catch (RuntimeException e) {
           throw new CorruptCheckpointException(file, file + (c.archive() ? ": " + KerasArchive.WEIGHTS : "")
               + ": dataset '" + d.path() + "' cannot be read: " + e.getMessage(), e);
         }
+        if (checksummed) {
+          read.put(d.path(), hostArray(flat, d, file, from.where()));
+        }
         onDataset.accept(d.path());
       }
+      if (checksummed) {
+        WeightsChecksum.check(h5, read, file, from.where());
+      }
     });
+  }
+
+  /** A dataset's values as the checksum sees them (float32, or int64 within int range as kerasj writes them). */
+  private static dev.kerasj.internal.HostArray hostArray(Object flat, DatasetInfo d, Path file, String where) {
+    if (flat instanceof float[] f) {
+      return dev.kerasj.internal.HostArray.ofFloats(d.shape(), f);
+    }
+    if (flat instanceof long[] l) {
+      int[] ints = new int[l.length];
+      for (int i = 0; i < l.length; i++) {
+        if (l[i] < Integer.MIN_VALUE || l[i] > Integer.MAX_VALUE) {
+          throw new CorruptCheckpointException(file, where + ": dataset '" + d.path() + "' holds " + l[i]
+              + ", out of the range kerasj writes");
+        }
+        ints[i] = (int) l[i];
+      }
+      return dev.kerasj.internal.HostArray.ofInts(d.shape(), ints);
+    }
+    throw new CorruptCheckpointException(file, where + ": dataset '" + d.path() + "' is " + d.dtype()
+        + ", not one kerasj writes (float32, int64)");
   }
 
   private interface Check {
@@ -193,15 +224,17 @@ public record KerasFileContents(Path file, boolean archive, JsonNode metadata, J
     try (h5) {
       Map<String, DatasetInfo> datasets = new TreeMap<>();
       String optimizerName;
+      boolean checksummed;
       try {
         collect(h5, datasets);
         optimizerName = nameAttribute(KerasWeights.find(h5, WeightsLayout.OPTIMIZER_VARS));
+        checksummed = WeightsChecksum.recorded(h5) != null;
       } catch (RuntimeException e) {
         throw new CorruptCheckpointException(file, where + " has a damaged HDF5 structure: " + e.getMessage(), e);
       }
       List<Layer> layers = config != null ? configLayers(config) : groupLayers(h5);
       KerasFileContents c = new KerasFileContents(file, archive, metadata, config, layers,
-          new ArrayList<>(datasets.values()), optimizerName);
+          new ArrayList<>(datasets.values()), optimizerName, checksummed);
       check.run(h5, c, new KerasWeights.Source(file, where, h5Bytes));
       return c;
     }

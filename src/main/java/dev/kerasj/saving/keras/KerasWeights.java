@@ -75,12 +75,14 @@ public final class KerasWeights {
     List<WeightsLayout.Entry> entries = layout.all();
     List<HostArray> values = model.graphForInternalUse().read(entries.stream().map(WeightsLayout.Entry::slot).toList());
     List<H5Writer.Item> items = new ArrayList<>();
+    java.util.SortedMap<String, HostArray> byPath = new java.util.TreeMap<>();
     for (int i = 0; i < entries.size(); i++) {
       WeightsLayout.Entry e = entries.get(i);
       items.add(new H5Writer.Item(e.path(), values.get(i), e.slot().dtype() == TInt64.class));
+      byPath.put(e.path(), values.get(i));
     }
-    H5Writer.write(file, items, layout.groupNames(),
-        Map.of(WeightsLayout.LAYOUT_ATTRIBUTE, WeightsLayout.LAYOUT_VALUE));
+    H5Writer.write(file, items, layout.groupNames(), Map.of(WeightsLayout.LAYOUT_ATTRIBUTE, WeightsLayout.LAYOUT_VALUE,
+        WeightsChecksum.ATTRIBUTE, WeightsChecksum.of(byPath)));
   }
 
   /**
@@ -174,6 +176,13 @@ public final class KerasWeights {
           + "model: " + unexpected + ". " + addressingExplained(layout, h5) + ". A Keras weights file loads only "
           + "into the same architecture (layer classes in the same order, same shapes)",
           matched, missing, unexpected, mismatched);
+    }
+    java.util.SortedMap<String, HostArray> read = new java.util.TreeMap<>();
+    layout.all().forEach(e -> read.put(e.path(), values.get(e.slot())));
+    try {
+      WeightsChecksum.check(h5, read, source, from.where());
+    } catch (io.jhdf.exceptions.HdfException e) {
+      throw new CorruptCheckpointException(source, from.where() + " cannot be read as HDF5: " + e.getMessage(), e);
     }
     if (addressing == WeightsLayout.Addressing.LAYER_NAMES && !layout.layerEntries().isEmpty()) {
       LOG.warn("{} was written by a kerasj release before 2026-12, which addressed layers by name; read it that "
