@@ -11,17 +11,16 @@ import dev.kerasj.callbacks.ModelCheckpoint;
 import dev.kerasj.examples.Digits;
 import dev.kerasj.saving.CorruptCheckpointException;
 import dev.kerasj.saving.tfcheckpoint.TfCheckpoint;
+import dev.kerasj.testing.TestFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -70,16 +69,7 @@ class CorruptCheckpointTest {
 
   @BeforeEach
   void copyRun() throws IOException {
-    try (Stream<Path> files = Files.walk(pristine)) {
-      for (Path p : files.toList()) {
-        Path target = dir.resolve(pristine.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-    }
+    TestFiles.copyTree(pristine, dir);
     ckpt1 = dir.resolve("weights/ckpt-001");
     ckpt2 = dir.resolve("weights/ckpt-002");
     assertEquals(List.of(ckpt1, ckpt2), TfCheckpoint.list(dir.resolve("weights")));

@@ -14,6 +14,7 @@ import dev.kerasj.layers.Input;
 import dev.kerasj.losses.SparseCategoricalCrossentropy;
 import dev.kerasj.optimizers.Adam;
 import dev.kerasj.saving.DurableFiles;
+import dev.kerasj.testing.TestFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,7 +80,7 @@ class FileFuzzTest {
       if (Files.exists(work)) {
         DurableFiles.deleteRecursively(work);
       }
-      copyTree(pristine, work);
+      TestFiles.copyTree(pristine, work);
       Kind kind = Kind.values()[random.nextInt(Kind.values().length)];
       List<Path> candidates = filesOf(kind, work);
       Path file = candidates.get(random.nextInt(candidates.size()));
@@ -287,19 +288,6 @@ class FileFuzzTest {
   static List<Path> regularFiles(Path dir) throws IOException {
     try (Stream<Path> s = Files.walk(dir)) {
       return s.filter(Files::isRegularFile).sorted().toList();
-    }
-  }
-
-  static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> s = Files.walk(from)) {
-      for (Path p : s.toList()) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
     }
   }
 }

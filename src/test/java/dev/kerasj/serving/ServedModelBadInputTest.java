@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kerasj.saving.CorruptCheckpointException;
 import dev.kerasj.saving.IncompatibleModelException;
+import dev.kerasj.testing.TestFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -156,7 +156,7 @@ class ServedModelBadInputTest {
   void open_savedModelWhoseVariablesCannotBeRestored_explainsIssue80191AndExport(@TempDir Path tmp)
       throws IOException {
     Path copy = tmp.resolve("keras_saved_model");
-    copyTree(ServingFixtures.DIR.resolve("keras_saved_model"), copy);
+    TestFiles.copyTree(ServingFixtures.DIR.resolve("keras_saved_model"), copy);
     // Rename the variables in the SavedModel's object graph: nothing then says where the values the signature reads
     // are in variables/ (what a SavedModel from another writer could look like).
     Path pb = copy.resolve("saved_model.pb");
@@ -171,18 +171,5 @@ class ServedModelBadInputTest {
     Files.write(pb, sm.build().toByteArray());
     IncompatibleModelException e = assertThrows(IncompatibleModelException.class, () -> ServedModel.open(copy));
     assertMentions(e, "tensorflow/tensorflow#80191", "model.export(dir)", "sequential/dense", "does not lead to a checkpoint value");
-  }
-
-  static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> files = Files.walk(from)) {
-      for (Path p : (Iterable<Path>) files::iterator) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
-    }
   }
 }

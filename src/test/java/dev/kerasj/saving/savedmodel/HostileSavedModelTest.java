@@ -10,6 +10,7 @@ import dev.kerasj.saving.CorruptCheckpointException;
 import dev.kerasj.saving.tfcheckpoint.HostileBundles;
 import dev.kerasj.saving.tfcheckpoint.HostileBundles.Hostile;
 import dev.kerasj.serving.ServedModel;
+import dev.kerasj.testing.TestFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,7 +78,7 @@ class HostileSavedModelTest {
   @ParameterizedTest
   @EnumSource(Hostile.class)
   void serve_kerasExportWithHostileVariablesIndex_isCorrupt(Hostile hostile) throws IOException {
-    Path export = SavedModelBadInputTest.copyTree(Path.of("testdata", "serving", "keras_export"),
+    Path export = TestFiles.copyTree(Path.of("testdata", "serving", "keras_export"),
         tmp.resolve("keras_export"));
     HostileBundles.assertRefused(SavedModelContents.variablesPrefix(export), hostile,
         () -> Reader.SERVE.read(export));

@@ -13,6 +13,7 @@ import dev.kerasj.layers.LayerContext;
 import dev.kerasj.saving.CorruptCheckpointException;
 import dev.kerasj.saving.IncompatibleCheckpointException;
 import dev.kerasj.saving.IncompatibleModelException;
+import dev.kerasj.testing.TestFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -57,7 +58,7 @@ class SavedModelBadInputTest {
 
   @Test
   void load_savedModelExportedByKeras_saysItIsNotKerasjAndPointsToServingApi() throws IOException {
-    Path keras = copyTree(Path.of("testdata", "savedmodel", "keras_export"), tmp.resolve("keras_export"));
+    Path keras = TestFiles.copyTree(Path.of("testdata", "savedmodel", "keras_export"), tmp.resolve("keras_export"));
     IncompatibleModelException e = assertThrows(IncompatibleModelException.class, () -> SavedModelLoader.load(keras));
     assertTrue(e.getMessage().contains("not one kerasj wrote") && e.getMessage().contains("assets/config.json")
         && e.getMessage().contains("SavedModelBundle.load"), e.getMessage());
@@ -177,20 +178,6 @@ class SavedModelBadInputTest {
     String s = Files.readString(file, StandardCharsets.UTF_8);
     assertTrue(s.contains(from), file + " should contain " + from);
     Files.writeString(file, s.replaceFirst(java.util.regex.Pattern.quote(from), to), StandardCharsets.UTF_8);
-  }
-
-  static Path copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> files = Files.walk(from)) {
-      for (Path p : files.toList()) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
-    }
-    return to;
   }
 
   /** A user-defined layer: kerasj cannot describe it in a Keras config. */

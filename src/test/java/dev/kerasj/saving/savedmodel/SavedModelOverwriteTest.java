@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kerasj.Sequential;
 import dev.kerasj.internal.HostArray;
 import dev.kerasj.saving.DurableFiles;
+import dev.kerasj.testing.TestFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,7 +85,7 @@ class SavedModelOverwriteTest {
   void write_afterCrashBeforeDeletingPrevious_deletesTheLeftover() throws IOException {
     save(1);
     Path previous = tmp.resolve(SavedModelDirectory.PREVIOUS_PREFIX + "model-" + UUID.randomUUID());
-    SavedModelBadInputTest.copyTree(dir, previous);
+    TestFiles.copyTree(dir, previous);
     Map<String, HostArray> second = save(2);
     SavedModelRoundTripTest.assertBitwiseEqual(second, loadVariables());
     assertEquals(List.of("model"), entries());
