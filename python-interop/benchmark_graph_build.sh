@@ -124,7 +124,7 @@ function label(side) {
 }
 BEGIN { nl = split(layers, L, " "); ns = split(sides, S, " ") }
 END {
-  printf "%-6s %-22s %7s %7s %12s %8s %7s %8s %9s %9s %10s\n", "layers", "side", "ops", "load", "setup+build", "step1",
+  printf "%-6s %-24s %7s %7s %12s %8s %7s %8s %9s %9s %10s\n", "layers", "side", "ops", "load", "setup+build", "step1",
     "step2", "total", "rss MB", "heap MB", "total/kj"
   for (i = 1; i <= nl; i++) {
     n = L[i]
@@ -136,7 +136,7 @@ END {
       tot = median(k "to_second_step_ms")
       ops = s == "kerasj" ? median(k "ops_compile") : "-"
       heap = s == "kerasj" ? sprintf("%9.0f", median(k "peak_heap_mb")) : sprintf("%9s", "-")
-      printf "%-6s %-22s %7s %7.0f %12.0f %8.0f %7.0f %8.0f %9.0f %s %9.2fx\n", n, label(s), ops, load, build,
+      printf "%-6s %-24s %7s %7.0f %12.0f %8.0f %7.0f %8.0f %9.0f %s %9.2fx\n", n, label(s), ops, load, build,
         median(k "step1_ms"), median(k "step2_ms"), tot, median(k "peak_rss_mb"), heap, tot / kt
     }
   }
