@@ -111,6 +111,7 @@ public final class TrainingGraph {
     // most of the time its compile and first Session.run took).
     Op gradientsReady = optScope.withControlDependencyOps(gradOps).withName("gradients_ready").noOp();
     Ops afterGrads = optScope.withControlDependencies(List.of(gradientsReady));
+    optimizer.prepareUpdates(context(afterGrads, optimizer), learningRate);
     List<Op> updates = new ArrayList<>();
     for (int i = 0; i < trainable.size(); i++) {
       if (grads[i] == null) {

@@ -23,6 +23,10 @@ public class Adam extends Optimizer {
   private final double epsilon;
   private final List<Operand<TFloat32>> momentums = new ArrayList<>();
   private final List<Operand<TFloat32>> velocities = new ArrayList<>();
+  private Operand<TFloat32> alpha;
+  private Operand<TFloat32> oneMinusBeta1;
+  private Operand<TFloat32> oneMinusBeta2;
+  private Operand<TFloat32> epsilonConstant;
 
   public Adam() {
     this(DEFAULT_LEARNING_RATE);
@@ -82,24 +86,35 @@ public class Adam extends Optimizer {
     }
   }
 
+  /**
+   * The bias-corrected step size {@code alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t)}, {@code t = iterations + 1},
+   * and the scalar constants, built once per step for all variables (Keras builds them per variable, with the same
+   * ops on the same inputs, hence the same values).
+   */
+  @Override
+  protected void buildSharedStep(OptimizerContext ctx, Operand<TFloat32> lr) {
+    Ops tf = ctx.tf();
+    Operand<TFloat32> one = tf.constant(1f);
+    Operand<TFloat32> localStep = tf.dtypes.cast(tf.math.add(ctx.iterations(), tf.constant(1L)), TFloat32.class);
+    Operand<TFloat32> beta1Power = tf.math.pow(tf.constant((float) beta1), localStep);
+    Operand<TFloat32> beta2Power = tf.math.pow(tf.constant((float) beta2), localStep);
+    alpha = tf.math.div(tf.math.mul(lr, tf.math.sqrt(tf.math.sub(one, beta2Power))), tf.math.sub(one, beta1Power));
+    oneMinusBeta1 = tf.constant((float) (1 - beta1));
+    oneMinusBeta2 = tf.constant((float) (1 - beta2));
+    epsilonConstant = tf.constant((float) epsilon);
+  }
+
   @Override
   protected List<Op> updateStep(
       OptimizerContext ctx, Gradient gradient, Weight variable, int index, Operand<TFloat32> lr) {
     Ops tf = ctx.tf();
     Operand<TFloat32> g = gradient.value();
-    Operand<TFloat32> one = tf.constant(1f);
-    Operand<TFloat32> localStep = tf.dtypes.cast(tf.math.add(ctx.iterations(), tf.constant(1L)), TFloat32.class);
-    Operand<TFloat32> beta1Power = tf.math.pow(tf.constant((float) beta1), localStep);
-    Operand<TFloat32> beta2Power = tf.math.pow(tf.constant((float) beta2), localStep);
-    Operand<TFloat32> alpha = tf.math.div(tf.math.mul(lr, tf.math.sqrt(tf.math.sub(one, beta2Power))),
-        tf.math.sub(one, beta1Power));
     Operand<TFloat32> m = momentums.get(index);
     Operand<TFloat32> v = velocities.get(index);
-    Operand<TFloat32> mNew = tf.assignAdd(m, tf.math.mul(tf.math.sub(g, m), tf.constant((float) (1 - beta1))));
-    Operand<TFloat32> vNew = tf.assignAdd(v,
-        tf.math.mul(tf.math.sub(gradient.squared(), v), tf.constant((float) (1 - beta2))));
+    Operand<TFloat32> mNew = tf.assignAdd(m, tf.math.mul(tf.math.sub(g, m), oneMinusBeta1));
+    Operand<TFloat32> vNew = tf.assignAdd(v, tf.math.mul(tf.math.sub(gradient.squared(), v), oneMinusBeta2));
     Op varUpdate = tf.assignSub(variable.value(), tf.math.div(tf.math.mul(mNew, alpha),
-        tf.math.add(tf.math.sqrt(vNew), tf.constant((float) epsilon))));
+        tf.math.add(tf.math.sqrt(vNew), epsilonConstant)));
     return List.of((Op) mNew, (Op) vNew, varUpdate);
   }
 }
