@@ -45,6 +45,9 @@ public final class ConsoleLogging {
     setIfAbsent("levelInBrackets", "false");
     setIfAbsent("defaultLogLevel", "info");
     setIfAbsent("log.io.jhdf", "warn");
+    // jhdf warns "After reading message (AttributeMessage) buffer still has N bytes remaining" for the padding its
+    // own writer leaves after every string attribute: every .weights.h5 kerasj writes would print it when read.
+    setIfAbsent("log.io.jhdf.object.message.Message", "error");
     // Set even when defaultLogLevel is: under `mvn -q exec:java` it is Maven's own ("error", for -q), and the
     // main job's messages must not vanish with Maven's.
     setIfAbsent("log.dev.kerasj", verbose ? "debug" : "info");

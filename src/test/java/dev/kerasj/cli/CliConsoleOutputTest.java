@@ -84,6 +84,23 @@ class CliConsoleOutputTest {
     assertTrue(r.out().contains("layers/dense"), r.out());
   }
 
+  /**
+   * A .weights.h5 kerasj wrote carries string attributes (layer names, its layout and checksum); jhdf's reader warns
+   * about the padding its own writer leaves after each ("buffer still has N bytes remaining"). The CLI hides that.
+   */
+  @Test
+  void verifyKerasjWeightsFile_printsNoJhdfPaddingWarnings(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("java.weights.h5");
+    try (dev.kerasj.Sequential m = KerasjCliTest.trainedModel()) {
+      m.saveWeights(file);
+    }
+    Result r = run(java("verify", file.toString()));
+    assertEquals(0, r.exit(), r.out() + r.err());
+    assertFalse(r.err().contains("bytes remaining"), r.err());
+    assertTrue(r.out().contains("kerasj's sha256 of every dataset matches"), r.out());
+  }
+
   @Test
   void launcher_inspectCheckpoint_printsNoneOfTensorFlowsStartUpLines() throws Exception {
     Result r = run(launcher("inspect", CHECKPOINT_DIR.toString()));
