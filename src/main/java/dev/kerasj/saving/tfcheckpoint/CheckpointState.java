@@ -160,6 +160,13 @@ public record CheckpointState(String modelCheckpointPath, List<String> allModelC
     if (latest == null) {
       throw new CorruptCheckpointException(file, "Checkpoint state file " + file + " has no model_checkpoint_path");
     }
+    // TensorFlow always lists the latest checkpoint last (generate_checkpoint_state_proto appends it), and so does
+    // kerasj: a file that disagrees was damaged, possibly where a checksum line would have said so.
+    if (!paths.isEmpty() && !paths.get(paths.size() - 1).equals(latest)) {
+      throw new CorruptCheckpointException(file, "Checkpoint state file " + file + " is damaged: model_checkpoint_path "
+          + printable(quote(latest)) + " is not the last of all_model_checkpoint_paths (" + printable(
+          quote(paths.get(paths.size() - 1))) + "), as TensorFlow writes it");
+    }
     return new CheckpointState(latest, paths, times, preserved);
   }
 

@@ -45,6 +45,21 @@ class CheckpointStateTest {
     assertTrue(e.getMessage().contains("must be the last"), e.getMessage());
   }
 
+  /**
+   * TensorFlow lists the latest checkpoint last; a file that disagrees is damaged. Found by FileFuzzTest (seed
+   * 7441976502150): bit flips in kerasj's checksum line's marker and in the latest path made an older checkpoint load
+   * without an error.
+   */
+  @Test
+  void latestNotLastOfTheList_isCorrupt() {
+    CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> CheckpointState.parse(
+        "model_checkpoint_path: \"ckpt-1\"\nall_model_checkpoint_paths: \"ckpt-1\"\n"
+            + "all_model_checkpoint_paths: \"ckpt-2\"\n# kerasj-sha25\u00b6: damaged marker\n", Path.of("checkpoint")));
+    assertTrue(e.getMessage().contains("is not the last of all_model_checkpoint_paths"), e.getMessage());
+    assertEquals("ckpt-2", CheckpointState.parse("model_checkpoint_path: \"ckpt-2\"\n", Path.of("checkpoint"))
+        .modelCheckpointPath(), "a file without the list is fine");
+  }
+
   @Test
   void read_missingFile_isEmpty(@TempDir Path dir) throws Exception {
     assertTrue(CheckpointState.read(dir).isEmpty());
