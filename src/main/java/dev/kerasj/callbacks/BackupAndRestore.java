@@ -77,7 +77,7 @@ public final class BackupAndRestore implements Callback {
 
   static final String STATE_FILE = "state.json";
   /** SHA-256 of {@link #STATE_FILE} ({@link Sha256Manifest}): a changed epoch or batch is a damaged backup. */
-  static final String CHECKSUMS = "kerasj.sha256";
+  static final String CHECKSUMS = Sha256Manifest.FILE_NAME;
   static final String WEIGHTS = "weights";
   private static final Pattern NAME = Pattern.compile("backup-(\\d{9})");
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -8,6 +8,7 @@ import dev.kerasj.saving.RegularFiles;
 import dev.kerasj.saving.Sha256Manifest;
 import dev.kerasj.saving.keras.KerasFileContents;
 import dev.kerasj.saving.savedmodel.SavedModelContents;
+import dev.kerasj.saving.savedmodel.SavedModelWriter;
 import dev.kerasj.saving.tfcheckpoint.CheckpointContents;
 import dev.kerasj.saving.tfcheckpoint.CheckpointState;
 import dev.kerasj.saving.tfcheckpoint.TfCheckpoint;
@@ -43,7 +44,7 @@ import picocli.CommandLine.Spec;
     description = "Read every tensor and check every checksum; one verdict line per file; exit 1 if any is bad.")
 final class VerifyCommand implements Callable<Integer> {
   /** kerasj's SHA-256 manifest inside a SavedModel ({@code SavedModelWriter}). */
-  static final String CHECKSUMS = "assets/kerasj.sha256";
+  static final String CHECKSUMS = SavedModelWriter.CHECKSUMS;
 
   @Parameters(paramLabel = "PATH", description = "A SavedModel directory, a TF checkpoint prefix (or its .index), "
       + "a directory of TF checkpoints, a .keras archive or a .weights.h5 file.")
@@ -210,8 +211,10 @@ final class VerifyCommand implements Callable<Integer> {
       verdict("CORRUPT", pb, byFile.isEmpty() ? "" : detailOf(checks.get(), pb));
       sound[0] = false;
     } else {
-      try {
-        SavedModel saved = SavedModel.parseFrom(RegularFiles.readAllBytes(pb));
+      SavedModel saved = parse(pb, SavedModel::parseFrom, "a SavedModel protocol buffer");
+      if (saved == null) {
+        sound[0] = false;
+      } else {
         long serve = saved.getMetaGraphsList().stream()
             .filter(m -> m.getMetaInfoDef().getTagsList().contains(ServedModel.SERVE_TAG)).count();
         if (serve == 0) {
@@ -222,25 +225,14 @@ final class VerifyCommand implements Callable<Integer> {
           verdict(checks.isPresent() ? "OK" : "NO CHECKSUM", pb, saved.getMetaGraphsCount() + " MetaGraph(s), "
               + pbSum);
         }
-      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-        verdict("CORRUPT", pb, "does not parse as a SavedModel protocol buffer: " + oneLine(e));
-        sound[0] = false;
-      } catch (CorruptCheckpointException e) {
-        verdict("CORRUPT", pb, oneLine(e));
-        sound[0] = false;
       }
     }
     Path fingerprint = root.resolve("fingerprint.pb");
     if (Files.exists(fingerprint)) {
-      try {
-        FingerprintDef.parseFrom(RegularFiles.readAllBytes(fingerprint));
+      if (parse(fingerprint, FingerprintDef::parseFrom, "a FingerprintDef") == null) {
+        sound[0] = false;
+      } else {
         verdict("OK", fingerprint, "parses; " + sum.apply(fingerprint));
-      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-        verdict("CORRUPT", fingerprint, "does not parse as a FingerprintDef: " + oneLine(e));
-        sound[0] = false;
-      } catch (CorruptCheckpointException e) {
-        verdict("CORRUPT", fingerprint, oneLine(e));
-        sound[0] = false;
       }
     }
     Path assets = root.resolve("assets");
@@ -286,6 +278,23 @@ final class VerifyCommand implements Callable<Integer> {
     } else {
       verdict("NOT CHECKED", root, "not loaded: a file above is bad");
     }
+  }
+
+  /** A protocol buffer parser, as {@code SavedModel::parseFrom}. */
+  private interface ProtoParser<T> {
+    T parse(byte[] bytes) throws com.google.protobuf.InvalidProtocolBufferException;
+  }
+
+  /** {@code file} parsed, or null after a CORRUPT verdict (not a regular file, or not {@code what}). */
+  private <T> T parse(Path file, ProtoParser<T> parser, String what) throws IOException {
+    try {
+      return parser.parse(RegularFiles.readAllBytes(file));
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      verdict("CORRUPT", file, "does not parse as " + what + ": " + oneLine(e));
+    } catch (CorruptCheckpointException e) {
+      verdict("CORRUPT", file, oneLine(e));
+    }
+    return null;
   }
 
   /** The manifest's checks; an unreadable manifest is reported and leaves every file unlisted. */

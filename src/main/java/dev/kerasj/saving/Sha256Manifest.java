@@ -34,6 +34,8 @@ import java.util.regex.Pattern;
  * }</pre>
  */
 public final class Sha256Manifest {
+  /** The manifest's file name wherever kerasj writes one. */
+  public static final String FILE_NAME = "kerasj.sha256";
   /** Largest manifest read: a few hundred lines are plenty; anything larger is not kerasj's. */
   static final long MAX_MANIFEST_BYTES = 1 << 20;
   /** A digest, two spaces, a path of printable ASCII (kerasj writes no other names). */
@@ -184,12 +186,7 @@ public final class Sha256Manifest {
     if (!Files.isRegularFile(file)) {
       throw new CorruptCheckpointException(file, RegularFiles.notRegular(file));
     }
-    MessageDigest sha;
-    try {
-      sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("This JVM has no SHA-256", e);
-    }
+    MessageDigest sha = newDigest();
     byte[] buffer = new byte[1 << 16];
     try (InputStream in = Files.newInputStream(file)) {
       for (int n; (n = in.read(buffer)) > 0; ) {
@@ -197,6 +194,15 @@ public final class Sha256Manifest {
       }
     }
     return HexFormat.of().formatHex(sha.digest());
+  }
+
+  /** A fresh SHA-256 digest: every kerasj checksum (manifests, the state file's line, .weights.h5) is SHA-256. */
+  public static MessageDigest newDigest() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("This JVM has no SHA-256", e);
+    }
   }
 
   private static String abbreviate(String s) {

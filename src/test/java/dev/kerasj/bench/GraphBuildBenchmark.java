@@ -9,7 +9,6 @@ import dev.kerasj.layers.Layer;
 import dev.kerasj.losses.SparseCategoricalCrossentropy;
 import dev.kerasj.optimizers.Adam;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -302,19 +301,7 @@ public final class GraphBuildBenchmark {
 
   /** Peak resident set size ({@code VmHWM}) from {@code /proc/self/status}, MB; NaN where there is no procfs. */
   static double peakRssMb() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmHWM:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
-        }
-      }
-      return Double.NaN;
-    } catch (IOException e) {
-      if (!Files.exists(Path.of("/proc/self/status"))) {
-        return Double.NaN;
-      }
-      throw new UncheckedIOException(e);
-    }
+    return ProcStatus.peakRssMb();
   }
 
   /** Sum of the heap pools' peak use, MB (an upper bound of the peak heap: pools peak at different times). */

@@ -10,13 +10,9 @@ import dev.kerasj.layers.Dense;
 import dev.kerasj.layers.Input;
 import dev.kerasj.losses.SparseCategoricalCrossentropy;
 import dev.kerasj.optimizers.Adam;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.lang.management.ThreadMXBean;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -484,19 +480,7 @@ public final class MlpBenchmark {
 
   /** Resident set size of this process from {@code /proc/self/status}, in MB; NaN where there is no procfs. */
   static double rssMb() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
-        }
-      }
-      return Double.NaN;
-    } catch (IOException e) {
-      if (!Files.exists(Path.of("/proc/self/status"))) {
-        return Double.NaN;
-      }
-      throw new UncheckedIOException(e);
-    }
+    return ProcStatus.rssMb();
   }
 
   static double heapCommittedMb() {

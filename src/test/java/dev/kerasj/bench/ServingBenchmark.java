@@ -1,11 +1,8 @@
 package dev.kerasj.bench;
 
 import dev.kerasj.serving.ServedModel;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -211,15 +208,6 @@ public final class ServingBenchmark {
   }
 
   static double rssMb() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("\\D+", "")) / 1024.0;
-        }
-      }
-      return Double.NaN;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return ProcStatus.rssMb();
   }
 }

@@ -2,6 +2,7 @@ package dev.kerasj.saving.keras;
 
 import dev.kerasj.internal.HostArray;
 import dev.kerasj.saving.CorruptCheckpointException;
+import dev.kerasj.saving.Sha256Manifest;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Attribute;
 import java.nio.ByteBuffer;
@@ -9,7 +10,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.SortedMap;
@@ -29,12 +29,7 @@ final class WeightsChecksum {
 
   /** The digest of datasets by path; a value is float32 when {@link HostArray#isFloat}, else int64. */
   static String of(SortedMap<String, HostArray> datasets) {
-    MessageDigest sha;
-    try {
-      sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("This JVM has no SHA-256", e);
-    }
+    MessageDigest sha = Sha256Manifest.newDigest();
     for (Map.Entry<String, HostArray> e : datasets.entrySet()) {
       HostArray v = e.getValue();
       sha.update(e.getKey().getBytes(StandardCharsets.UTF_8));

@@ -57,7 +57,7 @@ import org.tensorflow.types.family.TType;
  */
 public final class SavedModelWriter {
   /** The SHA-256 manifest of every other file ({@link Sha256Manifest}), written last. */
-  static final String CHECKSUMS = "assets/kerasj.sha256";
+  public static final String CHECKSUMS = "assets/" + Sha256Manifest.FILE_NAME;
 
   private SavedModelWriter() {}
 

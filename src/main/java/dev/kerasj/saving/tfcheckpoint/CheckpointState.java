@@ -3,6 +3,7 @@ package dev.kerasj.saving.tfcheckpoint;
 import dev.kerasj.saving.CorruptCheckpointException;
 import dev.kerasj.saving.DurableFiles;
 import dev.kerasj.saving.RegularFiles;
+import dev.kerasj.saving.Sha256Manifest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -101,12 +102,8 @@ public record CheckpointState(String modelCheckpointPath, List<String> allModelC
   static final String CHECKSUM_COMMENT = "# kerasj-sha256: ";
 
   private static String sha256(String text) {
-    try {
-      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-          .digest(text.getBytes(StandardCharsets.ISO_8859_1)));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("This JVM has no SHA-256", e);
-    }
+    return java.util.HexFormat.of().formatHex(Sha256Manifest.newDigest().digest(
+        text.getBytes(StandardCharsets.ISO_8859_1)));
   }
 
   /** Parses a text-format {@code CheckpointState}; unknown fields are skipped. */
