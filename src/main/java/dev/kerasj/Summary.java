@@ -4,12 +4,12 @@ import dev.kerasj.layers.Layer;
 import dev.kerasj.layers.Weight;
 import java.util.Locale;
 
-/** Formats {@link Sequential#summary()} like Keras 3's {@code model.summary()}. */
+/** Formats {@link Model#summary()} like Keras 3's {@code model.summary()}. */
 final class Summary {
   /** Keras' column widths; the first grows to fit long "name (Type)" cells instead of cutting them. */
   private static final int[] KERAS_WIDTHS = {33, 24, 15};
 
-  static String format(Sequential model) {
+  static String format(Model model) {
     int first = KERAS_WIDTHS[0];
     for (Layer l : model.layers()) {
       first = Math.max(first, l.name().length() + l.className().length() + 5);
@@ -23,7 +23,7 @@ final class Summary {
     this.widths = widths;
   }
 
-  private String render(Sequential model) {
+  private String render(Model model) {
     StringBuilder sb = new StringBuilder();
     sb.append("Model: \"").append(model.name()).append("\"\n");
     sb.append(line('┏', '┳', '┓', '━'));

@@ -1,6 +1,6 @@
 package dev.kerasj.callbacks;
 
-import dev.kerasj.Sequential;
+import dev.kerasj.Model;
 import java.util.Map;
 
 /**
@@ -14,7 +14,7 @@ import java.util.Map;
  */
 public interface Callback {
   /** Called by {@code fit} before {@link #onTrainBegin}. */
-  default void setModel(Sequential model) {}
+  default void setModel(Model model) {}
 
   /**
    * Called by {@code fit} with the training parameters ({@code epochs}, {@code steps}, {@code verbose},

@@ -1,6 +1,6 @@
 package dev.kerasj.callbacks;
 
-import dev.kerasj.Sequential;
+import dev.kerasj.Model;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -24,7 +24,7 @@ public final class CallbackList implements Callback {
   }
 
   @Override
-  public void setModel(Sequential model) {
+  public void setModel(Model model) {
     callbacks.forEach(c -> c.setModel(model));
   }
 

@@ -1,6 +1,6 @@
 package dev.kerasj.callbacks;
 
-import dev.kerasj.Sequential;
+import dev.kerasj.Model;
 import dev.kerasj.metrics.Metric;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +68,7 @@ public final class EarlyStopping implements Callback {
   private final boolean restoreBestWeights;
   private final int startFromEpoch;
 
-  private Sequential model;
+  private Model model;
   private Metric.Direction direction;
   private int wait;
   private int stoppedEpoch;
@@ -150,7 +150,7 @@ public final class EarlyStopping implements Callback {
 
   /** Called by {@code fit}: the model to stop, and to read and restore weights from. */
   @Override
-  public void setModel(Sequential model) {
+  public void setModel(Model model) {
     this.model = model;
   }
 

@@ -1,6 +1,6 @@
 package dev.kerasj.callbacks;
 
-import dev.kerasj.Sequential;
+import dev.kerasj.Model;
 import dev.kerasj.metrics.Metric;
 import dev.kerasj.saving.DurableFiles;
 import dev.kerasj.saving.keras.KerasArchive;
@@ -98,7 +98,7 @@ public final class ModelCheckpoint implements Callback {
      * @param batchesCompleted batches finished in the following epoch (0 for an epoch-end save)
      * @param state this callback's state to store with a full model (monitor, best value, best path)
      */
-    void write(Sequential model, Path path, boolean weightsOnly, int epochsCompleted, int batchesCompleted,
+    void write(Model model, Path path, boolean weightsOnly, int epochsCompleted, int batchesCompleted,
         Map<String, Object> state) throws IOException;
   }
 
@@ -125,7 +125,7 @@ public final class ModelCheckpoint implements Callback {
   private final Deleter deleter;
   private final Path stateFile;
 
-  private Sequential model;
+  private Model model;
   private boolean doValidation;
   private int initialEpoch;
   /** The best an earlier run recorded here, which this new run does not compare with (null when none or resumed). */
@@ -219,7 +219,7 @@ public final class ModelCheckpoint implements Callback {
   }
 
   @Override
-  public void setModel(Sequential model) {
+  public void setModel(Model model) {
     this.model = model;
   }
 
@@ -917,7 +917,7 @@ public final class ModelCheckpoint implements Callback {
     return p.endsWith(KerasArchive.SUFFIX) || p.endsWith(KerasWeights.SUFFIX);
   }
 
-  private static void defaultWrite(Sequential model, Path path, boolean weightsOnly, int epochsCompleted,
+  private static void defaultWrite(Model model, Path path, boolean weightsOnly, int epochsCompleted,
       int batchesCompleted, Map<String, Object> state) throws IOException {
     if (isKerasFile(path)) {
       if (weightsOnly) {

@@ -1,6 +1,6 @@
 package dev.kerasj.callbacks;
 
-import dev.kerasj.Sequential;
+import dev.kerasj.Model;
 import dev.kerasj.metrics.Metric;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -44,7 +44,7 @@ public final class ReduceLROnPlateau implements Callback {
   private final double minLr;
   private final int verbose;
 
-  private Sequential model;
+  private Model model;
   private boolean minimize;
   private double best;
   private int wait;
@@ -67,7 +67,7 @@ public final class ReduceLROnPlateau implements Callback {
   }
 
   @Override
-  public void setModel(Sequential model) {
+  public void setModel(Model model) {
     this.model = model;
   }
 

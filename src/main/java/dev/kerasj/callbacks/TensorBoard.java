@@ -1,9 +1,8 @@
 package dev.kerasj.callbacks;
 
-import dev.kerasj.Sequential;
+import dev.kerasj.Model;
 import dev.kerasj.internal.SummaryFileWriter;
 import dev.kerasj.layers.Weight;
-import dev.kerasj.saving.keras.SequentialConfig;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,7 +60,7 @@ public final class TensorBoard implements Callback {
   private final int histogramFreq;
   private final boolean writeGraph;
   private final int updateFreq;
-  private Sequential model;
+  private Model model;
   private SummaryFileWriter train;
   private SummaryFileWriter validation;
   private boolean graphPending;
@@ -85,12 +84,12 @@ public final class TensorBoard implements Callback {
   }
 
   @Override
-  public void setModel(Sequential model) {
+  public void setModel(Model model) {
     closeWriters();
     this.model = model;
     graphPending = false;
     if (writeGraph) {
-      trainWriter().text("keras", SequentialConfig.toJson(model, learningRate()).toString(), 0, KERAS_MODEL);
+      trainWriter().text("keras", model.toJson(), 0, KERAS_MODEL);
       graphPending = true;
     }
   }

@@ -1,6 +1,6 @@
 package dev.kerasj.callbacks;
 
-import dev.kerasj.Sequential;
+import dev.kerasj.Model;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +24,7 @@ public final class TerminateOnNaN implements Callback {
   public static final boolean DEFAULT_RAISE_ERROR = false;
 
   private final boolean raiseError;
-  private Sequential model;
+  private Model model;
 
   /** Stops training gracefully on an invalid loss (Keras' default). */
   public TerminateOnNaN() {
@@ -48,7 +48,7 @@ public final class TerminateOnNaN implements Callback {
 
   /** Called by {@code fit}: the model to stop. */
   @Override
-  public void setModel(Sequential model) {
+  public void setModel(Model model) {
     this.model = model;
   }
 

@@ -1,7 +1,7 @@
 package dev.kerasj.internal;
 
 import dev.kerasj.FitOptions;
-import dev.kerasj.Sequential;
+import dev.kerasj.Model;
 import dev.kerasj.callbacks.BackupAndRestore;
 import dev.kerasj.callbacks.Callback;
 import dev.kerasj.callbacks.CallbackList;
@@ -19,18 +19,22 @@ import java.util.SplittableRandom;
  * {@link TrainingGraph} step per batch, keeps Keras' running means and calls the callbacks.
  */
 public final class FitLoop {
-  private final Sequential model;
+  private final Model model;
   private final TrainingGraph training;
   private final List<String> metricNames;
 
-  public FitLoop(Sequential model, TrainingGraph training, List<String> metricNames) {
+  public FitLoop(Model model, TrainingGraph training) {
     this.model = model;
     this.training = training;
-    this.metricNames = List.copyOf(metricNames);
+    this.metricNames = training.metricNames();
   }
 
-  /** Runs {@code fit}; {@code xVal}/{@code yVal} may be null. */
-  public History fit(HostArray x, HostArray y, HostArray xVal, HostArray yVal, FitOptions o, long shuffleSeed) {
+  /**
+   * Runs {@code fit} on one array per model input ({@code x}) and per output ({@code y}), all of one sample count;
+   * {@code xVal}/{@code yVal} may be null.
+   */
+  public History fit(List<HostArray> x, List<HostArray> y, List<HostArray> xVal, List<HostArray> yVal, FitOptions o,
+      long shuffleSeed) {
     History history = new History();
     List<Callback> builtIn = new ArrayList<>();
     builtIn.add(history);
@@ -51,7 +55,7 @@ public final class FitLoop {
       }
     }
     CallbackList callbacks = new CallbackList(CallbackList.concat(builtIn, user));
-    int n = x.samples();
+    int n = x.get(0).samples();
     int steps = steps(n, o.batchSize());
     Map<String, Object> params = new LinkedHashMap<>();
     params.put("epochs", o.epochs());
@@ -120,10 +124,10 @@ public final class FitLoop {
 
   /** What one fit call runs with, and whether it was interrupted. */
   private static final class Run {
-    final HostArray x;
-    final HostArray y;
-    final HostArray xVal;
-    final HostArray yVal;
+    final List<HostArray> x;
+    final List<HostArray> y;
+    final List<HostArray> xVal;
+    final List<HostArray> yVal;
     final FitOptions o;
     final long shuffleSeed;
     final int steps;
@@ -131,7 +135,7 @@ public final class FitLoop {
     final BackupAndRestore backup;
     boolean interrupted;
 
-    Run(HostArray x, HostArray y, HostArray xVal, HostArray yVal, FitOptions o, long shuffleSeed, int steps,
+    Run(List<HostArray> x, List<HostArray> y, List<HostArray> xVal, List<HostArray> yVal, FitOptions o, long shuffleSeed, int steps,
         CallbackList callbacks, BackupAndRestore backup) {
       this.x = x;
       this.y = y;
@@ -151,7 +155,7 @@ public final class FitLoop {
    */
   private Map<String, Double> runEpoch(Run run, int epoch, int firstBatch, Map<String, Object> resumedMeans) {
     FitOptions o = run.o;
-    int n = run.x.samples();
+    int n = run.x.get(0).samples();
     CallbackList callbacks = run.callbacks;
     callbacks.onEpochBegin(epoch, Map.of());
     int[] order = o.shuffle() ? permutation(n, run.shuffleSeed, epoch) : null;
@@ -198,9 +202,10 @@ public final class FitLoop {
   }
 
   /** Runs {@code evaluate} in batches with the inference graph; keys get {@code prefix}. */
-  public Map<String, Double> evaluate(HostArray x, HostArray y, int batchSize, Callback callbacks, String prefix) {
+  public Map<String, Double> evaluate(List<HostArray> x, List<HostArray> y, int batchSize, Callback callbacks,
+      String prefix) {
     Means means = new Means(metricNames);
-    int n = x.samples();
+    int n = x.get(0).samples();
     callbacks.onTestBegin(Map.of());
     int steps = steps(n, batchSize);
     for (int b = 0; b < steps; b++) {

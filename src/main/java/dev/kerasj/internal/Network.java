@@ -2,11 +2,13 @@ package dev.kerasj.internal;
 
 import dev.kerasj.initializers.Initializer;
 import dev.kerasj.layers.Input;
+import dev.kerasj.layers.KerasTensor;
 import dev.kerasj.layers.Layer;
 import dev.kerasj.layers.LayerContext;
 import dev.kerasj.layers.Weight;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.Operand;
@@ -20,95 +22,210 @@ import org.tensorflow.types.family.TNumber;
 import org.tensorflow.types.family.TType;
 
 /**
- * The layers of a model placed in a {@link ModelGraph}: the input placeholder {@code x}, every layer's weights
- * (created once, under the layer's name scope) and the inference forward pass. The training forward pass is built
- * again on the same weights by {@link TrainingGraph}.
+ * The layers of a model placed in a {@link ModelGraph}: one input placeholder per model input, every layer's weights
+ * (created once, under the layer's name scope, however many times the layer is called) and the inference forward
+ * pass. The training forward pass is built again on the same weights by {@link TrainingGraph}.
+ *
+ * <p>A layer whose weights another model's graph built (a pretrained model reused as a layer) has its current values
+ * carried over into this graph; that other model is then unusable, see {@link #isIntact()}.
  */
 public final class Network {
   private final ModelGraph graph;
+  private final Topology topology;
   private final List<Layer> layers;
   private final Map<Layer, Ops> scopes = new IdentityHashMap<>();
-  private final Class<? extends TType> inputDtype;
-  private final Placeholder<?> x;
-  private final Operand<TFloat32> inferenceOutput;
+  private final Map<Layer, String> paths = new IdentityHashMap<>();
+  private final Map<Layer, Map<String, HostArray>> carried = new IdentityHashMap<>();
+  private final List<Placeholder<?>> inputs = new ArrayList<>();
+  private final List<Class<? extends TType>> inputDtypes = new ArrayList<>();
+  private final List<Operand<TFloat32>> inferenceOutputs;
   private final List<Weight> weights = new ArrayList<>();
+  private final List<Layer> built = new ArrayList<>();
   private final long seed;
 
   /**
-   * @param layers named layers whose shapes were resolved
-   * @param inputShape per-sample input shape
+   * @param topology named layers whose shapes were resolved
+   * @param legacyInputName true for a Sequential model: its one placeholder is named {@code x}, as before models had
+   *     several inputs; otherwise placeholders are {@code inputs/<input layer name>}
    */
-  public Network(ModelGraph graph, List<Layer> layers, long[] inputShape, Input.DType dtype, long seed) {
+  public Network(ModelGraph graph, Topology topology, long seed, boolean legacyInputName) {
     this.graph = graph;
-    this.layers = List.copyOf(layers);
+    this.topology = topology;
+    this.layers = topology.layers().stream().filter(l -> !(l instanceof Input)).toList();
     this.seed = seed;
     Ops tf = graph.tf();
-    this.inputDtype = dtype == Input.DType.INT32 ? TInt32.class : TFloat32.class;
-    long[] full = new long[inputShape.length + 1];
-    full[0] = -1;
-    System.arraycopy(inputShape, 0, full, 1, inputShape.length);
-    this.x = tf.withName("x").placeholder(inputDtype, Placeholder.shape(Shape.of(full)));
+    Ops inputScope = legacyInputName ? tf : tf.withSubScope("inputs");
+    for (Input in : topology.inputLayers()) {
+      Class<? extends TType> dtype = in.dtype() == Input.DType.INT32 ? TInt32.class : TFloat32.class;
+      long[] shape = in.declaredInputShape();
+      long[] full = new long[shape.length + 1];
+      full[0] = -1;
+      System.arraycopy(shape, 0, full, 1, shape.length);
+      inputDtypes.add(dtype);
+      inputs.add(inputScope.withName(legacyInputName ? "x" : in.name()).placeholder(dtype, Placeholder.shape(Shape.of(full))));
+    }
+    collectCarried(layers);
     // Every scope before any weight: TF Java's withSubScope reads the name of every op already in the graph, so
     // creating each layer's scope after the previous layers' ops made building quadratic in the depth (a 256-layer
     // MLP: about 300,000 native name reads, half a second). The names come out the same: no op lives under a
     // layer's prefix before its scope exists.
     for (Layer layer : this.layers) {
       scopes.put(layer, tf.withSubScope(layer.name()));
+      paths.put(layer, layer.name());
     }
     for (Layer layer : this.layers) {
-      layer.buildWeights(new Context(layer, scopes.get(layer), null, null, null));
-      weights.addAll(layer.weights());
+      build(layer, new Context(layer, null, null, null));
     }
-    Operand<TFloat32> out = forward(false, null, null);
+    List<Operand<TFloat32>> outs = forward(false, null, null, null);
     // A model whose output is its input (Input + Dropout) would feed and fetch the same tensor; the Identity is
     // added only then, because crossentropy looks for a final Softmax/Sigmoid op on this output.
-    this.inferenceOutput = out.op().equals(x.op()) ? tf.withName("inference_output").identity(out) : out;
+    List<Operand<TFloat32>> fixed = new ArrayList<>();
+    for (int i = 0; i < outs.size(); i++) {
+      Operand<TFloat32> out = outs.get(i);
+      boolean isInput = inputs.stream().anyMatch(p -> p.op().equals(out.op()));
+      fixed.add(isInput ? tf.withName(i == 0 ? "inference_output" : "inference_output_" + i).identity(out) : out);
+    }
+    this.inferenceOutputs = List.copyOf(fixed);
+  }
+
+  /** Builds one layer's weights, or those of the layers inside it (a model used as a layer). */
+  private void build(Layer layer, Context ctx) {
+    if (layer.sublayers().isEmpty()) {
+      layer.buildWeights(ctx, this);
+      weights.addAll(layer.weights());
+      built.add(layer);
+      return;
+    }
+    for (Layer inner : layer.sublayers()) {
+      build(inner, ctx.sublayerContext(inner));
+    }
+  }
+
+  /** Reads the values of layers built by another model's graph, and releases them from it. */
+  private void collectCarried(List<Layer> layers) {
+    for (Layer layer : layers) {
+      if (!layer.sublayers().isEmpty()) {
+        collectCarried(layer.sublayers());
+        continue;
+      }
+      if (!(layer.builtBy() instanceof Network old) || old == this || layer.weights().isEmpty()) {
+        continue;
+      }
+      if (old.graph.isClosed()) {
+        throw new IllegalStateException("Layer '" + layer.name() + "' was built by a model that is now closed; its "
+            + "weights are gone. Use layers of an open model, or load the model again");
+      }
+      List<Weight> ws = layer.weights();
+      List<HostArray> values = old.graph.read(ws.stream().map(w -> old.graph.variable(w.path())).toList());
+      Map<String, HostArray> byName = new LinkedHashMap<>();
+      for (int i = 0; i < ws.size(); i++) {
+        byName.put(ws.get(i).name(), values.get(i));
+      }
+      carried.put(layer, byName);
+      layer.releaseWeights();
+    }
+  }
+
+  /**
+   * Whether every layer this network built still has its weights here; false once another model took one of them
+   * over (see the class comment).
+   */
+  public boolean isIntact() {
+    for (Layer l : built) {
+      if (l.builtBy() != this) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A table lookup recorded in the training pass (see {@link LayerContext#recordLookup}). */
   public record Lookup(Weight table, Operand<? extends TNumber> ids, Operand<TFloat32> rows) {}
 
   /**
-   * Builds a forward pass; in training mode, layer side updates are appended to {@code updates} and table lookups
-   * to {@code lookups} (either may be null).
+   * Builds a forward pass, one operand per model output; in training mode, layer side updates are appended to
+   * {@code updates} and table lookups to {@code lookups} (either may be null), and random layers key on
+   * {@code step}, the optimizer's step counter (may be null).
    */
   @SuppressWarnings("unchecked")
-  public Operand<TFloat32> forward(boolean training, List<Op> updates, List<Lookup> lookups) {
-    return forward(training, updates, lookups, null);
-  }
-
-  /** {@link #forward(boolean, List, List)} with the optimizer's step counter for random layers (may be null). */
-  @SuppressWarnings("unchecked")
-  public Operand<TFloat32> forward(boolean training, List<Op> updates, List<Lookup> lookups,
+  public List<Operand<TFloat32>> forward(boolean training, List<Op> updates, List<Lookup> lookups,
       Operand<org.tensorflow.types.TInt64> step) {
-    Operand<?> h = x;
-    for (Layer layer : layers) {
-      h = layer.call(new Context(layer, scopes.get(layer), updates, lookups, step), h, training);
+    Map<KerasTensor, Operand<?>> values = new IdentityHashMap<>();
+    for (int i = 0; i < inputs.size(); i++) {
+      values.put(topology.inputs().get(i), inputs.get(i));
     }
-    if (h.asOutput().type() != TFloat32.class) {
-      throw new IllegalStateException("The model output must be float32; the last layer returned " + h.asOutput().type());
+    run(topology, values, layer -> new Context(layer, updates, lookups, step), training);
+    List<Operand<TFloat32>> outs = new ArrayList<>();
+    for (KerasTensor t : topology.outputs()) {
+      Operand<?> h = values.get(t);
+      if (h.asOutput().type() != TFloat32.class) {
+        throw new IllegalStateException("Model outputs must be float32; output '" + t.layer().name() + "' is "
+            + h.asOutput().type().getSimpleName());
+      }
+      outs.add((Operand<TFloat32>) h);
     }
-    return (Operand<TFloat32>) h;
+    return outs;
   }
 
-  /** Runs the inference pass on rows {@code from..to} of {@code xs}. */
-  public HostArray predictBatch(HostArray xs, int from, int to) {
-    try (org.tensorflow.Tensor xt = Tensors.batch(xs, null, from, to, inputDtype);
-        org.tensorflow.Result r = graph.session().runner().feed(x, xt).fetch(inferenceOutput).run()) {
-      return Tensors.toHost(r.get(0));
+  /**
+   * Computes every node of {@code topology} from the operands already in {@code values} (its inputs), calling each
+   * layer with the context {@code contexts} gives it. A model used as a layer runs its own topology this way.
+   */
+  public static void run(Topology topology, Map<KerasTensor, Operand<?>> values,
+      java.util.function.Function<Layer, LayerContext> contexts, boolean training) {
+    for (KerasTensor node : topology.nodes()) {
+      if (node.isInput()) {
+        continue;
+      }
+      List<Operand<?>> args = new ArrayList<>();
+      for (KerasTensor in : node.inputs()) {
+        args.add(values.get(in));
+      }
+      values.put(node, node.layer().call(contexts.apply(node.layer()), args, training));
     }
   }
 
-  public Placeholder<?> x() {
-    return x;
+  /** Runs the inference pass on rows {@code from..to} of each input; one array per output. */
+  public List<HostArray> predictBatch(List<HostArray> xs, int from, int to) {
+    List<org.tensorflow.Tensor> fed = new ArrayList<>();
+    try {
+      org.tensorflow.Session.Runner runner = graph.session().runner();
+      for (int i = 0; i < inputs.size(); i++) {
+        org.tensorflow.Tensor t = Tensors.batch(xs.get(i), null, from, to, inputDtypes.get(i));
+        fed.add(t);
+        runner.feed(inputs.get(i), t);
+      }
+      inferenceOutputs.forEach(runner::fetch);
+      try (org.tensorflow.Result r = runner.run()) {
+        List<HostArray> out = new ArrayList<>();
+        for (int i = 0; i < inferenceOutputs.size(); i++) {
+          out.add(Tensors.toHost(r.get(i)));
+        }
+        return out;
+      }
+    } finally {
+      fed.forEach(org.tensorflow.Tensor::close);
+    }
   }
 
-  public Class<? extends TType> inputDtype() {
-    return inputDtype;
+  /** The input placeholders, in model input order. */
+  public List<Placeholder<?>> inputs() {
+    return List.copyOf(inputs);
   }
 
-  public Operand<TFloat32> inferenceOutput() {
-    return inferenceOutput;
+  /** The input dtypes (int32 ids or float32), in model input order. */
+  public List<Class<? extends TType>> inputDtypes() {
+    return List.copyOf(inputDtypes);
+  }
+
+  /** The inference outputs, in model output order. */
+  public List<Operand<TFloat32>> inferenceOutputs() {
+    return inferenceOutputs;
+  }
+
+  /** The layer graph this network was built from. */
+  public Topology topology() {
+    return topology;
   }
 
   /** All layer weights in Keras order (layer by layer, each layer's own order). */
@@ -144,19 +261,28 @@ public final class Network {
 
   private final class Context implements LayerContext {
     private final Layer layer;
-    private final Ops scope;
     private final List<Op> updates;
     private final List<Lookup> lookups;
     private final Operand<org.tensorflow.types.TInt64> step;
     private int seedCounter;
 
-    Context(Layer layer, Ops scope, List<Op> updates, List<Lookup> lookups,
-        Operand<org.tensorflow.types.TInt64> step) {
+    Context(Layer layer, List<Op> updates, List<Lookup> lookups, Operand<org.tensorflow.types.TInt64> step) {
       this.step = step;
       this.layer = layer;
-      this.scope = scope;
       this.updates = updates;
       this.lookups = lookups;
+    }
+
+    /** The context of a layer inside this one: scope {@code outer/inner}, weight paths {@code outer/inner/kernel}. */
+    Context sublayerContext(Layer inner) {
+      scopes.computeIfAbsent(inner, l -> scopes.get(layer).withSubScope(l.name()));
+      paths.computeIfAbsent(inner, l -> paths.get(layer) + "/" + l.name());
+      return new Context(inner, updates, lookups, step);
+    }
+
+    @Override
+    public LayerContext sublayer(Layer inner) {
+      return sublayerContext(inner);
     }
 
     @Override
@@ -168,17 +294,24 @@ public final class Network {
 
     @Override
     public Ops tf() {
-      return scope;
+      return scopes.get(layer);
     }
 
     @Override
     public Weight addWeight(String name, long[] shape, Initializer initializer, boolean trainable) {
-      String path = layer.name() + "/" + name;
+      String layerPath = paths.get(layer);
+      String path = layerPath + "/" + name;
       checkSize(path, shape);
       long weightSeed = mix(seed, path, 0);
-      Operand<TFloat32> var = graph.addVariable(scope, name, path, shape, TFloat32.class,
-          () -> HostArray.ofFloats(shape, initializer.generate(shape, weightSeed)));
-      return new Weight(layer.name(), name, shape, trainable, initializer, var);
+      HostArray carriedValue = carried.getOrDefault(layer, Map.of()).get(name);
+      if (carriedValue != null && !java.util.Arrays.equals(carriedValue.shape(), shape)) {
+        throw new IllegalStateException("Weight '" + path + "' changed shape since its layer was built: "
+            + java.util.Arrays.toString(carriedValue.shape()) + " then, " + java.util.Arrays.toString(shape) + " now");
+      }
+      Operand<TFloat32> var = graph.addVariable(scopes.get(layer), name, path, shape, TFloat32.class,
+          carriedValue != null ? () -> carriedValue
+              : () -> HostArray.ofFloats(shape, initializer.generate(shape, weightSeed)));
+      return new Weight(layerPath, name, shape, trainable, initializer, var, layer);
     }
 
     @Override
@@ -195,7 +328,7 @@ public final class Network {
 
     @Override
     public long seed() {
-      return mix(seed, layer.name() + "#random", ++seedCounter);
+      return mix(seed, paths.get(layer) + "#random", ++seedCounter);
     }
   }
 }

@@ -36,10 +36,22 @@ import org.tensorflow.types.family.TType;
  * decay, then every variable update, then {@code iterations += 1}, exactly Keras' {@code apply_gradients} order.
  */
 public final class TrainingGraph {
+  /**
+   * What {@code compile} says about one model output: its name (the producing layer's), loss, loss weight (null:
+   * none, as Keras' {@code loss_weights=None}), metrics and per-sample shape.
+   */
+  public record OutputSpec(String name, Loss loss, Double lossWeight, List<Metric> metrics, long[] shape) {
+    public OutputSpec {
+      metrics = List.copyOf(metrics);
+      shape = shape.clone();
+    }
+  }
+
   private final ModelGraph graph;
   private final Network network;
-  private final Placeholder<?> y;
-  private final Class<? extends TType> labelDtype;
+  private final List<Placeholder<?>> ys = new ArrayList<>();
+  private final List<Class<? extends TType>> labelDtypes = new ArrayList<>();
+  private final List<String> metricNames = new ArrayList<>();
   private final List<Operand<TFloat32>> trainFetches = new ArrayList<>();
   private final List<Operand<TFloat32>> evalFetches = new ArrayList<>();
   private final Op trainOp;
@@ -49,24 +61,47 @@ public final class TrainingGraph {
   private final Operand<TInt64> iterations;
   private final List<String> optimizerVariables = new ArrayList<>();
 
+  /** A single-output model's training graph. */
   public TrainingGraph(
       ModelGraph graph, Network network, Loss loss, List<Metric> metrics, Optimizer optimizer, long[] outputShape) {
+    this(graph, network, List.of(new OutputSpec(null, loss, null, metrics, outputShape)), optimizer);
+  }
+
+  /**
+   * @param outputs one spec per model output, in output order; with several, the total loss is the sum of each
+   *     output's loss times its weight, and each output's unweighted loss is logged as {@code <name>_loss}, as Keras
+   *     3 does
+   */
+  public TrainingGraph(ModelGraph graph, Network network, List<OutputSpec> outputs, Optimizer optimizer) {
     this.graph = graph;
     this.network = network;
     Ops tf = graph.tf();
-    this.labelDtype = loss.sparseLabels() ? TInt32.class : TFloat32.class;
-    long[] yShape;
-    if (loss.sparseLabels()) {
-      yShape = new long[outputShape.length];
-      yShape[0] = -1;
-      System.arraycopy(outputShape, 0, yShape, 1, outputShape.length - 1);
-    } else {
-      yShape = new long[outputShape.length + 1];
-      yShape[0] = -1;
-      System.arraycopy(outputShape, 0, yShape, 1, outputShape.length);
-    }
     Ops compileScope = tf.withSubScope("compile");
-    this.y = compileScope.withName("y").placeholder(labelDtype, Placeholder.shape(Shape.of(yShape)));
+    boolean several = outputs.size() > 1;
+    for (OutputSpec out : outputs) {
+      Loss loss = out.loss();
+      long[] outputShape = out.shape();
+      Class<? extends TType> labelDtype = loss.sparseLabels() ? TInt32.class : TFloat32.class;
+      long[] yShape;
+      if (loss.sparseLabels()) {
+        yShape = new long[outputShape.length];
+        yShape[0] = -1;
+        System.arraycopy(outputShape, 0, yShape, 1, outputShape.length - 1);
+      } else {
+        yShape = new long[outputShape.length + 1];
+        yShape[0] = -1;
+        System.arraycopy(outputShape, 0, yShape, 1, outputShape.length);
+      }
+      labelDtypes.add(labelDtype);
+      ys.add(compileScope.withName(several ? "y_" + out.name() : "y").placeholder(labelDtype,
+          Placeholder.shape(Shape.of(yShape))));
+    }
+    if (several) {
+      outputs.forEach(o -> metricNames.add(o.name() + "_loss"));
+    }
+    for (OutputSpec o : outputs) {
+      o.metrics().forEach(m -> metricNames.add(several ? o.name() + "_" + m.name() : m.name()));
+    }
 
     // The step counter exists before the forward pass: Dropout keys its masks on it (see Dropout).
     Ops optScope = tf.withSubScope(optimizer.name());
@@ -84,15 +119,10 @@ public final class TrainingGraph {
 
     List<Op> layerUpdates = new ArrayList<>();
     List<Network.Lookup> lookups = new ArrayList<>();
-    Operand<TFloat32> trainOut = network.forward(true, layerUpdates, lookups, step);
-    Ops trainScope = compileScope.withSubScope("train");
-    Operand<TFloat32> trainLoss = loss.call(trainScope, y, trainOut);
-    trainFetches.add(trainLoss);
-    addMetricFetches(trainScope, metrics, y, trainOut, trainFetches);
-
-    Ops evalScope = compileScope.withSubScope("eval");
-    evalFetches.add(loss.call(evalScope, y, network.inferenceOutput()));
-    addMetricFetches(evalScope, metrics, y, network.inferenceOutput(), evalFetches);
+    List<Operand<TFloat32>> trainOuts = network.forward(true, layerUpdates, lookups, step);
+    Operand<TFloat32> trainLoss = addLossAndMetrics(compileScope.withSubScope("train"), outputs, trainOuts,
+        trainFetches);
+    addLossAndMetrics(compileScope.withSubScope("eval"), outputs, network.inferenceOutputs(), evalFetches);
 
     List<Weight> trainable = network.weights().stream().filter(Weight::trainable).toList();
     Gradient[] grads = gradients(tf.withSubScope("optimizer_gradients"), trainLoss, trainable, lookups);
@@ -132,7 +162,7 @@ public final class TrainingGraph {
     // and the learning rate), which updates alone do not order in a model without weights.
     List<Op> beforeIncrement = new ArrayList<>(updates);
     beforeIncrement.add(step);
-    beforeIncrement.add(trainOut);
+    beforeIncrement.addAll(trainOuts);
     beforeIncrement.add(learningRate);
     Op increment = optScope.withControlDependencies(beforeIncrement).assignAdd(iterations, optScope.constant(1L));
     List<Op> all = new ArrayList<>(layerUpdates);
@@ -231,13 +261,40 @@ public final class TrainingGraph {
     };
   }
 
-  private static void addMetricFetches(
-      Ops tf, List<Metric> metrics, Operand<?> labels, Operand<TFloat32> out, List<Operand<TFloat32>> fetches) {
-    for (Metric m : metrics) {
-      Operand<TFloat32> values = m.values(tf, labels, out);
-      fetches.add(tf.sum(values, tf.range(tf.constant(0), tf.rank(values), tf.constant(1))));
-      fetches.add(tf.dtypes.cast(tf.size(values), TFloat32.class));
+  /**
+   * Adds the total loss, then each output's loss (when there are several) and each metric as (sum, count) pairs, to
+   * {@code fetches}, in {@link #metricNames()} order; returns the total loss.
+   */
+  private Operand<TFloat32> addLossAndMetrics(Ops tf, List<OutputSpec> outputs, List<Operand<TFloat32>> outs,
+      List<Operand<TFloat32>> fetches) {
+    Operand<TFloat32> total = null;
+    List<Operand<TFloat32>> perOutput = new ArrayList<>();
+    for (int i = 0; i < outputs.size(); i++) {
+      OutputSpec o = outputs.get(i);
+      Operand<TFloat32> value = o.loss().call(tf, ys.get(i), outs.get(i));
+      perOutput.add(value);
+      Operand<TFloat32> weighted = o.lossWeight() == null ? value
+          : tf.math.mul(value, tf.constant(o.lossWeight().floatValue()));
+      total = total == null ? weighted : tf.math.add(total, weighted);
     }
+    fetches.add(total);
+    if (outputs.size() > 1) {
+      // Keras tracks each unweighted loss with a Mean weighted by the batch size.
+      Operand<TFloat32> batch = tf.dtypes.cast(
+          tf.gather(tf.shape(outs.get(0)), tf.constant(0), tf.constant(0)), TFloat32.class);
+      for (Operand<TFloat32> value : perOutput) {
+        fetches.add(tf.math.mul(value, batch));
+        fetches.add(batch);
+      }
+    }
+    for (int i = 0; i < outputs.size(); i++) {
+      for (Metric m : outputs.get(i).metrics()) {
+        Operand<TFloat32> values = m.values(tf, ys.get(i), outs.get(i));
+        fetches.add(tf.sum(values, tf.range(tf.constant(0), tf.rank(values), tf.constant(1))));
+        fetches.add(tf.dtypes.cast(tf.size(values), TFloat32.class));
+      }
+    }
+    return total;
   }
 
   /** The learning rate the next step uses: the variable's value, or the schedule's at the current iteration. */
@@ -273,9 +330,14 @@ public final class TrainingGraph {
     throw new IllegalStateException("No variable slot for " + variable.op().name());
   }
 
-  /** Label dtype expected by the loss: int32 class ids or float32. */
-  public Class<? extends TType> labelDtype() {
-    return labelDtype;
+  /** Label dtype expected by each output's loss: int32 class ids or float32. */
+  public List<Class<? extends TType>> labelDtypes() {
+    return List.copyOf(labelDtypes);
+  }
+
+  /** The names of the (sum, count) pairs a step returns after the loss: per-output losses, then metrics. */
+  public List<String> metricNames() {
+    return List.copyOf(metricNames);
   }
 
   /** Names of the optimizer's variables (learning rate, iterations, slots) in the model graph. */
@@ -285,23 +347,34 @@ public final class TrainingGraph {
 
   /**
    * Runs one training step on the rows {@code order[from..to)} (or {@code from..to} when {@code order} is null) of
-   * {@code x} and {@code y}; returns {loss, metric1 sum, metric1 count, ...}.
+   * every input and label array; returns {loss, metric1 sum, metric1 count, ...}.
    */
-  public float[] trainStep(HostArray xs, HostArray ys, int[] order, int from, int to) {
-    return run(xs, ys, order, from, to, trainFetches, trainOp);
+  public float[] trainStep(List<HostArray> xs, List<HostArray> labels, int[] order, int from, int to) {
+    return run(xs, labels, order, from, to, trainFetches, trainOp);
   }
 
   /** Computes loss and metrics of rows {@code from..to} with the inference pass; updates nothing. */
-  public float[] evalStep(HostArray xs, HostArray ys, int from, int to) {
-    return run(xs, ys, null, from, to, evalFetches, null);
+  public float[] evalStep(List<HostArray> xs, List<HostArray> labels, int from, int to) {
+    return run(xs, labels, null, from, to, evalFetches, null);
   }
 
-  private float[] run(HostArray xs, HostArray ys, int[] order, int from, int to, List<Operand<TFloat32>> fetches,
-      Op target) {
-    Session session = graph.session();
-    try (Tensor xt = Tensors.batch(xs, order, from, to, network.inputDtype());
-        Tensor yt = Tensors.batch(ys, order, from, to, labelDtype)) {
-      Session.Runner runner = session.runner().feed(network.x(), xt).feed(y, yt);
+  private float[] run(List<HostArray> xs, List<HostArray> labels, int[] order, int from, int to,
+      List<Operand<TFloat32>> fetches, Op target) {
+    List<Tensor> fed = new ArrayList<>();
+    try {
+      Session.Runner runner = graph.session().runner();
+      List<Placeholder<?>> xPlaceholders = network.inputs();
+      List<Class<? extends TType>> xDtypes = network.inputDtypes();
+      for (int i = 0; i < xPlaceholders.size(); i++) {
+        Tensor t = Tensors.batch(xs.get(i), order, from, to, xDtypes.get(i));
+        fed.add(t);
+        runner.feed(xPlaceholders.get(i), t);
+      }
+      for (int i = 0; i < ys.size(); i++) {
+        Tensor t = Tensors.batch(labels.get(i), order, from, to, labelDtypes.get(i));
+        fed.add(t);
+        runner.feed(ys.get(i), t);
+      }
       for (Operand<TFloat32> f : fetches) {
         runner.fetch(f);
       }
@@ -315,6 +388,8 @@ public final class TrainingGraph {
         }
         return out;
       }
+    } finally {
+      fed.forEach(Tensor::close);
     }
   }
 }

@@ -83,7 +83,7 @@ public final class BatchNormalization extends Layer {
     Operand<TFloat32> x = (Operand<TFloat32>) inputs;
     Operand<TFloat32> mean;
     Operand<TFloat32> variance;
-    if (training) {
+    if (training && trainable()) { // Keras 3: a frozen BatchNormalization runs in inference mode
       int rank = inputShape().length + 1;
       int[] axes = new int[rank - 1];
       for (int i = 0; i < axes.length; i++) {

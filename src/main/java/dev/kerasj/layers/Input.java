@@ -4,11 +4,18 @@ import java.util.Arrays;
 import org.tensorflow.Operand;
 
 /**
- * Keras {@code keras.Input(shape)}: declares the per-sample input shape and dtype of a {@link
- * dev.kerasj.Sequential}. It must be the first thing added; it has no weights and is not listed in
- * {@code model.layers()}, like Keras' {@code InputLayer}.
+ * Keras {@code keras.Input(shape)} and {@code InputLayer}: declares a per-sample input shape and dtype.
  *
+ * <p>In a {@link dev.kerasj.Sequential} it must be the first thing added; it has no weights and is not listed in
+ * {@code model.layers()}:
  * <pre>{@code new Sequential(Input.of(8, 8, 1), new Conv2D(8, 3), ...)}</pre>
+ *
+ * <p>In the Functional API, {@link #tensor} returns the symbolic input a model starts from:
+ * <pre>{@code
+ * KerasTensor a = Input.tensor("a", 32);
+ * KerasTensor out = new Dense(10, "softmax").apply(new Dense(16, "relu").apply(a));
+ * Model model = new Model(a, out);
+ * }</pre>
  */
 public final class Input extends Layer {
   /** Element type of the model input. */
@@ -18,9 +25,10 @@ public final class Input extends Layer {
   }
 
   private final DType dtype;
+  private KerasTensor output;
 
-  private Input(long[] shape, DType dtype) {
-    super(null, shape);
+  private Input(String name, long[] shape, DType dtype) {
+    super(name, shape);
     if (shape.length == 0) {
       throw new IllegalArgumentException("Input needs at least one dimension. Received: shape=()");
     }
@@ -29,12 +37,50 @@ public final class Input extends Layer {
 
   /** A float32 input of the given per-sample shape. */
   public static Input of(long... shape) {
-    return new Input(shape, DType.FLOAT32);
+    return new Input(null, shape, DType.FLOAT32);
   }
 
   /** An input of the given per-sample shape and dtype ({@code INT32} for token ids fed to an Embedding). */
   public static Input of(DType dtype, long... shape) {
-    return new Input(shape, dtype);
+    return new Input(null, shape, dtype);
+  }
+
+  /** A named input layer ({@code keras.Input(shape, name=name)}); {@code name} may be null for an automatic one. */
+  public static Input of(String name, DType dtype, long... shape) {
+    return new Input(name, shape, dtype);
+  }
+
+  /** Keras' {@code keras.Input(shape)}: the symbolic float32 input of a Functional model. */
+  public static KerasTensor tensor(long... shape) {
+    return of(shape).output();
+  }
+
+  /**
+   * Keras' {@code keras.Input(shape, name=name)}: a named symbolic float32 input; {@code fit} and {@code evaluate}
+   * take a map keyed by this name.
+   */
+  public static KerasTensor tensor(String name, long... shape) {
+    return new Input(name, shape, DType.FLOAT32).output();
+  }
+
+  /** A named symbolic input of the given dtype ({@code INT32} for token ids). */
+  public static KerasTensor tensor(String name, DType dtype, long... shape) {
+    return new Input(name, shape, dtype).output();
+  }
+
+  /** The symbolic tensor this input layer produces (Keras' {@code input_layer.output}). */
+  public synchronized KerasTensor output() {
+    if (output == null) {
+      long[] shape = declaredInputShape();
+      resolveShapes(shape);
+      output = new KerasTensor(this, 0, java.util.List.of(), shape, dtype);
+    }
+    return output;
+  }
+
+  @Override
+  public KerasTensor apply(java.util.List<KerasTensor> inputs) {
+    throw new IllegalArgumentException("An Input is not called on tensors; use Input.tensor(...) or input.output()");
   }
 
   public DType dtype() {

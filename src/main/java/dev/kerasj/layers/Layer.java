@@ -9,9 +9,15 @@ import org.tensorflow.Operand;
  * A Keras layer: it knows its output shape, how to create its weights and how to build its forward graph. It does
  * not know about sessions, training loops or files.
  *
- * <p>Lifecycle: the model names the layer ({@code dense}, {@code dense_1} ... unless a name was given), calls
- * {@link #computeOutputShape} to validate shapes, then {@link #build} once and {@link #call} once per graph that
- * needs the forward pass (training and inference share the weights).
+ * <p>Lifecycle: a layer is called on symbolic tensors ({@link #apply}, Keras' {@code layer(x)}) or added to a
+ * {@code Sequential}; either validates shapes through {@link #computeOutputShape}. The model names the layer
+ * ({@code dense}, {@code dense_1} ... unless a name was given), then calls {@link #build} once and {@link #call} once
+ * per call site and graph that needs the forward pass (training and inference share the weights). A layer called at
+ * several sites (a shared layer) has one set of weights.
+ *
+ * <p>Single-input layers implement {@link #computeOutputShape(long[])}, {@link #build(LayerContext, long[])} and
+ * {@link #call(LayerContext, Operand, boolean)}; layers that take several inputs (merge layers) override the
+ * {@code List} forms.
  *
  * <p>Shapes here never include the batch dimension.
  */
@@ -19,9 +25,12 @@ public abstract class Layer {
   private final String requestedName;
   private final long[] declaredInputShape;
   private String name;
-  private long[] inputShape;
+  private List<long[]> inputShapes;
   private long[] outputShape;
   private final List<Weight> weights = new ArrayList<>();
+  private boolean trainable = true;
+  private int calls;
+  private Object builtBy;
 
   /**
    * @param name the layer's name, or {@code null} for Keras' automatic name
@@ -57,8 +66,25 @@ public abstract class Layer {
    */
   public abstract long[] computeOutputShape(long[] inputShape);
 
+  /**
+   * The output shape for the shapes of every input, in call order. Layers of one input keep this default, which
+   * refuses a list of another length; merge layers override it.
+   */
+  public long[] computeOutputShape(List<long[]> inputShapes) {
+    if (inputShapes.size() != 1) {
+      throw new IllegalArgumentException("Layer '" + displayName() + "' (" + className() + ") takes one input. "
+          + "Received: " + inputShapes.size() + " inputs");
+    }
+    return computeOutputShape(inputShapes.get(0));
+  }
+
   /** Creates this layer's weights through {@code ctx}; weightless layers keep the default no-op. */
   protected void build(LayerContext ctx, long[] inputShape) {}
+
+  /** {@link #build(LayerContext, long[])} for the shapes of every input; layers of several inputs override it. */
+  protected void build(LayerContext ctx, List<long[]> inputShapes) {
+    build(ctx, inputShapes.get(0));
+  }
 
   /**
    * Builds the forward graph for {@code inputs} ({@code [batch, ...inputShape]}).
@@ -67,9 +93,66 @@ public abstract class Layer {
    */
   public abstract Operand<?> call(LayerContext ctx, Operand<?> inputs, boolean training);
 
+  /** {@link #call(LayerContext, Operand, boolean)} for every input, in call order; merge layers override it. */
+  public Operand<?> call(LayerContext ctx, List<Operand<?>> inputs, boolean training) {
+    return call(ctx, inputs.get(0), training);
+  }
+
+  /**
+   * Keras' {@code layer(x)}: records a call of this layer on symbolic tensors and returns its symbolic output, from
+   * which a {@code Model} is made. Shapes are checked here, so a wrong connection fails where it is written.
+   *
+   * @throws IllegalArgumentException when the layer cannot take these inputs (shapes, number of inputs)
+   */
+  public KerasTensor apply(KerasTensor... inputs) {
+    return apply(List.of(inputs));
+  }
+
+  /** {@link #apply(KerasTensor...)} for a list of inputs (merge layers: {@code new Add().apply(List.of(a, b))}). */
+  public KerasTensor apply(List<KerasTensor> inputs) {
+    if (inputs.isEmpty()) {
+      throw new IllegalArgumentException("Layer '" + displayName() + "' (" + className() + ") needs at least one "
+          + "input. Received: none");
+    }
+    List<long[]> shapes = new ArrayList<>();
+    for (KerasTensor t : inputs) {
+      if (t == null) {
+        throw new IllegalArgumentException("Layer '" + displayName() + "' was called on a null tensor");
+      }
+      shapes.add(t.shape());
+    }
+    long[] out = resolveShapes(shapes);
+    return new KerasTensor(this, calls++, inputs, out, outputDtype(inputs));
+  }
+
+  /** The dtype of this layer's output for these inputs: float32, except for layers that pass int ids through. */
+  protected Input.DType outputDtype(List<KerasTensor> inputs) {
+    return Input.DType.FLOAT32;
+  }
+
   /** The layer's name: the one given, or the automatic one once the layer is in a model. */
-  public final String name() {
+  public String name() {
     return name != null ? name : requestedName;
+  }
+
+  /** The name, or the class name while the layer has none yet: for error messages. */
+  protected final String displayName() {
+    return name() != null ? name() : defaultNamePrefix();
+  }
+
+  /**
+   * Keras' {@code layer.trainable}: false freezes the layer. Its weights are then non-trainable (not updated, no
+   * optimizer slots) and a frozen {@link BatchNormalization} runs in inference mode, as in Keras 3. Takes effect at
+   * the next {@code compile}.
+   */
+  public boolean trainable() {
+    return trainable;
+  }
+
+  /** Sets {@link #trainable()}; returns this layer. Re-compile the model for the change to take effect. */
+  public Layer setTrainable(boolean trainable) {
+    this.trainable = trainable;
+    return this;
   }
 
   /** The name given at construction, or null when Keras' automatic name is wanted. */
@@ -92,15 +175,69 @@ public abstract class Layer {
 
   /** Validates shapes and records them; called by the model before the graph is built. */
   public final long[] resolveShapes(long[] input) {
-    long[] out = computeOutputShape(input.clone());
-    this.inputShape = input.clone();
+    return resolveShapes(List.of(input));
+  }
+
+  /**
+   * Validates the shapes of one call and records them. A layer called again (shared) must receive the shapes of its
+   * first call: it has one set of weights, built for those.
+   */
+  public final long[] resolveShapes(List<long[]> inputs) {
+    List<long[]> copies = inputs.stream().map(long[]::clone).toList();
+    long[] out = computeOutputShape(inputs.stream().map(long[]::clone).toList());
+    if (inputShapes != null && !sameShapes(inputShapes, copies)) {
+      throw new IllegalArgumentException("Layer '" + displayName() + "' (" + className() + ") is shared, and a "
+          + "shared layer takes the input shapes of its first call: " + formatShapes(inputShapes) + ". Received: "
+          + formatShapes(copies));
+    }
+    this.inputShapes = copies;
     this.outputShape = out.clone();
     return out;
   }
 
+  private static boolean sameShapes(List<long[]> a, List<long[]> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (!Arrays.equals(a.get(i), b.get(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String formatShapes(List<long[]> shapes) {
+    return shapes.size() == 1 ? formatShape(shapes.get(0))
+        : shapes.stream().map(Layer::formatShape).collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+  }
+
+  /**
+   * The model graph that built this layer's weights (an opaque token), or null. A layer's weights live in one graph;
+   * a model that takes in a layer built by another one moves its weights over. Not part of the user API.
+   */
+  public final Object builtBy() {
+    return builtBy;
+  }
+
+  /**
+   * Forgets the weights built in another graph, so that a new model can build them in its own (it carries their
+   * values over). The old model refuses further use. Not part of the user API.
+   */
+  public void releaseWeights() {
+    weights.clear();
+    builtBy = null;
+  }
+
+  /** Creates the weights; called once by the model, whose graph {@code owner} stands for. */
+  public final void buildWeights(LayerContext ctx, Object owner) {
+    buildWeights(ctx);
+    this.builtBy = owner;
+  }
+
   /** Creates the weights; called once by the model. */
   public final void buildWeights(LayerContext ctx) {
-    if (inputShape == null) {
+    if (inputShapes == null) {
       throw new IllegalStateException("Layer '" + name() + "' has no input shape yet");
     }
     if (!weights.isEmpty()) {
@@ -129,8 +266,13 @@ public abstract class Layer {
       public long seed() {
         return ctx.seed();
       }
+
+      @Override
+      public LayerContext sublayer(Layer inner) {
+        return ctx.sublayer(inner);
+      }
     };
-    build(tracking, inputShape.clone());
+    build(tracking, inputShapes.stream().map(long[]::clone).toList());
   }
 
   /**
@@ -157,6 +299,11 @@ public abstract class Layer {
    * @throws UnsupportedOperationException for a layer whose {@link #build} uses TensorFlow ops (no built-in one does)
    */
   public final List<WeightShape> weightShapes(long[] inputShape) {
+    return weightShapes(List.of(inputShape));
+  }
+
+  /** {@link #weightShapes(long[])} for the shapes of every input. */
+  public final List<WeightShape> weightShapes(List<long[]> inputShapes) {
     if (!weights.isEmpty()) {
       return weights.stream().map(w -> new WeightShape(w.name(), w.shape(), w.trainable())).toList();
     }
@@ -184,28 +331,41 @@ public abstract class Layer {
       public long seed() {
         return 0;
       }
-    }, inputShape.clone());
+    }, inputShapes.stream().map(long[]::clone).toList());
     return List.copyOf(shapes);
   }
 
-  /** Input shape without the batch dimension, once known. */
-  public final long[] inputShape() {
-    return inputShape == null ? null : inputShape.clone();
+  /** Input shape without the batch dimension, once known (the first input's, for a layer of several). */
+  public long[] inputShape() {
+    return inputShapes == null ? null : inputShapes.get(0).clone();
+  }
+
+  /** The shape of every input of the first call, once known. */
+  public final List<long[]> inputShapes() {
+    return inputShapes == null ? null : inputShapes.stream().map(long[]::clone).toList();
   }
 
   /** Output shape without the batch dimension, once known. */
-  public final long[] outputShape() {
+  public long[] outputShape() {
     return outputShape == null ? null : outputShape.clone();
   }
 
+  /**
+   * The layers inside this one, in Keras' order: empty for a plain layer, the layers of a model used as a layer
+   * (Input layers excluded). A layer with sublayers has no weights of its own; its {@link #weights()} are theirs.
+   */
+  public List<Layer> sublayers() {
+    return List.of();
+  }
+
   /** The weights in Keras order (kernel before bias; gamma, beta, moving_mean, moving_variance). */
-  public final List<Weight> weights() {
+  public List<Weight> weights() {
     return List.copyOf(weights);
   }
 
   /** Number of scalar parameters, trainable or not. */
-  public final long countParams() {
-    return weights.stream().mapToLong(Weight::size).sum();
+  public long countParams() {
+    return weights().stream().mapToLong(Weight::size).sum();
   }
 
   /** Formats a shape the way Keras prints it, with the batch dimension as None: {@code (None, 8, 8, 1)}. */

@@ -45,4 +45,12 @@ public interface LayerContext {
 
   /** A seed for random ops of this layer (Dropout), derived from the model's seed and the layer's name. */
   long seed();
+
+  /**
+   * The context of a layer inside this one (the layers of a model used as a layer): its ops and weights are placed
+   * under this layer's name scope, {@code outer/inner/kernel}.
+   */
+  default LayerContext sublayer(Layer inner) {
+    throw new UnsupportedOperationException("This context has no sublayers");
+  }
 }

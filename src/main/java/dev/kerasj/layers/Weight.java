@@ -19,11 +19,23 @@ public final class Weight {
   private final boolean trainable;
   private final Initializer initializer;
   private final Operand<TFloat32> value;
+  private final Layer owner;
 
   /** Created by the model graph; layers obtain weights through {@link LayerContext#addWeight}. */
   public Weight(
       String layerName, String name, long[] shape, boolean trainable, Initializer initializer,
       Operand<TFloat32> value) {
+    this(layerName, name, shape, trainable, initializer, value, null);
+  }
+
+  /**
+   * @param layerName the owning layer's path in the model: its name, or {@code outer/inner} inside a nested model
+   * @param owner the layer whose {@link Layer#trainable()} flag freezes this weight, or null
+   */
+  public Weight(
+      String layerName, String name, long[] shape, boolean trainable, Initializer initializer,
+      Operand<TFloat32> value, Layer owner) {
+    this.owner = owner;
     this.layerName = layerName;
     this.name = name;
     this.shape = shape.clone();
@@ -37,7 +49,7 @@ public final class Weight {
     return name;
   }
 
-  /** The owning layer's name, such as {@code dense_1}. */
+  /** The owning layer's name, such as {@code dense_1} ({@code encoder/dense} inside a nested model). */
   public String layerName() {
     return layerName;
   }
@@ -60,8 +72,16 @@ public final class Weight {
     return n;
   }
 
-  /** Whether the optimizer updates this weight (false for BatchNormalization's moving statistics). */
+  /**
+   * Whether the optimizer updates this weight: false for BatchNormalization's moving statistics, and for every
+   * weight of a frozen layer ({@link Layer#setTrainable}).
+   */
   public boolean trainable() {
+    return trainable && (owner == null || owner.trainable());
+  }
+
+  /** Whether the layer made this weight trainable, whatever the layer's own {@link Layer#trainable()} flag. */
+  public boolean declaredTrainable() {
     return trainable;
   }
 

@@ -2,6 +2,7 @@ package dev.kerasj.saving.keras;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kerasj.Model;
 import dev.kerasj.Sequential;
 import dev.kerasj.internal.HostArray;
 import dev.kerasj.internal.ModelGraph;
@@ -77,7 +78,8 @@ public final class KerasArchive {
   private KerasArchive() {}
 
   /** Writes {@code model} (built; compiled or not) as a {@code .keras} archive, replacing {@code target} atomically. */
-  public static void write(Sequential model, Path target) throws IOException {
+  public static void write(Model anyModel, Path target) throws IOException {
+    Sequential model = ModelConfigs.requireSequential(anyModel, "a .keras archive");
     model.build();
     Path file = target.toAbsolutePath().normalize();
     byte[] config = KerasJson.toBytes(SequentialConfig.toJson(model, learningRate(model)));

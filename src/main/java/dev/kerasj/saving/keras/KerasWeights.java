@@ -1,6 +1,6 @@
 package dev.kerasj.saving.keras;
 
-import dev.kerasj.Sequential;
+import dev.kerasj.Model;
 import dev.kerasj.internal.HostArray;
 import dev.kerasj.internal.ModelGraph;
 import dev.kerasj.saving.CorruptCheckpointException;
@@ -56,7 +56,7 @@ public final class KerasWeights {
    * Writes the weights (and optimizer state, once compiled) of {@code model} to {@code target}, replacing it
    * atomically.
    */
-  public static void write(Sequential model, Path target) throws IOException {
+  public static void write(Model model, Path target) throws IOException {
     Path file = target.toAbsolutePath().normalize();
     Path staging = DurableFiles.createStagingDirectory(file.getParent(), "weights-h5");
     try {
@@ -70,7 +70,7 @@ public final class KerasWeights {
   }
 
   /** Writes the HDF5 content to {@code file} (a fresh path; no durability by itself). */
-  static void writeTo(Sequential model, Path file) throws IOException {
+  static void writeTo(Model model, Path file) throws IOException {
     WeightsLayout layout = WeightsLayout.of(model);
     List<WeightsLayout.Entry> entries = layout.all();
     List<HostArray> values = model.graphForInternalUse().read(entries.stream().map(WeightsLayout.Entry::slot).toList());
@@ -92,7 +92,7 @@ public final class KerasWeights {
    * @throws IncompatibleCheckpointException the file holds another model's weights
    * @throws CorruptCheckpointException the file is not a readable HDF5 file
    */
-  public static void restore(Sequential model, Path file) throws IOException {
+  public static void restore(Model model, Path file) throws IOException {
     if (!Files.isRegularFile(file)) {
       throw new NoSuchFileException(file.toString(), null, "no .weights.h5 file here");
     }
@@ -117,7 +117,7 @@ public final class KerasWeights {
   record Source(Path file, String where, long bytes) {}
 
   /** Checks every dataset of {@code h5} against the model, then assigns all of them in one step. */
-  static void restore(Sequential model, HdfFile h5, Source from) {
+  static void restore(Model model, HdfFile h5, Source from) {
     Path source = from.file();
     WeightsLayout.Addressing addressing;
     try {

@@ -44,7 +44,7 @@ public final class SequentialConfig {
    */
   public static ObjectNode toJson(Sequential model, double learningRate) {
     long[] inputShape = model.inputShape();
-    boolean int32 = model.networkForInternalUse().inputDtype() == org.tensorflow.types.TInt32.class;
+    boolean int32 = model.networkForInternalUse().inputDtypes().get(0) == org.tensorflow.types.TInt32.class;
     ObjectNode config = KerasJson.NODES.objectNode();
     config.put("name", model.name());
     config.put("trainable", true);

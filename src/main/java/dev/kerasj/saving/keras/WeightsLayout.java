@@ -1,6 +1,6 @@
 package dev.kerasj.saving.keras;
 
-import dev.kerasj.Sequential;
+import dev.kerasj.Model;
 import dev.kerasj.internal.ModelGraph;
 import dev.kerasj.layers.Layer;
 import dev.kerasj.layers.Weight;
@@ -85,8 +85,8 @@ final class WeightsLayout {
     this.groupNames = Map.copyOf(groupNames);
   }
 
-  /** Keras' layout of a built model ({@link Addressing#KERAS_CLASS_PATHS}); see {@link #of(Sequential, Addressing)}. */
-  static WeightsLayout of(Sequential model) {
+  /** Keras' layout of a built model ({@link Addressing#KERAS_CLASS_PATHS}); see {@link #of(Model, Addressing)}. */
+  static WeightsLayout of(Model model) {
     return of(model, Addressing.KERAS_CLASS_PATHS);
   }
 
@@ -96,7 +96,7 @@ final class WeightsLayout {
    * @throws IllegalStateException when a variable of the model's graph has no place in Keras' layout (writing would
    *     silently lose it)
    */
-  static WeightsLayout of(Sequential model, Addressing addressing) {
+  static WeightsLayout of(Model model, Addressing addressing) {
     model.build();
     ModelGraph graph = model.graphForInternalUse();
     Map<String, ModelGraph.VariableSlot> byName = new LinkedHashMap<>();

@@ -1,6 +1,7 @@
 package dev.kerasj.saving.savedmodel;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kerasj.Model;
 import dev.kerasj.Sequential;
 import dev.kerasj.internal.HostArray;
 import dev.kerasj.internal.ModelGraph;
@@ -62,7 +63,7 @@ public final class SavedModelWriter {
   private SavedModelWriter() {}
 
   /** Writes {@code model} to {@code dir} with unknown training progress. */
-  public static void write(Sequential model, Path dir) throws IOException {
+  public static void write(Model model, Path dir) throws IOException {
     write(model, dir, TrainingState.UNKNOWN);
   }
 
@@ -76,7 +77,8 @@ public final class SavedModelWriter {
    * @throws IOException when writing fails (the previous SavedModel at {@code dir}, if any, is left intact), or when
    *     {@code dir} exists and is not a SavedModel directory
    */
-  public static void write(Sequential model, Path dir, TrainingState state) throws IOException {
+  public static void write(Model anyModel, Path dir, TrainingState state) throws IOException {
+    Sequential model = dev.kerasj.saving.keras.ModelConfigs.requireSequential(anyModel, "a SavedModel");
     if (model == null || dir == null || state == null) {
       throw new IllegalArgumentException("write needs a model, a directory and a TrainingState. Received: model="
           + model + ", dir=" + dir + ", state=" + state);
@@ -102,8 +104,8 @@ public final class SavedModelWriter {
     }
     TrainingState recorded = new TrainingState(state.epoch(), state.batch(), step, state.callbacks());
     KerasjManifest manifest = new KerasjManifest(model.seed(), SequentialConfig.INPUT_LAYER_NAME, recorded, entries);
-    SavedModel savedModel = ServingGraph.build(graph.graph().toGraphDef(), network.x().asOutput(),
-        network.inferenceOutput().asOutput(), SequentialConfig.INPUT_LAYER_NAME, variables);
+    SavedModel savedModel = ServingGraph.build(graph.graph().toGraphDef(), network.inputs().get(0).asOutput(),
+        network.inferenceOutputs().get(0).asOutput(), SequentialConfig.INPUT_LAYER_NAME, variables);
 
     Path staging = SavedModelDirectory.prepare(dir);
     try {

@@ -1,7 +1,7 @@
 package dev.kerasj.saving.tfcheckpoint;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.kerasj.Sequential;
+import dev.kerasj.Model;
 import dev.kerasj.internal.HostArray;
 import dev.kerasj.internal.ModelGraph;
 import dev.kerasj.internal.Tensors;
@@ -36,12 +36,12 @@ import org.tensorflow.types.family.TType;
  * then assigns all of them in one session run of the model's graph.
  */
 final class CheckpointReader {
-  private final Sequential model;
+  private final Model model;
   private final Path prefix;
   private final Path indexFile;
   private final Path dataFile;
 
-  private CheckpointReader(Sequential model, Path prefix) {
+  private CheckpointReader(Model model, Path prefix) {
     this.model = model;
     this.prefix = prefix;
     this.indexFile = CheckpointFiles.index(prefix);
@@ -49,7 +49,7 @@ final class CheckpointReader {
   }
 
   /** Restores the pair at {@code prefix} (already resolved to a file pair, see {@link CheckpointFiles#effective}). */
-  static Path restore(Sequential model, Path prefix) throws NoSuchFileException {
+  static Path restore(Model model, Path prefix) throws NoSuchFileException {
     return new CheckpointReader(model, prefix).run();
   }
 

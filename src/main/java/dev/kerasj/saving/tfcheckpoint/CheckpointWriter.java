@@ -1,6 +1,6 @@
 package dev.kerasj.saving.tfcheckpoint;
 
-import dev.kerasj.Sequential;
+import dev.kerasj.Model;
 import dev.kerasj.internal.ModelGraph;
 import dev.kerasj.saving.CorruptCheckpointException;
 import dev.kerasj.saving.DurableFiles;
@@ -54,7 +54,7 @@ final class CheckpointWriter {
   }
 
   /** Writes the model's variables, read in the model's own session. */
-  static Path write(Sequential model, Path prefix) throws IOException {
+  static Path write(Model model, Path prefix) throws IOException {
     checkPrefix(prefix);
     CheckpointSaver saver = CheckpointSaver.of(model);
     ModelGraph graph = model.graphForInternalUse();

@@ -1,6 +1,6 @@
 package dev.kerasj.saving.tfcheckpoint;
 
-import dev.kerasj.Sequential;
+import dev.kerasj.Model;
 import dev.kerasj.layers.Weight;
 import dev.kerasj.optimizers.Optimizer;
 import dev.kerasj.saving.KerasPaths;
@@ -35,7 +35,7 @@ public final class OptimizerVariables {
    *     without momentum, are absent from the graph and skipped)
    * @throws IllegalArgumentException for an optimizer class with no known Keras layout
    */
-  public static List<Entry> kerasOrder(Sequential model, Set<String> graphVariables) {
+  public static List<Entry> kerasOrder(Model model, Set<String> graphVariables) {
     Optimizer optimizer = model.optimizer();
     if (optimizer == null || !graphVariables.contains(optimizer.name() + "/iterations")) {
       return List.of();
@@ -73,7 +73,7 @@ public final class OptimizerVariables {
    *
    * @param graphVariables names of the model graph's variables
    */
-  public static List<String> notSaved(Sequential model, Set<String> graphVariables) {
+  public static List<String> notSaved(Model model, Set<String> graphVariables) {
     Optimizer optimizer = model.optimizer();
     String learningRate = optimizer == null ? null : optimizer.name() + "/learning_rate";
     if (learningRate == null || optimizer.learningRateSchedule() == null || !graphVariables.contains(learningRate)) {

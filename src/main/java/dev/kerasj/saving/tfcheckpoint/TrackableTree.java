@@ -1,6 +1,6 @@
 package dev.kerasj.saving.tfcheckpoint;
 
-import dev.kerasj.Sequential;
+import dev.kerasj.Model;
 import dev.kerasj.internal.ModelGraph;
 import dev.kerasj.layers.Layer;
 import dev.kerasj.layers.Weight;
@@ -98,7 +98,7 @@ final class TrackableTree {
    * @throws IllegalStateException when a variable of the model's graph has no place in Keras' layout (kerasj would
    *     otherwise silently drop state)
    */
-  static TrackableTree of(Sequential model) {
+  static TrackableTree of(Model model) {
     ModelGraph graph = model.graphForInternalUse();
     Map<String, ModelGraph.VariableSlot> byName = new LinkedHashMap<>();
     graph.variables().forEach(v -> byName.put(v.name(), v));
@@ -141,7 +141,7 @@ final class TrackableTree {
     return tree;
   }
 
-  private static Node optimizerNode(Sequential model, Optimizer optimizer,
+  private static Node optimizerNode(Model model, Optimizer optimizer,
       Map<String, ModelGraph.VariableSlot> byName, Map<Weight, Node> weightNodes, Set<String> placed) {
     List<OptimizerVariables.Entry> ordered = OptimizerVariables.kerasOrder(model, byName.keySet());
     placed.addAll(OptimizerVariables.notSaved(model, byName.keySet()));

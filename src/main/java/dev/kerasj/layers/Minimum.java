@@ -1,0 +1,31 @@
+package dev.kerasj.layers;
+
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/** Keras {@code Minimum}: the element-wise minimum of its inputs. Weightless; call it on a list: {@code new Minimum().apply(a, b)}. */
+public final class Minimum extends Merge {
+  public Minimum() {
+    this(null);
+  }
+
+  public Minimum(String name) {
+    super(name);
+  }
+
+  @Override
+  public String className() {
+    return "Minimum";
+  }
+
+  @Override
+  public String defaultNamePrefix() {
+    return "minimum";
+  }
+
+  @Override
+  protected Operand<TFloat32> merge(Ops tf, Operand<TFloat32> left, Operand<TFloat32> right) {
+    return tf.math.minimum(left, right);
+  }
+}
