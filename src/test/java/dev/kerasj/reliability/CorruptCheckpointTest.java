@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kerasj.FitOptions;
+import dev.kerasj.Model;
 import dev.kerasj.Sequential;
 import dev.kerasj.callbacks.Callback;
 import dev.kerasj.callbacks.ModelCheckpoint;
@@ -46,10 +47,10 @@ class CorruptCheckpointTest {
   static void train() {
     Digits data = Digits.load(Path.of("testdata", "digits", "digits.csv")).slice(0, TrainerChild.SAMPLES);
     Callback hashes = new Callback() {
-      private Sequential model;
+      private Model model;
 
       @Override
-      public void setModel(Sequential model) {
+      public void setModel(Model model) {
         this.model = model;
       }
 

@@ -1,6 +1,7 @@
 package dev.kerasj.reliability;
 
 import dev.kerasj.FitOptions;
+import dev.kerasj.Model;
 import dev.kerasj.Sequential;
 import dev.kerasj.callbacks.Callback;
 import dev.kerasj.callbacks.ModelCheckpoint;
@@ -167,7 +168,7 @@ public final class TrainerChild {
   private static final class Announcer implements Callback {
     private final String verb;
     private final boolean before;
-    private Sequential model;
+    private Model model;
     private int batchesSinceSave;
     private int epoch;
 
@@ -177,7 +178,7 @@ public final class TrainerChild {
     }
 
     @Override
-    public void setModel(Sequential model) {
+    public void setModel(Model model) {
       this.model = model;
     }
 
@@ -218,7 +219,7 @@ public final class TrainerChild {
   }
 
   /** SHA-256 (first 16 hex digits) over every variable of the model graph, by name: weights and optimizer state. */
-  static String hash(Sequential model) {
+  static String hash(Model model) {
     ModelGraph graph = model.graphForInternalUse();
     List<ModelGraph.VariableSlot> slots = new ArrayList<>(graph.variables());
     slots.sort(Comparator.comparing(ModelGraph.VariableSlot::name));
