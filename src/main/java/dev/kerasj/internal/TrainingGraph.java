@@ -279,12 +279,12 @@ public final class TrainingGraph {
     }
     fetches.add(total);
     if (outputs.size() > 1) {
-      // Keras tracks each unweighted loss with a Mean weighted by the batch size.
-      Operand<TFloat32> batch = tf.dtypes.cast(
-          tf.gather(tf.shape(outs.get(0)), tf.constant(0), tf.constant(0)), TFloat32.class);
+      // Keras 3.15 tracks each unweighted output loss with a Mean whose sample weight is the batch's static size,
+      // which is unknown (None) in its traced train step: every batch counts once, a partial last batch included.
+      // Matched, not "fixed": history must equal Keras'. (Keras' total loss is weighted by batch size.)
       for (Operand<TFloat32> value : perOutput) {
-        fetches.add(tf.math.mul(value, batch));
-        fetches.add(batch);
+        fetches.add(value);
+        fetches.add(tf.constant(1f));
       }
     }
     for (int i = 0; i < outputs.size(); i++) {
