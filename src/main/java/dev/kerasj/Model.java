@@ -310,6 +310,9 @@ public class Model extends Layer implements AutoCloseable {
     Optimizer opt = options.optimizer() instanceof Optimizer o ? o : Optimizers.get((String) options.optimizer());
     CompileSpec spec = currentTopology() == null ? null
         : CompileSpec.resolve(options, outputNames(), outputShapes());
+    if (training != null) {
+      rebuildGraph(); // a graph cannot drop the old optimizer's variables: start a new one from the current weights
+    }
     this.optimizer = opt;
     this.compiled = spec;
     this.pendingOptions = spec == null ? options : null;
@@ -374,6 +377,31 @@ public class Model extends Layer implements AutoCloseable {
       pendingOptions = null;
     }
     return compiled;
+  }
+
+  /**
+   * Replaces the graph by a new one holding the current weight values and no training part, as a second
+   * {@code compile} needs (Keras starts a new optimizer; frozen flags take effect).
+   */
+  private void rebuildGraph() {
+    Map<String, FloatNdArray> values = getWeightsByPath();
+    graph.close();
+    graph = null;
+    network = null;
+    training = null;
+    releaseLeaves(sublayers());
+    ensureBuilt();
+    setWeights(values);
+  }
+
+  private static void releaseLeaves(List<Layer> layers) {
+    for (Layer l : layers) {
+      if (l.sublayers().isEmpty()) {
+        l.releaseWeights();
+      } else {
+        releaseLeaves(l.sublayers());
+      }
+    }
   }
 
   /** Builds the graph once the layer graph is known; Sequential makes its topology here. */
@@ -648,7 +676,8 @@ public class Model extends Layer implements AutoCloseable {
   /** The layer weights in Keras order ({@code model.weights}). */
   @Override
   public List<Weight> weights() {
-    if (network == null && builtElsewhere(sublayers())) {
+    Object owner = leavesBuiltBy(sublayersOrNone());
+    if (owner != null && (network == null || owner != network)) {
       // Used as a layer of another model, whose graph built the weights: they are its sublayers'.
       return sublayers().stream().flatMap(l -> l.weights().stream()).toList();
     }
@@ -656,13 +685,21 @@ public class Model extends Layer implements AutoCloseable {
     return network.weights();
   }
 
-  private static boolean builtElsewhere(List<Layer> layers) {
+  private List<Layer> sublayersOrNone() {
+    return currentTopology() == null ? List.of() : sublayers();
+  }
+
+  /** The one graph that built every leaf layer below {@code layers}, or null when none or several did. */
+  private static Object leavesBuiltBy(List<Layer> layers) {
+    Object owner = null;
     for (Layer l : layers) {
-      if (l.builtBy() != null || builtElsewhere(l.sublayers())) {
-        return true;
+      Object o = l.sublayers().isEmpty() ? l.builtBy() : leavesBuiltBy(l.sublayers());
+      if (o == null || (owner != null && owner != o)) {
+        return null;
       }
+      owner = o;
     }
-    return false;
+    return owner;
   }
 
   /** Keras' {@code model.trainable_weights}: the weights the optimizer updates. */
