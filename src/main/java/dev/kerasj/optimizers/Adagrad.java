@@ -78,4 +78,43 @@ public final class Adagrad extends Optimizer {
         tf.math.div(tf.math.mul(lr, g), tf.math.sqrt(tf.math.add(acc, tf.constant((float) epsilon)))));
     return List.of((Op) acc, varUpdate);
   }
+
+  /**
+   * A builder with Keras' defaults, so that each argument is named where it is set:
+   * {@code Adagrad.builder().learningRate(...)...build()}; {@link Builder#build()} checks the values.
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds a {@link Adagrad}; every value starts at Keras' default. */
+  public static final class Builder {
+    private double learningRate = DEFAULT_LEARNING_RATE;
+    private double initialAccumulatorValue = DEFAULT_INITIAL_ACCUMULATOR_VALUE;
+    private double epsilon = DEFAULT_EPSILON;
+
+    private Builder() {}
+
+    /** the initial learning rate (default DEFAULT_LEARNING_RATE). */
+    public Builder learningRate(double learningRate) {
+      this.learningRate = learningRate;
+      return this;
+    }
+
+    /** Keras' {@code initial_accumulator_value} (default DEFAULT_INITIAL_ACCUMULATOR_VALUE). */
+    public Builder initialAccumulatorValue(double initialAccumulatorValue) {
+      this.initialAccumulatorValue = initialAccumulatorValue;
+      return this;
+    }
+
+    /** Keras' {@code epsilon} (default DEFAULT_EPSILON). */
+    public Builder epsilon(double epsilon) {
+      this.epsilon = epsilon;
+      return this;
+    }
+
+    public Adagrad build() {
+      return new Adagrad(learningRate, initialAccumulatorValue, epsilon);
+    }
+  }
 }

@@ -117,4 +117,50 @@ public class Adam extends Optimizer {
         tf.math.add(tf.math.sqrt(vNew), epsilonConstant)));
     return List.of((Op) mNew, (Op) vNew, varUpdate);
   }
+
+  /**
+   * A builder with Keras' defaults, so that each argument is named where it is set:
+   * {@code Adam.builder().learningRate(...)...build()}; {@link Builder#build()} checks the values.
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds an {@link Adam}; every value starts at Keras' default. */
+  public static class Builder {
+    double learningRate = DEFAULT_LEARNING_RATE;
+    double beta1 = DEFAULT_BETA_1;
+    double beta2 = DEFAULT_BETA_2;
+    double epsilon = DEFAULT_EPSILON;
+
+    Builder() {}
+
+    /** the initial learning rate (default DEFAULT_LEARNING_RATE). */
+    public Builder learningRate(double learningRate) {
+      this.learningRate = learningRate;
+      return this;
+    }
+
+    /** Keras' {@code beta_1} (default DEFAULT_BETA_1). */
+    public Builder beta1(double beta1) {
+      this.beta1 = beta1;
+      return this;
+    }
+
+    /** Keras' {@code beta_2} (default DEFAULT_BETA_2). */
+    public Builder beta2(double beta2) {
+      this.beta2 = beta2;
+      return this;
+    }
+
+    /** Keras' {@code epsilon} (default DEFAULT_EPSILON). */
+    public Builder epsilon(double epsilon) {
+      this.epsilon = epsilon;
+      return this;
+    }
+
+    public Adam build() {
+      return new Adam(learningRate, beta1, beta2, epsilon);
+    }
+  }
 }

@@ -39,4 +39,54 @@ public final class AdamW extends Adam {
   public String name() {
     return "adamw";
   }
+
+  /**
+   * A builder with Keras' defaults, so that each argument is named where it is set:
+   * {@code AdamW.builder().learningRate(1e-3).weightDecay(0.004).build()}; {@link Builder#build()} checks the values.
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds an {@link AdamW}; every value starts at Keras' default. */
+  public static final class Builder extends Adam.Builder {
+    private double weightDecay = DEFAULT_WEIGHT_DECAY;
+
+    private Builder() {}
+
+    /** Keras' {@code weight_decay} (default {@value #DEFAULT_WEIGHT_DECAY}). */
+    public Builder weightDecay(double weightDecay) {
+      this.weightDecay = weightDecay;
+      return this;
+    }
+
+    @Override
+    public Builder learningRate(double learningRate) {
+      super.learningRate(learningRate);
+      return this;
+    }
+
+    @Override
+    public Builder beta1(double beta1) {
+      super.beta1(beta1);
+      return this;
+    }
+
+    @Override
+    public Builder beta2(double beta2) {
+      super.beta2(beta2);
+      return this;
+    }
+
+    @Override
+    public Builder epsilon(double epsilon) {
+      super.epsilon(epsilon);
+      return this;
+    }
+
+    @Override
+    public AdamW build() {
+      return new AdamW(learningRate, weightDecay, beta1, beta2, epsilon);
+    }
+  }
 }

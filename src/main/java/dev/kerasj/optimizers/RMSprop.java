@@ -126,4 +126,57 @@ public final class RMSprop extends Optimizer {
     }
     return ops;
   }
+
+  /**
+   * A builder with Keras' defaults, so that each argument is named where it is set:
+   * {@code RMSprop.builder().learningRate(...)...build()}; {@link Builder#build()} checks the values.
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds a {@link RMSprop}; every value starts at Keras' default. */
+  public static final class Builder {
+    private double learningRate = DEFAULT_LEARNING_RATE;
+    private double rho = DEFAULT_RHO;
+    private double momentum = 0.0;
+    private double epsilon = DEFAULT_EPSILON;
+    private boolean centered = false;
+
+    private Builder() {}
+
+    /** the initial learning rate (default DEFAULT_LEARNING_RATE). */
+    public Builder learningRate(double learningRate) {
+      this.learningRate = learningRate;
+      return this;
+    }
+
+    /** Keras' {@code rho} (default DEFAULT_RHO). */
+    public Builder rho(double rho) {
+      this.rho = rho;
+      return this;
+    }
+
+    /** Keras' {@code momentum} (default 0.0). */
+    public Builder momentum(double momentum) {
+      this.momentum = momentum;
+      return this;
+    }
+
+    /** Keras' {@code epsilon} (default DEFAULT_EPSILON). */
+    public Builder epsilon(double epsilon) {
+      this.epsilon = epsilon;
+      return this;
+    }
+
+    /** Keras' {@code centered} (default false). */
+    public Builder centered(boolean centered) {
+      this.centered = centered;
+      return this;
+    }
+
+    public RMSprop build() {
+      return new RMSprop(learningRate, rho, momentum, epsilon, centered);
+    }
+  }
 }

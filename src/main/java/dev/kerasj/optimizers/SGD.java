@@ -86,4 +86,43 @@ public final class SGD extends Optimizer {
         : tf.assignAdd(variable.value(), mNew);
     return List.of((Op) mNew, varUpdate);
   }
+
+  /**
+   * A builder with Keras' defaults, so that each argument is named where it is set:
+   * {@code SGD.builder().learningRate(...)...build()}; {@link Builder#build()} checks the values.
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds a {@link SGD}; every value starts at Keras' default. */
+  public static final class Builder {
+    private double learningRate = DEFAULT_LEARNING_RATE;
+    private double momentum = 0.0;
+    private boolean nesterov = false;
+
+    private Builder() {}
+
+    /** the initial learning rate (default DEFAULT_LEARNING_RATE). */
+    public Builder learningRate(double learningRate) {
+      this.learningRate = learningRate;
+      return this;
+    }
+
+    /** Keras' {@code momentum} (default 0.0). */
+    public Builder momentum(double momentum) {
+      this.momentum = momentum;
+      return this;
+    }
+
+    /** Keras' {@code nesterov} (default false). */
+    public Builder nesterov(boolean nesterov) {
+      this.nesterov = nesterov;
+      return this;
+    }
+
+    public SGD build() {
+      return new SGD(learningRate, momentum, nesterov);
+    }
+  }
 }
