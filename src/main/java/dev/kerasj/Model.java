@@ -366,6 +366,35 @@ public class Model extends Layer implements AutoCloseable {
     return spec == null ? List.of() : spec.metrics();
   }
 
+  /**
+   * Whether the log key {@code key} ({@code loss}, {@code accuracy}, {@code val_digit_loss} ...) is better lower
+   * ({@link Metric.Direction#MIN}) or higher, as callbacks in mode {@code auto} need it; null when this model logs no
+   * such key. Losses, per-output losses included, are better lower; a metric declares its direction.
+   */
+  public Metric.Direction logDirection(String key) {
+    String base = key.startsWith("val_") ? key.substring(4) : key;
+    if (base.equals("loss")) {
+      return Metric.Direction.MIN;
+    }
+    CompileSpec spec = spec();
+    if (spec == null) {
+      return null;
+    }
+    List<String> names = outputNames();
+    boolean several = names.size() > 1;
+    for (int i = 0; i < names.size(); i++) {
+      if (several && base.equals(names.get(i) + "_loss")) {
+        return Metric.Direction.MIN;
+      }
+      for (Metric m : spec.metrics().get(i)) {
+        if (base.equals(several ? names.get(i) + "_" + m.name() : m.name())) {
+          return m.direction();
+        }
+      }
+    }
+    return null;
+  }
+
   /** The resolved metrics of every output, in log order (after the model is built). */
   public List<Metric> metrics() {
     return List.copyOf(metrics);

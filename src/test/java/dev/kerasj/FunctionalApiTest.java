@@ -148,6 +148,8 @@ class FunctionalApiTest {
       var h2 = m.fit(data, Map.of("p", randomRows(N, 2, 6), "q", randomRows(N, 1, 7)),
           FitOptions.builder().epochs(1).verbose(0).build());
       assertEquals(List.of("loss", "p_loss", "q_loss"), List.copyOf(h2.history().keySet()));
+      assertEquals(dev.kerasj.metrics.Metric.Direction.MIN, m.logDirection("val_q_loss")); // EarlyStopping's mode auto
+      assertEquals(null, m.logDirection("val_r_loss"));
       IllegalArgumentException badKey = assertThrows(IllegalArgumentException.class, () -> m.compile(
           CompileOptions.builder("adam", Map.of("p", "mse", "r", "mse")).build()));
       assertTrue(badKey.getMessage().contains("'r'"), badKey.getMessage());

@@ -99,8 +99,8 @@ public final class EarlyStopping implements Callback {
   }
 
   /** {@code "auto"}, {@code "min"} or {@code "max"}. */
-  public String mode() {
-    return mode;
+  public Mode mode() {
+    return Mode.of(mode, "EarlyStopping");
   }
 
   /** The smallest change that counts as an improvement. */
@@ -271,15 +271,12 @@ public final class EarlyStopping implements Callback {
     if (mode.equals("max")) {
       return Metric.Direction.MAX;
     }
-    String name = monitor.startsWith(VAL_PREFIX) ? monitor.substring(VAL_PREFIX.length()) : monitor;
-    if (name.equals("loss")) {
-      return Metric.Direction.MIN;
+    Metric.Direction direction = model.logDirection(monitor);
+    if (direction != null) {
+      return direction;
     }
     List<String> available = new ArrayList<>(List.of("loss", "val_loss"));
     for (Metric m : model.metrics()) {
-      if (m.name().equals(name)) {
-        return m.direction();
-      }
       available.add(m.name());
       available.add(VAL_PREFIX + m.name());
     }
@@ -346,6 +343,11 @@ public final class EarlyStopping implements Callback {
     public Builder verbose(int verbose) {
       this.verbose = verbose;
       return this;
+    }
+
+    /** {@link Mode#MIN}, {@link Mode#MAX}, or {@link Mode#AUTO} (from the loss or the compiled metric's direction). */
+    public Builder mode(Mode mode) {
+      return mode(mode == null ? null : mode.kerasName());
     }
 
     /** {@code "min"}, {@code "max"}, or {@code "auto"} (from the loss or the compiled metric's direction). */

@@ -175,6 +175,17 @@ public final class ModelCheckpoint implements Callback {
     return new Builder(filepath);
   }
 
+  /**
+   * {@link #builder(String)} for a {@link Path}, as the other callbacks take their files; its last element may be a
+   * template ({@code dir.resolve("epoch_{epoch:02d}.keras")}).
+   */
+  public static Builder builder(Path filepath) {
+    if (filepath == null) {
+      throw new IllegalArgumentException("Expected a file path template. Received: null");
+    }
+    return new Builder(filepath.toString());
+  }
+
   /** The best monitored value so far (NaN before any), as restored or observed. */
   public double best() {
     return best;
@@ -308,14 +319,9 @@ public final class ModelCheckpoint implements Callback {
       case "max":
         return false;
       default:
-        String base = monitor.startsWith("val_") ? monitor.substring(4) : monitor;
-        if (base.equals("loss")) {
-          return true;
-        }
-        for (Metric m : model.metrics()) {
-          if (m.name().equals(base)) {
-            return m.direction() == Metric.Direction.MIN;
-          }
+        Metric.Direction direction = model.logDirection(monitor);
+        if (direction != null) {
+          return direction == Metric.Direction.MIN;
         }
         if (!saveBestOnly) {
           return true; // The monitor is unused without saveBestOnly.
@@ -786,6 +792,11 @@ public final class ModelCheckpoint implements Callback {
       return this;
     }
 
+    /** {@link Mode#AUTO} (default: losses minimize, metrics by their declared direction), MIN or MAX. */
+    public Builder mode(Mode mode) {
+      return mode(mode == null ? null : mode.kerasName());
+    }
+
     /** {@code "auto"} (default: losses minimize, metrics by their declared direction), {@code "min"}, {@code "max"}. */
     public Builder mode(String mode) {
       this.mode = mode;
@@ -853,7 +864,7 @@ public final class ModelCheckpoint implements Callback {
     }
 
     public ModelCheckpoint build() {
-      if (!mode.equals("auto") && !mode.equals("min") && !mode.equals("max")) {
+      if (!"auto".equals(mode) && !"min".equals(mode) && !"max".equals(mode)) {
         throw new IllegalArgumentException(
             "ModelCheckpoint mode must be one of auto, min, max. Received: mode=" + mode);
       }

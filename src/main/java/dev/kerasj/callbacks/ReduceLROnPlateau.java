@@ -149,14 +149,9 @@ public final class ReduceLROnPlateau implements Callback {
     if (mode.equals("max")) {
       return false;
     }
-    String base = monitor.startsWith("val_") ? monitor.substring(4) : monitor;
-    if (base.equals("loss")) {
-      return true;
-    }
-    for (Metric m : model.metrics()) {
-      if (m.name().equals(base)) {
-        return m.direction() == Metric.Direction.MIN;
-      }
+    Metric.Direction direction = model.logDirection(monitor);
+    if (direction != null) {
+      return direction == Metric.Direction.MIN;
     }
     throw new IllegalArgumentException("ReduceLROnPlateau(mode=auto) cannot tell whether '" + monitor + "' should be "
         + "minimized or maximized: it is neither a loss nor a compiled metric. Pass mode min or max");
@@ -202,6 +197,11 @@ public final class ReduceLROnPlateau implements Callback {
       }
       this.patience = patience;
       return this;
+    }
+
+    /** {@link Mode#AUTO} (default), {@link Mode#MIN} or {@link Mode#MAX}. */
+    public Builder mode(Mode mode) {
+      return mode(mode == null ? null : mode.kerasName());
     }
 
     /** {@code auto}, {@code min} or {@code max}. */

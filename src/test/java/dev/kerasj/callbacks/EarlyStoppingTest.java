@@ -356,7 +356,7 @@ class EarlyStoppingTest {
         () -> assertEquals(0.0, es.minDelta(), EXACT),
         () -> assertEquals(0, es.patience()),
         () -> assertEquals(0, es.verbose()),
-        () -> assertEquals("auto", es.mode()),
+        () -> assertEquals(Mode.AUTO, es.mode()),
         () -> assertEquals(OptionalDouble.empty(), es.baseline()),
         () -> assertFalse(es.restoreBestWeights()),
         () -> assertEquals(0, es.startFromEpoch()),

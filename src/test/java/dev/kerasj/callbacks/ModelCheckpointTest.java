@@ -344,4 +344,17 @@ class ModelCheckpointTest {
           dev.kerasj.saving.tfcheckpoint.TfCheckpoint.list(weights));
     }
   }
+
+  @Test
+  void builder_takesAPathAndAModeEnum() {
+    // mode MAX on a falling loss: only the first epoch is "best".
+    float[][] x = TinyModels.inputs(8);
+    try (Sequential model = TinyModels.linear(0.1)) {
+      ModelCheckpoint cb = ModelCheckpoint.builder(dir.resolve("best_{epoch}.weights.h5")).monitor("loss")
+          .mode(Mode.MAX).saveBestOnly(true).saveWeightsOnly(true).build();
+      model.fit(x, TinyModels.line(x, 2f), FitOptions.builder().epochs(3).batchSize(4).shuffle(false).verbose(0)
+          .callbacks(cb).build());
+      assertEquals(dir.resolve("best_1.weights.h5").toString(), cb.bestPath());
+    }
+  }
 }
