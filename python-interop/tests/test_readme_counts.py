@@ -18,6 +18,10 @@ def fixture_bundles():
     return len(list((TESTDATA / "fixtures").glob("*.index")))
 
 
+def functional_bundles():
+    return len(list((TESTDATA / "functional").glob("*.index")))
+
+
 def keras_models():
     return len(list((TESTDATA / "keras").glob("*.keras")))
 
@@ -31,6 +35,7 @@ STATED = [
     ("README.md", r"make_fixtures\.py` trains (\d+) models", fixture_bundles),
     ("README.md", r"measured over all (\d+) cases", fixture_bundles),
     ("README.md", r"make_keras_files_fixtures\.py` writes (\d+) models", keras_models),
+    ("README.md", r"make_functional_fixtures\.py` trains (\d+) Functional models", functional_bundles),
     ("testdata/README.md", r"One TF tensor bundle per Keras training case \((\d+) cases below\)", fixture_bundles),
     ("testdata/README.md", r"some tensor in \d+ of the (\d+) cases", fixture_bundles),
     ("testdata/README.md", r"`\.weights\.h5` files \((\d+) models:", keras_models),
