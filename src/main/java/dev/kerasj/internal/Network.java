@@ -16,6 +16,7 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TNumber;
@@ -30,6 +31,8 @@ import org.tensorflow.types.family.TType;
  * carried over into this graph; that other model is then unusable, see {@link #isIntact()}.
  */
 public final class Network {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Network.class);
+
   private final ModelGraph graph;
   private final Topology topology;
   private final List<Layer> layers;
@@ -169,19 +172,36 @@ public final class Network {
 
   /**
    * Computes every node of {@code topology} from the operands already in {@code values} (its inputs), calling each
-   * layer with the context {@code contexts} gives it. A model used as a layer runs its own topology this way.
+   * layer with the context {@code contexts} gives it and the masks of its inputs; a layer that supports masking
+   * passes its {@link Layer#computeMask mask} on, as Keras does. A model used as a layer runs its own topology this
+   * way.
    */
   public static void run(Topology topology, Map<KerasTensor, Operand<?>> values,
       java.util.function.Function<Layer, LayerContext> contexts, boolean training) {
+    Map<KerasTensor, Operand<TBool>> masks = new IdentityHashMap<>();
     for (KerasTensor node : topology.nodes()) {
       if (node.isInput()) {
         continue;
       }
       List<Operand<?>> args = new ArrayList<>();
+      List<Operand<TBool>> argMasks = new ArrayList<>();
       for (KerasTensor in : node.inputs()) {
         args.add(values.get(in));
+        argMasks.add(masks.get(in));
       }
-      values.put(node, node.layer().call(contexts.apply(node.layer()), args, training));
+      Layer layer = node.layer();
+      LayerContext ctx = contexts.apply(layer);
+      values.put(node, layer.call(ctx, args, argMasks, training));
+      if (layer.supportsMasking()) {
+        Operand<TBool> mask = layer.computeMask(ctx, args, argMasks);
+        if (mask != null) {
+          masks.put(node, mask);
+        }
+      } else if (argMasks.stream().anyMatch(java.util.Objects::nonNull)) {
+        LOG.warn("Layer '{}' (of type {}) was passed an input with a mask attached to it. However, this layer does "
+            + "not support masking and will therefore destroy the mask information. Downstream layers will not see "
+            + "the mask.", layer.name(), layer.className());
+      }
     }
   }
 

@@ -21,6 +21,12 @@ public final class Activation extends Layer {
     return activation;
   }
 
+  /** Keras' {@code supports_masking = True}: a mask on the input passes to the output. */
+  @Override
+  public boolean supportsMasking() {
+    return true;
+  }
+
   @Override
   public String className() {
     return "Activation";

@@ -49,6 +49,12 @@ public final class BatchNormalization extends Layer {
     return epsilon;
   }
 
+  /** Keras' {@code supports_masking = True}: a mask on the input passes to the output. */
+  @Override
+  public boolean supportsMasking() {
+    return true;
+  }
+
   @Override
   public String className() {
     return "BatchNormalization";

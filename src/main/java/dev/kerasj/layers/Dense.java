@@ -64,6 +64,12 @@ public final class Dense extends Layer {
     return useBias;
   }
 
+  /** Keras' {@code supports_masking = True}: a mask on the input passes to the output. */
+  @Override
+  public boolean supportsMasking() {
+    return true;
+  }
+
   @Override
   public String className() {
     return "Dense";

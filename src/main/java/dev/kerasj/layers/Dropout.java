@@ -37,6 +37,12 @@ public final class Dropout extends Layer {
     return rate;
   }
 
+  /** Keras' {@code supports_masking = True}: a mask on the input passes to the output. */
+  @Override
+  public boolean supportsMasking() {
+    return true;
+  }
+
   @Override
   public String className() {
     return "Dropout";

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.tensorflow.Operand;
+import org.tensorflow.types.TBool;
 
 /**
  * A Keras layer: it knows its output shape, how to create its weights and how to build its forward graph. It does
@@ -96,6 +97,34 @@ public abstract class Layer {
   /** {@link #call(LayerContext, Operand, boolean)} for every input, in call order; merge layers override it. */
   public Operand<?> call(LayerContext ctx, List<Operand<?>> inputs, boolean training) {
     return call(ctx, inputs.get(0), training);
+  }
+
+  /**
+   * {@link #call(LayerContext, List, boolean)} with each input's mask (Keras' {@code mask} argument): a boolean
+   * tensor of the input's leading dimensions, true where a value is real, or null where the input has none. Layers
+   * that read masks (recurrent layers, attention, pooling) override this; the default ignores them.
+   */
+  public Operand<?> call(LayerContext ctx, List<Operand<?>> inputs, List<Operand<TBool>> masks, boolean training) {
+    return call(ctx, inputs, training);
+  }
+
+  /**
+   * Keras' {@code supports_masking}: whether this layer's output carries a mask, the one {@link #computeMask}
+   * returns. False by default, as in Keras: the mask stops at a layer that does not support it.
+   */
+  public boolean supportsMasking() {
+    return false;
+  }
+
+  /**
+   * Keras' {@code compute_mask}: the mask of this layer's output, for a layer that {@link #supportsMasking()}. The
+   * default passes the first input's mask on unchanged; a layer that makes a mask ({@code Embedding(maskZero)},
+   * {@code Masking}) overrides it.
+   *
+   * @param masks each input's mask, null where none
+   */
+  public Operand<TBool> computeMask(LayerContext ctx, List<Operand<?>> inputs, List<Operand<TBool>> masks) {
+    return masks.isEmpty() ? null : masks.get(0);
   }
 
   /**
