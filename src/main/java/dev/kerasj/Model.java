@@ -4,7 +4,6 @@ import dev.kerasj.callbacks.Callback;
 import dev.kerasj.callbacks.CallbackList;
 import dev.kerasj.callbacks.History;
 import dev.kerasj.internal.DataAdapter;
-import dev.kerasj.internal.FitLoop;
 import dev.kerasj.internal.HostArray;
 import dev.kerasj.internal.ModelGraph;
 import dev.kerasj.internal.Network;

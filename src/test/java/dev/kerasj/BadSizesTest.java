@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kerasj.callbacks.Callback;
 import dev.kerasj.callbacks.History;
 import dev.kerasj.callbacks.TrainingOutcome;
-import dev.kerasj.internal.FitLoop;
 import dev.kerasj.layers.Dense;
 import dev.kerasj.layers.Input;
 import dev.kerasj.losses.SparseCategoricalCrossentropy;

@@ -174,7 +174,7 @@ public final class BackupAndRestore implements Callback {
     return out;
   }
 
-  // ---- driven by the fit loop (dev.kerasj.internal.FitLoop); not user API ----
+  // ---- driven by the fit loop (dev.kerasj.FitLoop); not user API ----
 
   /** Called by {@code fit} before {@code onTrainBegin}: removes staging leftovers and installs the handler. */
   public void begin(Model model, FitShape shape) {

@@ -16,6 +16,9 @@ import org.tensorflow.ndarray.NdArray;
  * converted once into a {@code HostArray}; batches are then cut from it without further reflection.
  */
 public final class HostArray {
+  /** The most values one Java array holds on HotSpot ({@code Integer.MAX_VALUE - 8}); a weight or batch is one. */
+  public static final int MAX_LENGTH = Integer.MAX_VALUE - 8;
+
   private final long[] shape;
   private final float[] floats;
   private final int[] ints;

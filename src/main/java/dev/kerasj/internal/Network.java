@@ -259,7 +259,7 @@ public final class Network {
 
   /** A weight's initial value is one Java array: refuse a shape that cannot be one before anything is created. */
   private static void checkSize(String path, long[] shape) {
-    long max = dev.kerasj.saving.MemoryBudget.MAX_ARRAY_LENGTH;
+    long max = HostArray.MAX_LENGTH;
     long n = 1;
     for (long d : shape) {
       n = n > max ? n : n * Math.min(d, max + 1); // both factors <= 2^31: no overflow
@@ -271,7 +271,7 @@ public final class Network {
   }
 
   /** Mixes the model seed with a name so each weight and random op draws its own reproducible stream. */
-  static long mix(long seed, String name, long counter) {
+  public static long mix(long seed, String name, long counter) {
     long h = seed * 0x9E3779B97F4A7C15L + name.hashCode() * 0xC2B2AE3D27D4EB4FL + counter;
     h ^= (h >>> 33);
     h *= 0xFF51AFD7ED558CCDL;

@@ -43,7 +43,7 @@ public final class MemoryBudget {
    */
   public static final int LOAD_FACTOR = 2;
   /** The most elements one weight may have: the length of the largest Java array. */
-  public static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
+  public static final int MAX_ARRAY_LENGTH = dev.kerasj.internal.HostArray.MAX_LENGTH;
 
   private MemoryBudget() {}
 

@@ -1,13 +1,14 @@
-package dev.kerasj.internal;
+package dev.kerasj;
 
-import dev.kerasj.FitOptions;
-import dev.kerasj.Model;
 import dev.kerasj.callbacks.BackupAndRestore;
 import dev.kerasj.callbacks.Callback;
 import dev.kerasj.callbacks.CallbackList;
 import dev.kerasj.callbacks.History;
 import dev.kerasj.callbacks.ProgbarLogger;
 import dev.kerasj.callbacks.TrainingOutcome;
+import dev.kerasj.internal.HostArray;
+import dev.kerasj.internal.Network;
+import dev.kerasj.internal.TrainingGraph;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +19,7 @@ import java.util.SplittableRandom;
  * The epoch and batch loops of {@code fit} and {@code evaluate}: cuts batches from host arrays, runs one
  * {@link TrainingGraph} step per batch, keeps Keras' running means and calls the callbacks.
  */
-public final class FitLoop {
+final class FitLoop {
   private final Model model;
   private final TrainingGraph training;
   private final List<String> metricNames;

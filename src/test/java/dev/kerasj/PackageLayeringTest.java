@@ -1,0 +1,137 @@
+package dev.kerasj;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.spi.ToolProvider;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The package layering of kerasj's main classes, read from the compiled classes by the JDK's {@code jdeps}: the
+ * building blocks (layers, ops, losses, metrics, optimizers) at the bottom, the graph engine ({@code internal}) above
+ * them, then formats, callbacks and the model façade; nothing below reaches up.
+ *
+ * <p>One cycle remains, between the façade ({@code dev.kerasj}: {@link Model}), {@code callbacks} and the format
+ * packages: {@code Model.save} calls the formats and the formats read and build a {@code Model}; callbacks take a
+ * {@code Model} and {@code fit} takes callbacks. The test holds it to those packages, so no other package can join it
+ * and a cycle elsewhere fails; the README says how it will be cut.
+ */
+class PackageLayeringTest {
+  static final String ROOT = "dev.kerasj";
+  /** Blocks a model is made of; they know nothing of models, graphs, files or callbacks. */
+  static final Set<String> BLOCKS = Set.of("activations", "initializers", "losses", "metrics", "optimizers",
+      "optimizers.schedules", "layers");
+  /** The packages of the one remaining cycle (see the class comment). */
+  static final Set<String> KNOWN_CYCLE = Set.of("", "callbacks", "saving", "saving.keras", "saving.savedmodel",
+      "saving.tfcheckpoint");
+
+  static Map<String, Set<String>> deps;
+
+  @BeforeAll
+  static void readDependencies() throws Exception {
+    Path classes = Path.of(Model.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    ToolProvider jdeps = ToolProvider.findFirst("jdeps").orElseThrow(() -> new IllegalStateException(
+        "jdeps is not in this JDK"));
+    StringWriter out = new StringWriter();
+    int rc = jdeps.run(new PrintWriter(out), new PrintWriter(out), "-verbose:package", "-filter:none", "-e",
+        "dev\\.kerasj.*", classes.toString());
+    assertEquals(0, rc, out.toString());
+    deps = new TreeMap<>();
+    Matcher m = Pattern.compile("^\\s+(dev\\.kerasj[\\w.]*)\\s+->\\s+(dev\\.kerasj[\\w.]*)", Pattern.MULTILINE)
+        .matcher(out.toString());
+    while (m.find()) {
+      String from = relative(m.group(1));
+      String to = relative(m.group(2));
+      deps.computeIfAbsent(from, k -> new TreeSet<>());
+      if (!from.equals(to)) {
+        deps.get(from).add(to);
+      }
+    }
+    assertTrue(deps.size() >= 15, "jdeps found only " + deps.keySet());
+  }
+
+  private static String relative(String pkg) {
+    return pkg.equals(ROOT) ? "" : pkg.substring(ROOT.length() + 1);
+  }
+
+  @Test
+  void buildingBlocks_dependOnlyOnBuildingBlocks() {
+    for (String block : BLOCKS) {
+      for (String to : deps.getOrDefault(block, Set.of())) {
+        assertTrue(BLOCKS.contains(to), "dev.kerasj." + block + " must not depend on " + ROOT + (to.isEmpty() ? ""
+            : "." + to) + " (blocks sit below the engine, formats, callbacks and models)");
+      }
+    }
+  }
+
+  @Test
+  void engine_dependsOnlyOnBuildingBlocks() {
+    for (String to : deps.getOrDefault("internal", Set.of())) {
+      assertTrue(BLOCKS.contains(to), "dev.kerasj.internal (the graph engine) must not depend on " + ROOT
+          + (to.isEmpty() ? "" : "." + to));
+    }
+  }
+
+  @Test
+  void cycles_onlyTheKnownOne() {
+    List<Set<String>> cycles = stronglyConnected(deps).stream().filter(c -> c.size() > 1).toList();
+    System.out.println("[layering] package cycles: " + cycles);
+    for (Set<String> cycle : cycles) {
+      assertTrue(KNOWN_CYCLE.containsAll(cycle), "a package cycle outside the known one: " + cycle
+          + "; dependencies: " + deps);
+    }
+  }
+
+  /** Tarjan's strongly connected components. */
+  static List<Set<String>> stronglyConnected(Map<String, Set<String>> graph) {
+    Map<String, Integer> index = new HashMap<>();
+    Map<String, Integer> low = new HashMap<>();
+    Deque<String> stack = new ArrayDeque<>();
+    List<Set<String>> out = new ArrayList<>();
+    for (String v : graph.keySet()) {
+      if (!index.containsKey(v)) {
+        strongConnect(v, graph, index, low, stack, out);
+      }
+    }
+    return out;
+  }
+
+  private static void strongConnect(String v, Map<String, Set<String>> graph, Map<String, Integer> index,
+      Map<String, Integer> low, Deque<String> stack, List<Set<String>> out) {
+    index.put(v, index.size());
+    low.put(v, index.get(v));
+    stack.push(v);
+    for (String w : graph.getOrDefault(v, Set.of())) {
+      if (!index.containsKey(w)) {
+        strongConnect(w, graph, index, low, stack, out);
+        low.put(v, Math.min(low.get(v), low.get(w)));
+      } else if (stack.contains(w)) {
+        low.put(v, Math.min(low.get(v), index.get(w)));
+      }
+    }
+    if (low.get(v).equals(index.get(v))) {
+      Set<String> component = new TreeSet<>();
+      String w;
+      do {
+        w = stack.pop();
+        component.add(w);
+      } while (!w.equals(v));
+      out.add(component);
+    }
+  }
+}
