@@ -233,20 +233,30 @@ public final class FunctionalConfig {
    * @throws IncompatibleModelException naming the layer and field, for a config kerasj cannot rebuild
    */
   public static Model newModel(JsonNode root, Path source, Long seed, String device) {
+    return newModel(root, source, seed, device, size -> { });
+  }
+
+  /**
+   * {@link #newModel(JsonNode, Path, Long, String)}, refusing before anything is allocated a model this JVM's
+   * {@link MemoryBudget} cannot hold, and any model {@code check} refuses (given its size from the config alone).
+   */
+  static Model newModel(JsonNode root, Path source, Long seed, String device,
+      java.util.function.Consumer<ModelFootprint> check) {
     Model model = unbuilt(root, source);
     try {
+      CompileOptions compile = root.has("class_name") ? parseCompile(new ConfigFields(root, "model", source)) : null;
+      ModelFootprint size = ModelFootprint.of(model,
+          compile == null ? null : (Optimizer) compile.optimizer(), source);
+      size.checkBudget(MemoryBudget.bytes(), MemoryBudget.describe(), source);
+      check.accept(size);
       if (seed != null) {
         model.setSeed(seed);
       }
       if (device != null) {
         model.setDevice(device);
       }
-      ConfigFields top = new ConfigFields(root, "model", source);
-      if (root.has("class_name")) {
-        CompileOptions compile = parseCompile(top);
-        if (compile != null) {
-          model.compile(compile);
-        }
+      if (compile != null) {
+        model.compile(compile);
       }
       model.build();
       return model;

@@ -182,14 +182,10 @@ public final class KerasArchive {
           + e.getMessage(), e);
     }
     try (h5) {
-      Model model = FunctionalConfig.newModel(config, file, ThreadLocalRandom.current().nextLong(), device);
+      long weightsBytes = members.get(WEIGHTS).length;
+      Model model = FunctionalConfig.newModel(config, file, ThreadLocalRandom.current().nextLong(), device,
+          size -> checkWeightsFit(file, size, weightsBytes));
       try {
-        long needed = ModelFootprint.bytes(model.countParams());
-        if (needed > members.get(WEIGHTS).length) {
-          throw new IncompatibleModelException(file, file + ": the config declares " + model.countParams()
-              + " parameters (" + MemoryBudget.format(needed) + " of float32), but " + WEIGHTS + " holds only "
-              + members.get(WEIGHTS).length + " bytes: the archive cannot hold its model's weights");
-        }
         KerasWeights.restore(model, h5, new KerasWeights.Source(file, file + ": " + WEIGHTS,
             members.get(WEIGHTS).length));
         return model;

@@ -214,6 +214,22 @@ class FunctionalKerasFilesTest {
   }
 
   @Test
+  void fromJson_functionalConfigTooLargeForMemoryBudget_refusedBeforeAllocating() {
+    String json = bundle("two_input_concat").readStrings("meta/config_json").get(0);
+    String huge = json.replace("\"units\": 16", "\"units\": 50000000");
+    IncompatibleModelException e = assertThrows(IncompatibleModelException.class, () -> Model.fromJson(huge, 7));
+    assertTrue(e.getMessage().contains("memory budget") && e.getMessage().contains("a_dense"), e.getMessage());
+  }
+
+  @Test
+  void fromJson_unknownInboundTensor_namesTheLayer() {
+    String json = bundle("residual_add").readStrings("meta/config_json").get(0);
+    String broken = json.replace("\"keras_history\": [\"dense_1\", 0, 0]", "\"keras_history\": [\"nowhere\", 0, 0]");
+    IncompatibleModelException e = assertThrows(IncompatibleModelException.class, () -> Model.fromJson(broken, 7));
+    assertTrue(e.getMessage().contains("nowhere"), e.getMessage());
+  }
+
+  @Test
   void sequentialLoad_functionalArchive_refusesNamingModelLoad() {
     IncompatibleModelException e = assertThrows(IncompatibleModelException.class,
         () -> Sequential.load(FunctionalCases.DIR.resolve("two_input_concat.keras")));
