@@ -193,7 +193,9 @@ public final class SequentialConfig {
     ConfigFields top = new ConfigFields(root, "model", source);
     String cls = top.string("class_name");
     if (!cls.equals("Sequential")) {
-      throw top.fail("kerasj rebuilds Sequential models only. Found class_name '" + cls + "'");
+      throw top.fail("kerasj rebuilds Sequential models only here. Found class_name '" + cls + "'"
+          + (FunctionalConfig.isFunctional(root) ? "; rebuild a Functional model with Model.fromJson or Model.load"
+          : ""));
     }
     ConfigFields config = top.object("config");
     JsonNode layerNodes = config.raw("layers");

@@ -27,7 +27,12 @@ import java.util.Set;
  *                                ({@link OptimizerVariables})
  * </pre>
  *
- * The class path of a layer is <em>not</em> its name: Keras numbers layers per class in layer order
+ * A Functional model's container is its {@code model.layers}, InputLayers included (they get empty
+ * {@code layers/input_layer/vars} groups, which kerasj does not write: Keras reads a missing group as an empty one); a
+ * nested model's layers live under its own group: {@code layers/sequential/layers/dense/vars/0},
+ * {@code layers/functional/layers/batch_normalization/vars/2}.
+ *
+ * <p>The class path of a layer is <em>not</em> its name: Keras numbers layers per class in layer order
  * ({@link KerasPaths}), so a model's layers {@code encoder}, {@code head} (both Dense) live under
  * {@code layers/dense} and {@code layers/dense_1}. Each {@code vars} group carries a {@code name} attribute (the
  * layer's or optimizer's name), which Keras writes and never reads.
