@@ -230,6 +230,20 @@ class FunctionalKerasFilesTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void fromConfig_getConfigDictOfSharedLayerModel_rebuildsBothCallsUncompiled() throws IOException {
+    JsonNode keras = KerasJson.mapper().readTree(bundle("shared_layer").readStrings("meta/config_json").get(0));
+    Map<String, Object> getConfig = KerasJson.mapper().convertValue(keras.get("config"), Map.class);
+    try (Model model = Model.fromConfig(getConfig, 3); Model java = FunctionalCases.build("shared_layer")) {
+      java.build();
+      assertEquals(describe(java), describe(model));
+      assertEquals(false, model.isCompiled());
+      assertEquals(2, model.topologyForInternalUse().nodes().stream()
+          .filter(t -> t.layer().name().equals("shared")).count(), "calls of the shared layer");
+    }
+  }
+
+  @Test
   void sequentialLoad_functionalArchive_refusesNamingModelLoad() {
     IncompatibleModelException e = assertThrows(IncompatibleModelException.class,
         () -> Sequential.load(FunctionalCases.DIR.resolve("two_input_concat.keras")));
