@@ -77,6 +77,53 @@ record ModelFootprint(List<LayerSize> layers, long params, long trainableParams,
     return new ModelFootprint(sizes, params, trainable, slots, optimizer == null ? null : optimizer.className());
   }
 
+  /**
+   * The weights of a Functional model that is connected but not built: each layer's weights once (a shared layer's
+   * too), nested models' layers included, from the shapes its calls recorded; nothing is allocated.
+   *
+   * @throws IncompatibleModelException naming the layer, for a weight larger than a Java array or a size that
+   *     overflows
+   */
+  static ModelFootprint of(dev.kerasj.Model model, Optimizer optimizer, Path source) {
+    List<LayerSize> sizes = new ArrayList<>();
+    long[] totals = new long[2]; // params, trainable params
+    addLayers(model, sizes, totals, source);
+    int slots = optimizer == null ? 0 : optimizer.slotsPerVariable();
+    return new ModelFootprint(sizes, totals[0], totals[1], slots, optimizer == null ? null : optimizer.className());
+  }
+
+  private static void addLayers(dev.kerasj.Model model, List<LayerSize> sizes, long[] totals, Path source) {
+    for (Layer layer : model.layers()) {
+      if (layer instanceof Input) {
+        continue;
+      }
+      if (layer instanceof dev.kerasj.Model nested) {
+        addLayers(nested, sizes, totals, source);
+        continue;
+      }
+      String where = "layer '" + layer.name() + "' (" + layer.className() + ")";
+      long own = 0;
+      try {
+        for (Layer.WeightShape w : layer.weightShapes(layer.inputShapes())) {
+          long n = elements(w.shape());
+          if (n > MemoryBudget.MAX_ARRAY_LENGTH) {
+            throw fail(source, where + ": weight '" + w.name() + "' of shape " + Arrays.toString(w.shape()) + " has "
+                + count(n) + " values; a weight holds at most " + count(MemoryBudget.MAX_ARRAY_LENGTH)
+                + " (the largest Java array)");
+          }
+          own = Math.addExact(own, n);
+          if (w.trainable() && layer.trainable()) {
+            totals[1] = Math.addExact(totals[1], n);
+          }
+        }
+      } catch (ArithmeticException e) {
+        throw fail(source, where + ": its weight sizes overflow a 64-bit count");
+      }
+      totals[0] = addOrFail(totals[0], own, where, source);
+      sizes.add(new LayerSize(layer.name(), layer.className(), own));
+    }
+  }
+
   /** Bytes of every variable the model holds: weights and optimizer slots, float32. Saturates at Long.MAX_VALUE. */
   long variableBytes() {
     return saturatingMultiply(saturatingAdd(params, saturatingMultiply(trainableParams, slotsPerVariable)), 4);
