@@ -1,6 +1,6 @@
 package dev.kerasj.cli;
 
-import dev.kerasj.Sequential;
+import dev.kerasj.Model;
 import dev.kerasj.saving.tfcheckpoint.TfCheckpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,7 +68,7 @@ final class ConvertCommand implements Callable<Integer> {
     if (dstExists && !overwrite) {
       throw new CliException("DST " + dst + " exists; pass --overwrite to replace it");
     }
-    try (Sequential model = switch (d.format()) {
+    try (Model model = switch (d.format()) {
       case SAVED_MODEL, KERAS -> fullModel(d.path());
       case TF_CHECKPOINT, TF_CHECKPOINT_DIR, WEIGHTS_H5 -> weightsInto(d.path());
     }) {
@@ -131,21 +131,21 @@ final class ConvertCommand implements Callable<Integer> {
     return t;
   }
 
-  private Sequential fullModel(Path model) throws Exception {
+  private Model fullModel(Path model) throws Exception {
     if (config != null || like != null) {
       throw new CliException("--config/--like give the architecture of a checkpoint or .weights.h5 SRC; " + model
           + " has its own");
     }
-    return Sequential.load(model);
+    return Model.load(model);
   }
 
-  private Sequential weightsInto(Path weights) throws Exception {
+  private Model weightsInto(Path weights) throws Exception {
     if ((config == null) == (like == null)) {
       throw new CliException(weights + " holds no architecture: give exactly one of --config CONFIG_JSON "
           + "(a Keras 3 config.json or .keras archive) or --like MODEL (a kerasj SavedModel or .keras archive of "
           + "the same architecture)");
     }
-    Sequential model = config != null ? configReader.read(config, 0) : Sequential.load(like);
+    Model model = config != null ? configReader.read(config, 0) : Model.load(like);
     try {
       model.loadWeights(weights);
       return model;

@@ -1,7 +1,7 @@
 package dev.kerasj.cli;
 
 import dev.kerasj.FitOptions;
-import dev.kerasj.Sequential;
+import dev.kerasj.Model;
 import dev.kerasj.callbacks.Callback;
 import dev.kerasj.callbacks.History;
 import dev.kerasj.callbacks.ModelCheckpoint;
@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
     description = "Train a model described by a Keras 3 config.json on CSV data, with ModelCheckpoint options.")
 final class TrainCommand implements Callable<Integer> {
   @Option(names = "--config", required = true, paramLabel = "CONFIG_JSON",
-      description = "Keras 3 model config (config.json / model.to_json()) of a Sequential model, or a .keras "
+      description = "Keras 3 model config (config.json / model.to_json()) of a Sequential or Functional model, or a .keras "
           + "archive whose config is used (training starts from fresh weights).")
   Path config;
 
@@ -117,7 +117,12 @@ final class TrainCommand implements Callable<Integer> {
           + "compile_config). Received: --optimizer=" + optimizer + ", --loss=" + loss);
     }
     List<Callback> callbacks = checkpointAndLogs();
-    try (Sequential model = configReader.read(config, seed)) {
+    try (Model model = configReader.read(config, seed)) {
+      if (model.inputs().size() != 1 || model.outputs().size() != 1) {
+        throw new CliException("train reads one CSV of features and one label column, for a model of one input and "
+            + "one output; " + config + " has inputs " + model.inputNames() + " and outputs " + model.outputNames()
+            + ". Train it from Java with fit(Map, Map)");
+      }
       if (optimizer != null) {
         model.compile(optimizer, loss, metrics.toArray(String[]::new));
       } else if (!model.isCompiled()) {

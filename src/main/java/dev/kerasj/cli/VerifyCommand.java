@@ -1,7 +1,7 @@
 package dev.kerasj.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kerasj.Sequential;
+import dev.kerasj.Model;
 import dev.kerasj.saving.CorruptCheckpointException;
 import dev.kerasj.saving.IncompatibleModelException;
 import dev.kerasj.saving.RegularFiles;
@@ -313,8 +313,8 @@ final class VerifyCommand implements Callable<Integer> {
         || Files.exists(root.resolve("assets").resolve("kerasj.json"));
     try {
       if (kerasj) {
-        try (Sequential model = Sequential.load(root)) {
-          verdict("OK", root, "loads (Sequential.load): " + model.layers().size() + " layers, "
+        try (Model model = Model.load(root)) {
+          verdict("OK", root, "loads (Model.load): " + model.layers().size() + " layers, "
               + (model.isCompiled() ? "compiled with " + model.optimizer().className() : "not compiled"));
         }
       } else {
@@ -323,7 +323,7 @@ final class VerifyCommand implements Callable<Integer> {
         }
       }
     } catch (IOException | RuntimeException e) {
-      verdict("CORRUPT", root, "does not load (" + (kerasj ? "Sequential.load" : "ServedModel.open") + "): "
+      verdict("CORRUPT", root, "does not load (" + (kerasj ? "Model.load" : "ServedModel.open") + "): "
           + oneLine(e));
     }
   }

@@ -37,7 +37,7 @@ class TrainCommandTest {
     assertEquals(2, TfCheckpoint.list(dir.resolve("ckpts")).size());
     assertTrue(Files.isDirectory(dir.resolve("logs/train")) && Files.isDirectory(dir.resolve("logs/validation")));
     // the checkpoint restores into the config's model
-    try (Sequential m = ModelConfigReader.DEFAULT.read(CONFIG, 0)) {
+    try (dev.kerasj.Model m = ModelConfigReader.DEFAULT.read(CONFIG, 0)) {
       TfCheckpoint.restore(m, dir.resolve("ckpts"));
     }
   }
@@ -89,5 +89,30 @@ class TrainCommandTest {
         data.toString(), "--epochs", "1", "--batch-size", "8", "--progress", "0");
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().contains("trained 1 epochs on 24 rows") && r.out().contains("accuracy="), r.out());
+  }
+
+  @Test
+  void train_functionalKerasArchive_trainsWithItsCompileConfig(@TempDir Path dir) throws IOException {
+    // Keras' residual_add model (Input -> Dense -> Dense -> Add -> Dense), saved by Python with its compile config.
+    Path csv = smallDigits(dir);
+    KerasjCliTest.Run r = KerasjCliTest.run("train", "--config", "testdata/functional/residual_add.keras", "--data",
+        csv.toString(), "--label-column", "label", "--epochs", "1", "--batch-size", "16", "--progress", "0",
+        "--checkpoint", dir.resolve("model.keras").toString());
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("trained 1 epochs on 200 rows"), r.out());
+    try (dev.kerasj.Model m = dev.kerasj.Model.load(dir.resolve("model.keras"))) {
+      assertEquals("Functional", m.className());
+      assertEquals(List.of("pixels", "dense", "dense_1", "add", "digit"),
+          m.layers().stream().map(dev.kerasj.layers.Layer::name).toList());
+    }
+  }
+
+  @Test
+  void train_modelOfTwoInputs_saysCsvFeedsOneInput(@TempDir Path dir) throws IOException {
+    Path csv = smallDigits(dir);
+    KerasjCliTest.Run r = KerasjCliTest.run("train", "--config", "testdata/functional/two_input_concat.keras",
+        "--data", csv.toString(), "--label-column", "label", "--epochs", "1");
+    assertEquals(Kerasj.EXIT_FAILURE, r.exit(), r.out());
+    assertTrue(r.err().contains("inputs [a, b]") && r.err().contains("fit(Map, Map)"), r.err());
   }
 }

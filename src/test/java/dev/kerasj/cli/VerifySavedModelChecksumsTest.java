@@ -51,7 +51,7 @@ class VerifySavedModelChecksumsTest {
           && l.contains("sha256 matches")), file + ":\n" + r.out());
     }
     assertTrue(lines.stream().anyMatch(l -> l.matches("OK\\s+" + java.util.regex.Pattern.quote(dir.toString())
-        + "  loads \\(Sequential.load\\): 2 layers, compiled with Adam")), r.out());
+        + "  loads \\(Model.load\\): 2 layers, compiled with Adam")), r.out());
   }
 
   @Test
