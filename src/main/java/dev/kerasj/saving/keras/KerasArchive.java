@@ -161,39 +161,7 @@ public final class KerasArchive {
    * then its weights and optimizer state are restored.
    */
   public static Model readModel(Path file, Limits limits, String device) throws IOException {
-    if (!Files.isRegularFile(file)) {
-      throw new NoSuchFileException(file.toString(), null, "no .keras archive here");
-    }
-    Map<String, byte[]> members = readMembers(file, limits);
-    JsonNode config = parseJson(file, CONFIG, members.get(CONFIG));
-    if (!FunctionalConfig.isFunctional(config)) {
-      return read(file, limits, device);
-    }
-    JsonNode metadata = parseJson(file, METADATA, members.get(METADATA));
-    if (!metadata.isObject()) {
-      throw new IncompatibleModelException(file, file + ": " + METADATA + " must be a JSON object. Found: "
-          + metadata.getNodeType());
-    }
-    HdfFile h5;
-    try {
-      h5 = HdfFile.fromBytes(members.get(WEIGHTS));
-    } catch (RuntimeException e) {
-      throw new CorruptCheckpointException(file, file + ": " + WEIGHTS + " is not a readable HDF5 file: "
-          + e.getMessage(), e);
-    }
-    try (h5) {
-      long weightsBytes = members.get(WEIGHTS).length;
-      Model model = FunctionalConfig.newModel(config, file, ThreadLocalRandom.current().nextLong(), device,
-          size -> checkWeightsFit(file, size, weightsBytes));
-      try {
-        KerasWeights.restore(model, h5, new KerasWeights.Source(file, file + ": " + WEIGHTS,
-            members.get(WEIGHTS).length));
-        return model;
-      } catch (RuntimeException e) {
-        model.close();
-        throw e;
-      }
-    }
+    return readArchive(file, limits, device, false);
   }
 
   /**
@@ -207,6 +175,12 @@ public final class KerasArchive {
    * @throws CorruptCheckpointException a member that does not decompress, or JSON/HDF5 that does not parse
    */
   public static Sequential read(Path file, Limits limits, String device) throws IOException {
+    return (Sequential) readArchive(file, limits, device, true);
+  }
+
+  /** Reads the archive once: metadata, config, size checks, the model, then its weights and optimizer state. */
+  private static Model readArchive(Path file, Limits limits, String device, boolean sequentialOnly)
+      throws IOException {
     if (!Files.isRegularFile(file)) {
       throw new NoSuchFileException(file.toString(), null, "no .keras archive here");
     }
@@ -217,12 +191,17 @@ public final class KerasArchive {
           + metadata.getNodeType());
     }
     JsonNode configJson = parseJson(file, CONFIG, members.get(CONFIG));
-    if (FunctionalConfig.isFunctional(configJson)) {
+    boolean functional = FunctionalConfig.isFunctional(configJson);
+    if (functional && sequentialOnly) {
       throw new IncompatibleModelException(file, file + " holds a Functional model, not a Sequential one; load it "
           + "with Model.load (KerasArchive.readModel)");
     }
-    SequentialConfig.Spec spec = SequentialConfig.parse(configJson, file);
-    checkWeightsFit(file, spec.checkBudget(), members.get(WEIGHTS).length);
+    long weightsBytes = members.get(WEIGHTS).length;
+    SequentialConfig.Spec spec = null;
+    if (!functional) {
+      spec = SequentialConfig.parse(configJson, file);
+      checkWeightsFit(file, spec.checkBudget(), weightsBytes);
+    }
     HdfFile h5;
     try {
       h5 = HdfFile.fromBytes(members.get(WEIGHTS));
@@ -231,15 +210,20 @@ public final class KerasArchive {
           + e.getMessage(), e);
     }
     try (h5) {
-      Sequential model;
-      try {
-        model = spec.newModel(ThreadLocalRandom.current().nextLong(), device);
-      } catch (IllegalArgumentException | IllegalStateException e) {
-        throw new IncompatibleModelException(file, "Cannot rebuild the model of " + file + ": " + e.getMessage(), e);
+      long seed = ThreadLocalRandom.current().nextLong();
+      Model model;
+      if (functional) {
+        model = FunctionalConfig.newModel(configJson, file, seed, device,
+            size -> checkWeightsFit(file, size, weightsBytes));
+      } else {
+        try {
+          model = spec.newModel(seed, device);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+          throw new IncompatibleModelException(file, "Cannot rebuild the model of " + file + ": " + e.getMessage(), e);
+        }
       }
       try {
-        KerasWeights.restore(model, h5, new KerasWeights.Source(file, file + ": " + WEIGHTS,
-            members.get(WEIGHTS).length));
+        KerasWeights.restore(model, h5, new KerasWeights.Source(file, file + ": " + WEIGHTS, weightsBytes));
         return model;
       } catch (RuntimeException e) {
         model.close();
