@@ -800,7 +800,7 @@ public class Model extends Layer implements AutoCloseable {
    */
   public static Model load(java.nio.file.Path path) throws java.io.IOException {
     if (isKerasArchive(path)) {
-      return dev.kerasj.saving.keras.KerasArchive.read(path);
+      return dev.kerasj.saving.keras.KerasArchive.readModel(path);
     }
     rejectLegacyH5(path);
     return dev.kerasj.saving.savedmodel.SavedModelLoader.load(path);
@@ -909,6 +909,91 @@ public class Model extends Layer implements AutoCloseable {
     }
   }
 
+  /**
+   * A new, built model from a Keras 3 config, like Python's {@code keras.models.model_from_json}: {@code json} is
+   * what {@code model.to_json()} returns (compiled when it holds a {@code compile_config}) or what
+   * {@code model.get_config()} returns. A Sequential config gives a {@link Sequential} (as
+   * {@link Sequential#fromJson(String)}), a Functional one a Functional model. Layers keep their names; weights are
+   * initialised from a random seed.
+   *
+   * <pre>{@code
+   * try (Model m = Model.fromJson(Files.readString(Path.of("model.json")))) { m.predict(x); }
+   * }</pre>
+   *
+   * @throws dev.kerasj.saving.IncompatibleModelException naming the layer and field, for JSON kerasj cannot rebuild
+   */
+  public static Model fromJson(String json) {
+    return dev.kerasj.saving.keras.ModelConfigs.newModel(parseConfigText(json), null, null, null);
+  }
+
+  /** {@link #fromJson(String)} with weight initialisation, dropout and shuffling seeded by {@code seed}. */
+  public static Model fromJson(String json, long seed) {
+    return dev.kerasj.saving.keras.ModelConfigs.newModel(parseConfigText(json), null, seed, null);
+  }
+
+  /**
+   * {@link #fromJson(String)} from a file: a JSON file of {@code model.to_json()} or {@code model.get_config()}
+   * output, or a {@code .keras} archive, whose {@code config.json} is used and whose weights are not (use
+   * {@link #load} for those).
+   */
+  public static Model fromJson(java.nio.file.Path file) throws java.io.IOException {
+    return dev.kerasj.saving.keras.ModelConfigs.newModel(readConfigFile(file), file, null, null);
+  }
+
+  /** {@link #fromJson(java.nio.file.Path)} with a seed. */
+  public static Model fromJson(java.nio.file.Path file, long seed) throws java.io.IOException {
+    return dev.kerasj.saving.keras.ModelConfigs.newModel(readConfigFile(file), file, seed, null);
+  }
+
+  /** {@link #fromJson(String)} from a config held as plain Java values (the dict of {@code model.get_config()}). */
+  public static Model fromConfig(Map<String, ?> config) {
+    return dev.kerasj.saving.keras.ModelConfigs.newModel(configTree(config), null, null, null);
+  }
+
+  /** {@link #fromConfig(Map)} with a seed. */
+  public static Model fromConfig(Map<String, ?> config, long seed) {
+    return dev.kerasj.saving.keras.ModelConfigs.newModel(configTree(config), null, seed, null);
+  }
+
+  static com.fasterxml.jackson.databind.JsonNode parseConfigText(String json) {
+    if (json == null) {
+      throw new IllegalArgumentException("Expected a Keras model config as JSON. Received: null");
+    }
+    try {
+      return dev.kerasj.saving.keras.KerasJson.parse(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.io.IOException e) {
+      throw new dev.kerasj.saving.IncompatibleModelException(null, "The model config is not JSON: "
+          + e.getMessage().lines().findFirst().orElse(""), e);
+    }
+  }
+
+  static com.fasterxml.jackson.databind.JsonNode readConfigFile(java.nio.file.Path file) throws java.io.IOException {
+    if (isKerasArchive(file)) {
+      return dev.kerasj.saving.keras.KerasFileContents.read(file).config();
+    }
+    if (!java.nio.file.Files.isRegularFile(file)) {
+      throw new java.nio.file.NoSuchFileException(file.toString(), null, "expected a Keras model config JSON file");
+    }
+    try {
+      return dev.kerasj.saving.keras.KerasJson.parse(java.nio.file.Files.readAllBytes(file));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new dev.kerasj.saving.IncompatibleModelException(file, file + " is not JSON: "
+          + e.getOriginalMessage(), e);
+    }
+  }
+
+  static com.fasterxml.jackson.databind.JsonNode configTree(Map<String, ?> config) {
+    if (config == null) {
+      throw new IllegalArgumentException("Expected a Keras model config. Received: null");
+    }
+    try {
+      return dev.kerasj.saving.keras.KerasJson.mapper().valueToTree(config);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("A Keras model config holds only maps, lists, strings, numbers, booleans "
+          + "and nulls: " + e.getMessage(), e);
+    }
+  }
+
   /** Total number of parameters, trainable or not (0 before the model is built). */
   @Override
   public long countParams() {
@@ -932,6 +1017,11 @@ public class Model extends Layer implements AutoCloseable {
   public ModelGraph graphForInternalUse() {
     ensureBuilt();
     return graph;
+  }
+
+  /** The layer graph (layers, calls); used by the config writers. Not part of the user API. */
+  public Topology topologyForInternalUse() {
+    return topology();
   }
 
   /** The built layers' input placeholders and inference outputs; used by the SavedModel writer. Not user API. */

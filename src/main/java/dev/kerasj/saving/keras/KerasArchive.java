@@ -78,11 +78,10 @@ public final class KerasArchive {
   private KerasArchive() {}
 
   /** Writes {@code model} (built; compiled or not) as a {@code .keras} archive, replacing {@code target} atomically. */
-  public static void write(Model anyModel, Path target) throws IOException {
-    Sequential model = ModelConfigs.requireSequential(anyModel, "a .keras archive");
+  public static void write(Model model, Path target) throws IOException {
     model.build();
     Path file = target.toAbsolutePath().normalize();
-    byte[] config = KerasJson.toBytes(SequentialConfig.toJson(model, learningRate(model)));
+    byte[] config = KerasJson.toBytes(ModelConfigs.toJson(model, learningRate(model)));
     ObjectNode meta = KerasJson.NODES.objectNode();
     meta.put("keras_version", KERAS_VERSION);
     meta.put("date_saved", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd@HH:mm:ss")));
@@ -104,7 +103,7 @@ public final class KerasArchive {
     }
   }
 
-  private static double learningRate(Sequential model) {
+  private static double learningRate(Model model) {
     if (!model.isCompiled()) {
       return 0;
     }
@@ -150,6 +149,58 @@ public final class KerasArchive {
   }
 
   /**
+   * Reads an archive of any model with the {@link Limits#DEFAULT default limits}: a {@link Sequential} for a
+   * Sequential config, a Functional {@link Model} otherwise.
+   */
+  public static Model readModel(Path file) throws IOException {
+    return readModel(file, Limits.DEFAULT, null);
+  }
+
+  /**
+   * {@link #read(Path, Limits, String)} for any model: a Functional model's config is rebuilt with its nested models,
+   * then its weights and optimizer state are restored.
+   */
+  public static Model readModel(Path file, Limits limits, String device) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new NoSuchFileException(file.toString(), null, "no .keras archive here");
+    }
+    Map<String, byte[]> members = readMembers(file, limits);
+    JsonNode config = parseJson(file, CONFIG, members.get(CONFIG));
+    if (!FunctionalConfig.isFunctional(config)) {
+      return read(file, limits, device);
+    }
+    JsonNode metadata = parseJson(file, METADATA, members.get(METADATA));
+    if (!metadata.isObject()) {
+      throw new IncompatibleModelException(file, file + ": " + METADATA + " must be a JSON object. Found: "
+          + metadata.getNodeType());
+    }
+    HdfFile h5;
+    try {
+      h5 = HdfFile.fromBytes(members.get(WEIGHTS));
+    } catch (RuntimeException e) {
+      throw new CorruptCheckpointException(file, file + ": " + WEIGHTS + " is not a readable HDF5 file: "
+          + e.getMessage(), e);
+    }
+    try (h5) {
+      Model model = FunctionalConfig.newModel(config, file, ThreadLocalRandom.current().nextLong(), device);
+      try {
+        long needed = ModelFootprint.bytes(model.countParams());
+        if (needed > members.get(WEIGHTS).length) {
+          throw new IncompatibleModelException(file, file + ": the config declares " + model.countParams()
+              + " parameters (" + MemoryBudget.format(needed) + " of float32), but " + WEIGHTS + " holds only "
+              + members.get(WEIGHTS).length + " bytes: the archive cannot hold its model's weights");
+        }
+        KerasWeights.restore(model, h5, new KerasWeights.Source(file, file + ": " + WEIGHTS,
+            members.get(WEIGHTS).length));
+        return model;
+      } catch (RuntimeException e) {
+        model.close();
+        throw e;
+      }
+    }
+  }
+
+  /**
    * Rebuilds the model of a {@code .keras} archive: layers, compile settings (when the archive has them), weights
    * and optimizer state. The model gets a fresh random seed (Keras records none), used by Dropout and shuffling.
    *
@@ -169,7 +220,12 @@ public final class KerasArchive {
       throw new IncompatibleModelException(file, file + ": " + METADATA + " must be a JSON object. Found: "
           + metadata.getNodeType());
     }
-    SequentialConfig.Spec spec = SequentialConfig.parse(parseJson(file, CONFIG, members.get(CONFIG)), file);
+    JsonNode configJson = parseJson(file, CONFIG, members.get(CONFIG));
+    if (FunctionalConfig.isFunctional(configJson)) {
+      throw new IncompatibleModelException(file, file + " holds a Functional model, not a Sequential one; load it "
+          + "with Model.load (KerasArchive.readModel)");
+    }
+    SequentialConfig.Spec spec = SequentialConfig.parse(configJson, file);
     checkWeightsFit(file, spec.checkBudget(), members.get(WEIGHTS).length);
     HdfFile h5;
     try {

@@ -6,6 +6,14 @@ import dev.kerasj.activations.Activations;
 import dev.kerasj.initializers.Constant;
 import dev.kerasj.initializers.Initializer;
 import dev.kerasj.layers.Activation;
+import dev.kerasj.layers.Add;
+import dev.kerasj.layers.Average;
+import dev.kerasj.layers.Concatenate;
+import dev.kerasj.layers.Maximum;
+import dev.kerasj.layers.Merge;
+import dev.kerasj.layers.Minimum;
+import dev.kerasj.layers.Multiply;
+import dev.kerasj.layers.Subtract;
 import dev.kerasj.layers.AveragePooling2D;
 import dev.kerasj.layers.BatchNormalization;
 import dev.kerasj.layers.Conv2D;
@@ -33,7 +41,7 @@ final class LayerConfigs {
   /** Layer classes this reader rebuilds. */
   static final List<String> SUPPORTED = List.of("InputLayer", "Dense", "Conv2D", "BatchNormalization",
       "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D", "Dropout", "Flatten", "Reshape", "Activation",
-      "Embedding");
+      "Embedding", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate");
 
   private LayerConfigs() {}
 
@@ -53,10 +61,14 @@ final class LayerConfigs {
   static ObjectNode toConfig(Layer layer) {
     ObjectNode c = KerasJson.NODES.objectNode();
     c.put("name", layer.name());
-    c.put("trainable", true);
+    c.put("trainable", layer.trainable());
     c.set("dtype", KerasJson.float32Policy());
     boolean buildConfig = true;
-    if (layer instanceof Dense d) {
+    if (layer instanceof Merge) {
+      if (layer instanceof Concatenate cat) {
+        c.put("axis", cat.axis()); // Keras' Concatenate.get_config; the other merge layers add nothing
+      }
+    } else if (layer instanceof Dense d) {
       c.put("units", d.units());
       c.put("activation", activationName(d.activation()));
       c.put("use_bias", d.useBias());
@@ -124,7 +136,13 @@ final class LayerConfigs {
     ObjectNode out = KerasJson.serialized(MODULE, layer.className(), c);
     if (buildConfig) {
       ObjectNode build = KerasJson.NODES.objectNode();
-      build.set("input_shape", KerasJson.batchShape(layer.inputShape()));
+      if (layer instanceof Merge) {
+        // A merge layer is built on the list of its inputs' shapes: [[null, 16], [null, 16]].
+        com.fasterxml.jackson.databind.node.ArrayNode shapes = build.putArray("input_shape");
+        layer.inputShapes().forEach(s -> shapes.add(KerasJson.batchShape(s)));
+      } else {
+        build.set("input_shape", KerasJson.batchShape(layer.inputShape()));
+      }
       out.set("build_config", build);
     }
     return out;
@@ -179,9 +197,17 @@ final class LayerConfigs {
   /** Rebuilds one non-input layer; the layer keeps its saved name. */
   static Layer fromConfig(String className, ConfigFields c) {
     String name = c.string("name");
-    c.requireDefault("trainable", true);
+    boolean trainable = c.bool("trainable", true);
     requireFloat32(c);
     c.requireDefault("data_format", "channels_last");
+    Layer layer = build(className, c, name);
+    if (!trainable) {
+      layer.setTrainable(false);
+    }
+    return layer;
+  }
+
+  private static Layer build(String className, ConfigFields c, String name) {
     try {
       return switch (className) {
         case "Dense" -> dense(c, name);
@@ -202,6 +228,13 @@ final class LayerConfigs {
         case "Reshape" -> new Reshape(c.longs("target_shape"));
         case "Activation" -> new Activation(c.string("activation"), name);
         case "Embedding" -> embedding(c, name);
+        case "Add" -> new Add(name);
+        case "Subtract" -> new Subtract(name);
+        case "Multiply" -> new Multiply(name);
+        case "Average" -> new Average(name);
+        case "Maximum" -> new Maximum(name);
+        case "Minimum" -> new Minimum(name);
+        case "Concatenate" -> new Concatenate(c.has("axis") ? c.integer("axis") : Concatenate.DEFAULT_AXIS, name);
         default -> throw c.fail("layer class '" + className + "' is not supported by kerasj. Supported: " + SUPPORTED);
       };
     } catch (IllegalArgumentException e) {
@@ -320,6 +353,12 @@ final class LayerConfigs {
         ? InitializerConfigs.fromConfig(c.raw("embeddings_initializer"), c, "embeddings_initializer")
         : new dev.kerasj.initializers.RandomUniform();
     return new Embedding(c.integer("input_dim"), c.integer("output_dim"), init, name);
+  }
+
+  /** Rebuilds a named model input (a Functional model's InputLayer, keyed by its name). */
+  static Input input(ConfigFields c, String name) {
+    Input unnamed = input(c);
+    return Input.of(name, unnamed.dtype(), unnamed.declaredInputShape());
   }
 
   /** Rebuilds the model input from an InputLayer config. */

@@ -44,10 +44,11 @@ public final class SequentialConfig {
    */
   public static ObjectNode toJson(Sequential model, double learningRate) {
     long[] inputShape = model.inputShape();
-    boolean int32 = model.networkForInternalUse().inputDtypes().get(0) == org.tensorflow.types.TInt32.class;
+    // From the input tensor, not the built graph: a Sequential nested in another model has no graph of its own.
+    boolean int32 = model.inputs().get(0).dtype() == Input.DType.INT32;
     ObjectNode config = KerasJson.NODES.objectNode();
     config.put("name", model.name());
-    config.put("trainable", true);
+    config.put("trainable", model.trainable());
     config.set("dtype", KerasJson.float32Policy());
     ArrayNode layers = config.putArray("layers");
     layers.add(LayerConfigs.inputLayer(INPUT_LAYER_NAME, inputShape, int32));
@@ -140,12 +141,17 @@ public final class SequentialConfig {
       return size;
     }
 
-    private Sequential build(Long seed, String device) {
-      checkBudget();
+    /** The model unbuilt and uncompiled: a Sequential nested in a Functional model's config. */
+    Sequential unbuilt() {
       List<Layer> all = new ArrayList<>();
       all.add(input);
       all.addAll(layers);
-      Sequential model = new Sequential(name, all.toArray(Layer[]::new));
+      return new Sequential(name, all.toArray(Layer[]::new));
+    }
+
+    private Sequential build(Long seed, String device) {
+      checkBudget();
+      Sequential model = unbuilt();
       try {
         if (seed != null) {
           model.setSeed(seed);

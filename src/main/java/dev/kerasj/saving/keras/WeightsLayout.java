@@ -105,21 +105,7 @@ final class WeightsLayout {
     Map<String, String> names = new LinkedHashMap<>();
     Set<String> placed = new HashSet<>();
     List<LayerGroup> groups = new ArrayList<>();
-    List<String> classPaths = KerasPaths.containerNames(model.layers().stream().map(Layer::className).toList());
-    for (int l = 0; l < model.layers().size(); l++) {
-      Layer layer = model.layers().get(l);
-      List<Weight> ordered = new ArrayList<>(layer.weights().stream().filter(Weight::trainable).toList());
-      ordered.addAll(layer.weights().stream().filter(w -> !w.trainable()).toList());
-      String group = LAYERS + "/" + (addressing == Addressing.KERAS_CLASS_PATHS ? classPaths.get(l) : layer.name())
-          + "/vars";
-      groups.add(new LayerGroup(layer, group));
-      for (int i = 0; i < ordered.size(); i++) {
-        Weight w = ordered.get(i);
-        layers.add(new Entry(group, i, byName.get(w.path()), w.path()));
-        placed.add(w.path());
-        names.put(group, layer.name());
-      }
-    }
+    addContainer(model, LAYERS, addressing, byName, layers, names, placed, groups);
     List<Entry> optimizer = new ArrayList<>();
     List<OptimizerVariables.Entry> opt = OptimizerVariables.kerasOrder(model, byName.keySet());
     placed.addAll(OptimizerVariables.notSaved(model, byName.keySet()));
@@ -134,6 +120,38 @@ final class WeightsLayout {
           + "' have no place in the Keras .weights.h5 layout; refusing to write a file that would lose them");
     }
     return new WeightsLayout(addressing, groups, layers, optimizer, names);
+  }
+
+  /**
+   * Keras' {@code _save_container_state} walk over one container's layers ({@code model.layers}: a Functional
+   * model's InputLayers included, a Sequential's not): each layer under {@code <prefix>/<class path>}, its weights in
+   * {@code vars}, a nested model's layers under {@code <prefix>/<class path>/layers}. A layer's variables are its
+   * declared-trainable then its other weights, whether or not the layer is frozen (Keras' {@code save_own_variables}
+   * lists {@code _trainable_variables + _non_trainable_variables}).
+   */
+  private static void addContainer(Model container, String prefix, Addressing addressing,
+      Map<String, ModelGraph.VariableSlot> byName, List<Entry> entries, Map<String, String> names, Set<String> placed,
+      List<LayerGroup> groups) {
+    List<Layer> layers = container.layers();
+    List<String> classPaths = KerasPaths.containerNames(layers.stream().map(Layer::className).toList());
+    for (int l = 0; l < layers.size(); l++) {
+      Layer layer = layers.get(l);
+      String path = prefix + "/" + (addressing == Addressing.KERAS_CLASS_PATHS ? classPaths.get(l) : layer.name());
+      if (layer instanceof Model nested) {
+        addContainer(nested, path + "/" + LAYERS, addressing, byName, entries, names, placed, groups);
+        continue;
+      }
+      String group = path + "/vars";
+      List<Weight> ordered = new ArrayList<>(layer.weights().stream().filter(Weight::declaredTrainable).toList());
+      ordered.addAll(layer.weights().stream().filter(w -> !w.declaredTrainable()).toList());
+      groups.add(new LayerGroup(layer, group));
+      for (int i = 0; i < ordered.size(); i++) {
+        Weight w = ordered.get(i);
+        entries.add(new Entry(group, i, byName.get(w.path()), w.path()));
+        placed.add(w.path());
+        names.put(group, layer.name());
+      }
+    }
   }
 
   Addressing addressing() {

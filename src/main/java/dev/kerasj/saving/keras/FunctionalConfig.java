@@ -1,0 +1,538 @@
+package dev.kerasj.saving.keras;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kerasj.CompileOptions;
+import dev.kerasj.Model;
+import dev.kerasj.Sequential;
+import dev.kerasj.layers.BatchNormalization;
+import dev.kerasj.layers.Input;
+import dev.kerasj.layers.KerasTensor;
+import dev.kerasj.layers.Layer;
+import dev.kerasj.layers.Merge;
+import dev.kerasj.losses.Loss;
+import dev.kerasj.metrics.Metric;
+import dev.kerasj.optimizers.Optimizer;
+import dev.kerasj.saving.IncompatibleModelException;
+import dev.kerasj.saving.MemoryBudget;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The Keras 3 config of a Functional {@link Model}: what Keras 3.15's {@code model.to_json()} writes for
+ * {@code keras.Model(inputs, outputs)} (and a {@code .keras} archive's {@code config.json} holds), and back.
+ *
+ * <pre>{@code
+ * ObjectNode json = FunctionalConfig.toJson(model, learningRate);       // write
+ * Model copy = FunctionalConfig.newModel(json, source, seed, device);   // read back, built and compiled
+ * }</pre>
+ *
+ * <p>Written as Keras writes it: every layer of {@code model.layers} (InputLayers included) with its
+ * {@code inbound_nodes} (one per call of the layer inside this model, renumbered from 0 as Keras'
+ * {@code get_config} does), a nested Sequential or Functional model inline with its own config, {@code input_layers}
+ * as a list of {@code [name, node, 0]}. Two choices where kerasj cannot know what Python was given:
+ * <ul>
+ *   <li>{@code output_layers} is always a list {@code [[name, node, 0], ...]}, what Keras writes for
+ *       {@code keras.Model(inputs, [out1, out2])}: a kerasj model's outputs are a list. Keras loads it back as a
+ *       list-output model ({@code predict} returns a list in that order). Reading accepts the list, the dict form
+ *       ({@code {"digit": ["digit", 0, 0]}}, outputs in the dict's order) and a single {@code [name, node, 0]}.</li>
+ *   <li>Call keyword arguments: {@code {"mask": null}} for the layers whose Keras {@code call} takes a mask
+ *       (BatchNormalization, models), {@code {}} for the others; Keras' {@code training=False} given to a call is
+ *       not recorded by kerasj (a frozen BatchNormalization runs in inference mode in both) and ignored on reading.</li>
+ * </ul>
+ * {@code compile_config} is Keras' dict form for several outputs ({@code "loss": {"digit": ..., "value": ...}},
+ * {@code loss_weights} and {@code metrics} likewise) and the plain form for one output.
+ */
+public final class FunctionalConfig {
+  static final String MODULE = "keras.src.models.functional";
+  static final String CLASS_NAME = "Functional";
+
+  private FunctionalConfig() {}
+
+  /**
+   * Writes the config of a built Functional model.
+   *
+   * @param learningRate the optimizer's current learning rate; ignored when not compiled
+   * @throws IllegalArgumentException when a layer, initializer, optimizer or loss has no Keras equivalent
+   */
+  public static ObjectNode toJson(Model model, double learningRate) {
+    ObjectNode root = modelConfig(model);
+    root.set("compile_config", model.isCompiled() ? compileConfig(model, learningRate) : KerasJson.NODES.objectNode());
+    return root;
+  }
+
+  /** The model without {@code compile_config}: also the form of a Functional model nested in another. */
+  private static ObjectNode modelConfig(Model model) {
+    ObjectNode config = KerasJson.NODES.objectNode();
+    config.put("name", model.name());
+    config.put("trainable", model.trainable());
+    ArrayNode layers = config.putArray("layers");
+    Map<KerasTensor, Integer> nodeIndex = nodeIndices(model);
+    for (Layer layer : model.layers()) {
+      layers.add(layerEntry(model, layer, nodeIndex));
+    }
+    ArrayNode inputs = config.putArray("input_layers");
+    model.inputs().forEach(t -> inputs.add(history(t, nodeIndex)));
+    ArrayNode outputs = config.putArray("output_layers");
+    model.outputs().forEach(t -> outputs.add(history(t, nodeIndex)));
+    ObjectNode root = KerasJson.serialized(MODULE, CLASS_NAME, config);
+    root.put("registered_name", CLASS_NAME);
+    root.putObject("build_config").putNull("input_shape");
+    return root;
+  }
+
+  private static ObjectNode layerEntry(Model model, Layer layer, Map<KerasTensor, Integer> nodeIndex) {
+    ObjectNode entry;
+    if (layer instanceof Input in) {
+      entry = LayerConfigs.inputLayer(in.name(), in.declaredInputShape(), in.dtype() == Input.DType.INT32);
+    } else if (layer instanceof Sequential s) {
+      entry = SequentialConfig.toJson(s, 0);
+    } else if (layer instanceof Model m) {
+      entry = modelConfig(m);
+      entry.putObject("compile_config");
+    } else {
+      entry = LayerConfigs.toConfig(layer);
+    }
+    entry.put("name", layer.name());
+    ArrayNode inbound = entry.putArray("inbound_nodes");
+    for (KerasTensor node : nodesOf(model, layer)) {
+      if (node.isInput()) {
+        continue;
+      }
+      ObjectNode call = inbound.addObject();
+      ArrayNode args = call.putArray("args");
+      if (layer instanceof Merge || node.inputs().size() > 1) {
+        ArrayNode list = args.addArray();
+        node.inputs().forEach(t -> list.add(tensor(t, nodeIndex)));
+      } else {
+        args.add(tensor(node.inputs().get(0), nodeIndex));
+      }
+      ObjectNode kwargs = call.putObject("kwargs");
+      if (layer instanceof BatchNormalization || layer instanceof Model) {
+        kwargs.putNull("mask"); // their Keras call() takes a mask, which Keras records
+      }
+    }
+    return entry;
+  }
+
+  /** The calls of {@code layer} inside {@code model}, in call order. */
+  private static List<KerasTensor> nodesOf(Model model, Layer layer) {
+    return model.topologyForInternalUse().nodes().stream().filter(t -> t.layer() == layer)
+        .sorted(Comparator.comparingInt(KerasTensor::nodeIndex)).toList();
+  }
+
+  /**
+   * Keras' {@code node_reindexing_map}: each call's index among the calls of its layer that belong to this model
+   * (a layer also called in another model keeps its indices dense here).
+   */
+  private static Map<KerasTensor, Integer> nodeIndices(Model model) {
+    Map<Layer, List<KerasTensor>> byLayer = new IdentityHashMap<>();
+    for (KerasTensor t : model.topologyForInternalUse().nodes()) {
+      byLayer.computeIfAbsent(t.layer(), l -> new ArrayList<>()).add(t);
+    }
+    Map<KerasTensor, Integer> out = new IdentityHashMap<>();
+    for (List<KerasTensor> calls : byLayer.values()) {
+      calls.sort(Comparator.comparingInt(KerasTensor::nodeIndex));
+      for (int i = 0; i < calls.size(); i++) {
+        out.put(calls.get(i), i);
+      }
+    }
+    return out;
+  }
+
+  private static ArrayNode history(KerasTensor t, Map<KerasTensor, Integer> nodeIndex) {
+    ArrayNode h = KerasJson.NODES.arrayNode();
+    h.add(t.layer().name());
+    h.add(nodeIndex.getOrDefault(t, 0));
+    h.add(0);
+    return h;
+  }
+
+  private static ObjectNode tensor(KerasTensor t, Map<KerasTensor, Integer> nodeIndex) {
+    ObjectNode n = KerasJson.NODES.objectNode();
+    n.put("class_name", "__keras_tensor__");
+    ObjectNode c = n.putObject("config");
+    c.set("shape", KerasJson.batchShape(t.shape()));
+    c.put("dtype", t.dtype().name().toLowerCase(Locale.ROOT));
+    c.set("keras_history", history(t, nodeIndex));
+    return n;
+  }
+
+  private static ObjectNode compileConfig(Model model, double learningRate) {
+    ObjectNode c = KerasJson.NODES.objectNode();
+    c.set("optimizer", CompileConfigs.optimizer(model.optimizer(), learningRate));
+    List<String> outputs = model.outputNames();
+    List<Loss> losses = model.losses();
+    if (outputs.size() == 1) {
+      c.set("loss", CompileConfigs.loss(losses.get(0)));
+    } else {
+      ObjectNode byOutput = c.putObject("loss");
+      for (int i = 0; i < outputs.size(); i++) {
+        byOutput.set(outputs.get(i), CompileConfigs.loss(losses.get(i)));
+      }
+    }
+    List<Double> weights = model.lossWeights();
+    if (weights == null) {
+      c.putNull("loss_weights");
+    } else if (outputs.size() == 1) {
+      c.putArray("loss_weights").add(weights.get(0));
+    } else {
+      ObjectNode byOutput = c.putObject("loss_weights");
+      for (int i = 0; i < outputs.size(); i++) {
+        byOutput.put(outputs.get(i), weights.get(i));
+      }
+    }
+    List<List<Metric>> metrics = model.metricsByOutput();
+    if (metrics.stream().allMatch(List::isEmpty)) {
+      c.putNull("metrics");
+    } else if (outputs.size() == 1) {
+      ArrayNode m = c.putArray("metrics");
+      metrics.get(0).forEach(metric -> m.add(metric.name()));
+    } else {
+      ObjectNode byOutput = c.putObject("metrics");
+      for (int i = 0; i < outputs.size(); i++) {
+        ArrayNode m = byOutput.putArray(outputs.get(i));
+        metrics.get(i).forEach(metric -> m.add(metric.name()));
+      }
+    }
+    c.putNull("weighted_metrics");
+    c.put("run_eagerly", false);
+    c.put("steps_per_execution", 1);
+    c.put("jit_compile", false);
+    return c;
+  }
+
+  // ---- Reading ----
+
+  /** Whether {@code root} is a Functional model's config: {@code to_json()} output or a bare {@code get_config()}. */
+  static boolean isFunctional(JsonNode root) {
+    if (root == null || !root.isObject()) {
+      return false;
+    }
+    if (root.has("class_name")) {
+      String cls = root.path("class_name").asText();
+      return cls.equals(CLASS_NAME) || cls.equals("Model");
+    }
+    return root.has("layers") && root.has("input_layers");
+  }
+
+  /**
+   * A new Functional model from its config, built (seeded and placed as given) and compiled when the config has a
+   * {@code compile_config}. Layers keep their names.
+   *
+   * @param seed null draws a random one
+   * @throws IncompatibleModelException naming the layer and field, for a config kerasj cannot rebuild
+   */
+  public static Model newModel(JsonNode root, Path source, Long seed, String device) {
+    Model model = unbuilt(root, source);
+    try {
+      if (seed != null) {
+        model.setSeed(seed);
+      }
+      if (device != null) {
+        model.setDevice(device);
+      }
+      ConfigFields top = new ConfigFields(root, "model", source);
+      if (root.has("class_name")) {
+        CompileOptions compile = parseCompile(top);
+        if (compile != null) {
+          model.compile(compile);
+        }
+      }
+      model.build();
+      return model;
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      model.close();
+      throw new IncompatibleModelException(source, "Cannot rebuild model '" + model.name() + "'"
+          + (source == null ? "" : " of " + source) + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+  }
+
+  /** The model of a config, neither built nor compiled (also a Functional model nested in another's config). */
+  static Model unbuilt(JsonNode root, Path source) {
+    ConfigFields config;
+    if (root != null && root.isObject() && !root.has("class_name")) {
+      config = new ConfigFields(root, "model", source);
+    } else {
+      ConfigFields top = new ConfigFields(root, "model", source);
+      String cls = top.string("class_name");
+      if (!cls.equals(CLASS_NAME) && !cls.equals("Model")) {
+        throw top.fail("expected a Functional model. Found class_name '" + cls + "'");
+      }
+      config = top.object("config");
+    }
+    String name = config.string("name", "functional");
+    JsonNode layerNodes = config.raw("layers");
+    if (layerNodes == null || !layerNodes.isArray() || layerNodes.isEmpty()) {
+      throw config.fail("expected a non-empty 'layers' list. Found: " + layerNodes);
+    }
+    if (layerNodes.size() > MemoryBudget.maxLayers() * 2L) {
+      throw config.fail("the model has " + layerNodes.size() + " layers; kerasj rebuilds at most "
+          + MemoryBudget.maxLayers() + " (and their InputLayers) from a config (-D" + MemoryBudget.MAX_LAYERS_PROPERTY
+          + "=<n> raises the limit for a config you trust)");
+    }
+    Map<String, Layer> layers = new LinkedHashMap<>();
+    Map<String, JsonNode> inbound = new LinkedHashMap<>();
+    Map<String, List<KerasTensor>> calls = new HashMap<>();
+    for (int i = 0; i < layerNodes.size(); i++) {
+      JsonNode entryNode = layerNodes.get(i);
+      ConfigFields entry = new ConfigFields(entryNode, "layers[" + i + "]", source);
+      String cls = entry.string("class_name");
+      ConfigFields layerConfig = new ConfigFields(entry.raw("config"),
+          "layer '" + entry.object("config").string("name", "?") + "' (" + cls + ")", source);
+      String layerName = entry.string("name", layerConfig.string("name", null));
+      if (layerName == null) {
+        throw entry.fail("expected the layer's 'name'");
+      }
+      if (layers.containsKey(layerName)) {
+        throw entry.fail("a second layer is named '" + layerName + "'; names in a model are unique");
+      }
+      Layer layer;
+      switch (cls) {
+        case "InputLayer" -> {
+          Input in = LayerConfigs.input(layerConfig, layerName);
+          layer = in;
+          calls.put(layerName, new ArrayList<>(List.of(in.output())));
+        }
+        case "Sequential" -> {
+          SequentialConfig.Spec spec = SequentialConfig.parse(without(entryNode, "compile_config"), source);
+          layer = spec.unbuilt();
+          if (!layerConfig.bool("trainable", true)) {
+            layer.setTrainable(false);
+          }
+        }
+        case CLASS_NAME, "Model" -> {
+          layer = unbuilt(without(entryNode, "compile_config"), source);
+          if (!layerConfig.bool("trainable", true)) {
+            layer.setTrainable(false);
+          }
+        }
+        default -> layer = LayerConfigs.fromConfig(cls, layerConfig);
+      }
+      layers.put(layerName, layer);
+      inbound.put(layerName, entryNode.get("inbound_nodes"));
+      calls.putIfAbsent(layerName, new ArrayList<>());
+    }
+    connect(config, layers, inbound, calls);
+    List<KerasTensor> inputs = endpoints(config, "input_layers", calls);
+    List<KerasTensor> outputs = endpoints(config, "output_layers", calls);
+    try {
+      return new Model(name, inputs, outputs);
+    } catch (IllegalArgumentException e) {
+      throw config.fail(e.getMessage());
+    }
+  }
+
+  private static JsonNode without(JsonNode node, String key) {
+    ObjectNode copy = ((ObjectNode) node).deepCopy();
+    copy.remove(key);
+    copy.remove("inbound_nodes");
+    copy.remove("name");
+    return copy;
+  }
+
+  /**
+   * Calls every layer on its inputs, as Keras' {@code functional_from_config} does: in layer order, each layer's
+   * calls in order, deferring a call until the calls it takes tensors from have been made.
+   */
+  private static void connect(ConfigFields config, Map<String, Layer> layers, Map<String, JsonNode> inbound,
+      Map<String, List<KerasTensor>> calls) {
+    Map<String, Integer> done = new HashMap<>();
+    boolean progress = true;
+    boolean pending = true;
+    while (pending && progress) {
+      progress = false;
+      pending = false;
+      for (Map.Entry<String, Layer> e : layers.entrySet()) {
+        String name = e.getKey();
+        if (e.getValue() instanceof Input) {
+          continue;
+        }
+        JsonNode nodes = inbound.get(name);
+        if (nodes == null || !nodes.isArray()) {
+          throw config.fail("layer '" + name + "' has no 'inbound_nodes' list. Found: " + nodes);
+        }
+        int next = done.getOrDefault(name, 0);
+        while (next < nodes.size()) {
+          List<KerasTensor> args = arguments(config, name, nodes.get(next), calls);
+          if (args == null) {
+            break;
+          }
+          try {
+            calls.get(name).add(e.getValue().apply(args));
+          } catch (IllegalArgumentException ex) {
+            throw config.fail("layer '" + name + "' cannot be called on its inputs: " + ex.getMessage());
+          }
+          next++;
+          progress = true;
+        }
+        done.put(name, next);
+        pending |= next < nodes.size();
+      }
+    }
+    if (pending) {
+      throw config.fail("the layers' inbound_nodes name tensors no layer produces (or form a cycle); could not "
+          + "connect: " + layers.keySet().stream().filter(n -> !(layers.get(n) instanceof Input)
+              && done.getOrDefault(n, 0) < inbound.get(n).size()).toList());
+    }
+  }
+
+  /** The tensors one call takes, or null while one of them is not made yet. */
+  private static List<KerasTensor> arguments(ConfigFields config, String layer, JsonNode node,
+      Map<String, List<KerasTensor>> calls) {
+    JsonNode args = node == null ? null : node.get("args");
+    if (args == null || !args.isArray() || args.isEmpty()) {
+      throw config.fail("layer '" + layer + "': expected an inbound node {\"args\": [...], \"kwargs\": {...}}. "
+          + "Found: " + node);
+    }
+    JsonNode kwargs = node.get("kwargs");
+    if (kwargs != null && kwargs.isObject()) {
+      for (Iterator<String> it = kwargs.fieldNames(); it.hasNext(); ) {
+        String k = it.next();
+        JsonNode v = kwargs.get(k);
+        boolean ok = (k.equals("mask") && v.isNull()) || (k.equals("training") && (v.isBoolean() || v.isNull()));
+        if (!ok) {
+          throw config.fail("layer '" + layer + "': call argument " + k + "=" + v + " is not supported (kerasj "
+              + "takes mask=None and training only)");
+        }
+      }
+    }
+    if (args.size() != 1) {
+      throw config.fail("layer '" + layer + "': expected one positional argument (a tensor or a list of tensors). "
+          + "Found: " + args);
+    }
+    JsonNode arg = args.get(0);
+    List<JsonNode> tensors = new ArrayList<>();
+    if (arg.isArray()) {
+      arg.forEach(tensors::add);
+    } else {
+      tensors.add(arg);
+    }
+    List<KerasTensor> out = new ArrayList<>();
+    for (JsonNode t : tensors) {
+      JsonNode h = t.path("config").path("keras_history");
+      if (!t.path("class_name").asText().equals("__keras_tensor__") || !isHistory(h)) {
+        throw config.fail("layer '" + layer + "': expected a __keras_tensor__ with a keras_history "
+            + "[layer, node, 0]. Found: " + t);
+      }
+      KerasTensor made = lookup(config, h, calls);
+      if (made == null) {
+        return null;
+      }
+      out.add(made);
+    }
+    return out;
+  }
+
+  private static boolean isHistory(JsonNode h) {
+    return h.isArray() && h.size() == 3 && h.get(0).isTextual() && h.get(1).isIntegralNumber()
+        && h.get(2).isIntegralNumber();
+  }
+
+  private static KerasTensor lookup(ConfigFields config, JsonNode h, Map<String, List<KerasTensor>> calls) {
+    String name = h.get(0).asText();
+    List<KerasTensor> made = calls.get(name);
+    if (made == null) {
+      throw config.fail("keras_history " + h + " names a layer the model does not have");
+    }
+    if (h.get(2).asInt() != 0) {
+      throw config.fail("keras_history " + h + ": kerasj layers have one output tensor (index 0)");
+    }
+    int node = h.get(1).asInt();
+    return node >= 0 && node < made.size() ? made.get(node) : null;
+  }
+
+  /** {@code input_layers}/{@code output_layers}: one {@code [name, node, 0]}, a list of them, or a dict of them. */
+  private static List<KerasTensor> endpoints(ConfigFields config, String key, Map<String, List<KerasTensor>> calls) {
+    JsonNode v = config.raw(key);
+    List<JsonNode> histories = new ArrayList<>();
+    if (v != null && isHistory(v)) {
+      histories.add(v);
+    } else if (v != null && v.isArray()) {
+      v.forEach(histories::add);
+    } else if (v != null && v.isObject()) {
+      v.forEach(histories::add);
+    } else {
+      throw config.fail("expected '" + key + "' to be a list of [layer, node, 0]. Found: " + v);
+    }
+    List<KerasTensor> out = new ArrayList<>();
+    for (JsonNode h : histories) {
+      if (!isHistory(h)) {
+        throw config.fail("expected each entry of '" + key + "' to be [layer, node, 0]. Found: " + h);
+      }
+      KerasTensor t = lookup(config, h, calls);
+      if (t == null) {
+        throw config.fail("'" + key + "' names " + h + ", a call the model does not make");
+      }
+      out.add(t);
+    }
+    return out;
+  }
+
+  /** Keras' {@code compile_config} as kerasj's compile options, or null when there is none. */
+  private static CompileOptions parseCompile(ConfigFields top) {
+    JsonNode node = top.raw("compile_config");
+    if (node == null || node.isNull() || (node.isObject() && node.isEmpty())) {
+      return null;
+    }
+    ConfigFields c = new ConfigFields(node, "compile_config", top.source());
+    c.requireDefault("weighted_metrics", null);
+    if (!c.has("optimizer") || !c.has("loss")) {
+      throw c.fail("expected an 'optimizer' and a 'loss'");
+    }
+    Optimizer optimizer = CompileConfigs.optimizer(c.raw("optimizer"), c);
+    JsonNode lossNode = c.raw("loss");
+    Object loss;
+    if (lossNode.isObject() && !lossNode.has("class_name")) {
+      Map<String, Loss> byOutput = new LinkedHashMap<>();
+      lossNode.fields().forEachRemaining(e -> byOutput.put(e.getKey(), CompileConfigs.loss(e.getValue(), c)));
+      loss = byOutput;
+    } else if (lossNode.isArray()) {
+      List<Loss> list = new ArrayList<>();
+      lossNode.forEach(l -> list.add(CompileConfigs.loss(l, c)));
+      loss = list;
+    } else {
+      loss = CompileConfigs.loss(lossNode, c);
+    }
+    CompileOptions.Builder b = CompileOptions.builder(optimizer, loss);
+    JsonNode weights = c.raw("loss_weights");
+    if (weights != null && !weights.isNull()) {
+      b.lossWeights(KerasJson.mapper().convertValue(weights, Object.class));
+    }
+    JsonNode metrics = c.raw("metrics");
+    if (metrics != null && !metrics.isNull()) {
+      checkMetricIds(c, metrics);
+      b.metrics(KerasJson.mapper().convertValue(metrics, Object.class));
+    }
+    return b.build();
+  }
+
+  private static void checkMetricIds(ConfigFields c, JsonNode metrics) {
+    if (metrics.isTextual()) {
+      return;
+    }
+    if (!metrics.isArray() && !metrics.isObject()) {
+      throw c.fail("expected 'metrics' to be a list or a dict by output name. Found: " + metrics);
+    }
+    for (JsonNode m : metrics) {
+      if (m.isArray() || m.isObject()) {
+        checkMetricIds(c, m);
+      } else if (!m.isTextual() && !m.isNull()) {
+        throw c.fail("metric " + m + " is not supported: kerasj restores metrics given by identifier only "
+            + "(accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, mse, mae)");
+      }
+    }
+  }
+}
