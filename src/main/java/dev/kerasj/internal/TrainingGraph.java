@@ -285,7 +285,7 @@ public final class TrainingGraph {
           tf.gather(tf.shape(outs.get(0)), tf.constant(0), tf.constant(0)), TFloat32.class);
       for (Operand<TFloat32> value : perOutput) {
         fetches.add(tf.math.mul(value, batch));
-        fetches.add(batch);
+        fetches.add(tf.identity(batch)); // TF Java's Result refuses to fetch one tensor twice
       }
     }
     for (int i = 0; i < outputs.size(); i++) {
