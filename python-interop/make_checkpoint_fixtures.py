@@ -80,6 +80,13 @@ def nested():
     return keras.Model(inp, L.Dense(10, activation="softmax", name="head")(L.Dropout(0.1)(encoder(inp))))
 
 
+def nested_sequential():
+    """A Sequential encoder used as a layer of a Functional model: its node holds a _functional of its own."""
+    encoder = keras.Sequential([keras.Input((64,)), L.Dense(16, activation="relu", name="enc_dense")], name="encoder")
+    inp = keras.Input((64,), name="inp")
+    return keras.Model(inp, L.Dense(10, activation="softmax", name="head")(encoder(inp)))
+
+
 SCCE = "sparse_categorical_crossentropy"
 # name -> (seed, layers, optimizer factory or None for an uncompiled model, loss, data kind, trained)
 CASES = {
@@ -104,6 +111,8 @@ CASES = {
     "layout_functional_frozen_adam": (
         213, lambda: two_input(frozen=True), lambda: keras.optimizers.Adam(1e-3), SCCE, "digits_two", False),
     "layout_functional_nested_adam": (214, nested, lambda: keras.optimizers.Adam(1e-3), SCCE, "digits", False),
+    "layout_functional_nested_sequential_adam": (
+        215, nested_sequential, lambda: keras.optimizers.Adam(1e-3), SCCE, "digits", False),
 }
 
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kerasj.FitOptions;
 import dev.kerasj.Model;
+import dev.kerasj.Sequential;
 import dev.kerasj.internal.HostArray;
 import dev.kerasj.layers.Concatenate;
 import dev.kerasj.layers.Dense;
@@ -46,7 +47,8 @@ class FunctionalCheckpointTest {
   static final Map<String, Supplier<Model>> CASES = Map.of(
       "functional_two_input_adam", () -> twoInput(false),
       "layout_functional_frozen_adam", () -> twoInput(true),
-      "layout_functional_nested_adam", FunctionalCheckpointTest::nested);
+      "layout_functional_nested_adam", FunctionalCheckpointTest::nested,
+      "layout_functional_nested_sequential_adam", FunctionalCheckpointTest::nestedSequential);
 
   /** Python's {@code two_input}: {@code Model([a, b], digit)}, each half of a digit through its own Dense. */
   static Model twoInput(boolean frozen) {
@@ -67,6 +69,15 @@ class FunctionalCheckpointTest {
     KerasTensor inp = Input.tensor("inp", 64);
     KerasTensor out = Dense.builder(10).activation("softmax").name("head").build()
         .apply(new Dropout(0.1).apply(encoder.apply(inp)));
+    return new Model(List.of(inp), List.of(out));
+  }
+
+  /** Python's {@code nested_sequential}: a Sequential encoder used as a layer of a Functional model. */
+  static Model nestedSequential() {
+    Sequential encoder = new Sequential("encoder", Input.of(64),
+        Dense.builder(16).activation("relu").name("enc_dense").build());
+    KerasTensor inp = Input.tensor("inp", 64);
+    KerasTensor out = Dense.builder(10).activation("softmax").name("head").build().apply(encoder.apply(inp));
     return new Model(List.of(inp), List.of(out));
   }
 
@@ -99,7 +110,7 @@ class FunctionalCheckpointTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"functional_two_input_adam", "layout_functional_frozen_adam",
-      "layout_functional_nested_adam"})
+      "layout_functional_nested_adam", "layout_functional_nested_sequential_adam"})
   void write_givesKerasObjectGraphKeysShapesAndDtypes(String name, @TempDir Path dir) throws Exception {
     Path java = dir.resolve("ckpt-1");
     try (Model m = compiled(name, 1)) {
@@ -114,7 +125,7 @@ class FunctionalCheckpointTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"functional_two_input_adam", "layout_functional_frozen_adam",
-      "layout_functional_nested_adam"})
+      "layout_functional_nested_adam", "layout_functional_nested_sequential_adam"})
   void restore_kerasCheckpoint_takesEveryValueBitwise(String name, @TempDir Path dir) throws Exception {
     Path java = dir.resolve("ckpt-1");
     try (Model m = compiled(name, 99)) {
