@@ -9,7 +9,7 @@ Writes, under --out (default: the repository's testdata/checkpoints/):
                                                   so that <case>/ holds exactly one checkpoint)
       weights/<layer>/<var>        every model weight at save time (what a reader must restore, exactly)
       optimizer/iterations         int64, optimizer/learning_rate float32
-      x_val, predict               validation inputs; model.predict(x_val, batch_size=32) at save time
+      x_val, predict               validation inputs; model.predict(feed(kind, x_val), batch_size=32) at save time
       batch/x, batch/y             the first 32 training samples
       after_step/<layer>/<var>     every model weight after one more model.train_on_batch(batch/x, batch/y)
       meta/*                       versions, seed, command, description
@@ -63,6 +63,30 @@ def all_layers():
             L.Activation("softmax")]
 
 
+def two_input(frozen=False):
+    """keras.Model([a, b], digit): each half of a digit through its own Dense, concatenated, then a softmax Dense."""
+    a, b = keras.Input((32,), name="a"), keras.Input((32,), name="b")
+    a_dense = L.Dense(16, activation="relu", name="a_dense")
+    a_dense.trainable = not frozen
+    h = L.Concatenate()([a_dense(a), L.Dense(16, activation="relu", name="b_dense")(b)])
+    return keras.Model([a, b], L.Dense(10, activation="softmax", name="digit")(h))
+
+
+def nested():
+    """A Functional encoder used as a layer of a Functional model (weights tracked inside the encoder's node)."""
+    x = keras.Input((64,), name="x")
+    encoder = keras.Model(x, L.Dense(16, activation="relu", name="enc_dense")(x), name="encoder")
+    inp = keras.Input((64,), name="inp")
+    return keras.Model(inp, L.Dense(10, activation="softmax", name="head")(L.Dropout(0.1)(encoder(inp))))
+
+
+def nested_sequential():
+    """A Sequential encoder used as a layer of a Functional model: its node holds a _functional of its own."""
+    encoder = keras.Sequential([keras.Input((64,)), L.Dense(16, activation="relu", name="enc_dense")], name="encoder")
+    inp = keras.Input((64,), name="inp")
+    return keras.Model(inp, L.Dense(10, activation="softmax", name="head")(encoder(inp)))
+
+
 SCCE = "sparse_categorical_crossentropy"
 # name -> (seed, layers, optimizer factory or None for an uncompiled model, loss, data kind, trained)
 CASES = {
@@ -82,6 +106,13 @@ CASES = {
     "layout_mlp_adam_exponential_decay": (
         211, mlp, lambda: keras.optimizers.Adam(keras.optimizers.schedules.ExponentialDecay(1e-3, 2, 0.5)), SCCE,
         "digits", False),
+    # Functional models: no _functional wrapper, Input layers among _operations (see testdata/README.md).
+    "functional_two_input_adam": (212, two_input, lambda: keras.optimizers.Adam(1e-3), SCCE, "digits_two", True),
+    "layout_functional_frozen_adam": (
+        213, lambda: two_input(frozen=True), lambda: keras.optimizers.Adam(1e-3), SCCE, "digits_two", False),
+    "layout_functional_nested_adam": (214, nested, lambda: keras.optimizers.Adam(1e-3), SCCE, "digits", False),
+    "layout_functional_nested_sequential_adam": (
+        215, nested_sequential, lambda: keras.optimizers.Adam(1e-3), SCCE, "digits", False),
 }
 
 
@@ -94,11 +125,17 @@ def data(kind, seed):
     return x, y, x_val, y_val
 
 
+def feed(kind, x):
+    """The model input for samples x: two-input cases take the first and the last 32 of the 64 features."""
+    return [x[:, :32], x[:, 32:]] if kind == "digits_two" else x
+
+
 def run_case(name, out):
     seed, layers, optimizer, loss, kind, trained = CASES[name]
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
-    model = keras.Sequential(layers())
+    built = layers()
+    model = built if isinstance(built, keras.Model) else keras.Sequential(built)
     folder = out / name
     if folder.exists():
         shutil.rmtree(folder)
@@ -111,7 +148,7 @@ def run_case(name, out):
     model.optimizer.build(model.trainable_variables)
     x, y, x_val, y_val = data(kind, seed)
     if trained:
-        model.fit(x, y, batch_size=BATCH_SIZE, epochs=1, shuffle=False, verbose=0)
+        model.fit(feed(kind, x), y, batch_size=BATCH_SIZE, epochs=1, shuffle=False, verbose=0)
     tf.train.Checkpoint(model=model, optimizer=model.optimizer).save(str(folder / "ckpt"))
     if not trained:
         return
@@ -120,15 +157,15 @@ def run_case(name, out):
     t["optimizer/iterations"] = np.int64(model.optimizer.iterations.numpy())
     t["optimizer/learning_rate"] = np.float32(model.optimizer.learning_rate.numpy())
     t["x_val"] = x_val
-    t["predict"] = model.predict(x_val, batch_size=BATCH_SIZE, verbose=0)
+    t["predict"] = model.predict(feed(kind, x_val), batch_size=BATCH_SIZE, verbose=0)
     t["batch/x"], t["batch/y"] = x[:BATCH_SIZE], y[:BATCH_SIZE]
-    model.train_on_batch(x[:BATCH_SIZE], y[:BATCH_SIZE])
+    model.train_on_batch(feed(kind, x[:BATCH_SIZE]), y[:BATCH_SIZE])
     t.update({f"after_step/{n}": np.array(w.numpy()) for n, w in zip(names, model.weights)})
     t["meta/seed"] = np.int32(seed)
     t["meta/keras_version"] = keras.__version__
     t["meta/tf_version"] = tf.__version__
     t["meta/command"] = COMMAND
-    t["meta/description"] = (f"{name}: Sequential({[type(layer).__name__ for layer in model.layers]}), "
+    t["meta/description"] = (f"{name}: {type(model).__name__}({[type(layer).__name__ for layer in model.layers]}), "
                              f"{type(model.optimizer).__name__}, loss={loss}, fit 1 epoch batch {BATCH_SIZE} "
                              f"shuffle=False, then tf.train.Checkpoint(model, optimizer).save")
     (out / "expected").mkdir(exist_ok=True)

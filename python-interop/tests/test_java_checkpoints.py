@@ -29,7 +29,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from make_checkpoint_fixtures import cnn_bn, embedding, mlp  # noqa: E402
+from make_checkpoint_fixtures import cnn_bn, embedding, feed, mlp, two_input  # noqa: E402
 from make_fixtures import weight_names  # noqa: E402
 
 INTEROP = pathlib.Path(os.environ.get("KERASJ_INTEROP_DIR", REPO / "target" / "interop"))
@@ -48,6 +48,13 @@ CASES = {
                             "sparse_categorical_crossentropy"),
     "embedding_adam": (embedding, lambda: keras.optimizers.Adam(1e-2), "binary_crossentropy"),
 }
+# Functional models (written by FunctionalCheckpointTest.java): keras.Model([a, b], digit), inputs the two halves of
+# each 64-feature digit; no .weights.h5 (the Keras-file side of Functional models is tested elsewhere).
+FUNCTIONAL_CASES = {
+    "functional_two_input_adam": (two_input, lambda: keras.optimizers.Adam(1e-3), "sparse_categorical_crossentropy"),
+}
+DATA_KIND = {"functional_two_input_adam": "digits_two"}
+CHECKPOINT_CASES = sorted(CASES) + sorted(FUNCTIONAL_CASES)
 PREDICT_ATOL = 1e-6
 STEP_RTOL, STEP_ATOL = 1e-5, 1e-6
 
@@ -65,17 +72,18 @@ def java_outputs(case):
 
 
 def keras_model(case):
-    layers, optimizer, loss = CASES[case]
+    layers, optimizer, loss = {**CASES, **FUNCTIONAL_CASES}[case]
     keras.backend.clear_session()
     keras.utils.set_random_seed(1)
-    model = keras.Sequential(layers())
+    built = layers()
+    model = built if isinstance(built, keras.Model) else keras.Sequential(built)
     model.compile(optimizer=optimizer(), loss=loss, jit_compile=False)
     # Keras creates optimizer slots at the first step; without them, slot values would find nothing to restore into.
     model.optimizer.build(model.trainable_variables)
     return model
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("case", CHECKPOINT_CASES)
 def test_javaCheckpoint_isFoundByLatestCheckpointAndConsumedByKeras(case):
     folder, out = java_outputs(case)
     assert tf.train.latest_checkpoint(str(folder)) == str(folder / "ckpt-1")
@@ -87,15 +95,16 @@ def test_javaCheckpoint_isFoundByLatestCheckpointAndConsumedByKeras(case):
     assert int(model.optimizer.iterations.numpy()) == int(out["iterations"])
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("case", CHECKPOINT_CASES)
 def test_javaCheckpoint_predictsAndTrainsOneStepInKerasLikeJava(case):
     folder, out = java_outputs(case)
     model = keras_model(case)
     tf.train.Checkpoint(model=model, optimizer=model.optimizer).restore(
         tf.train.latest_checkpoint(str(folder))).assert_consumed()
-    np.testing.assert_allclose(model.predict(out["x_val"], batch_size=32, verbose=0), out["predict"],
+    kind = DATA_KIND.get(case)
+    np.testing.assert_allclose(model.predict(feed(kind, out["x_val"]), batch_size=32, verbose=0), out["predict"],
                                rtol=0, atol=PREDICT_ATOL, err_msg=f"{case}: predict")
-    model.train_on_batch(out["batch/x"], out["batch/y"])
+    model.train_on_batch(feed(kind, out["batch/x"]), out["batch/y"])
     for name, w in zip(weight_names(model), model.weights):
         np.testing.assert_allclose(w.numpy(), out[f"after_step/{name}"], rtol=STEP_RTOL, atol=STEP_ATOL,
                                    err_msg=f"{case}: {name} after one more training step")

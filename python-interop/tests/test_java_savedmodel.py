@@ -104,3 +104,25 @@ def test_kerasModelFromJson_configRebuildsSameModel(case):
     # kerasj keys each weight by Keras' own variable path (layer name / weight name).
     model.set_weights([reader.get_tensor(w.path) for w in model.weights])
     assert_close(model.predict(x, verbose=0), predictions, f"{case} Keras model from config.json")
+
+
+FUNCTIONAL_CASE = "functional_two_in_two_out"
+
+
+def test_functionalSavedModel_servingDefault_takesNamedInputsAndGivesEachOutputLikeJava():
+    """FunctionalSavedModelTest.java: Model([a, b], [digit, size]); inputs keyed by input layer name and outputs
+    output_0, output_1, as Keras 3's model.export() keys a model with a list of outputs."""
+    model_dir = ROOT / FUNCTIONAL_CASE
+    expected_file = ROOT / f"{FUNCTIONAL_CASE}.json"
+    if not (model_dir / "saved_model.pb").is_file() or not expected_file.is_file():
+        pytest.fail(f"Java's Functional SavedModel ({model_dir}, {expected_file}) is missing: run `mvn test` first "
+                    "(FunctionalSavedModelTest writes it), or point KERASJ_INTEROP_DIR at Maven's kerasj.interopDir.")
+    expected = json.loads(expected_file.read_text())
+    signature = tf.saved_model.load(str(model_dir)).signatures["serving_default"]
+    _, inputs = signature.structured_input_signature
+    assert sorted(inputs) == ["a", "b"]
+    assert inputs["a"].shape.as_list() == [None, 4] and inputs["b"].shape.as_list() == [None, 3]
+    outputs = signature(**{k: tf.constant(np.array(v, dtype=np.float32)) for k, v in expected["inputs"].items()})
+    assert sorted(outputs) == ["output_0", "output_1"]
+    for key in ("output_0", "output_1"):
+        assert_close(outputs[key], np.array(expected[key], dtype=np.float32), f"{FUNCTIONAL_CASE} {key}")

@@ -868,7 +868,7 @@ public class Model extends Layer implements AutoCloseable {
       return dev.kerasj.saving.keras.KerasArchive.readModel(path);
     }
     rejectLegacyH5(path);
-    return dev.kerasj.saving.savedmodel.SavedModelLoader.load(path);
+    return dev.kerasj.saving.savedmodel.SavedModelLoader.loadModel(path);
   }
 
   static boolean isKerasArchive(java.nio.file.Path path) {

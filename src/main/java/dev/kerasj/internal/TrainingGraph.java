@@ -242,7 +242,8 @@ public final class TrainingGraph {
       public Operand<TFloat32> addSlot(Weight variable, String slotName, float initialValue) {
         String name = variable.layerName() + "_" + variable.name() + "_" + slotName;
         long[] shape = variable.shape();
-        return graph.addVariable(scoped, name, optimizer.name() + "/" + name, shape, TFloat32.class, () -> {
+        // Inside a nested model the layer name is a path (encoder/dense), which TF refuses in an op name.
+        return graph.addVariable(scoped, name.replace('/', '_'), optimizer.name() + "/" + name, shape, TFloat32.class, () -> {
           float[] v = new float[Math.toIntExact(variable.size())];
           java.util.Arrays.fill(v, initialValue);
           return HostArray.ofFloats(shape, v);

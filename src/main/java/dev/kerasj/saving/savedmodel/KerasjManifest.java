@@ -23,11 +23,13 @@ import java.util.Map;
  * {"format": "kerasj.savedmodel", "format_version": 1, "tensorflow_version": "2.18.0", "seed": 1,
  *  "signature": {"key": "serving_default", "method_name": "tensorflow/serving/predict",
  *                "input": "input_layer", "output": "output_0"},
+ *  (a model of several inputs or outputs: "inputs": ["a", "b"], "outputs": ["output_0", "output_1"])
  *  "training": {"epoch": 3, "batch": 0, "step": 24}, "callbacks": {},
  *  "variables": [{"key": "dense/kernel", "dtype": "float32", "shape": [64, 32]}, ...]}
  * }</pre>
  */
-record KerasjManifest(long seed, String inputKey, TrainingState training, List<VariableEntry> variables) {
+record KerasjManifest(long seed, List<String> inputKeys, int outputCount, TrainingState training,
+    List<VariableEntry> variables) {
   static final String FORMAT = "kerasj.savedmodel";
   static final int FORMAT_VERSION = 1;
 
@@ -59,8 +61,20 @@ record KerasjManifest(long seed, String inputKey, TrainingState training, List<V
     ObjectNode sig = root.putObject("signature");
     sig.put("key", ServingGraph.SIGNATURE_KEY);
     sig.put("method_name", ServingGraph.PREDICT_METHOD);
-    sig.put("input", inputKey);
-    sig.put("output", ServingGraph.OUTPUT_KEY);
+    // One input and one output (every Sequential) keep the original single keys; a Functional model lists them.
+    if (inputKeys.size() == 1) {
+      sig.put("input", inputKeys.get(0));
+    } else {
+      inputKeys.forEach(sig.putArray("inputs")::add);
+    }
+    if (outputCount == 1) {
+      sig.put("output", ServingGraph.OUTPUT_KEY);
+    } else {
+      ArrayNode outs = sig.putArray("outputs");
+      for (int i = 0; i < outputCount; i++) {
+        outs.add(ServingGraph.outputKey(i));
+      }
+    }
     ObjectNode t = root.putObject("training");
     if (training.epoch() == null) {
       t.putNull("epoch");
@@ -124,8 +138,16 @@ record KerasjManifest(long seed, String inputKey, TrainingState training, List<V
       }
       variables.add(new VariableEntry(required(v, "key", file).asText(), required(v, "dtype", file).asText(), shape));
     }
-    return new KerasjManifest(required(root, "seed", file).longValue(), root.path("signature").path("input").asText(),
-        training, variables);
+    JsonNode sig = root.path("signature");
+    List<String> inputs = new ArrayList<>();
+    if (sig.has("inputs")) {
+      sig.get("inputs").forEach(n -> inputs.add(n.asText()));
+    } else {
+      inputs.add(sig.path("input").asText());
+    }
+    int outputs = sig.has("outputs") ? sig.get("outputs").size() : 1;
+    return new KerasjManifest(required(root, "seed", file).longValue(), List.copyOf(inputs), outputs, training,
+        variables);
   }
 
   private static JsonNode required(JsonNode parent, String key, Path file) {

@@ -2,6 +2,7 @@ package dev.kerasj.saving.savedmodel;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kerasj.Model;
 import dev.kerasj.Sequential;
 import dev.kerasj.internal.ModelGraph;
 import dev.kerasj.saving.CorruptCheckpointException;
@@ -10,7 +11,7 @@ import dev.kerasj.saving.IncompatibleModelException;
 import dev.kerasj.saving.RegularFiles;
 import dev.kerasj.saving.Sha256Manifest;
 import dev.kerasj.saving.keras.KerasJson;
-import dev.kerasj.saving.keras.SequentialConfig;
+import dev.kerasj.saving.keras.ModelConfigs;
 import dev.kerasj.saving.tfcheckpoint.CheckpointContents;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,8 @@ import org.tensorflow.proto.SavedModel;
 import org.tensorflow.types.family.TType;
 
 /**
- * Rebuilds a trainable {@link Sequential} from a SavedModel that {@link SavedModelWriter} wrote: layers and compile
+ * Rebuilds a trainable model ({@link #loadModel}: Sequential or Functional; {@link #load}: a {@link Sequential})
+ * from a SavedModel that {@link SavedModelWriter} wrote: layers and compile
  * settings from {@code assets/config.json}, seed from {@code assets/kerasj.json}, then every variable (weights,
  * optimizer slots, {@code iterations}, {@code learning_rate}) from {@code variables/} with TensorFlow's
  * {@code RestoreV2}, whose crc32c checks catch damaged files. Training continues exactly where it stopped:
@@ -74,6 +76,25 @@ public final class SavedModelLoader {
    * @throws IOException the directory is missing or unreadable
    */
   public static Sequential load(Path dir, String device) throws IOException {
+    Model model = loadModel(dir, device);
+    if (model instanceof Sequential s) {
+      return s;
+    }
+    model.close();
+    throw new IncompatibleModelException(dir, dir + " holds a " + model.className() + " model, not a Sequential: "
+        + "load it with SavedModelLoader.loadModel or Model.load");
+  }
+
+  /** Loads a Sequential or Functional model onto TensorFlow's default device. */
+  public static Model loadModel(Path dir) throws IOException {
+    return loadModel(dir, null);
+  }
+
+  /**
+   * Loads a Sequential or Functional model, placing it on {@code device} (such as {@code "/GPU:0"}, or null for
+   * the default); the same checks and exceptions as {@link #load(Path, String)}.
+   */
+  public static Model loadModel(Path dir, String device) throws IOException {
     Path root = SavedModelDirectory.resolveForReading(dir);
     Layout files = Layout.check(root);
     if (!Sha256Manifest.require(root, root.resolve(SavedModelWriter.CHECKSUMS))) {
@@ -81,10 +102,10 @@ public final class SavedModelLoader {
     }
     KerasjManifest manifest = KerasjManifest.parse(readJson(files.manifest()), files.manifest());
     CheckpointContents.readIndex(files.variablesPrefix()); // in Java, before TensorFlow's RestoreV2 touches it
-    SequentialConfig.Spec spec = SequentialConfig.parse(readJson(files.config()), files.config());
-    Sequential model;
+    JsonNode config = readJson(files.config());
+    Model model;
     try {
-      model = spec.newModel(manifest.seed(), device);
+      model = ModelConfigs.newModel(config, files.config(), manifest.seed(), device);
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new IncompatibleModelException(files.config(), "Cannot rebuild the model of " + files.config() + ": "
           + e.getMessage(), e);

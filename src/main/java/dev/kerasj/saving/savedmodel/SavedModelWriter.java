@@ -9,12 +9,17 @@ import dev.kerasj.internal.Network;
 import dev.kerasj.saving.DurableFiles;
 import dev.kerasj.saving.Sha256Manifest;
 import dev.kerasj.saving.keras.KerasJson;
+import dev.kerasj.saving.keras.ModelConfigs;
 import dev.kerasj.saving.keras.SequentialConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.TensorFlow;
 import org.tensorflow.exceptions.TFInvalidArgumentException;
 import org.tensorflow.exceptions.TFUnimplementedException;
@@ -26,7 +31,7 @@ import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TType;
 
 /**
- * Writes a {@link Sequential} as a TensorFlow SavedModel directory that Python serves and kerasj resumes from.
+ * Writes a {@link Model} (Sequential or Functional) as a TensorFlow SavedModel directory that Python serves and kerasj resumes from.
  *
  * <pre>{@code
  * SavedModelWriter.write(model, Path.of("models/digits"));
@@ -77,8 +82,7 @@ public final class SavedModelWriter {
    * @throws IOException when writing fails (the previous SavedModel at {@code dir}, if any, is left intact), or when
    *     {@code dir} exists and is not a SavedModel directory
    */
-  public static void write(Model anyModel, Path dir, TrainingState state) throws IOException {
-    Sequential model = dev.kerasj.saving.keras.ModelConfigs.requireSequential(anyModel, "a SavedModel");
+  public static void write(Model model, Path dir, TrainingState state) throws IOException {
     if (model == null || dir == null || state == null) {
       throw new IllegalArgumentException("write needs a model, a directory and a TrainingState. Received: model="
           + model + ", dir=" + dir + ", state=" + state);
@@ -95,7 +99,7 @@ public final class SavedModelWriter {
       learningRate = values.get(0).floats()[0];
       step = values.get(1).ints()[0];
     }
-    ObjectNode config = SequentialConfig.toJson(model, learningRate);
+    ObjectNode config = ModelConfigs.toJson(model, learningRate);
     List<KerasjManifest.VariableEntry> entries = new ArrayList<>();
     List<ServingGraph.Variable> variables = new ArrayList<>();
     for (ModelGraph.VariableSlot s : slots) {
@@ -103,9 +107,11 @@ public final class SavedModelWriter {
       variables.add(new ServingGraph.Variable(s.variable().op().name(), s.name(), s.dtype()));
     }
     TrainingState recorded = new TrainingState(state.epoch(), state.batch(), step, state.callbacks());
-    KerasjManifest manifest = new KerasjManifest(model.seed(), SequentialConfig.INPUT_LAYER_NAME, recorded, entries);
-    SavedModel savedModel = ServingGraph.build(graph.graph().toGraphDef(), network.inputs().get(0).asOutput(),
-        network.inferenceOutputs().get(0).asOutput(), SequentialConfig.INPUT_LAYER_NAME, variables);
+    Map<String, Output<?>> inputs = signatureInputs(model, network);
+    List<Output<?>> outputs = network.inferenceOutputs().stream().<Output<?>>map(Operand::asOutput).toList();
+    KerasjManifest manifest = new KerasjManifest(model.seed(), List.copyOf(inputs.keySet()), outputs.size(),
+        recorded, entries);
+    SavedModel savedModel = ServingGraph.build(graph.graph().toGraphDef(), inputs, outputs, variables);
 
     Path staging = SavedModelDirectory.prepare(dir);
     try {
@@ -125,6 +131,24 @@ public final class SavedModelWriter {
       }
       throw e;
     }
+  }
+
+  /**
+   * The signature's inputs: a Sequential's single one is {@code input_layer}, as Keras 3's {@code export()} names it
+   * for a Sequential rebuilt from its config; a Functional model's are keyed by input layer name, as {@code export()}
+   * keys them.
+   */
+  private static Map<String, Output<?>> signatureInputs(Model model, Network network) {
+    Map<String, Output<?>> inputs = new LinkedHashMap<>();
+    if (model instanceof Sequential) {
+      inputs.put(SequentialConfig.INPUT_LAYER_NAME, network.inputs().get(0).asOutput());
+      return inputs;
+    }
+    List<String> names = model.inputNames();
+    for (int i = 0; i < names.size(); i++) {
+      inputs.put(names.get(i), network.inputs().get(i).asOutput());
+    }
+    return inputs;
   }
 
   /**

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,6 +51,11 @@ final class ServingGraph {
   static final String PREDICT_METHOD = "tensorflow/serving/predict";
   /** Keras 3's {@code model.export()} names the single output {@code output_0}. */
   static final String OUTPUT_KEY = "output_0";
+
+  /** Keras 3's {@code model.export()} key of output {@code i} of a list of outputs. */
+  static String outputKey(int i) {
+    return "output_" + i;
+  }
   static final String SERVE_TAG = "serve";
 
   /** One variable: its op in the model graph and its key in {@code variables/}. */
@@ -58,6 +64,8 @@ final class ServingGraph {
   private ServingGraph() {}
 
   /**
+   * A signature of one input and one output ({@code output_0}).
+   *
    * @param model the model's full graph
    * @param input the input placeholder's output, such as {@code x:0}
    * @param output the inference output
@@ -65,9 +73,22 @@ final class ServingGraph {
    */
   static SavedModel build(GraphDef model, Output<?> input, Output<?> output, String inputKey,
       List<Variable> variables) {
+    Map<String, Output<?>> inputs = new LinkedHashMap<>();
+    inputs.put(inputKey, input);
+    return build(model, inputs, List.of(output), variables);
+  }
+
+  /**
+   * A signature of named inputs and of outputs keyed {@code output_0}, {@code output_1} ... in order, as Keras 3's
+   * {@code model.export()} keys a model whose outputs are a list (inputs keyed by input layer name).
+   *
+   * @param inputs signature input name → placeholder output
+   */
+  static SavedModel build(GraphDef model, Map<String, Output<?>> inputs, List<Output<?>> outputs,
+      List<Variable> variables) {
     Set<String> roots = new HashSet<>();
-    roots.add(output.op().name());
-    roots.add(input.op().name());
+    outputs.forEach(o -> roots.add(o.op().name()));
+    inputs.values().forEach(i -> roots.add(i.op().name()));
     variables.forEach(v -> roots.add(v.opName()));
     GraphDef pruned = prune(model, roots);
     try (Graph g = new Graph()) {
@@ -77,17 +98,17 @@ final class ServingGraph {
       for (NodeDef.Builder node : def.getNodeBuilderList()) {
         node.clearDevice();
       }
-      SignatureDef signature = SignatureDef.newBuilder()
-          .putInputs(inputKey, tensorInfo(input))
-          .putOutputs(OUTPUT_KEY, tensorInfo(output))
-          .setMethodName(PREDICT_METHOD)
-          .build();
+      SignatureDef.Builder signature = SignatureDef.newBuilder().setMethodName(PREDICT_METHOD);
+      inputs.forEach((key, in) -> signature.putInputs(key, tensorInfo(in)));
+      for (int i = 0; i < outputs.size(); i++) {
+        signature.putOutputs(outputKey(i), tensorInfo(outputs.get(i)));
+      }
       MetaGraphDef meta = MetaGraphDef.newBuilder()
           .setMetaInfoDef(MetaGraphDef.MetaInfoDef.newBuilder().addTags(SERVE_TAG)
               .setTensorflowVersion(TensorFlow.version()))
           .setGraphDef(def)
           .setSaverDef(saver)
-          .putSignatureDef(SIGNATURE_KEY, signature)
+          .putSignatureDef(SIGNATURE_KEY, signature.build())
           .build();
       return SavedModel.newBuilder().setSavedModelSchemaVersion(1).addMetaGraphs(meta).build();
     }

@@ -1,11 +1,15 @@
 package dev.kerasj.saving.tfcheckpoint;
 
 import dev.kerasj.Model;
+import dev.kerasj.Sequential;
+import dev.kerasj.layers.Layer;
 import dev.kerasj.layers.Weight;
 import dev.kerasj.optimizers.Optimizer;
 import dev.kerasj.saving.KerasPaths;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -49,6 +53,7 @@ public final class OptimizerVariables {
     }
     List<KerasLayout.SlotList> kinds = KerasLayout.slotLists(optimizer);
     List<Weight> trainable = model.weights().stream().filter(Weight::trainable).toList();
+    Map<Weight, String> paths = kerasPaths(model);
     for (int group = 0; group < kinds.size(); group++) {
       for (Weight w : trainable) {
         for (KerasLayout.SlotList list : kinds) {
@@ -57,13 +62,35 @@ public final class OptimizerVariables {
           }
           String name = scope + w.layerName() + "_" + w.name() + "_" + list.slot();
           if (graphVariables.contains(name)) {
-            out.add(new Entry(name, kerasScope + model.name() + "_" + w.layerName() + "_" + w.name() + "_"
-                + list.slot(), list.attribute()));
+            out.add(new Entry(name, kerasScope + paths.get(w).replace('/', '_') + "_" + list.slot(),
+                list.attribute()));
           }
         }
       }
     }
     return out;
+  }
+
+  /**
+   * Keras' {@code variable.path} of every weight of {@code model}: the layer name and the weight name, behind the
+   * names of the Sequential models around the layer up to the first Functional one. Keras builds a Sequential's
+   * layers inside its name scope ({@code sequential/dense/kernel}), but a Functional model's layers are built when
+   * called on symbolic inputs, outside any model ({@code dense/kernel}, also inside a nested Functional encoder).
+   */
+  public static Map<Weight, String> kerasPaths(Model model) {
+    Map<Weight, String> out = new IdentityHashMap<>();
+    addKerasPaths(model, model instanceof Sequential ? model.name() + "/" : "", out);
+    return out;
+  }
+
+  private static void addKerasPaths(Model model, String scope, Map<Weight, String> out) {
+    for (Layer layer : model.layers()) {
+      if (layer instanceof Model nested) {
+        addKerasPaths(nested, nested instanceof Sequential ? scope + nested.name() + "/" : "", out);
+      } else {
+        layer.weights().forEach(w -> out.putIfAbsent(w, scope + layer.name() + "/" + w.name()));
+      }
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.kerasj.saving.tfcheckpoint;
 
 import dev.kerasj.Model;
+import dev.kerasj.Sequential;
 import dev.kerasj.internal.ModelGraph;
 import dev.kerasj.layers.Layer;
 import dev.kerasj.layers.Weight;
@@ -21,8 +22,11 @@ import org.tensorflow.proto.TrackableObjectGraphOuterClass.TrackableObjectGraph.
  * kerasj model: the same nodes, child names and sharing, so that node ids and checkpoint keys come out as Keras'.
  *
  * <pre>
- * (root) ─ model ─ _functional ─ _tracked … _call_has_context_arg (empty)
+ * (root) ─ model ─ _functional ─ _tracked … _call_has_context_arg (empty)     (a Sequential)
  *        │       │             └ _operations ─ 0 (InputLayer), 1 ─ _kernel, bias …
+ *        │       │   or, for a Functional model, the same children directly under model:
+ *        │       ├ _tracked … _call_has_context_arg, _operations ─ 0, 1 (its Input layers), 2 ─ _kernel …
+ *        │       │   (a nested model's _operations/i node holds its own structure, the same way)
  *        │       ├ optimizer ──────────────┐ (the same node; only when compiled)
  *        │       └ _compiled_trainable_state (empty)
  *        ├ optimizer ─ _variables ─ 0 (iterations), 1 (learning rate), 2… (slots, Keras' order)
@@ -108,23 +112,8 @@ final class TrackableTree {
     Set<String> placed = new HashSet<>();
 
     Node modelNode = tree.root.add("model");
-    Node functional = modelNode.add("_functional");
-    KerasLayout.FUNCTIONAL_EMPTY_CHILDREN.forEach(functional::add);
-    Node operations = functional.add("_operations");
-    operations.add("0"); // the InputLayer Keras puts first in every Sequential
     Map<Weight, Node> weightNodes = new IdentityHashMap<>();
-    List<Layer> layers = model.layers();
-    for (int i = 0; i < layers.size(); i++) {
-      Layer layer = layers.get(i);
-      Node layerNode = operations.add(Integer.toString(i + 1));
-      for (Weight w : layer.weights()) {
-        ModelGraph.VariableSlot slot = byName.get(w.path());
-        Node node = new Node(slot, model.name() + "/" + w.path(), false, w.path());
-        layerNode.add(KerasLayout.attribute(layer, w), node);
-        weightNodes.put(w, node);
-        placed.add(w.path());
-      }
-    }
+    addModel(modelNode, model, OptimizerVariables.kerasPaths(model), byName, weightNodes, placed);
     if (compiled) {
       Node opt = optimizerNode(model, optimizer, byName, weightNodes, placed);
       modelNode.add("optimizer", opt);
@@ -139,6 +128,47 @@ final class TrackableTree {
           + "' have no place in the Keras checkpoint layout; refusing to write a checkpoint that would lose them");
     }
     return tree;
+  }
+
+  /**
+   * Adds a model's layer containers under {@code node}: a Functional model tracks them itself, with its Input layers
+   * among {@code _operations} in {@code model.layers} order; a Sequential holds them in an inner
+   * {@code _functional} whose {@code _operations/0} is the InputLayer Keras puts first. A nested model (a layer that
+   * is a model) gets the same structure under its {@code _operations/i} node, without optimizer nodes.
+   */
+  private static void addModel(Node node, Model model, Map<Weight, String> kerasPaths,
+      Map<String, ModelGraph.VariableSlot> byName,
+      Map<Weight, Node> weightNodes, Set<String> placed) {
+    boolean sequential = model instanceof Sequential;
+    Node functional = sequential ? node.add("_functional") : node;
+    KerasLayout.FUNCTIONAL_EMPTY_CHILDREN.forEach(functional::add);
+    Node operations = functional.add("_operations");
+    int first = 0;
+    if (sequential) {
+      operations.add("0");
+      first = 1;
+    }
+    List<Layer> layers = model.layers();
+    for (int i = 0; i < layers.size(); i++) {
+      Layer layer = layers.get(i);
+      Node layerNode = operations.add(Integer.toString(i + first));
+      if (layer instanceof Model nested) {
+        addModel(layerNode, nested, kerasPaths, byName, weightNodes, placed);
+        continue;
+      }
+      for (Weight w : layer.weights()) {
+        Node weightNode = weightNodes.get(w);
+        if (weightNode != null) { // a layer Keras lists twice is not possible; guard against double-adding anyway
+          layerNode.add(KerasLayout.attribute(layer, w), weightNode);
+          continue;
+        }
+        ModelGraph.VariableSlot slot = byName.get(w.path());
+        weightNode = new Node(slot, kerasPaths.get(w), false, w.path());
+        layerNode.add(KerasLayout.attribute(layer, w), weightNode);
+        weightNodes.put(w, weightNode);
+        placed.add(w.path());
+      }
+    }
   }
 
   private static Node optimizerNode(Model model, Optimizer optimizer,

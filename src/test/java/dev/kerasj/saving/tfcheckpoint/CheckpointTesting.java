@@ -148,7 +148,7 @@ final class CheckpointTesting {
   }
 
   /** Every variable of the model's graph (weights and optimizer state), by graph name, as raw values. */
-  static Map<String, HostArray> allVariables(Sequential model) {
+  static Map<String, HostArray> allVariables(dev.kerasj.Model model) {
     ModelGraph g = model.graphForInternalUse();
     List<ModelGraph.VariableSlot> slots = g.variables();
     List<HostArray> values = g.read(slots);
