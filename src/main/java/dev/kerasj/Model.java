@@ -500,15 +500,15 @@ public class Model extends Layer implements AutoCloseable {
    */
   public History fit(Object x, Object y, FitOptions options) {
     ensureTrainingGraph();
-    List<HostArray> xs = toInputs(x, "x");
-    List<HostArray> ys = toLabels(y, "y");
-    sameSamples(xs, ys, "x", "y");
+    List<HostArray> xs = ModelData.inputs(this, x, "x");
+    List<HostArray> ys = ModelData.labels(this, y, "y");
+    ModelData.sameSamples(xs, ys, "x", "y");
     List<HostArray> xVal = null;
     List<HostArray> yVal = null;
     if (options.validationX() != null) {
-      xVal = toInputs(options.validationX(), "validation_data x");
-      yVal = toLabels(options.validationY(), "validation_data y");
-      sameSamples(xVal, yVal, "validation_data x", "validation_data y");
+      xVal = ModelData.inputs(this, options.validationX(), "validation_data x");
+      yVal = ModelData.labels(this, options.validationY(), "validation_data y");
+      ModelData.sameSamples(xVal, yVal, "validation_data x", "validation_data y");
     } else if (options.validationSplit() > 0) {
       int n = xs.get(0).samples();
       int splitAt = (int) Math.floor(n * (1.0 - options.validationSplit()));
@@ -517,26 +517,13 @@ public class Model extends Layer implements AutoCloseable {
             "validationSplit=" + options.validationSplit() + " leaves an empty training or validation set for "
                 + n + " samples");
       }
-      xVal = rows(xs, splitAt, n);
-      yVal = rows(ys, splitAt, n);
-      xs = rows(xs, 0, splitAt);
-      ys = rows(ys, 0, splitAt);
+      xVal = ModelData.rows(xs, splitAt, n);
+      yVal = ModelData.rows(ys, splitAt, n);
+      xs = ModelData.rows(xs, 0, splitAt);
+      ys = ModelData.rows(ys, 0, splitAt);
     }
     long shuffleSeed = options.seed() != null ? options.seed() : seed();
     return new FitLoop(this, training).fit(xs, ys, xVal, yVal, options, shuffleSeed);
-  }
-
-  private static List<HostArray> rows(List<HostArray> arrays, int from, int to) {
-    return arrays.stream().map(a -> a.rows(from, to)).toList();
-  }
-
-  private static void sameSamples(List<HostArray> xs, List<HostArray> ys, String xName, String yName) {
-    for (int i = 1; i < xs.size(); i++) {
-      DataAdapter.sameSamples(xs.get(0), xs.get(i), xName + "[0]", xName + "[" + i + "]");
-    }
-    for (HostArray y : ys) {
-      DataAdapter.sameSamples(xs.get(0), y, xName, yName);
-    }
   }
 
   /** Evaluates with batch size 32; returns {@code loss} and each metric. */
@@ -551,9 +538,9 @@ public class Model extends Layer implements AutoCloseable {
       throw new IllegalArgumentException(
           "Expected batchSize to be a positive integer. Received: batchSize=" + batchSize);
     }
-    List<HostArray> xs = toInputs(x, "x");
-    List<HostArray> ys = toLabels(y, "y");
-    sameSamples(xs, ys, "x", "y");
+    List<HostArray> xs = ModelData.inputs(this, x, "x");
+    List<HostArray> ys = ModelData.labels(this, y, "y");
+    ModelData.sameSamples(xs, ys, "x", "y");
     CallbackList cbs = new CallbackList(List.of(callbacks));
     cbs.setModel(this);
     return new FitLoop(this, training).evaluate(xs, ys, batchSize, cbs, "");
@@ -592,7 +579,7 @@ public class Model extends Layer implements AutoCloseable {
       throw new IllegalArgumentException(
           "Expected batchSize to be a positive integer. Received: batchSize=" + batchSize);
     }
-    List<HostArray> xs = toInputs(x, "x");
+    List<HostArray> xs = ModelData.inputs(this, x, "x");
     int n = xs.get(0).samples();
     List<long[]> shapes = outputShapes();
     List<float[]> outs = new ArrayList<>();
@@ -627,78 +614,6 @@ public class Model extends Layer implements AutoCloseable {
       result.put(names.get(i), NdArrays.wrap(Shape.of(shape), DataBuffers.of(outs.get(i), false, false)));
     }
     return result;
-  }
-
-  private List<HostArray> toInputs(Object x, String what) {
-    ensureBuilt();
-    List<Input> inputs = topology().inputLayers();
-    List<Object> parts = split(x, what, inputNames(), "input");
-    List<HostArray> out = new ArrayList<>();
-    for (int i = 0; i < inputs.size(); i++) {
-      Input in = inputs.get(i);
-      String name = inputs.size() == 1 ? what : what + "['" + in.name() + "']";
-      out.add(DataAdapter.inputs(parts.get(i), name, in.declaredInputShape(), in.dtype(), vocabulary(in)));
-    }
-    return out;
-  }
-
-  /** The smallest inputDim of the Embeddings an int input feeds directly (ids are checked against it), else 0. */
-  private int vocabulary(Input in) {
-    int v = 0;
-    for (KerasTensor node : topology().nodes()) {
-      if (node.layer() instanceof Embedding e && node.inputs().stream().anyMatch(t -> t.layer() == in)) {
-        v = v == 0 ? e.inputDim() : Math.min(v, e.inputDim());
-      }
-    }
-    return v;
-  }
-
-  private List<HostArray> toLabels(Object y, String what) {
-    List<String> names = outputNames();
-    List<Object> parts = split(y, what, names, "output");
-    List<Loss> losses = spec().losses();
-    List<long[]> shapes = outputShapes();
-    List<HostArray> out = new ArrayList<>();
-    for (int i = 0; i < names.size(); i++) {
-      String name = names.size() == 1 ? what : what + "['" + names.get(i) + "']";
-      out.add(DataAdapter.labels(parts.get(i), name, losses.get(i).sparseLabels(), shapes.get(i)));
-    }
-    return out;
-  }
-
-  /**
-   * One value per name: {@code data} itself for one name, else the elements of a {@code List} in order or the
-   * values of a {@code Map} by name (a map of one name also works for a single input or output).
-   */
-  private static List<Object> split(Object data, String what, List<String> names, String kind) {
-    if (data instanceof Map<?, ?> map) {
-      List<Object> out = new ArrayList<>();
-      for (String n : names) {
-        if (!map.containsKey(n)) {
-          throw new IllegalArgumentException("Expected `" + what + "` to have a value for every model " + kind
-              + " " + names + ". Received: keys " + map.keySet());
-        }
-        out.add(map.get(n));
-      }
-      if (map.size() != names.size()) {
-        throw new IllegalArgumentException("Expected `" + what + "` to have keys " + names + ". Received: keys "
-            + map.keySet());
-      }
-      return out;
-    }
-    if (names.size() == 1) {
-      return java.util.Collections.singletonList(data);
-    }
-    if (data instanceof List<?> list) {
-      if (list.size() != names.size()) {
-        throw new IllegalArgumentException("Expected `" + what + "` to be a list of " + names.size() + " arrays, "
-            + "one per model " + kind + " " + names + ". Received: a list of " + list.size());
-      }
-      return new ArrayList<>(list);
-    }
-    throw new IllegalArgumentException("The model has " + names.size() + " " + kind + "s " + names + ": expected `"
-        + what + "` to be a List in that order or a Map keyed by those names. Received: "
-        + (data == null ? "null" : data.getClass().getSimpleName()));
   }
 
   /** The layer weights in Keras order ({@code model.weights}). */
@@ -819,11 +734,7 @@ public class Model extends Layer implements AutoCloseable {
    * @throws IllegalArgumentException for another {@code .h5} name (Keras 2's legacy format, not supported)
    */
   public void saveWeights(java.nio.file.Path path) throws java.io.IOException {
-    if (isKerasWeightsFile(path)) {
-      dev.kerasj.saving.keras.KerasWeights.write(this, path);
-    } else {
-      dev.kerasj.saving.tfcheckpoint.TfCheckpoint.write(this, path);
-    }
+    ModelFiles.saveWeights(this, path);
   }
 
   /**
@@ -832,11 +743,7 @@ public class Model extends Layer implements AutoCloseable {
    * Python-written. On any failure the model is unchanged.
    */
   public void loadWeights(java.nio.file.Path path) throws java.io.IOException {
-    if (isKerasWeightsFile(path)) {
-      dev.kerasj.saving.keras.KerasWeights.restore(this, path);
-    } else {
-      dev.kerasj.saving.tfcheckpoint.TfCheckpoint.restore(this, path);
-    }
+    ModelFiles.loadWeights(this, path);
   }
 
   /**
@@ -851,12 +758,7 @@ public class Model extends Layer implements AutoCloseable {
    * @throws IllegalArgumentException for a {@code .h5} name (Keras 2's legacy format, not supported)
    */
   public void save(java.nio.file.Path path) throws java.io.IOException {
-    if (isKerasArchive(path)) {
-      dev.kerasj.saving.keras.KerasArchive.write(this, path);
-    } else {
-      rejectLegacyH5(path);
-      dev.kerasj.saving.savedmodel.SavedModelWriter.write(this, path);
-    }
+    ModelFiles.save(this, path);
   }
 
   /**
@@ -864,35 +766,7 @@ public class Model extends Layer implements AutoCloseable {
    * Python-written), or from a SavedModel written by {@link #save}; a {@link Sequential} when the file holds one.
    */
   public static Model load(java.nio.file.Path path) throws java.io.IOException {
-    if (isKerasArchive(path)) {
-      return dev.kerasj.saving.keras.KerasArchive.readModel(path);
-    }
-    rejectLegacyH5(path);
-    return dev.kerasj.saving.savedmodel.SavedModelLoader.loadModel(path);
-  }
-
-  static boolean isKerasArchive(java.nio.file.Path path) {
-    return path.getFileName() != null
-        && path.getFileName().toString().endsWith(dev.kerasj.saving.keras.KerasArchive.SUFFIX);
-  }
-
-  static boolean isKerasWeightsFile(java.nio.file.Path path) {
-    if (path.getFileName() == null) {
-      return false;
-    }
-    String name = path.getFileName().toString();
-    if (name.endsWith(".h5") && !name.endsWith(dev.kerasj.saving.keras.KerasWeights.SUFFIX)) {
-      throw new IllegalArgumentException("Keras 2's legacy .h5 format is not supported; Keras 3 weights files end "
-          + "in .weights.h5. Received: " + path);
-    }
-    return name.endsWith(dev.kerasj.saving.keras.KerasWeights.SUFFIX);
-  }
-
-  static void rejectLegacyH5(java.nio.file.Path path) {
-    if (path.getFileName() != null && path.getFileName().toString().endsWith(".h5")) {
-      throw new IllegalArgumentException("A full model is saved as a .keras archive or a SavedModel directory; "
-          + "Keras 2's legacy .h5 format is not supported. Received: " + path);
-    }
+    return ModelFiles.load(path);
   }
 
   /** Keras {@code model.stop_training}: true asks {@code fit} to stop after the current batch. */
@@ -988,12 +862,12 @@ public class Model extends Layer implements AutoCloseable {
    * @throws dev.kerasj.saving.IncompatibleModelException naming the layer and field, for JSON kerasj cannot rebuild
    */
   public static Model fromJson(String json) {
-    return dev.kerasj.saving.keras.ModelConfigs.newModel(parseConfigText(json), null, null, null);
+    return dev.kerasj.saving.keras.ModelConfigs.newModel(ModelFiles.parseConfigText(json), null, null, null);
   }
 
   /** {@link #fromJson(String)} with weight initialisation, dropout and shuffling seeded by {@code seed}. */
   public static Model fromJson(String json, long seed) {
-    return dev.kerasj.saving.keras.ModelConfigs.newModel(parseConfigText(json), null, seed, null);
+    return dev.kerasj.saving.keras.ModelConfigs.newModel(ModelFiles.parseConfigText(json), null, seed, null);
   }
 
   /**
@@ -1002,61 +876,22 @@ public class Model extends Layer implements AutoCloseable {
    * {@link #load} for those).
    */
   public static Model fromJson(java.nio.file.Path file) throws java.io.IOException {
-    return dev.kerasj.saving.keras.ModelConfigs.newModel(readConfigFile(file), file, null, null);
+    return dev.kerasj.saving.keras.ModelConfigs.newModel(ModelFiles.readConfigFile(file), file, null, null);
   }
 
   /** {@link #fromJson(java.nio.file.Path)} with a seed. */
   public static Model fromJson(java.nio.file.Path file, long seed) throws java.io.IOException {
-    return dev.kerasj.saving.keras.ModelConfigs.newModel(readConfigFile(file), file, seed, null);
+    return dev.kerasj.saving.keras.ModelConfigs.newModel(ModelFiles.readConfigFile(file), file, seed, null);
   }
 
   /** {@link #fromJson(String)} from a config held as plain Java values (the dict of {@code model.get_config()}). */
   public static Model fromConfig(Map<String, ?> config) {
-    return dev.kerasj.saving.keras.ModelConfigs.newModel(configTree(config), null, null, null);
+    return dev.kerasj.saving.keras.ModelConfigs.newModel(ModelFiles.configTree(config), null, null, null);
   }
 
   /** {@link #fromConfig(Map)} with a seed. */
   public static Model fromConfig(Map<String, ?> config, long seed) {
-    return dev.kerasj.saving.keras.ModelConfigs.newModel(configTree(config), null, seed, null);
-  }
-
-  static com.fasterxml.jackson.databind.JsonNode parseConfigText(String json) {
-    if (json == null) {
-      throw new IllegalArgumentException("Expected a Keras model config as JSON. Received: null");
-    }
-    try {
-      return dev.kerasj.saving.keras.KerasJson.parse(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    } catch (java.io.IOException e) {
-      throw new dev.kerasj.saving.IncompatibleModelException(null, "The model config is not JSON: "
-          + e.getMessage().lines().findFirst().orElse(""), e);
-    }
-  }
-
-  static com.fasterxml.jackson.databind.JsonNode readConfigFile(java.nio.file.Path file) throws java.io.IOException {
-    if (isKerasArchive(file)) {
-      return dev.kerasj.saving.keras.KerasFileContents.read(file).config();
-    }
-    if (!java.nio.file.Files.isRegularFile(file)) {
-      throw new java.nio.file.NoSuchFileException(file.toString(), null, "expected a Keras model config JSON file");
-    }
-    try {
-      return dev.kerasj.saving.keras.KerasJson.parse(java.nio.file.Files.readAllBytes(file));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new dev.kerasj.saving.IncompatibleModelException(file, file + " is not JSON: "
-          + e.getOriginalMessage(), e);
-    }
-  }
-
-  static com.fasterxml.jackson.databind.JsonNode configTree(Map<String, ?> config) {
-    if (config == null) {
-      throw new IllegalArgumentException("Expected a Keras model config. Received: null");
-    }
-    try {
-      return dev.kerasj.saving.keras.KerasJson.mapper().valueToTree(config);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("A Keras model config holds only maps, lists, strings, numbers, booleans "
-          + "and nulls: " + e.getMessage(), e);
-    }
+    return dev.kerasj.saving.keras.ModelConfigs.newModel(ModelFiles.configTree(config), null, seed, null);
   }
 
   /** Total number of parameters, trainable or not (0 before the model is built). */

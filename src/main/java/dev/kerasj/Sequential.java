@@ -254,49 +254,14 @@ public class Sequential extends Model {
   }
 
   private static Sequential fromJsonText(String json, Long seed) {
-    if (json == null) {
-      throw new IllegalArgumentException("Expected a Keras model config as JSON. Received: null");
-    }
-    com.fasterxml.jackson.databind.JsonNode root;
-    try {
-      root = dev.kerasj.saving.keras.KerasJson.parse(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    } catch (java.io.IOException e) {
-      throw new dev.kerasj.saving.IncompatibleModelException(null, "The model config is not JSON: "
-          + e.getMessage().lines().findFirst().orElse(""), e);
-    }
-    return dev.kerasj.saving.keras.SequentialConfig.parse(root, null).newModel(seed);
+    return dev.kerasj.saving.keras.SequentialConfig.parse(ModelFiles.parseConfigText(json), null).newModel(seed);
   }
 
   private static Sequential fromJsonFile(java.nio.file.Path file, Long seed) throws java.io.IOException {
-    com.fasterxml.jackson.databind.JsonNode root;
-    if (Model.isKerasArchive(file)) {
-      root = dev.kerasj.saving.keras.KerasFileContents.read(file).config();
-    } else {
-      if (!java.nio.file.Files.isRegularFile(file)) {
-        throw new java.nio.file.NoSuchFileException(file.toString(), null, "expected a Keras model config JSON file");
-      }
-      try {
-        root = dev.kerasj.saving.keras.KerasJson.parse(java.nio.file.Files.readAllBytes(file));
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new dev.kerasj.saving.IncompatibleModelException(file, file + " is not JSON: "
-            + e.getOriginalMessage(), e);
-      }
-    }
-    return dev.kerasj.saving.keras.SequentialConfig.parse(root, file).newModel(seed);
+    return dev.kerasj.saving.keras.SequentialConfig.parse(ModelFiles.readConfigFile(file), file).newModel(seed);
   }
 
   private static Sequential fromConfigTree(Map<String, ?> config, Long seed) {
-    if (config == null) {
-      throw new IllegalArgumentException("Expected a Keras model config. Received: null");
-    }
-    com.fasterxml.jackson.databind.JsonNode root;
-    try {
-      root = dev.kerasj.saving.keras.KerasJson.mapper().valueToTree(config);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("A Keras model config holds only maps, lists, strings, numbers, booleans "
-          + "and nulls: " + e.getMessage(), e);
-    }
-    return dev.kerasj.saving.keras.SequentialConfig.parse(root, null).newModel(seed);
+    return dev.kerasj.saving.keras.SequentialConfig.parse(ModelFiles.configTree(config), null).newModel(seed);
   }
-
 }
