@@ -47,9 +47,12 @@ class PackageLayeringTest {
     Path classes = Path.of(Model.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     ToolProvider jdeps = ToolProvider.findFirst("jdeps").orElseThrow(() -> new IllegalStateException(
         "jdeps is not in this JDK"));
+    // kerasj's classes are a module (module-info): jdeps resolves its requires against the test class path's jars.
+    String modulePath = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+        .filter(e -> e.endsWith(".jar")).collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     StringWriter out = new StringWriter();
-    int rc = jdeps.run(new PrintWriter(out), new PrintWriter(out), "-verbose:package", "-filter:none", "-e",
-        "dev\\.kerasj.*", classes.toString());
+    int rc = jdeps.run(new PrintWriter(out), new PrintWriter(out), "--multi-release", "17", "--module-path", modulePath,
+        "-verbose:package", "-filter:none", "-e", "dev\\.kerasj.*", classes.toString());
     assertEquals(0, rc, out.toString());
     deps = new TreeMap<>();
     Matcher m = Pattern.compile("^\\s+(dev\\.kerasj[\\w.]*)\\s+->\\s+(dev\\.kerasj[\\w.]*)", Pattern.MULTILINE)
