@@ -65,6 +65,8 @@ public class Model extends Layer implements AutoCloseable {
   private TrainingGraph training;
   private Optimizer optimizer;
   private CompileSpec compiled;
+  /** What compile was given while the outputs are not known yet (a Sequential without an input shape). */
+  private CompileOptions pendingOptions;
   private List<Metric> metrics = List.of();
   private boolean stopTraining;
   private dev.kerasj.callbacks.TrainingOutcome stopReason = dev.kerasj.callbacks.TrainingOutcome.STOPPED_EARLY;
@@ -321,8 +323,6 @@ public class Model extends Layer implements AutoCloseable {
       ensureTrainingGraph();
     }
   }
-
-  private CompileOptions pendingOptions;
 
   private List<long[]> outputShapes() {
     return outputs().stream().map(KerasTensor::shape).toList();

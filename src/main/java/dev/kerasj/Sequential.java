@@ -183,11 +183,11 @@ public class Sequential extends Model {
   }
 
   @Override
-  public void compile(Object optimizer, Object loss, Object... metrics) {
+  public void compile(CompileOptions options) {
     if (layers.isEmpty()) {
       throw new IllegalStateException("Cannot compile an empty Sequential model: add layers first");
     }
-    super.compile(optimizer, loss, metrics);
+    super.compile(options);
   }
 
   /**
