@@ -54,7 +54,8 @@ echo "== building (mvn compile; javac of the benchmark alone, so other test sour
 "${MVN[@]}" dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$OUT/classpath.txt" \
   >"$OUT/mvn-classpath.log" 2>&1 || { cat "$OUT/mvn-classpath.log" >&2; exit 1; }
 CP="$BUILD_DIR/classes:$(cat "$OUT/classpath.txt")"
-javac -d "$OUT/classes" -cp "$CP" src/test/java/dev/kerasj/bench/GraphBuildBenchmark.java
+javac -d "$OUT/classes" -cp "$CP" src/test/java/dev/kerasj/bench/GraphBuildBenchmark.java \
+  src/test/java/dev/kerasj/bench/ProcStatus.java
 CP="$OUT/classes:$CP"
 
 # The Keras sides: "auto", then the other setting of jit_compile (what "auto" resolves to depends on the machine).

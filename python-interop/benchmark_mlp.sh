@@ -52,7 +52,8 @@ if ! mvn -q -B -Dstyle.color=never dependency:build-classpath -Dmdep.includeScop
 fi
 CP="$CLASSES:$(cat "$OUT/classpath.txt")"
 if [[ "$CLASSES" == *"$OUT/classes" ]]; then
-  javac -d "$OUT/classes" -cp "$CP" src/test/java/dev/kerasj/bench/MlpBenchmark.java
+  javac -d "$OUT/classes" -cp "$CP" src/test/java/dev/kerasj/bench/MlpBenchmark.java \
+    src/test/java/dev/kerasj/bench/ProcStatus.java
 fi
 
 echo "== kerasj vs bare TF Java: java $JAVA_OPTS MlpBenchmark ${JAVA_ARGS[*]}"
