@@ -49,6 +49,8 @@ public final class TrainingGraph {
 
   private final ModelGraph graph;
   private final Network network;
+  private final List<Placeholder<?>> inputs;
+  private final List<Class<? extends TType>> inputDtypes;
   private final List<Placeholder<?>> ys = new ArrayList<>();
   private final List<Class<? extends TType>> labelDtypes = new ArrayList<>();
   private final List<String> metricNames = new ArrayList<>();
@@ -75,6 +77,8 @@ public final class TrainingGraph {
   public TrainingGraph(ModelGraph graph, Network network, List<OutputSpec> outputs, Optimizer optimizer) {
     this.graph = graph;
     this.network = network;
+    this.inputs = network.inputs();
+    this.inputDtypes = network.inputDtypes();
     Ops tf = graph.tf();
     Ops compileScope = tf.withSubScope("compile");
     boolean several = outputs.size() > 1;
@@ -364,8 +368,8 @@ public final class TrainingGraph {
     List<Tensor> fed = new ArrayList<>();
     try {
       Session.Runner runner = graph.session().runner();
-      List<Placeholder<?>> xPlaceholders = network.inputs();
-      List<Class<? extends TType>> xDtypes = network.inputDtypes();
+      List<Placeholder<?>> xPlaceholders = inputs;
+      List<Class<? extends TType>> xDtypes = inputDtypes;
       for (int i = 0; i < xPlaceholders.size(); i++) {
         Tensor t = Tensors.batch(xs.get(i), order, from, to, xDtypes.get(i));
         fed.add(t);
