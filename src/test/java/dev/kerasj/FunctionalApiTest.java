@@ -157,6 +157,32 @@ class FunctionalApiTest {
   }
 
   @Test
+  void compile_takesKerasListAndDictFormsPerOutput() {
+    KerasTensor x = Input.tensor("x", 4);
+    KerasTensor h = new Dense(5, "relu").apply(x);
+    KerasTensor p = Dense.builder(3).activation("softmax").name("p").build().apply(h);
+    KerasTensor q = Dense.builder(1).name("q").build().apply(h);
+    float[][] data = randomRows(N, 4, 5);
+    Map<String, Object> labels = Map.of("p", classes(N, 3), "q", randomRows(N, 1, 7));
+    FitOptions once = FitOptions.builder().epochs(1).verbose(0).build();
+    try (Model m = new Model(List.of(x), List.of(p, q))) {
+      // Keras' list form: one loss and one metric list per output, in output order.
+      m.compile(CompileOptions.builder("sgd", List.of("sparse_categorical_crossentropy", "mse"))
+          .metrics(List.of(List.of("accuracy"), List.of("mae"))).build());
+      assertEquals(List.of("loss", "p_loss", "q_loss", "p_accuracy", "q_mae"),
+          List.copyOf(m.fit(data, labels, once).history().keySet()));
+      // The dict form through compile's varargs: a Map of metrics by output name.
+      m.compile(new dev.kerasj.optimizers.SGD(0.01), new dev.kerasj.losses.MeanSquaredError(),
+          Map.of("q", List.of("mae")));
+      assertEquals(List.of("loss", "p_loss", "q_loss", "q_mae"), List.copyOf(m.fit(data,
+          Map.of("p", randomRows(N, 3, 8), "q", randomRows(N, 1, 7)), once).history().keySet()));
+      IllegalArgumentException flat = assertThrows(IllegalArgumentException.class,
+          () -> m.compile("sgd", "mse", "mae"));
+      assertTrue(flat.getMessage().contains("List of one list per output"), flat.getMessage());
+    }
+  }
+
+  @Test
   void summary_listsConnections() {
     try (Model m = twoInputs()) {
       String s = m.summary();
