@@ -990,7 +990,7 @@ public class Model extends Layer implements AutoCloseable {
     for (int i = 0; i < inputs.size(); i++) {
       values.put(inputs().get(i), inputs.get(i));
     }
-    Network.run(topology(), values, ctx::sublayer, training);
+    Network.run(topology(), values, node -> ctx.sublayer(node.layer()), training);
     return values.get(outputs().get(0));
   }
 

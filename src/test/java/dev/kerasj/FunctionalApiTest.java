@@ -183,6 +183,29 @@ class FunctionalApiTest {
   }
 
   @Test
+  void sharedDropout_dropsDifferentUnitsAtEachCallSite() {
+    // x -> shared Dropout at two sites -> Subtract: zero only when both sites drop the same units.
+    KerasTensor x = Input.tensor("x", 64);
+    dev.kerasj.layers.Dropout shared = new dev.kerasj.layers.Dropout(0.5);
+    KerasTensor diff = new Subtract().apply(shared.apply(x), shared.apply(x));
+    KerasTensor out = Dense.builder(1).kernelInitializer(dev.kerasj.initializers.Constant.ones())
+        .name("out").build().apply(new dev.kerasj.layers.Activation("relu").apply(diff));
+    try (Model m = new Model(x, out)) {
+      m.setSeed(3);
+      m.compile(new dev.kerasj.optimizers.SGD(1e-9), "mse");
+      float[][] ones = new float[8][64];
+      for (float[] row : ones) {
+        java.util.Arrays.fill(row, 1f);
+      }
+      double loss = m.evaluate(ones, new float[8][1]).get("loss"); // inference: no dropout, diff is 0
+      assertEquals(0.0, loss, 0.0);
+      double trained = m.fit(ones, new float[8][1], FitOptions.builder().epochs(1).batchSize(8).shuffle(false)
+          .verbose(0).build()).get("loss").get(0);
+      assertTrue(trained > 1.0, "the two call sites must draw different masks; loss=" + trained);
+    }
+  }
+
+  @Test
   void summary_listsConnections() {
     try (Model m = twoInputs()) {
       String s = m.summary();

@@ -77,7 +77,7 @@ public final class Network {
       paths.put(layer, layer.name());
     }
     for (Layer layer : this.layers) {
-      build(layer, new Context(layer, null, null, null));
+      build(layer, new Context(layer, null, null, null, 0));
     }
     List<Operand<TFloat32>> outs = forward(false, null, null, null);
     // A model whose output is its input (Input + Dropout) would feed and fetch the same tensor; the Identity is
@@ -157,7 +157,7 @@ public final class Network {
     for (int i = 0; i < inputs.size(); i++) {
       values.put(topology.inputs().get(i), inputs.get(i));
     }
-    run(topology, values, layer -> new Context(layer, updates, lookups, step), training);
+    run(topology, values, node -> new Context(node.layer(), updates, lookups, step, node.nodeIndex()), training);
     List<Operand<TFloat32>> outs = new ArrayList<>();
     for (KerasTensor t : topology.outputs()) {
       Operand<?> h = values.get(t);
@@ -172,12 +172,12 @@ public final class Network {
 
   /**
    * Computes every node of {@code topology} from the operands already in {@code values} (its inputs), calling each
-   * layer with the context {@code contexts} gives it and the masks of its inputs; a layer that supports masking
+   * layer with the context {@code contexts} gives its call (node) and the masks of its inputs; a layer that supports masking
    * passes its {@link Layer#computeMask mask} on, as Keras does. A model used as a layer runs its own topology this
    * way.
    */
   public static void run(Topology topology, Map<KerasTensor, Operand<?>> values,
-      java.util.function.Function<Layer, LayerContext> contexts, boolean training) {
+      java.util.function.Function<KerasTensor, LayerContext> contexts, boolean training) {
     Map<KerasTensor, Operand<TBool>> masks = new IdentityHashMap<>();
     for (KerasTensor node : topology.nodes()) {
       if (node.isInput()) {
@@ -190,7 +190,7 @@ public final class Network {
         argMasks.add(masks.get(in));
       }
       Layer layer = node.layer();
-      LayerContext ctx = contexts.apply(layer);
+      LayerContext ctx = contexts.apply(node);
       values.put(node, layer.call(ctx, args, argMasks, training));
       if (layer.supportsMasking()) {
         Operand<TBool> mask = layer.computeMask(ctx, args, argMasks);
@@ -284,10 +284,14 @@ public final class Network {
     private final List<Op> updates;
     private final List<Lookup> lookups;
     private final Operand<org.tensorflow.types.TInt64> step;
+    /** Which call of a shared layer this context serves: its random ops draw their own stream per call. */
+    private final int nodeIndex;
     private int seedCounter;
 
-    Context(Layer layer, List<Op> updates, List<Lookup> lookups, Operand<org.tensorflow.types.TInt64> step) {
+    Context(Layer layer, List<Op> updates, List<Lookup> lookups, Operand<org.tensorflow.types.TInt64> step,
+        int nodeIndex) {
       this.step = step;
+      this.nodeIndex = nodeIndex;
       this.layer = layer;
       this.updates = updates;
       this.lookups = lookups;
@@ -297,7 +301,7 @@ public final class Network {
     Context sublayerContext(Layer inner) {
       scopes.computeIfAbsent(inner, l -> scopes.get(layer).withSubScope(l.name()));
       paths.computeIfAbsent(inner, l -> paths.get(layer) + "/" + l.name());
-      return new Context(inner, updates, lookups, step);
+      return new Context(inner, updates, lookups, step, 0);
     }
 
     @Override
@@ -348,7 +352,8 @@ public final class Network {
 
     @Override
     public long seed() {
-      return mix(seed, paths.get(layer) + "#random", ++seedCounter);
+      // The first call keeps the stream a layer had before layers could be shared (resumed runs stay bitwise).
+      return mix(seed, paths.get(layer) + "#random" + (nodeIndex == 0 ? "" : "#call" + nodeIndex), ++seedCounter);
     }
   }
 }
