@@ -10,7 +10,8 @@ Writes, under --out (default: the repository's testdata/checkpoints/):
       weights/<layer>/<var>        every model weight at save time (what a reader must restore, exactly)
       optimizer/iterations         int64, optimizer/learning_rate float32
       x_val, predict               validation inputs; model.predict(feed(kind, x_val), batch_size=32) at save time
-      batch/x, batch/y             the first 32 training samples
+                                   (predict/<output> per output of a two-output model)
+      batch/x, batch/y             the first 32 training samples (batch/y/<output> per output of a two-output model)
       after_step/<layer>/<var>     every model weight after one more model.train_on_batch(batch/x, batch/y)
       meta/*                       versions, seed, command, description
 
@@ -80,6 +81,28 @@ def nested():
     return keras.Model(inp, L.Dense(10, activation="softmax", name="head")(L.Dropout(0.1)(encoder(inp))))
 
 
+def two_output():
+    """keras.Model(pixels, [digit, value]): a shared Dense trunk, a softmax digit head and a linear value head."""
+    pixels = keras.Input((64,), name="pixels")
+    h = L.Dense(32, activation="relu", name="trunk")(pixels)
+    return keras.Model(pixels, [L.Dense(10, activation="softmax", name="digit")(h), L.Dense(1, name="value")(h)])
+
+
+def residual_add():
+    """keras.Model(pixels, digit) with a skip connection: Add()([h, Dense(32)(h)]); the Dense layers named by Keras."""
+    pixels = keras.Input((64,), name="pixels")
+    h = L.Dense(32, activation="relu")(pixels)
+    r = L.Dense(32, activation="relu")(h)
+    return keras.Model(pixels, L.Dense(10, activation="softmax", name="digit")(L.Add()([h, r])))
+
+
+def shared_layer():
+    """keras.Model([a, b], digit): one Dense called on both inputs (two nodes, one set of weights)."""
+    a, b = keras.Input((32,), name="a"), keras.Input((32,), name="b")
+    shared = L.Dense(16, activation="relu", name="shared")
+    return keras.Model([a, b], L.Dense(10, activation="softmax", name="digit")(L.Concatenate()([shared(a), shared(b)])))
+
+
 def nested_sequential():
     """A Sequential encoder used as a layer of a Functional model: its node holds a _functional of its own."""
     encoder = keras.Sequential([keras.Input((64,)), L.Dense(16, activation="relu", name="enc_dense")], name="encoder")
@@ -88,7 +111,12 @@ def nested_sequential():
 
 
 SCCE = "sparse_categorical_crossentropy"
-# name -> (seed, layers, optimizer factory or None for an uncompiled model, loss, data kind, trained)
+# As make_functional_fixtures.py's two_output: per-output losses, loss weights and metrics (metrics hold no state that
+# a checkpoint saves, so they must not change its object graph either).
+TWO_OUTPUT_COMPILE = {"loss": {"digit": SCCE, "value": "mse"}, "loss_weights": {"digit": 1.0, "value": 0.5},
+                      "metrics": {"digit": ["accuracy"], "value": ["mae"]}}
+# name -> (seed, layers, optimizer factory or None for an uncompiled model, loss (or a dict of compile() keyword
+# arguments: loss, loss_weights, metrics), data kind, trained)
 CASES = {
     "mlp_adam": (201, mlp, lambda: keras.optimizers.Adam(1e-3), SCCE, "digits", True),
     "cnn_bn_sgd_momentum": (202, cnn_bn, lambda: keras.optimizers.SGD(0.05, momentum=0.9), SCCE, "image", True),
@@ -113,6 +141,11 @@ CASES = {
     "layout_functional_nested_adam": (214, nested, lambda: keras.optimizers.Adam(1e-3), SCCE, "digits", False),
     "layout_functional_nested_sequential_adam": (
         215, nested_sequential, lambda: keras.optimizers.Adam(1e-3), SCCE, "digits", False),
+    "functional_two_output_sgd_momentum": (
+        216, two_output, lambda: keras.optimizers.SGD(0.05, momentum=0.9), TWO_OUTPUT_COMPILE, "digits_value", True),
+    "functional_residual_add_rmsprop": (
+        217, residual_add, lambda: keras.optimizers.RMSprop(1e-3), SCCE, "digits", True),
+    "functional_shared_layer_adam": (218, shared_layer, lambda: keras.optimizers.Adam(1e-3), SCCE, "digits_two", True),
 }
 
 
@@ -120,6 +153,8 @@ def data(kind, seed):
     if kind == "tokens":
         return token_split(seed)
     x, y, x_val, y_val = digits_split("sparse")
+    if kind == "digits_value":  # [digit label, label / 9], as make_functional_fixtures.py's two_output targets
+        return x, [y, digits_split("scaled")[1]], x_val, [y_val, digits_split("scaled")[3]]
     if kind == "image":
         x, x_val = x.reshape(-1, 8, 8, 1), x_val.reshape(-1, 8, 8, 1)
     return x, y, x_val, y_val
@@ -128,6 +163,17 @@ def data(kind, seed):
 def feed(kind, x):
     """The model input for samples x: two-input cases take the first and the last 32 of the 64 features."""
     return [x[:, :32], x[:, 32:]] if kind == "digits_two" else x
+
+
+def first_rows(y, n):
+    return [v[:n] for v in y] if isinstance(y, list) else y[:n]
+
+
+def per_output(key, model, values):
+    """{key: values} for a one-output model, {key/<output name>: value} for each output of a multi-output one."""
+    if not isinstance(values, list):
+        return {key: values}
+    return {f"{key}/{name}": v for name, v in zip(model.output_names, values)}
 
 
 def run_case(name, out):
@@ -143,7 +189,7 @@ def run_case(name, out):
     if optimizer is None:
         tf.train.Checkpoint(model=model).save(str(folder / "ckpt"))
         return
-    model.compile(optimizer=optimizer(), loss=loss, jit_compile=False)
+    model.compile(optimizer=optimizer(), **(loss if isinstance(loss, dict) else {"loss": loss}), jit_compile=False)
     # Keras builds its optimizer at the first step; build it now so every slot exists and is saved.
     model.optimizer.build(model.trainable_variables)
     x, y, x_val, y_val = data(kind, seed)
@@ -157,9 +203,10 @@ def run_case(name, out):
     t["optimizer/iterations"] = np.int64(model.optimizer.iterations.numpy())
     t["optimizer/learning_rate"] = np.float32(model.optimizer.learning_rate.numpy())
     t["x_val"] = x_val
-    t["predict"] = model.predict(feed(kind, x_val), batch_size=BATCH_SIZE, verbose=0)
-    t["batch/x"], t["batch/y"] = x[:BATCH_SIZE], y[:BATCH_SIZE]
-    model.train_on_batch(feed(kind, x[:BATCH_SIZE]), y[:BATCH_SIZE])
+    t.update(per_output("predict", model, model.predict(feed(kind, x_val), batch_size=BATCH_SIZE, verbose=0)))
+    t["batch/x"] = x[:BATCH_SIZE]
+    t.update(per_output("batch/y", model, first_rows(y, BATCH_SIZE)))
+    model.train_on_batch(feed(kind, x[:BATCH_SIZE]), first_rows(y, BATCH_SIZE))
     t.update({f"after_step/{n}": np.array(w.numpy()) for n, w in zip(names, model.weights)})
     t["meta/seed"] = np.int32(seed)
     t["meta/keras_version"] = keras.__version__

@@ -21,7 +21,8 @@ import org.tensorflow.types.family.TType;
 
 /**
  * Reads named tensors from a TF tensor bundle ({@code prefix.index} + {@code prefix.data-*}) with TensorFlow's own
- * {@code RestoreV2} op: the fixture format written by {@code python-interop/make_fixtures.py}.
+ * {@code RestoreV2} op: the fixture format written by {@code python-interop/make_fixtures.py}; {@link #write} writes
+ * one for Python tests to read.
  */
 public final class TensorBundle {
   private final Path prefix;
@@ -78,6 +79,29 @@ public final class TensorBundle {
         }
         return out;
       }
+    }
+  }
+
+  /**
+   * Writes a plain tensor bundle ({@code prefix.index} + {@code .data-00000-of-00001}) with TensorFlow's SaveV2:
+   * the format Python reads with {@code tf.train.load_checkpoint(prefix).get_tensor(name)}. Int values are int32.
+   */
+  public static void write(Path prefix, Map<String, HostArray> tensors) {
+    List<String> names = new ArrayList<>(tensors.keySet());
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      Ops tf = Ops.create(g);
+      List<Operand<?>> values = new ArrayList<>();
+      for (String n : names) {
+        HostArray v = tensors.get(n);
+        org.tensorflow.ndarray.Shape shape = org.tensorflow.ndarray.Shape.of(v.shape());
+        values.add(v.isFloat()
+            ? tf.constant(shape, org.tensorflow.ndarray.buffer.DataBuffers.of(v.floats(), true, false))
+            : tf.constant(shape, org.tensorflow.ndarray.buffer.DataBuffers.of(v.ints(), true, false)));
+      }
+      s.runner().addTarget(tf.train.save(tf.constant(prefix.toString()),
+          tf.constant(StandardCharsets.UTF_8, names.toArray(String[]::new)),
+          tf.constant(StandardCharsets.UTF_8, names.stream().map(n -> "").toArray(String[]::new)), values)).run()
+          .close();
     }
   }
 }

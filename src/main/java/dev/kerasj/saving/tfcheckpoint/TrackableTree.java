@@ -28,6 +28,7 @@ import org.tensorflow.proto.TrackableObjectGraphOuterClass.TrackableObjectGraph.
  *        │       ├ _tracked … _call_has_context_arg, _operations ─ 0, 1 (its Input layers), 2 ─ _kernel …
  *        │       │   (a nested model's _operations/i node holds its own structure, the same way)
  *        │       ├ optimizer ──────────────┐ (the same node; only when compiled)
+ *        │       ├ loss (empty; only for several outputs, compiled)
  *        │       └ _compiled_trainable_state (empty)
  *        ├ optimizer ─ _variables ─ 0 (iterations), 1 (learning rate), 2… (slots, Keras' order)
  *        │           ├ _trainable_variables ─ 0… (the layer weight nodes)
@@ -117,6 +118,11 @@ final class TrackableTree {
     if (compiled) {
       Node opt = optimizerNode(model, optimizer, byName, weightNodes, placed);
       modelNode.add("optimizer", opt);
+      if (model.outputNames().size() > 1) {
+        // Keras tracks compile()'s loss when it is a container (a dict per output, the form kerasj's compile_config
+        // writes for several outputs) as an empty node; a loss given as one string or Loss is not tracked.
+        modelNode.add("loss");
+      }
       modelNode.add("_compiled_trainable_state");
       tree.root.add("optimizer", opt);
     }

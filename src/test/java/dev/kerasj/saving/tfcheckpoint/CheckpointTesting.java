@@ -31,6 +31,7 @@ import dev.kerasj.optimizers.Optimizer;
 import dev.kerasj.optimizers.RMSprop;
 import dev.kerasj.optimizers.SGD;
 import dev.kerasj.optimizers.schedules.ExponentialDecay;
+import dev.kerasj.testing.TensorBundle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,7 +41,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.tensorflow.Graph;
-import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.op.Ops;
@@ -233,21 +233,7 @@ final class CheckpointTesting {
    * the format Python reads with {@code tf.train.load_checkpoint(prefix).get_tensor(name)}. Int values are int32.
    */
   static void writeBundle(Path prefix, Map<String, HostArray> tensors) {
-    List<String> names = new ArrayList<>(tensors.keySet());
-    try (Graph g = new Graph(); Session s = new Session(g)) {
-      Ops tf = Ops.create(g);
-      List<Operand<?>> values = new ArrayList<>();
-      for (String n : names) {
-        HostArray v = tensors.get(n);
-        org.tensorflow.ndarray.Shape shape = org.tensorflow.ndarray.Shape.of(v.shape());
-        values.add(v.isFloat()
-            ? tf.constant(shape, org.tensorflow.ndarray.buffer.DataBuffers.of(v.floats(), true, false))
-            : tf.constant(shape, org.tensorflow.ndarray.buffer.DataBuffers.of(v.ints(), true, false)));
-      }
-      s.runner().addTarget(tf.train.save(tf.constant(prefix.toString()),
-          tf.constant(StandardCharsets.UTF_8, names.toArray(String[]::new)),
-          tf.constant(StandardCharsets.UTF_8, names.stream().map(n -> "").toArray(String[]::new)), values)).run()
-          .close();
-    }
+    TensorBundle.write(prefix, tensors);
   }
+
 }

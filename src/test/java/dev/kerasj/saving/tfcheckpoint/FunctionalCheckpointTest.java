@@ -17,6 +17,7 @@ import dev.kerasj.layers.Weight;
 import dev.kerasj.losses.SparseCategoricalCrossentropy;
 import dev.kerasj.optimizers.Adam;
 import dev.kerasj.saving.DurableFiles;
+import dev.kerasj.testing.FunctionalCases;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,7 +38,8 @@ import org.tensorflow.types.family.TType;
 
 /**
  * Functional and nested models in TF object-based checkpoints, against golden files from real Keras 3.15.1 (the
- * {@code functional_*} and {@code layout_functional_*} cases of {@code python-interop/make_checkpoint_fixtures.py}):
+ * {@code functional_*} and {@code layout_functional_*} cases of {@code python-interop/make_checkpoint_fixtures.py},
+ * among them two outputs with loss weights, a residual Add and a shared layer):
  * kerasj writes Keras' object graph (no {@code _functional} wrapper, Input layers among {@code _operations}, a nested
  * model's layers under its own node) and restores what Keras wrote. Also leaves a Java-written checkpoint for
  * {@code python-interop/tests/test_java_checkpoints.py}.
@@ -49,6 +51,15 @@ class FunctionalCheckpointTest {
       "layout_functional_frozen_adam", () -> twoInput(true),
       "layout_functional_nested_adam", FunctionalCheckpointTest::nested,
       "layout_functional_nested_sequential_adam", FunctionalCheckpointTest::nestedSequential);
+
+  /**
+   * Cases whose Python model is the {@code testdata/functional} case of the same architecture and compile arguments:
+   * Java builds them with {@link FunctionalCases}, compiled (metrics included) as that case.
+   */
+  static final Map<String, String> FUNCTIONAL_FIXTURE_CASES = Map.of(
+      "functional_two_output_sgd_momentum", "two_output",
+      "functional_residual_add_rmsprop", "residual_add",
+      "functional_shared_layer_adam", "shared_layer");
 
   /** Python's {@code two_input}: {@code Model([a, b], digit)}, each half of a digit through its own Dense. */
   static Model twoInput(boolean frozen) {
@@ -82,6 +93,9 @@ class FunctionalCheckpointTest {
   }
 
   static Model compiled(String name, long seed) {
+    if (FUNCTIONAL_FIXTURE_CASES.containsKey(name)) {
+      return FunctionalCases.build(FUNCTIONAL_FIXTURE_CASES.get(name)); // already compiled; restore sets every value
+    }
     Model m = CASES.get(name).get();
     m.setSeed(seed);
     m.compile(new Adam(1e-3), new SparseCategoricalCrossentropy());
@@ -110,7 +124,8 @@ class FunctionalCheckpointTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"functional_two_input_adam", "layout_functional_frozen_adam",
-      "layout_functional_nested_adam", "layout_functional_nested_sequential_adam"})
+      "layout_functional_nested_adam", "layout_functional_nested_sequential_adam",
+      "functional_two_output_sgd_momentum", "functional_residual_add_rmsprop", "functional_shared_layer_adam"})
   void write_givesKerasObjectGraphKeysShapesAndDtypes(String name, @TempDir Path dir) throws Exception {
     Path java = dir.resolve("ckpt-1");
     try (Model m = compiled(name, 1)) {
@@ -125,7 +140,8 @@ class FunctionalCheckpointTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"functional_two_input_adam", "layout_functional_frozen_adam",
-      "layout_functional_nested_adam", "layout_functional_nested_sequential_adam"})
+      "layout_functional_nested_adam", "layout_functional_nested_sequential_adam",
+      "functional_two_output_sgd_momentum", "functional_residual_add_rmsprop", "functional_shared_layer_adam"})
   void restore_kerasCheckpoint_takesEveryValueBitwise(String name, @TempDir Path dir) throws Exception {
     Path java = dir.resolve("ckpt-1");
     try (Model m = compiled(name, 99)) {
@@ -142,19 +158,28 @@ class FunctionalCheckpointTest {
         CheckpointTesting.readBundle(java, types));
   }
 
-  @Test
-  void restore_kerasFunctionalCheckpoint_predictsAndTrainsOneStepLikeKeras() throws Exception {
-    String name = "functional_two_input_adam";
+  /**
+   * Trained cases: restored from Keras' checkpoint, the model holds Keras' weights bitwise, predicts every output as
+   * Keras did and reaches Keras' weights after one more step on the same batch (per-output labels, loss weights).
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"functional_two_input_adam", "functional_two_output_sgd_momentum",
+      "functional_residual_add_rmsprop", "functional_shared_layer_adam"})
+  void restore_kerasFunctionalCheckpoint_predictsAndTrainsOneStepLikeKeras(String name) throws Exception {
     try (Model m = compiled(name, 7)) {
+      boolean multiOutput = m.outputNames().size() > 1;
       Map<String, Class<? extends TType>> want = new LinkedHashMap<>();
       for (Weight w : m.weights()) {
         want.put("weights/" + w.path(), TFloat32.class);
         want.put("after_step/" + w.path(), TFloat32.class);
       }
       want.put("x_val", TFloat32.class);
-      want.put("predict", TFloat32.class);
       want.put("batch/x", TFloat32.class);
-      want.put("batch/y", TInt32.class);
+      for (int i = 0; i < m.outputNames().size(); i++) {
+        String suffix = multiOutput ? "/" + m.outputNames().get(i) : "";
+        want.put("predict" + suffix, TFloat32.class);
+        want.put("batch/y" + suffix, m.losses().get(i).sparseLabels() ? TInt32.class : TFloat32.class);
+      }
       want.put("optimizer/iterations", TInt64.class);
       Map<String, HostArray> expected = CheckpointTesting.readBundle(CHECKPOINT_FIXTURES.resolve("expected")
           .resolve(name), want);
@@ -169,10 +194,16 @@ class FunctionalCheckpointTest {
         KerasCheckpointFixturesTest.compare("weights/" + path, expected.get("weights/" + path).floats(),
             KerasCheckpointFixturesTest.host(values.get(i)).floats(), 0, 0, failures);
       }
-      KerasCheckpointFixturesTest.compare("predict", expected.get("predict").floats(),
-          KerasCheckpointFixturesTest.host(m.predict(feed(m, expected.get("x_val")))).floats(), 0,
-          KerasCheckpointFixturesTest.PREDICT_ATOL, failures);
-      m.fit(feed(m, expected.get("batch/x")), expected.get("batch/y"),
+      Map<String, FloatNdArray> predictions = m.predictOutputs(feed(m, expected.get("x_val")));
+      Map<String, Object> y = new LinkedHashMap<>();
+      for (String out : m.outputNames()) {
+        String key = multiOutput ? "predict/" + out : "predict";
+        KerasCheckpointFixturesTest.compare(key, expected.get(key).floats(),
+            KerasCheckpointFixturesTest.host(predictions.get(out)).floats(), 0, KerasCheckpointFixturesTest.PREDICT_ATOL,
+            failures);
+        y.put(out, expected.get(multiOutput ? "batch/y/" + out : "batch/y"));
+      }
+      m.fit(feed(m, expected.get("batch/x")), multiOutput ? y : expected.get("batch/y"),
           FitOptions.builder().epochs(1).batchSize(32).shuffle(false).verbose(0).build());
       values = m.getWeights();
       for (int i = 0; i < values.size(); i++) {
