@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,18 +56,7 @@ class FunctionalBackupAndRestoreTest {
   }
 
   static Map<String, float[][]> x() {
-    SplittableRandom r = new SplittableRandom(3);
-    float[][] a = new float[SAMPLES][4];
-    float[][] b = new float[SAMPLES][3];
-    for (int i = 0; i < SAMPLES; i++) {
-      for (int j = 0; j < 4; j++) {
-        a[i][j] = (float) r.nextDouble(-1, 1);
-      }
-      for (int j = 0; j < 3; j++) {
-        b[i][j] = (float) r.nextDouble(-1, 1);
-      }
-    }
-    return Map.of("a", a, "b", b);
+    return dev.kerasj.testing.FunctionalCases.randomTwoInputs(SAMPLES, 3);
   }
 
   static int[] y() {

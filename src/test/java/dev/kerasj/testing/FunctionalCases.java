@@ -147,4 +147,23 @@ public final class FunctionalCases {
     KerasTensor head = dense(10, "softmax", "head").apply(base.apply(pixels));
     return sparse(new Model("functional_1", List.of(pixels), List.of(head)), new Adam(1e-3));
   }
+
+  /**
+   * Uniform [-1, 1) inputs for a two-input test model, {@code "a"} of 4 features and {@code "b"} of 3, drawn from
+   * {@code seed} ({@code a} first, row by row).
+   */
+  public static Map<String, float[][]> randomTwoInputs(int samples, long seed) {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+    float[][] a = new float[samples][4];
+    float[][] b = new float[samples][3];
+    for (int i = 0; i < samples; i++) {
+      for (int j = 0; j < 4; j++) {
+        a[i][j] = (float) r.nextDouble(-1, 1);
+      }
+      for (int j = 0; j < 3; j++) {
+        b[i][j] = (float) r.nextDouble(-1, 1);
+      }
+    }
+    return Map.of("a", a, "b", b);
+  }
 }

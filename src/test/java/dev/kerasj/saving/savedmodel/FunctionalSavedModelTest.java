@@ -26,7 +26,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.ndarray.FloatNdArray;
@@ -62,18 +61,7 @@ class FunctionalSavedModelTest {
   }
 
   static Map<String, float[][]> x() {
-    SplittableRandom r = new SplittableRandom(9);
-    float[][] a = new float[N][4];
-    float[][] b = new float[N][3];
-    for (int i = 0; i < N; i++) {
-      for (int j = 0; j < 4; j++) {
-        a[i][j] = (float) r.nextDouble(-1, 1);
-      }
-      for (int j = 0; j < 3; j++) {
-        b[i][j] = (float) r.nextDouble(-1, 1);
-      }
-    }
-    return Map.of("a", a, "b", b);
+    return dev.kerasj.testing.FunctionalCases.randomTwoInputs(N, 9);
   }
 
   static Map<String, Object> y() {
