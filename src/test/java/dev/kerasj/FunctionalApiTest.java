@@ -206,6 +206,30 @@ class FunctionalApiTest {
   }
 
   @Test
+  void trainingFalseCall_keepsANestedModelInInferenceModeDuringFit() {
+    // A base with heavy Dropout, called the Keras transfer-learning way: base(x, training=False).
+    float[][] x = randomRows(N, 4, 1);
+    float[][] y = randomRows(N, 1, 2);
+    FitOptions once = FitOptions.builder().epochs(1).batchSize(N).shuffle(false).verbose(0).build();
+    for (boolean trainingFalse : new boolean[] {true, false}) {
+      Sequential base = new Sequential("base", Input.of(4), new Dense(6, "relu"), new dev.kerasj.layers.Dropout(0.9));
+      KerasTensor in = Input.tensor("x", 4);
+      KerasTensor h = trainingFalse ? base.apply(in, false) : base.apply(in);
+      try (Model m = new Model(in, Dense.builder(1).name("head").build().apply(h))) {
+        m.setSeed(4);
+        m.compile(new dev.kerasj.optimizers.SGD(1e-12), "mse"); // too small to move the weights
+        double inference = m.evaluate(x, y, N).get("loss");
+        double training = m.fit(x, y, once).get("loss").get(0);
+        if (trainingFalse) {
+          assertEquals(inference, training, 1e-6 * inference, "Dropout must stay off in the base");
+        } else {
+          assertNotEquals(inference, training, "without training=false, the base's Dropout is on during fit");
+        }
+      }
+    }
+  }
+
+  @Test
   void summary_listsConnections() {
     try (Model m = twoInputs()) {
       String s = m.summary();

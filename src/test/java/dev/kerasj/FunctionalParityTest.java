@@ -50,7 +50,8 @@ class FunctionalParityTest {
     Model base = Model.load(FIXTURES.resolve("transfer_base.keras"));
     base.setTrainable(false);
     KerasTensor x = Input.tensor("pixels", 64);
-    Model m = new Model(x, Dense.builder(10).activation("softmax").name("head").build().apply(base.apply(x)));
+    // Keras' recipe, as the fixture does: base(x, training=False).
+    Model m = new Model(x, Dense.builder(10).activation("softmax").name("head").build().apply(base.apply(x, false)));
     m.compile(new Adam(1e-3), "sparse_categorical_crossentropy", "accuracy");
     return m;
   }

@@ -191,7 +191,8 @@ public final class Network {
       }
       Layer layer = node.layer();
       LayerContext ctx = contexts.apply(node);
-      values.put(node, layer.call(ctx, args, argMasks, training));
+      boolean callTraining = node.training() != null ? node.training() : training; // Keras' layer(x, training=...)
+      values.put(node, layer.call(ctx, args, argMasks, callTraining));
       if (layer.supportsMasking()) {
         Operand<TBool> mask = layer.computeMask(ctx, args, argMasks);
         if (mask != null) {

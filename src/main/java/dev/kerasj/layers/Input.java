@@ -79,7 +79,7 @@ public final class Input extends Layer {
   }
 
   @Override
-  public KerasTensor apply(java.util.List<KerasTensor> inputs) {
+  public KerasTensor apply(java.util.List<KerasTensor> inputs, Boolean training) {
     throw new IllegalArgumentException("An Input is not called on tensors; use Input.tensor(...) or input.output()");
   }
 

@@ -14,8 +14,15 @@ public final class KerasTensor {
   private final List<KerasTensor> inputs;
   private final long[] shape;
   private final Input.DType dtype;
+  private final Boolean training;
 
   KerasTensor(Layer layer, int nodeIndex, List<KerasTensor> inputs, long[] shape, Input.DType dtype) {
+    this(layer, nodeIndex, inputs, shape, dtype, null);
+  }
+
+  KerasTensor(Layer layer, int nodeIndex, List<KerasTensor> inputs, long[] shape, Input.DType dtype,
+      Boolean training) {
+    this.training = training;
     this.layer = layer;
     this.nodeIndex = nodeIndex;
     this.inputs = List.copyOf(inputs);
@@ -45,6 +52,14 @@ public final class KerasTensor {
 
   public Input.DType dtype() {
     return dtype;
+  }
+
+  /**
+   * The {@code training} argument its call was given ({@code layer(x, training=False)} in Keras), or null when the call
+   * follows the model: training in {@code fit}, inference in {@code predict} and {@code evaluate}.
+   */
+  public Boolean training() {
+    return training;
   }
 
   /** Whether this tensor is a model input ({@link Input#tensor}). */

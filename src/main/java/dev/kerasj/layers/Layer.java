@@ -139,6 +139,23 @@ public abstract class Layer {
 
   /** {@link #apply(KerasTensor...)} for a list of inputs (merge layers: {@code new Add().apply(List.of(a, b))}). */
   public KerasTensor apply(List<KerasTensor> inputs) {
+    return apply(inputs, null);
+  }
+
+  /**
+   * Keras' {@code layer(x, training=False)}: this call runs in inference mode (or, with true, in training mode) whatever
+   * the model does; for a model used as a layer, every layer inside it. The transfer-learning recipe calls a frozen base
+   * with {@code training=false}, so its Dropout is off and its BatchNormalization keeps its moving statistics.
+   */
+  public KerasTensor apply(KerasTensor input, boolean training) {
+    return apply(List.of(input), training);
+  }
+
+  /**
+   * {@link #apply(List)} with Keras' {@code training} call argument; null follows the model (see
+   * {@link #apply(KerasTensor, boolean)}).
+   */
+  public KerasTensor apply(List<KerasTensor> inputs, Boolean training) {
     if (inputs.isEmpty()) {
       throw new IllegalArgumentException("Layer '" + displayName() + "' (" + className() + ") needs at least one "
           + "input. Received: none");
@@ -151,7 +168,7 @@ public abstract class Layer {
       shapes.add(t.shape());
     }
     long[] out = resolveShapes(shapes);
-    return new KerasTensor(this, calls++, inputs, out, outputDtype(inputs));
+    return new KerasTensor(this, calls++, inputs, out, outputDtype(inputs), training);
   }
 
   /** The dtype of this layer's output for these inputs: float32, except for layers that pass int ids through. */

@@ -144,7 +144,7 @@ public final class FunctionalCases {
     Model base = transferBase();
     base.setTrainable(false);
     KerasTensor pixels = Input.tensor("pixels", 64);
-    KerasTensor head = dense(10, "softmax", "head").apply(base.apply(pixels));
+    KerasTensor head = dense(10, "softmax", "head").apply(base.apply(pixels, false)); // Keras: base(x, training=False)
     return sparse(new Model("functional_1", List.of(pixels), List.of(head)), new Adam(1e-3));
   }
 

@@ -46,8 +46,9 @@ import java.util.Map;
  *       list-output model ({@code predict} returns a list in that order). Reading accepts the list, the dict form
  *       ({@code {"digit": ["digit", 0, 0]}}, outputs in the dict's order) and a single {@code [name, node, 0]}.</li>
  *   <li>Call keyword arguments: {@code {"mask": null}} for the layers whose Keras {@code call} takes a mask
- *       (BatchNormalization, models), {@code {}} for the others; Keras' {@code training=False} given to a call is
- *       not recorded by kerasj (a frozen BatchNormalization runs in inference mode in both) and ignored on reading.</li>
+ *       (BatchNormalization, models), {@code {}} for the others, and {@code "training": false} (or true) for a call
+ *       made with Keras' {@code training} argument ({@link Layer#apply(KerasTensor, boolean)}), read back the same
+ *       way.</li>
  * </ul>
  * {@code compile_config} is Keras' dict form for several outputs ({@code "loss": {"digit": ..., "value": ...}},
  * {@code loss_weights} and {@code metrics} likewise) and the plain form for one output.
@@ -117,6 +118,9 @@ public final class FunctionalConfig {
         args.add(tensor(node.inputs().get(0), nodeIndex));
       }
       ObjectNode kwargs = call.putObject("kwargs");
+      if (node.training() != null) {
+        kwargs.put("training", node.training()); // Keras records layer(x, training=False) first
+      }
       if (layer instanceof BatchNormalization || layer instanceof Model) {
         kwargs.putNull("mask"); // their Keras call() takes a mask, which Keras records
       }
@@ -380,8 +384,9 @@ public final class FunctionalConfig {
           if (args == null) {
             break;
           }
+          JsonNode training = nodes.get(next).path("kwargs").path("training");
           try {
-            calls.get(name).add(e.getValue().apply(args));
+            calls.get(name).add(e.getValue().apply(args, training.isBoolean() ? training.booleanValue() : null));
           } catch (IllegalArgumentException ex) {
             throw config.fail("layer '" + name + "' cannot be called on its inputs: " + ex.getMessage());
           }

@@ -42,7 +42,6 @@ class FunctionalKerasFilesTest {
    *   <li>{@code shared_object_id}: Python object identities Keras adds to repeated dtype policies;</li>
    *   <li>the form of {@code input_layers}/{@code output_layers}: the fixtures give outputs as a dict and a nested
    *       model's single input/output as one {@code [name, node, 0]}; kerasj writes lists (compared as lists);</li>
-   *   <li>a call's {@code training} keyword ({@code base(x, training=False)}), which kerasj does not record;</li>
    *   <li>{@code compile_config.optimizer.config.name}: Keras numbers optimizer names per session
    *       ({@code adam_1});</li>
    *   <li>a loss identifier's alias: Keras keeps what {@code compile} was given ({@code "mse"}), kerasj writes the
@@ -90,10 +89,6 @@ class FunctionalKerasFilesTest {
         } else if (v != null && v.isArray() && v.size() == 3 && v.get(0).isTextual()) {
           o.putArray(key).add(v);
         }
-      }
-      JsonNode kwargs = o.get("kwargs");
-      if (kwargs instanceof ObjectNode k) {
-        k.remove("training");
       }
       List<JsonNode> children = new ArrayList<>();
       o.elements().forEachRemaining(children::add);
