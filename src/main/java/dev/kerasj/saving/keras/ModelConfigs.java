@@ -39,20 +39,4 @@ public final class ModelConfigs {
     return device == null ? spec.newModel(seed) : spec.newModel(seed == null
         ? java.util.concurrent.ThreadLocalRandom.current().nextLong() : seed, device);
   }
-
-  /**
-   * The model as a {@link Sequential}, for the formats that write only those yet.
-   *
-   * @throws UnsupportedOperationException naming the format, for a Functional model
-   */
-  public static Sequential requireSequential(Model model, String format) {
-    if (model == null) {
-      return null; // the caller reports the missing model
-    }
-    if (model instanceof Sequential s) {
-      return s;
-    }
-    throw new UnsupportedOperationException("kerasj writes " + format + " for Sequential models only so far; model '"
-        + model.name() + "' is " + model.className());
-  }
 }
