@@ -48,7 +48,6 @@ public final class TrainingGraph {
   }
 
   private final ModelGraph graph;
-  private final Network network;
   private final List<Placeholder<?>> inputs;
   private final List<Class<? extends TType>> inputDtypes;
   private final List<Placeholder<?>> ys = new ArrayList<>();
@@ -63,12 +62,6 @@ public final class TrainingGraph {
   private final Operand<TInt64> iterations;
   private final List<String> optimizerVariables = new ArrayList<>();
 
-  /** A single-output model's training graph. */
-  public TrainingGraph(
-      ModelGraph graph, Network network, Loss loss, List<Metric> metrics, Optimizer optimizer, long[] outputShape) {
-    this(graph, network, List.of(new OutputSpec(null, loss, null, metrics, outputShape)), optimizer);
-  }
-
   /**
    * @param outputs one spec per model output, in output order; with several, the total loss is the sum of each
    *     output's loss times its weight, and each output's unweighted loss is logged as {@code <name>_loss}, as Keras
@@ -76,7 +69,6 @@ public final class TrainingGraph {
    */
   public TrainingGraph(ModelGraph graph, Network network, List<OutputSpec> outputs, Optimizer optimizer) {
     this.graph = graph;
-    this.network = network;
     this.inputs = network.inputs();
     this.inputDtypes = network.inputDtypes();
     Ops tf = graph.tf();
@@ -333,11 +325,6 @@ public final class TrainingGraph {
       }
     }
     throw new IllegalStateException("No variable slot for " + variable.op().name());
-  }
-
-  /** Label dtype expected by each output's loss: int32 class ids or float32. */
-  public List<Class<? extends TType>> labelDtypes() {
-    return List.copyOf(labelDtypes);
   }
 
   /** The names of the (sum, count) pairs a step returns after the loss: per-output losses, then metrics. */
