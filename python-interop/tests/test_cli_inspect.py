@@ -40,9 +40,7 @@ from tensorflow.core.protobuf import trackable_object_graph_pb2
 import keras_paths
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-INTEROP = pathlib.Path(os.environ.get("KERASJ_INTEROP_DIR", REPO / "target" / "interop"))
-if not INTEROP.is_absolute():
-    INTEROP = REPO / INTEROP
+from interop import INTEROP  # noqa: E402
 ROOT = INTEROP / "cli"
 SAVED_MODELS = {"keras_export": REPO / "testdata/savedmodel/keras_export", "kerasj_savedmodel": ROOT / "kerasj_savedmodel"}
 CHECKPOINTS = {"keras_ckpt_dir": REPO / "testdata/checkpoints/mlp_adam", "kerasj_ckpt": ROOT / "kerasj_ckpt/ckpt-1"}

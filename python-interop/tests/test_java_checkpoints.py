@@ -15,12 +15,10 @@ Java and Python run different TensorFlow builds (2.18 vs 2.21), hence tolerances
 Missing Java outputs fail the test (they never skip): run `mvn test` first.
 """
 
-import os
 import pathlib
 import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
-REPO = HERE.parent.parent
 sys.path.insert(0, str(HERE.parent))
 
 import h5py  # noqa: E402
@@ -32,9 +30,7 @@ import tensorflow as tf  # noqa: E402
 from make_checkpoint_fixtures import cnn_bn, embedding, feed, mlp, two_input  # noqa: E402
 from make_fixtures import weight_names  # noqa: E402
 
-INTEROP = pathlib.Path(os.environ.get("KERASJ_INTEROP_DIR", REPO / "target" / "interop"))
-if not INTEROP.is_absolute():
-    INTEROP = REPO / INTEROP
+from interop import INTEROP  # noqa: E402
 FOLDER = INTEROP / "tfcheckpoint"
 
 # case -> (layers, optimizer, loss): the same models as CheckpointTesting.CASES on the Java side.

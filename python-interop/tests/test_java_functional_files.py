@@ -16,7 +16,6 @@ Missing Java outputs fail the test (they never skip): run `mvn test` first.
 
 import io
 import json
-import os
 import pathlib
 import zipfile
 
@@ -28,9 +27,7 @@ import pytest
 from keras_paths import variables_by_path
 
 REPO = pathlib.Path(__file__).resolve().parent.parent.parent
-INTEROP = pathlib.Path(os.environ.get("KERASJ_INTEROP_DIR", REPO / "target" / "interop"))
-if not INTEROP.is_absolute():
-    INTEROP = REPO / INTEROP
+from interop import INTEROP  # noqa: E402
 FOLDER = INTEROP / "functional"
 FIXTURES = REPO / "testdata" / "functional"
 CASES = ["two_input_concat", "two_output", "residual_add", "shared_layer", "merge_layers", "nested_model", "transfer"]

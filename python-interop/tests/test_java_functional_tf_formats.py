@@ -26,7 +26,6 @@ import pathlib
 import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
-REPO = HERE.parent.parent
 sys.path.insert(0, str(HERE.parent))
 
 import keras  # noqa: E402
@@ -36,9 +35,7 @@ import tensorflow as tf  # noqa: E402
 
 from make_functional_fixtures import CASES  # noqa: E402
 
-INTEROP = pathlib.Path(os.environ.get("KERASJ_INTEROP_DIR", REPO / "target" / "interop"))
-if not INTEROP.is_absolute():
-    INTEROP = REPO / INTEROP
+from interop import INTEROP  # noqa: E402
 SAVED = INTEROP / "functional_savedmodel"
 CHECKPOINTS = INTEROP / "functional_ckpt"
 ATOL = 1e-6

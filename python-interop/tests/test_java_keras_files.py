@@ -22,8 +22,6 @@ Missing Java outputs fail the test (they never skip): run `mvn test` first.
 
 import io
 import json
-import os
-import pathlib
 import zipfile
 
 import h5py
@@ -33,10 +31,7 @@ import pytest
 
 from keras_paths import variables_by_path
 
-REPO = pathlib.Path(__file__).resolve().parent.parent.parent
-INTEROP = pathlib.Path(os.environ.get("KERASJ_INTEROP_DIR", REPO / "target" / "interop"))
-if not INTEROP.is_absolute():
-    INTEROP = REPO / INTEROP
+from interop import INTEROP  # noqa: E402
 FOLDER = INTEROP / "keras"
 
 CASES = ["mlp_adam", "cnn_sgd_momentum", "gap_rmsprop", "embedding_adagrad", "reshape_adamw", "untrained_adam",

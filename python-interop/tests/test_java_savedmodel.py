@@ -28,10 +28,7 @@ import pytest
 import tensorflow as tf
 import keras
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-INTEROP = pathlib.Path(os.environ.get("KERASJ_INTEROP_DIR", REPO / "target" / "interop"))
-if not INTEROP.is_absolute():
-    INTEROP = REPO / INTEROP
+from interop import INTEROP  # noqa: E402
 ROOT = INTEROP / "savedmodel"
 CASES = ["mlp", "cnn_bn", "embedding"]
 ATOL = 1e-6

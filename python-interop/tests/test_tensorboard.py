@@ -21,7 +21,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 import json
-import pathlib
 
 import numpy as np
 import pytest
@@ -31,10 +30,7 @@ from tensorboard.backend.event_processing import event_accumulator
 from tensorboard.backend.event_processing import plugin_event_accumulator
 from tensorboard.plugins.histogram import summary_v2 as histogram_summary
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-INTEROP = pathlib.Path(os.environ.get("KERASJ_INTEROP_DIR", REPO / "target" / "interop"))
-if not INTEROP.is_absolute():
-    INTEROP = REPO / INTEROP
+from interop import INTEROP  # noqa: E402
 ROOT = INTEROP / "tensorboard"
 RUNS = ["train", "validation"]
 
