@@ -7,13 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kerasj.FitOptions;
 import dev.kerasj.Model;
-import dev.kerasj.layers.Concatenate;
 import dev.kerasj.layers.Dense;
-import dev.kerasj.layers.Dropout;
-import dev.kerasj.layers.Input;
 import dev.kerasj.layers.KerasTensor;
 import dev.kerasj.losses.SparseCategoricalCrossentropy;
 import dev.kerasj.optimizers.Adam;
+import dev.kerasj.testing.FunctionalCases;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,19 +42,16 @@ class FunctionalBackupAndRestoreTest {
 
   /** {@code Model([a, b], digit)}: a Dense per input, concatenated, Dropout, a softmax Dense. */
   static Model model() {
-    KerasTensor a = Input.tensor("a", 4);
-    KerasTensor b = Input.tensor("b", 3);
-    KerasTensor h = new Concatenate().apply(Dense.builder(8).activation("relu").name("a_dense").build().apply(a),
-        Dense.builder(8).activation("relu").name("b_dense").build().apply(b));
-    KerasTensor out = Dense.builder(3).activation("softmax").name("digit").build().apply(new Dropout(0.3).apply(h));
-    Model m = new Model(List.of(a, b), List.of(out));
+    FunctionalCases.TwoInputTrunk trunk = FunctionalCases.twoInputTrunk(0.3);
+    KerasTensor out = Dense.builder(3).activation("softmax").name("digit").build().apply(trunk.features());
+    Model m = new Model(trunk.inputs(), List.of(out));
     m.setSeed(SEED);
     m.compile(new Adam(0.05), new SparseCategoricalCrossentropy(), "accuracy");
     return m;
   }
 
   static Map<String, float[][]> x() {
-    return dev.kerasj.testing.FunctionalCases.randomTwoInputs(SAMPLES, 3);
+    return FunctionalCases.randomTwoInputs(SAMPLES, 3);
   }
 
   static int[] y() {

@@ -8,6 +8,7 @@ import dev.kerasj.layers.Average;
 import dev.kerasj.layers.BatchNormalization;
 import dev.kerasj.layers.Concatenate;
 import dev.kerasj.layers.Dense;
+import dev.kerasj.layers.Dropout;
 import dev.kerasj.layers.Input;
 import dev.kerasj.layers.KerasTensor;
 import dev.kerasj.layers.Maximum;
@@ -146,6 +147,25 @@ public final class FunctionalCases {
     KerasTensor pixels = Input.tensor("pixels", 64);
     KerasTensor head = dense(10, "softmax", "head").apply(base.apply(pixels, false)); // Keras: base(x, training=False)
     return sparse(new Model("functional_1", List.of(pixels), List.of(head)), new Adam(1e-3));
+  }
+
+  /** The inputs {@code a} (4 features) and {@code b} (3) of a small two-input test model, and its features. */
+  public record TwoInputTrunk(KerasTensor a, KerasTensor b, KerasTensor features) {
+    public List<KerasTensor> inputs() {
+      return List.of(a, b);
+    }
+  }
+
+  /**
+   * The trunk of the small two-input test models: {@code Dense(8, relu, name="a_dense")} on {@code a},
+   * {@code Dense(8, relu, name="b_dense")} on {@code b}, concatenated, then {@code Dropout(dropout)}. Data for it:
+   * {@link #randomTwoInputs}.
+   */
+  public static TwoInputTrunk twoInputTrunk(double dropout) {
+    KerasTensor a = Input.tensor("a", 4);
+    KerasTensor b = Input.tensor("b", 3);
+    KerasTensor h = new Concatenate().apply(dense(8, "relu", "a_dense").apply(a), dense(8, "relu", "b_dense").apply(b));
+    return new TwoInputTrunk(a, b, new Dropout(dropout).apply(h));
   }
 
   /**

@@ -11,15 +11,13 @@ import dev.kerasj.CompileOptions;
 import dev.kerasj.FitOptions;
 import dev.kerasj.Model;
 import dev.kerasj.Sequential;
-import dev.kerasj.layers.Concatenate;
 import dev.kerasj.layers.Dense;
-import dev.kerasj.layers.Dropout;
-import dev.kerasj.layers.Input;
 import dev.kerasj.layers.KerasTensor;
 import dev.kerasj.optimizers.Adam;
 import dev.kerasj.saving.IncompatibleModelException;
 import dev.kerasj.saving.keras.KerasJson;
 import dev.kerasj.serving.ServedModel;
+import dev.kerasj.testing.FunctionalCases;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,14 +44,11 @@ class FunctionalSavedModelTest {
 
   /** {@code Model([a, b], [digit, size])}: a Dense per input, concatenated, Dropout, a softmax and a linear head. */
   static Model model() {
-    KerasTensor a = Input.tensor("a", 4);
-    KerasTensor b = Input.tensor("b", 3);
-    KerasTensor h = new Concatenate().apply(Dense.builder(8).activation("relu").name("a_dense").build().apply(a),
-        Dense.builder(8).activation("relu").name("b_dense").build().apply(b));
-    h = new Dropout(0.2).apply(h);
+    FunctionalCases.TwoInputTrunk trunk = FunctionalCases.twoInputTrunk(0.2);
+    KerasTensor h = trunk.features();
     KerasTensor digit = Dense.builder(3).activation("softmax").name("digit").build().apply(h);
     KerasTensor size = Dense.builder(1).name("size").build().apply(h);
-    Model m = new Model(List.of(a, b), List.of(digit, size));
+    Model m = new Model(trunk.inputs(), List.of(digit, size));
     m.setSeed(5);
     m.compile(CompileOptions.builder(new Adam(0.02),
         Map.of("digit", "sparse_categorical_crossentropy", "size", "mse")).build());
@@ -61,7 +56,7 @@ class FunctionalSavedModelTest {
   }
 
   static Map<String, float[][]> x() {
-    return dev.kerasj.testing.FunctionalCases.randomTwoInputs(N, 9);
+    return FunctionalCases.randomTwoInputs(N, 9);
   }
 
   static Map<String, Object> y() {
