@@ -293,15 +293,22 @@ def run_case(c):
     for key, value in model.evaluate(x_val, y_val, batch_size=BATCH_SIZE, return_dict=True, verbose=0).items():
         t[f"evaluate/{key}"] = np.float32(value)
 
-    t["meta/epochs"] = np.int32(EPOCHS)
-    t["meta/batch_size"] = np.int32(BATCH_SIZE)
-    t["meta/seed"] = np.int32(c["seed"])
-    t["meta/keras_version"] = keras.__version__
-    t["meta/tf_version"] = tf.__version__
-    t["meta/numpy_version"] = np.__version__
-    t["meta/command"] = COMMAND
-    t["meta/description"] = describe(c)
+    t.update(training_meta(c["seed"], COMMAND, describe(c)))
     return t, list(history.history)
+
+
+def training_meta(seed, command, description):
+    """The meta/ tensors of a training-case bundle: epochs, batch size, seed, versions, command, description."""
+    return {
+        "meta/epochs": np.int32(EPOCHS),
+        "meta/batch_size": np.int32(BATCH_SIZE),
+        "meta/seed": np.int32(seed),
+        "meta/keras_version": keras.__version__,
+        "meta/tf_version": tf.__version__,
+        "meta/numpy_version": np.__version__,
+        "meta/command": command,
+        "meta/description": description,
+    }
 
 
 def deterministic_tf():

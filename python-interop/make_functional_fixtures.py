@@ -68,7 +68,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from make_fixtures import BATCH_SIZE, EPOCHS, deterministic_tf, digits_split, save_bundle
+from make_fixtures import BATCH_SIZE, EPOCHS, deterministic_tf, digits_split, save_bundle, training_meta
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 # Free of absolute paths and of --out, so regenerated bundles equal the committed ones (see make_fixtures.COMMAND).
@@ -280,14 +280,7 @@ def run_case(name, out):
     model.save(out / f"{name}.keras")
     model.save_weights(out / f"{name}.weights.h5")
 
-    t["meta/epochs"] = np.int32(EPOCHS)
-    t["meta/batch_size"] = np.int32(BATCH_SIZE)
-    t["meta/seed"] = np.int32(seed)
-    t["meta/keras_version"] = keras.__version__
-    t["meta/tf_version"] = tf.__version__
-    t["meta/numpy_version"] = np.__version__
-    t["meta/command"] = COMMAND
-    t["meta/description"] = describe(builder)
+    t.update(training_meta(seed, COMMAND, describe(builder)))
     return t, list(history.history)
 
 
