@@ -67,7 +67,6 @@ public class Model extends Layer implements AutoCloseable {
   private CompileSpec compiled;
   /** What compile was given while the outputs are not known yet (a Sequential without an input shape). */
   private CompileOptions pendingOptions;
-  private List<Metric> metrics = List.of();
   private boolean stopTraining;
   private dev.kerasj.callbacks.TrainingOutcome stopReason = dev.kerasj.callbacks.TrainingOutcome.STOPPED_EARLY;
   private boolean closed;
@@ -317,7 +316,6 @@ public class Model extends Layer implements AutoCloseable {
     this.optimizer = opt;
     this.compiled = spec;
     this.pendingOptions = spec == null ? options : null;
-    this.metrics = List.of();
     this.training = null;
     if (currentTopology() != null) {
       ensureTrainingGraph();
@@ -394,9 +392,9 @@ public class Model extends Layer implements AutoCloseable {
     return null;
   }
 
-  /** The resolved metrics of every output, in log order (after the model is built). */
+  /** The resolved metrics of every output, in log order (once the outputs are known). */
   public List<Metric> metrics() {
-    return List.copyOf(metrics);
+    return metricsByOutput().stream().flatMap(List::stream).toList();
   }
 
   private CompileSpec spec() {
@@ -465,14 +463,11 @@ public class Model extends Layer implements AutoCloseable {
       CompileSpec spec = spec();
       List<TrainingGraph.OutputSpec> outs = new ArrayList<>();
       List<String> names = outputNames();
-      List<Metric> all = new ArrayList<>();
       for (int i = 0; i < names.size(); i++) {
         outs.add(new TrainingGraph.OutputSpec(names.get(i), spec.losses().get(i),
             spec.lossWeights() == null ? null : spec.lossWeights().get(i), spec.metrics().get(i),
             outputs().get(i).shape()));
-        all.addAll(spec.metrics().get(i));
       }
-      metrics = List.copyOf(all);
       training = new TrainingGraph(graph, network, outs, optimizer);
       graph.initializeNew();
     }
