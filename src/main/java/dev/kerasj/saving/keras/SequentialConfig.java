@@ -32,7 +32,7 @@ import java.util.List;
  */
 public final class SequentialConfig {
   /** Keras' name of the input layer kerasj models get (kerasj's {@link Input} has no name of its own). */
-  public static final String INPUT_LAYER_NAME = "input_layer";
+  public static final String INPUT_LAYER_NAME = Sequential.INPUT_LAYER_NAME;
 
   private SequentialConfig() {}
 
