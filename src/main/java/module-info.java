@@ -23,6 +23,7 @@ module dev.kerasj {
   exports dev.kerasj.layers;
   exports dev.kerasj.losses;
   exports dev.kerasj.metrics;
+  exports dev.kerasj.models;
   exports dev.kerasj.optimizers;
   exports dev.kerasj.optimizers.schedules;
   exports dev.kerasj.saving;

@@ -96,7 +96,8 @@ final class FitLoop {
         }
       }
       outcome = run.interrupted ? TrainingOutcome.INTERRUPTED
-          : model.stopTraining() ? model.stopReason() : TrainingOutcome.COMPLETED;
+          : run.stoppedOnNaN ? TrainingOutcome.STOPPED_ON_NAN
+          : model.stopTraining() ? TrainingOutcome.STOPPED_EARLY : TrainingOutcome.COMPLETED;
     } catch (RuntimeException | Error e) {
       // Still let callbacks release what they hold (CSVLogger's file); the original failure wins.
       try {
@@ -135,6 +136,8 @@ final class FitLoop {
     final CallbackList callbacks;
     final BackupAndRestore backup;
     boolean interrupted;
+    /** A callback stopped training with a NaN or infinite loss logged ({@code TerminateOnNaN}). */
+    boolean stoppedOnNaN;
 
     Run(List<HostArray> x, List<HostArray> y, List<HostArray> xVal, List<HostArray> yVal, FitOptions o, long shuffleSeed, int steps,
         CallbackList callbacks, BackupAndRestore backup) {
@@ -189,7 +192,9 @@ final class FitLoop {
       logs.putAll(evaluate(run.xVal, run.yVal, o.batchSize(), callbacks, "val_"));
     }
     callbacks.onEpochEnd(epoch, logs);
-    if (run.backup != null && !(model.stopTraining() && model.stopReason() == TrainingOutcome.STOPPED_ON_NAN)) {
+    Double loss = logs.get("loss");
+    run.stoppedOnNaN = model.stopTraining() && loss != null && !Double.isFinite(loss);
+    if (run.backup != null && !run.stoppedOnNaN) {
       // Never back up NaN weights over the last good backup (keras-team/keras#21771).
       boolean interrupt = run.backup.interruptRequested();
       if (interrupt || run.backup.dueAfterEpoch()) {

@@ -9,7 +9,6 @@ import dev.kerasj.internal.ModelGraph;
 import dev.kerasj.internal.Network;
 import dev.kerasj.internal.Topology;
 import dev.kerasj.internal.TrainingGraph;
-import dev.kerasj.layers.Embedding;
 import dev.kerasj.layers.Input;
 import dev.kerasj.layers.KerasTensor;
 import dev.kerasj.layers.Layer;
@@ -18,7 +17,7 @@ import dev.kerasj.layers.Weight;
 import dev.kerasj.losses.Loss;
 import dev.kerasj.losses.Losses;
 import dev.kerasj.metrics.Metric;
-import dev.kerasj.metrics.Metrics;
+import dev.kerasj.models.KerasModel;
 import dev.kerasj.optimizers.Optimizer;
 import dev.kerasj.optimizers.Optimizers;
 import java.util.ArrayList;
@@ -37,9 +36,9 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 
 /**
- * A Keras model: the one contract that {@code compile}, {@code fit}, {@code evaluate}, {@code predict}, weights,
- * files, callbacks and the CLI work with. {@link Sequential} is one kind; {@code new Model(inputs, outputs)} makes a
- * Functional model, Keras' {@code keras.Model(inputs, outputs)}:
+ * A Keras model: what {@code compile}, {@code fit}, {@code evaluate}, {@code predict}, weights, files and the CLI
+ * work with; callbacks and file formats see it through its contract, {@link KerasModel}. {@link Sequential} is one
+ * kind; {@code new Model(inputs, outputs)} makes a Functional model, Keras' {@code keras.Model(inputs, outputs)}:
  *
  * <pre>{@code
  * KerasTensor a = Input.tensor("a", 32);
@@ -55,7 +54,7 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
  * first use; one training step is one {@code Session.run}. A model is also a {@link Layer}: applied to a tensor of
  * another model ({@code encoder.apply(x)}) it becomes part of that model, weights included. Not thread-safe.
  */
-public class Model extends Layer implements AutoCloseable {
+public class Model extends Layer implements KerasModel {
   private Topology topology;
   private final Map<String, Integer> nameCounters = new HashMap<>();
   private Long seed;
@@ -68,7 +67,6 @@ public class Model extends Layer implements AutoCloseable {
   /** What compile was given while the outputs are not known yet (a Sequential without an input shape). */
   private CompileOptions pendingOptions;
   private boolean stopTraining;
-  private dev.kerasj.callbacks.TrainingOutcome stopReason = dev.kerasj.callbacks.TrainingOutcome.STOPPED_EARLY;
   private boolean closed;
 
   /** A Functional model of one input and one output. */
@@ -172,6 +170,11 @@ public class Model extends Layer implements AutoCloseable {
   @Override
   public String className() {
     return "Functional";
+  }
+
+  @Override
+  public Layer asLayer() {
+    return this;
   }
 
   @Override
@@ -761,7 +764,14 @@ public class Model extends Layer implements AutoCloseable {
    * Python-written), or from a SavedModel written by {@link #save}; a {@link Sequential} when the file holds one.
    */
   public static Model load(java.nio.file.Path path) throws java.io.IOException {
-    return ModelFiles.load(path);
+    return ModelFiles.load(path, null);
+  }
+
+  /**
+   * {@link #load(java.nio.file.Path)} onto a TensorFlow device such as {@code "/GPU:0"} (see {@link #setDevice}).
+   */
+  public static Model load(java.nio.file.Path path, String device) throws java.io.IOException {
+    return ModelFiles.load(path, device);
   }
 
   /** Keras {@code model.stop_training}: true asks {@code fit} to stop after the current batch. */
@@ -769,28 +779,14 @@ public class Model extends Layer implements AutoCloseable {
     return stopTraining;
   }
 
-  /** Sets {@link #stopTraining()}; {@code fit} stops after the current batch. */
-  public void setStopTraining(boolean stop) {
-    setStopTraining(stop, dev.kerasj.callbacks.TrainingOutcome.STOPPED_EARLY);
-  }
-
   /**
-   * Like {@link #setStopTraining(boolean)}, saying why: {@code fit} reports {@code reason} as its outcome
-   * ({@link dev.kerasj.callbacks.TrainingOutcome#STOPPED_ON_NAN} from {@code TerminateOnNaN}).
+   * Sets {@link #stopTraining()}; {@code fit} stops after the current batch. Its outcome is
+   * {@link dev.kerasj.callbacks.TrainingOutcome#STOPPED_ON_NAN} when the loss logged then is NaN or infinite (as
+   * {@code TerminateOnNaN} stops), else {@link dev.kerasj.callbacks.TrainingOutcome#STOPPED_EARLY}.
    */
-  public void setStopTraining(boolean stop, dev.kerasj.callbacks.TrainingOutcome reason) {
-    if (reason != dev.kerasj.callbacks.TrainingOutcome.STOPPED_EARLY
-        && reason != dev.kerasj.callbacks.TrainingOutcome.STOPPED_ON_NAN) {
-      throw new IllegalArgumentException(
-          "A callback stops training early or on NaN. Received: reason=" + reason);
-    }
+  @Override
+  public void setStopTraining(boolean stop) {
     this.stopTraining = stop;
-    this.stopReason = reason;
-  }
-
-  /** Why training was asked to stop (meaningful while {@link #stopTraining()} is true). */
-  public dev.kerasj.callbacks.TrainingOutcome stopReason() {
-    return stopReason;
   }
 
   /**
@@ -857,12 +853,12 @@ public class Model extends Layer implements AutoCloseable {
    * @throws dev.kerasj.saving.IncompatibleModelException naming the layer and field, for JSON kerasj cannot rebuild
    */
   public static Model fromJson(String json) {
-    return dev.kerasj.saving.keras.ModelConfigs.newModel(ModelFiles.parseConfigText(json), null, null, null);
+    return ModelFiles.fromConfig(ModelFiles.parseConfigText(json), null, null);
   }
 
   /** {@link #fromJson(String)} with weight initialisation, dropout and shuffling seeded by {@code seed}. */
   public static Model fromJson(String json, long seed) {
-    return dev.kerasj.saving.keras.ModelConfigs.newModel(ModelFiles.parseConfigText(json), null, seed, null);
+    return ModelFiles.fromConfig(ModelFiles.parseConfigText(json), null, seed);
   }
 
   /**
@@ -871,22 +867,22 @@ public class Model extends Layer implements AutoCloseable {
    * {@link #load} for those).
    */
   public static Model fromJson(java.nio.file.Path file) throws java.io.IOException {
-    return dev.kerasj.saving.keras.ModelConfigs.newModel(ModelFiles.readConfigFile(file), file, null, null);
+    return ModelFiles.fromConfig(ModelFiles.readConfigFile(file), file, null);
   }
 
   /** {@link #fromJson(java.nio.file.Path)} with a seed. */
   public static Model fromJson(java.nio.file.Path file, long seed) throws java.io.IOException {
-    return dev.kerasj.saving.keras.ModelConfigs.newModel(ModelFiles.readConfigFile(file), file, seed, null);
+    return ModelFiles.fromConfig(ModelFiles.readConfigFile(file), file, seed);
   }
 
   /** {@link #fromJson(String)} from a config held as plain Java values (the dict of {@code model.get_config()}). */
   public static Model fromConfig(Map<String, ?> config) {
-    return dev.kerasj.saving.keras.ModelConfigs.newModel(ModelFiles.configTree(config), null, null, null);
+    return ModelFiles.fromConfig(ModelFiles.configTree(config), null, null);
   }
 
   /** {@link #fromConfig(Map)} with a seed. */
   public static Model fromConfig(Map<String, ?> config, long seed) {
-    return dev.kerasj.saving.keras.ModelConfigs.newModel(ModelFiles.configTree(config), null, seed, null);
+    return ModelFiles.fromConfig(ModelFiles.configTree(config), null, seed);
   }
 
   /** Total number of parameters, trainable or not (0 before the model is built). */

@@ -1,70 +1,88 @@
 package dev.kerasj;
 
+import dev.kerasj.layers.KerasTensor;
+import dev.kerasj.layers.Layer;
+import dev.kerasj.models.KerasModel;
+import dev.kerasj.models.ModelFactory;
+import dev.kerasj.saving.FileFormat;
+import java.util.List;
 import java.util.Map;
 
 /**
- * The one place a {@link Model} reaches its file formats: the file name picks the format, as in Keras 3
- * ({@code .keras}, {@code .weights.h5}, else a TF checkpoint prefix or a SavedModel directory), and Keras configs
- * are read from JSON text, files and archives here.
+ * The one place a {@link Model} reaches its file formats: {@link FileFormat} picks the format from the file name, as in
+ * Keras 3 ({@code .keras}, {@code .weights.h5}, else a TF checkpoint prefix or a SavedModel directory), and Keras configs
+ * are read from JSON text, files and archives here. The formats sit below this package: they see a model through
+ * {@link KerasModel} and make the models they read with {@link #FACTORY}.
  */
 final class ModelFiles {
   private ModelFiles() {}
 
+  /** How the formats make and compile the Sequential and Functional models they read. */
+  static final ModelFactory FACTORY = new ModelFactory() {
+    @Override
+    public KerasModel sequential(String name, List<Layer> layers) {
+      return new Sequential(name, layers.toArray(Layer[]::new));
+    }
+
+    @Override
+    public KerasModel functional(String name, List<KerasTensor> inputs, List<KerasTensor> outputs) {
+      return new Model(name, inputs, outputs);
+    }
+
+    @Override
+    public void compile(KerasModel model, Object optimizer, Object loss, Object lossWeights, Object metrics) {
+      ((Model) model).compile(CompileOptions.builder(optimizer, loss).lossWeights(lossWeights).metrics(metrics)
+          .build());
+    }
+  };
+
+  /** A model the formats made with {@link #FACTORY}: always a {@link Model}. */
+  static Model model(KerasModel made) {
+    return (Model) made;
+  }
+
+  /** A new model from a Keras config tree (see {@link Model#fromJson(String)}). */
+  static Model fromConfig(com.fasterxml.jackson.databind.JsonNode config, java.nio.file.Path source, Long seed) {
+    return model(dev.kerasj.saving.keras.ModelConfigs.newModel(config, source, seed, null, FACTORY));
+  }
+
+  /** A new Sequential from a Keras Sequential config tree (see {@link Sequential#fromJson(String)}). */
+  static Sequential sequentialFromConfig(com.fasterxml.jackson.databind.JsonNode config, java.nio.file.Path source,
+      Long seed) {
+    return (Sequential) dev.kerasj.saving.keras.SequentialConfig.parse(config, source).newModel(seed, null, FACTORY);
+  }
+
   static void saveWeights(Model model, java.nio.file.Path path) throws java.io.IOException {
-    if (isKerasWeightsFile(path)) {
-      dev.kerasj.saving.keras.KerasWeights.write(model, path);
-    } else {
-      dev.kerasj.saving.tfcheckpoint.TfCheckpoint.write(model, path);
+    switch (FileFormat.forWeights(path)) {
+      case WEIGHTS_H5 -> dev.kerasj.saving.keras.KerasWeights.write(model, path);
+      default -> dev.kerasj.saving.tfcheckpoint.TfCheckpoint.write(model, path);
     }
   }
 
   static void loadWeights(Model model, java.nio.file.Path path) throws java.io.IOException {
-    if (isKerasWeightsFile(path)) {
-      dev.kerasj.saving.keras.KerasWeights.restore(model, path);
-    } else {
-      dev.kerasj.saving.tfcheckpoint.TfCheckpoint.restore(model, path);
+    switch (FileFormat.forWeights(path)) {
+      case WEIGHTS_H5 -> dev.kerasj.saving.keras.KerasWeights.restore(model, path);
+      default -> dev.kerasj.saving.tfcheckpoint.TfCheckpoint.restore(model, path);
     }
   }
 
   static void save(Model model, java.nio.file.Path path) throws java.io.IOException {
-    if (isKerasArchive(path)) {
-      dev.kerasj.saving.keras.KerasArchive.write(model, path);
-    } else {
-      rejectLegacyH5(path);
-      dev.kerasj.saving.savedmodel.SavedModelWriter.write(model, path);
+    switch (FileFormat.forModel(path)) {
+      case KERAS -> dev.kerasj.saving.keras.KerasArchive.write(model, path);
+      default -> dev.kerasj.saving.savedmodel.SavedModelWriter.write(model, path);
     }
   }
 
-  static Model load(java.nio.file.Path path) throws java.io.IOException {
-    if (isKerasArchive(path)) {
-      return dev.kerasj.saving.keras.KerasArchive.readModel(path);
+  static Model load(java.nio.file.Path path, String device) throws java.io.IOException {
+    FileFormat format = FileFormat.forModel(path);
+    if (device != null) {
+      dev.kerasj.internal.ModelGraph.checkDevice(device);
     }
-    rejectLegacyH5(path);
-    return dev.kerasj.saving.savedmodel.SavedModelLoader.loadModel(path);
-  }
-
-  static boolean isKerasArchive(java.nio.file.Path path) {
-    return path.getFileName() != null
-        && path.getFileName().toString().endsWith(dev.kerasj.saving.keras.KerasArchive.SUFFIX);
-  }
-
-  static boolean isKerasWeightsFile(java.nio.file.Path path) {
-    if (path.getFileName() == null) {
-      return false;
-    }
-    String name = path.getFileName().toString();
-    if (name.endsWith(".h5") && !name.endsWith(dev.kerasj.saving.keras.KerasWeights.SUFFIX)) {
-      throw new IllegalArgumentException("Keras 2's legacy .h5 format is not supported; Keras 3 weights files end "
-          + "in .weights.h5. Received: " + path);
-    }
-    return name.endsWith(dev.kerasj.saving.keras.KerasWeights.SUFFIX);
-  }
-
-  static void rejectLegacyH5(java.nio.file.Path path) {
-    if (path.getFileName() != null && path.getFileName().toString().endsWith(".h5")) {
-      throw new IllegalArgumentException("A full model is saved as a .keras archive or a SavedModel directory; "
-          + "Keras 2's legacy .h5 format is not supported. Received: " + path);
-    }
+    return model(switch (format) {
+      case KERAS -> dev.kerasj.saving.keras.KerasArchive.readModel(path,
+          dev.kerasj.saving.keras.KerasArchive.Limits.DEFAULT, device, FACTORY);
+      default -> dev.kerasj.saving.savedmodel.SavedModelLoader.loadModel(path, device, FACTORY);
+    });
   }
 
   static com.fasterxml.jackson.databind.JsonNode parseConfigText(String json) {
@@ -80,7 +98,7 @@ final class ModelFiles {
   }
 
   static com.fasterxml.jackson.databind.JsonNode readConfigFile(java.nio.file.Path file) throws java.io.IOException {
-    if (isKerasArchive(file)) {
+    if (file.getFileName() != null && file.getFileName().toString().endsWith(FileFormat.KERAS_SUFFIX)) {
       return dev.kerasj.saving.keras.KerasFileContents.read(file).config();
     }
     if (!java.nio.file.Files.isRegularFile(file)) {

@@ -30,7 +30,7 @@ import java.util.Set;
  */
 public class Sequential extends Model {
   /** The name Keras gives a Sequential model's input layer. */
-  public static final String INPUT_LAYER_NAME = "input_layer";
+  public static final String INPUT_LAYER_NAME = dev.kerasj.saving.keras.SequentialConfig.INPUT_LAYER_NAME;
 
   private final List<Layer> layers = new ArrayList<>();
   private final Set<String> usedNames = new HashSet<>();
@@ -198,7 +198,12 @@ public class Sequential extends Model {
    *     {@link Model#load})
    */
   public static Sequential load(java.nio.file.Path path) throws java.io.IOException {
-    Model m = Model.load(path);
+    return load(path, null);
+  }
+
+  /** {@link #load(java.nio.file.Path)} onto a TensorFlow device such as {@code "/GPU:0"} (see {@link #setDevice}). */
+  public static Sequential load(java.nio.file.Path path, String device) throws java.io.IOException {
+    Model m = Model.load(path, device);
     if (m instanceof Sequential s) {
       return s;
     }
@@ -254,14 +259,14 @@ public class Sequential extends Model {
   }
 
   private static Sequential fromJsonText(String json, Long seed) {
-    return dev.kerasj.saving.keras.SequentialConfig.parse(ModelFiles.parseConfigText(json), null).newModel(seed);
+    return ModelFiles.sequentialFromConfig(ModelFiles.parseConfigText(json), null, seed);
   }
 
   private static Sequential fromJsonFile(java.nio.file.Path file, Long seed) throws java.io.IOException {
-    return dev.kerasj.saving.keras.SequentialConfig.parse(ModelFiles.readConfigFile(file), file).newModel(seed);
+    return ModelFiles.sequentialFromConfig(ModelFiles.readConfigFile(file), file, seed);
   }
 
   private static Sequential fromConfigTree(Map<String, ?> config, Long seed) {
-    return dev.kerasj.saving.keras.SequentialConfig.parse(ModelFiles.configTree(config), null).newModel(seed);
+    return ModelFiles.sequentialFromConfig(ModelFiles.configTree(config), null, seed);
   }
 }

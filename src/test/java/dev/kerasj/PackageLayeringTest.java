@@ -24,20 +24,19 @@ import org.junit.jupiter.api.Test;
 /**
  * The package layering of kerasj's main classes, read from the compiled classes by the JDK's {@code jdeps}: the
  * building blocks (layers, ops, losses, metrics, optimizers) at the bottom, the graph engine ({@code internal}) above
- * them, then formats, callbacks and the model façade; nothing below reaches up.
- *
- * <p>One cycle remains, between the façade ({@code dev.kerasj}: {@link Model}), {@code callbacks} and the format
- * packages: {@code Model.save} calls the formats and the formats read and build a {@code Model}; callbacks take a
- * {@code Model} and {@code fit} takes callbacks. The test holds it to those packages, so no other package can join it
- * and a cycle elsewhere fails; the README says how it will be cut.
+ * them, the model contract ({@code models}) above that, then formats and callbacks, which see a model only through
+ * that contract, then the model façade ({@code dev.kerasj}: {@link Model}, {@link Sequential}) that calls them, and
+ * the applications (CLI, examples, serving) on top. No package cycle anywhere.
  */
 class PackageLayeringTest {
   static final String ROOT = "dev.kerasj";
   /** Blocks a model is made of; they know nothing of models, graphs, files or callbacks. */
   static final Set<String> BLOCKS = Set.of("activations", "initializers", "losses", "metrics", "optimizers",
       "optimizers.schedules", "layers");
-  /** The packages of the one remaining cycle (see the class comment). */
-  static final Set<String> KNOWN_CYCLE = Set.of("", "callbacks", "saving", "saving.keras", "saving.savedmodel",
+  /** The model contract: what formats and callbacks know of a model. */
+  static final String CONTRACT = "models";
+  /** The file formats and the callbacks: below the façade, above the contract. */
+  static final Set<String> FORMATS_AND_CALLBACKS = Set.of("callbacks", "saving", "saving.keras", "saving.savedmodel",
       "saving.tfcheckpoint");
 
   static Map<String, Set<String>> deps;
@@ -91,13 +90,40 @@ class PackageLayeringTest {
   }
 
   @Test
-  void cycles_onlyTheKnownOne() {
-    List<Set<String>> cycles = stronglyConnected(deps).stream().filter(c -> c.size() > 1).toList();
-    System.out.println("[layering] package cycles: " + cycles);
-    for (Set<String> cycle : cycles) {
-      assertTrue(KNOWN_CYCLE.containsAll(cycle), "a package cycle outside the known one: " + cycle
-          + "; dependencies: " + deps);
+  void contract_dependsOnlyOnBlocksAndTheEngine() {
+    assertTrue(deps.containsKey(CONTRACT), "jdeps found no " + ROOT + "." + CONTRACT + ": " + deps.keySet());
+    for (String to : deps.get(CONTRACT)) {
+      assertTrue(BLOCKS.contains(to) || to.equals("internal"), ROOT + "." + CONTRACT + " (the model contract) must "
+          + "not depend on " + ROOT + (to.isEmpty() ? "" : "." + to));
     }
+  }
+
+  @Test
+  void formatsAndCallbacks_seeModelsThroughTheContract() {
+    for (String pkg : FORMATS_AND_CALLBACKS) {
+      assertTrue(deps.containsKey(pkg), "jdeps found no " + ROOT + "." + pkg + ": " + deps.keySet());
+      for (String to : deps.get(pkg)) {
+        assertTrue(!to.isEmpty() && !to.equals("cli") && !to.equals("examples") && !to.equals("serving"),
+            ROOT + "." + pkg + " must not depend on " + ROOT + (to.isEmpty() ? " (the model façade: use "
+                + "dev.kerasj.models.KerasModel and ModelFactory)" : "." + to));
+      }
+      assertTrue(!deps.get(pkg).contains("callbacks") || pkg.equals("callbacks"), ROOT + "." + pkg
+          + " (a format) must not depend on the callbacks");
+    }
+  }
+
+  @Test
+  void noPackageCycles() {
+    List<Set<String>> cycles = stronglyConnected(deps).stream().filter(c -> c.size() > 1).toList();
+    assertEquals(List.of(), cycles, "package cycles; dependencies: " + deps);
+  }
+
+  @Test
+  void stronglyConnected_findsACycle() {
+    // The cycle check itself, on a graph with a known cycle: a -> b -> c -> a, and d outside it.
+    Map<String, Set<String>> g = Map.of("a", Set.of("b"), "b", Set.of("c"), "c", Set.of("a", "d"), "d", Set.of());
+    List<Set<String>> cycles = stronglyConnected(g).stream().filter(c -> c.size() > 1).toList();
+    assertEquals(List.of(Set.of("a", "b", "c")), cycles);
   }
 
   /** Tarjan's strongly connected components. */

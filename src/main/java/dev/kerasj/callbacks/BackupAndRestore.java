@@ -2,10 +2,10 @@ package dev.kerasj.callbacks;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kerasj.Model;
+import dev.kerasj.models.KerasModel;
 import dev.kerasj.saving.CorruptCheckpointException;
-import dev.kerasj.saving.Sha256Manifest;
 import dev.kerasj.saving.DurableFiles;
+import dev.kerasj.saving.Sha256Manifest;
 import dev.kerasj.saving.tfcheckpoint.TfCheckpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -102,7 +102,7 @@ public final class BackupAndRestore implements Callback {
   private final int verbose;
   private volatile boolean interruptRequested;
 
-  private Model model;
+  private KerasModel model;
   private FitShape shape;
   private int batchesSinceSave;
   private Path restoredFrom;
@@ -177,7 +177,7 @@ public final class BackupAndRestore implements Callback {
   // ---- driven by the fit loop (dev.kerasj.FitLoop); not user API ----
 
   /** Called by {@code fit} before {@code onTrainBegin}: removes staging leftovers and installs the handler. */
-  public void begin(Model model, FitShape shape) {
+  public void begin(KerasModel model, FitShape shape) {
     this.model = model;
     this.shape = shape;
     this.batchesSinceSave = 0;

@@ -1,6 +1,6 @@
 package dev.kerasj.callbacks;
 
-import dev.kerasj.Model;
+import dev.kerasj.models.KerasModel;
 import java.util.Map;
 
 /**
@@ -13,8 +13,12 @@ import java.util.Map;
  * never swallowed.
  */
 public interface Callback {
-  /** Called by {@code fit} before {@link #onTrainBegin}. */
-  default void setModel(Model model) {}
+  /**
+   * Called by {@code fit} before {@link #onTrainBegin} with the model being trained: a {@link dev.kerasj.Model} (or
+   * {@link dev.kerasj.Sequential}) seen through the model contract, which has everything a callback uses (weights,
+   * {@code save}, {@code setStopTraining}, the learning rate ...).
+   */
+  default void setModel(KerasModel model) {}
 
   /**
    * Called by {@code fit} with the training parameters ({@code epochs}, {@code steps}, {@code verbose},

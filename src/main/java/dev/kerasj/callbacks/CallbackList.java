@@ -1,6 +1,6 @@
 package dev.kerasj.callbacks;
 
-import dev.kerasj.Model;
+import dev.kerasj.models.KerasModel;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -24,7 +24,7 @@ public final class CallbackList implements Callback {
   }
 
   @Override
-  public void setModel(Model model) {
+  public void setModel(KerasModel model) {
     callbacks.forEach(c -> c.setModel(model));
   }
 

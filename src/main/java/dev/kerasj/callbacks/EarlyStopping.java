@@ -1,7 +1,7 @@
 package dev.kerasj.callbacks;
 
-import dev.kerasj.Model;
 import dev.kerasj.metrics.Metric;
+import dev.kerasj.models.KerasModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +68,7 @@ public final class EarlyStopping implements Callback {
   private final boolean restoreBestWeights;
   private final int startFromEpoch;
 
-  private Model model;
+  private KerasModel model;
   private Metric.Direction direction;
   private int wait;
   private int stoppedEpoch;
@@ -150,7 +150,7 @@ public final class EarlyStopping implements Callback {
 
   /** Called by {@code fit}: the model to stop, and to read and restore weights from. */
   @Override
-  public void setModel(Model model) {
+  public void setModel(KerasModel model) {
     this.model = model;
   }
 

@@ -1,6 +1,6 @@
 package dev.kerasj.callbacks;
 
-import dev.kerasj.Model;
+import dev.kerasj.models.KerasModel;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +29,7 @@ public final class LearningRateScheduler implements Callback {
 
   private final Schedule schedule;
   private final int verbose;
-  private Model model;
+  private KerasModel model;
   /** The epoch whose learning rate was set last; a resume inside that epoch must not apply the schedule twice. */
   private int lastEpoch = -1;
 
@@ -47,7 +47,7 @@ public final class LearningRateScheduler implements Callback {
   }
 
   @Override
-  public void setModel(Model model) {
+  public void setModel(KerasModel model) {
     this.model = model;
   }
 

@@ -1,8 +1,9 @@
 package dev.kerasj.callbacks;
 
-import dev.kerasj.Model;
 import dev.kerasj.metrics.Metric;
+import dev.kerasj.models.KerasModel;
 import dev.kerasj.saving.DurableFiles;
+import dev.kerasj.saving.FileFormat;
 import dev.kerasj.saving.keras.KerasArchive;
 import dev.kerasj.saving.keras.KerasWeights;
 import dev.kerasj.saving.savedmodel.SavedModelWriter;
@@ -98,7 +99,7 @@ public final class ModelCheckpoint implements Callback {
      * @param batchesCompleted batches finished in the following epoch (0 for an epoch-end save)
      * @param state this callback's state to store with a full model (monitor, best value, best path)
      */
-    void write(Model model, Path path, boolean weightsOnly, int epochsCompleted, int batchesCompleted,
+    void write(KerasModel model, Path path, boolean weightsOnly, int epochsCompleted, int batchesCompleted,
         Map<String, Object> state) throws IOException;
   }
 
@@ -125,7 +126,7 @@ public final class ModelCheckpoint implements Callback {
   private final Deleter deleter;
   private final Path stateFile;
 
-  private Model model;
+  private KerasModel model;
   private boolean doValidation;
   private int initialEpoch;
   /** The best an earlier run recorded here, which this new run does not compare with (null when none or resumed). */
@@ -230,7 +231,7 @@ public final class ModelCheckpoint implements Callback {
   }
 
   @Override
-  public void setModel(Model model) {
+  public void setModel(KerasModel model) {
     this.model = model;
   }
 
@@ -928,18 +929,13 @@ public final class ModelCheckpoint implements Callback {
     return p.endsWith(KerasArchive.SUFFIX) || p.endsWith(KerasWeights.SUFFIX);
   }
 
-  private static void defaultWrite(Model model, Path path, boolean weightsOnly, int epochsCompleted,
+  private static void defaultWrite(KerasModel model, Path path, boolean weightsOnly, int epochsCompleted,
       int batchesCompleted, Map<String, Object> state) throws IOException {
-    if (isKerasFile(path)) {
-      if (weightsOnly) {
-        KerasWeights.write(model, path);
-      } else {
-        KerasArchive.write(model, path);
-      }
-    } else if (weightsOnly) {
-      TfCheckpoint.write(model, path);
-    } else {
-      SavedModelWriter.write(model, path, new TrainingState(epochsCompleted, batchesCompleted, 0, state));
+    switch (weightsOnly ? FileFormat.forWeights(path) : FileFormat.forModel(path)) {
+      case WEIGHTS_H5 -> KerasWeights.write(model, path);
+      case KERAS -> KerasArchive.write(model, path);
+      case TF_CHECKPOINT -> TfCheckpoint.write(model, path);
+      default -> SavedModelWriter.write(model, path, new TrainingState(epochsCompleted, batchesCompleted, 0, state));
     }
   }
 

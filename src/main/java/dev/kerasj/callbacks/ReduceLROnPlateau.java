@@ -1,7 +1,7 @@
 package dev.kerasj.callbacks;
 
-import dev.kerasj.Model;
 import dev.kerasj.metrics.Metric;
+import dev.kerasj.models.KerasModel;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * ReduceLROnPlateau.builder().monitor("val_loss").factor(0.5).patience(3).minLr(1e-5).build()
  * }</pre>
  *
- * <p>The learning rate is a variable of the compiled model ({@link Sequential#setLearningRate}), saved with every
+ * <p>The learning rate is a variable of the compiled model ({@link dev.kerasj.Model#setLearningRate}), saved with every
  * checkpoint, and this callback's wait and cooldown counters and best value go into {@link BackupAndRestore}
  * backups, so a resumed run reduces exactly when an uninterrupted one would. Differences from Keras:
  * {@code mode="auto"} takes the direction a metric declares (Keras guesses from {@code "acc"} in the name), and
@@ -44,7 +44,7 @@ public final class ReduceLROnPlateau implements Callback {
   private final double minLr;
   private final int verbose;
 
-  private Model model;
+  private KerasModel model;
   private boolean minimize;
   private double best;
   private int wait;
@@ -67,7 +67,7 @@ public final class ReduceLROnPlateau implements Callback {
   }
 
   @Override
-  public void setModel(Model model) {
+  public void setModel(KerasModel model) {
     this.model = model;
   }
 

@@ -1,8 +1,8 @@
 package dev.kerasj.callbacks;
 
-import dev.kerasj.Model;
 import dev.kerasj.internal.SummaryFileWriter;
 import dev.kerasj.layers.Weight;
+import dev.kerasj.models.KerasModel;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,7 +60,7 @@ public final class TensorBoard implements Callback {
   private final int histogramFreq;
   private final boolean writeGraph;
   private final int updateFreq;
-  private Model model;
+  private KerasModel model;
   private SummaryFileWriter train;
   private SummaryFileWriter validation;
   private boolean graphPending;
@@ -84,7 +84,7 @@ public final class TensorBoard implements Callback {
   }
 
   @Override
-  public void setModel(Model model) {
+  public void setModel(KerasModel model) {
     closeWriters();
     this.model = model;
     graphPending = false;

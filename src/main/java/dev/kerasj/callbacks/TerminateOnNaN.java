@@ -1,6 +1,6 @@
 package dev.kerasj.callbacks;
 
-import dev.kerasj.Model;
+import dev.kerasj.models.KerasModel;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +24,7 @@ public final class TerminateOnNaN implements Callback {
   public static final boolean DEFAULT_RAISE_ERROR = false;
 
   private final boolean raiseError;
-  private Model model;
+  private KerasModel model;
 
   /** Stops training gracefully on an invalid loss (Keras' default). */
   public TerminateOnNaN() {
@@ -48,7 +48,7 @@ public final class TerminateOnNaN implements Callback {
 
   /** Called by {@code fit}: the model to stop. */
   @Override
-  public void setModel(Model model) {
+  public void setModel(KerasModel model) {
     this.model = model;
   }
 
@@ -73,7 +73,7 @@ public final class TerminateOnNaN implements Callback {
           "TerminateOnNaN has no model to stop: pass it to fit's callbacks, or call setModel first");
     }
     LOG.warn("Batch {}: Invalid loss, terminating training", batch);
-    model.setStopTraining(true, TrainingOutcome.STOPPED_ON_NAN);
+    model.setStopTraining(true); // fit reports STOPPED_ON_NAN: the logged loss is not finite
   }
 
   private static String pythonLike(double v) {

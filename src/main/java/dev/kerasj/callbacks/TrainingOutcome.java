@@ -10,7 +10,10 @@ public enum TrainingOutcome {
   COMPLETED,
   /** A callback asked to stop ({@code model.setStopTraining(true)}, such as {@link EarlyStopping}). */
   STOPPED_EARLY,
-  /** {@link TerminateOnNaN} stopped training on a NaN or infinite loss. */
+  /**
+   * A callback stopped training while the logged {@code loss} was NaN or infinite ({@link TerminateOnNaN}); no backup
+   * is written over the last good one.
+   */
   STOPPED_ON_NAN,
   /**
    * {@link BackupAndRestore#requestInterrupt()} or SIGTERM (with {@code handleSigterm}) interrupted training: the

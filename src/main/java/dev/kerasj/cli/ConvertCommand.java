@@ -1,6 +1,7 @@
 package dev.kerasj.cli;
 
 import dev.kerasj.Model;
+import dev.kerasj.saving.FileFormat;
 import dev.kerasj.saving.tfcheckpoint.TfCheckpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,6 +3,7 @@ package dev.kerasj.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kerasj.saving.FileFormat;
 import dev.kerasj.saving.keras.KerasFileContents;
 import dev.kerasj.saving.savedmodel.SavedModelContents;
 import dev.kerasj.saving.tfcheckpoint.CheckpointContents;

@@ -93,7 +93,7 @@ public final class Kerasj implements Runnable {
         : e.getMessage();
     if (msg == null || msg.isBlank()) {
       msg = e.getClass().getSimpleName();
-    } else if (!(e instanceof dev.kerasj.KerasjException) && !(e instanceof java.io.IOException)
+    } else if (!(e instanceof dev.kerasj.saving.KerasjException) && !(e instanceof java.io.IOException)
         && !(e instanceof IllegalArgumentException) && !(e instanceof IllegalStateException)) {
       msg = e.getClass().getSimpleName() + ": " + msg;
     }

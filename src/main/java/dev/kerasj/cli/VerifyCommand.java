@@ -3,6 +3,7 @@ package dev.kerasj.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kerasj.Model;
 import dev.kerasj.saving.CorruptCheckpointException;
+import dev.kerasj.saving.FileFormat;
 import dev.kerasj.saving.IncompatibleModelException;
 import dev.kerasj.saving.RegularFiles;
 import dev.kerasj.saving.Sha256Manifest;

@@ -1,6 +1,5 @@
 package dev.kerasj.saving;
 
-import dev.kerasj.KerasjException;
 import java.nio.file.Path;
 
 /**

@@ -1,6 +1,6 @@
 package dev.kerasj.serving;
 
-import dev.kerasj.KerasjException;
+import dev.kerasj.saving.KerasjException;
 
 /**
  * TensorFlow failed while running a signature of a {@link ServedModel} whose inputs passed every check kerasj can make

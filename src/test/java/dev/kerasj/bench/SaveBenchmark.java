@@ -12,7 +12,6 @@ import dev.kerasj.optimizers.Adam;
 import dev.kerasj.saving.DurableFiles;
 import dev.kerasj.saving.keras.KerasArchive;
 import dev.kerasj.saving.keras.KerasWeights;
-import dev.kerasj.saving.savedmodel.SavedModelLoader;
 import dev.kerasj.saving.savedmodel.SavedModelWriter;
 import dev.kerasj.saving.tfcheckpoint.TfCheckpoint;
 import java.io.IOException;
@@ -132,13 +131,13 @@ public final class SaveBenchmark {
         ms[2][r] = time(() -> TfCheckpoint.restore(fresh, prefix));
         Path sm = rep.resolve("savedmodel");
         ms[3][r] = time(() -> SavedModelWriter.write(model, sm));
-        ms[4][r] = time(() -> SavedModelLoader.load(sm).close());
+        ms[4][r] = time(() -> Sequential.load(sm).close());
         Path h5 = rep.resolve("model.weights.h5");
         ms[5][r] = time(() -> KerasWeights.write(model, h5));
         ms[6][r] = time(() -> KerasWeights.restore(fresh, h5));
         Path keras = rep.resolve("model.keras");
         ms[7][r] = time(() -> KerasArchive.write(model, keras));
-        ms[8][r] = time(() -> KerasArchive.read(keras).close());
+        ms[8][r] = time(() -> Sequential.load(keras).close());
         System.out.printf(Locale.ROOT, "rep %d/%d:", r + 1, reps);
         for (int i = 0; i < names.length; i++) {
           System.out.printf(Locale.ROOT, " %s %.0f ms;", names[i], ms[i][r]);

@@ -52,6 +52,44 @@ class TerminateOnNaNTest {
   }
 
   @Test
+  void outcome_isStoppedOnNaN_whenTrainingStopsOnANonFiniteLoss_whoeverStopsIt() {
+    float[][] x = TinyModels.inputs(32);
+    try (Sequential m = TinyModels.linear(1e6)) {
+      History h = m.fit(x, TinyModels.line(x, 100f), FitOptions.builder().epochs(10).batchSize(4)
+          .seed(TinyModels.SEED).verbose(0).callbacks(new TerminateOnNaN()).build());
+      assertEquals(TrainingOutcome.STOPPED_ON_NAN, h.outcome());
+    }
+    // A user's own NaN guard: the same outcome, so BackupAndRestore keeps the last good backup for it too.
+    try (Sequential m = TinyModels.linear(1e6)) {
+      Callback guard = new Callback() {
+        private dev.kerasj.models.KerasModel model;
+
+        @Override
+        public void setModel(dev.kerasj.models.KerasModel model) {
+          this.model = model;
+        }
+
+        @Override
+        public void onTrainBatchEnd(int batch, Map<String, Double> logs) {
+          if (!Double.isFinite(logs.get("loss"))) {
+            model.setStopTraining(true);
+          }
+        }
+      };
+      History h = m.fit(x, TinyModels.line(x, 100f), FitOptions.builder().epochs(10).batchSize(4)
+          .seed(TinyModels.SEED).verbose(0).callbacks(guard).build());
+      assertEquals(TrainingOutcome.STOPPED_ON_NAN, h.outcome());
+    }
+    // Stopped with a finite loss: stopped early.
+    try (Sequential m = TinyModels.linear(0.1)) {
+      History h = m.fit(x, TinyModels.line(x, 2f), FitOptions.builder().epochs(10).batchSize(4)
+          .seed(TinyModels.SEED).verbose(0).callbacks(EarlyStopping.builder().monitor("loss").patience(0)
+              .minDelta(1e9).build()).build());
+      assertEquals(TrainingOutcome.STOPPED_EARLY, h.outcome(), "epochs " + h.epochs());
+    }
+  }
+
+  @Test
   void nanLoss_setsStopTrainingAndLogsKerasMessageAsWarning_notOnStdout() {
     TerminateOnNaN callback = attached(new TerminateOnNaN());
 

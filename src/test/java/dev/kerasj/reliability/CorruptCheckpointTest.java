@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kerasj.FitOptions;
-import dev.kerasj.Model;
 import dev.kerasj.Sequential;
 import dev.kerasj.callbacks.Callback;
 import dev.kerasj.callbacks.ModelCheckpoint;
 import dev.kerasj.examples.Digits;
+import dev.kerasj.models.KerasModel;
 import dev.kerasj.saving.CorruptCheckpointException;
 import dev.kerasj.saving.tfcheckpoint.TfCheckpoint;
 import dev.kerasj.testing.TestFiles;
@@ -47,10 +47,10 @@ class CorruptCheckpointTest {
   static void train() {
     Digits data = Digits.load(Path.of("testdata", "digits", "digits.csv")).slice(0, TrainerChild.SAMPLES);
     Callback hashes = new Callback() {
-      private Model model;
+      private KerasModel model;
 
       @Override
-      public void setModel(Model model) {
+      public void setModel(KerasModel model) {
         this.model = model;
       }
 

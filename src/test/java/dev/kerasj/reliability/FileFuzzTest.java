@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kerasj.FitOptions;
-import dev.kerasj.KerasjException;
 import dev.kerasj.Sequential;
 import dev.kerasj.internal.HostArray;
 import dev.kerasj.internal.ModelGraph;
@@ -14,6 +13,7 @@ import dev.kerasj.layers.Input;
 import dev.kerasj.losses.SparseCategoricalCrossentropy;
 import dev.kerasj.optimizers.Adam;
 import dev.kerasj.saving.DurableFiles;
+import dev.kerasj.saving.KerasjException;
 import dev.kerasj.testing.TestFiles;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,7 +1,6 @@
 package dev.kerasj.reliability;
 
 import dev.kerasj.FitOptions;
-import dev.kerasj.Model;
 import dev.kerasj.Sequential;
 import dev.kerasj.callbacks.Callback;
 import dev.kerasj.callbacks.ModelCheckpoint;
@@ -11,6 +10,7 @@ import dev.kerasj.internal.ModelGraph;
 import dev.kerasj.layers.Dense;
 import dev.kerasj.layers.Input;
 import dev.kerasj.losses.SparseCategoricalCrossentropy;
+import dev.kerasj.models.KerasModel;
 import dev.kerasj.optimizers.Adam;
 import dev.kerasj.saving.savedmodel.SavedModelLoader;
 import dev.kerasj.saving.tfcheckpoint.TfCheckpoint;
@@ -168,7 +168,7 @@ public final class TrainerChild {
   private static final class Announcer implements Callback {
     private final String verb;
     private final boolean before;
-    private Model model;
+    private KerasModel model;
     private int batchesSinceSave;
     private int epoch;
 
@@ -178,7 +178,7 @@ public final class TrainerChild {
     }
 
     @Override
-    public void setModel(Model model) {
+    public void setModel(KerasModel model) {
       this.model = model;
     }
 
@@ -219,7 +219,7 @@ public final class TrainerChild {
   }
 
   /** SHA-256 (first 16 hex digits) over every variable of the model graph, by name: weights and optimizer state. */
-  static String hash(Model model) {
+  static String hash(KerasModel model) {
     ModelGraph graph = model.graphForInternalUse();
     List<ModelGraph.VariableSlot> slots = new ArrayList<>(graph.variables());
     slots.sort(Comparator.comparing(ModelGraph.VariableSlot::name));

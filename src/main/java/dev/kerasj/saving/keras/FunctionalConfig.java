@@ -3,9 +3,6 @@ package dev.kerasj.saving.keras;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kerasj.CompileOptions;
-import dev.kerasj.Model;
-import dev.kerasj.Sequential;
 import dev.kerasj.layers.BatchNormalization;
 import dev.kerasj.layers.Input;
 import dev.kerasj.layers.KerasTensor;
@@ -13,6 +10,8 @@ import dev.kerasj.layers.Layer;
 import dev.kerasj.layers.Merge;
 import dev.kerasj.losses.Loss;
 import dev.kerasj.metrics.Metric;
+import dev.kerasj.models.KerasModel;
+import dev.kerasj.models.ModelFactory;
 import dev.kerasj.optimizers.Optimizer;
 import dev.kerasj.saving.IncompatibleModelException;
 import dev.kerasj.saving.MemoryBudget;
@@ -28,12 +27,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The Keras 3 config of a Functional {@link Model}: what Keras 3.15's {@code model.to_json()} writes for
+ * The Keras 3 config of a Functional {@link dev.kerasj.Model}: what Keras 3.15's {@code model.to_json()} writes for
  * {@code keras.Model(inputs, outputs)} (and a {@code .keras} archive's {@code config.json} holds), and back.
  *
  * <pre>{@code
  * ObjectNode json = FunctionalConfig.toJson(model, learningRate);       // write
- * Model copy = FunctionalConfig.newModel(json, source, seed, device);   // read back, built and compiled
+ * KerasModel copy = FunctionalConfig.newModel(json, source, seed, device, factory); // read back, built, compiled
  * }</pre>
  *
  * <p>Written as Keras writes it: every layer of {@code model.layers} (InputLayers included) with its
@@ -65,14 +64,14 @@ public final class FunctionalConfig {
    * @param learningRate the optimizer's current learning rate; ignored when not compiled
    * @throws IllegalArgumentException when a layer, initializer, optimizer or loss has no Keras equivalent
    */
-  public static ObjectNode toJson(Model model, double learningRate) {
+  public static ObjectNode toJson(KerasModel model, double learningRate) {
     ObjectNode root = modelConfig(model);
     root.set("compile_config", model.isCompiled() ? compileConfig(model, learningRate) : KerasJson.NODES.objectNode());
     return root;
   }
 
   /** The model without {@code compile_config}: also the form of a Functional model nested in another. */
-  private static ObjectNode modelConfig(Model model) {
+  private static ObjectNode modelConfig(KerasModel model) {
     ObjectNode config = KerasJson.NODES.objectNode();
     config.put("name", model.name());
     config.put("trainable", model.trainable());
@@ -91,13 +90,13 @@ public final class FunctionalConfig {
     return root;
   }
 
-  private static ObjectNode layerEntry(Model model, Layer layer, Map<KerasTensor, Integer> nodeIndex) {
+  private static ObjectNode layerEntry(KerasModel model, Layer layer, Map<KerasTensor, Integer> nodeIndex) {
     ObjectNode entry;
     if (layer instanceof Input in) {
       entry = LayerConfigs.inputLayer(in.name(), in.declaredInputShape(), in.dtype() == Input.DType.INT32);
-    } else if (layer instanceof Sequential s) {
-      entry = SequentialConfig.toJson(s, 0);
-    } else if (layer instanceof Model m) {
+    } else if (layer instanceof KerasModel m && m.className().equals(SequentialConfig.CLASS_NAME)) {
+      entry = SequentialConfig.toJson(m, 0);
+    } else if (layer instanceof KerasModel m) {
       entry = modelConfig(m);
       entry.putObject("compile_config");
     } else {
@@ -121,7 +120,7 @@ public final class FunctionalConfig {
       if (node.training() != null) {
         kwargs.put("training", node.training()); // Keras records layer(x, training=False) first
       }
-      if (layer instanceof BatchNormalization || layer instanceof Model) {
+      if (layer instanceof BatchNormalization || layer instanceof KerasModel) {
         kwargs.putNull("mask"); // their Keras call() takes a mask, which Keras records
       }
     }
@@ -129,7 +128,7 @@ public final class FunctionalConfig {
   }
 
   /** The calls of {@code layer} inside {@code model}, in call order. */
-  private static List<KerasTensor> nodesOf(Model model, Layer layer) {
+  private static List<KerasTensor> nodesOf(KerasModel model, Layer layer) {
     return model.topologyForInternalUse().nodes().stream().filter(t -> t.layer() == layer)
         .sorted(Comparator.comparingInt(KerasTensor::nodeIndex)).toList();
   }
@@ -138,7 +137,7 @@ public final class FunctionalConfig {
    * Keras' {@code node_reindexing_map}: each call's index among the calls of its layer that belong to this model
    * (a layer also called in another model keeps its indices dense here).
    */
-  private static Map<KerasTensor, Integer> nodeIndices(Model model) {
+  private static Map<KerasTensor, Integer> nodeIndices(KerasModel model) {
     Map<Layer, List<KerasTensor>> byLayer = new IdentityHashMap<>();
     for (KerasTensor t : model.topologyForInternalUse().nodes()) {
       byLayer.computeIfAbsent(t.layer(), l -> new ArrayList<>()).add(t);
@@ -171,7 +170,7 @@ public final class FunctionalConfig {
     return n;
   }
 
-  private static ObjectNode compileConfig(Model model, double learningRate) {
+  private static ObjectNode compileConfig(KerasModel model, double learningRate) {
     ObjectNode c = KerasJson.NODES.objectNode();
     c.set("optimizer", CompileConfigs.optimizer(model.optimizer(), learningRate));
     List<String> outputs = model.outputNames();
@@ -236,21 +235,20 @@ public final class FunctionalConfig {
    * @param seed null draws a random one
    * @throws IncompatibleModelException naming the layer and field, for a config kerasj cannot rebuild
    */
-  public static Model newModel(JsonNode root, Path source, Long seed, String device) {
-    return newModel(root, source, seed, device, size -> { });
+  public static KerasModel newModel(JsonNode root, Path source, Long seed, String device, ModelFactory factory) {
+    return newModel(root, source, seed, device, factory, size -> { });
   }
 
   /**
    * {@link #newModel(JsonNode, Path, Long, String)}, refusing before anything is allocated a model this JVM's
    * {@link MemoryBudget} cannot hold, and any model {@code check} refuses (given its size from the config alone).
    */
-  static Model newModel(JsonNode root, Path source, Long seed, String device,
+  static KerasModel newModel(JsonNode root, Path source, Long seed, String device, ModelFactory factory,
       java.util.function.Consumer<ModelFootprint> check) {
-    Model model = unbuilt(root, source);
+    KerasModel model = unbuilt(root, source, factory);
     try {
-      CompileOptions compile = root.has("class_name") ? parseCompile(new ConfigFields(root, "model", source)) : null;
-      ModelFootprint size = ModelFootprint.of(model,
-          compile == null ? null : (Optimizer) compile.optimizer(), source);
+      Compile compile = root.has("class_name") ? parseCompile(new ConfigFields(root, "model", source)) : null;
+      ModelFootprint size = ModelFootprint.of(model, compile == null ? null : compile.optimizer(), source);
       size.checkBudget(MemoryBudget.bytes(), MemoryBudget.describe(), source);
       check.accept(size);
       if (seed != null) {
@@ -260,7 +258,7 @@ public final class FunctionalConfig {
         model.setDevice(device);
       }
       if (compile != null) {
-        model.compile(compile);
+        factory.compile(model, compile.optimizer(), compile.loss(), compile.lossWeights(), compile.metrics());
       }
       model.build();
       return model;
@@ -275,7 +273,7 @@ public final class FunctionalConfig {
   }
 
   /** The model of a config, neither built nor compiled (also a Functional model nested in another's config). */
-  static Model unbuilt(JsonNode root, Path source) {
+  static KerasModel unbuilt(JsonNode root, Path source, ModelFactory factory) {
     ConfigFields config;
     if (root != null && root.isObject() && !root.has("class_name")) {
       config = new ConfigFields(root, "model", source);
@@ -322,13 +320,13 @@ public final class FunctionalConfig {
         }
         case "Sequential" -> {
           SequentialConfig.Spec spec = SequentialConfig.parse(without(entryNode, "compile_config"), source);
-          layer = spec.unbuilt();
+          layer = spec.unbuilt(factory).asLayer();
           if (!layerConfig.bool("trainable", true)) {
             layer.setTrainable(false);
           }
         }
         case CLASS_NAME, "Model" -> {
-          layer = unbuilt(without(entryNode, "compile_config"), source);
+          layer = unbuilt(without(entryNode, "compile_config"), source, factory).asLayer();
           if (!layerConfig.bool("trainable", true)) {
             layer.setTrainable(false);
           }
@@ -343,7 +341,7 @@ public final class FunctionalConfig {
     List<KerasTensor> inputs = endpoints(config, "input_layers", calls);
     List<KerasTensor> outputs = endpoints(config, "output_layers", calls);
     try {
-      return new Model(name, inputs, outputs);
+      return factory.functional(name, inputs, outputs);
     } catch (IllegalArgumentException e) {
       throw config.fail(e.getMessage());
     }
@@ -496,8 +494,11 @@ public final class FunctionalConfig {
     return out;
   }
 
-  /** Keras' {@code compile_config} as kerasj's compile options, or null when there is none. */
-  private static CompileOptions parseCompile(ConfigFields top) {
+  /** A {@code compile_config}: Keras' {@code compile} arguments, each in a form {@code Model.compile} takes. */
+  private record Compile(Optimizer optimizer, Object loss, Object lossWeights, Object metrics) {}
+
+  /** Keras' {@code compile_config}, or null when there is none. */
+  private static Compile parseCompile(ConfigFields top) {
     JsonNode node = top.raw("compile_config");
     if (node == null || node.isNull() || (node.isObject() && node.isEmpty())) {
       return null;
@@ -521,17 +522,16 @@ public final class FunctionalConfig {
     } else {
       loss = CompileConfigs.loss(lossNode, c);
     }
-    CompileOptions.Builder b = CompileOptions.builder(optimizer, loss);
     JsonNode weights = c.raw("loss_weights");
-    if (weights != null && !weights.isNull()) {
-      b.lossWeights(KerasJson.mapper().convertValue(weights, Object.class));
-    }
+    Object lossWeights = weights == null || weights.isNull() ? null
+        : KerasJson.mapper().convertValue(weights, Object.class);
     JsonNode metrics = c.raw("metrics");
+    Object metricIds = List.of();
     if (metrics != null && !metrics.isNull()) {
       checkMetricIds(c, metrics);
-      b.metrics(KerasJson.mapper().convertValue(metrics, Object.class));
+      metricIds = KerasJson.mapper().convertValue(metrics, Object.class);
     }
-    return b.build();
+    return new Compile(optimizer, loss, lossWeights, metricIds);
   }
 
   private static void checkMetricIds(ConfigFields c, JsonNode metrics) {

@@ -2,10 +2,10 @@ package dev.kerasj.saving.keras;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kerasj.Model;
-import dev.kerasj.Sequential;
 import dev.kerasj.internal.HostArray;
 import dev.kerasj.internal.ModelGraph;
+import dev.kerasj.models.KerasModel;
+import dev.kerasj.models.ModelFactory;
 import dev.kerasj.saving.CorruptCheckpointException;
 import dev.kerasj.saving.DurableFiles;
 import dev.kerasj.saving.IncompatibleModelException;
@@ -49,7 +49,7 @@ import java.util.zip.ZipOutputStream;
  */
 public final class KerasArchive {
   /** File name suffix of Keras 3 model archives. */
-  public static final String SUFFIX = ".keras";
+  public static final String SUFFIX = dev.kerasj.saving.FileFormat.KERAS_SUFFIX;
   static final String CONFIG = "config.json";
   static final String METADATA = "metadata.json";
   static final String WEIGHTS = "model.weights.h5";
@@ -78,7 +78,7 @@ public final class KerasArchive {
   private KerasArchive() {}
 
   /** Writes {@code model} (built; compiled or not) as a {@code .keras} archive, replacing {@code target} atomically. */
-  public static void write(Model model, Path target) throws IOException {
+  public static void write(KerasModel model, Path target) throws IOException {
     model.build();
     Path file = target.toAbsolutePath().normalize();
     byte[] config = KerasJson.toBytes(ModelConfigs.toJson(model, learningRate(model)));
@@ -103,7 +103,7 @@ public final class KerasArchive {
     }
   }
 
-  private static double learningRate(Model model) {
+  private static double learningRate(KerasModel model) {
     if (!model.isCompiled()) {
       return 0;
     }
@@ -143,43 +143,33 @@ public final class KerasArchive {
     out.closeEntry();
   }
 
-  /** Reads an archive with the {@link Limits#DEFAULT default limits}, placed on TensorFlow's default device. */
-  public static Sequential read(Path file) throws IOException {
-    return read(file, Limits.DEFAULT, null);
-  }
-
   /**
-   * Reads an archive of any model with the {@link Limits#DEFAULT default limits}: a {@link Sequential} for a
-   * Sequential config, a Functional {@link Model} otherwise.
+   * Rebuilds the model of a {@code .keras} archive with the {@link Limits#DEFAULT default limits}, on TensorFlow's
+   * default device. Users call {@code Model.load} or {@code Sequential.load}, which pass their factory.
    */
-  public static Model readModel(Path file) throws IOException {
-    return readModel(file, Limits.DEFAULT, null);
+  public static KerasModel readModel(Path file, ModelFactory factory) throws IOException {
+    return readModel(file, Limits.DEFAULT, null, factory);
   }
 
   /**
-   * {@link #read(Path, Limits, String)} for any model: a Functional model's config is rebuilt with its nested models,
-   * then its weights and optimizer state are restored.
-   */
-  public static Model readModel(Path file, Limits limits, String device) throws IOException {
-    return readArchive(file, limits, device, false);
-  }
-
-  /**
-   * Rebuilds the model of a {@code .keras} archive: layers, compile settings (when the archive has them), weights
-   * and optimizer state. The model gets a fresh random seed (Keras records none), used by Dropout and shuffling.
+   * Rebuilds the model of a {@code .keras} archive: layers (a Functional model's nested models too), compile settings
+   * (when the archive has them), weights and optimizer state. The model gets a fresh random seed (Keras records
+   * none), used by Dropout and shuffling.
    *
    * @param device a TensorFlow device such as {@code "/GPU:0"}, or null
+   * @param factory makes the Sequential or Functional model the config describes
    * @throws IncompatibleModelException not a zip, unexpected or missing members, an oversized member, or a config
    *     kerasj cannot rebuild (naming the layer, its class and the option)
    * @throws dev.kerasj.saving.IncompatibleCheckpointException the weights do not match the config
    * @throws CorruptCheckpointException a member that does not decompress, or JSON/HDF5 that does not parse
    */
-  public static Sequential read(Path file, Limits limits, String device) throws IOException {
-    return (Sequential) readArchive(file, limits, device, true);
+  public static KerasModel readModel(Path file, Limits limits, String device, ModelFactory factory)
+      throws IOException {
+    return readArchive(file, limits, device, factory);
   }
 
   /** Reads the archive once: metadata, config, size checks, the model, then its weights and optimizer state. */
-  private static Model readArchive(Path file, Limits limits, String device, boolean sequentialOnly)
+  private static KerasModel readArchive(Path file, Limits limits, String device, ModelFactory factory)
       throws IOException {
     if (!Files.isRegularFile(file)) {
       throw new NoSuchFileException(file.toString(), null, "no .keras archive here");
@@ -192,10 +182,6 @@ public final class KerasArchive {
     }
     JsonNode configJson = parseJson(file, CONFIG, members.get(CONFIG));
     boolean functional = FunctionalConfig.isFunctional(configJson);
-    if (functional && sequentialOnly) {
-      throw new IncompatibleModelException(file, file + " holds a Functional model, not a Sequential one; load it "
-          + "with Model.load (KerasArchive.readModel)");
-    }
     long weightsBytes = members.get(WEIGHTS).length;
     SequentialConfig.Spec spec = null;
     if (!functional) {
@@ -211,13 +197,13 @@ public final class KerasArchive {
     }
     try (h5) {
       long seed = ThreadLocalRandom.current().nextLong();
-      Model model;
+      KerasModel model;
       if (functional) {
-        model = FunctionalConfig.newModel(configJson, file, seed, device,
+        model = FunctionalConfig.newModel(configJson, file, seed, device, factory,
             size -> checkWeightsFit(file, size, weightsBytes));
       } else {
         try {
-          model = spec.newModel(seed, device);
+          model = spec.newModel(seed, device, factory);
         } catch (IllegalArgumentException | IllegalStateException e) {
           throw new IncompatibleModelException(file, "Cannot rebuild the model of " + file + ": " + e.getMessage(), e);
         }

@@ -216,7 +216,7 @@ public record KerasFileContents(Path file, boolean archive, JsonNode metadata, J
         h5 = new HdfFile(file);
       }
     } catch (RuntimeException e) {
-      if (e instanceof dev.kerasj.KerasjException k) {
+      if (e instanceof dev.kerasj.saving.KerasjException k) {
         throw k;
       }
       throw new CorruptCheckpointException(file, where + " is not a readable HDF5 file: " + e.getMessage(), e);

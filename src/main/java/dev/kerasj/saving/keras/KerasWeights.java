@@ -1,8 +1,8 @@
 package dev.kerasj.saving.keras;
 
-import dev.kerasj.Model;
 import dev.kerasj.internal.HostArray;
 import dev.kerasj.internal.ModelGraph;
+import dev.kerasj.models.KerasModel;
 import dev.kerasj.saving.CorruptCheckpointException;
 import dev.kerasj.saving.DurableFiles;
 import dev.kerasj.saving.IncompatibleCheckpointException;
@@ -48,7 +48,7 @@ import org.tensorflow.types.TInt64;
 public final class KerasWeights {
   private static final Logger LOG = LoggerFactory.getLogger(KerasWeights.class);
   /** File name suffix Keras 3 requires of weights files. */
-  public static final String SUFFIX = ".weights.h5";
+  public static final String SUFFIX = dev.kerasj.saving.FileFormat.WEIGHTS_H5_SUFFIX;
 
   private KerasWeights() {}
 
@@ -56,7 +56,7 @@ public final class KerasWeights {
    * Writes the weights (and optimizer state, once compiled) of {@code model} to {@code target}, replacing it
    * atomically.
    */
-  public static void write(Model model, Path target) throws IOException {
+  public static void write(KerasModel model, Path target) throws IOException {
     Path file = target.toAbsolutePath().normalize();
     Path staging = DurableFiles.createStagingDirectory(file.getParent(), "weights-h5");
     try {
@@ -70,7 +70,7 @@ public final class KerasWeights {
   }
 
   /** Writes the HDF5 content to {@code file} (a fresh path; no durability by itself). */
-  static void writeTo(Model model, Path file) throws IOException {
+  static void writeTo(KerasModel model, Path file) throws IOException {
     WeightsLayout layout = WeightsLayout.of(model);
     List<WeightsLayout.Entry> entries = layout.all();
     List<HostArray> values = model.graphForInternalUse().read(entries.stream().map(WeightsLayout.Entry::slot).toList());
@@ -92,7 +92,7 @@ public final class KerasWeights {
    * @throws IncompatibleCheckpointException the file holds another model's weights
    * @throws CorruptCheckpointException the file is not a readable HDF5 file
    */
-  public static void restore(Model model, Path file) throws IOException {
+  public static void restore(KerasModel model, Path file) throws IOException {
     if (!Files.isRegularFile(file)) {
       throw new NoSuchFileException(file.toString(), null, "no .weights.h5 file here");
     }
@@ -117,7 +117,7 @@ public final class KerasWeights {
   record Source(Path file, String where, long bytes) {}
 
   /** Checks every dataset of {@code h5} against the model, then assigns all of them in one step. */
-  static void restore(Model model, HdfFile h5, Source from) {
+  static void restore(KerasModel model, HdfFile h5, Source from) {
     Path source = from.file();
     WeightsLayout.Addressing addressing;
     try {
@@ -163,7 +163,7 @@ public final class KerasWeights {
           take(e, fileOptimizer.get(e.path()), from, values, matched, missing, mismatched);
         }
       }
-    } catch (dev.kerasj.KerasjException e) {
+    } catch (dev.kerasj.saving.KerasjException e) {
       throw e;
     } catch (RuntimeException e) {
       // jhdf reports a damaged file as HdfException, and as buffer or index exceptions when an offset points outside

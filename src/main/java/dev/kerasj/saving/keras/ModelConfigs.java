@@ -2,11 +2,11 @@ package dev.kerasj.saving.keras;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kerasj.Model;
-import dev.kerasj.Sequential;
+import dev.kerasj.models.KerasModel;
+import dev.kerasj.models.ModelFactory;
 import java.nio.file.Path;
 
-/** The Keras 3 config of any {@link Model}: the one place that tells Sequential and Functional configs apart. */
+/** The Keras 3 config of any {@link KerasModel}: the one place that tells Sequential and Functional configs apart. */
 public final class ModelConfigs {
   private ModelConfigs() {}
 
@@ -15,28 +15,27 @@ public final class ModelConfigs {
    *
    * @param learningRate the optimizer's current learning rate; ignored when not compiled
    */
-  public static ObjectNode toJson(Model model, double learningRate) {
-    if (model instanceof Sequential s) {
-      return SequentialConfig.toJson(s, learningRate);
+  public static ObjectNode toJson(KerasModel model, double learningRate) {
+    if (model.className().equals(SequentialConfig.CLASS_NAME)) {
+      return SequentialConfig.toJson(model, learningRate);
     }
     return FunctionalConfig.toJson(model, learningRate);
   }
 
   /**
    * A new, built model from a Keras 3 config ({@code model.to_json()} or {@code model.get_config()} output): a
-   * {@link Sequential} for a Sequential config, a Functional {@link Model} otherwise; compiled when the config holds
-   * a {@code compile_config}.
+   * Sequential for a Sequential config, a Functional model otherwise, both made by {@code factory}; compiled when the
+   * config holds a {@code compile_config}.
    *
    * @param source the file it came from, for error messages; may be null
    * @param seed null draws a random one
    * @param device a TensorFlow device, or null
+   * @param factory makes the models ({@code Model.fromJson} and {@code Model.load} pass theirs)
    */
-  public static Model newModel(JsonNode root, Path source, Long seed, String device) {
+  public static KerasModel newModel(JsonNode root, Path source, Long seed, String device, ModelFactory factory) {
     if (FunctionalConfig.isFunctional(root)) {
-      return FunctionalConfig.newModel(root, source, seed, device);
+      return FunctionalConfig.newModel(root, source, seed, device, factory);
     }
-    SequentialConfig.Spec spec = SequentialConfig.parse(root, source);
-    return device == null ? spec.newModel(seed) : spec.newModel(seed == null
-        ? java.util.concurrent.ThreadLocalRandom.current().nextLong() : seed, device);
+    return SequentialConfig.parse(root, source).newModel(seed, device, factory);
   }
 }

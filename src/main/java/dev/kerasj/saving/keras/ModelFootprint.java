@@ -84,7 +84,7 @@ record ModelFootprint(List<LayerSize> layers, long params, long trainableParams,
    * @throws IncompatibleModelException naming the layer, for a weight larger than a Java array or a size that
    *     overflows
    */
-  static ModelFootprint of(dev.kerasj.Model model, Optimizer optimizer, Path source) {
+  static ModelFootprint of(dev.kerasj.models.KerasModel model, Optimizer optimizer, Path source) {
     List<LayerSize> sizes = new ArrayList<>();
     long[] totals = new long[2]; // params, trainable params
     addLayers(model, sizes, totals, source);
@@ -92,12 +92,12 @@ record ModelFootprint(List<LayerSize> layers, long params, long trainableParams,
     return new ModelFootprint(sizes, totals[0], totals[1], slots, optimizer == null ? null : optimizer.className());
   }
 
-  private static void addLayers(dev.kerasj.Model model, List<LayerSize> sizes, long[] totals, Path source) {
+  private static void addLayers(dev.kerasj.models.KerasModel model, List<LayerSize> sizes, long[] totals, Path source) {
     for (Layer layer : model.layers()) {
       if (layer instanceof Input) {
         continue;
       }
-      if (layer instanceof dev.kerasj.Model nested) {
+      if (layer instanceof dev.kerasj.models.KerasModel nested) {
         addLayers(nested, sizes, totals, source);
         continue;
       }

@@ -3,11 +3,12 @@ package dev.kerasj.saving.keras;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kerasj.Sequential;
 import dev.kerasj.layers.Input;
 import dev.kerasj.layers.Layer;
 import dev.kerasj.losses.Loss;
 import dev.kerasj.metrics.Metric;
+import dev.kerasj.models.KerasModel;
+import dev.kerasj.models.ModelFactory;
 import dev.kerasj.optimizers.Optimizer;
 import dev.kerasj.saving.IncompatibleModelException;
 import dev.kerasj.saving.MemoryBudget;
@@ -16,7 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The Keras 3 config of a {@link Sequential}: what Keras 3.15's {@code model.to_json()} writes (and a {@code .keras}
+ * The Keras 3 config of a {@link dev.kerasj.Sequential}: what Keras 3.15's {@code model.to_json()} writes (and a {@code .keras}
  * archive's {@code config.json} holds), with {@code build_config} and {@code compile_config}, so that
  * {@code keras.models.model_from_json} rebuilds and compiles the same model in Python.
  *
@@ -32,7 +33,9 @@ import java.util.List;
  */
 public final class SequentialConfig {
   /** Keras' name of the input layer kerasj models get (kerasj's {@link Input} has no name of its own). */
-  public static final String INPUT_LAYER_NAME = Sequential.INPUT_LAYER_NAME;
+  public static final String INPUT_LAYER_NAME = "input_layer";
+  /** Keras' {@code class_name} of a Sequential model. */
+  public static final String CLASS_NAME = "Sequential";
 
   private SequentialConfig() {}
 
@@ -42,7 +45,7 @@ public final class SequentialConfig {
    * @param learningRate the optimizer's current learning rate (its variable's value); ignored when not compiled
    * @throws IllegalArgumentException when a layer, initializer, optimizer or loss has no Keras equivalent
    */
-  public static ObjectNode toJson(Sequential model, double learningRate) {
+  public static ObjectNode toJson(KerasModel model, double learningRate) {
     long[] inputShape = model.inputShape();
     // From the input tensor, not the built graph: a Sequential nested in another model has no graph of its own.
     boolean int32 = model.inputs().get(0).dtype() == Input.DType.INT32;
@@ -56,14 +59,14 @@ public final class SequentialConfig {
       layers.add(LayerConfigs.toConfig(layer));
     }
     config.set("build_input_shape", KerasJson.batchShape(inputShape));
-    ObjectNode root = KerasJson.serialized("keras", "Sequential", config);
+    ObjectNode root = KerasJson.serialized("keras", CLASS_NAME, config);
     ObjectNode build = root.putObject("build_config");
     build.set("input_shape", KerasJson.batchShape(inputShape));
     root.set("compile_config", model.isCompiled() ? compileConfig(model, learningRate) : KerasJson.NODES.objectNode());
     return root;
   }
 
-  private static ObjectNode compileConfig(Sequential model, double learningRate) {
+  private static ObjectNode compileConfig(KerasModel model, double learningRate) {
     ObjectNode c = KerasJson.NODES.objectNode();
     c.set("optimizer", CompileConfigs.optimizer(model.optimizer(), learningRate));
     c.set("loss", CompileConfigs.loss(model.loss()));
@@ -105,19 +108,30 @@ public final class SequentialConfig {
      * keeps its saved name (weights are keyed by it), except Reshape, which takes no name and has no weights. The
      * model's size is checked against the {@link MemoryBudget} first, from the config alone.
      *
-     * @param seed seeds weight initialisation, dropout and shuffling
+     * @param seed seeds weight initialisation, dropout and shuffling; null draws a random one, as in an unseeded
+     *     Keras session
      * @param device a TensorFlow device such as {@code "/GPU:0"}, or null
+     * @param factory makes the Sequential ({@code Sequential.fromJson} and {@code Model.load} pass theirs)
      */
-    public Sequential newModel(long seed, String device) {
-      return build(seed, device);
-    }
-
-    /**
-     * {@link #newModel(long, String)} on the default device; a null seed draws a random one, as in an unseeded Keras
-     * session.
-     */
-    public Sequential newModel(Long seed) {
-      return build(seed, null);
+    public KerasModel newModel(Long seed, String device, ModelFactory factory) {
+      checkBudget();
+      KerasModel model = unbuilt(factory);
+      try {
+        if (seed != null) {
+          model.setSeed(seed);
+        }
+        if (device != null) {
+          model.setDevice(device);
+        }
+        if (compile != null) {
+          factory.compile(model, compile.optimizer(), compile.loss(), null, compile.metrics());
+        }
+        model.build();
+        return model;
+      } catch (RuntimeException e) {
+        model.close();
+        throw e;
+      }
     }
 
     /**
@@ -142,32 +156,11 @@ public final class SequentialConfig {
     }
 
     /** The model unbuilt and uncompiled: a Sequential nested in a Functional model's config. */
-    Sequential unbuilt() {
+    KerasModel unbuilt(ModelFactory factory) {
       List<Layer> all = new ArrayList<>();
       all.add(input);
       all.addAll(layers);
-      return new Sequential(name, all.toArray(Layer[]::new));
-    }
-
-    private Sequential build(Long seed, String device) {
-      checkBudget();
-      Sequential model = unbuilt();
-      try {
-        if (seed != null) {
-          model.setSeed(seed);
-        }
-        if (device != null) {
-          model.setDevice(device);
-        }
-        if (compile != null) {
-          model.compile(compile.optimizer(), compile.loss(), compile.metrics().toArray());
-        }
-        model.build();
-        return model;
-      } catch (RuntimeException e) {
-        model.close();
-        throw e;
-      }
+      return factory.sequential(name, all);
     }
   }
 
@@ -182,7 +175,7 @@ public final class SequentialConfig {
   public static Spec parse(JsonNode root, Path source) {
     if (root != null && root.isObject() && !root.has("class_name") && root.has("layers")) {
       // model.get_config(): the Sequential's config without Keras' serialized-object envelope.
-      ObjectNode wrapped = KerasJson.serialized("keras", "Sequential", (ObjectNode) root);
+      ObjectNode wrapped = KerasJson.serialized("keras", CLASS_NAME, (ObjectNode) root);
       return parse(wrapped, source);
     }
     if (root == null || !root.isObject() || !root.has("class_name")) {
@@ -192,7 +185,7 @@ public final class SequentialConfig {
     }
     ConfigFields top = new ConfigFields(root, "model", source);
     String cls = top.string("class_name");
-    if (!cls.equals("Sequential")) {
+    if (!cls.equals(CLASS_NAME)) {
       throw top.fail("kerasj rebuilds Sequential models only here. Found class_name '" + cls + "'"
           + (FunctionalConfig.isFunctional(root) ? "; rebuild a Functional model with Model.fromJson or Model.load"
           : ""));

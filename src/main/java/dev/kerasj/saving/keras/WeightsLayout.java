@@ -1,9 +1,9 @@
 package dev.kerasj.saving.keras;
 
-import dev.kerasj.Model;
 import dev.kerasj.internal.ModelGraph;
 import dev.kerasj.layers.Layer;
 import dev.kerasj.layers.Weight;
+import dev.kerasj.models.KerasModel;
 import dev.kerasj.saving.KerasPaths;
 import dev.kerasj.saving.tfcheckpoint.OptimizerVariables;
 import java.util.ArrayList;
@@ -90,8 +90,8 @@ final class WeightsLayout {
     this.groupNames = Map.copyOf(groupNames);
   }
 
-  /** Keras' layout of a built model ({@link Addressing#KERAS_CLASS_PATHS}); see {@link #of(Model, Addressing)}. */
-  static WeightsLayout of(Model model) {
+  /** Keras' layout of a built model ({@link Addressing#KERAS_CLASS_PATHS}); see {@link #of(KerasModel, Addressing)}. */
+  static WeightsLayout of(KerasModel model) {
     return of(model, Addressing.KERAS_CLASS_PATHS);
   }
 
@@ -101,7 +101,7 @@ final class WeightsLayout {
    * @throws IllegalStateException when a variable of the model's graph has no place in Keras' layout (writing would
    *     silently lose it)
    */
-  static WeightsLayout of(Model model, Addressing addressing) {
+  static WeightsLayout of(KerasModel model, Addressing addressing) {
     model.build();
     ModelGraph graph = model.graphForInternalUse();
     Map<String, ModelGraph.VariableSlot> byName = new LinkedHashMap<>();
@@ -134,7 +134,7 @@ final class WeightsLayout {
    * declared-trainable then its other weights, whether or not the layer is frozen (Keras' {@code save_own_variables}
    * lists {@code _trainable_variables + _non_trainable_variables}).
    */
-  private static void addContainer(Model container, String prefix, Addressing addressing,
+  private static void addContainer(KerasModel container, String prefix, Addressing addressing,
       Map<String, ModelGraph.VariableSlot> byName, List<Entry> entries, Map<String, String> names, Set<String> placed,
       List<LayerGroup> groups) {
     List<Layer> layers = container.layers();
@@ -142,7 +142,7 @@ final class WeightsLayout {
     for (int l = 0; l < layers.size(); l++) {
       Layer layer = layers.get(l);
       String path = prefix + "/" + (addressing == Addressing.KERAS_CLASS_PATHS ? classPaths.get(l) : layer.name());
-      if (layer instanceof Model nested) {
+      if (layer instanceof KerasModel nested) {
         addContainer(nested, path + "/" + LAYERS, addressing, byName, entries, names, placed, groups);
         continue;
       }

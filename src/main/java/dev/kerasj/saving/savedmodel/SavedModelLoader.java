@@ -2,9 +2,9 @@ package dev.kerasj.saving.savedmodel;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kerasj.Model;
-import dev.kerasj.Sequential;
 import dev.kerasj.internal.ModelGraph;
+import dev.kerasj.models.KerasModel;
+import dev.kerasj.models.ModelFactory;
 import dev.kerasj.saving.CorruptCheckpointException;
 import dev.kerasj.saving.IncompatibleCheckpointException;
 import dev.kerasj.saving.IncompatibleModelException;
@@ -38,14 +38,14 @@ import org.tensorflow.proto.SavedModel;
 import org.tensorflow.types.family.TType;
 
 /**
- * Rebuilds a trainable model ({@link #loadModel}: Sequential or Functional; {@link #load}: a {@link Sequential})
- * from a SavedModel that {@link SavedModelWriter} wrote: layers and compile
+ * Rebuilds a trainable model (Sequential or Functional) from a SavedModel that {@link SavedModelWriter} wrote, for
+ * {@code Model.load} and {@code Sequential.load}: layers and compile
  * settings from {@code assets/config.json}, seed from {@code assets/kerasj.json}, then every variable (weights,
  * optimizer slots, {@code iterations}, {@code learning_rate}) from {@code variables/} with TensorFlow's
  * {@code RestoreV2}, whose crc32c checks catch damaged files. Training continues exactly where it stopped:
  *
  * <pre>{@code
- * try (Sequential model = SavedModelLoader.load(dir)) {
+ * try (Sequential model = Sequential.load(dir)) {
  *   int done = SavedModelLoader.readTrainingState(dir).epoch();
  *   model.fit(x, y, FitOptions.builder().epochs(10).initialEpoch(done).build());
  * }
@@ -61,40 +61,18 @@ public final class SavedModelLoader {
   private static final Logger LOG = LoggerFactory.getLogger(SavedModelLoader.class);
   private SavedModelLoader() {}
 
-  /** Loads onto TensorFlow's default device. */
-  public static Sequential load(Path dir) throws IOException {
-    return load(dir, null);
-  }
-
   /**
-   * Loads a model, placing it on {@code device} (such as {@code "/GPU:0"}, or null for the default).
+   * Loads a Sequential or Functional model, placing it on {@code device} (such as {@code "/GPU:0"}, or null for the
+   * default). Users call {@code Model.load} or {@code Sequential.load}, which pass their factory.
    *
+   * @param factory makes the Sequential or Functional model the config describes
    * @throws IncompatibleModelException not a SavedModel, not written by kerasj, or a config kerasj cannot rebuild
    * @throws IncompatibleCheckpointException {@code variables/} does not hold the variables the config implies
    * @throws CorruptCheckpointException a damaged {@code saved_model.pb}, JSON asset or variables file, or one that is
    *     not a regular file (a FIFO, a directory)
    * @throws IOException the directory is missing or unreadable
    */
-  public static Sequential load(Path dir, String device) throws IOException {
-    Model model = loadModel(dir, device);
-    if (model instanceof Sequential s) {
-      return s;
-    }
-    model.close();
-    throw new IncompatibleModelException(dir, dir + " holds a " + model.className() + " model, not a Sequential: "
-        + "load it with SavedModelLoader.loadModel or Model.load");
-  }
-
-  /** Loads a Sequential or Functional model onto TensorFlow's default device. */
-  public static Model loadModel(Path dir) throws IOException {
-    return loadModel(dir, null);
-  }
-
-  /**
-   * Loads a Sequential or Functional model, placing it on {@code device} (such as {@code "/GPU:0"}, or null for
-   * the default); the same checks and exceptions as {@link #load(Path, String)}.
-   */
-  public static Model loadModel(Path dir, String device) throws IOException {
+  public static KerasModel loadModel(Path dir, String device, ModelFactory factory) throws IOException {
     Path root = SavedModelDirectory.resolveForReading(dir);
     Layout files = Layout.check(root);
     if (!Sha256Manifest.require(root, root.resolve(SavedModelWriter.CHECKSUMS))) {
@@ -103,9 +81,9 @@ public final class SavedModelLoader {
     KerasjManifest manifest = KerasjManifest.parse(readJson(files.manifest()), files.manifest());
     CheckpointContents.readIndex(files.variablesPrefix()); // in Java, before TensorFlow's RestoreV2 touches it
     JsonNode config = readJson(files.config());
-    Model model;
+    KerasModel model;
     try {
-      model = ModelConfigs.newModel(config, files.config(), manifest.seed(), device);
+      model = ModelConfigs.newModel(config, files.config(), manifest.seed(), device, factory);
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new IncompatibleModelException(files.config(), "Cannot rebuild the model of " + files.config() + ": "
           + e.getMessage(), e);

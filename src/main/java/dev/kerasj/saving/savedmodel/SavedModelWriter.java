@@ -1,11 +1,10 @@
 package dev.kerasj.saving.savedmodel;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kerasj.Model;
-import dev.kerasj.Sequential;
 import dev.kerasj.internal.HostArray;
 import dev.kerasj.internal.ModelGraph;
 import dev.kerasj.internal.Network;
+import dev.kerasj.models.KerasModel;
 import dev.kerasj.saving.DurableFiles;
 import dev.kerasj.saving.Sha256Manifest;
 import dev.kerasj.saving.keras.KerasJson;
@@ -31,7 +30,7 @@ import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TType;
 
 /**
- * Writes a {@link Model} (Sequential or Functional) as a TensorFlow SavedModel directory that Python serves and kerasj resumes from.
+ * Writes a {@link dev.kerasj.Model} (Sequential or Functional) as a TensorFlow SavedModel directory that Python serves and kerasj resumes from.
  *
  * <pre>{@code
  * SavedModelWriter.write(model, Path.of("models/digits"));
@@ -68,7 +67,7 @@ public final class SavedModelWriter {
   private SavedModelWriter() {}
 
   /** Writes {@code model} to {@code dir} with unknown training progress. */
-  public static void write(Model model, Path dir) throws IOException {
+  public static void write(KerasModel model, Path dir) throws IOException {
     write(model, dir, TrainingState.UNKNOWN);
   }
 
@@ -82,7 +81,7 @@ public final class SavedModelWriter {
    * @throws IOException when writing fails (the previous SavedModel at {@code dir}, if any, is left intact), or when
    *     {@code dir} exists and is not a SavedModel directory
    */
-  public static void write(Model model, Path dir, TrainingState state) throws IOException {
+  public static void write(KerasModel model, Path dir, TrainingState state) throws IOException {
     if (model == null || dir == null || state == null) {
       throw new IllegalArgumentException("write needs a model, a directory and a TrainingState. Received: model="
           + model + ", dir=" + dir + ", state=" + state);
@@ -138,9 +137,9 @@ public final class SavedModelWriter {
    * for a Sequential rebuilt from its config; a Functional model's are keyed by input layer name, as {@code export()}
    * keys them.
    */
-  private static Map<String, Output<?>> signatureInputs(Model model, Network network) {
+  private static Map<String, Output<?>> signatureInputs(KerasModel model, Network network) {
     Map<String, Output<?>> inputs = new LinkedHashMap<>();
-    if (model instanceof Sequential) {
+    if (model.isSequential()) {
       inputs.put(SequentialConfig.INPUT_LAYER_NAME, network.inputs().get(0).asOutput());
       return inputs;
     }

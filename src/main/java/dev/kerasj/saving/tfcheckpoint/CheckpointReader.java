@@ -1,10 +1,10 @@
 package dev.kerasj.saving.tfcheckpoint;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.kerasj.Model;
 import dev.kerasj.internal.HostArray;
 import dev.kerasj.internal.ModelGraph;
 import dev.kerasj.internal.Tensors;
+import dev.kerasj.models.KerasModel;
 import dev.kerasj.saving.CorruptCheckpointException;
 import dev.kerasj.saving.IncompatibleCheckpointException;
 import java.nio.charset.StandardCharsets;
@@ -36,12 +36,12 @@ import org.tensorflow.types.family.TType;
  * then assigns all of them in one session run of the model's graph.
  */
 final class CheckpointReader {
-  private final Model model;
+  private final KerasModel model;
   private final Path prefix;
   private final Path indexFile;
   private final Path dataFile;
 
-  private CheckpointReader(Model model, Path prefix) {
+  private CheckpointReader(KerasModel model, Path prefix) {
     this.model = model;
     this.prefix = prefix;
     this.indexFile = CheckpointFiles.index(prefix);
@@ -49,7 +49,7 @@ final class CheckpointReader {
   }
 
   /** Restores the pair at {@code prefix} (already resolved to a file pair, see {@link CheckpointFiles#effective}). */
-  static Path restore(Model model, Path prefix) throws NoSuchFileException {
+  static Path restore(KerasModel model, Path prefix) throws NoSuchFileException {
     return new CheckpointReader(model, prefix).run();
   }
 

@@ -1,8 +1,8 @@
 package dev.kerasj.saving.tfcheckpoint;
 
-import dev.kerasj.Model;
 import dev.kerasj.internal.HostArray;
 import dev.kerasj.internal.ModelGraph;
+import dev.kerasj.models.KerasModel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,7 +63,7 @@ final class CheckpointSaver {
   }
 
   /** The saver of {@code model}, built on first use and whenever the model's variables changed. */
-  static synchronized CheckpointSaver of(Model model) {
+  static synchronized CheckpointSaver of(KerasModel model) {
     ModelGraph graph = model.graphForInternalUse();
     CheckpointSaver cached = graph.attachment(CheckpointSaver.class);
     if (cached != null && cached.variableCount == graph.variables().size()) {
@@ -76,7 +76,7 @@ final class CheckpointSaver {
   }
 
   /** Remembers the counter of a restored checkpoint, so the next write continues from it. */
-  static synchronized void restoredSaveCounter(Model model, long value) {
+  static synchronized void restoredSaveCounter(KerasModel model, long value) {
     CheckpointSaver saver = of(model);
     saver.saveCounter = value;
   }

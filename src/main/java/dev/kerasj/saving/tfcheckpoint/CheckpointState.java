@@ -41,7 +41,7 @@ import java.util.Optional;
 public record CheckpointState(String modelCheckpointPath, List<String> allModelCheckpointPaths,
     List<Double> allModelCheckpointTimestamps, Double lastPreservedTimestamp) {
   /** The state file's name, as TensorFlow names it. */
-  public static final String FILE_NAME = "checkpoint";
+  public static final String FILE_NAME = dev.kerasj.saving.FileFormat.TF_CHECKPOINT_STATE_FILE;
 
   public CheckpointState {
     allModelCheckpointPaths = List.copyOf(allModelCheckpointPaths);

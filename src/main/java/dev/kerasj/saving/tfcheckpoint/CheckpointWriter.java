@@ -1,7 +1,7 @@
 package dev.kerasj.saving.tfcheckpoint;
 
-import dev.kerasj.Model;
 import dev.kerasj.internal.ModelGraph;
+import dev.kerasj.models.KerasModel;
 import dev.kerasj.saving.CorruptCheckpointException;
 import dev.kerasj.saving.DurableFiles;
 import java.io.IOException;
@@ -54,7 +54,7 @@ final class CheckpointWriter {
   }
 
   /** Writes the model's variables, read in the model's own session. */
-  static Path write(Model model, Path prefix) throws IOException {
+  static Path write(KerasModel model, Path prefix) throws IOException {
     checkPrefix(prefix);
     CheckpointSaver saver = CheckpointSaver.of(model);
     ModelGraph graph = model.graphForInternalUse();

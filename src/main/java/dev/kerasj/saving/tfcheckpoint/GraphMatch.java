@@ -1,6 +1,6 @@
 package dev.kerasj.saving.tfcheckpoint;
 
-import dev.kerasj.Model;
+import dev.kerasj.models.KerasModel;
 import dev.kerasj.saving.CorruptCheckpointException;
 import dev.kerasj.saving.IncompatibleCheckpointException;
 import java.nio.file.Path;
@@ -130,7 +130,7 @@ final class GraphMatch {
   }
 
   /** @throws IncompatibleCheckpointException listing every group, when anything is missing, unexpected or wrong */
-  void throwIfIncompatible(Model model) {
+  void throwIfIncompatible(KerasModel model) {
     if (missing.isEmpty() && unexpected.isEmpty() && mismatched.isEmpty()) {
       return;
     }

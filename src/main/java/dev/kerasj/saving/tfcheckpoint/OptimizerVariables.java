@@ -1,9 +1,8 @@
 package dev.kerasj.saving.tfcheckpoint;
 
-import dev.kerasj.Model;
-import dev.kerasj.Sequential;
 import dev.kerasj.layers.Layer;
 import dev.kerasj.layers.Weight;
+import dev.kerasj.models.KerasModel;
 import dev.kerasj.optimizers.Optimizer;
 import dev.kerasj.saving.KerasPaths;
 import java.util.ArrayList;
@@ -39,7 +38,7 @@ public final class OptimizerVariables {
    *     without momentum, are absent from the graph and skipped)
    * @throws IllegalArgumentException for an optimizer class with no known Keras layout
    */
-  public static List<Entry> kerasOrder(Model model, Set<String> graphVariables) {
+  public static List<Entry> kerasOrder(KerasModel model, Set<String> graphVariables) {
     Optimizer optimizer = model.optimizer();
     if (optimizer == null || !graphVariables.contains(optimizer.name() + "/iterations")) {
       return List.of();
@@ -77,16 +76,16 @@ public final class OptimizerVariables {
    * layers inside its name scope ({@code sequential/dense/kernel}), but a Functional model's layers are built when
    * called on symbolic inputs, outside any model ({@code dense/kernel}, also inside a nested Functional encoder).
    */
-  public static Map<Weight, String> kerasPaths(Model model) {
+  public static Map<Weight, String> kerasPaths(KerasModel model) {
     Map<Weight, String> out = new IdentityHashMap<>();
-    addKerasPaths(model, model instanceof Sequential ? model.name() + "/" : "", out);
+    addKerasPaths(model, model.isSequential() ? model.name() + "/" : "", out);
     return out;
   }
 
-  private static void addKerasPaths(Model model, String scope, Map<Weight, String> out) {
+  private static void addKerasPaths(KerasModel model, String scope, Map<Weight, String> out) {
     for (Layer layer : model.layers()) {
-      if (layer instanceof Model nested) {
-        addKerasPaths(nested, nested instanceof Sequential ? scope + nested.name() + "/" : "", out);
+      if (layer instanceof KerasModel nested) {
+        addKerasPaths(nested, nested.isSequential() ? scope + nested.name() + "/" : "", out);
       } else {
         layer.weights().forEach(w -> out.putIfAbsent(w, scope + layer.name() + "/" + w.name()));
       }
@@ -100,7 +99,7 @@ public final class OptimizerVariables {
    *
    * @param graphVariables names of the model graph's variables
    */
-  public static List<String> notSaved(Model model, Set<String> graphVariables) {
+  public static List<String> notSaved(KerasModel model, Set<String> graphVariables) {
     Optimizer optimizer = model.optimizer();
     String learningRate = optimizer == null ? null : optimizer.name() + "/learning_rate";
     if (learningRate == null || optimizer.learningRateSchedule() == null || !graphVariables.contains(learningRate)) {

@@ -1,6 +1,6 @@
 package dev.kerasj.saving.tfcheckpoint;
 
-import dev.kerasj.Model;
+import dev.kerasj.models.KerasModel;
 import dev.kerasj.saving.CorruptCheckpointException;
 import dev.kerasj.saving.IncompatibleCheckpointException;
 import java.io.IOException;
@@ -48,7 +48,7 @@ public final class TfCheckpoint {
    * @throws IllegalArgumentException when {@code prefix} ends in {@code .index} or {@code .data-*}, or is a name
    *     kerasj reserves ({@code checkpoint}, staging names)
    */
-  public static Path write(Model model, Path prefix) throws IOException {
+  public static Path write(KerasModel model, Path prefix) throws IOException {
     return CheckpointWriter.write(model, prefix);
   }
 
@@ -62,7 +62,7 @@ public final class TfCheckpoint {
    * s.write(Path.of("ckpts/ckpt-3"));   // the same files TfCheckpoint.write would have written at snapshot time
    * }</pre>
    */
-  public static CheckpointSnapshot snapshot(Model model) {
+  public static CheckpointSnapshot snapshot(KerasModel model) {
     return CheckpointSaver.of(model).snapshot(model.graphForInternalUse());
   }
 
@@ -82,7 +82,7 @@ public final class TfCheckpoint {
    *     missing
    * @throws IncompatibleCheckpointException listing matched, missing, unexpected and wrong-shape-or-dtype variables
    */
-  public static Path restore(Model model, Path prefixOrDirectory) throws IOException {
+  public static Path restore(KerasModel model, Path prefixOrDirectory) throws IOException {
     Path prefix;
     if (Files.isDirectory(prefixOrDirectory)) {
       prefix = latest(prefixOrDirectory).orElseThrow(() -> new NoSuchFileException(prefixOrDirectory.toString(),

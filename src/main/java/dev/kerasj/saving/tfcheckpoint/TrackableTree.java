@@ -1,10 +1,9 @@
 package dev.kerasj.saving.tfcheckpoint;
 
-import dev.kerasj.Model;
-import dev.kerasj.Sequential;
 import dev.kerasj.internal.ModelGraph;
 import dev.kerasj.layers.Layer;
 import dev.kerasj.layers.Weight;
+import dev.kerasj.models.KerasModel;
 import dev.kerasj.optimizers.Optimizer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -103,7 +102,7 @@ final class TrackableTree {
    * @throws IllegalStateException when a variable of the model's graph has no place in Keras' layout (kerasj would
    *     otherwise silently drop state)
    */
-  static TrackableTree of(Model model) {
+  static TrackableTree of(KerasModel model) {
     ModelGraph graph = model.graphForInternalUse();
     Map<String, ModelGraph.VariableSlot> byName = new LinkedHashMap<>();
     graph.variables().forEach(v -> byName.put(v.name(), v));
@@ -142,10 +141,10 @@ final class TrackableTree {
    * {@code _functional} whose {@code _operations/0} is the InputLayer Keras puts first. A nested model (a layer that
    * is a model) gets the same structure under its {@code _operations/i} node, without optimizer nodes.
    */
-  private static void addModel(Node node, Model model, Map<Weight, String> kerasPaths,
+  private static void addModel(Node node, KerasModel model, Map<Weight, String> kerasPaths,
       Map<String, ModelGraph.VariableSlot> byName,
       Map<Weight, Node> weightNodes, Set<String> placed) {
-    boolean sequential = model instanceof Sequential;
+    boolean sequential = model.isSequential();
     Node functional = sequential ? node.add("_functional") : node;
     KerasLayout.FUNCTIONAL_EMPTY_CHILDREN.forEach(functional::add);
     Node operations = functional.add("_operations");
@@ -158,7 +157,7 @@ final class TrackableTree {
     for (int i = 0; i < layers.size(); i++) {
       Layer layer = layers.get(i);
       Node layerNode = operations.add(Integer.toString(i + first));
-      if (layer instanceof Model nested) {
+      if (layer instanceof KerasModel nested) {
         addModel(layerNode, nested, kerasPaths, byName, weightNodes, placed);
         continue;
       }
@@ -177,7 +176,7 @@ final class TrackableTree {
     }
   }
 
-  private static Node optimizerNode(Model model, Optimizer optimizer,
+  private static Node optimizerNode(KerasModel model, Optimizer optimizer,
       Map<String, ModelGraph.VariableSlot> byName, Map<Weight, Node> weightNodes, Set<String> placed) {
     List<OptimizerVariables.Entry> ordered = OptimizerVariables.kerasOrder(model, byName.keySet());
     placed.addAll(OptimizerVariables.notSaved(model, byName.keySet()));

@@ -139,9 +139,9 @@ class FunctionalSavedModelTest {
     try (Model m = model()) {
       SavedModelWriter.write(m, dir);
     }
-    IncompatibleModelException e = assertThrows(IncompatibleModelException.class, () -> SavedModelLoader.load(dir));
+    IncompatibleModelException e = assertThrows(IncompatibleModelException.class, () -> Sequential.load(dir));
     assertTrue(e.getMessage().contains("Model.load"), e.getMessage());
-    try (Model any = SavedModelLoader.loadModel(dir)) {
+    try (Model any = Model.load(dir)) {
       assertTrue(!(any instanceof Sequential));
     }
   }

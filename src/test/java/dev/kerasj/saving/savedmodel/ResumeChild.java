@@ -21,7 +21,7 @@ public final class ResumeChild {
     ModelCases c = ModelCases.valueOf(args[0]);
     Path dir = Path.of(args[1]);
     int epochs = Integer.parseInt(args[2]);
-    try (Sequential model = SavedModelLoader.load(dir)) {
+    try (Sequential model = Sequential.load(dir)) {
       int done = SavedModelLoader.readTrainingState(dir).epoch();
       c.fit(model, done, epochs);
       writeVariables(ModelCases.variables(model), Path.of(args[3]));

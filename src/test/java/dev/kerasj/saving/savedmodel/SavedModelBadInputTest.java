@@ -43,14 +43,14 @@ class SavedModelBadInputTest {
 
   @Test
   void load_missingDirectory_throwsNoSuchFile() {
-    NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> SavedModelLoader.load(tmp.resolve("nope")));
+    NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> Sequential.load(tmp.resolve("nope")));
     assertTrue(e.getMessage().contains("nope"), e.getMessage());
   }
 
   @Test
   void load_directoryWithoutSavedModelPb_namesDirectoryAndMissingFile() throws IOException {
     Path empty = Files.createDirectory(tmp.resolve("empty"));
-    IncompatibleModelException e = assertThrows(IncompatibleModelException.class, () -> SavedModelLoader.load(empty));
+    IncompatibleModelException e = assertThrows(IncompatibleModelException.class, () -> Sequential.load(empty));
     assertTrue(e.getMessage().contains(empty.toString()) && e.getMessage().contains("saved_model.pb is missing"),
         e.getMessage());
     assertEquals(empty, e.path());
@@ -59,7 +59,7 @@ class SavedModelBadInputTest {
   @Test
   void load_savedModelExportedByKeras_saysItIsNotKerasjAndPointsToServingApi() throws IOException {
     Path keras = TestFiles.copyTree(Path.of("testdata", "savedmodel", "keras_export"), tmp.resolve("keras_export"));
-    IncompatibleModelException e = assertThrows(IncompatibleModelException.class, () -> SavedModelLoader.load(keras));
+    IncompatibleModelException e = assertThrows(IncompatibleModelException.class, () -> Sequential.load(keras));
     assertTrue(e.getMessage().contains("not one kerasj wrote") && e.getMessage().contains("assets/config.json")
         && e.getMessage().contains("SavedModelBundle.load"), e.getMessage());
   }
@@ -68,7 +68,7 @@ class SavedModelBadInputTest {
   void load_unsupportedLayerClass_namesItAndListsSupportedLayers() throws IOException {
     withoutChecksums(); // an edited config of a SavedModel from before kerasj's SHA-256 manifest
     replaceInFile(dir.resolve("assets/config.json"), "\"class_name\": \"Dense\"", "\"class_name\": \"LSTM\"");
-    IncompatibleModelException e = assertThrows(IncompatibleModelException.class, () -> SavedModelLoader.load(dir));
+    IncompatibleModelException e = assertThrows(IncompatibleModelException.class, () -> Sequential.load(dir));
     assertTrue(e.getMessage().contains("'LSTM' is not supported") && e.getMessage().contains("Supported: [InputLayer, "
         + "Dense, Conv2D"), e.getMessage());
   }
@@ -78,7 +78,7 @@ class SavedModelBadInputTest {
     withoutChecksums(); // an edited config of a SavedModel from before kerasj's SHA-256 manifest
     replaceInFile(dir.resolve("assets/config.json"), "\"kernel_regularizer\": null",
         "\"kernel_regularizer\": {\"class_name\": \"L2\", \"config\": {\"l2\": 0.01}}");
-    IncompatibleModelException e = assertThrows(IncompatibleModelException.class, () -> SavedModelLoader.load(dir));
+    IncompatibleModelException e = assertThrows(IncompatibleModelException.class, () -> Sequential.load(dir));
     assertTrue(e.getMessage().contains("layer 'dense' (Dense)") && e.getMessage().contains("'kernel_regularizer'"),
         e.getMessage());
   }
@@ -89,11 +89,11 @@ class SavedModelBadInputTest {
     byte[] bytes = Files.readAllBytes(data);
     bytes[bytes.length / 2] ^= 0x10;
     Files.write(data, bytes);
-    CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> SavedModelLoader.load(dir));
+    CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> Sequential.load(dir));
     assertEquals(data, e.file());
     assertTrue(e.getMessage().contains("sha256 is "), "kerasj's manifest catches it first: " + e.getMessage());
     withoutChecksums();
-    e = assertThrows(CorruptCheckpointException.class, () -> SavedModelLoader.load(dir));
+    e = assertThrows(CorruptCheckpointException.class, () -> Sequential.load(dir));
     assertTrue(e.getMessage().contains(dir.resolve("variables/variables").toString()), e.getMessage());
     assertTrue(e.getMessage().toLowerCase().contains("checksum"), "TensorFlow's crc32c catches it: " + e.getMessage());
   }
@@ -109,28 +109,28 @@ class SavedModelBadInputTest {
     try (FileChannel ch = FileChannel.open(data, StandardOpenOption.WRITE)) {
       ch.truncate(ch.size() / 3);
     }
-    CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> SavedModelLoader.load(dir));
+    CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> Sequential.load(dir));
     assertTrue(e.getMessage().contains("variables"), e.getMessage());
   }
 
   @Test
   void load_missingVariablesIndex_throwsCorruptCheckpoint() throws IOException {
     Files.delete(dir.resolve("variables/variables.index"));
-    CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> SavedModelLoader.load(dir));
+    CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> Sequential.load(dir));
     assertTrue(e.getMessage().contains("variables/variables.index is missing"), e.getMessage());
   }
 
   @Test
   void load_garbageSavedModelPb_throwsCorruptCheckpointNamingIt() throws IOException {
     Files.writeString(dir.resolve("saved_model.pb"), "not a protocol buffer");
-    CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> SavedModelLoader.load(dir));
+    CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> Sequential.load(dir));
     assertEquals(dir.resolve("saved_model.pb"), e.file());
   }
 
   @Test
   void load_invalidJsonConfig_throwsCorruptCheckpointNamingIt() throws IOException {
     Files.writeString(dir.resolve("assets/config.json"), "{\"class_name\": \"Sequential\", ");
-    CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> SavedModelLoader.load(dir));
+    CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> Sequential.load(dir));
     assertEquals(dir.resolve("assets/config.json"), e.file());
   }
 
@@ -139,7 +139,7 @@ class SavedModelBadInputTest {
     withoutChecksums(); // an edited config of a SavedModel from before kerasj's SHA-256 manifest
     replaceInFile(dir.resolve("assets/config.json"), "\"units\": 32", "\"units\": 33");
     IncompatibleCheckpointException e =
-        assertThrows(IncompatibleCheckpointException.class, () -> SavedModelLoader.load(dir));
+        assertThrows(IncompatibleCheckpointException.class, () -> Sequential.load(dir));
     assertTrue(e.mismatched().stream().anyMatch(m -> m.contains("dense/kernel")), e.getMessage());
     assertTrue(e.missing().isEmpty() && e.unexpected().isEmpty(), e.getMessage());
   }

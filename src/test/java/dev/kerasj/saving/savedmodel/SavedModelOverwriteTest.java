@@ -43,7 +43,7 @@ class SavedModelOverwriteTest {
   }
 
   private Map<String, HostArray> loadVariables() throws IOException {
-    try (Sequential model = SavedModelLoader.load(dir)) {
+    try (Sequential model = Sequential.load(dir)) {
       return ModelCases.variables(model);
     }
   }

@@ -39,7 +39,7 @@ class SavedModelRoundTripTest {
       long t0 = System.nanoTime();
       SavedModelWriter.write(model, dir, TrainingState.afterEpoch(2));
       long t1 = System.nanoTime();
-      try (Sequential loaded = SavedModelLoader.load(dir)) {
+      try (Sequential loaded = Sequential.load(dir)) {
         long t2 = System.nanoTime();
         System.out.printf("[savedmodel] %s: %d params, save %.1f ms, load %.1f ms%n", c, model.countParams(),
             (t1 - t0) / 1e6, (t2 - t1) / 1e6);
@@ -94,7 +94,7 @@ class SavedModelRoundTripTest {
       model.setSeed(5);
       model.build();
       SavedModelWriter.write(model, dir);
-      try (Sequential loaded = SavedModelLoader.load(dir)) {
+      try (Sequential loaded = Sequential.load(dir)) {
         assertFalse(loaded.isCompiled());
         assertBitwiseEqual(ModelCases.variables(model), ModelCases.variables(loaded));
       }

@@ -1,6 +1,5 @@
-package dev.kerasj.cli;
+package dev.kerasj.saving;
 
-import dev.kerasj.saving.tfcheckpoint.CheckpointState;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -8,8 +7,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
- * The on-disk formats the command line reads, and the one place that tells them apart ({@link #detect}). A new
- * format is added here and given a handler in each command's exhaustive {@code switch}.
+ * kerasj's on-disk formats, and the one place that tells them apart: by the name a path is saved or loaded under
+ * ({@link #forModel}, {@link #forWeights}: Keras 3's rule, used by {@code Model.save}/{@code load},
+ * {@code saveWeights}/{@code loadWeights} and {@code ModelCheckpoint}) and by the files present ({@link #detect}: the
+ * command line's {@code inspect}, {@code verify} and {@code convert}). A new format is added here and given a handler
+ * in each caller's exhaustive {@code switch}.
  */
 public enum FileFormat {
   /** A SavedModel directory ({@code saved_model.pb} + {@code variables/}), kerasj's or Python's. */
@@ -23,6 +25,13 @@ public enum FileFormat {
   /** A Keras 3 {@code .weights.h5} file (weights and optimizer state), Python- or kerasj-written. */
   WEIGHTS_H5("Keras 3 .weights.h5 file");
 
+  /** The name of TensorFlow's checkpoint state file in a directory of checkpoints. */
+  public static final String TF_CHECKPOINT_STATE_FILE = "checkpoint";
+  /** The name ending of a Keras 3 archive. */
+  public static final String KERAS_SUFFIX = ".keras";
+  /** The name ending of a Keras 3 weights file. */
+  public static final String WEIGHTS_H5_SUFFIX = ".weights.h5";
+
   private final String description;
 
   FileFormat(String description) {
@@ -34,6 +43,47 @@ public enum FileFormat {
     return description;
   }
 
+  /**
+   * The format a full model is saved to or loaded from at {@code path}, by its name as in Keras 3: {@link #KERAS}
+   * for {@code *.keras}, else {@link #SAVED_MODEL} (a directory).
+   *
+   * @throws IllegalArgumentException for a {@code .h5} name (Keras 2's legacy format, not supported)
+   */
+  public static FileFormat forModel(Path path) {
+    String name = fileName(path);
+    if (name.endsWith(KERAS_SUFFIX)) {
+      return KERAS;
+    }
+    if (name.endsWith(".h5")) {
+      throw new IllegalArgumentException("A full model is saved as a .keras archive or a SavedModel directory; "
+          + "Keras 2's legacy .h5 format is not supported. Received: " + path);
+    }
+    return SAVED_MODEL;
+  }
+
+  /**
+   * The format weights (and optimizer state) are saved to or loaded from at {@code path}, by its name as in Keras 3:
+   * {@link #WEIGHTS_H5} for {@code *.weights.h5}, else {@link #TF_CHECKPOINT} (a prefix, or for loading a directory
+   * of checkpoints).
+   *
+   * @throws IllegalArgumentException for another {@code .h5} name (Keras 2's legacy format, not supported)
+   */
+  public static FileFormat forWeights(Path path) {
+    String name = fileName(path);
+    if (name.endsWith(WEIGHTS_H5_SUFFIX)) {
+      return WEIGHTS_H5;
+    }
+    if (name.endsWith(".h5")) {
+      throw new IllegalArgumentException("Keras 2's legacy .h5 format is not supported; Keras 3 weights files end "
+          + "in .weights.h5. Received: " + path);
+    }
+    return TF_CHECKPOINT;
+  }
+
+  private static String fileName(Path path) {
+    return path.getFileName() == null ? "" : path.getFileName().toString();
+  }
+
   /** A path with its format; for {@link #TF_CHECKPOINT} the path is the prefix (no {@code .index}). */
   public record Detected(FileFormat format, Path path) {}
 
@@ -41,14 +91,14 @@ public enum FileFormat {
    * Tells the format of {@code path} from the files present (never from file times or content guesses).
    *
    * @throws NoSuchFileException nothing at {@code path} (nor at {@code path.index})
-   * @throws CliException a path whose format is not recognised
+   * @throws IncompatibleModelException a path whose format is not recognised
    */
   public static Detected detect(Path path) throws IOException {
-    String name = path.getFileName() == null ? "" : path.getFileName().toString();
-    if (name.endsWith(".keras")) {
+    String name = fileName(path);
+    if (name.endsWith(KERAS_SUFFIX)) {
       return found(path, KERAS);
     }
-    if (name.endsWith(".weights.h5")) {
+    if (name.endsWith(WEIGHTS_H5_SUFFIX)) {
       return found(path, WEIGHTS_H5);
     }
     if (Files.isDirectory(path)) {
@@ -56,10 +106,10 @@ public enum FileFormat {
       if (Files.exists(path.resolve("saved_model.pb"))) {
         return new Detected(SAVED_MODEL, path);
       }
-      if (Files.exists(path.resolve(CheckpointState.FILE_NAME)) || containsIndex(path)) {
+      if (Files.exists(path.resolve(TF_CHECKPOINT_STATE_FILE)) || containsIndex(path)) {
         return new Detected(TF_CHECKPOINT_DIR, path);
       }
-      throw new CliException(path + " is a directory, but neither a SavedModel (no saved_model.pb) nor a directory "
+      throw new IncompatibleModelException(path, path + " is a directory, but neither a SavedModel (no saved_model.pb) nor a directory "
           + "of TF checkpoints (no 'checkpoint' state file, no *.index). " + EXPECTED);
     }
     if (name.endsWith(".index") && Files.exists(path)) {
@@ -75,7 +125,7 @@ public enum FileFormat {
     if (!Files.exists(path)) {
       throw new NoSuchFileException(path.toString(), null, "nothing there (nor " + name + ".index)");
     }
-    throw new CliException("Cannot tell the format of " + path + ". " + EXPECTED);
+    throw new IncompatibleModelException(path, "Cannot tell the format of " + path + ". " + EXPECTED);
   }
 
   private static final String EXPECTED = "Expected a SavedModel directory (saved_model.pb), a TF checkpoint "

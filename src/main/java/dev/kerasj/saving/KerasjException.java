@@ -1,4 +1,4 @@
-package dev.kerasj;
+package dev.kerasj.saving;
 
 /**
  * Root of kerasj's runtime failures that are not caller misuse: an unreadable or corrupt checkpoint, a file from an
