@@ -29,7 +29,49 @@ public abstract class LossFunction implements Loss {
 
   /** Keras' {@code clip_by_value(x, eps, 1 - eps)}, built like TensorFlow's: minimum, then maximum. */
   static Operand<TFloat32> clipProbabilities(Ops tf, Operand<TFloat32> p) {
-    return tf.math.maximum(tf.math.minimum(p, tf.constant(1f - EPSILON)), tf.constant(EPSILON));
+    return clip(tf, p, EPSILON, 1f - EPSILON);
+  }
+
+  /** TensorFlow's {@code clip_by_value(x, lo, hi)}, op for op: minimum with {@code hi}, then maximum with {@code lo}. */
+  static Operand<TFloat32> clip(Ops tf, Operand<TFloat32> x, float lo, float hi) {
+    return tf.math.maximum(tf.math.minimum(x, tf.constant(hi)), tf.constant(lo));
+  }
+
+  /**
+   * Keras' binary label smoothing, {@code y * (1 - s) + 0.5 * s}, skipped at {@code s = 0} as Keras skips it. The
+   * constants are rounded from double to float32 as Python's floats are.
+   */
+  static Operand<TFloat32> smoothBinaryLabels(Ops tf, Operand<TFloat32> labels, double smoothing) {
+    if (smoothing == 0) {
+      return labels;
+    }
+    return tf.math.add(tf.math.mul(labels, tf.constant((float) (1.0 - smoothing))),
+        tf.constant((float) (0.5 * smoothing)));
+  }
+
+  /** Keras' categorical label smoothing, {@code y * (1 - s) + s / num_classes}, with the class count in float32. */
+  static Operand<TFloat32> smoothCategoricalLabels(Ops tf, Operand<TFloat32> labels, double smoothing) {
+    if (smoothing == 0) {
+      return labels;
+    }
+    Operand<org.tensorflow.types.TInt32> shape = tf.shape(labels);
+    Operand<org.tensorflow.types.TInt32> last = tf.math.sub(tf.rank(labels), tf.constant(1));
+    Operand<TFloat32> classes = tf.dtypes.cast(tf.reshape(tf.slice(shape, tf.reshape(last, tf.constant(new int[] {1})),
+        tf.constant(new int[] {1})), tf.constant(new int[0])), TFloat32.class);
+    return tf.math.add(tf.math.mul(labels, tf.constant((float) (1.0 - smoothing))),
+        tf.math.div(tf.constant((float) smoothing), classes));
+  }
+
+  /**
+   * Rejects a {@code label_smoothing} outside [0, 1]. Keras 3.15 accepts any float and silently computes labels
+   * outside [0, 1] with it; kerasj refuses such a value where it is given.
+   */
+  static double checkLabelSmoothing(String loss, double labelSmoothing) {
+    if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
+      throw new IllegalArgumentException(loss + " expects label_smoothing in [0, 1]. Received: label_smoothing="
+          + labelSmoothing);
+    }
+    return labelSmoothing;
   }
 
   /**
