@@ -107,6 +107,8 @@ def value_inputs(name, rng):
         y_pred[0, 0], y_pred[1, 1] = 0.0, 1.0  # clipped to [1e-7, 1 - 1e-7]
         return binary(rng, (4, 3)), y_pred
     if name.startswith("categorical_focal") or name.startswith("categorical_crossentropy"):
+        if name.endswith("rank3"):  # [batch, steps, classes]: TF's kernel takes rank 2, the wrapper flattens
+            return one_hot(rng, 8, 3).reshape(2, 4, 3), 2 * normal(2, 4, 3)
         if name.endswith("logits"):
             return one_hot(rng, 4, 3), 2 * normal(4, 3)
         return one_hot(rng, 4, 3), f32(rng.uniform(0.05, 2.0, size=(4, 3)))  # not normalised: Keras divides by sum
@@ -138,6 +140,8 @@ VALUE_CASES = {
     "categorical_crossentropy_smoothed": Loss("CategoricalCrossentropy", label_smoothing=0.1),
     "categorical_crossentropy_smoothed_logits": Loss("CategoricalCrossentropy", from_logits=True,
                                                      label_smoothing=0.1),
+    "categorical_crossentropy_smoothed_logits_rank3": Loss("CategoricalCrossentropy", from_logits=True,
+                                                           label_smoothing=0.1),
 }
 
 

@@ -49,7 +49,7 @@ public final class CategoricalCrossentropy extends LossFunction {
     Operand<TFloat32> labels = smoothCategoricalLabels(tf, asFloat(yTrue), labelSmoothing);
     Operand<TFloat32> logits = fromLogits ? yPred : logitsBehind(yPred, "Softmax");
     if (logits != null) {
-      return tf.nn.softmaxCrossEntropyWithLogits(logits, labels).loss();
+      return softmaxCrossEntropyWithLogits(tf, logits, labels);
     }
     Operand<TFloat32> p = tf.math.div(yPred,
         tf.sum(yPred, tf.constant(-1), org.tensorflow.op.core.Sum.keepDims(true)));

@@ -89,6 +89,27 @@ public abstract class LossFunction implements Loss {
     return null;
   }
 
+  /**
+   * {@code tf.nn.softmax_cross_entropy_with_logits} over the last axis, as Python's wrapper builds it: the kernel
+   * takes rank 2 only, so higher-rank inputs are flattened to {@code [-1, classes]} and the result reshaped back.
+   */
+  static Operand<TFloat32> softmaxCrossEntropyWithLogits(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> labels) {
+    if (logits.shape().numDimensions() == 2) {
+      return tf.nn.softmaxCrossEntropyWithLogits(logits, labels).loss();
+    }
+    Operand<org.tensorflow.types.TInt32> shape = tf.shape(logits);
+    Operand<org.tensorflow.types.TInt32> outer = tf.slice(shape, tf.constant(new int[] {0}),
+        tf.reshape(tf.math.sub(tf.rank(logits), tf.constant(1)), tf.constant(new int[] {1})));
+    Operand<org.tensorflow.types.TInt32> classes = tf.slice(shape,
+        tf.reshape(tf.math.sub(tf.rank(logits), tf.constant(1)), tf.constant(new int[] {1})),
+        tf.constant(new int[] {1}));
+    Operand<org.tensorflow.types.TInt32> flat = tf.concat(java.util.List.of(tf.constant(new int[] {-1}), classes),
+        tf.constant(0));
+    Operand<TFloat32> loss = tf.nn.softmaxCrossEntropyWithLogits(tf.reshape(logits, flat), tf.reshape(labels, flat))
+        .loss();
+    return tf.reshape(loss, outer);
+  }
+
   @SuppressWarnings("unchecked")
   static Operand<TFloat32> asFloat(Operand<?> x) {
     return (Operand<TFloat32>) x;

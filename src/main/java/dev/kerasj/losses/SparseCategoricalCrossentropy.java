@@ -51,6 +51,6 @@ public final class SparseCategoricalCrossentropy extends LossFunction {
     }
     Operand<TInt32> depth = tf.constant((int) classes);
     Operand<TFloat32> onehot = tf.oneHot((Operand<TInt32>) yTrue, depth, tf.constant(1f), tf.constant(0f));
-    return tf.nn.softmaxCrossEntropyWithLogits(logits, onehot).loss();
+    return softmaxCrossEntropyWithLogits(tf, logits, onehot);
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kerasj.internal.HostArray;
+import dev.kerasj.testing.LossCases;
 import dev.kerasj.testing.TensorBundle;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -38,38 +39,8 @@ class KerasLossValuesTest {
   static final TensorBundle VALUES = new TensorBundle(Path.of("testdata", "losses", "values"));
   private static final Map<String, Double> MEASURED = new LinkedHashMap<>();
 
-  /** The Java loss of each fixture case, built the way a Java user writes the Keras call in its description. */
-  static Map<String, Supplier<Loss>> javaLosses() {
-    Map<String, Supplier<Loss>> m = new LinkedHashMap<>();
-    m.put("kl_divergence", KLDivergence::new);
-    m.put("poisson", Poisson::new);
-    m.put("cosine_similarity", CosineSimilarity::new);
-    m.put("cosine_similarity_axis1", () -> new CosineSimilarity(1));
-    m.put("hinge_binary_labels", Hinge::new);
-    m.put("hinge_signed_labels", Hinge::new);
-    m.put("squared_hinge_binary_labels", SquaredHinge::new);
-    m.put("squared_hinge_signed_labels", SquaredHinge::new);
-    m.put("log_cosh", LogCosh::new);
-    m.put("mean_squared_logarithmic_error", MeanSquaredLogarithmicError::new);
-    m.put("mean_absolute_percentage_error", MeanAbsolutePercentageError::new);
-    m.put("binary_focal_default", BinaryFocalCrossentropy::new);
-    m.put("binary_focal_balanced_smoothed", () -> BinaryFocalCrossentropy.builder().applyClassBalancing(true)
-        .alpha(0.4).gamma(1.5).labelSmoothing(0.1).build());
-    m.put("binary_focal_logits", () -> BinaryFocalCrossentropy.builder().fromLogits(true).gamma(3.0).build());
-    m.put("categorical_focal_default", CategoricalFocalCrossentropy::new);
-    m.put("categorical_focal_smoothed", () -> CategoricalFocalCrossentropy.builder().alpha(0.5).gamma(3.0)
-        .labelSmoothing(0.2).build());
-    m.put("categorical_focal_logits", () -> CategoricalFocalCrossentropy.builder().fromLogits(true).gamma(1.0)
-        .build());
-    m.put("binary_crossentropy_smoothed", () -> new BinaryCrossentropy(false, 0.2));
-    m.put("binary_crossentropy_smoothed_logits", () -> new BinaryCrossentropy(true, 0.2));
-    m.put("categorical_crossentropy_smoothed", () -> new CategoricalCrossentropy(false, 0.1));
-    m.put("categorical_crossentropy_smoothed_logits", () -> new CategoricalCrossentropy(true, 0.1));
-    return m;
-  }
-
   static Stream<Arguments> cases() {
-    return javaLosses().entrySet().stream().map(e -> Arguments.of(e.getKey(), e.getValue()));
+    return LossCases.valueCases().entrySet().stream().map(e -> Arguments.of(e.getKey(), e.getValue()));
   }
 
   /** Runs {@code loss.call} on the given inputs in a fresh graph and returns the scalar. */
@@ -104,7 +75,7 @@ class KerasLossValuesTest {
 
   @Test
   void fixture_coversEveryJavaCase_andNoOther() {
-    assertEquals(VALUES.readStrings("meta/cases"), java.util.List.copyOf(javaLosses().keySet()));
+    assertEquals(VALUES.readStrings("meta/cases"), java.util.List.copyOf(LossCases.valueCases().keySet()));
   }
 
   @Test

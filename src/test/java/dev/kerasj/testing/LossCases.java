@@ -8,9 +8,19 @@ import dev.kerasj.losses.BinaryFocalCrossentropy;
 import dev.kerasj.losses.CategoricalCrossentropy;
 import dev.kerasj.losses.CategoricalFocalCrossentropy;
 import dev.kerasj.losses.CosineSimilarity;
+import dev.kerasj.losses.Hinge;
+import dev.kerasj.losses.KLDivergence;
+import dev.kerasj.losses.LogCosh;
+import dev.kerasj.losses.Loss;
+import dev.kerasj.losses.MeanAbsolutePercentageError;
+import dev.kerasj.losses.MeanSquaredLogarithmicError;
+import dev.kerasj.losses.Poisson;
+import dev.kerasj.losses.SquaredHinge;
 import dev.kerasj.optimizers.SGD;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -50,6 +60,7 @@ public final class LossCases {
     }
   }
 
+  /** The training cases, in the generator's order. */
   public static final List<Case> CASES = List.of(
       new Case("kld", 3, "softmax", 0.05, () -> "kld", true),
       new Case("poisson", 3, "softplus", 0.05, () -> "poisson", false),
@@ -72,4 +83,39 @@ public final class LossCases {
           false),
       new Case("categorical_crossentropy_smoothed_logits", 3, null, 0.05,
           () -> new CategoricalCrossentropy(true, 0.1), true));
+
+  /**
+   * The Java loss of each case of {@code testdata/losses/values}, in the fixture's order, built the way a Java user
+   * writes the Keras call of its {@code <case>/description}.
+   */
+  public static Map<String, Supplier<Loss>> valueCases() {
+    Map<String, Supplier<Loss>> m = new LinkedHashMap<>();
+    m.put("kl_divergence", KLDivergence::new);
+    m.put("poisson", Poisson::new);
+    m.put("cosine_similarity", CosineSimilarity::new);
+    m.put("cosine_similarity_axis1", () -> new CosineSimilarity(1));
+    m.put("hinge_binary_labels", Hinge::new);
+    m.put("hinge_signed_labels", Hinge::new);
+    m.put("squared_hinge_binary_labels", SquaredHinge::new);
+    m.put("squared_hinge_signed_labels", SquaredHinge::new);
+    m.put("log_cosh", LogCosh::new);
+    m.put("mean_squared_logarithmic_error", MeanSquaredLogarithmicError::new);
+    m.put("mean_absolute_percentage_error", MeanAbsolutePercentageError::new);
+    m.put("binary_focal_default", BinaryFocalCrossentropy::new);
+    m.put("binary_focal_balanced_smoothed", () -> BinaryFocalCrossentropy.builder().applyClassBalancing(true)
+        .alpha(0.4).gamma(1.5).labelSmoothing(0.1).build());
+    m.put("binary_focal_logits", () -> BinaryFocalCrossentropy.builder().fromLogits(true).gamma(3.0).build());
+    m.put("categorical_focal_default", CategoricalFocalCrossentropy::new);
+    m.put("categorical_focal_smoothed", () -> CategoricalFocalCrossentropy.builder().alpha(0.5).gamma(3.0)
+        .labelSmoothing(0.2).build());
+    m.put("categorical_focal_logits", () -> CategoricalFocalCrossentropy.builder().fromLogits(true).gamma(1.0)
+        .build());
+    m.put("binary_crossentropy_smoothed", () -> new BinaryCrossentropy(false, 0.2));
+    m.put("binary_crossentropy_smoothed_logits", () -> new BinaryCrossentropy(true, 0.2));
+    m.put("categorical_crossentropy_smoothed", () -> new CategoricalCrossentropy(false, 0.1));
+    m.put("categorical_crossentropy_smoothed_logits", () -> new CategoricalCrossentropy(true, 0.1));
+    m.put("categorical_crossentropy_smoothed_logits_rank3", () -> new CategoricalCrossentropy(true, 0.1));
+    return m;
+  }
+
 }
