@@ -148,6 +148,39 @@ class LossConfigsTest {
     }
   }
 
+  static Stream<LossCases.Case> trainCases() {
+    return LossCases.CASES.stream();
+  }
+
+  /**
+   * Leaves, for {@code python-interop/tests/test_java_loss_files.py}, a Java-written {@code .keras} per training
+   * case under {@code <kerasj.interopDir>/losses/} (Keras' initial weights, compiled with the case's loss) and
+   * {@code <case>.json} with Java's loss on the case's validation data and the loss config Java wrote: Python must
+   * load the file with that loss and evaluate it to the same value.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("trainCases")
+  void kerasFile_forPython_isLeftWithJavasEvaluation(LossCases.Case c) throws Exception {
+    Path dir = Path.of(System.getProperty("kerasj.interopDir", "target/interop")).resolve("losses");
+    java.nio.file.Files.createDirectories(dir);
+    TensorBundle b = new TensorBundle(c.bundle());
+    Map<String, HostArray> val = b.read(Map.of("x_val", TFloat32.class, "y_val", TFloat32.class));
+    try (Sequential model = c.model()) {
+      Map<String, Class<? extends org.tensorflow.types.family.TType>> want = new java.util.LinkedHashMap<>();
+      model.weights().forEach(w -> want.put("initial/" + w.path(), TFloat32.class));
+      Map<String, Object> initial = new java.util.LinkedHashMap<>();
+      b.read(want).forEach((k, v) -> initial.put(k.substring("initial/".length()), v));
+      model.setWeights(initial);
+      double loss = model.evaluate(val.get("x_val"), val.get("y_val"), 32).get("loss");
+      assertTrue(Double.isFinite(loss), c.name() + ": " + loss);
+      model.save(dir.resolve(c.name() + ".keras"));
+      com.fasterxml.jackson.databind.node.ObjectNode out = KerasJson.NODES.objectNode();
+      out.put("loss", loss);
+      out.set("config", written(model.loss()));
+      java.nio.file.Files.write(dir.resolve(c.name() + ".json"), KerasJson.toBytes(out));
+    }
+  }
+
   @Test
   void read_badLabelSmoothing_failsNamingTheFileKeyAndValue() throws Exception {
     JsonNode node = KerasJson.parse(("{\"module\": \"keras.losses\", \"class_name\": \"BinaryFocalCrossentropy\","
