@@ -2,7 +2,10 @@
 
 Writes, under --out (default: the repository's testdata/losses/):
   values.index + .data-*               one TF tensor bundle with, for every case of VALUE_CASES:
-                                         <case>/y_true, <case>/y_pred   float32 inputs
+                                         <case>/y_true, <case>/y_pred   float32 inputs (y_true int32 for the
+                                                                        sparse case)
+                                         <case>/activation              string [], "" or the keras.ops function
+                                                                        (sigmoid, softmax) applied to y_pred first
                                          <case>/loss                    float32 [], loss_object(y_true, y_pred) in
                                                                         eager mode (reduction sum_over_batch_size)
                                          <case>/config                  string [], json.dumps of
@@ -100,8 +103,10 @@ def value_inputs(name, rng):
         y_true = normal(4, 3)
         y_true[2, 1] = 0.0  # divides by max(|0|, 1e-7)
         return y_true, normal(4, 3)
+    if name.startswith("sparse_categorical_crossentropy"):
+        return rng.integers(0, 3, size=4).astype(np.int32), 2 * normal(4, 3)
     if name.startswith("binary_focal") or name.startswith("binary_crossentropy"):
-        if name.endswith("logits"):
+        if name.endswith("logits") or name.endswith("on_sigmoid"):
             return binary(rng, (4, 3)), 2 * normal(4, 3)
         y_pred = f32(rng.uniform(0, 1, size=(4, 3)))
         y_pred[0, 0], y_pred[1, 1] = 0.0, 1.0  # clipped to [1e-7, 1 - 1e-7]
@@ -109,7 +114,7 @@ def value_inputs(name, rng):
     if name.startswith("categorical_focal") or name.startswith("categorical_crossentropy"):
         if name.endswith("rank3"):  # [batch, steps, classes]: TF's kernel takes rank 2, the wrapper flattens
             return one_hot(rng, 8, 3).reshape(2, 4, 3), 2 * normal(2, 4, 3)
-        if name.endswith("logits"):
+        if name.endswith("logits") or name.endswith("on_softmax"):
             return one_hot(rng, 4, 3), 2 * normal(4, 3)
         return one_hot(rng, 4, 3), f32(rng.uniform(0.05, 2.0, size=(4, 3)))  # not normalised: Keras divides by sum
     raise ValueError(name)
@@ -142,7 +147,16 @@ VALUE_CASES = {
                                                      label_smoothing=0.1),
     "categorical_crossentropy_smoothed_logits_rank3": Loss("CategoricalCrossentropy", from_logits=True,
                                                            label_smoothing=0.1),
+    # Predictions passed through keras.ops.sigmoid/softmax (ACTIVATION below): Keras then takes the logits behind
+    # the activation, even with from_logits=True (it warns), and the focal loss' crossentropy too.
+    "binary_crossentropy_logits_on_sigmoid": Loss("BinaryCrossentropy", from_logits=True),
+    "binary_focal_on_sigmoid": Loss("BinaryFocalCrossentropy"),
+    "categorical_crossentropy_logits_on_softmax": Loss("CategoricalCrossentropy", from_logits=True),
+    "sparse_categorical_crossentropy_logits_on_softmax": Loss("SparseCategoricalCrossentropy", from_logits=True),
 }
+
+# case -> the keras.ops activation applied to <case>/y_pred before the loss (in the same eager call)
+ACTIVATION = {name: name.rsplit("_on_", 1)[1] for name in VALUE_CASES if "_on_" in name}
 
 
 def values_bundle():
@@ -155,7 +169,12 @@ def values_bundle():
         loss = spec.make()
         t[f"{name}/y_true"] = y_true
         t[f"{name}/y_pred"] = y_pred
-        t[f"{name}/loss"] = np.float32(loss(tf.constant(y_true), tf.constant(y_pred)).numpy())
+        activation = ACTIVATION.get(name, "")
+        y_pred_in = tf.constant(y_pred)
+        if activation:
+            y_pred_in = getattr(keras.ops, activation)(y_pred_in)
+        t[f"{name}/activation"] = activation
+        t[f"{name}/loss"] = np.float32(loss(tf.constant(y_true), y_pred_in).numpy())
         t[f"{name}/config"] = json.dumps(keras.saving.serialize_keras_object(loss), sort_keys=True)
         t[f"{name}/description"] = str(spec)
     return t

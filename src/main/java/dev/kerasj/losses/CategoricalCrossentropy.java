@@ -6,7 +6,8 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * Keras {@code categorical_crossentropy}: one-hot (or soft) labels shaped like the predictions. When predictions
- * come straight from a softmax, the loss is computed from its logits, as in Keras 3.
+ * come straight from a softmax, the loss is computed from its logits, as in Keras 3 (even with {@code fromLogits=true},
+ * where the softmax's output is not logits).
  */
 public final class CategoricalCrossentropy extends LossFunction {
   /** Keras' default {@code label_smoothing=0.0}. */
@@ -47,7 +48,7 @@ public final class CategoricalCrossentropy extends LossFunction {
   @Override
   protected Operand<TFloat32> perSample(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred) {
     Operand<TFloat32> labels = smoothCategoricalLabels(tf, asFloat(yTrue), labelSmoothing);
-    Operand<TFloat32> logits = fromLogits ? yPred : logitsBehind(yPred, "Softmax");
+    Operand<TFloat32> logits = logits(yPred, fromLogits, "Softmax");
     if (logits != null) {
       return softmaxCrossEntropyWithLogits(tf, logits, labels);
     }

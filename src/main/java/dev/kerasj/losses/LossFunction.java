@@ -90,6 +90,17 @@ public abstract class LossFunction implements Loss {
   }
 
   /**
+   * The logits a crossentropy is computed from, or null for clipped probabilities, decided as Keras 3's
+   * {@code _get_logits} does: the input of a {@code Softmax}/{@code Sigmoid} op that produced {@code output} whatever
+   * {@code fromLogits} says (Keras warns when it is true: the output was not logits), else {@code output} itself
+   * when {@code fromLogits}.
+   */
+  static Operand<TFloat32> logits(Operand<TFloat32> output, boolean fromLogits, String opType) {
+    Operand<TFloat32> behind = logitsBehind(output, opType);
+    return behind != null ? behind : fromLogits ? output : null;
+  }
+
+  /**
    * {@code tf.nn.softmax_cross_entropy_with_logits} over the last axis, as Python's wrapper builds it: the kernel
    * takes rank 2 only, so higher-rank inputs are flattened to {@code [-1, classes]} and the result reshaped back.
    */

@@ -41,7 +41,7 @@ public final class SparseCategoricalCrossentropy extends LossFunction {
   @Override
   @SuppressWarnings("unchecked")
   protected Operand<TFloat32> perSample(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred) {
-    Operand<TFloat32> logits = fromLogits ? yPred : logitsBehind(yPred, "Softmax");
+    Operand<TFloat32> logits = logits(yPred, fromLogits, "Softmax");
     if (logits == null) {
       logits = tf.math.log(clipProbabilities(tf, yPred));
     }

@@ -45,9 +45,26 @@ class KerasLossValuesTest {
 
   /** Runs {@code loss.call} on the given inputs in a fresh graph and returns the scalar. */
   static float compute(Loss loss, HostArray yTrue, HostArray yPred) {
+    return compute(loss, yTrue, yPred, "");
+  }
+
+  /**
+   * Like {@link #compute(Loss, HostArray, HostArray)}, with the predictions first passed through {@code activation}
+   * ({@code sigmoid} or {@code softmax}) in the graph, as a model's output layer would.
+   */
+  static float compute(Loss loss, HostArray yTrue, HostArray yPred, String activation) {
     try (Graph g = new Graph(); Session s = new Session(g)) {
       Ops tf = Ops.create(g);
-      Operand<TFloat32> out = loss.call(tf, constant(tf, yTrue), constant(tf, yPred));
+      Operand<TFloat32> pred = constant(tf, yPred);
+      pred = switch (activation) {
+        case "" -> pred;
+        case "sigmoid" -> tf.math.sigmoid(pred);
+        case "softmax" -> tf.nn.softmax(pred);
+        default -> throw new IllegalArgumentException("activation " + activation);
+      };
+      Operand<?> labels = yTrue.isFloat() ? constant(tf, yTrue)
+          : tf.constant(Shape.of(yTrue.shape()), DataBuffers.of(yTrue.ints(), true, false));
+      Operand<TFloat32> out = loss.call(tf, labels, pred);
       try (Result r = s.runner().fetch(out).run()) {
         return ((TFloat32) r.get(0)).getFloat();
       }
@@ -61,10 +78,12 @@ class KerasLossValuesTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void call_onKerasInputs_equalsKerasLossWithinTolerance(String name, Supplier<Loss> loss) {
-    HostArray yTrue = VALUES.read(name + "/y_true", TFloat32.class);
+    Loss javaLoss = loss.get();
+    HostArray yTrue = VALUES.read(name + "/y_true",
+        javaLoss.sparseLabels() ? org.tensorflow.types.TInt32.class : TFloat32.class);
     HostArray yPred = VALUES.read(name + "/y_pred", TFloat32.class);
     float keras = VALUES.read(name + "/loss", TFloat32.class).floats()[0];
-    float java = compute(loss.get(), yTrue, yPred);
+    float java = compute(javaLoss, yTrue, yPred, VALUES.readStrings(name + "/activation").get(0));
     double diff = Math.abs((double) keras - java);
     MEASURED.put(name, diff);
     System.out.printf("[loss parity] %-42s keras=%.9g java=%.9g |diff|=%.3e%n", name, keras, java, diff);

@@ -115,6 +115,11 @@ public final class LossCases {
     m.put("categorical_crossentropy_smoothed", () -> new CategoricalCrossentropy(false, 0.1));
     m.put("categorical_crossentropy_smoothed_logits", () -> new CategoricalCrossentropy(true, 0.1));
     m.put("categorical_crossentropy_smoothed_logits_rank3", () -> new CategoricalCrossentropy(true, 0.1));
+    m.put("binary_crossentropy_logits_on_sigmoid", () -> new BinaryCrossentropy(true));
+    m.put("binary_focal_on_sigmoid", BinaryFocalCrossentropy::new);
+    m.put("categorical_crossentropy_logits_on_softmax", () -> new CategoricalCrossentropy(true));
+    m.put("sparse_categorical_crossentropy_logits_on_softmax",
+        () -> new dev.kerasj.losses.SparseCategoricalCrossentropy(true));
     return m;
   }
 
