@@ -1,8 +1,10 @@
 package dev.kerasj.losses;
 
+import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
 /**
  * Base of the built-in losses: subclasses give per-sample values ({@code [batch]}); this class applies Keras'
@@ -54,10 +56,8 @@ public abstract class LossFunction implements Loss {
     if (smoothing == 0) {
       return labels;
     }
-    Operand<org.tensorflow.types.TInt32> shape = tf.shape(labels);
-    Operand<org.tensorflow.types.TInt32> last = tf.math.sub(tf.rank(labels), tf.constant(1));
-    Operand<TFloat32> classes = tf.dtypes.cast(tf.reshape(tf.slice(shape, tf.reshape(last, tf.constant(new int[] {1})),
-        tf.constant(new int[] {1})), tf.constant(new int[0])), TFloat32.class);
+    Operand<TFloat32> classes = tf.dtypes.cast(tf.reshape(lastDimension(tf, labels), tf.constant(new int[0])),
+        TFloat32.class);
     return tf.math.add(tf.math.mul(labels, tf.constant((float) (1.0 - smoothing))),
         tf.math.div(tf.constant((float) smoothing), classes));
   }
@@ -108,17 +108,21 @@ public abstract class LossFunction implements Loss {
     if (logits.shape().numDimensions() == 2) {
       return tf.nn.softmaxCrossEntropyWithLogits(logits, labels).loss();
     }
-    Operand<org.tensorflow.types.TInt32> shape = tf.shape(logits);
-    Operand<org.tensorflow.types.TInt32> outer = tf.slice(shape, tf.constant(new int[] {0}),
-        tf.reshape(tf.math.sub(tf.rank(logits), tf.constant(1)), tf.constant(new int[] {1})));
-    Operand<org.tensorflow.types.TInt32> classes = tf.slice(shape,
-        tf.reshape(tf.math.sub(tf.rank(logits), tf.constant(1)), tf.constant(new int[] {1})),
-        tf.constant(new int[] {1}));
-    Operand<org.tensorflow.types.TInt32> flat = tf.concat(java.util.List.of(tf.constant(new int[] {-1}), classes),
-        tf.constant(0));
+    Operand<TInt32> outer = tf.slice(tf.shape(logits), tf.constant(new int[] {0}), lastAxis(tf, logits));
+    Operand<TInt32> flat = tf.concat(List.of(tf.constant(new int[] {-1}), lastDimension(tf, logits)), tf.constant(0));
     Operand<TFloat32> loss = tf.nn.softmaxCrossEntropyWithLogits(tf.reshape(logits, flat), tf.reshape(labels, flat))
         .loss();
     return tf.reshape(loss, outer);
+  }
+
+  /** {@code [rank - 1]}: the index of the last axis, as a one-element vector. */
+  private static Operand<TInt32> lastAxis(Ops tf, Operand<?> x) {
+    return tf.reshape(tf.math.sub(tf.rank(x), tf.constant(1)), tf.constant(new int[] {1}));
+  }
+
+  /** {@code [shape[-1]]}: the size of the last axis at run time, as a one-element vector. */
+  private static Operand<TInt32> lastDimension(Ops tf, Operand<?> x) {
+    return tf.slice(tf.shape(x), lastAxis(tf, x), tf.constant(new int[] {1}));
   }
 
   @SuppressWarnings("unchecked")
