@@ -7,21 +7,38 @@ import org.tensorflow.types.TFloat32;
 /**
  * Keras {@code binary_crossentropy}: labels in {0, 1} shaped like the predictions. With {@code fromLogits=false}
  * (Keras' default) predictions are probabilities; when they come straight from a sigmoid, the loss is computed from
- * the sigmoid's logits, as in Keras 3.
+ * the sigmoid's logits, as in Keras 3 (which does so even with {@code fromLogits=true}, where the sigmoid's output
+ * is not logits).
  */
 public final class BinaryCrossentropy extends LossFunction {
+  /** Keras' default {@code label_smoothing=0.0}. */
+  public static final double DEFAULT_LABEL_SMOOTHING = 0.0;
   private final boolean fromLogits;
+  private final double labelSmoothing;
 
   public BinaryCrossentropy() {
     this(false);
   }
 
   public BinaryCrossentropy(boolean fromLogits) {
+    this(fromLogits, DEFAULT_LABEL_SMOOTHING);
+  }
+
+  /**
+   * @param labelSmoothing in [0, 1]: labels become {@code y * (1 - s) + 0.5 * s} before the loss, as in Keras
+   * @throws IllegalArgumentException for a label smoothing outside [0, 1]
+   */
+  public BinaryCrossentropy(boolean fromLogits, double labelSmoothing) {
     this.fromLogits = fromLogits;
+    this.labelSmoothing = checkLabelSmoothing("BinaryCrossentropy", labelSmoothing);
   }
 
   public boolean fromLogits() {
     return fromLogits;
+  }
+
+  public double labelSmoothing() {
+    return labelSmoothing;
   }
 
   @Override
@@ -31,8 +48,8 @@ public final class BinaryCrossentropy extends LossFunction {
 
   @Override
   protected Operand<TFloat32> perSample(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred) {
-    Operand<TFloat32> labels = asFloat(yTrue);
-    Operand<TFloat32> logits = fromLogits ? yPred : logitsBehind(yPred, "Sigmoid");
+    Operand<TFloat32> labels = smoothBinaryLabels(tf, asFloat(yTrue), labelSmoothing);
+    Operand<TFloat32> logits = logits(yPred, fromLogits, "Sigmoid");
     if (logits != null) {
       return meanLastAxis(tf, sigmoidCrossEntropyWithLogits(tf, labels, logits));
     }

@@ -41,7 +41,7 @@ public final class SparseCategoricalCrossentropy extends LossFunction {
   @Override
   @SuppressWarnings("unchecked")
   protected Operand<TFloat32> perSample(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred) {
-    Operand<TFloat32> logits = fromLogits ? yPred : logitsBehind(yPred, "Softmax");
+    Operand<TFloat32> logits = logits(yPred, fromLogits, "Softmax");
     if (logits == null) {
       logits = tf.math.log(clipProbabilities(tf, yPred));
     }
@@ -51,6 +51,6 @@ public final class SparseCategoricalCrossentropy extends LossFunction {
     }
     Operand<TInt32> depth = tf.constant((int) classes);
     Operand<TFloat32> onehot = tf.oneHot((Operand<TInt32>) yTrue, depth, tf.constant(1f), tf.constant(0f));
-    return tf.nn.softmaxCrossEntropyWithLogits(logits, onehot).loss();
+    return softmaxCrossEntropyWithLogits(tf, logits, onehot);
   }
 }

@@ -3,13 +3,23 @@ package dev.kerasj.saving.keras;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kerasj.losses.BinaryCrossentropy;
+import dev.kerasj.losses.BinaryFocalCrossentropy;
 import dev.kerasj.losses.CategoricalCrossentropy;
+import dev.kerasj.losses.CategoricalFocalCrossentropy;
+import dev.kerasj.losses.CosineSimilarity;
+import dev.kerasj.losses.Hinge;
 import dev.kerasj.losses.Huber;
+import dev.kerasj.losses.KLDivergence;
+import dev.kerasj.losses.LogCosh;
 import dev.kerasj.losses.Loss;
 import dev.kerasj.losses.Losses;
 import dev.kerasj.losses.MeanAbsoluteError;
+import dev.kerasj.losses.MeanAbsolutePercentageError;
 import dev.kerasj.losses.MeanSquaredError;
+import dev.kerasj.losses.MeanSquaredLogarithmicError;
+import dev.kerasj.losses.Poisson;
 import dev.kerasj.losses.SparseCategoricalCrossentropy;
+import dev.kerasj.losses.SquaredHinge;
 import dev.kerasj.optimizers.Adagrad;
 import dev.kerasj.optimizers.Adam;
 import dev.kerasj.optimizers.AdamW;
@@ -25,8 +35,10 @@ import java.util.List;
  */
 final class CompileConfigs {
   static final List<String> SUPPORTED_OPTIMIZERS = List.of("SGD", "Adam", "AdamW", "RMSprop", "Adagrad");
-  static final List<String> SUPPORTED_LOSSES = List.of("MeanSquaredError", "MeanAbsoluteError", "Huber",
-      "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy");
+  static final List<String> SUPPORTED_LOSSES = List.of("MeanSquaredError", "MeanAbsoluteError",
+      "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "Huber", "LogCosh", "CosineSimilarity", "Hinge",
+      "SquaredHinge", "KLDivergence", "Poisson", "BinaryCrossentropy", "BinaryFocalCrossentropy",
+      "CategoricalCrossentropy", "CategoricalFocalCrossentropy", "SparseCategoricalCrossentropy");
 
   private CompileConfigs() {}
 
@@ -136,8 +148,9 @@ final class CompileConfigs {
   /**
    * The loss: {@code "sparse_categorical_crossentropy"} for a loss with Keras' default arguments (what
    * {@code compile(loss="...")} stores), else the serialized loss object Keras stores for {@code compile(loss=obj)}.
-   * Huber's {@code delta} is written when it is not 1.0: Keras 3.15's {@code Huber.get_config()} drops it (a Keras
-   * bug that would silently restore delta=1.0), and {@code Huber.from_config} accepts it.
+   * Huber's {@code delta} and CosineSimilarity's {@code axis} are written when they are not Keras' defaults: Keras
+   * 3.15's {@code get_config()} drops both (a Keras bug that would silently restore the default), and
+   * {@code from_config} accepts them.
    */
   static JsonNode loss(Loss loss) {
     ObjectNode c = KerasJson.NODES.objectNode();
@@ -151,17 +164,34 @@ final class CompileConfigs {
       c.put("from_logits", true);
       c.putNull("ignore_class");
     } else if (loss instanceof CategoricalCrossentropy l) {
-      if (!l.fromLogits()) {
+      if (!l.fromLogits() && l.labelSmoothing() == 0) {
         return KerasJson.NODES.textNode(l.name());
       }
       cls = "CategoricalCrossentropy";
-      putCrossentropy(c, l.name());
+      putCrossentropy(c, l.name(), l.fromLogits(), l.labelSmoothing());
     } else if (loss instanceof BinaryCrossentropy l) {
-      if (!l.fromLogits()) {
+      if (!l.fromLogits() && l.labelSmoothing() == 0) {
         return KerasJson.NODES.textNode(l.name());
       }
       cls = "BinaryCrossentropy";
-      putCrossentropy(c, l.name());
+      putCrossentropy(c, l.name(), l.fromLogits(), l.labelSmoothing());
+    } else if (loss instanceof BinaryFocalCrossentropy l) {
+      if (l.hasDefaultArguments()) {
+        return KerasJson.NODES.textNode(l.name());
+      }
+      cls = "BinaryFocalCrossentropy";
+      putCrossentropy(c, l.name(), l.fromLogits(), l.labelSmoothing());
+      c.put("apply_class_balancing", l.applyClassBalancing());
+      c.put("alpha", l.alpha());
+      c.put("gamma", l.gamma());
+    } else if (loss instanceof CategoricalFocalCrossentropy l) {
+      if (l.hasDefaultArguments()) {
+        return KerasJson.NODES.textNode(l.name());
+      }
+      cls = "CategoricalFocalCrossentropy";
+      putCrossentropy(c, l.name(), l.fromLogits(), l.labelSmoothing());
+      c.put("alpha", l.alpha());
+      c.put("gamma", l.gamma());
     } else if (loss instanceof Huber h) {
       if (h.delta() == Huber.DEFAULT_DELTA) {
         return KerasJson.NODES.textNode(h.name());
@@ -169,7 +199,17 @@ final class CompileConfigs {
       cls = "Huber";
       putNameAndReduction(c, "huber_loss");
       c.put("delta", h.delta());
-    } else if (loss instanceof MeanSquaredError || loss instanceof MeanAbsoluteError) {
+    } else if (loss instanceof CosineSimilarity l) {
+      if (l.axis() == CosineSimilarity.DEFAULT_AXIS) {
+        return KerasJson.NODES.textNode(l.name());
+      }
+      cls = "CosineSimilarity";
+      putNameAndReduction(c, l.name());
+      c.put("axis", l.axis());
+    } else if (loss instanceof MeanSquaredError || loss instanceof MeanAbsoluteError
+        || loss instanceof MeanAbsolutePercentageError || loss instanceof MeanSquaredLogarithmicError
+        || loss instanceof LogCosh || loss instanceof Hinge || loss instanceof SquaredHinge
+        || loss instanceof KLDivergence || loss instanceof Poisson) {
       return KerasJson.NODES.textNode(loss.name());
     } else {
       throw new IllegalArgumentException("Cannot write loss " + loss.getClass().getName()
@@ -183,10 +223,11 @@ final class CompileConfigs {
     c.put("reduction", "sum_over_batch_size");
   }
 
-  private static void putCrossentropy(ObjectNode c, String name) {
+  /** Keras' {@code get_config()} of the crossentropy losses: the shared keys, in Keras' order. */
+  private static void putCrossentropy(ObjectNode c, String name, boolean fromLogits, double labelSmoothing) {
     putNameAndReduction(c, name);
-    c.put("from_logits", true);
-    c.put("label_smoothing", 0.0);
+    c.put("from_logits", fromLogits);
+    c.put("label_smoothing", labelSmoothing);
     c.put("axis", -1);
   }
 
@@ -203,16 +244,42 @@ final class CompileConfigs {
     ConfigFields c = env.has("config") ? env.object("config")
         : new ConfigFields(KerasJson.NODES.objectNode(), env.where(), env.source());
     c.requireDefault("reduction", "sum_over_batch_size");
-    c.requireDefault("label_smoothing", 0.0);
-    c.requireDefault("axis", -1);
+    if (!cls.equals("CosineSimilarity")) {
+      c.requireDefault("axis", -1);
+    }
     c.requireDefault("ignore_class", null);
+    if (cls.equals("SparseCategoricalCrossentropy")) {
+      c.requireDefault("label_smoothing", 0.0); // Keras' has none; a config carrying one was edited by hand
+    }
     try {
       return switch (cls) {
         case "MeanSquaredError" -> new MeanSquaredError();
         case "MeanAbsoluteError" -> new MeanAbsoluteError();
+        case "MeanAbsolutePercentageError" -> new MeanAbsolutePercentageError();
+        case "MeanSquaredLogarithmicError" -> new MeanSquaredLogarithmicError();
         case "Huber" -> new Huber(c.number("delta", Huber.DEFAULT_DELTA));
-        case "BinaryCrossentropy" -> new BinaryCrossentropy(c.bool("from_logits", false));
-        case "CategoricalCrossentropy" -> new CategoricalCrossentropy(c.bool("from_logits", false));
+        case "LogCosh" -> new LogCosh();
+        case "CosineSimilarity" -> new CosineSimilarity(c.has("axis") ? c.integer("axis")
+            : CosineSimilarity.DEFAULT_AXIS);
+        case "Hinge" -> new Hinge();
+        case "SquaredHinge" -> new SquaredHinge();
+        case "KLDivergence" -> new KLDivergence();
+        case "Poisson" -> new Poisson();
+        case "BinaryCrossentropy" -> new BinaryCrossentropy(c.bool("from_logits", false),
+            c.number("label_smoothing", BinaryCrossentropy.DEFAULT_LABEL_SMOOTHING));
+        case "CategoricalCrossentropy" -> new CategoricalCrossentropy(c.bool("from_logits", false),
+            c.number("label_smoothing", CategoricalCrossentropy.DEFAULT_LABEL_SMOOTHING));
+        case "BinaryFocalCrossentropy" -> BinaryFocalCrossentropy.builder()
+            .applyClassBalancing(c.bool("apply_class_balancing", false))
+            .alpha(c.number("alpha", BinaryFocalCrossentropy.DEFAULT_ALPHA))
+            .gamma(c.number("gamma", BinaryFocalCrossentropy.DEFAULT_GAMMA))
+            .fromLogits(c.bool("from_logits", false))
+            .labelSmoothing(c.number("label_smoothing", BinaryCrossentropy.DEFAULT_LABEL_SMOOTHING)).build();
+        case "CategoricalFocalCrossentropy" -> CategoricalFocalCrossentropy.builder()
+            .alpha(c.number("alpha", CategoricalFocalCrossentropy.DEFAULT_ALPHA))
+            .gamma(c.number("gamma", CategoricalFocalCrossentropy.DEFAULT_GAMMA))
+            .fromLogits(c.bool("from_logits", false))
+            .labelSmoothing(c.number("label_smoothing", CategoricalCrossentropy.DEFAULT_LABEL_SMOOTHING)).build();
         case "SparseCategoricalCrossentropy" -> new SparseCategoricalCrossentropy(c.bool("from_logits", false));
         default -> throw env.fail("loss class '" + cls + "' is not supported. Supported: " + SUPPORTED_LOSSES
             + " or their identifiers");
