@@ -1,0 +1,48 @@
+package dev.kerasj;
+
+import dev.kerasj.SequenceParityTest.Fixture;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Writes, for {@code python-interop/tests/test_java_sequence_files.py}, a {@code .keras} archive and a
+ * {@code .weights.h5} file of every case of {@code testdata/sequence/}, built in Java with Keras' trained weights,
+ * under {@code <kerasj.interopDir>/sequence/}, with {@code <case>.json}: x_val's shape and values and Java's
+ * predictions for it.
+ */
+class PythonInteropSequenceFilesTest {
+  static Path out() {
+    return Path.of(System.getProperty("kerasj.interopDir", "target/interop")).resolve("sequence");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"conv1d_digits", "masked_steps", "pooling_variants"})
+  void writeSequenceFilesForPython(String name) throws IOException {
+    Path dir = out();
+    Files.createDirectories(dir);
+    Fixture f = Fixture.load(name);
+    try (Model model = SequenceParityTest.CASES.get(name).get()) {
+      model.setWeights(f.weights("final", model.weights()));
+      model.save(dir.resolve(name + ".keras"));
+      model.saveWeights(dir.resolve(name + ".weights.h5"));
+      float[] predicted = KerasParityTest.toFloats(model.predict(f.xVal(), f.batchSize()));
+      String json = "{\"x_shape\": " + Arrays.toString(f.xVal().shape()) + ", \"x\": " + floats(f.xVal().floats())
+          + ", \"predict\": " + floats(predicted) + "}\n";
+      Files.writeString(dir.resolve(name + ".json"), json, StandardCharsets.UTF_8);
+    }
+  }
+
+  private static String floats(float[] v) {
+    StringBuilder sb = new StringBuilder("[");
+    for (int i = 0; i < v.length; i++) {
+      sb.append(i == 0 ? "" : ", ").append(Float.toString(v[i]));
+    }
+    return sb.append("]").toString();
+  }
+
+}
