@@ -96,6 +96,28 @@ class SequenceLayerValidationTest {
     }
   }
 
+  /** A two-tap, all-ones causal kernel of dilation {@code d} gives {@code y[t] = x[t - d] + x[t]}, 0 before the start. */
+  @org.junit.jupiter.params.ParameterizedTest(name = "dilation {0}")
+  @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 3})
+  void conv1d_causal_stepSeesOnlyItselfAndThePast(int dilation) {
+    try (Sequential m = new Sequential(Input.of(5, 1),
+        Conv1D.builder(1, 2).padding("causal").dilationRate(dilation).useBias(false).build())) {
+      m.setWeights(List.of(dev.kerasj.internal.HostArray.ofFloats(new long[] {2, 1, 1}, new float[] {1, 1})));
+      float[] x = {1, 2, 3, 4, 5};
+      float[] want = new float[5];
+      for (int t = 0; t < 5; t++) {
+        want[t] = x[t] + (t >= dilation ? x[t - dilation] : 0);
+      }
+      org.tensorflow.ndarray.FloatNdArray y = m.predict(dev.kerasj.internal.HostArray.ofFloats(new long[] {1, 5, 1},
+          x));
+      float[] got = new float[5];
+      for (int t = 0; t < 5; t++) {
+        got[t] = y.getFloat(0, t, 0);
+      }
+      assertArrayEquals(want, got, 0f);
+    }
+  }
+
   /** A test layer that passes on a mask of the wrong length: one value per step of a 3-step sequence. */
   static final class WrongMask extends Layer {
     WrongMask() {
