@@ -118,6 +118,20 @@ class SequenceLayerValidationTest {
     }
   }
 
+  @Test
+  void mergeLayer_onMaskedInputs_isRefusedRatherThanDroppingTheMask() {
+    KerasTensor x = Input.tensor(5, 2);
+    KerasTensor masked = new Masking().apply(x);
+    KerasTensor sum = new Add().apply(List.of(new Dense(3).apply(masked), new Dense(3).apply(masked)));
+    Model m = new Model(x, new GlobalAveragePooling1D().apply(sum));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
+      try (m) {
+        m.predict(dev.kerasj.internal.HostArray.ofFloats(new long[] {1, 5, 2}, new float[10]));
+      }
+    });
+    assertMessage(e, "'add' (Add)", "masked input", "Fix:");
+  }
+
   /** A test layer that passes on a mask of the wrong length: one value per step of a 3-step sequence. */
   static final class WrongMask extends Layer {
     WrongMask() {
