@@ -7,7 +7,7 @@ Writes, under --out (default: the repository's testdata/), in sequence/:
                                          final/<layer>/<var>, history/<key>, predict, evaluate/<key>, meta/...)
   <case>.keras, <case>.weights.h5        the trained model: model.save() and model.save_weights()
   configs/<layer case>.json              json.loads(model.to_json()) of a small uncompiled model per new layer,
-                                         with non-default arguments (src/test/.../layers/SequenceConfigTest.java
+                                         with non-default arguments, and one Functional model (src/test/.../layers/SequenceConfigTest.java
                                          holds the Java twin of each)
   configs/_meta.json                     versions and command
 
@@ -171,7 +171,16 @@ CONFIG_CASES = {
         keras.Input((5, 4)), L.LayerNormalization(),
         L.LayerNormalization(epsilon=1e-6, center=False, name="ln_scale_only"),
         L.LayerNormalization(scale=False, beta_initializer="ones")]),
+    "functional_pooling": lambda: functional_pooling(),
 }
+
+
+def functional_pooling():
+    """A Functional model: Keras records GlobalAveragePooling1D's call with mask=None (its call takes a mask)."""
+    inputs = keras.Input((10, 3))
+    h = L.LayerNormalization()(L.Conv1D(4, 3, padding="causal")(inputs))
+    # Lists, as kerasj writes input_layers/output_layers (a bare tensor makes Keras write one [name, 0, 0]).
+    return keras.Model([inputs], [L.Concatenate()([L.GlobalAveragePooling1D()(h), L.GlobalMaxPooling1D()(h)])])
 
 
 def write_configs(out):
