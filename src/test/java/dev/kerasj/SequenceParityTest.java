@@ -25,9 +25,6 @@ import dev.kerasj.layers.Weight;
 import dev.kerasj.losses.BinaryCrossentropy;
 import dev.kerasj.losses.SparseCategoricalCrossentropy;
 import dev.kerasj.optimizers.Adam;
-import dev.kerasj.saving.savedmodel.SavedModelLoader;
-import dev.kerasj.saving.savedmodel.SavedModelWriter;
-import dev.kerasj.saving.tfcheckpoint.TfCheckpoint;
 import dev.kerasj.testing.TensorBundle;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -195,13 +192,16 @@ class SequenceParityTest {
         back.loadWeights(dir.resolve("m.weights.h5"));
         diff.compare(".weights.h5", expected, toFloats(back.predict(f.xVal(), f.batchSize())));
       }
-      Path prefix = TfCheckpoint.write(trained, dir.resolve("ckpt").resolve("ckpt-1"));
+      // The public API: a path without a .weights.h5 / .keras name is a TF checkpoint prefix / SavedModel directory.
+      Path prefix = dir.resolve("ckpt").resolve("ckpt-1");
+      java.nio.file.Files.createDirectories(prefix.getParent());
+      trained.saveWeights(prefix);
       try (Model back = CASES.get(name).get()) {
-        TfCheckpoint.restore(back, prefix);
+        back.loadWeights(prefix);
         diff.compare("tf checkpoint", expected, toFloats(back.predict(f.xVal(), f.batchSize())));
       }
-      SavedModelWriter.write(trained, dir.resolve("saved"));
-      try (Model back = SavedModelLoader.loadModel(dir.resolve("saved"))) {
+      trained.save(dir.resolve("saved"));
+      try (Model back = Model.load(dir.resolve("saved"))) {
         diff.compare("savedmodel", expected, toFloats(back.predict(f.xVal(), f.batchSize())));
       }
       diff.assertWithin(0, 0);
