@@ -29,7 +29,8 @@ import java.util.List;
  *
  * <p>Covered: every layer kerasj has with every argument kerasj supports (InputLayer, Dense, Conv2D,
  * BatchNormalization, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Dropout, Flatten, Reshape, Activation,
- * Embedding), their initializers, the five optimizers, the six losses and the metric identifiers.
+ * Embedding, Conv1D, MaxPooling1D, AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalMaxPooling2D,
+ * LayerNormalization, Masking), their initializers, the five optimizers, the six losses and the metric identifiers.
  */
 public final class SequentialConfig {
   /** Keras' name of the input layer kerasj models get (kerasj's {@link Input} has no name of its own). */

@@ -21,6 +21,7 @@ final class KerasLayout {
   /** Keras stores these weights under a private attribute (it wraps them for LoRA and quantization). */
   private static final Map<String, Map<String, String>> PRIVATE_ATTRIBUTES = Map.of(
       "Dense", Map.of("kernel", "_kernel"),
+      "Conv1D", Map.of("kernel", "_kernel"),
       "Conv2D", Map.of("kernel", "_kernel"),
       "Embedding", Map.of("embeddings", "_embeddings"));
 
