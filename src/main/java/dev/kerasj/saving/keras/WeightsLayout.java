@@ -2,6 +2,7 @@ package dev.kerasj.saving.keras;
 
 import dev.kerasj.internal.ModelGraph;
 import dev.kerasj.layers.Layer;
+import dev.kerasj.layers.Recurrent;
 import dev.kerasj.layers.Weight;
 import dev.kerasj.models.KerasModel;
 import dev.kerasj.saving.KerasPaths;
@@ -146,7 +147,8 @@ final class WeightsLayout {
         addContainer(nested, path + "/" + LAYERS, addressing, byName, entries, names, placed, groups);
         continue;
       }
-      String group = path + "/vars";
+      // Keras' recurrent layers keep their weights in a `cell` sublayer: layers/lstm/cell/vars/0.
+      String group = path + (layer instanceof Recurrent ? "/cell/vars" : "/vars");
       List<Weight> ordered = new ArrayList<>(layer.weights().stream().filter(Weight::declaredTrainable).toList());
       ordered.addAll(layer.weights().stream().filter(w -> !w.declaredTrainable()).toList());
       groups.add(new LayerGroup(layer, group));

@@ -1,6 +1,7 @@
 package dev.kerasj.saving.tfcheckpoint;
 
 import dev.kerasj.layers.Layer;
+import dev.kerasj.layers.Recurrent;
 import dev.kerasj.layers.Weight;
 import dev.kerasj.models.KerasModel;
 import dev.kerasj.optimizers.Optimizer;
@@ -87,7 +88,8 @@ public final class OptimizerVariables {
       if (layer instanceof KerasModel nested) {
         addKerasPaths(nested, nested.isSequential() ? scope + nested.name() + "/" : "", out);
       } else {
-        layer.weights().forEach(w -> out.putIfAbsent(w, scope + layer.name() + "/" + w.name()));
+        String owner = scope + layer.name() + (layer instanceof Recurrent r ? "/" + r.cellName() : "");
+        layer.weights().forEach(w -> out.putIfAbsent(w, owner + "/" + w.name()));
       }
     }
   }

@@ -2,6 +2,7 @@ package dev.kerasj.saving.tfcheckpoint;
 
 import dev.kerasj.internal.ModelGraph;
 import dev.kerasj.layers.Layer;
+import dev.kerasj.layers.Recurrent;
 import dev.kerasj.layers.Weight;
 import dev.kerasj.models.KerasModel;
 import dev.kerasj.optimizers.Optimizer;
@@ -160,6 +161,9 @@ final class TrackableTree {
       if (layer instanceof KerasModel nested) {
         addModel(layerNode, nested, kerasPaths, byName, weightNodes, placed);
         continue;
+      }
+      if (layer instanceof Recurrent) {
+        layerNode = layerNode.add("cell"); // Keras tracks a recurrent layer's weights in its cell
       }
       for (Weight w : layer.weights()) {
         Node weightNode = weightNodes.get(w);

@@ -1,0 +1,332 @@
+package dev.kerasj.layers;
+
+import dev.kerasj.activations.Activations;
+import dev.kerasj.initializers.Constant;
+import dev.kerasj.initializers.Initializer;
+import dev.kerasj.initializers.Orthogonal;
+import dev.kerasj.initializers.VarianceScaling;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Stack;
+import org.tensorflow.op.core.Unstack;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * What Keras' recurrent layers ({@link SimpleRNN}, {@link LSTM}, {@link GRU}) share: input {@code [batch, steps,
+ * features]}, weights {@code kernel} ({@code [features, gates * units]}), {@code recurrent_kernel}
+ * ({@code [units, gates * units]}) and {@code bias}, kept by Keras in the layer's {@code cell} (so files address them as
+ * {@code layers/lstm/cell/vars/0} and {@code .../cell/kernel}), and Keras 3.15's step loop.
+ *
+ * <p><b>Unrolled graph.</b> TensorFlow Java 1.1.0 computes gradients with the C++ gradient registry, which has none for
+ * the functional {@code While} op nor for {@code BlockLSTM}. The loop is therefore unrolled over the static number of
+ * steps: the input projection {@code x . kernel} is one matmul for every step, then each step adds a few ops
+ * (a matmul with {@code recurrent_kernel}, a split, the gate activations). Graph size, build time and step time grow
+ * linearly with the sequence length; README.md gives the measured limit.
+ *
+ * <p><b>Masks</b> (from {@link Masking}) are handled as Keras' {@code backend.rnn} does: at a masked step the state and
+ * the output keep their previous values (zeros before the first real step). With {@code returnSequences} the output
+ * carries the input's mask on; otherwise the mask stops here. With {@code goBackwards} the steps (and the mask) are
+ * read last to first, and a returned sequence is in that reversed order, as in Keras.
+ *
+ * <p>Not implemented (a clear error where a Keras config asks for them): {@code return_state} (the layer contract returns
+ * one tensor), {@code dropout}/{@code recurrent_dropout}, {@code stateful}, {@code unroll=True} (kerasj always unrolls;
+ * it has the same maths), regularizers and constraints.
+ */
+public abstract class Recurrent extends Layer {
+  /** Keras' default {@code activation}. */
+  public static final String DEFAULT_ACTIVATION = "tanh";
+  /** Keras' default {@code recurrent_activation} (LSTM, GRU). */
+  public static final String DEFAULT_RECURRENT_ACTIVATION = "sigmoid";
+
+  private final int units;
+  private final Activations activation;
+  private final boolean useBias;
+  private final Initializer kernelInitializer;
+  private final Initializer recurrentInitializer;
+  private final Initializer biasInitializer;
+  private final boolean returnSequences;
+  private final boolean goBackwards;
+  private Weight kernel;
+  private Weight recurrentKernel;
+  private Weight bias;
+
+  Recurrent(Builder<?> b) {
+    super(b.name, b.inputShape);
+    if (b.units <= 0) {
+      throw new IllegalArgumentException("Received an invalid value for argument `units`, expected a positive "
+          + "integer, got " + b.units + ".");
+    }
+    this.units = b.units;
+    this.activation = b.activation;
+    this.useBias = b.useBias;
+    this.kernelInitializer = b.kernelInitializer;
+    this.recurrentInitializer = b.recurrentInitializer;
+    this.biasInitializer = b.biasInitializer;
+    this.returnSequences = b.returnSequences;
+    this.goBackwards = b.goBackwards;
+  }
+
+  public final int units() {
+    return units;
+  }
+
+  public final Activations activation() {
+    return activation;
+  }
+
+  public final boolean useBias() {
+    return useBias;
+  }
+
+  public final Initializer kernelInitializer() {
+    return kernelInitializer;
+  }
+
+  public final Initializer recurrentInitializer() {
+    return recurrentInitializer;
+  }
+
+  public final Initializer biasInitializer() {
+    return biasInitializer;
+  }
+
+  /** Keras' {@code return_sequences}: the output of every step ({@code [batch, steps, units]}), or the last only. */
+  public final boolean returnSequences() {
+    return returnSequences;
+  }
+
+  /** Keras' {@code go_backwards}: the steps are read last to first. */
+  public final boolean goBackwards() {
+    return goBackwards;
+  }
+
+  /**
+   * The name of Keras' {@code cell} sublayer that holds the weights ({@code lstm_cell}, {@code gru_cell},
+   * {@code simple_rnn_cell}): Keras' {@code variable.path} is {@code lstm/lstm_cell/kernel}, and files address the
+   * weights through the attribute {@code cell}.
+   */
+  public final String cellName() {
+    return defaultNamePrefix() + "_cell";
+  }
+
+  /** Number of gates, the blocks of {@code kernel}'s columns: 1 (SimpleRNN), 4 (LSTM: i, f, c, o), 3 (GRU: z, r, h). */
+  abstract int gates();
+
+  /** The shape of {@code bias}: {@code [gates * units]}, or GRU's {@code [2, 3 * units]}. */
+  long[] biasShape() {
+    return new long[] {(long) gates() * units};
+  }
+
+  /** The initializer actually used for {@code bias} (LSTM's {@code unit_forget_bias} wraps the declared one). */
+  Initializer effectiveBiasInitializer() {
+    return biasInitializer;
+  }
+
+  /** The number of state tensors, each {@code [batch, units]}: 1, or 2 for LSTM (h, c). State 0 is the output. */
+  int stateCount() {
+    return 1;
+  }
+
+  /**
+   * One step: the new states from this step's projected input ({@code x . kernel}, plus the input bias from
+   * {@link #inputBias}) and the previous states. The first state returned is the step's output.
+   */
+  abstract List<Operand<TFloat32>> step(Ops tf, Operand<TFloat32> projected, List<Operand<TFloat32>> states);
+
+  /** The bias added to the input projection ({@code bias}, or GRU's input bias row); null without bias. */
+  Operand<TFloat32> inputBias(Ops tf) {
+    return useBias ? bias.value() : null;
+  }
+
+  final Weight recurrentKernelWeight() {
+    return recurrentKernel;
+  }
+
+  final Weight biasWeight() {
+    return bias;
+  }
+
+  @Override
+  public long[] computeOutputShape(long[] in) {
+    if (in.length != 2) {
+      throw shapeError("expects input of rank 3 (batch, timesteps, features)", in);
+    }
+    return returnSequences ? new long[] {in[0], units} : new long[] {units};
+  }
+
+  @Override
+  protected void build(LayerContext ctx, long[] in) {
+    long g = (long) gates() * units;
+    kernel = ctx.addWeight("kernel", new long[] {in[1], g}, kernelInitializer, true);
+    recurrentKernel = ctx.addWeight("recurrent_kernel", new long[] {units, g}, recurrentInitializer, true);
+    if (useBias) {
+      bias = ctx.addWeight("bias", biasShape(), effectiveBiasInitializer(), true);
+    }
+  }
+
+  /** Keras' {@code supports_masking}: a masked step is skipped; see {@link #computeMask}. */
+  @Override
+  public boolean supportsMasking() {
+    return true;
+  }
+
+  /** Keras' {@code RNN.compute_mask}: the input's mask with {@code returnSequences}, none otherwise. */
+  @Override
+  public Operand<TBool> computeMask(LayerContext ctx, List<Operand<?>> inputs, List<Operand<TBool>> masks) {
+    return returnSequences && !masks.isEmpty() ? masks.get(0) : null;
+  }
+
+  @Override
+  public Operand<?> call(LayerContext ctx, Operand<?> inputs, boolean training) {
+    return run(ctx.tf(), inputs, null);
+  }
+
+  @Override
+  public Operand<?> call(LayerContext ctx, List<Operand<?>> inputs, List<Operand<TBool>> masks, boolean training) {
+    return run(ctx.tf(), inputs.get(0), masks.isEmpty() ? null : masks.get(0));
+  }
+
+  @SuppressWarnings("unchecked")
+  private Operand<TFloat32> run(Ops tf, Operand<?> inputs, Operand<TBool> mask) {
+    Operand<TFloat32> x = (Operand<TFloat32>) inputs;
+    long[] in = inputShape();
+    int steps = Math.toIntExact(in[0]);
+    long g = (long) gates() * units;
+    // Every step's x . kernel as one matmul over [batch * steps, features].
+    Operand<TFloat32> flat = tf.reshape(x, tf.constant(new long[] {-1, in[1]}));
+    Operand<TFloat32> projected = tf.linalg.matMul(flat, kernel.value());
+    Operand<TFloat32> inBias = inputBias(tf);
+    if (inBias != null) {
+      projected = tf.math.add(projected, inBias);
+    }
+    projected = tf.reshape(projected, tf.constant(new long[] {-1, steps, g}));
+    List<Operand<TFloat32>> xs = unstack(tf, projected, steps);
+    List<Operand<TFloat32>> ms = null;
+    if (mask != null) {
+      Operand<TFloat32> m = tf.expandDims(tf.dtypes.cast(mask, TFloat32.class), tf.constant(-1));
+      ms = unstack(tf, m, steps);
+    }
+    if (goBackwards) {
+      xs = reversed(xs);
+      ms = ms == null ? null : reversed(ms);
+    }
+    Operand<TInt32> batch = tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
+    Operand<TFloat32> zeros = tf.fill(tf.concat(List.of(batch, tf.constant(new int[] {units})), tf.constant(0)),
+        tf.constant(0f));
+    List<Operand<TFloat32>> states = new ArrayList<>(Collections.nCopies(stateCount(), zeros));
+    List<Operand<TFloat32>> outputs = new ArrayList<>();
+    for (int t = 0; t < steps; t++) {
+      List<Operand<TFloat32>> next = step(tf, xs.get(t), states);
+      if (ms != null) {
+        // Keras' where(mask_t, new, previous), as m * new + (1 - m) * previous: exact for m in {0, 1}, and the
+        // mask needs no gradient.
+        Operand<TFloat32> m = ms.get(t);
+        Operand<TFloat32> keep = tf.math.sub(tf.constant(1f), m);
+        List<Operand<TFloat32>> masked = new ArrayList<>();
+        for (int s = 0; s < next.size(); s++) {
+          masked.add(tf.math.add(tf.math.mul(m, next.get(s)), tf.math.mul(keep, states.get(s))));
+        }
+        next = masked;
+      }
+      states = next;
+      outputs.add(states.get(0));
+    }
+    return returnSequences ? tf.stack(outputs, Stack.axis(1L)) : outputs.get(steps - 1);
+  }
+
+  private static List<Operand<TFloat32>> unstack(Ops tf, Operand<TFloat32> v, int steps) {
+    Unstack<TFloat32> u = tf.unstack(v, (long) steps, Unstack.axis(1L));
+    return new ArrayList<>(u.output());
+  }
+
+  private static <T> List<T> reversed(List<T> list) {
+    List<T> r = new ArrayList<>(list);
+    Collections.reverse(r);
+    return r;
+  }
+
+  /** Keras' {@code ops.split(z, n, axis=-1)}: {@code n} equal blocks of the last axis. */
+  static List<Operand<TFloat32>> split(Ops tf, Operand<TFloat32> z, int n) {
+    return new ArrayList<>(tf.split(tf.constant(-1), z, (long) n).output());
+  }
+
+  /**
+   * Options every recurrent layer takes; {@code units} is required.
+   *
+   * @param <B> the concrete builder
+   */
+  public abstract static class Builder<B extends Builder<B>> {
+    private final int units;
+    Activations activation = Activations.get(DEFAULT_ACTIVATION);
+    Activations recurrentActivation = Activations.get(DEFAULT_RECURRENT_ACTIVATION);
+    private boolean useBias = true;
+    private Initializer kernelInitializer = VarianceScaling.glorotUniform();
+    private Initializer recurrentInitializer = new Orthogonal();
+    private Initializer biasInitializer = Constant.zeros();
+    private boolean returnSequences;
+    private boolean goBackwards;
+    private String name;
+    private long[] inputShape;
+
+    Builder(int units) {
+      this.units = units;
+    }
+
+    abstract B self();
+
+    /** Keras' {@code activation} (default {@code "tanh"}); null or {@code "linear"} for none. */
+    public B activation(String identifier) {
+      this.activation = Activations.get(identifier);
+      return self();
+    }
+
+    public B useBias(boolean useBias) {
+      this.useBias = useBias;
+      return self();
+    }
+
+    /** Default {@code glorot_uniform}. */
+    public B kernelInitializer(Initializer init) {
+      this.kernelInitializer = java.util.Objects.requireNonNull(init, "kernelInitializer");
+      return self();
+    }
+
+    /** Default {@code orthogonal}. */
+    public B recurrentInitializer(Initializer init) {
+      this.recurrentInitializer = java.util.Objects.requireNonNull(init, "recurrentInitializer");
+      return self();
+    }
+
+    /** Default {@code zeros}. */
+    public B biasInitializer(Initializer init) {
+      this.biasInitializer = java.util.Objects.requireNonNull(init, "biasInitializer");
+      return self();
+    }
+
+    public B returnSequences(boolean returnSequences) {
+      this.returnSequences = returnSequences;
+      return self();
+    }
+
+    public B goBackwards(boolean goBackwards) {
+      this.goBackwards = goBackwards;
+      return self();
+    }
+
+    public B name(String name) {
+      this.name = name;
+      return self();
+    }
+
+    /** The per-sample input shape {@code (timesteps, features)} when this is the model's first layer. */
+    public B inputShape(long... shape) {
+      this.inputShape = shape.clone();
+      return self();
+    }
+  }
+}

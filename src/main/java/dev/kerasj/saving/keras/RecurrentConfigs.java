@@ -1,0 +1,106 @@
+package dev.kerasj.saving.keras;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kerasj.layers.GRU;
+import dev.kerasj.layers.LSTM;
+import dev.kerasj.layers.Recurrent;
+import dev.kerasj.layers.SimpleRNN;
+import java.util.List;
+
+/**
+ * Keras 3.15's configs of {@code SimpleRNN}, {@code LSTM} and {@code GRU} ({@code get_config()}, argument for
+ * argument), and the layers rebuilt from them. Reading rejects what kerasj does not implement when it is not Keras'
+ * default: {@code return_state}, {@code stateful}, {@code zero_output_for_mask}, {@code dropout},
+ * {@code recurrent_dropout}, regularizers, constraints, and GRU's {@code reset_after=False}. {@code unroll} is accepted
+ * either way: kerasj always unrolls, with the same maths.
+ */
+final class RecurrentConfigs {
+  static final List<String> CLASSES = List.of("SimpleRNN", "LSTM", "GRU");
+
+  private RecurrentConfigs() {}
+
+  /** Adds the recurrent arguments, in Keras' order, after {@code name}, {@code trainable} and {@code dtype}. */
+  static void put(ObjectNode c, Recurrent r) {
+    c.put("return_sequences", r.returnSequences());
+    c.put("return_state", false);
+    c.put("go_backwards", r.goBackwards());
+    c.put("stateful", false);
+    c.put("unroll", false);
+    c.put("zero_output_for_mask", false);
+    c.put("units", r.units());
+    c.put("activation", LayerConfigs.activationName(r.activation()));
+    if (r instanceof LSTM l) {
+      c.put("recurrent_activation", LayerConfigs.activationName(l.recurrentActivation()));
+    } else if (r instanceof GRU g) {
+      c.put("recurrent_activation", LayerConfigs.activationName(g.recurrentActivation()));
+    }
+    c.put("use_bias", r.useBias());
+    String owner = "layer '" + r.name() + "' ";
+    c.set("kernel_initializer", InitializerConfigs.toConfig(r.kernelInitializer(), owner + "kernel_initializer"));
+    c.set("recurrent_initializer",
+        InitializerConfigs.toConfig(r.recurrentInitializer(), owner + "recurrent_initializer"));
+    c.set("bias_initializer", InitializerConfigs.toConfig(r.biasInitializer(), owner + "bias_initializer"));
+    if (r instanceof LSTM l) {
+      c.put("unit_forget_bias", l.unitForgetBias());
+    }
+    for (String p : List.of("kernel", "recurrent", "bias")) {
+      c.putNull(p + "_regularizer");
+    }
+    c.putNull("activity_regularizer");
+    for (String p : List.of("kernel", "recurrent", "bias")) {
+      c.putNull(p + "_constraint");
+    }
+    c.put("dropout", 0.0);
+    c.put("recurrent_dropout", 0.0);
+    if (r instanceof GRU) {
+      c.put("reset_after", true);
+    }
+    if (!(r instanceof SimpleRNN)) {
+      c.putNull("seed");
+    }
+  }
+
+  /** Rebuilds a recurrent layer of Keras class {@code className} from its config. */
+  static Recurrent fromConfig(String className, ConfigFields c, String name) {
+    for (String p : List.of("kernel", "recurrent", "bias")) {
+      c.requireDefault(p + "_regularizer", null);
+      c.requireDefault(p + "_constraint", null);
+    }
+    c.requireDefault("activity_regularizer", null);
+    c.requireDefault("return_state", false);
+    c.requireDefault("stateful", false);
+    c.requireDefault("zero_output_for_mask", false);
+    c.requireDefault("dropout", 0.0);
+    c.requireDefault("recurrent_dropout", 0.0);
+    Recurrent.Builder<?> b = switch (className) {
+      case "SimpleRNN" -> SimpleRNN.builder(c.integer("units"));
+      case "LSTM" -> LSTM.builder(c.integer("units"))
+          .recurrentActivation(c.string("recurrent_activation", Recurrent.DEFAULT_RECURRENT_ACTIVATION))
+          .unitForgetBias(c.bool("unit_forget_bias", true));
+      case "GRU" -> {
+        c.requireDefault("reset_after", true);
+        yield GRU.builder(c.integer("units"))
+            .recurrentActivation(c.string("recurrent_activation", Recurrent.DEFAULT_RECURRENT_ACTIVATION));
+      }
+      default -> throw new IllegalArgumentException("Not a recurrent layer class: " + className);
+    };
+    b.name(name).activation(c.string("activation", Recurrent.DEFAULT_ACTIVATION))
+        .useBias(c.bool("use_bias", true))
+        .returnSequences(c.bool("return_sequences", false))
+        .goBackwards(c.bool("go_backwards", false));
+    if (c.has("kernel_initializer")) {
+      b.kernelInitializer(InitializerConfigs.fromConfig(c.raw("kernel_initializer"), c, "kernel_initializer"));
+    }
+    if (c.has("recurrent_initializer")) {
+      b.recurrentInitializer(
+          InitializerConfigs.fromConfig(c.raw("recurrent_initializer"), c, "recurrent_initializer"));
+    }
+    if (c.has("bias_initializer")) {
+      b.biasInitializer(InitializerConfigs.fromConfig(c.raw("bias_initializer"), c, "bias_initializer"));
+    }
+    if (b instanceof LSTM.Builder l) {
+      return l.build();
+    }
+    return b instanceof GRU.Builder g ? g.build() : ((SimpleRNN.Builder) b).build();
+  }
+}
