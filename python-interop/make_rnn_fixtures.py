@@ -14,6 +14,14 @@ Training cases (3 epochs, batch 32, no shuffling, validation on 64 rows, as make
   lstm_digits        the digits read as 8 time steps (image rows) of 8 features: LSTM(16) -> Dense softmax
   gru_digits         the same with GRU(16) (reset_after=True, Keras 3's default)
   simple_rnn_backwards  the digits: SimpleRNN(12, return_sequences=True, go_backwards=True) -> Flatten -> Dense
+  bidirectional_masked  the masked_recurrent data (seed 305): Masking -> Bidirectional(LSTM(4, return_sequences=True))
+                     -> Bidirectional(GRU(3, return_sequences=True), merge_mode="sum") -> Flatten -> Dense sigmoid
+                     (Flatten drops the mask: the zeros Keras' Bidirectional outputs at masked steps reach Dense)
+  bidirectional_modes   the digits: Bidirectional(SimpleRNN(4, return_sequences=True), merge_mode="mul") ->
+                     Bidirectional(GRU(3), merge_mode="ave") -> Dense softmax
+  Weight names in the bundles are '<layer>/<variable>' (make_fixtures.weight_names); inside a Bidirectional, whose
+  variables share names, they are Keras' variable.path without the model and cell components
+  ('bidirectional/forward_lstm/kernel'), the path kerasj gives them.
   masked_recurrent   synthetic sequences of 3..10 real steps of 3 features, zero-padded to 10 steps at the end
                      (even rows) or at the start (odd rows): Masking -> GRU(6, return_sequences=True) -> LSTM(5)
                      -> Dense sigmoid; the mask reaches both recurrent layers
@@ -99,12 +107,48 @@ def masked_recurrent():
     return model, padded_sequences(304)
 
 
+def bidirectional_masked():
+    model = keras.Sequential([
+        keras.Input((STEPS, FEATURES)),
+        L.Masking(),
+        L.Bidirectional(L.LSTM(4, return_sequences=True)),
+        L.Bidirectional(L.GRU(3, return_sequences=True), merge_mode="sum"),
+        L.Flatten(),  # drops the mask, so the zeros Bidirectional outputs at masked steps reach Dense
+        L.Dense(1, activation="sigmoid"),
+    ])
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="binary_crossentropy", metrics=["accuracy"],
+                  jit_compile=False)
+    return model, padded_sequences(305)
+
+
+def bidirectional_modes():
+    model = keras.Sequential([
+        keras.Input((8, 8)),
+        L.Bidirectional(L.SimpleRNN(4, return_sequences=True), merge_mode="mul"),
+        L.Bidirectional(L.GRU(3), merge_mode="ave"),
+        L.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"], jit_compile=False)
+    return model, digit_sequences()
+
+
+def weight_names(model):
+    """make_fixtures.weight_names, except inside a Bidirectional: variable.path without model and cell parts."""
+    names = mf.weight_names(model)
+    if not any(isinstance(layer, L.Bidirectional) for layer in model.layers):
+        return names
+    return ["/".join(p for p in w.path.split("/")[1:] if not p.endswith("_cell")) for w in model.weights]
+
+
 # name -> (builder, seed)
 CASES = {
     "lstm_digits": (lambda: digits_classifier(L.LSTM(16)), 301),
     "gru_digits": (lambda: digits_classifier(L.GRU(16)), 302),
     "simple_rnn_backwards": (simple_rnn_backwards, 303),
     "masked_recurrent": (masked_recurrent, 304),
+    "bidirectional_masked": (bidirectional_masked, 305),
+    "bidirectional_modes": (bidirectional_modes, 306),
 }
 
 DESCRIPTIONS = {
@@ -118,6 +162,14 @@ DESCRIPTIONS = {
     "masked_recurrent": "Sequential([Input((10, 3)), Masking(), GRU(6, return_sequences=True), LSTM(5), "
                         "Dense(1, activation='sigmoid')]); Adam(1e-2); binary_crossentropy; metrics=['accuracy']; "
                         "rows zero-padded at the end (even) or the start (odd)",
+    "bidirectional_masked": "Sequential([Input((10, 3)), Masking(), Bidirectional(LSTM(4, return_sequences=True)), "
+                            "Bidirectional(GRU(3, return_sequences=True), merge_mode='sum'), Flatten(), "
+                            "Dense(1, activation='sigmoid')]); Adam(1e-2); "
+                            "binary_crossentropy; metrics=['accuracy']",
+    "bidirectional_modes": "Sequential([Input((8, 8)), Bidirectional(SimpleRNN(4, return_sequences=True), "
+                           "merge_mode='mul'), Bidirectional(GRU(3), merge_mode='ave'), "
+                           "Dense(10, activation='softmax')]); Adam(1e-2); sparse_categorical_crossentropy; "
+                           "metrics=['accuracy']",
 }
 
 
@@ -126,7 +178,8 @@ def run_case(name, out):
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
     model, (x, y, x_val, y_val) = builder()
-    names = mf.weight_names(model)
+    names = weight_names(model)
+    assert len(set(names)) == len(names), names
     t = {"x": x, "y": y, "x_val": x_val, "y_val": y_val, "meta/weight_names": np.array(names, dtype=object)}
     for n, w in zip(names, model.weights):
         t[f"initial/{n}"] = np.array(w.numpy())
@@ -158,6 +211,11 @@ CONFIG_CASES = {
                recurrent_initializer=keras.initializers.Orthogonal(gain=0.5, seed=7),
                bias_initializer="ones"),
         L.GRU(3, activation="relu", go_backwards=True, use_bias=False)]),
+    "bidirectional": lambda: keras.Sequential([
+        keras.Input((6, 3)),
+        L.Bidirectional(L.LSTM(4, return_sequences=True, name="enc")),
+        L.Bidirectional(L.SimpleRNN(2, return_sequences=True), merge_mode="mul", name="bi_mul"),
+        L.Bidirectional(L.GRU(3, activation="relu"), merge_mode="ave")]),
 }
 
 

@@ -33,7 +33,8 @@ from keras_paths import variables_by_path
 REPO = pathlib.Path(__file__).resolve().parent.parent.parent
 FOLDER = INTEROP / "rnn"
 FIXTURES = REPO / "testdata" / "rnn"
-CASES = ["lstm_digits", "gru_digits", "simple_rnn_backwards", "masked_recurrent"]
+CASES = ["lstm_digits", "gru_digits", "simple_rnn_backwards", "masked_recurrent", "bidirectional_masked",
+         "bidirectional_modes"]
 RTOL = 1e-5
 ATOL = 1e-6
 

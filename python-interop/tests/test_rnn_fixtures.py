@@ -30,7 +30,8 @@ import fixture_compare
 HERE = pathlib.Path(__file__).resolve().parent
 GENERATOR = HERE.parent / "make_rnn_fixtures.py"
 COMMITTED = HERE.parent.parent / "testdata" / "rnn"
-CASES = ["lstm_digits", "gru_digits", "simple_rnn_backwards", "masked_recurrent"]
+CASES = ["lstm_digits", "gru_digits", "simple_rnn_backwards", "masked_recurrent", "bidirectional_masked",
+         "bidirectional_modes"]
 
 
 def bundle(case):

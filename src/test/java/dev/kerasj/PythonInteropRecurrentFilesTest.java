@@ -24,7 +24,8 @@ class PythonInteropRecurrentFilesTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"lstm_digits", "gru_digits", "simple_rnn_backwards", "masked_recurrent"})
+  @ValueSource(strings = {"lstm_digits", "gru_digits", "simple_rnn_backwards", "masked_recurrent",
+      "bidirectional_masked", "bidirectional_modes"})
   void writeRecurrentFilesForPython(String name) throws IOException {
     Path dir = out();
     Files.createDirectories(dir);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.kerasj.KerasParityTest.Diff;
 import dev.kerasj.callbacks.History;
 import dev.kerasj.internal.HostArray;
+import dev.kerasj.layers.Bidirectional;
 import dev.kerasj.layers.Dense;
 import dev.kerasj.layers.Flatten;
 import dev.kerasj.layers.GRU;
@@ -46,7 +47,9 @@ class RecurrentParityTest {
       "lstm_digits", () -> digits(new LSTM(16)),
       "gru_digits", () -> digits(new GRU(16)),
       "simple_rnn_backwards", RecurrentParityTest::simpleRnnBackwards,
-      "masked_recurrent", RecurrentParityTest::maskedRecurrent);
+      "masked_recurrent", RecurrentParityTest::maskedRecurrent,
+      "bidirectional_masked", RecurrentParityTest::bidirectionalMasked,
+      "bidirectional_modes", RecurrentParityTest::bidirectionalModes);
 
   static Model digits(dev.kerasj.layers.Layer recurrent) {
     Sequential m = new Sequential(Input.of(8, 8), recurrent, new Dense(10, "softmax"));
@@ -70,12 +73,28 @@ class RecurrentParityTest {
     return m;
   }
 
+  static Model bidirectionalMasked() {
+    Sequential m = new Sequential(Input.of(10, 3), new Masking(),
+        new Bidirectional(LSTM.builder(4).returnSequences(true).build()), new Bidirectional(GRU.builder(3).returnSequences(true).build(), "sum"),
+        new Flatten(), new Dense(1, "sigmoid"));
+    m.compile(new Adam(1e-2), new BinaryCrossentropy(), "accuracy");
+    return m;
+  }
+
+  static Model bidirectionalModes() {
+    Sequential m = new Sequential(Input.of(8, 8),
+        new Bidirectional(SimpleRNN.builder(4).returnSequences(true).build(), "mul"),
+        new Bidirectional(new GRU(3), "ave"), new Dense(10, "softmax"));
+    m.compile(new Adam(1e-2), new SparseCategoricalCrossentropy(), "accuracy");
+    return m;
+  }
+
   /** One case's bundle: data, epochs and batch size. */
   record Fixture(TensorBundle bundle, HostArray x, HostArray y, HostArray xVal, HostArray yVal, int epochs,
       int batchSize) {
     static Fixture load(String name) {
       TensorBundle b = new TensorBundle(FIXTURES.resolve(name));
-      Class<? extends TType> yType = name.equals("masked_recurrent") ? TFloat32.class : TInt32.class;
+      Class<? extends TType> yType = (name.equals("masked_recurrent") || name.equals("bidirectional_masked")) ? TFloat32.class : TInt32.class;
       Map<String, Class<? extends TType>> want = new LinkedHashMap<>();
       want.put("x", TFloat32.class);
       want.put("y", yType);
@@ -100,7 +119,8 @@ class RecurrentParityTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"lstm_digits", "gru_digits", "simple_rnn_backwards", "masked_recurrent"})
+  @ValueSource(strings = {"lstm_digits", "gru_digits", "simple_rnn_backwards", "masked_recurrent",
+      "bidirectional_masked", "bidirectional_modes"})
   void fit_fromKerasInitialWeights_matchesKerasHistoryWeightsAndPredictions(String name) {
     Fixture f = Fixture.load(name);
     try (Model model = CASES.get(name).get()) {
@@ -131,7 +151,8 @@ class RecurrentParityTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"lstm_digits", "gru_digits", "simple_rnn_backwards", "masked_recurrent"})
+  @ValueSource(strings = {"lstm_digits", "gru_digits", "simple_rnn_backwards", "masked_recurrent",
+      "bidirectional_masked", "bidirectional_modes"})
   void load_ofKerasWrittenKerasFile_predictsWhatKerasPredicted(String name) throws IOException {
     Fixture f = Fixture.load(name);
     try (Model model = Model.load(FIXTURES.resolve(name + ".keras"))) {
@@ -142,7 +163,8 @@ class RecurrentParityTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"lstm_digits", "gru_digits", "simple_rnn_backwards", "masked_recurrent"})
+  @ValueSource(strings = {"lstm_digits", "gru_digits", "simple_rnn_backwards", "masked_recurrent",
+      "bidirectional_masked", "bidirectional_modes"})
   void loadWeights_ofKerasWrittenWeightsFile_predictsWhatKerasPredicted(String name) throws IOException {
     Fixture f = Fixture.load(name);
     try (Model model = CASES.get(name).get()) {
@@ -155,7 +177,8 @@ class RecurrentParityTest {
 
   /** Keras' trained weights, written by Java in every format and read back by Java, predict the same values. */
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"lstm_digits", "gru_digits", "simple_rnn_backwards", "masked_recurrent"})
+  @ValueSource(strings = {"lstm_digits", "gru_digits", "simple_rnn_backwards", "masked_recurrent",
+      "bidirectional_masked", "bidirectional_modes"})
   void javaWrittenFiles_inEveryFormat_roundTripTheTrainedModel(String name, @TempDir Path dir) throws IOException {
     Fixture f = Fixture.load(name);
     try (Model trained = CASES.get(name).get()) {

@@ -50,6 +50,13 @@ public final class GRU extends Recurrent {
   }
 
   @Override
+  Recurrent copy(boolean goBackwards, String name, boolean zeroOutputForMask) {
+    Builder b = copyInto(builder(units()), goBackwards, name, zeroOutputForMask);
+    b.recurrentActivation = recurrentActivation;
+    return b.build();
+  }
+
+  @Override
   int gates() {
     return 3;
   }

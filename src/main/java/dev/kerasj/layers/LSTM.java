@@ -56,6 +56,13 @@ public final class LSTM extends Recurrent {
   }
 
   @Override
+  Recurrent copy(boolean goBackwards, String name, boolean zeroOutputForMask) {
+    Builder b = copyInto(builder(units()), goBackwards, name, zeroOutputForMask).unitForgetBias(unitForgetBias);
+    b.recurrentActivation = recurrentActivation;
+    return b.build();
+  }
+
+  @Override
   int gates() {
     return 4;
   }

@@ -51,6 +51,7 @@ public abstract class Recurrent extends Layer {
   private final Initializer biasInitializer;
   private final boolean returnSequences;
   private final boolean goBackwards;
+  private final boolean zeroOutputForMask;
   private Weight kernel;
   private Weight recurrentKernel;
   private Weight bias;
@@ -69,6 +70,7 @@ public abstract class Recurrent extends Layer {
     this.biasInitializer = b.biasInitializer;
     this.returnSequences = b.returnSequences;
     this.goBackwards = b.goBackwards;
+    this.zeroOutputForMask = b.zeroOutputForMask;
   }
 
   public final int units() {
@@ -106,12 +108,33 @@ public abstract class Recurrent extends Layer {
   }
 
   /**
+   * Keras' {@code zero_output_for_mask}: with a mask, a masked step outputs zeros instead of the previous output (the
+   * state is carried either way). {@link Bidirectional} sets it on its layers when they return sequences, as Keras does.
+   */
+  public final boolean zeroOutputForMask() {
+    return zeroOutputForMask;
+  }
+
+  /**
    * The name of Keras' {@code cell} sublayer that holds the weights ({@code lstm_cell}, {@code gru_cell},
    * {@code simple_rnn_cell}): Keras' {@code variable.path} is {@code lstm/lstm_cell/kernel}, and files address the
    * weights through the attribute {@code cell}.
    */
   public final String cellName() {
     return defaultNamePrefix() + "_cell";
+  }
+
+  /**
+   * A new, unbuilt layer with this one's arguments, but {@code goBackwards} as given and the given name:
+   * {@link Bidirectional}'s forward and backward layers.
+   */
+  abstract Recurrent copy(boolean goBackwards, String name, boolean zeroOutputForMask);
+
+  /** Sets every argument this base class holds on {@code b}, from this layer. */
+  final <B extends Builder<B>> B copyInto(B b, boolean goBackwards, String name, boolean zeroOutputForMask) {
+    b.activation = activation;
+    return b.zeroOutputForMask(zeroOutputForMask).useBias(useBias).kernelInitializer(kernelInitializer).recurrentInitializer(recurrentInitializer)
+        .biasInitializer(biasInitializer).returnSequences(returnSequences).goBackwards(goBackwards).name(name);
   }
 
   /** Number of gates, the blocks of {@code kernel}'s columns: 1 (SimpleRNN), 4 (LSTM: i, f, c, o), 3 (GRU: z, r, h). */
@@ -222,6 +245,10 @@ public abstract class Recurrent extends Layer {
     List<Operand<TFloat32>> outputs = new ArrayList<>();
     for (int t = 0; t < steps; t++) {
       List<Operand<TFloat32>> next = step(tf, xs.get(t), states);
+      Operand<TFloat32> output = null;
+      if (ms != null && zeroOutputForMask) {
+        output = tf.math.mul(ms.get(t), next.get(0)); // Keras' where(mask_t, output, zeros)
+      }
       if (ms != null) {
         // Keras' where(mask_t, new, previous), as m * new + (1 - m) * previous: exact for m in {0, 1}, and the
         // mask needs no gradient.
@@ -234,7 +261,7 @@ public abstract class Recurrent extends Layer {
         next = masked;
       }
       states = next;
-      outputs.add(states.get(0));
+      outputs.add(output != null ? output : states.get(0));
     }
     return returnSequences ? tf.stack(outputs, Stack.axis(1L)) : outputs.get(steps - 1);
   }
@@ -270,6 +297,7 @@ public abstract class Recurrent extends Layer {
     private Initializer biasInitializer = Constant.zeros();
     private boolean returnSequences;
     private boolean goBackwards;
+    private boolean zeroOutputForMask;
     private String name;
     private long[] inputShape;
 
@@ -315,6 +343,12 @@ public abstract class Recurrent extends Layer {
 
     public B goBackwards(boolean goBackwards) {
       this.goBackwards = goBackwards;
+      return self();
+    }
+
+    /** Keras' {@code zero_output_for_mask} (default false); see {@link Recurrent#zeroOutputForMask()}. */
+    public B zeroOutputForMask(boolean zeroOutputForMask) {
+      this.zeroOutputForMask = zeroOutputForMask;
       return self();
     }
 

@@ -38,6 +38,11 @@ public final class SimpleRNN extends Recurrent {
   }
 
   @Override
+  Recurrent copy(boolean goBackwards, String name, boolean zeroOutputForMask) {
+    return copyInto(builder(units()), goBackwards, name, zeroOutputForMask).build();
+  }
+
+  @Override
   int gates() {
     return 1;
   }

@@ -114,4 +114,28 @@ class RecurrentLayerTest {
     assertMessage(assertThrows(IllegalArgumentException.class, () -> new Orthogonal().generate(new long[] {4}, 0)),
         "at least two-dimensional", "[4]");
   }
+
+  @Test
+  void bidirectional_copiesTheLayerForwardAndBackward_likeKeras() {
+    Bidirectional b = new Bidirectional(LSTM.builder(3).returnSequences(true).build());
+    assertEquals("forward_lstm", b.forwardLayer().name());
+    assertEquals("backward_lstm", b.backwardLayer().name());
+    assertTrue(b.backwardLayer().goBackwards() && !b.forwardLayer().goBackwards());
+    assertTrue(b.forwardLayer().zeroOutputForMask() && b.backwardLayer().zeroOutputForMask(),
+        "Keras forces zero_output_for_mask = return_sequences");
+    assertArrayEquals(new long[] {8, 6}, b.computeOutputShape(new long[] {8, 3}), "concat doubles the units");
+    assertArrayEquals(new long[] {3}, new Bidirectional(new GRU(3), "ave").computeOutputShape(new long[] {8, 3}));
+  }
+
+  @Test
+  void bidirectional_badMergeModeOrBackwardLayer_isRefusedLikeKeras() {
+    assertMessage(assertThrows(IllegalArgumentException.class, () -> new Bidirectional(new LSTM(2), "max")),
+        "Invalid merge mode. Received: max");
+    assertMessage(assertThrows(IllegalArgumentException.class,
+        () -> new Bidirectional(LSTM.builder(2).goBackwards(true).build())), "different `go_backwards`");
+    assertMessage(assertThrows(IllegalArgumentException.class,
+        () -> new Bidirectional(new LSTM(2), "sum", null, LSTM.builder(3).goBackwards(true).build())),
+        "same units", "2 and 3");
+    assertMessage(assertThrows(IllegalArgumentException.class, () -> new Bidirectional(null)), "Received: null");
+  }
 }

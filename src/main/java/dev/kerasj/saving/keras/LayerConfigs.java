@@ -51,7 +51,7 @@ final class LayerConfigs {
       "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D", "Dropout", "Flatten", "Reshape", "Activation",
       "Embedding", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Conv1D",
       "MaxPooling1D", "AveragePooling1D", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
-      "LayerNormalization", "Masking", "SimpleRNN", "LSTM", "GRU");
+      "LayerNormalization", "Masking", "SimpleRNN", "LSTM", "GRU", "Bidirectional");
 
   private LayerConfigs() {}
 
@@ -106,6 +106,8 @@ final class LayerConfigs {
       c.putNull("bias_constraint");
     } else if (layer instanceof dev.kerasj.layers.Recurrent r) {
       RecurrentConfigs.put(c, r);
+    } else if (layer instanceof dev.kerasj.layers.Bidirectional b) {
+      RecurrentConfigs.putBidirectional(c, b);
     } else if (layer instanceof Conv1D conv) {
       c.put("filters", conv.filters());
       c.set("kernel_size", KerasJson.ints(conv.kernelSize()));
@@ -290,6 +292,7 @@ final class LayerConfigs {
         case "Embedding" -> embedding(c, name);
         case "Conv1D" -> conv1d(c, name);
         case "SimpleRNN", "LSTM", "GRU" -> RecurrentConfigs.fromConfig(className, c, name);
+        case "Bidirectional" -> RecurrentConfigs.bidirectional(c, name);
         case "MaxPooling1D" -> new MaxPooling1D(single(c, "pool_size"), c.has("strides") ? single(c, "strides")
             : null, c.string("padding", "valid"), name);
         case "AveragePooling1D" -> new AveragePooling1D(single(c, "pool_size"), c.has("strides")

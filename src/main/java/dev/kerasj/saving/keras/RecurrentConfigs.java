@@ -1,6 +1,7 @@
 package dev.kerasj.saving.keras;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kerasj.layers.Bidirectional;
 import dev.kerasj.layers.GRU;
 import dev.kerasj.layers.LSTM;
 import dev.kerasj.layers.Recurrent;
@@ -10,7 +11,7 @@ import java.util.List;
 /**
  * Keras 3.15's configs of {@code SimpleRNN}, {@code LSTM} and {@code GRU} ({@code get_config()}, argument for
  * argument), and the layers rebuilt from them. Reading rejects what kerasj does not implement when it is not Keras'
- * default: {@code return_state}, {@code stateful}, {@code zero_output_for_mask}, {@code dropout},
+ * default: {@code return_state}, {@code stateful}, {@code dropout},
  * {@code recurrent_dropout}, regularizers, constraints, and GRU's {@code reset_after=False}. {@code unroll} is accepted
  * either way: kerasj always unrolls, with the same maths.
  */
@@ -26,7 +27,7 @@ final class RecurrentConfigs {
     c.put("go_backwards", r.goBackwards());
     c.put("stateful", false);
     c.put("unroll", false);
-    c.put("zero_output_for_mask", false);
+    c.put("zero_output_for_mask", r.zeroOutputForMask());
     c.put("units", r.units());
     c.put("activation", LayerConfigs.activationName(r.activation()));
     if (r instanceof LSTM l) {
@@ -60,6 +61,35 @@ final class RecurrentConfigs {
     }
   }
 
+  /** Keras' {@code Bidirectional.get_config()}: merge mode, then both inner layers serialized with build configs. */
+  static void putBidirectional(ObjectNode c, Bidirectional b) {
+    c.put("merge_mode", b.mergeMode());
+    c.set("layer", LayerConfigs.toConfig(b.forwardLayer()));
+    c.set("backward_layer", LayerConfigs.toConfig(b.backwardLayer()));
+  }
+
+  /** Rebuilds a {@code Bidirectional} from its {@code layer} and {@code backward_layer}, as Keras' from_config. */
+  static Bidirectional bidirectional(ConfigFields c, String name) {
+    Recurrent forward = inner(c, "layer");
+    Recurrent backward = c.has("backward_layer") ? inner(c, "backward_layer") : null;
+    try {
+      return new Bidirectional(forward, c.string("merge_mode", Bidirectional.DEFAULT_MERGE_MODE), name, backward);
+    } catch (IllegalArgumentException e) {
+      throw c.fail(e.getMessage());
+    }
+  }
+
+  private static Recurrent inner(ConfigFields c, String key) {
+    ConfigFields layer = c.object(key);
+    String cls = layer.string("class_name");
+    if (!CLASSES.contains(cls)) {
+      throw c.fail("Bidirectional wraps a recurrent layer " + CLASSES + " in kerasj. Received: " + key
+          + " of class '" + cls + "'");
+    }
+    ConfigFields config = layer.object("config");
+    return fromConfig(cls, config, config.string("name"));
+  }
+
   /** Rebuilds a recurrent layer of Keras class {@code className} from its config. */
   static Recurrent fromConfig(String className, ConfigFields c, String name) {
     for (String p : List.of("kernel", "recurrent", "bias")) {
@@ -69,7 +99,6 @@ final class RecurrentConfigs {
     c.requireDefault("activity_regularizer", null);
     c.requireDefault("return_state", false);
     c.requireDefault("stateful", false);
-    c.requireDefault("zero_output_for_mask", false);
     c.requireDefault("dropout", 0.0);
     c.requireDefault("recurrent_dropout", 0.0);
     Recurrent.Builder<?> b = switch (className) {
@@ -87,7 +116,8 @@ final class RecurrentConfigs {
     b.name(name).activation(c.string("activation", Recurrent.DEFAULT_ACTIVATION))
         .useBias(c.bool("use_bias", true))
         .returnSequences(c.bool("return_sequences", false))
-        .goBackwards(c.bool("go_backwards", false));
+        .goBackwards(c.bool("go_backwards", false))
+        .zeroOutputForMask(c.bool("zero_output_for_mask", false));
     if (c.has("kernel_initializer")) {
       b.kernelInitializer(InitializerConfigs.fromConfig(c.raw("kernel_initializer"), c, "kernel_initializer"));
     }

@@ -1,6 +1,7 @@
 package dev.kerasj.saving.keras;
 
 import dev.kerasj.internal.ModelGraph;
+import dev.kerasj.layers.Bidirectional;
 import dev.kerasj.layers.Layer;
 import dev.kerasj.layers.Recurrent;
 import dev.kerasj.layers.Weight;
@@ -147,17 +148,28 @@ final class WeightsLayout {
         addContainer(nested, path + "/" + LAYERS, addressing, byName, entries, names, placed, groups);
         continue;
       }
-      // Keras' recurrent layers keep their weights in a `cell` sublayer: layers/lstm/cell/vars/0.
-      String group = path + (layer instanceof Recurrent ? "/cell/vars" : "/vars");
-      List<Weight> ordered = new ArrayList<>(layer.weights().stream().filter(Weight::declaredTrainable).toList());
-      ordered.addAll(layer.weights().stream().filter(w -> !w.declaredTrainable()).toList());
-      groups.add(new LayerGroup(layer, group));
-      for (int i = 0; i < ordered.size(); i++) {
-        Weight w = ordered.get(i);
-        entries.add(new Entry(group, i, byName.get(w.path()), w.path()));
-        placed.add(w.path());
-        names.put(group, layer.name());
+      if (layer instanceof Bidirectional bi) {
+        // Keras: layers/bidirectional/{forward,backward}_layer/cell/vars/i
+        addLayer(bi.forwardLayer(), path + "/forward_layer", byName, entries, names, placed, groups);
+        addLayer(bi.backwardLayer(), path + "/backward_layer", byName, entries, names, placed, groups);
+      } else {
+        addLayer(layer, path, byName, entries, names, placed, groups);
       }
+    }
+  }
+
+  /** One layer's {@code vars} group; Keras' recurrent layers keep theirs in a cell: layers/lstm/cell/vars/0. */
+  private static void addLayer(Layer layer, String path, Map<String, ModelGraph.VariableSlot> byName,
+      List<Entry> entries, Map<String, String> names, Set<String> placed, List<LayerGroup> groups) {
+    String group = path + (layer instanceof Recurrent ? "/cell/vars" : "/vars");
+    List<Weight> ordered = new ArrayList<>(layer.weights().stream().filter(Weight::declaredTrainable).toList());
+    ordered.addAll(layer.weights().stream().filter(w -> !w.declaredTrainable()).toList());
+    groups.add(new LayerGroup(layer, group));
+    for (int i = 0; i < ordered.size(); i++) {
+      Weight w = ordered.get(i);
+      entries.add(new Entry(group, i, byName.get(w.path()), w.path()));
+      placed.add(w.path());
+      names.put(group, layer instanceof Recurrent r ? r.cellName() : layer.name());
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.kerasj.saving.tfcheckpoint;
 
+import dev.kerasj.layers.Bidirectional;
 import dev.kerasj.layers.Layer;
 import dev.kerasj.layers.Recurrent;
 import dev.kerasj.layers.Weight;
@@ -87,6 +88,11 @@ public final class OptimizerVariables {
     for (Layer layer : model.layers()) {
       if (layer instanceof KerasModel nested) {
         addKerasPaths(nested, nested.isSequential() ? scope + nested.name() + "/" : "", out);
+      } else if (layer instanceof Bidirectional bi) {
+        for (Recurrent inner : List.of(bi.forwardLayer(), bi.backwardLayer())) {
+          String owner = scope + layer.name() + "/" + inner.name() + "/" + inner.cellName();
+          inner.weights().forEach(w -> out.putIfAbsent(w, owner + "/" + w.name()));
+        }
       } else {
         String owner = scope + layer.name() + (layer instanceof Recurrent r ? "/" + r.cellName() : "");
         layer.weights().forEach(w -> out.putIfAbsent(w, owner + "/" + w.name()));

@@ -1,6 +1,7 @@
 package dev.kerasj.saving.tfcheckpoint;
 
 import dev.kerasj.internal.ModelGraph;
+import dev.kerasj.layers.Bidirectional;
 import dev.kerasj.layers.Layer;
 import dev.kerasj.layers.Recurrent;
 import dev.kerasj.layers.Weight;
@@ -162,21 +163,32 @@ final class TrackableTree {
         addModel(layerNode, nested, kerasPaths, byName, weightNodes, placed);
         continue;
       }
-      if (layer instanceof Recurrent) {
-        layerNode = layerNode.add("cell"); // Keras tracks a recurrent layer's weights in its cell
+      if (layer instanceof Bidirectional bi) {
+        addWeights(layerNode.add("forward_layer"), bi.forwardLayer(), kerasPaths, byName, weightNodes, placed);
+        addWeights(layerNode.add("backward_layer"), bi.backwardLayer(), kerasPaths, byName, weightNodes, placed);
+      } else {
+        addWeights(layerNode, layer, kerasPaths, byName, weightNodes, placed);
       }
-      for (Weight w : layer.weights()) {
-        Node weightNode = weightNodes.get(w);
-        if (weightNode != null) { // a layer Keras lists twice is not possible; guard against double-adding anyway
-          layerNode.add(KerasLayout.attribute(layer, w), weightNode);
-          continue;
-        }
-        ModelGraph.VariableSlot slot = byName.get(w.path());
-        weightNode = new Node(slot, kerasPaths.get(w), false, w.path());
+    }
+  }
+
+  /** A layer's weight nodes; Keras tracks a recurrent layer's weights in its {@code cell}. */
+  private static void addWeights(Node layerNode, Layer layer, Map<Weight, String> kerasPaths,
+      Map<String, ModelGraph.VariableSlot> byName, Map<Weight, Node> weightNodes, Set<String> placed) {
+    if (layer instanceof Recurrent) {
+      layerNode = layerNode.add("cell");
+    }
+    for (Weight w : layer.weights()) {
+      Node weightNode = weightNodes.get(w);
+      if (weightNode != null) { // a layer Keras lists twice is not possible; guard against double-adding anyway
         layerNode.add(KerasLayout.attribute(layer, w), weightNode);
-        weightNodes.put(w, weightNode);
-        placed.add(w.path());
+        continue;
       }
+      ModelGraph.VariableSlot slot = byName.get(w.path());
+      weightNode = new Node(slot, kerasPaths.get(w), false, w.path());
+      layerNode.add(KerasLayout.attribute(layer, w), weightNode);
+      weightNodes.put(w, weightNode);
+      placed.add(w.path());
     }
   }
 

@@ -11,6 +11,7 @@ import dev.kerasj.Sequential;
 import dev.kerasj.initializers.Constant;
 import dev.kerasj.initializers.Orthogonal;
 import dev.kerasj.initializers.VarianceScaling;
+import dev.kerasj.layers.Bidirectional;
 import dev.kerasj.layers.GRU;
 import dev.kerasj.layers.Input;
 import dev.kerasj.layers.LSTM;
@@ -44,7 +45,11 @@ class RecurrentConfigTest {
               .kernelInitializer(VarianceScaling.heNormal(null)).build(),
           LSTM.builder(5).recurrentActivation("tanh").unitForgetBias(false).returnSequences(true)
               .recurrentInitializer(new Orthogonal(0.5, 7L)).biasInitializer(Constant.ones()).build(),
-          GRU.builder(3).activation("relu").goBackwards(true).useBias(false).build()));
+          GRU.builder(3).activation("relu").goBackwards(true).useBias(false).build()),
+      "bidirectional", () -> new Sequential(Input.of(6, 3),
+          new Bidirectional(LSTM.builder(4).returnSequences(true).name("enc").build()),
+          new Bidirectional(SimpleRNN.builder(2).returnSequences(true).build(), "mul", "bi_mul"),
+          new Bidirectional(GRU.builder(3).activation("relu").build(), "ave")));
 
   static Stream<String> cases() {
     return CASES.keySet().stream().sorted();
@@ -91,7 +96,7 @@ class RecurrentConfigTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"return_state", "stateful", "zero_output_for_mask"})
+  @ValueSource(strings = {"return_state", "stateful"})
   void fromJson_unimplementedFlagSet_isRefusedNamingTheField(String key) throws IOException {
     String json = withLayerField(LSTM_INDEX, key, KerasJson.NODES.booleanNode(true));
     IncompatibleModelException e = assertThrows(IncompatibleModelException.class, () -> Model.fromJson(json));
