@@ -102,3 +102,12 @@ def test_javaRecurrentCheckpoint_isConsumedByKerasModel_andPredictsLikeJava(case
         str(FOLDER / f"{case}_ckpt" / "ckpt-1")).assert_consumed()
     np.testing.assert_allclose(model.predict(x, verbose=0).reshape(-1), predicted, rtol=RTOL, atol=ATOL,
                                err_msg=f"{case} (Java TF checkpoint into Keras)")
+
+
+def test_javaFunctionalRecurrentArchive_loadsInKerasAndPredictsLikeJava():
+    # Masking -> Bidirectional(LSTM, sequences) -> GRU -> Dense, written by Java with no mask op layers or call
+    # kwargs: Keras rebuilds the mask from the Masking layer and predicts Java's values on partly padded rows.
+    x, predicted = outputs("functional")
+    model = keras.models.load_model(FOLDER / "functional.keras")
+    np.testing.assert_allclose(model.predict(x, verbose=0).reshape(-1), predicted, rtol=RTOL, atol=ATOL,
+                               err_msg="functional (Java .keras)")

@@ -51,6 +51,35 @@ class PythonInteropRecurrentFilesTest {
     }
   }
 
+  /**
+   * A Functional model (Masking, Bidirectional(LSTM) with sequences, GRU, Dense) with seeded weights:
+   * {@code functional.keras} and {@code functional.json} (x and Java's predictions) for Keras to load.
+   */
+  @org.junit.jupiter.api.Test
+  void writeFunctionalRecurrentModelForPython() throws IOException {
+    Path dir = out();
+    Files.createDirectories(dir);
+    dev.kerasj.layers.KerasTensor x = dev.kerasj.layers.Input.tensor(6, 3);
+    dev.kerasj.layers.KerasTensor h = new dev.kerasj.layers.Bidirectional(
+        dev.kerasj.layers.LSTM.builder(4).returnSequences(true).build()).apply(new dev.kerasj.layers.Masking().apply(x));
+    float[][][] data = new float[4][6][3];
+    for (int i = 0; i < data.length; i++) {
+      for (int t = 0; t < 6 - i; t++) { // row i: 6 - i real steps, then zeros
+        data[i][t] = new float[] {0.1f * t - 0.2f, 0.3f * i - 0.4f, 0.5f - 0.05f * t * i};
+      }
+    }
+    try (Model model = new Model(x, new dev.kerasj.layers.Dense(2).apply(new dev.kerasj.layers.GRU(3).apply(h)))) {
+      model.setSeed(3);
+      model.save(dir.resolve("functional.keras"));
+      float[] flat = new float[4 * 6 * 3];
+      for (int i = 0; i < flat.length; i++) {
+        flat[i] = data[i / 18][(i / 3) % 6][i % 3];
+      }
+      Files.writeString(dir.resolve("functional.json"), "{\"x_shape\": [4, 6, 3], \"x\": " + floats(flat)
+          + ", \"predict\": " + floats(KerasParityTest.toFloats(model.predict(data))) + "}\n", StandardCharsets.UTF_8);
+    }
+  }
+
   private static String floats(float[] v) {
     StringBuilder sb = new StringBuilder("[");
     for (int i = 0; i < v.length; i++) {

@@ -153,6 +153,14 @@ public final class Bidirectional extends Layer {
     backward.build(ctx, inputShape);
   }
 
+  /** Keras' trainable setter: freezing the wrapper freezes both layers. */
+  @Override
+  public Layer setTrainable(boolean trainable) {
+    forward.setTrainable(trainable);
+    backward.setTrainable(trainable);
+    return super.setTrainable(trainable);
+  }
+
   @Override
   public void releaseWeights() {
     forward.releaseWeights();

@@ -138,4 +138,17 @@ class RecurrentLayerTest {
         "same units", "2 and 3");
     assertMessage(assertThrows(IllegalArgumentException.class, () -> new Bidirectional(null)), "Received: null");
   }
+
+  @Test
+  void bidirectional_setTrainableFalse_freezesBothLayers() {
+    Bidirectional b = new Bidirectional(new LSTM(2));
+    try (Sequential m = new Sequential(Input.of(5, 3), b, new Dense(1))) {
+      b.setTrainable(false);
+      m.build();
+      assertTrue(!b.forwardLayer().trainable() && !b.backwardLayer().trainable());
+      assertTrue(b.weights().stream().noneMatch(Weight::trainable), "every Bidirectional weight is frozen");
+      assertEquals(6, b.weights().size());
+      assertEquals(2 * 4 * 2 * (3 + 2 + 1), b.countParams(), "Keras' parameter count of Bidirectional(LSTM(2))");
+    }
+  }
 }
