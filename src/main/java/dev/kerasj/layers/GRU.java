@@ -80,7 +80,7 @@ public final class GRU extends Recurrent {
   @Override
   List<Operand<TFloat32>> step(Ops tf, Operand<TFloat32> projected, List<Operand<TFloat32>> states) {
     Operand<TFloat32> h = states.get(0);
-    Operand<TFloat32> inner = tf.linalg.matMul(h, recurrentKernelWeight().value());
+    Operand<TFloat32> inner = recurrentProjection(tf, h);
     if (recurrentBias != null) {
       inner = tf.math.add(inner, recurrentBias);
     }

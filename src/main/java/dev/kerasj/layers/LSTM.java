@@ -79,7 +79,7 @@ public final class LSTM extends Recurrent {
 
   @Override
   List<Operand<TFloat32>> step(Ops tf, Operand<TFloat32> projected, List<Operand<TFloat32>> states) {
-    Operand<TFloat32> z = tf.math.add(projected, tf.linalg.matMul(states.get(0), recurrentKernelWeight().value()));
+    Operand<TFloat32> z = tf.math.add(projected, recurrentProjection(tf, states.get(0)));
     List<Operand<TFloat32>> g = split(tf, z, 4);
     Operand<TFloat32> i = recurrentActivation.apply(tf, g.get(0));
     Operand<TFloat32> f = recurrentActivation.apply(tf, g.get(1));

@@ -33,9 +33,14 @@ import org.tensorflow.types.TInt32;
  * carries the input's mask on; otherwise the mask stops here. With {@code goBackwards} the steps (and the mask) are
  * read last to first, and a returned sequence is in that reversed order, as in Keras.
  *
+ * <p><b>Dropout</b> ({@code dropout}, {@code recurrent_dropout}) follows Keras 3: one mask per sequence, kept for every
+ * step; with {@code recurrent_dropout}, LSTM and GRU use Keras' implementation 1 (one input mask and one state mask per
+ * gate). Masks come from a stateless generator keyed by (layer seed, optimizer step), so a resumed run draws what an
+ * uninterrupted one would; they match Keras in distribution, not bit for bit.
+ *
  * <p>Not implemented (a clear error where a Keras config asks for them): {@code return_state} (the layer contract returns
- * one tensor), {@code dropout}/{@code recurrent_dropout}, {@code stateful}, {@code unroll=True} (kerasj always unrolls;
- * it has the same maths), regularizers and constraints.
+ * one tensor), {@code stateful}, regularizers and constraints. {@code unroll=True} is accepted: kerasj always unrolls,
+ * with the same maths.
  */
 public abstract class Recurrent extends Layer {
   /** Keras' default {@code activation}. */
@@ -52,6 +57,10 @@ public abstract class Recurrent extends Layer {
   private final boolean returnSequences;
   private final boolean goBackwards;
   private final boolean zeroOutputForMask;
+  private final double dropout;
+  private final double recurrentDropout;
+  /** Per-gate recurrent dropout masks of the graph being built ({@code [batch, units]} each), or null. */
+  private List<Operand<TFloat32>> recurrentMasks;
   private Weight kernel;
   private Weight recurrentKernel;
   private Weight bias;
@@ -71,6 +80,25 @@ public abstract class Recurrent extends Layer {
     this.returnSequences = b.returnSequences;
     this.goBackwards = b.goBackwards;
     this.zeroOutputForMask = b.zeroOutputForMask;
+    for (double r : new double[] {b.dropout, b.recurrentDropout}) {
+      if (!(r >= 0 && r < 1)) {
+        throw new IllegalArgumentException("Invalid value received for argument `"
+            + (r == b.dropout ? "dropout" : "recurrent_dropout") + "`. Expected a float value between 0 and 1 "
+            + "(exclusive of 1). Received: " + (r == b.dropout ? "dropout" : "recurrent_dropout") + "=" + r);
+      }
+    }
+    this.dropout = b.dropout;
+    this.recurrentDropout = b.recurrentDropout;
+  }
+
+  /** Keras' {@code dropout}: the fraction of input features dropped in training, one mask per sequence. */
+  public final double dropout() {
+    return dropout;
+  }
+
+  /** Keras' {@code recurrent_dropout}: the fraction of the previous state dropped in training, one mask per sequence. */
+  public final double recurrentDropout() {
+    return recurrentDropout;
   }
 
   public final int units() {
@@ -133,7 +161,7 @@ public abstract class Recurrent extends Layer {
   /** Sets every argument this base class holds on {@code b}, from this layer. */
   final <B extends Builder<B>> B copyInto(B b, boolean goBackwards, String name, boolean zeroOutputForMask) {
     b.activation = activation;
-    return b.zeroOutputForMask(zeroOutputForMask).useBias(useBias).kernelInitializer(kernelInitializer).recurrentInitializer(recurrentInitializer)
+    return b.zeroOutputForMask(zeroOutputForMask).dropout(dropout).recurrentDropout(recurrentDropout).useBias(useBias).kernelInitializer(kernelInitializer).recurrentInitializer(recurrentInitializer)
         .biasInitializer(biasInitializer).returnSequences(returnSequences).goBackwards(goBackwards).name(name);
   }
 
@@ -206,23 +234,42 @@ public abstract class Recurrent extends Layer {
 
   @Override
   public Operand<?> call(LayerContext ctx, Operand<?> inputs, boolean training) {
-    return run(ctx.tf(), inputs, null);
+    return run(ctx, inputs, null, training);
   }
 
   @Override
   public Operand<?> call(LayerContext ctx, List<Operand<?>> inputs, List<Operand<TBool>> masks, boolean training) {
-    return run(ctx.tf(), inputs.get(0), masks.isEmpty() ? null : masks.get(0));
+    return run(ctx, inputs.get(0), masks.isEmpty() ? null : masks.get(0), training);
   }
 
   @SuppressWarnings("unchecked")
-  private Operand<TFloat32> run(Ops tf, Operand<?> inputs, Operand<TBool> mask) {
+  private Operand<TFloat32> run(LayerContext ctx, Operand<?> inputs, Operand<TBool> mask, boolean training) {
+    Ops tf = ctx.tf();
     Operand<TFloat32> x = (Operand<TFloat32>) inputs;
     long[] in = inputShape();
     int steps = Math.toIntExact(in[0]);
     long g = (long) gates() * units;
-    // Every step's x . kernel as one matmul over [batch * steps, features].
-    Operand<TFloat32> flat = tf.reshape(x, tf.constant(new long[] {-1, in[1]}));
-    Operand<TFloat32> projected = tf.linalg.matMul(flat, kernel.value());
+    Operand<TInt32> batch = tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
+    // Keras 3: with recurrent_dropout, LSTM and GRU switch to implementation 1, one mask per gate for the inputs and
+    // for the state; otherwise one input mask for all gates. Masks are drawn once per batch and kept for every step.
+    int maskCount = recurrentDropout > 0 ? gates() : 1;
+    recurrentMasks = training && recurrentDropout > 0
+        ? dropoutMasks(ctx, batch, units, recurrentDropout, gates() == 1 ? 1 : gates(), 1000) : null;
+    Operand<TFloat32> projected;
+    if (training && dropout > 0) {
+      List<Operand<TFloat32>> masks = dropoutMasks(ctx, batch, in[1], dropout, maskCount, 0);
+      List<Operand<TFloat32>> kernels = maskCount == 1 ? List.of(kernel.value()) : split(tf, kernel.value(), maskCount);
+      List<Operand<TFloat32>> parts = new ArrayList<>();
+      for (int k = 0; k < maskCount; k++) {
+        Operand<TFloat32> dropped = tf.math.mul(x, tf.expandDims(masks.get(k), tf.constant(1)));
+        parts.add(tf.linalg.matMul(tf.reshape(dropped, tf.constant(new long[] {-1, in[1]})), kernels.get(k)));
+      }
+      projected = parts.size() == 1 ? parts.get(0) : tf.concat(parts, tf.constant(-1));
+    } else {
+      // Every step's x . kernel as one matmul over [batch * steps, features].
+      Operand<TFloat32> flat = tf.reshape(x, tf.constant(new long[] {-1, in[1]}));
+      projected = tf.linalg.matMul(flat, kernel.value());
+    }
     Operand<TFloat32> inBias = inputBias(tf);
     if (inBias != null) {
       projected = tf.math.add(projected, inBias);
@@ -238,7 +285,6 @@ public abstract class Recurrent extends Layer {
       xs = reversed(xs);
       ms = ms == null ? null : reversed(ms);
     }
-    Operand<TInt32> batch = tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
     Operand<TFloat32> zeros = tf.fill(tf.concat(List.of(batch, tf.constant(new int[] {units})), tf.constant(0)),
         tf.constant(0f));
     List<Operand<TFloat32>> states = new ArrayList<>(Collections.nCopies(stateCount(), zeros));
@@ -264,6 +310,54 @@ public abstract class Recurrent extends Layer {
       outputs.add(output != null ? output : states.get(0));
     }
     return returnSequences ? tf.stack(outputs, Stack.axis(1L)) : outputs.get(steps - 1);
+  }
+
+  /**
+   * {@code h . recurrent_kernel}, or with recurrent dropout in training Keras' implementation 1: each gate's block of
+   * {@code recurrent_kernel} applied to {@code h} times that gate's mask.
+   */
+  final Operand<TFloat32> recurrentProjection(Ops tf, Operand<TFloat32> h) {
+    if (recurrentMasks == null) {
+      return tf.linalg.matMul(h, recurrentKernel.value());
+    }
+    if (recurrentMasks.size() == 1) {
+      return tf.linalg.matMul(tf.math.mul(h, recurrentMasks.get(0)), recurrentKernel.value());
+    }
+    List<Operand<TFloat32>> blocks = split(tf, recurrentKernel.value(), recurrentMasks.size());
+    List<Operand<TFloat32>> parts = new ArrayList<>();
+    for (int k = 0; k < blocks.size(); k++) {
+      parts.add(tf.linalg.matMul(tf.math.mul(h, recurrentMasks.get(k)), blocks.get(k)));
+    }
+    return tf.concat(parts, tf.constant(-1));
+  }
+
+  /**
+   * {@code count} dropout masks {@code [batch, width]} (values 0 or {@code 1/(1-rate)}), as Dropout draws them: in
+   * {@code fit} from a stateless generator keyed by (layer seed + index, the optimizer's step), so a resumed run draws
+   * the masks an uninterrupted one would. Keras' own random stream cannot be reproduced, so the masks match Keras in
+   * distribution only.
+   */
+  private static List<Operand<TFloat32>> dropoutMasks(LayerContext ctx, Operand<TInt32> batch, long width,
+      double rate, int count, int firstIndex) {
+    Ops tf = ctx.tf();
+    Operand<TInt32> shape = tf.concat(List.of(batch, tf.constant(new int[] {(int) width})), tf.constant(0));
+    long seed = ctx.seed();
+    List<Operand<TFloat32>> masks = new ArrayList<>();
+    for (int k = 0; k < count; k++) {
+      Operand<TFloat32> random;
+      if (ctx.trainingStep() != null) {
+        random = tf.random.statelessRandomUniform(shape,
+            tf.stack(List.of(tf.constant(seed + firstIndex + k), ctx.trainingStep())), TFloat32.class);
+      } else {
+        long s = seed + firstIndex + k;
+        random = tf.random.randomUniform(shape, TFloat32.class,
+            org.tensorflow.op.random.RandomUniform.seed(s & 0x7fffffffL),
+            org.tensorflow.op.random.RandomUniform.seed2((s >>> 32) & 0x7fffffffL));
+      }
+      Operand<TFloat32> keep = tf.dtypes.cast(tf.math.greaterEqual(random, tf.constant((float) rate)), TFloat32.class);
+      masks.add(tf.math.mul(keep, tf.constant((float) (1.0 / (1.0 - rate)))));
+    }
+    return masks;
   }
 
   private static List<Operand<TFloat32>> unstack(Ops tf, Operand<TFloat32> v, int steps) {
@@ -298,6 +392,8 @@ public abstract class Recurrent extends Layer {
     private boolean returnSequences;
     private boolean goBackwards;
     private boolean zeroOutputForMask;
+    private double dropout;
+    private double recurrentDropout;
     private String name;
     private long[] inputShape;
 
@@ -349,6 +445,18 @@ public abstract class Recurrent extends Layer {
     /** Keras' {@code zero_output_for_mask} (default false); see {@link Recurrent#zeroOutputForMask()}. */
     public B zeroOutputForMask(boolean zeroOutputForMask) {
       this.zeroOutputForMask = zeroOutputForMask;
+      return self();
+    }
+
+    /** Keras' {@code dropout} (default 0): input features dropped in training, in [0, 1). */
+    public B dropout(double rate) {
+      this.dropout = rate;
+      return self();
+    }
+
+    /** Keras' {@code recurrent_dropout} (default 0): state units dropped in training, in [0, 1). */
+    public B recurrentDropout(double rate) {
+      this.recurrentDropout = rate;
       return self();
     }
 

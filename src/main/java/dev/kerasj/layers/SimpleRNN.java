@@ -49,7 +49,7 @@ public final class SimpleRNN extends Recurrent {
 
   @Override
   List<Operand<TFloat32>> step(Ops tf, Operand<TFloat32> projected, List<Operand<TFloat32>> states) {
-    Operand<TFloat32> z = tf.math.add(projected, tf.linalg.matMul(states.get(0), recurrentKernelWeight().value()));
+    Operand<TFloat32> z = tf.math.add(projected, recurrentProjection(tf, states.get(0)));
     return List.of(activation().apply(tf, z));
   }
 

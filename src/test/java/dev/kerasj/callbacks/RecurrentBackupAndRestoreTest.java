@@ -26,9 +26,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.tensorflow.ndarray.FloatNdArray;
 
 /**
- * {@link BackupAndRestore} with recurrent layers: a Masking -> GRU(returnSequences) -> LSTM -> Dropout -> Dense model
- * interrupted in the middle of an epoch and resumed ends bit for bit where an uninterrupted run ends (weights and
- * history): the unrolled graph has no hidden state between steps, and Adam's slots and step counter are saved.
+ * {@link BackupAndRestore} with recurrent layers: a Masking -> GRU(returnSequences) -> LSTM -> Dropout -> Dense model,
+ * both recurrent layers with dropout and recurrent dropout, interrupted in the middle of an epoch and resumed ends bit
+ * for bit where an uninterrupted run ends (weights and history): the unrolled graph has no hidden state between
+ * steps, the dropout masks are a function of (layer seed, step counter), and Adam's slots and the counter are saved.
  */
 class RecurrentBackupAndRestoreTest {
   static final int SAMPLES = 40;
@@ -42,7 +43,8 @@ class RecurrentBackupAndRestoreTest {
 
   static Sequential model() {
     Sequential m = new Sequential(Input.of(STEPS, FEATURES), new Masking(),
-        GRU.builder(5).returnSequences(true).build(), new LSTM(4), new Dropout(0.2), new Dense(3, "softmax"));
+        GRU.builder(5).returnSequences(true).dropout(0.2).recurrentDropout(0.2).build(),
+        LSTM.builder(4).dropout(0.1).recurrentDropout(0.3).build(), new Dropout(0.2), new Dense(3, "softmax"));
     m.setSeed(5);
     m.compile(new Adam(0.02), new SparseCategoricalCrossentropy(), "accuracy");
     return m;

@@ -11,8 +11,7 @@ import java.util.List;
 /**
  * Keras 3.15's configs of {@code SimpleRNN}, {@code LSTM} and {@code GRU} ({@code get_config()}, argument for
  * argument), and the layers rebuilt from them. Reading rejects what kerasj does not implement when it is not Keras'
- * default: {@code return_state}, {@code stateful}, {@code dropout},
- * {@code recurrent_dropout}, regularizers, constraints, and GRU's {@code reset_after=False}. {@code unroll} is accepted
+ * default: {@code return_state}, {@code stateful}, regularizers, constraints, and GRU's {@code reset_after=False}. {@code unroll} is accepted
  * either way: kerasj always unrolls, with the same maths.
  */
 final class RecurrentConfigs {
@@ -51,8 +50,8 @@ final class RecurrentConfigs {
     for (String p : List.of("kernel", "recurrent", "bias")) {
       c.putNull(p + "_constraint");
     }
-    c.put("dropout", 0.0);
-    c.put("recurrent_dropout", 0.0);
+    c.put("dropout", r.dropout());
+    c.put("recurrent_dropout", r.recurrentDropout());
     if (r instanceof GRU) {
       c.put("reset_after", true);
     }
@@ -99,8 +98,6 @@ final class RecurrentConfigs {
     c.requireDefault("activity_regularizer", null);
     c.requireDefault("return_state", false);
     c.requireDefault("stateful", false);
-    c.requireDefault("dropout", 0.0);
-    c.requireDefault("recurrent_dropout", 0.0);
     Recurrent.Builder<?> b = switch (className) {
       case "SimpleRNN" -> SimpleRNN.builder(c.integer("units"));
       case "LSTM" -> LSTM.builder(c.integer("units"))
@@ -117,7 +114,9 @@ final class RecurrentConfigs {
         .useBias(c.bool("use_bias", true))
         .returnSequences(c.bool("return_sequences", false))
         .goBackwards(c.bool("go_backwards", false))
-        .zeroOutputForMask(c.bool("zero_output_for_mask", false));
+        .zeroOutputForMask(c.bool("zero_output_for_mask", false))
+        .dropout(c.number("dropout", 0.0))
+        .recurrentDropout(c.number("recurrent_dropout", 0.0));
     if (c.has("kernel_initializer")) {
       b.kernelInitializer(InitializerConfigs.fromConfig(c.raw("kernel_initializer"), c, "kernel_initializer"));
     }

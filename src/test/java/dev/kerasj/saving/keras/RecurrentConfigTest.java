@@ -104,10 +104,22 @@ class RecurrentConfigTest {
   }
 
   @Test
-  void fromJson_recurrentDropout_isRefusedNamingTheValue() throws IOException {
+  void fromJson_dropoutRates_roundTrip() throws IOException {
     String json = withLayerField(LSTM_INDEX, "recurrent_dropout", KerasJson.NODES.numberNode(0.25));
+    json = json.replace("\"dropout\":0.0", "\"dropout\":0.5");
+    try (Model model = Model.fromJson(json)) {
+      LSTM lstm = (LSTM) model.layers().get(LSTM_INDEX - 1);
+      assertEquals(0.25, lstm.recurrentDropout());
+      KerasConfigParityTest.assertEquivalent(KerasJson.parse(json.getBytes()),
+          KerasJson.parse(model.toJson().getBytes()), "$");
+    }
+  }
+
+  @Test
+  void fromJson_recurrentDropoutOfOne_isRefusedNamingTheValue() throws IOException {
+    String json = withLayerField(LSTM_INDEX, "recurrent_dropout", KerasJson.NODES.numberNode(1.0));
     IncompatibleModelException e = assertThrows(IncompatibleModelException.class, () -> Model.fromJson(json));
-    assertTrue(e.getMessage().contains("recurrent_dropout") && e.getMessage().contains("0.25"), e.getMessage());
+    assertTrue(e.getMessage().contains("recurrent_dropout=1.0"), e.getMessage());
   }
 
   @Test
