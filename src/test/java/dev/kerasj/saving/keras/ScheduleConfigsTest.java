@@ -162,6 +162,38 @@ class ScheduleConfigsTest {
     }
   }
 
+  /** A SavedModel directory keeps the schedule in its Keras config too, and its optimizer state continues it. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("trainCases")
+  void savedModel_writtenByJava_keepsTheSchedule_andContinuesItLikeKeras(ScheduleCases.Case c, @TempDir Path dir)
+      throws Exception {
+    TensorBundle b = new TensorBundle(c.bundle());
+    Map<String, Class<? extends TType>> data = new LinkedHashMap<>();
+    for (String n : List.of("x", "y", "x_val", "y_val")) {
+      data.put(n, TFloat32.class);
+    }
+    Map<String, HostArray> d = b.read(data);
+    Path saved = dir.resolve("saved_model");
+    try (Sequential model = c.model()) {
+      Map<String, Class<? extends TType>> want = new LinkedHashMap<>();
+      model.weights().forEach(w -> want.put("initial/" + w.path(), TFloat32.class));
+      Map<String, Object> initial = new LinkedHashMap<>();
+      b.read(want).forEach((k, v) -> initial.put(k.substring("initial/".length()), v));
+      model.setWeights(initial);
+      model.fit(d.get("x"), d.get("y"), dev.kerasj.FitOptions.builder().epochs(3).batchSize(32).shuffle(false)
+          .verbose(0).build());
+      model.save(saved);
+    }
+    try (Model loaded = Model.load(saved)) {
+      assertEquals(normalized(ScheduleConfigs.write(c.schedule().get())),
+          normalized(ScheduleConfigs.write(loaded.optimizer().learningRateSchedule())));
+      double next = loaded.fit(d.get("x"), d.get("y"), dev.kerasj.FitOptions.builder().epochs(1).batchSize(32)
+          .shuffle(false).verbose(0).build()).history().get("loss").get(0);
+      float keras = b.read("next_history/loss", TFloat32.class).floats()[0];
+      assertEquals(keras, next, 1e-6 + 1e-5 * Math.abs(keras), c.name() + ": the epoch after the SavedModel");
+    }
+  }
+
   static IncompatibleModelException readFails(String json) throws Exception {
     JsonNode node = KerasJson.parse(json.getBytes(StandardCharsets.UTF_8));
     return assertThrows(IncompatibleModelException.class, () -> read(node));
