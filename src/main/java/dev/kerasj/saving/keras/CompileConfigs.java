@@ -121,7 +121,7 @@ final class CompileConfigs {
       ObjectNode rest = ((ObjectNode) env.raw("config")).deepCopy();
       rest.remove("learning_rate");
       c = new ConfigFields(rest, c.where(), c.source());
-    } else if (lr != null && !lr.isNumber() && !lr.isNull()) {
+    } else if (lr != null && !lr.isNumber()) {
       throw c.fail("'learning_rate' must be a number or a serialized learning-rate schedule of "
           + ScheduleConfigs.MODULE + ". Found: " + lr);
     }

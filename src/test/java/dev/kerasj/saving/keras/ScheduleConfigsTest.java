@@ -225,6 +225,19 @@ class ScheduleConfigsTest {
   }
 
   @Test
+  void optimizerConfig_withALearningRateNeitherNumberNorSchedule_isRefused() throws Exception {
+    for (String lr : List.of("null", "\"0.01\"", "[0.1]")) {
+      JsonNode opt = KerasJson.parse(("{\"class_name\": \"Adam\", \"config\": {\"learning_rate\": " + lr + "}}")
+          .getBytes(StandardCharsets.UTF_8));
+      IncompatibleModelException e = assertThrows(IncompatibleModelException.class, () -> CompileConfigs.optimizer(
+          opt, new ConfigFields(KerasJson.NODES.objectNode(), "compile_config", null)));
+      assertTrue(e.getMessage().contains("'learning_rate' must be a number or a serialized learning-rate schedule of "
+          + "keras.optimizers.schedules. Found: " + KerasJson.parse(lr.getBytes(StandardCharsets.UTF_8))),
+          e.getMessage());
+    }
+  }
+
+  @Test
   void optimizerConfig_withAScheduleAsLearningRate_givesTheOptimizerTheSchedule() throws Exception {
     JsonNode schedule = FIXTURE.get("schedules").get("cosine_restarts_t_mul_1_5").get("config");
     ObjectNode opt = (ObjectNode) KerasJson.parse(("{\"module\": \"keras.optimizers\", \"class_name\": \"SGD\", "
