@@ -31,7 +31,8 @@ import java.util.List;
 /**
  * The optimizer and loss parts of Keras 3's {@code compile_config}: {@code optimizer.get_config()} with Keras'
  * default optimizer names ({@code adam}, {@code rm_sprop}, {@code adam_w} ...), and the loss as an identifier
- * string when it has Keras' default arguments or as a serialized loss object otherwise.
+ * string when it has Keras' default arguments or as a serialized loss object otherwise. An optimizer's
+ * {@code learning_rate} is a number or a serialized learning-rate schedule ({@link ScheduleConfigs}).
  */
 final class CompileConfigs {
   static final List<String> SUPPORTED_OPTIMIZERS = List.of("SGD", "Adam", "AdamW", "RMSprop", "Adagrad");
@@ -50,7 +51,11 @@ final class CompileConfigs {
   static ObjectNode optimizer(Optimizer o, double learningRate) {
     ObjectNode c = KerasJson.NODES.objectNode();
     c.put("name", kerasOptimizerName(o));
-    c.put("learning_rate", learningRate);
+    if (o.learningRateSchedule() != null) {
+      c.set("learning_rate", ScheduleConfigs.write(o.learningRateSchedule()));
+    } else {
+      c.put("learning_rate", learningRate);
+    }
     if (o.weightDecay() == null) {
       c.putNull("weight_decay");
     } else {
@@ -108,6 +113,18 @@ final class CompileConfigs {
     ConfigFields env = new ConfigFields(node, compile.where() + ".optimizer", compile.source());
     String cls = env.string("class_name");
     ConfigFields c = env.object("config");
+    JsonNode lr = c.raw("learning_rate");
+    dev.kerasj.optimizers.schedules.LearningRateSchedule schedule = null;
+    if (lr != null && lr.isObject()) {
+      // A schedule drives the rate; the optimizer's own learning rate (Keras' default here) is then unused.
+      schedule = ScheduleConfigs.read(lr, c);
+      ObjectNode rest = ((ObjectNode) env.raw("config")).deepCopy();
+      rest.remove("learning_rate");
+      c = new ConfigFields(rest, c.where(), c.source());
+    } else if (lr != null && !lr.isNumber()) {
+      throw c.fail("'learning_rate' must be a number or a serialized learning-rate schedule of "
+          + ScheduleConfigs.MODULE + ". Found: " + lr);
+    }
     for (String unsupported : List.of("clipnorm", "global_clipnorm", "clipvalue", "ema_overwrite_frequency",
         "loss_scale_factor", "gradient_accumulation_steps")) {
       c.requireDefault(unsupported, null);
@@ -117,12 +134,9 @@ final class CompileConfigs {
     if (!cls.equals("AdamW")) {
       c.requireDefault("weight_decay", null);
     }
-    JsonNode lr = c.raw("learning_rate");
-    if (lr != null && !lr.isNumber()) {
-      throw c.fail("'learning_rate' must be a number; learning-rate schedules are not supported. Found: " + lr);
-    }
+    Optimizer optimizer;
     try {
-      return switch (cls) {
+      optimizer = switch (cls) {
         case "SGD" -> new SGD(c.number("learning_rate", SGD.DEFAULT_LEARNING_RATE), c.number("momentum", 0.0),
             c.bool("nesterov", false));
         case "Adam" -> new Adam(c.number("learning_rate", Adam.DEFAULT_LEARNING_RATE),
@@ -143,6 +157,10 @@ final class CompileConfigs {
     } catch (IllegalArgumentException e) {
       throw c.fail(e.getMessage());
     }
+    if (schedule != null) {
+      optimizer.setLearningRateSchedule(schedule);
+    }
+    return optimizer;
   }
 
   /**
