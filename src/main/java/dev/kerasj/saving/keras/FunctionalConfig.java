@@ -224,12 +224,12 @@ public final class FunctionalConfig {
       c.putNull("metrics");
     } else if (outputs.size() == 1) {
       ArrayNode m = c.putArray("metrics");
-      metrics.get(0).forEach(metric -> m.add(metric.name()));
+      metrics.get(0).forEach(metric -> m.add(CustomObjectConfigs.metric(metric)));
     } else {
       ObjectNode byOutput = c.putObject("metrics");
       for (int i = 0; i < outputs.size(); i++) {
         ArrayNode m = byOutput.putArray(outputs.get(i));
-        metrics.get(i).forEach(metric -> m.add(metric.name()));
+        metrics.get(i).forEach(metric -> m.add(CustomObjectConfigs.metric(metric)));
       }
     }
     c.putNull("weighted_metrics");
@@ -360,7 +360,7 @@ public final class FunctionalConfig {
             layer.setTrainable(false);
           }
         }
-        default -> layer = LayerConfigs.fromConfig(cls, layerConfig);
+        default -> layer = LayerConfigs.fromConfig(CustomObjectConfigs.lookupName(entry), layerConfig);
       }
       layers.put(layerName, layer);
       inbound.put(layerName, entryNode.get("inbound_nodes"));
@@ -559,7 +559,7 @@ public final class FunctionalConfig {
     Object metricIds = List.of();
     if (metrics != null && !metrics.isNull()) {
       checkMetricIds(c, metrics);
-      metricIds = KerasJson.mapper().convertValue(metrics, Object.class);
+      metricIds = CustomObjectConfigs.metrics(metrics, c);
     }
     return new Compile(optimizer, loss, lossWeights, metricIds);
   }
@@ -572,6 +572,9 @@ public final class FunctionalConfig {
       throw c.fail("expected 'metrics' to be a list or a dict by output name. Found: " + metrics);
     }
     for (JsonNode m : metrics) {
+      if (CustomObjectConfigs.isRegisteredName(m)) {
+        continue; // a registered custom metric, rebuilt by CustomObjectConfigs.metrics
+      }
       if (m.isArray() || m.isObject()) {
         checkMetricIds(c, m);
       } else if (!m.isTextual() && !m.isNull()) {
