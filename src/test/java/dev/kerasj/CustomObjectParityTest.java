@@ -177,6 +177,31 @@ class CustomObjectParityTest {
     roundTrip(tmp.resolve("ckpt"), false);
   }
 
+  @Test
+  void functionalModel_ofTwoCustomLayers_roundTripsThroughKerasFilesAndJson() throws IOException {
+    dev.kerasj.layers.KerasTensor in = Input.tensor(4);
+    dev.kerasj.layers.KerasTensor hidden = new ScaledDense(3, 0.5, null).apply(in);
+    dev.kerasj.layers.KerasTensor out = new ScaledDense(2, -1.5, "head").apply(hidden);
+    Path file = tmp.resolve("functional.keras");
+    try (Model model = new Model(in, out)) {
+      model.compile(new SGD(0.05), new ScaledMeanSquaredError(0.5, "half_mse"),
+          new ScaledMeanAbsoluteError(3.0, "triple_mae"));
+      model.fit(data.get("x"), data.get("y"), fit(1).build());
+      float[] predicted = KerasParityTest.toFloats(model.predict(data.get("x_val"), batchSize));
+      model.save(file);
+      JsonNode layers = readConfig(file).path("config").path("layers");
+      assertEquals(List.of("scaled_dense", "head"), List.of(layers.get(1).path("name").asText(),
+          layers.get(2).path("name").asText()));
+      try (Model back = Model.load(file); Model fromJson = Model.fromJson(model.toJson())) {
+        assertEquals(-1.5, assertInstanceOf(ScaledDense.class, back.getLayer("head")).factor());
+        assertEquals("half_mse", back.losses().get(0).name());
+        assertEquals(3.0, assertInstanceOf(ScaledMeanAbsoluteError.class, back.metrics().get(0)).scale());
+        assertArrayEquals(predicted, KerasParityTest.toFloats(back.predict(data.get("x_val"), batchSize)));
+        assertEquals(0.5, assertInstanceOf(ScaledDense.class, fromJson.getLayer("scaled_dense")).factor());
+      }
+    }
+  }
+
   @TempDir Path tmp;
 
   /** Saves a Keras-trained model to {@code path} and restores it (a full model, or weights into a fresh one). */

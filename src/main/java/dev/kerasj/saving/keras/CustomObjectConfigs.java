@@ -46,7 +46,7 @@ final class CustomObjectConfigs {
     CustomObjects.Registration r = CustomObjects.forClass(layer.getClass());
     if (r == null) {
       throw new IllegalArgumentException("Cannot write layer '" + layer.name() + "' (" + layer.getClass().getName()
-          + ") to a Keras config: it is neither a built-in layer nor registered. Built in: " + builtIn
+          + ") to a Keras config: it is neither a built-in layer nor registered. Supported: " + builtIn
           + ". Register a custom layer that implements " + KerasSerializable.class.getSimpleName() + ": "
           + registerCall("my_package", layer.getClass()));
     }
@@ -92,7 +92,7 @@ final class CustomObjectConfigs {
     CustomObjects.Registration r = CustomObjects.forClass(loss.getClass());
     if (r == null) {
       throw new IllegalArgumentException("Cannot write loss " + loss.getClass().getName() + " to a Keras config: it "
-          + "is neither a built-in loss nor registered. Built in: " + builtIn + ". Register a custom loss that "
+          + "is neither a built-in loss nor registered. Supported: " + builtIn + ". Register a custom loss that "
           + "implements " + KerasSerializable.class.getSimpleName() + ": " + registerCall("my_package",
           loss.getClass()));
     }

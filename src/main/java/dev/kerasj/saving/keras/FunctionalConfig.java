@@ -578,8 +578,9 @@ public final class FunctionalConfig {
       if (m.isArray() || m.isObject()) {
         checkMetricIds(c, m);
       } else if (!m.isTextual() && !m.isNull()) {
-        throw c.fail("metric " + m + " is not supported: kerasj restores metrics given by identifier only "
-            + "(accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, mse, mae)");
+        throw c.fail("metric " + m + " is not supported: kerasj restores metrics given by identifier "
+            + "(accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, mse, mae) and custom "
+            + "metrics registered with dev.kerasj.saving.CustomObjects");
       }
     }
   }

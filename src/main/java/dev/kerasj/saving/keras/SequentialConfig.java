@@ -262,8 +262,9 @@ public final class SequentialConfig {
           continue;
         }
         if (!id.isTextual()) {
-          throw c.fail("metric " + id + " is not supported: kerasj restores metrics given by identifier only "
-              + "(accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, mse, mae)");
+          throw c.fail("metric " + id + " is not supported: kerasj restores metrics given by identifier "
+              + "(accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, mse, mae) and custom "
+              + "metrics registered with dev.kerasj.saving.CustomObjects");
         }
         metrics.add(id.asText());
       }
