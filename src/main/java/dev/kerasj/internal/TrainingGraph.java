@@ -115,17 +115,24 @@ public final class TrainingGraph {
 
     List<Op> layerUpdates = new ArrayList<>();
     List<Network.Lookup> lookups = new ArrayList<>();
-    List<Operand<TFloat32>> trainOuts = network.forward(true, layerUpdates, lookups, step);
-    Operand<TFloat32> trainLoss = addLossAndMetrics(compileScope.withSubScope("train"), outputs, trainOuts,
-        trainFetches);
-    addLossAndMetrics(compileScope.withSubScope("eval"), outputs, network.inferenceOutputs(), evalFetches);
-
+    List<Operand<TFloat32>> activityLosses = new ArrayList<>();
+    List<Operand<TFloat32>> trainOuts = network.forward(true, layerUpdates, lookups, step, activityLosses);
     List<Weight> trainable = network.weights().stream().filter(Weight::trainable).toList();
+    Ops trainScope = compileScope.withSubScope("train");
+    Ops evalScope = compileScope.withSubScope("eval");
+    Operand<TFloat32> trainLoss = addLossAndMetrics(trainScope, outputs, trainOuts,
+        penalties(trainScope, activityLosses, trainable), trainFetches);
+    addLossAndMetrics(evalScope, outputs, network.inferenceOutputs(),
+        penalties(evalScope, network.inferenceLosses(), trainable), evalFetches);
+
     Gradient[] grads = gradients(tf.withSubScope("optimizer_gradients"), trainLoss, trainable, lookups);
 
     optimizer.buildFor(context(optScope, optimizer), trainable);
 
     List<Operation> gradOps = new ArrayList<>();
+    // The step's loss is computed from the weights before the update: a penalty such as sum(square(kernel)) is not
+    // an input of any gradient op, so without this edge it could read the kernel after its update.
+    gradOps.add(trainLoss.op());
     for (Gradient g : grads) {
       if (g != null) {
         gradOps.add(g.value().op());
@@ -152,7 +159,13 @@ public final class TrainingGraph {
                 learningRate));
         stepTf = afterGrads.withControlDependencies(List.of(decay));
       }
-      updates.addAll(optimizer.update(context(stepTf, optimizer), g, w, i, learningRate));
+      List<Op> own = optimizer.update(context(stepTf, optimizer), g, w, i, learningRate);
+      updates.addAll(own);
+      if (w.constraint() != null) {
+        // Keras' BaseOptimizer.apply: variable.assign(constraint(variable)) once the update is applied.
+        Ops afterUpdate = afterGrads.withControlDependencies(own);
+        updates.add(afterUpdate.assign(w.value(), w.constraint().call(afterUpdate, w.value())));
+      }
     }
     // The increment also waits for every reader of this step's counter (the forward pass, through Dropout's masks,
     // and the learning rate), which updates alone do not order in a model without weights.
@@ -259,11 +272,28 @@ public final class TrainingGraph {
   }
 
   /**
+   * The losses Keras' {@code model.losses} adds to the outputs' losses: the layers' added losses (activity
+   * regularizers, already divided by the batch size), then each trainable weight's regularizer penalty, in weight
+   * order.
+   */
+  private static List<Operand<TFloat32>> penalties(Ops tf, List<Operand<TFloat32>> added, List<Weight> trainable) {
+    List<Operand<TFloat32>> out = new ArrayList<>(added);
+    for (Weight w : trainable) {
+      if (w.regularizer() != null) {
+        // Through an Identity: TF's C++ SquareGrad crashes (SIGSEGV in ConjugateHelper) on a ref-typed input such as
+        // a VariableV2's output; the Identity's float output is differentiated like the variable.
+        out.add(w.regularizer().call(tf, tf.identity(w.value())));
+      }
+    }
+    return out;
+  }
+
+  /**
    * Adds the total loss, then each output's loss (when there are several) and each metric as (sum, count) pairs, to
    * {@code fetches}, in {@link #metricNames()} order; returns the total loss.
    */
   private Operand<TFloat32> addLossAndMetrics(Ops tf, List<OutputSpec> outputs, List<Operand<TFloat32>> outs,
-      List<Operand<TFloat32>> fetches) {
+      List<Operand<TFloat32>> penalties, List<Operand<TFloat32>> fetches) {
     Operand<TFloat32> total = null;
     List<Operand<TFloat32>> perOutput = new ArrayList<>();
     for (int i = 0; i < outputs.size(); i++) {
@@ -273,6 +303,13 @@ public final class TrainingGraph {
       Operand<TFloat32> weighted = o.lossWeight() == null ? value
           : tf.math.mul(value, tf.constant(o.lossWeight().floatValue()));
       total = total == null ? weighted : tf.math.add(total, weighted);
+    }
+    if (!penalties.isEmpty()) {
+      // Keras' compute_loss: ops.sum([compile loss, *model.losses]), a sum over one stacked vector.
+      List<Operand<TFloat32>> terms = new ArrayList<>();
+      terms.add(total);
+      terms.addAll(penalties);
+      total = tf.sum(tf.stack(terms), tf.constant(0));
     }
     fetches.add(total);
     if (outputs.size() > 1) {
