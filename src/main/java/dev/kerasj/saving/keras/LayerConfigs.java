@@ -27,6 +27,7 @@ import dev.kerasj.layers.Layer;
 import dev.kerasj.layers.MaxPooling2D;
 import dev.kerasj.layers.Reshape;
 import dev.kerasj.layers.Weight;
+import dev.kerasj.regularizers.Regularizer;
 import java.util.List;
 
 /**
@@ -34,7 +35,8 @@ import java.util.List;
  * against Keras, see {@code python-interop/make_config_fixtures.py}), and read back into a kerasj layer.
  *
  * <p>Reading rejects every Keras argument kerasj does not implement when it holds a non-default value
- * ({@code dilation_rate}, regularizers, {@code mask_zero} ...), so a Keras config never loads as a different model.
+ * ({@code dilation_rate}, {@code mask_zero} ...), so a Keras config never loads as a different model. Regularizers and
+ * constraints are read and written by {@link PenaltyConfigs}.
  */
 final class LayerConfigs {
   private static final String MODULE = "keras.layers";
@@ -63,6 +65,11 @@ final class LayerConfigs {
     c.put("name", layer.name());
     c.put("trainable", layer.trainable());
     c.set("dtype", KerasJson.float32Policy());
+    if (layer.activityRegularizer() != null) {
+      // Keras' base Layer.get_config puts a set activity_regularizer here; a layer that lists the key itself keeps
+      // this position.
+      c.set("activity_regularizer", PenaltyConfigs.toConfig(layer.activityRegularizer()));
+    }
     boolean buildConfig = true;
     if (layer instanceof Merge) {
       if (layer instanceof Concatenate cat) {
@@ -73,10 +80,8 @@ final class LayerConfigs {
       c.put("activation", activationName(d.activation()));
       c.put("use_bias", d.useBias());
       putKernelAndBias(c, layer);
-      c.putNull("kernel_regularizer");
-      c.putNull("bias_regularizer");
-      c.putNull("kernel_constraint");
-      c.putNull("bias_constraint");
+      PenaltyConfigs.putRegularizers(c, layer, "kernel", "bias");
+      PenaltyConfigs.putConstraints(c, layer, "kernel", "bias");
       c.putNull("quantization_config");
     } else if (layer instanceof Conv2D conv) {
       c.put("filters", conv.filters());
@@ -89,11 +94,9 @@ final class LayerConfigs {
       c.put("activation", activationName(conv.activation()));
       c.put("use_bias", conv.useBias());
       putKernelAndBias(c, layer);
-      c.putNull("kernel_regularizer");
-      c.putNull("bias_regularizer");
-      c.putNull("activity_regularizer");
-      c.putNull("kernel_constraint");
-      c.putNull("bias_constraint");
+      PenaltyConfigs.putRegularizers(c, layer, "kernel", "bias");
+      c.set("activity_regularizer", PenaltyConfigs.toConfig(layer.activityRegularizer()));
+      PenaltyConfigs.putConstraints(c, layer, "kernel", "bias");
     } else if (layer instanceof BatchNormalization bn) {
       putBatchNormalization(c, bn);
     } else if (layer instanceof MaxPooling2D p) {
@@ -124,9 +127,9 @@ final class LayerConfigs {
       c.put("output_dim", e.outputDim());
       c.set("embeddings_initializer", InitializerConfigs.toConfig(weight(layer, "embeddings").initializer(),
           "layer '" + layer.name() + "' embeddings_initializer"));
-      c.putNull("embeddings_regularizer");
-      c.putNull("activity_regularizer");
-      c.putNull("embeddings_constraint");
+      PenaltyConfigs.putRegularizers(c, layer, "embeddings");
+      c.set("activity_regularizer", PenaltyConfigs.toConfig(layer.activityRegularizer()));
+      PenaltyConfigs.putConstraints(c, layer, "embeddings");
       c.put("mask_zero", false);
       c.putNull("quantization_config");
     } else {
@@ -167,10 +170,8 @@ final class LayerConfigs {
     c.set("gamma_initializer", InitializerConfigs.toConfig(Constant.ones(), "gamma_initializer"));
     c.set("moving_mean_initializer", InitializerConfigs.toConfig(Constant.zeros(), "moving_mean_initializer"));
     c.set("moving_variance_initializer", InitializerConfigs.toConfig(Constant.ones(), "moving_variance_initializer"));
-    c.putNull("beta_regularizer");
-    c.putNull("gamma_regularizer");
-    c.putNull("beta_constraint");
-    c.putNull("gamma_constraint");
+    PenaltyConfigs.putRegularizers(c, bn, "beta", "gamma");
+    PenaltyConfigs.putConstraints(c, bn, "beta", "gamma");
     c.put("synchronized", false);
     c.put("renorm", false);
     c.putNull("renorm_clipping");
@@ -201,6 +202,11 @@ final class LayerConfigs {
     requireFloat32(c);
     c.requireDefault("data_format", "channels_last");
     Layer layer = build(className, c, name);
+    // Keras' base Layer takes activity_regularizer for every layer class.
+    Regularizer activity = PenaltyConfigs.regularizer(c, "activity_regularizer");
+    if (activity != null) {
+      layer.setActivityRegularizer(activity);
+    }
     if (!trainable) {
       layer.setTrainable(false);
     }
@@ -273,21 +279,24 @@ final class LayerConfigs {
     return c.has("strides") ? c.pair("strides") : null;
   }
 
+  /** Refuses weight regularizers and constraints on a layer whose weights kerasj does not regularize yet. */
   private static void requireNoRegularizers(ConfigFields c, String... prefixes) {
     for (String p : prefixes) {
       c.requireDefault(p + "_regularizer", null);
       c.requireDefault(p + "_constraint", null);
     }
-    c.requireDefault("activity_regularizer", null);
-    c.requireDefault("quantization_config", null);
   }
 
   private static Dense dense(ConfigFields c, String name) {
-    requireNoRegularizers(c, "kernel", "bias");
+    c.requireDefault("quantization_config", null);
     c.requireDefault("lora_rank", null);
     Dense.Builder b = Dense.builder(c.integer("units")).name(name)
         .activation(Activations.get(c.string("activation", "linear")))
-        .useBias(c.bool("use_bias", true));
+        .useBias(c.bool("use_bias", true))
+        .kernelRegularizer(PenaltyConfigs.regularizer(c, "kernel_regularizer"))
+        .biasRegularizer(PenaltyConfigs.regularizer(c, "bias_regularizer"))
+        .kernelConstraint(PenaltyConfigs.constraint(c, "kernel_constraint"))
+        .biasConstraint(PenaltyConfigs.constraint(c, "bias_constraint"));
     if (c.has("kernel_initializer")) {
       b.kernelInitializer(InitializerConfigs.fromConfig(c.raw("kernel_initializer"), c, "kernel_initializer"));
     }
@@ -298,14 +307,17 @@ final class LayerConfigs {
   }
 
   private static Conv2D conv2d(ConfigFields c, String name) {
-    requireNoRegularizers(c, "kernel", "bias");
     c.requireDefault("dilation_rate", new int[] {1, 1});
     c.requireDefault("groups", 1);
     int[] kernel = c.pair("kernel_size");
     Conv2D.Builder b = Conv2D.builder(c.integer("filters"), kernel[0], kernel[1]).name(name)
         .padding(c.string("padding", "valid"))
         .activation(c.string("activation", "linear"))
-        .useBias(c.bool("use_bias", true));
+        .useBias(c.bool("use_bias", true))
+        .kernelRegularizer(PenaltyConfigs.regularizer(c, "kernel_regularizer"))
+        .biasRegularizer(PenaltyConfigs.regularizer(c, "bias_regularizer"))
+        .kernelConstraint(PenaltyConfigs.constraint(c, "kernel_constraint"))
+        .biasConstraint(PenaltyConfigs.constraint(c, "bias_constraint"));
     if (c.has("strides")) {
       int[] s = c.pair("strides");
       b.strides(s[0], s[1]);
@@ -347,6 +359,7 @@ final class LayerConfigs {
 
   private static Embedding embedding(ConfigFields c, String name) {
     requireNoRegularizers(c, "embeddings");
+    c.requireDefault("quantization_config", null);
     c.requireDefault("mask_zero", false);
     c.requireDefault("lora_rank", null);
     Initializer init = c.has("embeddings_initializer")
