@@ -48,12 +48,19 @@ N_TRAIN = 80
 N_VAL = 16
 
 
+class Arg(Spec):
+    """A Spec passed as an argument of another: the outer Spec prints it with repr(), which must read as the call."""
+
+    def __repr__(self):
+        return str(self)
+
+
 def Reg(name, *args, **kwargs):  # noqa: N802 - reads like keras.regularizers.L2(0.01) in descriptions
-    return Spec(getattr(keras.regularizers, name), *args, **kwargs)
+    return Arg(getattr(keras.regularizers, name), *args, **kwargs)
 
 
 def Con(name, *args, **kwargs):  # noqa: N802
-    return Spec(getattr(keras.constraints, name), *args, **kwargs)
+    return Arg(getattr(keras.constraints, name), *args, **kwargs)
 
 
 VALUE_CASES = {
