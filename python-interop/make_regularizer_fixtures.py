@@ -130,6 +130,11 @@ TRAIN_CASES = {
         Layer("Dense", 3, kernel_regularizer=Reg("L1L2", l1=0.001, l2=0.01),
               kernel_constraint=Con("MinMaxNorm", min_value=0.2, max_value=0.8, rate=0.5))],
         Opt("Adam", learning_rate=0.01), conv=True),
+    "batch_norm": case(606, [
+        Layer("Dense", 6),
+        Layer("BatchNormalization", beta_regularizer=Reg("L1", 0.01), gamma_regularizer=Reg("L2", 0.02),
+              beta_constraint=Con("MaxNorm", 0.1), gamma_constraint=Con("MinMaxNorm", min_value=0.5, max_value=2.0)),
+        Layer("Dense", 3)], Opt("SGD", learning_rate=0.1)),
 }
 
 

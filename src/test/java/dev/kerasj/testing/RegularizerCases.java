@@ -6,6 +6,7 @@ import dev.kerasj.constraints.MaxNorm;
 import dev.kerasj.constraints.MinMaxNorm;
 import dev.kerasj.constraints.NonNeg;
 import dev.kerasj.constraints.UnitNorm;
+import dev.kerasj.layers.BatchNormalization;
 import dev.kerasj.layers.Conv2D;
 import dev.kerasj.layers.Dense;
 import dev.kerasj.layers.Flatten;
@@ -79,7 +80,11 @@ public final class RegularizerCases {
               .biasConstraint(new NonNeg()).build(),
           new Flatten(),
           Dense.builder(3).kernelRegularizer(new L1L2(0.001, 0.01))
-              .kernelConstraint(MinMaxNorm.builder().minValue(0.2).maxValue(0.8).rate(0.5).build()).build())));
+              .kernelConstraint(MinMaxNorm.builder().minValue(0.2).maxValue(0.8).rate(0.5).build()).build())),
+      new Case("batch_norm", () -> compiled(new SGD(0.1), Input.of(4), new Dense(6),
+          BatchNormalization.builder().betaRegularizer(new L1(0.01)).gammaRegularizer(new L2(0.02))
+              .betaConstraint(new MaxNorm(0.1)).gammaConstraint(new MinMaxNorm(0.5, 2.0)).build(),
+          new Dense(3))));
 
   /** The value cases: a {@link dev.kerasj.regularizers.Regularizer} or a {@link Constraint}, by case name. */
   public static Map<String, Supplier<Object>> valueCases() {

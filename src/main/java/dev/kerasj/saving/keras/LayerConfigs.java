@@ -337,13 +337,17 @@ final class LayerConfigs {
     c.requireDefault("scale", true);
     c.requireDefault("synchronized", false);
     c.requireDefault("renorm", false);
-    requireNoRegularizers(c, "beta", "gamma");
     requireInitializer(c, "beta_initializer", "Zeros", "zeros");
     requireInitializer(c, "moving_mean_initializer", "Zeros", "zeros");
     requireInitializer(c, "gamma_initializer", "Ones", "ones");
     requireInitializer(c, "moving_variance_initializer", "Ones", "ones");
-    return new BatchNormalization(c.number("momentum", BatchNormalization.DEFAULT_MOMENTUM),
-        c.number("epsilon", BatchNormalization.DEFAULT_EPSILON), name);
+    return BatchNormalization.builder().name(name)
+        .momentum(c.number("momentum", BatchNormalization.DEFAULT_MOMENTUM))
+        .epsilon(c.number("epsilon", BatchNormalization.DEFAULT_EPSILON))
+        .betaRegularizer(PenaltyConfigs.regularizer(c, "beta_regularizer"))
+        .gammaRegularizer(PenaltyConfigs.regularizer(c, "gamma_regularizer"))
+        .betaConstraint(PenaltyConfigs.constraint(c, "beta_constraint"))
+        .gammaConstraint(PenaltyConfigs.constraint(c, "gamma_constraint")).build();
   }
 
   private static void requireInitializer(ConfigFields c, String key, String className, String identifier) {
