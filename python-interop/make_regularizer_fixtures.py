@@ -17,7 +17,8 @@ Writes, under --out (default: the repository's testdata/regularizers/):
                                          keras/layers      string [], json.dumps(model.get_config()["layers"])
   keras/<case>.keras                   model.save() after fit, for every training case
 
-Data: numpy.random.default_rng(seed) per case; x = normal [96, 4] float32 (conv: [96, 5, 5, 1]), rows 0..79 train
+Data: numpy.random.default_rng(seed) per case; x = normal [96, 4] float32 (conv: [96, 5, 5, 1]; embedding: int32 ids
+in [0, 10) of shape [96, 5]; y is drawn after x), rows 0..79 train
 (two batches of 32 and one of 16), rows 80..95 validate; y = normal [96, 3]; loss mse; 3 epochs, batch 32,
 shuffle=False, no metrics. Determinism as in make_fixtures.py (oneDNN off, single-threaded TF, op determinism,
 jit_compile=False, clear_session() then set_random_seed(seed) per case).
@@ -103,8 +104,8 @@ def values_bundle():
     return t
 
 
-def case(seed, layers, optimizer, conv=False):
-    return dict(seed=seed, layers=layers, optimizer=optimizer, conv=conv)
+def case(seed, layers, optimizer, conv=False, ids=False):
+    return dict(seed=seed, layers=layers, optimizer=optimizer, conv=conv, ids=ids)
 
 
 TRAIN_CASES = {
@@ -135,6 +136,12 @@ TRAIN_CASES = {
         Layer("BatchNormalization", beta_regularizer=Reg("L1", 0.01), gamma_regularizer=Reg("L2", 0.02),
               beta_constraint=Con("MaxNorm", 0.1), gamma_constraint=Con("MinMaxNorm", min_value=0.5, max_value=2.0)),
         Layer("Dense", 3)], Opt("SGD", learning_rate=0.1)),
+    # Adam: with a regularizer the table's gradient is dense (lookup rows + penalty), so is its square.
+    "embedding": case(607, [
+        Layer("Embedding", 10, 4, embeddings_regularizer=Reg("L2", 0.05), activity_regularizer=Reg("L1", 0.01),
+              embeddings_constraint=Con("UnitNorm", axis=1)),
+        Layer("Flatten"),
+        Layer("Dense", 3)], Opt("Adam", learning_rate=0.01), ids=True),
 }
 
 
@@ -143,9 +150,13 @@ def run_train_case(c, keras_path):
     keras.utils.set_random_seed(c["seed"])
     rng = np.random.default_rng(c["seed"])
     n = N_TRAIN + N_VAL
-    x = np.asarray(rng.normal(size=(n, 5, 5, 1) if c["conv"] else (n, 4)), dtype=np.float32)
+    if c["ids"]:
+        x = rng.integers(0, 10, size=(n, 5)).astype(np.int32)
+        inp = Input((5,), dtype="int32")
+    else:
+        x = np.asarray(rng.normal(size=(n, 5, 5, 1) if c["conv"] else (n, 4)), dtype=np.float32)
+        inp = Input((5, 5, 1) if c["conv"] else (4,))
     y = np.asarray(rng.normal(size=(n, 3)), dtype=np.float32)
-    inp = Input((5, 5, 1) if c["conv"] else (4,))
     model = keras.Sequential([inp.make()] + [build(spec) for spec in c["layers"]])
     model.compile(optimizer=c["optimizer"].make(), loss="mse", jit_compile=False)
     names = weight_names(model)

@@ -26,7 +26,7 @@ ATOL = 1e-6
 
 
 def test_everyTrainingCase_isHere():
-    assert len(CASES) == 6, CASES
+    assert len(CASES) == 7, CASES
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -32,8 +32,8 @@ def regenerated(tmp_path_factory):
 def test_committed_holdsValuesTrainingBundlesAndKerasFiles():
     names = fixture_compare.files(COMMITTED)
     assert "values.index" in names
-    assert len([n for n in names if n.startswith("train/") and n.endswith(".index")]) == 6
-    assert len([n for n in names if n.endswith(".keras")]) == 6
+    assert len([n for n in names if n.startswith("train/") and n.endswith(".index")]) == 7
+    assert len([n for n in names if n.endswith(".keras")]) == 7
 
 
 def test_regeneration_matchesCommitted_floatsWithinTolerance(regenerated):

@@ -35,7 +35,7 @@ class RegularizerTrainingParityTest {
     TensorBundle b = new TensorBundle(c.bundle());
     Map<String, Class<? extends TType>> want = new LinkedHashMap<>();
     for (String n : List.of("x", "y", "x_val", "y_val")) {
-      want.put(n, TFloat32.class);
+      want.put(n, n.startsWith("x") ? c.xDtype() : TFloat32.class);
     }
     Map<String, HostArray> data = b.read(want);
     int epochs = b.read("meta/epochs", org.tensorflow.types.TInt32.class).ints()[0];

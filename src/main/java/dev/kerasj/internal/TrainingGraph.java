@@ -120,12 +120,13 @@ public final class TrainingGraph {
     List<Weight> trainable = network.weights().stream().filter(Weight::trainable).toList();
     Ops trainScope = compileScope.withSubScope("train");
     Ops evalScope = compileScope.withSubScope("eval");
+    Map<Weight, Operand<TFloat32>> penalized = new IdentityHashMap<>();
     Operand<TFloat32> trainLoss = addLossAndMetrics(trainScope, outputs, trainOuts,
-        penalties(trainScope, activityLosses, trainable), trainFetches);
+        penalties(trainScope, activityLosses, trainable, penalized), trainFetches);
     addLossAndMetrics(evalScope, outputs, network.inferenceOutputs(),
-        penalties(evalScope, network.inferenceLosses(), trainable), evalFetches);
+        penalties(evalScope, network.inferenceLosses(), trainable, new IdentityHashMap<>()), evalFetches);
 
-    Gradient[] grads = gradients(tf.withSubScope("optimizer_gradients"), trainLoss, trainable, lookups);
+    Gradient[] grads = gradients(tf.withSubScope("optimizer_gradients"), trainLoss, trainable, lookups, penalized);
 
     optimizer.buildFor(context(optScope, optimizer), trainable);
 
@@ -185,9 +186,12 @@ public final class TrainingGraph {
   /**
    * Gradients of the loss for every trainable weight, in one {@code addGradients} call. A weight read by table
    * lookups is differentiated through its looked-up rows instead, so the per-lookup rows are available, as Keras'
-   * IndexedSlices are (see {@link Gradient}). Null where the loss does not depend on the weight.
+   * IndexedSlices are (see {@link Gradient}). Null where the loss does not depend on the weight. A looked-up table that
+   * also has a regularizer gets the penalty's dense gradient added, through the penalty's read of the table
+   * ({@code penalized}); TensorFlow then hands Keras one dense gradient, so its square is the square of the sum.
    */
-  private Gradient[] gradients(Ops tf, Operand<TFloat32> loss, List<Weight> trainable, List<Network.Lookup> lookups) {
+  private Gradient[] gradients(Ops tf, Operand<TFloat32> loss, List<Weight> trainable, List<Network.Lookup> lookups,
+      Map<Weight, Operand<TFloat32>> penalized) {
     Map<Weight, List<Network.Lookup>> lookupsOf = new IdentityHashMap<>();
     for (Network.Lookup l : lookups) {
       lookupsOf.computeIfAbsent(l.table(), t -> new ArrayList<>()).add(l);
@@ -201,6 +205,9 @@ public final class TrainingGraph {
         targets.add(w.value().asOutput());
       } else {
         own.forEach(l -> targets.add(l.rows().asOutput()));
+        if (penalized.containsKey(w)) {
+          targets.add(penalized.get(w).asOutput()); // the last target of this weight's range
+        }
       }
       targetIndex.add(new int[] {start, targets.size()});
     }
@@ -221,7 +228,8 @@ public final class TrainingGraph {
       Operand<org.tensorflow.types.TInt64> flatShape = tf.constant(new long[] {-1, shape[1]});
       Operand<TFloat32> value = null;
       Operand<TFloat32> squared = null;
-      for (int k = range[0]; k < range[1]; k++) {
+      int lookupEnd = penalized.containsKey(w) ? range[1] - 1 : range[1];
+      for (int k = range[0]; k < lookupEnd; k++) {
         if (raw[k] == null) {
           continue;
         }
@@ -234,6 +242,12 @@ public final class TrainingGraph {
         Operand<TFloat32> sq = tf.math.unsortedSegmentSum(tf.math.square(perLookup), ids, rows);
         value = value == null ? v : tf.math.add(value, v);
         squared = squared == null ? sq : tf.math.add(squared, sq);
+      }
+      if (lookupEnd < range[1] && raw[lookupEnd] != null) {
+        @SuppressWarnings("unchecked")
+        Operand<TFloat32> dense = (Operand<TFloat32>) raw[lookupEnd];
+        value = value == null ? dense : tf.math.add(value, dense);
+        squared = tf.math.square(value);
       }
       out[i] = value == null ? null : new Gradient(value, squared);
     }
@@ -274,15 +288,18 @@ public final class TrainingGraph {
   /**
    * The losses Keras' {@code model.losses} adds to the outputs' losses: the layers' added losses (activity
    * regularizers, already divided by the batch size), then each trainable weight's regularizer penalty, in weight
-   * order.
+   * order. Each regularized weight's penalty reads it through its own Identity, recorded in {@code inputs}.
    */
-  private static List<Operand<TFloat32>> penalties(Ops tf, List<Operand<TFloat32>> added, List<Weight> trainable) {
+  private static List<Operand<TFloat32>> penalties(Ops tf, List<Operand<TFloat32>> added, List<Weight> trainable,
+      Map<Weight, Operand<TFloat32>> inputs) {
     List<Operand<TFloat32>> out = new ArrayList<>(added);
     for (Weight w : trainable) {
       if (w.regularizer() != null) {
         // Through an Identity: TF's C++ SquareGrad crashes (SIGSEGV in ConjugateHelper) on a ref-typed input such as
         // a VariableV2's output; the Identity's float output is differentiated like the variable.
-        out.add(w.regularizer().call(tf, tf.identity(w.value())));
+        Operand<TFloat32> read = tf.identity(w.value());
+        inputs.put(w, read);
+        out.add(w.regularizer().call(tf, read));
       }
     }
     return out;

@@ -9,6 +9,7 @@ import dev.kerasj.constraints.UnitNorm;
 import dev.kerasj.layers.BatchNormalization;
 import dev.kerasj.layers.Conv2D;
 import dev.kerasj.layers.Dense;
+import dev.kerasj.layers.Embedding;
 import dev.kerasj.layers.Flatten;
 import dev.kerasj.layers.Input;
 import dev.kerasj.optimizers.Adam;
@@ -33,8 +34,17 @@ public final class RegularizerCases {
 
   private RegularizerCases() {}
 
-  /** One training case: its model, before weights are set. */
-  public record Case(String name, Supplier<Sequential> model) {
+  /** One training case: its model, before weights are set; {@code intIds} when its x holds int32 token ids. */
+  public record Case(String name, Supplier<Sequential> model, boolean intIds) {
+    public Case(String name, Supplier<Sequential> model) {
+      this(name, model, false);
+    }
+
+    /** The dtype of the bundle's {@code x} and {@code x_val}. */
+    public Class<? extends org.tensorflow.types.family.TType> xDtype() {
+      return intIds ? org.tensorflow.types.TInt32.class : org.tensorflow.types.TFloat32.class;
+    }
+
     public Path bundle() {
       return DIR.resolve("train").resolve(name);
     }
@@ -84,7 +94,11 @@ public final class RegularizerCases {
       new Case("batch_norm", () -> compiled(new SGD(0.1), Input.of(4), new Dense(6),
           BatchNormalization.builder().betaRegularizer(new L1(0.01)).gammaRegularizer(new L2(0.02))
               .betaConstraint(new MaxNorm(0.1)).gammaConstraint(new MinMaxNorm(0.5, 2.0)).build(),
-          new Dense(3))));
+          new Dense(3))),
+      new Case("embedding", () -> compiled(new Adam(0.01), Input.of(Input.DType.INT32, 5),
+          Embedding.builder(10, 4).embeddingsRegularizer(new L2(0.05)).activityRegularizer(new L1(0.01))
+              .embeddingsConstraint(new UnitNorm(1)).build(),
+          new Flatten(), new Dense(3)), true));
 
   /** The value cases: a {@link dev.kerasj.regularizers.Regularizer} or a {@link Constraint}, by case name. */
   public static Map<String, Supplier<Object>> valueCases() {

@@ -279,14 +279,6 @@ final class LayerConfigs {
     return c.has("strides") ? c.pair("strides") : null;
   }
 
-  /** Refuses weight regularizers and constraints on a layer whose weights kerasj does not regularize yet. */
-  private static void requireNoRegularizers(ConfigFields c, String... prefixes) {
-    for (String p : prefixes) {
-      c.requireDefault(p + "_regularizer", null);
-      c.requireDefault(p + "_constraint", null);
-    }
-  }
-
   private static Dense dense(ConfigFields c, String name) {
     c.requireDefault("quantization_config", null);
     c.requireDefault("lora_rank", null);
@@ -362,14 +354,15 @@ final class LayerConfigs {
   }
 
   private static Embedding embedding(ConfigFields c, String name) {
-    requireNoRegularizers(c, "embeddings");
     c.requireDefault("quantization_config", null);
     c.requireDefault("mask_zero", false);
     c.requireDefault("lora_rank", null);
     Initializer init = c.has("embeddings_initializer")
         ? InitializerConfigs.fromConfig(c.raw("embeddings_initializer"), c, "embeddings_initializer")
         : new dev.kerasj.initializers.RandomUniform();
-    return new Embedding(c.integer("input_dim"), c.integer("output_dim"), init, name);
+    return Embedding.builder(c.integer("input_dim"), c.integer("output_dim")).embeddingsInitializer(init).name(name)
+        .embeddingsRegularizer(PenaltyConfigs.regularizer(c, "embeddings_regularizer"))
+        .embeddingsConstraint(PenaltyConfigs.constraint(c, "embeddings_constraint")).build();
   }
 
   /** Rebuilds a named model input (a Functional model's InputLayer, keyed by its name). */

@@ -99,7 +99,7 @@ class PenaltyConfigsTest {
   void kerasFile_writtenByPython_loadsWithItsPenalties_andEvaluatesLikeKeras(RegularizerCases.Case c)
       throws Exception {
     TensorBundle b = new TensorBundle(c.bundle());
-    Map<String, HostArray> val = b.read(Map.of("x_val", TFloat32.class, "y_val", TFloat32.class));
+    Map<String, HostArray> val = b.read(Map.of("x_val", c.xDtype(), "y_val", TFloat32.class));
     float keras = b.read("evaluate/loss", TFloat32.class).floats()[0];
     try (Model loaded = Model.load(c.kerasFile())) {
       assertEquals(kerasLayers(c), parse(loaded.toJson()).get("config").get("layers"));
@@ -121,7 +121,7 @@ class PenaltyConfigsTest {
     Path dir = Path.of(System.getProperty("kerasj.interopDir", "target/interop")).resolve("regularizers");
     Files.createDirectories(dir);
     TensorBundle b = new TensorBundle(c.bundle());
-    Map<String, HostArray> val = b.read(Map.of("x_val", TFloat32.class, "y_val", TFloat32.class));
+    Map<String, HostArray> val = b.read(Map.of("x_val", c.xDtype(), "y_val", TFloat32.class));
     try (Sequential model = c.model().get()) {
       Map<String, Class<? extends TType>> want = new LinkedHashMap<>();
       model.weights().forEach(w -> want.put("initial/" + w.path(), TFloat32.class));
@@ -188,14 +188,15 @@ class PenaltyConfigsTest {
   }
 
   @Test
-  void embeddingsRegularizer_isStillRefused_namingTheKey() throws Exception {
+  void read_badConstraintInALayer_failsNamingTheLayerKeyAndValue() throws Exception {
     try (Sequential model = new Sequential(Input.of(Input.DType.INT32, 3), new Embedding(5, 2))) {
       ObjectNode json = (ObjectNode) parse(model.toJson());
       ObjectNode embedding = (ObjectNode) json.get("config").get("layers").get(1).get("config");
-      embedding.set("embeddings_regularizer", PenaltyConfigs.toConfig(new L2(0.1)));
+      embedding.set("embeddings_constraint", parse("{\"class_name\": \"MinMaxNorm\", \"config\": {\"rate\": 2.0}}"));
       IncompatibleModelException e = assertThrows(IncompatibleModelException.class,
           () -> Model.fromJson(json.toString()));
-      assertTrue(e.getMessage().contains("embeddings_regularizer"), e.getMessage());
+      assertTrue(e.getMessage().contains("embeddings_constraint") && e.getMessage().contains("rate=2.0"),
+          e.getMessage());
     }
   }
 
