@@ -16,6 +16,11 @@ Writes, under --out (default: the repository's testdata/regularizers/):
                                                            the penalties are in it
                                          keras/layers      string [], json.dumps(model.get_config()["layers"])
   keras/<case>.keras                   model.save() after fit, for every training case
+  multi_output/two_outputs.index + .data-*
+                                       a Functional model of two outputs (TWO_OUTPUTS_DESCRIPTION), in the format
+                                       of train/ but with y_a, y_b, y_a_val, y_b_val and meta/history_keys (no
+                                       evaluate, no keras/layers, no .keras): Keras' loss holds the penalties, its
+                                       a_loss and b_loss do not
 
 Data: numpy.random.default_rng(seed) per case; x = normal [96, 4] float32 (conv: [96, 5, 5, 1]; embedding: int32 ids
 in [0, 10) of shape [96, 5]; y is drawn after x), rows 0..79 train
@@ -180,6 +185,49 @@ def run_train_case(c, keras_path):
     return t, history.history
 
 
+TWO_OUTPUTS_SEED = 608
+TWO_OUTPUTS_DESCRIPTION = (
+    "x = Input((4,), name='x'); h = Dense(5, activation='relu', kernel_regularizer=L2(0.05), "
+    "activity_regularizer=L1(0.01))(x); a = Dense(2, kernel_regularizer=L1(0.02), name='a')(h); "
+    "b = Dense(1, kernel_constraint=NonNeg(), name='b')(h); Model(x, [a, b]); optimizer=SGD(learning_rate=0.05); "
+    "loss={'a': 'mse', 'b': 'mse'}, loss_weights={'a': 1.0, 'b': 0.5}; jit_compile=False; "
+    f"epochs={EPOCHS}, batch_size={BATCH_SIZE}, shuffle=False, validation_data=(x_val, {{'a': y_a_val, 'b': y_b_val}})")
+
+
+def run_two_outputs():
+    """A Functional model of two outputs: the penalties go into loss and val_loss, not into a_loss or b_loss."""
+    seed = TWO_OUTPUTS_SEED
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(seed)
+    rng = np.random.default_rng(seed)
+    n = N_TRAIN + N_VAL
+    x = np.asarray(rng.normal(size=(n, 4)), dtype=np.float32)
+    ya = np.asarray(rng.normal(size=(n, 2)), dtype=np.float32)
+    yb = np.asarray(rng.normal(size=(n, 1)), dtype=np.float32)
+    R, C = keras.regularizers, keras.constraints
+    inp = keras.Input((4,), name="x")
+    h = keras.layers.Dense(5, activation="relu", kernel_regularizer=R.L2(0.05), activity_regularizer=R.L1(0.01))(inp)
+    a = keras.layers.Dense(2, kernel_regularizer=R.L1(0.02), name="a")(h)
+    b = keras.layers.Dense(1, kernel_constraint=C.NonNeg(), name="b")(h)
+    model = keras.Model(inp, [a, b])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.05), loss={"a": "mse", "b": "mse"},
+                  loss_weights={"a": 1.0, "b": 0.5}, jit_compile=False)
+    names = weight_names(model)
+    t = {"x": x[:N_TRAIN], "y_a": ya[:N_TRAIN], "y_b": yb[:N_TRAIN], "x_val": x[N_TRAIN:],
+         "y_a_val": ya[N_TRAIN:], "y_b_val": yb[N_TRAIN:], "meta/weight_names": np.array(names, dtype=object)}
+    for name, w in zip(names, model.weights):
+        t[f"initial/{name}"] = np.array(w.numpy())
+    history = model.fit(t["x"], {"a": t["y_a"], "b": t["y_b"]}, batch_size=BATCH_SIZE, epochs=EPOCHS, shuffle=False,
+                        validation_data=(t["x_val"], {"a": t["y_a_val"], "b": t["y_b_val"]}), verbose=0)
+    for name, w in zip(names, model.weights):
+        t[f"final/{name}"] = np.array(w.numpy())
+    for key, values in history.history.items():
+        t[f"history/{key}"] = np.asarray(values, dtype=np.float32)
+    t["meta/history_keys"] = np.array(list(history.history), dtype=object)
+    t.update(training_meta(seed, COMMAND, TWO_OUTPUTS_DESCRIPTION))
+    return t, history.history
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=pathlib.Path, default=REPO / "testdata" / "regularizers",
@@ -196,6 +244,10 @@ def main(argv=None):
         save_bundle(args.out / "train" / name, t)
         print(f"{name}: " + ", ".join(f"{k}={['%.5g' % v for v in vs]}" for k, vs in history.items())
               + f", evaluate={t['evaluate/loss']:.5g}", flush=True)
+    (args.out / "multi_output").mkdir(parents=True, exist_ok=True)
+    t, history = run_two_outputs()
+    save_bundle(args.out / "multi_output" / "two_outputs", t)
+    print("two_outputs: " + ", ".join(f"{k}={['%.5g' % v for v in vs]}" for k, vs in history.items()), flush=True)
 
 
 if __name__ == "__main__":
