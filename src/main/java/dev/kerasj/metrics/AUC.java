@@ -156,6 +156,7 @@ public final class AUC implements Metric {
   @Override
   @SuppressWarnings("unchecked")
   public List<Operand<TFloat32>> update(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred) {
+    Thresholds.checkSameShape("AUC", yTrue, yPred);
     Operand<TFloat32> pred = fromLogits ? tf.math.sigmoid(yPred) : yPred;
     return Thresholds.confusion(tf, tf.dtypes.cast(yTrue, TFloat32.class), pred, thresholds, evenly);
   }

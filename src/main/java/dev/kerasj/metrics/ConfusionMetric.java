@@ -76,6 +76,7 @@ public abstract sealed class ConfusionMetric implements Metric permits Precision
 
   /** {tp, fp, tn, fn} per threshold after {@code top_k} and {@code class_id}, in Keras' order of the two. */
   final List<Operand<TFloat32>> counts(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred) {
+    Thresholds.checkSameShape(getClass().getSimpleName(), yTrue, yPred);
     Operand<TFloat32> truth = tf.dtypes.cast(yTrue, TFloat32.class);
     Operand<TFloat32> pred = yPred;
     if (topK != null) {

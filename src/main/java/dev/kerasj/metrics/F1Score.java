@@ -99,9 +99,9 @@ public final class F1Score implements Metric {
   @Override
   @SuppressWarnings("unchecked")
   public List<Operand<TFloat32>> update(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred) {
-    if (yPred.shape().numDimensions() != 2) {
+    if (yPred.shape().numDimensions() != 2 || yTrue.shape().numDimensions() != 2) {
       throw new IllegalArgumentException("FBetaScore expects 2D inputs with shape (batch_size, output_dim). "
-          + "Received input shapes: y_pred.shape=" + yPred.shape());
+          + "Received input shapes: y_pred.shape=" + yPred.shape() + " and y_true.shape=" + yTrue.shape());
     }
     Operand<TFloat32> truth = tf.dtypes.cast(yTrue, TFloat32.class);
     Operand<TBool> positive;

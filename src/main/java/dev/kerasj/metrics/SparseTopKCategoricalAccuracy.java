@@ -57,6 +57,11 @@ public final class SparseTopKCategoricalAccuracy implements Metric {
   @Override
   @SuppressWarnings("unchecked")
   public Operand<TFloat32> values(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred) {
+    if (yTrue.shape().numDimensions() != yPred.shape().numDimensions() - 1
+        && !(yTrue.shape().numDimensions() == yPred.shape().numDimensions() && yTrue.shape().get(-1) == 1)) {
+      throw new IllegalArgumentException("SparseTopKCategoricalAccuracy expects class-id labels, one per row of y_pred. Received: y_true.shape=" + yTrue.shape()
+          + ", y_pred.shape=" + yPred.shape());
+    }
     long classes = yPred.shape().get(yPred.shape().numDimensions() - 1);
     Operand<TFloat32> flatPred = tf.reshape(yPred, tf.constant(new long[] {-1, classes}));
     Operand<TInt32> target = tf.reshape(tf.dtypes.cast(yTrue, TInt32.class), tf.constant(new int[] {-1}));

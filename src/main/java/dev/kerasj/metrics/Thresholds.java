@@ -114,6 +114,29 @@ final class Thresholds {
     return tf.sum(tf.dtypes.cast(b, TFloat32.class), tf.constant(1));
   }
 
+  /**
+   * Checks that labels and predictions have one shape up to a trailing 1 (Keras' {@code squeeze_or_expand_to_same_rank}),
+   * so that a confusion count never pairs a class id with a probability: class-id labels (a sparse loss) with
+   * {@code [batch, classes]} predictions are refused, naming both shapes.
+   */
+  static void checkSameShape(String metric, Operand<?> yTrue, Operand<TFloat32> yPred) {
+    long[] t = yTrue.shape().asArray();
+    long[] p = yPred.shape().asArray();
+    if (t == null || p == null) {
+      return;
+    }
+    long[] a = t.length > p.length && t[t.length - 1] == 1 ? java.util.Arrays.copyOf(t, t.length - 1) : t;
+    long[] b = p.length > t.length && p[p.length - 1] == 1 ? java.util.Arrays.copyOf(p, p.length - 1) : p;
+    boolean same = a.length == b.length;
+    for (int i = 1; same && i < a.length; i++) {
+      same = a[i] < 0 || b[i] < 0 || a[i] == b[i];
+    }
+    if (!same) {
+      throw new IllegalArgumentException(metric + " expects y_true and y_pred of the same shape (one-hot or 0/1 "
+          + "labels, not class ids). Received: y_true.shape=" + yTrue.shape() + ", y_pred.shape=" + yPred.shape());
+    }
+  }
+
   /** Keras' {@code divide_no_nan}. */
   static double divideNoNan(double a, double b) {
     return b == 0 ? 0.0 : a / b;

@@ -57,6 +57,10 @@ public final class TopKCategoricalAccuracy implements Metric {
   @Override
   @SuppressWarnings("unchecked")
   public Operand<TFloat32> values(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred) {
+    if (yTrue.shape().numDimensions() != yPred.shape().numDimensions()) {
+      throw new IllegalArgumentException("TopKCategoricalAccuracy expects one-hot labels of y_pred's shape. Received: y_true.shape=" + yTrue.shape()
+          + ", y_pred.shape=" + yPred.shape());
+    }
     long classes = yPred.shape().get(yPred.shape().numDimensions() - 1);
     Operand<TFloat32> flatPred = tf.reshape(yPred, tf.constant(new long[] {-1, classes}));
     Operand<TInt32> target = tf.reshape(tf.dtypes.cast(tf.math.argMax((Operand<TFloat32>) yTrue, tf.constant(-1)), TInt32.class), tf.constant(new int[] {-1}));

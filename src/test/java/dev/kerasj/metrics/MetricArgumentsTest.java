@@ -71,4 +71,25 @@ class MetricArgumentsTest {
     assertTrue(e.getMessage().contains("'roc'") && e.getMessage().contains("auc, precision, recall"),
         e.getMessage());
   }
+
+  @Test
+  void classIdLabelsWithConfusionOrTopKMetrics_failAtCompileNamingTheShapes() {
+    for (Metric m : java.util.List.of(AUC.create(), Precision.create(), Recall.create(),
+        F1Score.builder().average(F1Score.Average.MACRO).build(), new TopKCategoricalAccuracy())) {
+      try (dev.kerasj.Sequential model = new dev.kerasj.Sequential(dev.kerasj.layers.Input.of(4),
+          new dev.kerasj.layers.Dense(3, "softmax"))) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> model.compile(new dev.kerasj.optimizers.SGD(0.1), new SparseCategoricalCrossentropy(), m));
+        assertTrue(e.getMessage().contains("y_true.shape=[-1]") && e.getMessage().contains("[-1, 3]"),
+            m + ": " + e.getMessage());
+      }
+    }
+    try (dev.kerasj.Sequential model = new dev.kerasj.Sequential(dev.kerasj.layers.Input.of(4),
+        new dev.kerasj.layers.Dense(3, "softmax"))) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> model.compile(new dev.kerasj.optimizers.SGD(0.1), new CategoricalCrossentropy(),
+              new SparseTopKCategoricalAccuracy()));
+      assertTrue(e.getMessage().contains("class-id labels"), e.getMessage());
+    }
+  }
 }
