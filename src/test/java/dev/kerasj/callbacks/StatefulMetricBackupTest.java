@@ -128,4 +128,63 @@ class StatefulMetricBackupTest {
           && e.getMessage().contains("F1Score.Average.MACRO"), e.getMessage());
     }
   }
+
+  /** {@code Model(x, [cls, bin])}: AUC and F1 on a softmax output, Precision and Recall on a sigmoid one. */
+  static dev.kerasj.Model twoOutputs() {
+    dev.kerasj.layers.KerasTensor in = Input.tensor("x", 4);
+    dev.kerasj.layers.KerasTensor h = new Dense(8, "relu").apply(in);
+    dev.kerasj.layers.KerasTensor cls = Dense.builder(3).activation("softmax").name("cls").build().apply(h);
+    dev.kerasj.layers.KerasTensor bin = Dense.builder(1).activation("sigmoid").name("bin").build().apply(h);
+    dev.kerasj.Model m = new dev.kerasj.Model(List.of(in), List.of(cls, bin));
+    m.setSeed(19);
+    m.compile(dev.kerasj.CompileOptions.builder(new Adam(0.02), Map.of("cls", "categorical_crossentropy", "bin",
+        "binary_crossentropy")).metrics(Map.of("cls", List.of("auc", F1Score.builder()
+            .average(F1Score.Average.WEIGHTED).build()), "bin", List.of("precision", "recall"))).build());
+    return m;
+  }
+
+  Run fitTwoOutputs(Path dir, int interruptAt) {
+    float[][] bin = new float[SAMPLES][1];
+    float[][] x = x();
+    for (int i = 0; i < SAMPLES; i++) {
+      bin[i][0] = x[i][3] > 0.4 ? 1f : 0f; // imbalanced
+    }
+    try (dev.kerasj.Model m = twoOutputs()) {
+      BackupAndRestore backup = BackupAndRestore.builder(dir.resolve("backup")).build();
+      AtomicInteger batches = new AtomicInteger();
+      Callback interrupter = new Callback() {
+        @Override
+        public void onTrainBatchEnd(int batch, Map<String, Double> logs) {
+          if (batches.getAndIncrement() == interruptAt) {
+            backup.requestInterrupt();
+          }
+        }
+      };
+      Map<String, Object> y = Map.of("cls", y(), "bin", bin);
+      History h = m.fit(Map.of("x", x), y, FitOptions.builder().epochs(EPOCHS).batchSize(BATCH).verbose(0)
+          .validationData(Map.of("x", x), y).callbacks(interrupter, backup).build());
+      List<float[]> weights = new ArrayList<>();
+      for (FloatNdArray w : m.getWeights()) {
+        float[] v = new float[(int) w.size()];
+        w.copyTo(org.tensorflow.ndarray.buffer.DataBuffers.of(v, false, false));
+        weights.add(v);
+      }
+      return new Run(h.outcome(), weights, h.history());
+    }
+  }
+
+  @Test
+  void functionalTwoOutputs_perOutputStatefulMetrics_resumeBitwise() {
+    Run reference = fitTwoOutputs(tmp.resolve("reference"), -1);
+    assertEquals(List.of("loss", "cls_loss", "bin_loss", "cls_auc", "cls_f1_score", "bin_precision", "bin_recall",
+        "val_loss", "val_cls_loss", "val_bin_loss", "val_cls_auc", "val_cls_f1_score", "val_bin_precision",
+        "val_bin_recall"), List.copyOf(reference.history().keySet()));
+    Path run = tmp.resolve("run");
+    assertEquals(TrainingOutcome.INTERRUPTED, fitTwoOutputs(run, 4).outcome());
+    Run resumed = fitTwoOutputs(run, -1);
+    for (int i = 0; i < reference.weights().size(); i++) {
+      assertArrayEquals(reference.weights().get(i), resumed.weights().get(i), 0f, "weight " + i + " (bitwise)");
+    }
+    assertEquals(reference.history(), resumed.history());
+  }
 }
