@@ -31,8 +31,8 @@ import org.tensorflow.types.family.TType;
  * metrics, gradients and optimizer updates gathered in one {@code train_step} op, and the same loss and metrics on
  * the inference pass for {@code evaluate}.
  *
- * <p>One training step is one {@code Session.run}: feed a batch, fetch the loss and each metric's (sum, count),
- * target {@code train_step}. Ordering inside the step (all via control dependencies): every gradient, then weight
+ * <p>One training step is one {@code Session.run}: feed a batch, fetch the loss and each metric's batch state
+ * ({@link Metric#update}: a mean metric's (sum, count), AUC's confusion counts ...), target {@code train_step}. Ordering inside the step (all via control dependencies): every gradient, then weight
  * decay, then every variable update, then {@code iterations += 1}, exactly Keras' {@code apply_gradients} order.
  */
 public final class TrainingGraph {
@@ -53,6 +53,8 @@ public final class TrainingGraph {
   private final List<Placeholder<?>> ys = new ArrayList<>();
   private final List<Class<? extends TType>> labelDtypes = new ArrayList<>();
   private final List<String> metricNames = new ArrayList<>();
+  private final List<Metric> metrics = new ArrayList<>();
+  private final List<Integer> stateSizes = new ArrayList<>();
   private final List<Operand<TFloat32>> trainFetches = new ArrayList<>();
   private final List<Operand<TFloat32>> evalFetches = new ArrayList<>();
   private final Op trainOp;
@@ -93,10 +95,21 @@ public final class TrainingGraph {
           Placeholder.shape(Shape.of(yShape))));
     }
     if (several) {
-      outputs.forEach(o -> metricNames.add(o.name() + "_loss"));
+      outputs.forEach(o -> {
+        metricNames.add(o.name() + "_loss");
+        metrics.add(new OutputLoss(o.name() + "_loss"));
+      });
     }
     for (OutputSpec o : outputs) {
-      o.metrics().forEach(m -> metricNames.add(several ? o.name() + "_" + m.name() : m.name()));
+      for (Metric m : o.metrics()) {
+        if (!m.scalar()) {
+          throw new IllegalArgumentException("Metric '" + m.name() + "' (" + m + ") gives one value per threshold "
+              + "or class, and fit/evaluate log one number per metric. Use a single threshold, or an average such "
+              + "as F1Score.Average.MACRO");
+        }
+        metricNames.add(several ? o.name() + "_" + m.name() : m.name());
+        metrics.add(m);
+      }
     }
 
     // The step counter exists before the forward pass: Dropout keys its masks on it (see Dropout).
@@ -117,8 +130,9 @@ public final class TrainingGraph {
     List<Network.Lookup> lookups = new ArrayList<>();
     List<Operand<TFloat32>> trainOuts = network.forward(true, layerUpdates, lookups, step);
     Operand<TFloat32> trainLoss = addLossAndMetrics(compileScope.withSubScope("train"), outputs, trainOuts,
-        trainFetches);
-    addLossAndMetrics(compileScope.withSubScope("eval"), outputs, network.inferenceOutputs(), evalFetches);
+        trainFetches, stateSizes);
+    addLossAndMetrics(compileScope.withSubScope("eval"), outputs, network.inferenceOutputs(), evalFetches,
+        new ArrayList<>());
 
     List<Weight> trainable = network.weights().stream().filter(Weight::trainable).toList();
     Gradient[] grads = gradients(tf.withSubScope("optimizer_gradients"), trainLoss, trainable, lookups);
@@ -259,11 +273,12 @@ public final class TrainingGraph {
   }
 
   /**
-   * Adds the total loss, then each output's loss (when there are several) and each metric as (sum, count) pairs, to
-   * {@code fetches}, in {@link #metricNames()} order; returns the total loss.
+   * Adds the total loss, then each output's loss (when there are several) as a (sum, count) pair and each metric's
+   * batch state ({@link Metric#update}), to {@code fetches}, in {@link #metricNames()} order, and the number of
+   * state tensors of each entry to {@code sizes}; returns the total loss.
    */
   private Operand<TFloat32> addLossAndMetrics(Ops tf, List<OutputSpec> outputs, List<Operand<TFloat32>> outs,
-      List<Operand<TFloat32>> fetches) {
+      List<Operand<TFloat32>> fetches, List<Integer> sizes) {
     Operand<TFloat32> total = null;
     List<Operand<TFloat32>> perOutput = new ArrayList<>();
     for (int i = 0; i < outputs.size(); i++) {
@@ -282,13 +297,14 @@ public final class TrainingGraph {
       for (Operand<TFloat32> value : perOutput) {
         fetches.add(value);
         fetches.add(tf.constant(1f));
+        sizes.add(2);
       }
     }
     for (int i = 0; i < outputs.size(); i++) {
       for (Metric m : outputs.get(i).metrics()) {
-        Operand<TFloat32> values = m.values(tf, ys.get(i), outs.get(i));
-        fetches.add(tf.sum(values, tf.range(tf.constant(0), tf.rank(values), tf.constant(1))));
-        fetches.add(tf.dtypes.cast(tf.size(values), TFloat32.class));
+        List<Operand<TFloat32>> state = m.update(tf, ys.get(i), outs.get(i));
+        fetches.addAll(state);
+        sizes.add(state.size());
       }
     }
     return total;
@@ -327,9 +343,30 @@ public final class TrainingGraph {
     throw new IllegalStateException("No variable slot for " + variable.op().name());
   }
 
-  /** The names of the (sum, count) pairs a step returns after the loss: per-output losses, then metrics. */
+  /** The names of the entries a step returns after the loss: per-output losses, then metrics. */
   public List<String> metricNames() {
     return List.copyOf(metricNames);
+  }
+
+  /**
+   * The metric behind each of {@link #metricNames()}, whose {@link Metric#result} turns accumulated state into the
+   * logged value (a per-output loss is a mean: its state is (sum, count)).
+   */
+  public List<Metric> metrics() {
+    return List.copyOf(metrics);
+  }
+
+  /** How many state tensors each of {@link #metricNames()} returns per step. */
+  public List<Integer> stateSizes() {
+    return List.copyOf(stateSizes);
+  }
+
+  /** A per-output loss, logged as Keras does: the mean of its per-batch values. */
+  private record OutputLoss(String name) implements Metric {
+    @Override
+    public Direction direction() {
+      return Direction.MIN;
+    }
   }
 
   /** Names of the optimizer's variables (learning rate, iterations, slots) in the model graph. */
@@ -339,18 +376,18 @@ public final class TrainingGraph {
 
   /**
    * Runs one training step on the rows {@code order[from..to)} (or {@code from..to} when {@code order} is null) of
-   * every input and label array; returns {loss, metric1 sum, metric1 count, ...}.
+   * every input and label array; returns {{loss}, each metric's state tensors flattened, in order}.
    */
-  public float[] trainStep(List<HostArray> xs, List<HostArray> labels, int[] order, int from, int to) {
+  public float[][] trainStep(List<HostArray> xs, List<HostArray> labels, int[] order, int from, int to) {
     return run(xs, labels, order, from, to, trainFetches, trainOp);
   }
 
   /** Computes loss and metrics of rows {@code from..to} with the inference pass; updates nothing. */
-  public float[] evalStep(List<HostArray> xs, List<HostArray> labels, int from, int to) {
+  public float[][] evalStep(List<HostArray> xs, List<HostArray> labels, int from, int to) {
     return run(xs, labels, null, from, to, evalFetches, null);
   }
 
-  private float[] run(List<HostArray> xs, List<HostArray> labels, int[] order, int from, int to,
+  private float[][] run(List<HostArray> xs, List<HostArray> labels, int[] order, int from, int to,
       List<Operand<TFloat32>> fetches, Op target) {
     List<Tensor> fed = new ArrayList<>();
     try {
@@ -374,9 +411,11 @@ public final class TrainingGraph {
         runner.addTarget(target);
       }
       try (Result r = runner.run()) {
-        float[] out = new float[fetches.size()];
+        float[][] out = new float[fetches.size()][];
         for (int i = 0; i < out.length; i++) {
-          out[i] = Tensors.scalar(r.get(i));
+          TFloat32 t = (TFloat32) r.get(i);
+          out[i] = new float[Math.toIntExact(t.size())];
+          t.asRawTensor().data().asFloats().read(out[i]);
         }
         return out;
       }

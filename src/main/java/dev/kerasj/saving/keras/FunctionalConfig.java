@@ -224,12 +224,12 @@ public final class FunctionalConfig {
       c.putNull("metrics");
     } else if (outputs.size() == 1) {
       ArrayNode m = c.putArray("metrics");
-      metrics.get(0).forEach(metric -> m.add(metric.name()));
+      metrics.get(0).forEach(metric -> m.add(MetricConfigs.metric(metric)));
     } else {
       ObjectNode byOutput = c.putObject("metrics");
       for (int i = 0; i < outputs.size(); i++) {
         ArrayNode m = byOutput.putArray(outputs.get(i));
-        metrics.get(i).forEach(metric -> m.add(metric.name()));
+        metrics.get(i).forEach(metric -> m.add(MetricConfigs.metric(metric)));
       }
     }
     c.putNull("weighted_metrics");
@@ -559,7 +559,7 @@ public final class FunctionalConfig {
     Object metricIds = List.of();
     if (metrics != null && !metrics.isNull()) {
       checkMetricIds(c, metrics);
-      metricIds = KerasJson.mapper().convertValue(metrics, Object.class);
+      metricIds = MetricConfigs.compileArgument(metrics, c);
     }
     return new Compile(optimizer, loss, lossWeights, metricIds);
   }
@@ -572,11 +572,15 @@ public final class FunctionalConfig {
       throw c.fail("expected 'metrics' to be a list or a dict by output name. Found: " + metrics);
     }
     for (JsonNode m : metrics) {
+      if (m.isObject() && m.has("class_name")) {
+        continue; // a serialized metric, read by MetricConfigs
+      }
       if (m.isArray() || m.isObject()) {
         checkMetricIds(c, m);
       } else if (!m.isTextual() && !m.isNull()) {
-        throw c.fail("metric " + m + " is not supported: kerasj restores metrics given by identifier only "
-            + "(accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, mse, mae)");
+        throw c.fail("metric " + m + " is not supported: expected a metric identifier ("
+            + String.join(", ", dev.kerasj.metrics.Metrics.IDENTIFIERS) + ") or a serialized metric of class "
+            + MetricConfigs.SUPPORTED_CLASSES);
       }
     }
   }
