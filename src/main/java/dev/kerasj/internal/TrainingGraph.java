@@ -247,6 +247,12 @@ public final class TrainingGraph {
       }
 
       @Override
+      public Operand<TFloat32> addScalar(String name, float initialValue) {
+        return graph.addVariable(scoped, name, optimizer.name() + "/" + name, new long[0], TFloat32.class,
+            () -> HostArray.ofFloats(new long[0], new float[] {initialValue}));
+      }
+
+      @Override
       public Operand<TInt64> iterations() {
         return iterations;
       }
