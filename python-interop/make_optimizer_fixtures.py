@@ -22,7 +22,9 @@ Writes, under --out (default: the repository's testdata/optimizers/), for every 
 
 Model: Sequential([Input((4,)), Dense(5, activation="tanh"), Dense(2)]), loss "mse", batch 32 (two batches of 32
 and one of 16 per epoch), shuffle=False, jit_compile=False. Data: numpy.random.default_rng(seed), x normal [80, 4],
-y = tanh(x @ A) + 0.1 * noise with A normal [4, 2]. Determinism as in make_fixtures.py (oneDNN off, single-threaded
+y = tanh(x @ A) + 0.1 * noise with A normal [4, 2]. The *_embedding cases instead train
+Sequential([Input((3,), dtype="int32"), Embedding(6, 2), Flatten(), Dense(2)]) on int32 tokens
+integers(0, 6, [80, 3]) (so tokens repeat within each batch) and y normal [80, 2]. Determinism as in make_fixtures.py (oneDNN off, single-threaded
 TF, op determinism, clear_session() then set_random_seed(seed) per case).
 
 Usage: python python-interop/make_optimizer_fixtures.py [--out DIR]
@@ -64,15 +66,30 @@ CASES = {
                       l2_shrinkage_regularization_strength=0.03, beta=0.1)),
     "ftrl_defaults": (507, "ftrl"),
     "lion": (508, Opt("Lion", learning_rate=0.01, beta_1=0.85, beta_2=0.98)),
+    # An Embedding table's gradient reaches Keras' update_step as IndexedSlices, one row per lookup; Adamax's abs and
+    # Adadelta's squared update work on those rows before duplicates are summed. Tokens repeat within every batch.
+    "adamax_embedding": (509, Opt("Adamax", learning_rate=0.05)),
+    "adadelta_embedding": (510, Opt("Adadelta", learning_rate=1.0, rho=0.9)),
 }
+EMBEDDING_VOCABULARY = 6
 
 
-def data(seed):
+def data(seed, embedding):
     rng = np.random.default_rng(seed)
+    if embedding:
+        x = rng.integers(0, EMBEDDING_VOCABULARY, size=(N_TRAIN, 3)).astype(np.int32)
+        return x, rng.normal(size=(N_TRAIN, 2)).astype(np.float32)
     x = rng.normal(size=(N_TRAIN, 4)).astype(np.float32)
     a = rng.normal(size=(4, 2)).astype(np.float32)
     y = (np.tanh(x @ a) + 0.1 * rng.normal(size=(N_TRAIN, 2))).astype(np.float32)
     return x, y
+
+
+def build(embedding):
+    if embedding:
+        return keras.Sequential([keras.Input((3,), dtype="int32"), keras.layers.Embedding(EMBEDDING_VOCABULARY, 2),
+                                 keras.layers.Flatten(), keras.layers.Dense(2)])
+    return keras.Sequential([keras.Input((4,)), keras.layers.Dense(5, activation="tanh"), keras.layers.Dense(2)])
 
 
 def optimizer_state(prefix, opt):
@@ -83,9 +100,10 @@ def run_case(name, out):
     seed, spec = CASES[name]
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
-    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(5, activation="tanh"), keras.layers.Dense(2)])
+    embedding = name.endswith("_embedding")
+    model = build(embedding)
     model.compile(optimizer=make(spec), loss="mse", jit_compile=False)
-    x, y = data(seed)
+    x, y = data(seed, embedding)
     names = weight_names(model)
     t = {"x": x, "y": y, "meta/weight_names": np.array(names, dtype=object)}
     t.update({f"initial/{n}": np.array(w.numpy()) for n, w in zip(names, model.weights)})
@@ -113,9 +131,12 @@ def run_case(name, out):
         "meta/tf_version": tf.__version__,
         "meta/numpy_version": np.__version__,
         "meta/command": COMMAND,
-        "meta/description": (f"Sequential([Input((4,)), Dense(5, activation='tanh'), Dense(2)]); "
-                             f"optimizer={spec if not isinstance(spec, str) else repr(spec)}; loss='mse'; jit_compile=False; fit epochs={EPOCHS} then 1, "
-                             f"batch_size={BATCH_SIZE}, shuffle=False"),
+        "meta/description": ((f"Sequential([Input((3,), dtype='int32'), Embedding({EMBEDDING_VOCABULARY}, 2), "
+                              f"Flatten(), Dense(2)]); " if embedding else
+                              "Sequential([Input((4,)), Dense(5, activation='tanh'), Dense(2)]); ") +
+                             f"optimizer={spec if not isinstance(spec, str) else repr(spec)}; loss='mse'; "
+                             f"jit_compile=False; fit epochs={EPOCHS} then 1, batch_size={BATCH_SIZE}, "
+                             f"shuffle=False"),
     })
     save_bundle(out / "train" / name, t)
     return history["loss"], t["next/loss"]

@@ -29,8 +29,8 @@ ATOL = 1e-6
 
 
 def test_everyCase_isHere():
-    assert CASES == ["adadelta", "adam_amsgrad", "adamax", "adamw_amsgrad", "ftrl", "ftrl_defaults", "lion",
-                     "nadam"]
+    assert CASES == ["adadelta", "adadelta_embedding", "adam_amsgrad", "adamax", "adamax_embedding", "adamw_amsgrad",
+                     "ftrl", "ftrl_defaults", "lion", "nadam"]
 
 
 def fixture(case):
@@ -99,7 +99,12 @@ def test_javaCheckpoint_restoresConsumedIntoKeras_andTrainsOnLikeJava(case):
     reader, config = fixture(case)
     keras.backend.clear_session()
     optimizer = keras_optimizer(config)
-    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(5, activation="tanh"), keras.layers.Dense(2)])
+    if case.endswith("_embedding"):
+        model = keras.Sequential([keras.Input((3,), dtype="int32"), keras.layers.Embedding(6, 2),
+                                  keras.layers.Flatten(), keras.layers.Dense(2)])
+    else:
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(5, activation="tanh"),
+                                  keras.layers.Dense(2)])
     model.compile(optimizer=optimizer, loss="mse", jit_compile=False)
     model.optimizer.build(model.trainable_variables)
     status = tf.train.Checkpoint(model=model, optimizer=model.optimizer).restore(str(FOLDER / case / "ckpt-1"))

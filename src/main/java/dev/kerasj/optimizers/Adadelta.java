@@ -90,9 +90,15 @@ public final class Adadelta extends Optimizer {
         tf.math.mul(oneMinusRho, gradient.squared())));
     Operand<TFloat32> delta = tf.math.neg(tf.math.div(tf.math.mul(tf.math.sqrt(tf.math.add(ed, eps)), g),
         tf.math.sqrt(tf.math.add(egNew, eps))));
+    // Keras squares delta per lookup row for an Embedding table (IndexedSlices), then sums duplicates: the sum of
+    // (rms(Ed) * g_i / rms(Eg))^2 is (rms(Ed) / rms(Eg))^2 times the summed squared rows.
+    Operand<TFloat32> deltaSquared = gradient.fromLookups()
+        ? tf.math.mul(tf.math.square(tf.math.div(tf.math.sqrt(tf.math.add(ed, eps)),
+            tf.math.sqrt(tf.math.add(egNew, eps)))), gradient.squared())
+        : tf.math.square(delta);
     // The new Ed is computed from delta, which read the old Ed: the data dependency orders the read first.
     Operand<TFloat32> edNew = tf.assign(ed, tf.math.add(tf.math.mul(rhoC, ed),
-        tf.math.mul(oneMinusRho, tf.math.square(delta))));
+        tf.math.mul(oneMinusRho, deltaSquared)));
     Op varUpdate = tf.assignAdd(variable.value(), tf.math.mul(lr, delta));
     return List.of((Op) egNew, (Op) edNew, varUpdate);
   }

@@ -12,7 +12,8 @@ import org.tensorflow.types.TFloat32;
  * Keras 3 {@code Adamax(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7)}: Adam with the infinity norm,
  * {@code m += (g - m) * (1 - beta_1)}, {@code u = max(beta_2 * u, |g|)},
  * {@code w -= lr * m / ((1 - beta_1^t) * (u + epsilon))}. Its slots are {@code momentum} and {@code norm}, created
- * per weight in turn (m0, u0, m1, u1 ...), as Keras' {@code _m} and {@code _u}.
+ * per weight in turn (m0, u0, m1, u1 ...), as Keras' {@code _m} and {@code _u}. For an Embedding table, {@code |g|} is
+ * Keras' sum of absolute per-lookup rows ({@link Gradient#absolute()}), not the absolute value of their sum.
  */
 public final class Adamax extends Optimizer {
   /** Keras' default {@code learning_rate} of Adamax. */
@@ -101,7 +102,7 @@ public final class Adamax extends Optimizer {
     Operand<TFloat32> m = momentums.get(index);
     Operand<TFloat32> u = norms.get(index);
     Operand<TFloat32> mNew = tf.assignAdd(m, tf.math.mul(tf.math.sub(g, m), tf.constant((float) (1 - beta1))));
-    Operand<TFloat32> uNew = tf.assign(u, tf.math.maximum(tf.math.mul(tf.constant((float) beta2), u), tf.math.abs(g)));
+    Operand<TFloat32> uNew = tf.assign(u, tf.math.maximum(tf.math.mul(tf.constant((float) beta2), u), gradient.absolute()));
     Op varUpdate = tf.assignSub(variable.value(), tf.math.div(tf.math.mul(lr, mNew),
         tf.math.mul(oneMinusBeta1Power, tf.math.add(uNew, tf.constant((float) epsilon)))));
     return List.of((Op) mNew, (Op) uNew, varUpdate);

@@ -13,6 +13,8 @@ import dev.kerasj.Sequential;
 import dev.kerasj.callbacks.History;
 import dev.kerasj.internal.HostArray;
 import dev.kerasj.layers.Dense;
+import dev.kerasj.layers.Embedding;
+import dev.kerasj.layers.Flatten;
 import dev.kerasj.layers.Input;
 import dev.kerasj.layers.Weight;
 import dev.kerasj.optimizers.Adadelta;
@@ -35,11 +37,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /**
  * The optimizers of issue 17 against Keras 3.15.1 ({@code testdata/optimizers/}, made by
- * {@code python-interop/make_optimizer_fixtures.py}): a 3-epoch fit from Keras' initial weights must reach Keras'
+ * {@code python-interop/make_optimizer_fixtures.py}; two cases train an Embedding, whose gradient Keras sees per
+ * lookup, see {@link dev.kerasj.optimizers.Gradient}): a 3-epoch fit from Keras' initial weights must reach Keras'
  * losses, weights and every optimizer variable (named and ordered as Keras' {@code optimizer.variables}); Java
  * restoring Keras' TF checkpoint or {@code .keras} file after those 3 epochs, or its own {@code .keras}, checkpoint
  * and SavedModel, must train the fourth epoch to Keras' numbers. The files Java writes are left for
@@ -54,8 +58,15 @@ class OptimizerFixturesTest {
 
   /** One case of the generator: {@code optimizer} is an identifier String or an {@link Optimizer}. */
   record Case(String name, Supplier<Object> optimizer, Class<? extends Optimizer> type) {
+    /** The {@code *_embedding} cases train an Embedding table on int32 tokens that repeat within each batch. */
+    boolean embedding() {
+      return name.endsWith("_embedding");
+    }
+
     Sequential build() {
-      Sequential m = new Sequential(Input.of(4), new Dense(5, "tanh"), new Dense(2));
+      Sequential m = embedding()
+          ? new Sequential(Input.of(Input.DType.INT32, 3), new Embedding(6, 2), new Flatten(), new Dense(2))
+          : new Sequential(Input.of(4), new Dense(5, "tanh"), new Dense(2));
       m.setSeed(7); // any seed: the weights come from the fixture
       m.compile(optimizer.get(), "mse");
       return m;
@@ -63,6 +74,11 @@ class OptimizerFixturesTest {
 
     TensorBundle bundle() {
       return new TensorBundle(DIR.resolve("train").resolve(name));
+    }
+
+    /** The training data: {@code x} (float32, or int32 tokens) and {@code y}. */
+    Map<String, HostArray> data(TensorBundle b) {
+      return b.read(Map.of("x", embedding() ? TInt32.class : TFloat32.class, "y", TFloat32.class));
     }
 
     @Override
@@ -83,7 +99,9 @@ class OptimizerFixturesTest {
             .l1RegularizationStrength(0.01).l2RegularizationStrength(0.02).l2ShrinkageRegularizationStrength(0.03)
             .beta(0.1).build(), Ftrl.class),
         new Case("ftrl_defaults", () -> "ftrl", Ftrl.class),
-        new Case("lion", () -> Lion.builder().learningRate(0.01).beta1(0.85).beta2(0.98).build(), Lion.class));
+        new Case("lion", () -> Lion.builder().learningRate(0.01).beta1(0.85).beta2(0.98).build(), Lion.class),
+        new Case("adamax_embedding", () -> Adamax.builder().learningRate(0.05).build(), Adamax.class),
+        new Case("adadelta_embedding", () -> Adadelta.builder().learningRate(1.0).rho(0.9).build(), Adadelta.class));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -91,7 +109,7 @@ class OptimizerFixturesTest {
   void fit_fromKerasInitialWeights_matchesKerasLossesWeightsAndOptimizerVariables(Case c, @TempDir Path tmp)
       throws Exception {
     TensorBundle b = c.bundle();
-    Map<String, HostArray> data = b.read(Map.of("x", TFloat32.class, "y", TFloat32.class));
+    Map<String, HostArray> data = c.data(b);
     List<String> failures = new ArrayList<>();
     try (Sequential m = c.build()) {
       assertEquals(b.readStrings("meta/weight_names"), m.weights().stream().map(Weight::path).toList());
@@ -198,7 +216,7 @@ class OptimizerFixturesTest {
   }
 
   private static void continueAndCompare(Case c, TensorBundle b, Model m, List<String> failures) {
-    Map<String, HostArray> data = b.read(Map.of("x", TFloat32.class, "y", TFloat32.class));
+    Map<String, HostArray> data = c.data(b);
     History next = m.fit(data.get("x"), data.get("y"), fit(1));
     compareLosses(c.name() + " next/loss", b.read("next/loss", TFloat32.class).floats(), next, failures);
     compareState(c, b, m, "final", failures);
