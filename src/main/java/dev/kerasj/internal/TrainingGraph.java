@@ -214,7 +214,8 @@ public final class TrainingGraph {
       if (own.isEmpty()) {
         @SuppressWarnings("unchecked")
         Operand<TFloat32> g = (Operand<TFloat32>) raw[range[0]];
-        out[i] = g == null ? null : new Gradient(g, tf.math.square(g));
+        // Unused derived ops (abs for all but Adamax) are pruned by TensorFlow before the first step.
+        out[i] = g == null ? null : new Gradient(g, tf.math.square(g), tf.math.abs(g), false);
         continue;
       }
       long[] shape = w.shape();
@@ -222,6 +223,7 @@ public final class TrainingGraph {
       Operand<org.tensorflow.types.TInt64> flatShape = tf.constant(new long[] {-1, shape[1]});
       Operand<TFloat32> value = null;
       Operand<TFloat32> squared = null;
+      Operand<TFloat32> absolute = null;
       for (int k = range[0]; k < range[1]; k++) {
         if (raw[k] == null) {
           continue;
@@ -233,10 +235,12 @@ public final class TrainingGraph {
             tf.dtypes.cast(l.ids(), org.tensorflow.types.TInt32.class), tf.constant(new int[] {-1}));
         Operand<TFloat32> v = tf.math.unsortedSegmentSum(perLookup, ids, rows);
         Operand<TFloat32> sq = tf.math.unsortedSegmentSum(tf.math.square(perLookup), ids, rows);
+        Operand<TFloat32> abs = tf.math.unsortedSegmentSum(tf.math.abs(perLookup), ids, rows);
         value = value == null ? v : tf.math.add(value, v);
         squared = squared == null ? sq : tf.math.add(squared, sq);
+        absolute = absolute == null ? abs : tf.math.add(absolute, abs);
       }
-      out[i] = value == null ? null : new Gradient(value, squared);
+      out[i] = value == null ? null : new Gradient(value, squared, absolute, true);
     }
     return out;
   }
@@ -258,6 +262,12 @@ public final class TrainingGraph {
           java.util.Arrays.fill(v, initialValue);
           return HostArray.ofFloats(shape, v);
         });
+      }
+
+      @Override
+      public Operand<TFloat32> addScalar(String name, float initialValue) {
+        return graph.addVariable(scoped, name, optimizer.name() + "/" + name, new long[0], TFloat32.class,
+            () -> HostArray.ofFloats(new long[0], new float[] {initialValue}));
       }
 
       @Override
