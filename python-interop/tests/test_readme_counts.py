@@ -22,6 +22,10 @@ def functional_bundles():
     return len(list((TESTDATA / "functional").glob("*.index")))
 
 
+def sequence_bundles():
+    return len(list((TESTDATA / "sequence").glob("*.index")))
+
+
 def keras_models():
     return len(list((TESTDATA / "keras").glob("*.keras")))
 
@@ -36,6 +40,7 @@ STATED = [
     ("README.md", r"measured over all (\d+) cases", fixture_bundles),
     ("README.md", r"make_keras_files_fixtures\.py` writes (\d+) models", keras_models),
     ("README.md", r"make_functional_fixtures\.py` trains (\d+) Functional models", functional_bundles),
+    ("README.md", r"make_sequence_fixtures\.py` trains (\d+) models", sequence_bundles),
     ("testdata/README.md", r"One TF tensor bundle per Keras training case \((\d+) cases below\)", fixture_bundles),
     ("testdata/README.md", r"some tensor in \d+ of the (\d+) cases", fixture_bundles),
     ("testdata/README.md", r"`\.weights\.h5` files \((\d+) models:", keras_models),

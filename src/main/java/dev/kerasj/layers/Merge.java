@@ -61,6 +61,23 @@ public abstract class Merge extends Layer {
     throw new IllegalStateException("A merge layer is called on a list of inputs");
   }
 
+  /**
+   * Refuses masked inputs. Keras' merge layers carry a mask on (and fill masked values from the other inputs before
+   * merging); kerasj does not implement that, and dropping the mask, as a layer without mask support does, would
+   * silently compute another model than Keras'.
+   */
+  @Override
+  public Operand<?> call(LayerContext ctx, List<Operand<?>> inputs, List<Operand<org.tensorflow.types.TBool>> masks,
+      boolean training) {
+    if (masks.stream().anyMatch(java.util.Objects::nonNull)) {
+      throw new IllegalArgumentException("Layer '" + displayName() + "' (" + className() + ") received a masked "
+          + "input (a Masking layer upstream), but kerasj's merge layers do not implement Keras' mask handling, so "
+          + "this model would compute differently from Keras. Expected: unmasked inputs. Fix: merge before Masking, "
+          + "or pool the steps first (GlobalAveragePooling1D ends the mask)");
+    }
+    return call(ctx, inputs, training);
+  }
+
   @Override
   @SuppressWarnings("unchecked")
   public Operand<?> call(LayerContext ctx, List<Operand<?>> inputs, boolean training) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kerasj.layers.BatchNormalization;
+import dev.kerasj.layers.GlobalAveragePooling1D;
+import dev.kerasj.layers.Masking;
 import dev.kerasj.layers.Input;
 import dev.kerasj.layers.KerasTensor;
 import dev.kerasj.layers.Layer;
@@ -25,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The Keras 3 config of a Functional {@link dev.kerasj.Model}: what Keras 3.15's {@code model.to_json()} writes for
@@ -120,11 +123,33 @@ public final class FunctionalConfig {
       if (node.training() != null) {
         kwargs.put("training", node.training()); // Keras records layer(x, training=False) first
       }
-      if (layer instanceof BatchNormalization || layer instanceof KerasModel) {
+      if (layer instanceof BatchNormalization || layer instanceof KerasModel
+          || (layer instanceof GlobalAveragePooling1D && !carriesMask(node.inputs().get(0)))) {
         kwargs.putNull("mask"); // their Keras call() takes a mask, which Keras records
       }
+      // A masked input's mask is left out: Keras writes it as NotEqual/Any op layers, kerasj does not; Keras infers
+      // the same mask from the Masking layer when it rebuilds the model.
     }
     return entry;
+  }
+
+  /**
+   * Whether {@code t} carries a mask at run time: made by {@link Masking}, or by a layer that passes its input's mask
+   * on ({@link Layer#supportsMasking()}; {@link GlobalAveragePooling1D} ends it). The symbolic twin of
+   * {@code internal.Network.run}'s mask propagation, for the built-in layers.
+   */
+  private static boolean carriesMask(KerasTensor t) {
+    if (t.isInput()) {
+      return false;
+    }
+    Layer l = t.layer();
+    if (l instanceof Masking) {
+      return true;
+    }
+    if (l instanceof GlobalAveragePooling1D || !l.supportsMasking()) {
+      return false;
+    }
+    return t.inputs().stream().anyMatch(FunctionalConfig::carriesMask);
   }
 
   /** The calls of {@code layer} inside {@code model}, in call order. */
@@ -199,12 +224,12 @@ public final class FunctionalConfig {
       c.putNull("metrics");
     } else if (outputs.size() == 1) {
       ArrayNode m = c.putArray("metrics");
-      metrics.get(0).forEach(metric -> m.add(metric.name()));
+      metrics.get(0).forEach(metric -> m.add(MetricConfigs.metric(metric)));
     } else {
       ObjectNode byOutput = c.putObject("metrics");
       for (int i = 0; i < outputs.size(); i++) {
         ArrayNode m = byOutput.putArray(outputs.get(i));
-        metrics.get(i).forEach(metric -> m.add(metric.name()));
+        metrics.get(i).forEach(metric -> m.add(MetricConfigs.metric(metric)));
       }
     }
     c.putNull("weighted_metrics");
@@ -298,10 +323,14 @@ public final class FunctionalConfig {
     Map<String, Layer> layers = new LinkedHashMap<>();
     Map<String, JsonNode> inbound = new LinkedHashMap<>();
     Map<String, List<KerasTensor>> calls = new HashMap<>();
+    Set<String> maskOps = KerasMaskOps.find(layerNodes);
     for (int i = 0; i < layerNodes.size(); i++) {
       JsonNode entryNode = layerNodes.get(i);
       ConfigFields entry = new ConfigFields(entryNode, "layers[" + i + "]", source);
       String cls = entry.string("class_name");
+      if (maskOps.contains(entry.string("name", ""))) {
+        continue; // a Masking mask, which kerasj recomputes (see KerasMaskOps)
+      }
       ConfigFields layerConfig = new ConfigFields(entry.raw("config"),
           "layer '" + entry.object("config").string("name", "?") + "' (" + cls + ")", source);
       String layerName = entry.string("name", layerConfig.string("name", null));
@@ -337,7 +366,7 @@ public final class FunctionalConfig {
       inbound.put(layerName, entryNode.get("inbound_nodes"));
       calls.putIfAbsent(layerName, new ArrayList<>());
     }
-    connect(config, layers, inbound, calls);
+    connect(config, layers, inbound, calls, maskOps);
     List<KerasTensor> inputs = endpoints(config, "input_layers", calls);
     List<KerasTensor> outputs = endpoints(config, "output_layers", calls);
     try {
@@ -360,7 +389,7 @@ public final class FunctionalConfig {
    * calls in order, deferring a call until the calls it takes tensors from have been made.
    */
   private static void connect(ConfigFields config, Map<String, Layer> layers, Map<String, JsonNode> inbound,
-      Map<String, List<KerasTensor>> calls) {
+      Map<String, List<KerasTensor>> calls, Set<String> maskOps) {
     Map<String, Integer> done = new HashMap<>();
     boolean progress = true;
     boolean pending = true;
@@ -378,7 +407,7 @@ public final class FunctionalConfig {
         }
         int next = done.getOrDefault(name, 0);
         while (next < nodes.size()) {
-          List<KerasTensor> args = arguments(config, name, nodes.get(next), calls);
+          List<KerasTensor> args = arguments(config, name, nodes.get(next), calls, maskOps);
           if (args == null) {
             break;
           }
@@ -404,7 +433,7 @@ public final class FunctionalConfig {
 
   /** The tensors one call takes, or null while one of them is not made yet. */
   private static List<KerasTensor> arguments(ConfigFields config, String layer, JsonNode node,
-      Map<String, List<KerasTensor>> calls) {
+      Map<String, List<KerasTensor>> calls, Set<String> maskOps) {
     JsonNode args = node == null ? null : node.get("args");
     if (args == null || !args.isArray() || args.isEmpty()) {
       throw config.fail("layer '" + layer + "': expected an inbound node {\"args\": [...], \"kwargs\": {...}}. "
@@ -415,10 +444,11 @@ public final class FunctionalConfig {
       for (Iterator<String> it = kwargs.fieldNames(); it.hasNext(); ) {
         String k = it.next();
         JsonNode v = kwargs.get(k);
-        boolean ok = (k.equals("mask") && v.isNull()) || (k.equals("training") && (v.isBoolean() || v.isNull()));
+        boolean ok = (k.equals("mask") && (v.isNull() || maskOps.contains(KerasMaskOps.historyLayer(v))))
+            || (k.equals("training") && (v.isBoolean() || v.isNull()));
         if (!ok) {
           throw config.fail("layer '" + layer + "': call argument " + k + "=" + v + " is not supported (kerasj "
-              + "takes mask=None and training only)");
+              + "takes training, and mask=None or the mask of a Masking layer)");
         }
       }
     }
@@ -529,7 +559,7 @@ public final class FunctionalConfig {
     Object metricIds = List.of();
     if (metrics != null && !metrics.isNull()) {
       checkMetricIds(c, metrics);
-      metricIds = KerasJson.mapper().convertValue(metrics, Object.class);
+      metricIds = MetricConfigs.compileArgument(metrics, c);
     }
     return new Compile(optimizer, loss, lossWeights, metricIds);
   }
@@ -542,11 +572,15 @@ public final class FunctionalConfig {
       throw c.fail("expected 'metrics' to be a list or a dict by output name. Found: " + metrics);
     }
     for (JsonNode m : metrics) {
+      if (m.isObject() && m.has("class_name")) {
+        continue; // a serialized metric, read by MetricConfigs
+      }
       if (m.isArray() || m.isObject()) {
         checkMetricIds(c, m);
       } else if (!m.isTextual() && !m.isNull()) {
-        throw c.fail("metric " + m + " is not supported: kerasj restores metrics given by identifier only "
-            + "(accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, mse, mae)");
+        throw c.fail("metric " + m + " is not supported: expected a metric identifier ("
+            + String.join(", ", dev.kerasj.metrics.Metrics.IDENTIFIERS) + ") or a serialized metric of class "
+            + MetricConfigs.SUPPORTED_CLASSES);
       }
     }
   }

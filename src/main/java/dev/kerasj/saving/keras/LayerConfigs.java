@@ -16,7 +16,15 @@ import dev.kerasj.layers.Multiply;
 import dev.kerasj.layers.Subtract;
 import dev.kerasj.layers.AveragePooling2D;
 import dev.kerasj.layers.BatchNormalization;
+import dev.kerasj.layers.AveragePooling1D;
+import dev.kerasj.layers.Conv1D;
 import dev.kerasj.layers.Conv2D;
+import dev.kerasj.layers.GlobalAveragePooling1D;
+import dev.kerasj.layers.GlobalMaxPooling1D;
+import dev.kerasj.layers.GlobalMaxPooling2D;
+import dev.kerasj.layers.LayerNormalization;
+import dev.kerasj.layers.MaxPooling1D;
+import dev.kerasj.layers.Masking;
 import dev.kerasj.layers.Dense;
 import dev.kerasj.layers.Dropout;
 import dev.kerasj.layers.Embedding;
@@ -43,7 +51,9 @@ final class LayerConfigs {
   /** Layer classes this reader rebuilds. */
   static final List<String> SUPPORTED = List.of("InputLayer", "Dense", "Conv2D", "BatchNormalization",
       "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D", "Dropout", "Flatten", "Reshape", "Activation",
-      "Embedding", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate");
+      "Embedding", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Conv1D",
+      "MaxPooling1D", "AveragePooling1D", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
+      "LayerNormalization", "Masking");
 
   private LayerConfigs() {}
 
@@ -97,6 +107,36 @@ final class LayerConfigs {
       PenaltyConfigs.putRegularizers(c, layer, "kernel", "bias");
       c.set("activity_regularizer", PenaltyConfigs.toConfig(layer.activityRegularizer()));
       PenaltyConfigs.putConstraints(c, layer, "kernel", "bias");
+    } else if (layer instanceof Conv1D conv) {
+      c.put("filters", conv.filters());
+      c.set("kernel_size", KerasJson.ints(conv.kernelSize()));
+      c.set("strides", KerasJson.ints(conv.strides()));
+      c.put("padding", conv.padding());
+      c.put("data_format", "channels_last");
+      c.set("dilation_rate", KerasJson.ints(conv.dilationRate()));
+      c.put("groups", 1);
+      c.put("activation", activationName(conv.activation()));
+      c.put("use_bias", conv.useBias());
+      putKernelAndBias(c, layer);
+      PenaltyConfigs.putRegularizers(c, layer, "kernel", "bias");
+      c.set("activity_regularizer", PenaltyConfigs.toConfig(layer.activityRegularizer()));
+      PenaltyConfigs.putConstraints(c, layer, "kernel", "bias");
+    } else if (layer instanceof MaxPooling1D p) {
+      putPooling(c, new int[] {p.poolSize()}, new int[] {p.strides()}, p.padding().kerasName());
+      buildConfig = false;
+    } else if (layer instanceof AveragePooling1D p) {
+      putPooling(c, new int[] {p.poolSize()}, new int[] {p.strides()}, p.padding().kerasName());
+      buildConfig = false;
+    } else if (layer instanceof GlobalAveragePooling1D || layer instanceof GlobalMaxPooling1D
+        || layer instanceof GlobalMaxPooling2D) {
+      c.put("data_format", "channels_last");
+      c.put("keepdims", false);
+      buildConfig = false;
+    } else if (layer instanceof LayerNormalization ln) {
+      putLayerNormalization(c, ln);
+    } else if (layer instanceof Masking m) {
+      c.put("mask_value", m.maskValue());
+      buildConfig = false;
     } else if (layer instanceof BatchNormalization bn) {
       putBatchNormalization(c, bn);
     } else if (layer instanceof MaxPooling2D p) {
@@ -178,6 +218,22 @@ final class LayerConfigs {
     c.put("renorm_momentum", 0.99);
   }
 
+  private static void putLayerNormalization(ObjectNode c, LayerNormalization ln) {
+    c.set("axis", KerasJson.ints(-1)); // Keras' build() turns axis=-1 into [-1]; a saved layer is built
+    c.put("epsilon", ln.epsilon());
+    c.put("center", ln.center());
+    c.put("scale", ln.scale());
+    c.put("rms_scaling", false);
+    c.set("beta_initializer", InitializerConfigs.toConfig(ln.betaInitializer(), "layer '" + ln.name()
+        + "' beta_initializer"));
+    c.set("gamma_initializer", InitializerConfigs.toConfig(ln.gammaInitializer(), "layer '" + ln.name()
+        + "' gamma_initializer"));
+    c.putNull("beta_regularizer");
+    c.putNull("gamma_regularizer");
+    c.putNull("beta_constraint");
+    c.putNull("gamma_constraint");
+  }
+
   private static void putPooling(ObjectNode c, int[] poolSize, int[] strides, String padding) {
     c.set("pool_size", KerasJson.ints(poolSize));
     c.put("padding", padding);
@@ -234,6 +290,25 @@ final class LayerConfigs {
         case "Reshape" -> new Reshape(c.longs("target_shape"));
         case "Activation" -> new Activation(c.string("activation"), name);
         case "Embedding" -> embedding(c, name);
+        case "Conv1D" -> conv1d(c, name);
+        case "MaxPooling1D" -> new MaxPooling1D(single(c, "pool_size"), c.has("strides") ? single(c, "strides")
+            : null, c.string("padding", "valid"), name);
+        case "AveragePooling1D" -> new AveragePooling1D(single(c, "pool_size"), c.has("strides")
+            ? single(c, "strides") : null, c.string("padding", "valid"), name);
+        case "GlobalAveragePooling1D" -> {
+          c.requireDefault("keepdims", false);
+          yield new GlobalAveragePooling1D(name);
+        }
+        case "GlobalMaxPooling1D" -> {
+          c.requireDefault("keepdims", false);
+          yield new GlobalMaxPooling1D(name);
+        }
+        case "GlobalMaxPooling2D" -> {
+          c.requireDefault("keepdims", false);
+          yield new GlobalMaxPooling2D(name);
+        }
+        case "LayerNormalization" -> layerNormalization(c, name);
+        case "Masking" -> new Masking(c.number("mask_value", Masking.DEFAULT_MASK_VALUE), name);
         case "Add" -> new Add(name);
         case "Subtract" -> new Subtract(name);
         case "Multiply" -> new Multiply(name);
@@ -279,6 +354,17 @@ final class LayerConfigs {
     return c.has("strides") ? c.pair("strides") : null;
   }
 
+  /**
+   * Refuses weight regularizers and constraints on a layer whose weights kerasj does not regularize yet (an
+   * activity regularizer is read for every layer, in {@link #fromConfig}).
+   */
+  private static void requireNoRegularizers(ConfigFields c, String... prefixes) {
+    for (String p : prefixes) {
+      c.requireDefault(p + "_regularizer", null);
+      c.requireDefault(p + "_constraint", null);
+    }
+  }
+
   private static Dense dense(ConfigFields c, String name) {
     c.requireDefault("quantization_config", null);
     c.requireDefault("lora_rank", null);
@@ -319,6 +405,72 @@ final class LayerConfigs {
     }
     if (c.has("bias_initializer")) {
       b.biasInitializer(InitializerConfigs.fromConfig(c.raw("bias_initializer"), c, "bias_initializer"));
+    }
+    return b.build();
+  }
+
+  /**
+   * A 1-D size argument: Keras writes {@code [n]} (a one-element tuple) and accepts a bare {@code n}; a null
+   * {@code strides} means the pool size.
+   */
+  private static Integer single(ConfigFields c, String key) {
+    JsonNode v = c.raw(key);
+    if (v == null || v.isNull()) {
+      if (key.equals("strides")) {
+        return null;
+      }
+      throw c.fail("expected '" + key + "' to be an integer or a list of one integer. Found: " + v);
+    }
+    if (v.isIntegralNumber()) {
+      return v.asInt();
+    }
+    if (v.isArray() && v.size() == 1 && v.get(0).isIntegralNumber()) {
+      return v.get(0).asInt();
+    }
+    throw c.fail("expected '" + key + "' to be an integer or a list of one integer. Found: " + v);
+  }
+
+  private static Conv1D conv1d(ConfigFields c, String name) {
+    requireNoRegularizers(c, "kernel", "bias");
+    c.requireDefault("groups", 1);
+    Conv1D.Builder b = Conv1D.builder(c.integer("filters"), single(c, "kernel_size")).name(name)
+        .padding(c.string("padding", "valid"))
+        .activation(c.string("activation", "linear"))
+        .useBias(c.bool("use_bias", true));
+    if (c.has("strides")) {
+      b.strides(single(c, "strides"));
+    }
+    if (c.has("dilation_rate")) {
+      b.dilationRate(single(c, "dilation_rate"));
+    }
+    if (c.has("kernel_initializer")) {
+      b.kernelInitializer(InitializerConfigs.fromConfig(c.raw("kernel_initializer"), c, "kernel_initializer"));
+    }
+    if (c.has("bias_initializer")) {
+      b.biasInitializer(InitializerConfigs.fromConfig(c.raw("bias_initializer"), c, "bias_initializer"));
+    }
+    return b.build();
+  }
+
+  private static LayerNormalization layerNormalization(ConfigFields c, String name) {
+    requireNoRegularizers(c, "beta", "gamma");
+    c.requireDefault("rms_scaling", false);
+    JsonNode axis = c.raw("axis");
+    boolean last = axis == null || axis.isNull() || (axis.isIntegralNumber() && axis.asInt() == -1)
+        || (axis.isArray() && axis.size() == 1 && axis.get(0).isIntegralNumber() && axis.get(0).asInt() == -1);
+    if (!last) {
+      throw c.fail("'axis'=" + axis + " is not supported: kerasj's LayerNormalization normalizes the last axis "
+          + "only. Expected: -1 or [-1]");
+    }
+    LayerNormalization.Builder b = LayerNormalization.builder().name(name)
+        .epsilon(c.number("epsilon", LayerNormalization.DEFAULT_EPSILON))
+        .center(c.bool("center", true))
+        .scale(c.bool("scale", true));
+    if (c.has("beta_initializer")) {
+      b.betaInitializer(InitializerConfigs.fromConfig(c.raw("beta_initializer"), c, "beta_initializer"));
+    }
+    if (c.has("gamma_initializer")) {
+      b.gammaInitializer(InitializerConfigs.fromConfig(c.raw("gamma_initializer"), c, "gamma_initializer"));
     }
     return b.build();
   }

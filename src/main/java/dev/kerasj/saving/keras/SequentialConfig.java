@@ -29,7 +29,8 @@ import java.util.List;
  *
  * <p>Covered: every layer kerasj has with every argument kerasj supports (InputLayer, Dense, Conv2D,
  * BatchNormalization, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Dropout, Flatten, Reshape, Activation,
- * Embedding), their initializers, the five optimizers, the six losses and the metric identifiers.
+ * Embedding, Conv1D, MaxPooling1D, AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalMaxPooling2D,
+ * LayerNormalization, Masking), their initializers, the five optimizers, the six losses and the metric identifiers.
  */
 public final class SequentialConfig {
   /** Keras' name of the input layer kerasj models get (kerasj's {@link Input} has no name of its own). */
@@ -76,7 +77,7 @@ public final class SequentialConfig {
       c.putNull("metrics");
     } else {
       ArrayNode m = c.putArray("metrics");
-      metrics.forEach(metric -> m.add(metric.name()));
+      metrics.forEach(metric -> m.add(MetricConfigs.metric(metric)));
     }
     c.putNull("weighted_metrics");
     c.put("run_eagerly", false);
@@ -86,7 +87,8 @@ public final class SequentialConfig {
   }
 
   /** What {@code compile} received, rebuilt from a {@code compile_config}. */
-  public record CompileSpec(Optimizer optimizer, Loss loss, List<String> metrics) {
+  /** @param metrics each a Keras identifier (String) or a {@link Metric} restored from a serialized one */
+  public record CompileSpec(Optimizer optimizer, Loss loss, List<Object> metrics) {
     public CompileSpec {
       metrics = List.copyOf(metrics);
     }
@@ -245,18 +247,19 @@ public final class SequentialConfig {
     }
     Optimizer optimizer = CompileConfigs.optimizer(c.raw("optimizer"), c);
     Loss loss = CompileConfigs.loss(c.raw("loss"), c);
-    List<String> metrics = new ArrayList<>();
+    List<Object> metrics = new ArrayList<>();
     JsonNode m = c.raw("metrics");
     if (m != null && !m.isNull()) {
       if (!m.isArray()) {
-        throw c.fail("expected 'metrics' to be a list of metric identifiers. Found: " + m);
+        throw c.fail("expected 'metrics' to be a list of metric identifiers or serialized metrics. Found: " + m);
       }
       for (JsonNode id : m) {
-        if (!id.isTextual()) {
-          throw c.fail("metric " + id + " is not supported: kerasj restores metrics given by identifier only "
-              + "(accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, mse, mae)");
+        if (!id.isTextual() && !(id.isObject() && id.has("class_name"))) {
+          throw c.fail("metric " + id + " is not supported: expected a metric identifier ("
+              + String.join(", ", dev.kerasj.metrics.Metrics.IDENTIFIERS) + ") or a serialized metric of class "
+              + MetricConfigs.SUPPORTED_CLASSES);
         }
-        metrics.add(id.asText());
+        metrics.add(MetricConfigs.compileArgument(id, c));
       }
     }
     return new CompileSpec(optimizer, loss, metrics);

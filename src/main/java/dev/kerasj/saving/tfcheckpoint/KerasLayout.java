@@ -2,6 +2,7 @@ package dev.kerasj.saving.tfcheckpoint;
 
 import dev.kerasj.layers.Layer;
 import dev.kerasj.layers.Weight;
+import dev.kerasj.optimizers.Adam;
 import dev.kerasj.optimizers.Optimizer;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,7 @@ final class KerasLayout {
   /** Keras stores these weights under a private attribute (it wraps them for LoRA and quantization). */
   private static final Map<String, Map<String, String>> PRIVATE_ATTRIBUTES = Map.of(
       "Dense", Map.of("kernel", "_kernel"),
+      "Conv1D", Map.of("kernel", "_kernel"),
       "Conv2D", Map.of("kernel", "_kernel"),
       "Embedding", Map.of("embeddings", "_embeddings"));
 
@@ -42,7 +44,33 @@ final class KerasLayout {
       "SGD", List.of(new SlotList("momentums", "momentum", 0)),
       "RMSprop", List.of(new SlotList("_velocities", "velocity", 0), new SlotList("_momentums", "momentum", 1),
           new SlotList("_average_gradients", "average_gradient", 2)),
-      "Adagrad", List.of(new SlotList("_accumulators", "accumulator", 0)));
+      "Adagrad", List.of(new SlotList("_accumulators", "accumulator", 0)),
+      "Adamax", List.of(new SlotList("_m", "momentum", 0), new SlotList("_u", "norm", 0)),
+      "Adadelta", List.of(new SlotList("_accumulated_grads", "accumulated_grad", 0),
+          new SlotList("_accumulated_delta_vars", "accumulated_delta_var", 0)),
+      "Ftrl", List.of(new SlotList("_accumulators", "accumulator", 0), new SlotList("_linears", "linear", 0)),
+      "Lion", List.of(new SlotList("_momentums", "momentum", 0)),
+      "Nadam", List.of(new SlotList("_momentums", "momentum", 0), new SlotList("_velocities", "velocity", 0)));
+
+  /**
+   * A scalar variable of the optimizer itself, tracked under its own {@code attribute} and also listed last in
+   * {@code optimizer.variables} (Nadam's {@code _u_product}, whose Keras path is {@code nadam/variable}).
+   *
+   * @param name kerasj's variable name under the optimizer scope
+   * @param kerasName Keras' variable name under the optimizer scope
+   */
+  record ScalarVariable(String attribute, String name, String kerasName) {}
+
+  private static final Map<String, List<ScalarVariable>> SCALARS = Map.of(
+      "Nadam", List.of(new ScalarVariable("_u_product", "u_product", "variable")));
+
+  /** The scalar variables of {@code optimizer}, in Keras' creation order; empty for most optimizers. */
+  static List<ScalarVariable> scalars(Optimizer optimizer) {
+    return SCALARS.getOrDefault(optimizer.className(), List.of());
+  }
+
+  /** Adam's and AdamW's {@code amsgrad} list: only set (so only tracked) when amsgrad is on, after m and v. */
+  private static final SlotList VELOCITY_HATS = new SlotList("_velocity_hats", "velocity_hat", 1);
 
   private KerasLayout() {}
 
@@ -57,6 +85,11 @@ final class KerasLayout {
     if (lists == null) {
       throw new IllegalArgumentException("No Keras checkpoint layout is known for optimizer class '"
           + optimizer.className() + "'. Known: " + SLOT_LISTS.keySet());
+    }
+    if (optimizer instanceof Adam adam && adam.amsgrad()) {
+      List<SlotList> withHats = new java.util.ArrayList<>(lists);
+      withHats.add(VELOCITY_HATS);
+      return List.copyOf(withHats);
     }
     return lists;
   }

@@ -187,14 +187,17 @@ final class TrackableTree {
     List<KerasLayout.SlotList> kinds = KerasLayout.slotLists(optimizer);
     Map<String, List<Node>> lists = new LinkedHashMap<>();
     kinds.forEach(k -> lists.put(k.attribute(), new ArrayList<>()));
+    Map<String, Node> scalars = new LinkedHashMap<>();
     Node variables = opt.add("_variables");
     for (int k = 0; k < ordered.size(); k++) {
       OptimizerVariables.Entry e = ordered.get(k);
       Node node = new Node(byName.get(e.name()), e.kerasName(), false, e.name());
       variables.add(Integer.toString(k), node);
       placed.add(e.name());
-      if (e.slotAttribute() != null) {
+      if (e.slotAttribute() != null && lists.containsKey(e.slotAttribute())) {
         lists.get(e.slotAttribute()).add(node);
+      } else if (e.slotAttribute() != null) {
+        scalars.put(e.slotAttribute(), node);
       } else if (iterations == null) {
         iterations = node;
       } else {
@@ -217,6 +220,7 @@ final class TrackableTree {
         listNode.add(Integer.toString(j), nodes.get(j));
       }
     }
+    scalars.forEach(opt::add); // Keras sets them after the slot lists (Nadam: _u_product)
     return opt;
   }
 
