@@ -128,18 +128,26 @@ public final class TrainingGraph {
 
     List<Op> layerUpdates = new ArrayList<>();
     List<Network.Lookup> lookups = new ArrayList<>();
-    List<Operand<TFloat32>> trainOuts = network.forward(true, layerUpdates, lookups, step);
-    Operand<TFloat32> trainLoss = addLossAndMetrics(compileScope.withSubScope("train"), outputs, trainOuts,
-        trainFetches, stateSizes);
-    addLossAndMetrics(compileScope.withSubScope("eval"), outputs, network.inferenceOutputs(), evalFetches,
+    List<Operand<TFloat32>> activityLosses = new ArrayList<>();
+    List<Operand<TFloat32>> trainOuts = network.forward(true, layerUpdates, lookups, step, activityLosses);
+    List<Weight> trainable = network.weights().stream().filter(Weight::trainable).toList();
+    Ops trainScope = compileScope.withSubScope("train");
+    Ops evalScope = compileScope.withSubScope("eval");
+    Map<Weight, Operand<TFloat32>> penalized = new IdentityHashMap<>();
+    Operand<TFloat32> trainLoss = addLossAndMetrics(trainScope, outputs, trainOuts,
+        penalties(trainScope, activityLosses, trainable, penalized), trainFetches, stateSizes);
+    addLossAndMetrics(evalScope, outputs, network.inferenceOutputs(),
+        penalties(evalScope, network.inferenceLosses(), trainable, new IdentityHashMap<>()), evalFetches,
         new ArrayList<>());
 
-    List<Weight> trainable = network.weights().stream().filter(Weight::trainable).toList();
-    Gradient[] grads = gradients(tf.withSubScope("optimizer_gradients"), trainLoss, trainable, lookups);
+    Gradient[] grads = gradients(tf.withSubScope("optimizer_gradients"), trainLoss, trainable, lookups, penalized);
 
     optimizer.buildFor(context(optScope, optimizer), trainable);
 
     List<Operation> gradOps = new ArrayList<>();
+    // The step's loss is computed from the weights before the update: a penalty such as sum(square(kernel)) is not
+    // an input of any gradient op, so without this edge it could read the kernel after its update.
+    gradOps.add(trainLoss.op());
     for (Gradient g : grads) {
       if (g != null) {
         gradOps.add(g.value().op());
@@ -166,7 +174,13 @@ public final class TrainingGraph {
                 learningRate));
         stepTf = afterGrads.withControlDependencies(List.of(decay));
       }
-      updates.addAll(optimizer.update(context(stepTf, optimizer), g, w, i, learningRate));
+      List<Op> own = optimizer.update(context(stepTf, optimizer), g, w, i, learningRate);
+      updates.addAll(own);
+      if (w.constraint() != null) {
+        // Keras' BaseOptimizer.apply: variable.assign(constraint(variable)) once the update is applied.
+        Ops afterUpdate = afterGrads.withControlDependencies(own);
+        updates.add(afterUpdate.assign(w.value(), w.constraint().call(afterUpdate, w.value())));
+      }
     }
     // The increment also waits for every reader of this step's counter (the forward pass, through Dropout's masks,
     // and the learning rate), which updates alone do not order in a model without weights.
@@ -186,9 +200,12 @@ public final class TrainingGraph {
   /**
    * Gradients of the loss for every trainable weight, in one {@code addGradients} call. A weight read by table
    * lookups is differentiated through its looked-up rows instead, so the per-lookup rows are available, as Keras'
-   * IndexedSlices are (see {@link Gradient}). Null where the loss does not depend on the weight.
+   * IndexedSlices are (see {@link Gradient}). Null where the loss does not depend on the weight. A looked-up table that
+   * also has a regularizer gets the penalty's dense gradient added, through the penalty's read of the table
+   * ({@code penalized}); TensorFlow then hands Keras one dense gradient, so its square is the square of the sum.
    */
-  private Gradient[] gradients(Ops tf, Operand<TFloat32> loss, List<Weight> trainable, List<Network.Lookup> lookups) {
+  private Gradient[] gradients(Ops tf, Operand<TFloat32> loss, List<Weight> trainable, List<Network.Lookup> lookups,
+      Map<Weight, Operand<TFloat32>> penalized) {
     Map<Weight, List<Network.Lookup>> lookupsOf = new IdentityHashMap<>();
     for (Network.Lookup l : lookups) {
       lookupsOf.computeIfAbsent(l.table(), t -> new ArrayList<>()).add(l);
@@ -202,6 +219,9 @@ public final class TrainingGraph {
         targets.add(w.value().asOutput());
       } else {
         own.forEach(l -> targets.add(l.rows().asOutput()));
+        if (penalized.containsKey(w)) {
+          targets.add(penalized.get(w).asOutput()); // the last target of this weight's range
+        }
       }
       targetIndex.add(new int[] {start, targets.size()});
     }
@@ -224,7 +244,8 @@ public final class TrainingGraph {
       Operand<TFloat32> value = null;
       Operand<TFloat32> squared = null;
       Operand<TFloat32> absolute = null;
-      for (int k = range[0]; k < range[1]; k++) {
+      int lookupEnd = penalized.containsKey(w) ? range[1] - 1 : range[1];
+      for (int k = range[0]; k < lookupEnd; k++) {
         if (raw[k] == null) {
           continue;
         }
@@ -239,6 +260,14 @@ public final class TrainingGraph {
         value = value == null ? v : tf.math.add(value, v);
         squared = squared == null ? sq : tf.math.add(squared, sq);
         absolute = absolute == null ? abs : tf.math.add(absolute, abs);
+      }
+      if (lookupEnd < range[1] && raw[lookupEnd] != null) {
+        @SuppressWarnings("unchecked")
+        Operand<TFloat32> dense = (Operand<TFloat32>) raw[lookupEnd];
+        value = value == null ? dense : tf.math.add(value, dense);
+        // TensorFlow densifies IndexedSlices + dense into one tensor: Keras' square and abs see the sum.
+        out[i] = new Gradient(value, tf.math.square(value), tf.math.abs(value), false);
+        continue;
       }
       out[i] = value == null ? null : new Gradient(value, squared, absolute, true);
     }
@@ -283,12 +312,33 @@ public final class TrainingGraph {
   }
 
   /**
-   * Adds the total loss, then each output's loss (when there are several) as a (sum, count) pair and each metric's
-   * batch state ({@link Metric#update}), to {@code fetches}, in {@link #metricNames()} order, and the number of
-   * state tensors of each entry to {@code sizes}; returns the total loss.
+   * The losses Keras' {@code model.losses} adds to the outputs' losses: the layers' added losses (activity
+   * regularizers, already divided by the batch size), then each trainable weight's regularizer penalty, in weight
+   * order. Each regularized weight's penalty reads it through its own Identity, recorded in {@code inputs}.
+   */
+  private static List<Operand<TFloat32>> penalties(Ops tf, List<Operand<TFloat32>> added, List<Weight> trainable,
+      Map<Weight, Operand<TFloat32>> inputs) {
+    List<Operand<TFloat32>> out = new ArrayList<>(added);
+    for (Weight w : trainable) {
+      if (w.regularizer() != null) {
+        // Through an Identity: TF's C++ SquareGrad crashes (SIGSEGV in ConjugateHelper) on a ref-typed input such as
+        // a VariableV2's output; the Identity's float output is differentiated like the variable.
+        Operand<TFloat32> read = tf.identity(w.value());
+        inputs.put(w, read);
+        out.add(w.regularizer().call(tf, read));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Adds the total loss (the outputs' losses, then {@code penalties}), then each output's loss (when there are
+   * several) as a (sum, count) pair and each metric's batch state ({@link Metric#update}), to {@code fetches}, in
+   * {@link #metricNames()} order, and the number of state tensors of each entry to {@code sizes}; returns the total
+   * loss.
    */
   private Operand<TFloat32> addLossAndMetrics(Ops tf, List<OutputSpec> outputs, List<Operand<TFloat32>> outs,
-      List<Operand<TFloat32>> fetches, List<Integer> sizes) {
+      List<Operand<TFloat32>> penalties, List<Operand<TFloat32>> fetches, List<Integer> sizes) {
     Operand<TFloat32> total = null;
     List<Operand<TFloat32>> perOutput = new ArrayList<>();
     for (int i = 0; i < outputs.size(); i++) {
@@ -298,6 +348,13 @@ public final class TrainingGraph {
       Operand<TFloat32> weighted = o.lossWeight() == null ? value
           : tf.math.mul(value, tf.constant(o.lossWeight().floatValue()));
       total = total == null ? weighted : tf.math.add(total, weighted);
+    }
+    if (!penalties.isEmpty()) {
+      // Keras' compute_loss: ops.sum([compile loss, *model.losses]), a sum over one stacked vector.
+      List<Operand<TFloat32>> terms = new ArrayList<>();
+      terms.add(total);
+      terms.addAll(penalties);
+      total = tf.sum(tf.stack(terms), tf.constant(0));
     }
     fetches.add(total);
     if (outputs.size() > 1) {
