@@ -7,7 +7,8 @@ Writes, under --out (default: the repository's testdata/), in attention/:
                                          history/<key>, predict, evaluate/<key>, meta/...), where <path> is Keras'
                                          variable.path (multi_head_attention/query/kernel, dense/bias)
   <case>.keras, <case>.weights.h5        the trained model: model.save() and model.save_weights()
-  <case>.json                            json.loads(model.to_json()) of the case's model
+  <case>.json                            json.loads(to_json()) of the case's model, uncompiled, inputs and outputs
+                                         as lists
   _meta.json                             versions and command
 
 SGD, not Adam: the gradient of every bias that shifts all keys alike (the key projection's bias, a Dense bias right
@@ -122,7 +123,10 @@ def run_case(name, out):
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
     model, (x, y, x_val, y_val) = builder()
-    (out / f"{name}.json").write_text(json.dumps(json.loads(model.to_json()), indent=2) + "\n")
+    # The config of an uncompiled twin over the same layers, with lists of inputs and outputs (the form kerasj writes;
+    # a bare tensor makes Keras write one [name, 0, 0]).
+    twin = keras.Model(list(model.inputs), list(model.outputs), name=model.name)
+    (out / f"{name}.json").write_text(json.dumps(json.loads(twin.to_json()), indent=2) + "\n")
     names = weight_paths(model)
     t = {"x": x, "y": y, "x_val": x_val, "y_val": y_val, "meta/weight_names": np.array(names, dtype=object)}
     for n, w in zip(names, model.weights):

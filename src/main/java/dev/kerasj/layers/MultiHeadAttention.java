@@ -169,7 +169,10 @@ public final class MultiHeadAttention extends Layer {
 
   @Override
   public long[] computeOutputShape(List<long[]> shapes) {
-    if (shapes.size() < 2 || shapes.size() > 3) {
+    if (shapes.size() == 1) {
+      return computeOutputShape(shapes.get(0));
+    }
+    if (shapes.size() > 3) {
       throw new IllegalArgumentException("Layer '" + displayName() + "' (MultiHeadAttention) is called on query, "
           + "value and optionally key. Expected: 2 or 3 inputs. Received: " + shapes.size() + " inputs");
     }
