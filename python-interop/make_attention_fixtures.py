@@ -7,6 +7,8 @@ Writes, under --out (default: the repository's testdata/), in attention/:
                                          history/<key>, predict, evaluate/<key>, meta/...), where <path> is Keras'
                                          variable.path (multi_head_attention/query/kernel, dense/bias)
   <case>.keras, <case>.weights.h5        the trained model: model.save() and model.save_weights()
+  <case>_ckpt/ckpt-1.*                   the trained model as a TF object-based checkpoint:
+                                         tf.train.Checkpoint(model=model, optimizer=model.optimizer).write()
   <case>.json                            json.loads(to_json()) of the case's model, uncompiled, inputs and outputs
                                          as lists
   _meta.json                             versions and command
@@ -144,6 +146,7 @@ def run_case(name, out):
     mf.save_bundle(out / name, t)
     model.save(out / f"{name}.keras")
     model.save_weights(out / f"{name}.weights.h5")
+    tf.train.Checkpoint(model=model, optimizer=model.optimizer).write(str(out / f"{name}_ckpt" / "ckpt-1"))
     return list(history.history)
 
 

@@ -167,6 +167,19 @@ class AttentionParityTest {
     }
   }
 
+  /** Keras' own TF object-based checkpoint (model and optimizer tracked) restores into the Java model. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"encoder_digits", "masked_attention", "cross_attention"})
+  void loadWeights_ofKerasWrittenTfCheckpoint_predictsWhatKerasPredicted(String name) throws IOException {
+    Fixture f = Fixture.load(name);
+    try (Model model = CASES.get(name).get()) {
+      model.loadWeights(FIXTURES.resolve(name + "_ckpt").resolve("ckpt-1"));
+      Diff diff = new Diff(name + " Keras TF checkpoint");
+      diff.compare("predict", f.kerasPredictions(), toFloats(model.predict(f.xVal(), f.batchSize())));
+      diff.assertWithin(KerasParityTest.RTOL, KerasParityTest.ATOL);
+    }
+  }
+
   /** Keras' trained weights, written by Java in every format and read back by Java, predict the same values. */
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"encoder_digits", "masked_attention", "cross_attention"})
