@@ -7,8 +7,8 @@ Writes, under --out (default: the repository's testdata/), in attention/:
                                          history/<key>, predict, evaluate/<key>, meta/...), where <path> is Keras'
                                          variable.path (multi_head_attention/query/kernel, dense/bias)
   <case>.keras, <case>.weights.h5        the trained model: model.save() and model.save_weights()
-  <case>_ckpt/ckpt-1.*                   the trained model as a TF object-based checkpoint:
-                                         tf.train.Checkpoint(model=model, optimizer=model.optimizer).write()
+  <case>_ckpt/ckpt-1.*, checkpoint       the trained model as a TF object-based checkpoint:
+                                         tf.train.Checkpoint(model=model, optimizer=model.optimizer).save()
   <case>.json                            json.loads(to_json()) of the case's model, uncompiled, inputs and outputs
                                          as lists
   _meta.json                             versions and command
@@ -146,7 +146,8 @@ def run_case(name, out):
     mf.save_bundle(out / name, t)
     model.save(out / f"{name}.keras")
     model.save_weights(out / f"{name}.weights.h5")
-    tf.train.Checkpoint(model=model, optimizer=model.optimizer).write(str(out / f"{name}_ckpt" / "ckpt-1"))
+    # save(), not write(): it tracks save_counter too (so assert_consumed() passes) and writes the state file.
+    tf.train.Checkpoint(model=model, optimizer=model.optimizer).save(str(out / f"{name}_ckpt" / "ckpt"))
     return list(history.history)
 
 
