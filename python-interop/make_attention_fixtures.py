@@ -11,6 +11,7 @@ Writes, under --out (default: the repository's testdata/), in attention/:
                                          tf.train.Checkpoint(model=model, optimizer=model.optimizer).save()
   <case>.json                            json.loads(to_json()) of the case's model, uncompiled, inputs and outputs
                                          as lists
+  value_mask_config.json                 to_json() of a small uncompiled model whose value alone is masked
   _meta.json                             versions and command
 
 SGD, not Adam: the gradient of every bias that shifts all keys alike (the key projection's bias, a Dense bias right
@@ -115,6 +116,15 @@ DESCRIPTIONS = {
 }
 
 
+def value_mask_config():
+    """Config only: the value carries a Masking mask, the query none. The attention's output takes the query's (no)
+    mask, so Keras records GlobalAveragePooling1D's call with mask=None and writes no NotEqual/Any op layers."""
+    q = keras.Input((4, 3), name="q")
+    v = keras.Input((6, 3), name="v")
+    a = L.MultiHeadAttention(2, 4)(q, L.Masking()(v))
+    return keras.Model([q, v], [L.GlobalAveragePooling1D()(a)])
+
+
 def weight_paths(model):
     """Keras' variable.path of each of model.weights: layer/variable, layer/sublayer/variable inside attention."""
     return [w.path for w in model.weights]
@@ -161,6 +171,8 @@ def main(argv=None):
     out.mkdir(parents=True, exist_ok=True)
     for name in CASES:
         print(name, run_case(name, out), flush=True)
+    keras.backend.clear_session()
+    (out / "value_mask_config.json").write_text(json.dumps(json.loads(value_mask_config().to_json()), indent=2) + "\n")
     meta = {"keras_version": keras.__version__, "tensorflow_version": tf.__version__, "numpy_version": np.__version__,
             "command": COMMAND}
     (out / "_meta.json").write_text(json.dumps(meta, indent=2) + "\n")

@@ -155,7 +155,9 @@ public final class FunctionalConfig {
     if (l instanceof GlobalAveragePooling1D || !l.supportsMasking()) {
       return false;
     }
-    return t.inputs().stream().anyMatch(FunctionalConfig::carriesMask);
+    // MultiHeadAttention's output carries the query's mask only (Keras sets query_mask on it)
+    return (l instanceof MultiHeadAttention ? t.inputs().subList(0, 1) : t.inputs()).stream()
+        .anyMatch(FunctionalConfig::carriesMask);
   }
 
   /** The calls of {@code layer} inside {@code model}, in call order. */

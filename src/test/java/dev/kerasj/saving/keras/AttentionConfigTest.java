@@ -20,6 +20,7 @@ import dev.kerasj.saving.IncompatibleModelException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * MultiHeadAttention's Keras config: {@code toJson} of the Java twin of each unmasked case of
- * {@code testdata/attention} equals Keras 3.15.1's {@code model.to_json()} (python-interop/make_attention_fixtures.py),
+ * {@code testdata/attention} (and of {@code value_mask_config}, whose masked value leaves no op layers) equals Keras 3.15.1's {@code model.to_json()} (python-interop/make_attention_fixtures.py),
  * Keras' configs rebuild in Java (use_causal_mask from the call's kwargs included), and what kerasj does not implement
  * is refused naming the field. The masked case's Keras config also holds NotEqual/Any op layers for the mask, which
  * kerasj reads but does not write (as for every masked model), so only its reading is compared.
@@ -38,7 +39,16 @@ class AttentionConfigTest {
 
   static final Map<String, Supplier<Model>> CASES = Map.of(
       "encoder_digits", AttentionConfigTest::encoder,
-      "cross_attention", AttentionConfigTest::cross);
+      "cross_attention", AttentionConfigTest::cross,
+      "value_mask_config", AttentionConfigTest::valueMask);
+
+  /** Only the value is masked: the output has the query's (no) mask, so GlobalAveragePooling1D is called mask=None. */
+  static Model valueMask() {
+    KerasTensor q = Input.tensor("q", 4, 3);
+    KerasTensor v = Input.tensor("v", 6, 3);
+    KerasTensor a = MultiHeadAttention.builder(2, 4).build().apply(q, new dev.kerasj.layers.Masking().apply(v));
+    return new Model(List.of(q, v), List.of(new GlobalAveragePooling1D().apply(a)));
+  }
 
   static Model encoder() {
     KerasTensor inputs = Input.tensor(8, 8);
@@ -66,7 +76,7 @@ class AttentionConfigTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"encoder_digits", "cross_attention"})
+  @ValueSource(strings = {"encoder_digits", "cross_attention", "value_mask_config"})
   void toJson_equalsKerasToJson(String name) throws IOException {
     try (Model model = CASES.get(name).get()) {
       KerasConfigParityTest.assertEquivalent(reference(name), KerasJson.parse(model.toJson().getBytes()), "$");
@@ -74,7 +84,7 @@ class AttentionConfigTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"encoder_digits", "cross_attention"})
+  @ValueSource(strings = {"encoder_digits", "cross_attention", "value_mask_config"})
   void fromJson_ofKerasConfig_rebuildsTheSameConfig(String name) throws IOException {
     JsonNode keras = reference(name);
     try (Model model = Model.fromJson(keras.toString())) {
