@@ -31,6 +31,9 @@ Training cases (3 epochs, batch 32, no shuffling, validation on 64 rows, as make
   cross_attention   digits: query Dense(6) over 8 steps; value Dense(5) and key Dense(3) over 4 max-pooled steps;
                     MultiHeadAttention(3, 4, value_dim=2, output_shape=12, use_bias=False)(query, value, key) ->
                     GlobalAveragePooling1D -> Dense(10, softmax)
+  dropout_attention masked_attention's model with MultiHeadAttention(2, 4, dropout=0.25): Keras' other attention
+                    path (query scaled first, masked logits -1e9, fully masked rows zeroed); its training draws Keras'
+                    random stream, so Java compares its inference only (predict, evaluate, the saved files)
 
 Usage: python python-interop/make_attention_fixtures.py [--out DIR]
 """
@@ -96,9 +99,19 @@ def cross_attention():
     return model, msf.digit_sequences()
 
 
+def dropout_attention():
+    inputs = keras.Input((msf.STEPS, msf.FEATURES), name="steps")
+    h = L.Dense(8, activation="tanh")(L.Masking()(inputs))
+    a = L.MultiHeadAttention(num_heads=2, key_dim=4, dropout=0.25)(h, h, use_causal_mask=True)
+    model = keras.Model(inputs, L.Dense(1, activation="sigmoid")(L.GlobalAveragePooling1D()(a)))
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="binary_crossentropy", metrics=["accuracy"],
+                  jit_compile=False)
+    return model, msf.padded_sequences(304)
+
+
 # name -> (builder, seed)
 CASES = {"encoder_digits": (encoder_digits, 301), "masked_attention": (masked_attention, 302),
-         "cross_attention": (cross_attention, 303)}
+         "cross_attention": (cross_attention, 303), "dropout_attention": (dropout_attention, 304)}
 
 DESCRIPTIONS = {
     "encoder_digits": "Model(Input((8, 8)) -> Dense(16) -> h; MultiHeadAttention(num_heads=2, key_dim=8)(h, h, "
@@ -113,6 +126,9 @@ DESCRIPTIONS = {
                        "key = Dense(3)(p); MultiHeadAttention(num_heads=3, key_dim=4, value_dim=2, output_shape=12, "
                        "use_bias=False)(query, value, key) -> GlobalAveragePooling1D() -> Dense(10, softmax)); "
                        "SGD(0.1); sparse_categorical_crossentropy; metrics=['accuracy']",
+    "dropout_attention": "masked_attention's model with MultiHeadAttention(num_heads=2, key_dim=4, dropout=0.25); "
+                         "SGD(0.1); binary_crossentropy; metrics=['accuracy']. Keras' dropout draws its own random "
+                         "stream: only inference (predict, evaluate, the saved files) is comparable",
 }
 
 

@@ -30,7 +30,7 @@ import fixture_compare
 HERE = pathlib.Path(__file__).resolve().parent
 GENERATOR = HERE.parent / "make_attention_fixtures.py"
 COMMITTED = HERE.parent.parent / "testdata" / "attention"
-CASES = ["encoder_digits", "masked_attention", "cross_attention"]
+CASES = ["encoder_digits", "masked_attention", "cross_attention", "dropout_attention"]
 
 
 def bundle(case):

@@ -35,7 +35,7 @@ from keras_paths import variables_by_path
 REPO = pathlib.Path(__file__).resolve().parent.parent.parent
 FOLDER = INTEROP / "attention"
 FIXTURES = REPO / "testdata" / "attention"
-CASES = ["encoder_digits", "masked_attention", "cross_attention"]
+CASES = ["encoder_digits", "masked_attention", "cross_attention", "dropout_attention"]
 RTOL = 1e-5
 ATOL = 1e-6
 

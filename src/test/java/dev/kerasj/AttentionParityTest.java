@@ -2,6 +2,7 @@ package dev.kerasj;
 
 import static dev.kerasj.KerasParityTest.stripPrefix;
 import static dev.kerasj.KerasParityTest.toFloats;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kerasj.KerasParityTest.Diff;
@@ -47,7 +48,8 @@ class AttentionParityTest {
   static final Map<String, Supplier<Model>> CASES = Map.of(
       "encoder_digits", AttentionParityTest::encoderDigits,
       "masked_attention", AttentionParityTest::maskedAttention,
-      "cross_attention", AttentionParityTest::crossAttention);
+      "cross_attention", AttentionParityTest::crossAttention,
+      "dropout_attention", () -> maskedAttention(0.25));
 
   /** The Transformer encoder block of the README. */
   static Model encoderDigits() {
@@ -64,12 +66,21 @@ class AttentionParityTest {
   }
 
   static Model maskedAttention() {
-    KerasTensor steps = Input.tensor("steps", 10, 3);
-    KerasTensor h = new Dense(8, "tanh").apply(new Masking().apply(steps));
-    KerasTensor a = MultiHeadAttention.builder(2, 4).useCausalMask(true).build().apply(h, h);
-    Model m = new Model(steps, new Dense(1, "sigmoid").apply(new GlobalAveragePooling1D().apply(a)));
+    return maskedAttention(0.0);
+  }
+
+  /** With dropout, Keras' other attention path; Keras' training draws its own random stream (inference compared). */
+  static Model maskedAttention(double dropout) {
+    Model m = maskedAttentionUncompiled(dropout);
     m.compile(new SGD(0.1), new BinaryCrossentropy(), "accuracy");
     return m;
+  }
+
+  static Model maskedAttentionUncompiled(double dropout) {
+    KerasTensor steps = Input.tensor("steps", 10, 3);
+    KerasTensor h = new Dense(8, "tanh").apply(new Masking().apply(steps));
+    KerasTensor a = MultiHeadAttention.builder(2, 4).dropout(dropout).useCausalMask(true).build().apply(h, h);
+    return new Model(steps, new Dense(1, "sigmoid").apply(new GlobalAveragePooling1D().apply(a)));
   }
 
   static Model crossAttention() {
@@ -90,7 +101,8 @@ class AttentionParityTest {
       int batchSize) {
     static Fixture load(String name) {
       TensorBundle b = new TensorBundle(FIXTURES.resolve(name));
-      Class<? extends TType> yType = name.equals("masked_attention") ? TFloat32.class : TInt32.class;
+      Class<? extends TType> yType = name.equals("masked_attention") || name.equals("dropout_attention")
+          ? TFloat32.class : TInt32.class;
       Map<String, Class<? extends TType>> want = new LinkedHashMap<>();
       want.put("x", TFloat32.class);
       want.put("y", yType);
@@ -145,7 +157,7 @@ class AttentionParityTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"encoder_digits", "masked_attention", "cross_attention"})
+  @ValueSource(strings = {"encoder_digits", "masked_attention", "cross_attention", "dropout_attention"})
   void load_ofKerasWrittenKerasFile_predictsWhatKerasPredicted(String name) throws IOException {
     Fixture f = Fixture.load(name);
     try (Model model = Model.load(FIXTURES.resolve(name + ".keras"))) {
@@ -156,7 +168,7 @@ class AttentionParityTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"encoder_digits", "masked_attention", "cross_attention"})
+  @ValueSource(strings = {"encoder_digits", "masked_attention", "cross_attention", "dropout_attention"})
   void loadWeights_ofKerasWrittenWeightsFile_predictsWhatKerasPredicted(String name) throws IOException {
     Fixture f = Fixture.load(name);
     try (Model model = CASES.get(name).get()) {
@@ -169,7 +181,7 @@ class AttentionParityTest {
 
   /** Keras' own TF object-based checkpoint (model and optimizer tracked) restores into the Java model. */
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"encoder_digits", "masked_attention", "cross_attention"})
+  @ValueSource(strings = {"encoder_digits", "masked_attention", "cross_attention", "dropout_attention"})
   void loadWeights_ofKerasWrittenTfCheckpoint_predictsWhatKerasPredicted(String name) throws IOException {
     Fixture f = Fixture.load(name);
     try (Model model = CASES.get(name).get()) {
@@ -182,7 +194,7 @@ class AttentionParityTest {
 
   /** Keras' trained weights, written by Java in every format and read back by Java, predict the same values. */
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"encoder_digits", "masked_attention", "cross_attention"})
+  @ValueSource(strings = {"encoder_digits", "masked_attention", "cross_attention", "dropout_attention"})
   void javaWrittenFiles_inEveryFormat_roundTripTheTrainedModel(String name, @TempDir Path dir) throws IOException {
     Fixture f = Fixture.load(name);
     try (Model trained = CASES.get(name).get()) {
@@ -193,12 +205,14 @@ class AttentionParityTest {
 
       trained.save(dir.resolve("m.keras"));
       try (Model back = Model.load(dir.resolve("m.keras"))) {
-        diff.compare(".keras", expected, toFloats(back.predict(f.xVal(), f.batchSize())));
+        assertArrayEquals(expected, toFloats(back.predict(f.xVal(), f.batchSize())),
+            ".keras round trip: same bits");
       }
       trained.saveWeights(dir.resolve("m.weights.h5"));
       try (Model back = CASES.get(name).get()) {
         back.loadWeights(dir.resolve("m.weights.h5"));
-        diff.compare(".weights.h5", expected, toFloats(back.predict(f.xVal(), f.batchSize())));
+        assertArrayEquals(expected, toFloats(back.predict(f.xVal(), f.batchSize())),
+            ".weights.h5 round trip: same bits");
       }
       // The public API: a path without a .weights.h5 / .keras name is a TF checkpoint prefix / SavedModel directory.
       Path prefix = dir.resolve("ckpt").resolve("ckpt-1");
@@ -206,13 +220,55 @@ class AttentionParityTest {
       trained.saveWeights(prefix);
       try (Model back = CASES.get(name).get()) {
         back.loadWeights(prefix);
-        diff.compare("tf checkpoint", expected, toFloats(back.predict(f.xVal(), f.batchSize())));
+        assertArrayEquals(expected, toFloats(back.predict(f.xVal(), f.batchSize())),
+            "tf checkpoint round trip: same bits");
       }
       trained.save(dir.resolve("saved"));
       try (Model back = Model.load(dir.resolve("saved"))) {
-        diff.compare("savedmodel", expected, toFloats(back.predict(f.xVal(), f.batchSize())));
+        assertArrayEquals(expected, toFloats(back.predict(f.xVal(), f.batchSize())),
+            "savedmodel round trip: same bits");
       }
-      diff.assertWithin(0, 0);
+      diff.assertWithin(KerasParityTest.RTOL, KerasParityTest.ATOL); // Keras vs Java; the round trips are exact
     }
+  }
+
+  /** With Keras' trained weights, the dropout model evaluates as Keras did (dropout is off outside training). */
+  @org.junit.jupiter.api.Test
+  void evaluate_withDropout_matchesKerasInference() {
+    Fixture f = Fixture.load("dropout_attention");
+    try (Model model = CASES.get("dropout_attention").get()) {
+      model.setWeights(f.weights("final", model.weights()));
+      Diff diff = new Diff("dropout_attention evaluate");
+      for (Map.Entry<String, Double> e : model.evaluate(f.xVal(), f.yVal(), f.batchSize()).entrySet()) {
+        diff.compare("evaluate/" + e.getKey(), f.bundle().read("evaluate/" + e.getKey(), TFloat32.class).floats(),
+            new float[] {e.getValue().floatValue()});
+      }
+      diff.assertWithin(KerasParityTest.RTOL, KerasParityTest.ATOL);
+    }
+  }
+
+  /**
+   * Dropout acts in training only, reproducibly for a model seed: with a learning rate of 1e-9 (weights fixed), the
+   * training loss differs from the inference loss on the same rows, and is the same in a second identical run.
+   */
+  @org.junit.jupiter.api.Test
+  void fit_withDropout_dropsInTrainingOnly_reproduciblyForASeed() {
+    Fixture f = Fixture.load("dropout_attention");
+    double[] trainingLoss = new double[2];
+    double inferenceLoss = 0;
+    for (int run = 0; run < 2; run++) {
+      try (Model model = maskedAttentionUncompiled(0.25)) {
+        model.setSeed(7);
+        model.compile(new SGD(1e-9), new BinaryCrossentropy()); // weights stay put to ~1e-9
+        model.setWeights(f.weights("final", model.weights()));
+        History h = model.fit(f.x(), f.y(), FitOptions.builder().epochs(1).batchSize(f.batchSize()).shuffle(false)
+            .verbose(0).build());
+        trainingLoss[run] = h.history().get("loss").get(0);
+        inferenceLoss = model.evaluate(f.x(), f.y(), f.batchSize()).get("loss");
+      }
+    }
+    assertEquals(trainingLoss[0], trainingLoss[1], 0.0, "same seed, same dropout masks");
+    org.junit.jupiter.api.Assertions.assertTrue(Math.abs(trainingLoss[0] - inferenceLoss) > 1e-4,
+        "training loss " + trainingLoss[0] + " should differ from inference loss " + inferenceLoss);
   }
 }

@@ -24,7 +24,7 @@ class PythonInteropAttentionFilesTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"encoder_digits", "masked_attention", "cross_attention"})
+  @ValueSource(strings = {"encoder_digits", "masked_attention", "cross_attention", "dropout_attention"})
   void writeAttentionFilesForPython(String name) throws IOException {
     Path dir = out();
     Files.createDirectories(dir);

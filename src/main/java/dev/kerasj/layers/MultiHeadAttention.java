@@ -34,23 +34,30 @@ import org.tensorflow.types.TFloat32;
  *
  * <p>Computed as Keras 3.15's TensorFlow backend does for rank-3 inputs without dropout
  * ({@code ops.dot_product_attention}): {@code logits = (q . k) / sqrt(keyDim)}, masked positions set to
- * {@code -0.7 * 3.38953e38}, softmax over the keys, weighted sum of the values. The einsum projections are written as
- * reshape + MatMul and the attention as transpose + BatchMatMulV3, ops whose gradients TF Java's C++ registry has
- * (it has none for Einsum).
+ * {@code -0.7 * 3.38953e38}, softmax over the keys, weighted sum of the values. With {@code dropout > 0}, as Keras'
+ * other path: {@code (q / sqrt(keyDim)) . k}, masked logits set to {@code -1e9}, softmax, masked probabilities set
+ * to 0 (so a query step with every key masked attends to nothing there), dropout in training. The einsum
+ * projections are written as reshape + MatMul and the attention as transpose + BatchMatMulV3, ops whose gradients
+ * TF Java's C++ registry has (it has none for Einsum).
  *
  * <p>Masks, as Keras combines them: the query's mask {@code [B, T, 1]}, the value's {@code [B, 1, S]}, the key's
  * (when a key is given) {@code [B, 1, S]} and the causal mask {@code [1, T, S]} ({@code i >= j}) are ANDed; the output
- * carries the query's mask. A query row with no key left attends uniformly to all keys (Keras' fast path does).
+ * carries the query's mask. Without dropout a query row with no key left attends uniformly to all keys (Keras' fast
+ * path does).
  *
- * <p>Differences from Keras, all refused with an error rather than computed differently: {@code use_causal_mask} is a
- * call argument in Keras and a layer option here (every call of the layer uses it; configs write it into each call's
- * {@code kwargs}); no explicit {@code attention_mask} tensor, no {@code return_attention_scores} (a kerasj layer has
- * one output), {@code dropout} must be 0, inputs must be rank 3 with Keras' default {@code attention_axes} ({@code
- * [1]}), {@code output_shape} is one integer, no gate, sliding window, regularizers or constraints.
+ * <p>Differences from Keras: {@code use_causal_mask} is a call argument in Keras and a layer option here (every call
+ * of the layer uses it; configs write it into each call's {@code kwargs}); dropout draws kerasj's random stream, not
+ * Keras'. Refused with an error rather than computed differently: an explicit {@code attention_mask} tensor,
+ * {@code return_attention_scores} (a kerasj layer has one output), inputs of rank other than 3 or other
+ * {@code attention_axes} than Keras' default ({@code [1]}), an {@code output_shape} of several dimensions, gate,
+ * sliding window, regularizers and constraints.
  */
 public final class MultiHeadAttention extends Layer {
   /** Keras' {@code _get_large_negative(float32)}: {@code 3.38953e38 * -0.7}, the logit of a masked position. */
   static final float LARGE_NEGATIVE = (float) (3.38953e38 * -0.7);
+
+  /** Keras' {@code Softmax} layer's masked logit ({@code _large_negative_number(float32)}), on the dropout path. */
+  static final float SOFTMAX_MASKED = -1e9f;
 
   /** Sublayer names, in Keras' creation order; weight names are {@code <sublayer>/kernel}, {@code <sublayer>/bias}. */
   public static final List<String> SUBLAYERS = List.of("query", "key", "value", "attention_output");
@@ -85,9 +92,9 @@ public final class MultiHeadAttention extends Layer {
       throw new IllegalArgumentException("MultiHeadAttention expects a positive `output_shape` or none. Received: "
           + "output_shape=" + b.outputShape);
     }
-    if (b.dropout != 0.0) {
-      throw new IllegalArgumentException("MultiHeadAttention in kerasj implements dropout=0.0 only (Keras' fast "
-          + "dot-product path). Received: dropout=" + b.dropout);
+    if (!(b.dropout >= 0.0 && b.dropout < 1.0)) {
+      throw new IllegalArgumentException("Invalid value received for argument `dropout`. Expected a float value "
+          + "between 0 and 1. Received: dropout=" + b.dropout);
     }
     this.numHeads = b.numHeads;
     this.keyDim = b.keyDim;
@@ -238,17 +245,29 @@ public final class MultiHeadAttention extends Layer {
     Operand<TFloat32> q = heads(tf, project(tf, query, 0, t));
     Operand<TFloat32> k = heads(tf, project(tf, key, 1, s));
     Operand<TFloat32> v = heads(tf, project(tf, value, 2, s));
-    Operand<TFloat32> logits = tf.train.batchMatMul(q, k, TFloat32.class, BatchMatMul.adjY(true));
-    logits = tf.math.mul(logits, tf.constant((float) (1.0 / Math.sqrt(keyDim))));
     Operand<TBool> mask = attentionMask(tf, masks.get(0), masks.get(1), masks.size() == 3 ? masks.get(2) : null,
         t, s);
-    if (mask != null) {
-      // where(mask, logits, LARGE_NEGATIVE) as products, which give the same values bit for bit.
-      Operand<TFloat32> keep = tf.expandDims(tf.dtypes.cast(mask, TFloat32.class), tf.constant(1));
-      Operand<TFloat32> drop = tf.math.sub(tf.constant(1f), keep);
-      logits = tf.math.add(tf.math.mul(logits, keep), tf.math.mul(drop, tf.constant(LARGE_NEGATIVE)));
+    Operand<TFloat32> keep = mask == null ? null
+        : tf.expandDims(tf.dtypes.cast(mask, TFloat32.class), tf.constant(1)); // [B, 1, T, S]
+    Operand<TFloat32> scale = tf.constant((float) (1.0 / Math.sqrt(keyDim)));
+    Operand<TFloat32> probs;
+    if (dropout == 0.0) {
+      // Keras' fast path (ops.dot_product_attention): scale the logits, masked ones to LARGE_NEGATIVE.
+      Operand<TFloat32> logits = tf.math.mul(tf.train.batchMatMul(q, k, TFloat32.class, BatchMatMul.adjY(true)), scale);
+      probs = tf.nn.softmax(keep == null ? logits : where(tf, keep, logits, LARGE_NEGATIVE));
+    } else {
+      // Keras' path with dropout: scale the query, masked logits to -1e9 (its Softmax layer), masked probabilities to
+      // 0 (a query step with every key masked attends to nothing), then Dropout on the probabilities.
+      Operand<TFloat32> logits = tf.train.batchMatMul(tf.math.mul(q, scale), k, TFloat32.class,
+          BatchMatMul.adjY(true));
+      probs = tf.nn.softmax(keep == null ? logits : where(tf, keep, logits, SOFTMAX_MASKED));
+      if (keep != null) {
+        probs = tf.math.mul(probs, keep);
+      }
+      if (training) {
+        probs = dropout(ctx, probs);
+      }
     }
-    Operand<TFloat32> probs = tf.nn.softmax(logits);
     Operand<TFloat32> context = tf.train.batchMatMul(probs, v, TFloat32.class); // [B, N, T, Hv]
     Operand<TFloat32> merged = tf.reshape(tf.linalg.transpose(context, tf.constant(new int[] {0, 2, 1, 3})),
         tf.constant(new long[] {-1, (long) numHeads * valueDim}));
@@ -257,6 +276,33 @@ public final class MultiHeadAttention extends Layer {
         tf.reshape(kernels.get(3).value(), tf.constant(new long[] {(long) numHeads * valueDim, out})));
     y = tf.reshape(y, tf.constant(new long[] {-1, t, out}));
     return useBias ? tf.math.add(y, biases.get(3).value()) : y;
+  }
+
+  /** {@code where(keep, x, masked)} as products, which give the same values bit for bit (x finite). */
+  private static Operand<TFloat32> where(Ops tf, Operand<TFloat32> keep, Operand<TFloat32> x, float masked) {
+    Operand<TFloat32> drop = tf.math.sub(tf.constant(1f), keep);
+    return tf.math.add(tf.math.mul(x, keep), tf.math.mul(drop, tf.constant(masked)));
+  }
+
+  /**
+   * Dropout on the attention probabilities, as kerasj's {@link Dropout} draws it: in {@code fit} a stateless uniform
+   * keyed by (layer seed, step), so a resumed run draws the same masks; Keras' random stream differs.
+   */
+  private Operand<TFloat32> dropout(LayerContext ctx, Operand<TFloat32> x) {
+    Ops tf = ctx.tf();
+    long seed = ctx.seed();
+    Operand<TFloat32> random;
+    if (ctx.trainingStep() != null) {
+      random = tf.random.statelessRandomUniform(tf.shape(x),
+          tf.stack(List.of(tf.constant(seed), ctx.trainingStep())), TFloat32.class);
+    } else {
+      random = tf.random.randomUniform(tf.shape(x), TFloat32.class,
+          org.tensorflow.op.random.RandomUniform.seed(seed & 0x7fffffffL),
+          org.tensorflow.op.random.RandomUniform.seed2((seed >>> 32) & 0x7fffffffL));
+    }
+    Operand<TFloat32> kept = tf.dtypes.cast(tf.math.greaterEqual(random, tf.constant((float) dropout)),
+        TFloat32.class);
+    return tf.math.mul(tf.math.mul(x, tf.constant((float) (1.0 / (1.0 - dropout)))), kept);
   }
 
   /** EinsumDense {@code abc,cde->abde} of sublayer {@code i}: {@code [B, steps, d] -> [B, steps, N, H]}. */
@@ -326,7 +372,10 @@ public final class MultiHeadAttention extends Layer {
       return this;
     }
 
-    /** Keras' {@code dropout} on the attention probabilities; only 0.0 (the default) is implemented. */
+    /**
+     * Keras' {@code dropout} on the attention probabilities, in [0, 1); active in training only. Its random stream is
+     * kerasj's (see {@link Dropout}), not Keras'.
+     */
     public Builder dropout(double dropout) {
       this.dropout = dropout;
       return this;

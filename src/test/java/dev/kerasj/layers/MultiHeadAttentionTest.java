@@ -34,8 +34,10 @@ class MultiHeadAttentionTest {
   }
 
   @Test
-  void builder_dropout_isRefusedAsNotImplemented() {
-    assertTrue(message(() -> MultiHeadAttention.builder(2, 4).dropout(0.1).build()).contains("dropout=0.1"));
+  void builder_dropoutOutsideZeroToOne_isRefusedWithTheValue() {
+    assertTrue(message(() -> MultiHeadAttention.builder(2, 4).dropout(1.0).build()).contains("dropout=1.0"));
+    assertTrue(message(() -> MultiHeadAttention.builder(2, 4).dropout(-0.1).build()).contains("dropout=-0.1"));
+    assertEquals(0.25, MultiHeadAttention.builder(2, 4).dropout(0.25).build().dropout());
   }
 
   @Test
