@@ -271,4 +271,18 @@ class AttentionParityTest {
     org.junit.jupiter.api.Assertions.assertTrue(Math.abs(trainingLoss[0] - inferenceLoss) > 1e-4,
         "training loss " + trainingLoss[0] + " should differ from inference loss " + inferenceLoss);
   }
+
+  /** Parameter counts are Keras' ({@code model.count_params()} of the loaded fixtures), and summary() names the layer. */
+  @org.junit.jupiter.api.Test
+  void countParamsAndSummary_matchKeras() {
+    try (Model encoder = encoderDigits(); Model cross = crossAttention()) {
+      assertEquals(2538, encoder.countParams());
+      assertEquals(1088, encoder.getLayer("multi_head_attention").countParams());
+      assertEquals(466, cross.countParams());
+      assertEquals(210, cross.getLayer("multi_head_attention").countParams());
+      String summary = encoder.summary();
+      org.junit.jupiter.api.Assertions.assertTrue(
+          summary.contains("multi_head_attention (MultiHeadAttention)") && summary.contains("1,088"), summary);
+    }
+  }
 }
