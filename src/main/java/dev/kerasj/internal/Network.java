@@ -371,7 +371,9 @@ public final class Network {
         throw new IllegalStateException("Weight '" + path + "' changed shape since its layer was built: "
             + java.util.Arrays.toString(carriedValue.shape()) + " then, " + java.util.Arrays.toString(shape) + " now");
       }
-      Operand<TFloat32> var = graph.addVariable(scopes.get(layer), name, path, shape, TFloat32.class,
+      // A weight of a sublayer Keras keeps inside the layer (MultiHeadAttention's query/kernel): no "/" in op names.
+      Operand<TFloat32> var = graph.addVariable(scopes.get(layer), name.replace('/', '_'), path, shape,
+          TFloat32.class,
           carriedValue != null ? () -> carriedValue
               : () -> HostArray.ofFloats(shape, initializer.generate(shape, weightSeed)));
       return new Weight(layerPath, name, shape, trainable, initializer, var, layer);

@@ -25,6 +25,7 @@ import dev.kerasj.layers.GlobalMaxPooling2D;
 import dev.kerasj.layers.LayerNormalization;
 import dev.kerasj.layers.MaxPooling1D;
 import dev.kerasj.layers.Masking;
+import dev.kerasj.layers.MultiHeadAttention;
 import dev.kerasj.layers.Dense;
 import dev.kerasj.layers.Dropout;
 import dev.kerasj.layers.Embedding;
@@ -53,7 +54,7 @@ final class LayerConfigs {
       "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D", "Dropout", "Flatten", "Reshape", "Activation",
       "Embedding", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Conv1D",
       "MaxPooling1D", "AveragePooling1D", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
-      "LayerNormalization", "Masking");
+      "LayerNormalization", "Masking", "MultiHeadAttention");
 
   private LayerConfigs() {}
 
@@ -137,6 +138,9 @@ final class LayerConfigs {
     } else if (layer instanceof Masking m) {
       c.put("mask_value", m.maskValue());
       buildConfig = false;
+    } else if (layer instanceof MultiHeadAttention mha) {
+      AttentionConfigs.put(c, mha);
+      buildConfig = false; // its build_config is a shapes_dict, set below
     } else if (layer instanceof BatchNormalization bn) {
       putBatchNormalization(c, bn);
     } else if (layer instanceof MaxPooling2D p) {
@@ -187,6 +191,9 @@ final class LayerConfigs {
         build.set("input_shape", KerasJson.batchShape(layer.inputShape()));
       }
       out.set("build_config", build);
+    }
+    if (layer instanceof MultiHeadAttention mha) {
+      out.set("build_config", AttentionConfigs.buildConfig(mha));
     }
     return out;
   }
@@ -309,6 +316,7 @@ final class LayerConfigs {
         }
         case "LayerNormalization" -> layerNormalization(c, name);
         case "Masking" -> new Masking(c.number("mask_value", Masking.DEFAULT_MASK_VALUE), name);
+        case "MultiHeadAttention" -> AttentionConfigs.build(c, name, false);
         case "Add" -> new Add(name);
         case "Subtract" -> new Subtract(name);
         case "Multiply" -> new Multiply(name);

@@ -27,6 +27,16 @@ final class KerasLayout {
       "Embedding", Map.of("embeddings", "_embeddings"));
 
   /**
+   * Layers whose weights Keras tracks inside sublayers: the layer node's children in Keras' order (empty ones
+   * included, or Python's {@code assert_consumed()} finds unmatched objects), and which child holds the weights whose
+   * kerasj name starts with each prefix ({@code query/kernel} is {@code _query_dense/_kernel}).
+   */
+  private static final Map<String, List<String>> SUBLAYER_CHILDREN = Map.of("MultiHeadAttention",
+      List.of("_query_dense", "_key_dense", "_value_dense", "_softmax", "_dropout_layer", "_output_dense"));
+  private static final Map<String, String> SUBLAYER_OF_PREFIX = Map.of("query", "_query_dense", "key", "_key_dense",
+      "value", "_value_dense", "attention_output", "_output_dense");
+
+  /**
    * One optimizer slot list: the attribute holding it, the slot name kerasj's optimizer gives its variables, and its
    * creation group. Lists of one group are created by one {@code add_optimizer_variables(vars, [names])} call, which
    * interleaves them per model variable (Adam: m0, v0, m1, v1 ...); groups follow each other (RMSprop: all
@@ -76,7 +86,18 @@ final class KerasLayout {
 
   /** The attribute under which Keras tracks {@code weight} of {@code layer}: {@code _kernel}, {@code bias} ... */
   static String attribute(Layer layer, Weight weight) {
+    int slash = weight.name().indexOf('/');
+    if (slash > 0 && SUBLAYER_CHILDREN.containsKey(layer.className())) { // an EinsumDense: _kernel, bias
+      String attr = weight.name().substring(slash + 1);
+      return SUBLAYER_OF_PREFIX.get(weight.name().substring(0, slash)) + "/"
+          + (attr.equals("kernel") ? "_kernel" : attr);
+    }
     return PRIVATE_ATTRIBUTES.getOrDefault(layer.className(), Map.of()).getOrDefault(weight.name(), weight.name());
+  }
+
+  /** The children Keras tracks under {@code layer}'s node before its weights: its sublayers, or none. */
+  static List<String> sublayerChildren(Layer layer) {
+    return SUBLAYER_CHILDREN.getOrDefault(layer.className(), List.of());
   }
 
   /** Slot lists of {@code optimizer}, or an {@link IllegalArgumentException} naming the optimizer class. */

@@ -161,15 +161,23 @@ final class TrackableTree {
         addModel(layerNode, nested, kerasPaths, byName, weightNodes, placed);
         continue;
       }
+      KerasLayout.sublayerChildren(layer).forEach(layerNode::add);
       for (Weight w : layer.weights()) {
+        // "_query_dense/_kernel": a weight Keras tracks in a sublayer of the layer
+        String[] attribute = KerasLayout.attribute(layer, w).split("/");
+        Node owner = layerNode;
+        for (int p = 0; p < attribute.length - 1; p++) {
+          owner = owner.children.computeIfAbsent(attribute[p], k -> new Node());
+        }
+        String attr = attribute[attribute.length - 1];
         Node weightNode = weightNodes.get(w);
         if (weightNode != null) { // a layer Keras lists twice is not possible; guard against double-adding anyway
-          layerNode.add(KerasLayout.attribute(layer, w), weightNode);
+          owner.add(attr, weightNode);
           continue;
         }
         ModelGraph.VariableSlot slot = byName.get(w.path());
         weightNode = new Node(slot, kerasPaths.get(w), false, w.path());
-        layerNode.add(KerasLayout.attribute(layer, w), weightNode);
+        owner.add(attr, weightNode);
         weightNodes.put(w, weightNode);
         placed.add(w.path());
       }
