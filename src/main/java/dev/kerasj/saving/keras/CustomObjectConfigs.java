@@ -15,8 +15,8 @@ import java.util.Objects;
 /**
  * Registered custom layers, losses and metrics ({@link CustomObjects}) in Keras configs: written as Keras writes a
  * registered class ({@code "module"}, {@code "class_name"}, {@code "config"},
- * {@code "registered_name": "package>name"}) and read back through the registered factory. {@link LayerConfigs}, {@link CompileConfigs} and the compile configs'
- * metrics call here for any class that is not built in.
+ * {@code "registered_name": "package>name"}) and read back through the registered factory. {@link LayerConfigs},
+ * {@link CompileConfigs} and {@link MetricConfigs} call here for any class that is not built in.
  */
 final class CustomObjectConfigs {
   private CustomObjectConfigs() {}
@@ -111,8 +111,9 @@ final class CustomObjectConfigs {
   }
 
   /**
-   * One entry of a compile config's {@code metrics}: a registered metric as Keras serializes it ({@code name} and
-   * {@code dtype}, then its config), any other metric by its identifier, as before.
+   * One entry of a compile config's {@code metrics} for a metric {@link MetricConfigs} does not write itself: a
+   * registered metric as Keras serializes it ({@code name} and {@code dtype}, then its config), any other by its
+   * identifier.
    */
   static JsonNode metric(Metric metric) {
     CustomObjects.Registration r = CustomObjects.forClass(metric.getClass());
@@ -126,32 +127,12 @@ final class CustomObjectConfigs {
     return envelope(metric.getClass(), metric.getClass().getSimpleName(), c, r);
   }
 
-  /**
-   * A compile config's {@code metrics} as {@code compile} takes them: identifiers stay strings, lists and dicts by
-   * output name keep their shape, and each serialized metric that {@link #isRegisteredName names a registered class}
-   * becomes that {@link Metric}.
-   */
-  static Object metrics(JsonNode node, ConfigFields compile) {
-    if (node == null || node.isNull()) {
-      return null;
-    }
-    if (isRegisteredName(node)) {
-      ConfigFields env = new ConfigFields(node, compile.where() + ".metrics", compile.source());
-      ConfigFields c = env.has("config") ? env.object("config")
-          : new ConfigFields(KerasJson.NODES.objectNode(), env.where(), env.source());
-      return create(env.string("registered_name"), c, Metric.class, "metric");
-    }
-    if (node.isArray()) {
-      java.util.List<Object> out = new java.util.ArrayList<>();
-      node.forEach(m -> out.add(metrics(m, compile)));
-      return out;
-    }
-    if (node.isObject()) {
-      Map<String, Object> out = new LinkedHashMap<>();
-      node.fields().forEachRemaining(e -> out.put(e.getKey(), metrics(e.getValue(), compile)));
-      return out;
-    }
-    return KerasJson.mapper().convertValue(node, Object.class);
+  /** Rebuilds a registered metric from a serialized metric that {@link #isRegisteredName names a registered class}. */
+  static Metric metric(JsonNode serialized, ConfigFields compile) {
+    ConfigFields env = new ConfigFields(serialized, compile.where() + ".metrics", compile.source());
+    ConfigFields c = env.has("config") ? env.object("config")
+        : new ConfigFields(KerasJson.NODES.objectNode(), env.where(), env.source());
+    return (Metric) create(env.string("registered_name"), c, Metric.class, "metric");
   }
 
   private static KerasSerializable create(String registeredName, ConfigFields c, Class<?> kind, String what) {

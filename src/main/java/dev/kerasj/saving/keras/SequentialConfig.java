@@ -77,7 +77,7 @@ public final class SequentialConfig {
       c.putNull("metrics");
     } else {
       ArrayNode m = c.putArray("metrics");
-      metrics.forEach(metric -> m.add(CustomObjectConfigs.metric(metric)));
+      metrics.forEach(metric -> m.add(MetricConfigs.metric(metric)));
     }
     c.putNull("weighted_metrics");
     c.put("run_eagerly", false);
@@ -86,11 +86,8 @@ public final class SequentialConfig {
     return c;
   }
 
-  /**
-   * What {@code compile} received, rebuilt from a {@code compile_config}.
-   *
-   * @param metrics metric identifiers, and the registered custom metrics ({@code dev.kerasj.saving.CustomObjects})
-   */
+  /** What {@code compile} received, rebuilt from a {@code compile_config}. */
+  /** @param metrics each a Keras identifier (String) or a {@link Metric} restored from a serialized one */
   public record CompileSpec(Optimizer optimizer, Loss loss, List<Object> metrics) {
     public CompileSpec {
       metrics = List.copyOf(metrics);
@@ -254,19 +251,15 @@ public final class SequentialConfig {
     JsonNode m = c.raw("metrics");
     if (m != null && !m.isNull()) {
       if (!m.isArray()) {
-        throw c.fail("expected 'metrics' to be a list of metric identifiers. Found: " + m);
+        throw c.fail("expected 'metrics' to be a list of metric identifiers or serialized metrics. Found: " + m);
       }
       for (JsonNode id : m) {
-        if (CustomObjectConfigs.isRegisteredName(id)) {
-          metrics.add(CustomObjectConfigs.metrics(id, c));
-          continue;
+        if (!id.isTextual() && !(id.isObject() && id.has("class_name"))) {
+          throw c.fail("metric " + id + " is not supported: expected a metric identifier ("
+              + String.join(", ", dev.kerasj.metrics.Metrics.IDENTIFIERS) + ") or a serialized metric of class "
+              + MetricConfigs.SUPPORTED_CLASSES);
         }
-        if (!id.isTextual()) {
-          throw c.fail("metric " + id + " is not supported: kerasj restores metrics given by identifier "
-              + "(accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, mse, mae) and custom "
-              + "metrics registered with dev.kerasj.saving.CustomObjects");
-        }
-        metrics.add(id.asText());
+        metrics.add(MetricConfigs.compileArgument(id, c));
       }
     }
     return new CompileSpec(optimizer, loss, metrics);
