@@ -277,8 +277,7 @@ final class CompileConfigs {
         || loss instanceof KLDivergence || loss instanceof Poisson) {
       return KerasJson.NODES.textNode(loss.name());
     } else {
-      throw new IllegalArgumentException("Cannot write loss " + loss.getClass().getName()
-          + " to a Keras config. Supported: " + SUPPORTED_LOSSES);
+      return CustomObjectConfigs.loss(loss, SUPPORTED_LOSSES); // a registered custom loss, or an error saying how
     }
     return KerasJson.serialized("keras.losses", cls, c);
   }
@@ -305,6 +304,9 @@ final class CompileConfigs {
       }
     }
     ConfigFields env = new ConfigFields(node, compile.where() + ".loss", compile.source());
+    if (CustomObjectConfigs.isRegisteredName(node)) {
+      return CustomObjectConfigs.loss(env);
+    }
     String cls = env.string("class_name");
     ConfigFields c = env.has("config") ? env.object("config")
         : new ConfigFields(KerasJson.NODES.objectNode(), env.where(), env.source());

@@ -373,7 +373,7 @@ public final class FunctionalConfig {
           layer = AttentionConfigs.fromConfig(layerConfig, entryNode.get("inbound_nodes"));
           layer.setTrainable(layerConfig.bool("trainable", true));
         }
-        default -> layer = LayerConfigs.fromConfig(cls, layerConfig);
+        default -> layer = LayerConfigs.fromConfig(CustomObjectConfigs.lookupName(entry), layerConfig);
       }
       layers.put(layerName, layer);
       inbound.put(layerName, entryNode.get("inbound_nodes"));

@@ -177,8 +177,7 @@ final class LayerConfigs {
       c.put("mask_zero", false);
       c.putNull("quantization_config");
     } else {
-      throw new IllegalArgumentException("Cannot write layer '" + layer.name() + "' (" + layer.getClass().getName()
-          + ") to a Keras config: it is not a built-in layer. Supported: " + SUPPORTED);
+      return CustomObjectConfigs.layer(layer, c, SUPPORTED); // a registered custom layer, or an error saying how
     }
     ObjectNode out = KerasJson.serialized(MODULE, layer.className(), c);
     if (buildConfig) {
@@ -324,7 +323,7 @@ final class LayerConfigs {
         case "Maximum" -> new Maximum(name);
         case "Minimum" -> new Minimum(name);
         case "Concatenate" -> new Concatenate(c.has("axis") ? c.integer("axis") : Concatenate.DEFAULT_AXIS, name);
-        default -> throw c.fail("layer class '" + className + "' is not supported by kerasj. Supported: " + SUPPORTED);
+        default -> CustomObjectConfigs.layer(className, c, SUPPORTED); // "package>name", or an error saying how
       };
     } catch (IllegalArgumentException e) {
       throw c.fail(e.getMessage());

@@ -84,7 +84,7 @@ final class MetricConfigs {
       cls = "SparseTopKCategoricalAccuracy";
       c.put("k", t.k());
     } else {
-      return KerasJson.NODES.textNode(m.name());
+      return CustomObjectConfigs.metric(m); // a registered custom metric, else the metric's identifier
     }
     ObjectNode root = KerasJson.NODES.objectNode();
     root.put("module", "keras.metrics");
@@ -132,6 +132,9 @@ final class MetricConfigs {
 
   /** A serialized Keras metric object. */
   static Metric metric(JsonNode node, ConfigFields compile) {
+    if (CustomObjectConfigs.isRegisteredName(node)) {
+      return CustomObjectConfigs.metric(node, compile);
+    }
     ConfigFields env = new ConfigFields(node, compile.where() + ".metrics", compile.source());
     String cls = env.string("class_name");
     ConfigFields c = env.has("config") ? env.object("config")

@@ -217,7 +217,7 @@ public final class SequentialConfig {
         }
         input = LayerConfigs.input(layerConfig);
       } else {
-        layers.add(LayerConfigs.fromConfig(layerClass, layerConfig));
+        layers.add(LayerConfigs.fromConfig(CustomObjectConfigs.lookupName(entry), layerConfig));
       }
     }
     if (input == null) {
