@@ -86,8 +86,11 @@ public final class SequentialConfig {
     return c;
   }
 
-  /** What {@code compile} received, rebuilt from a {@code compile_config}. */
-  /** @param metrics each a Keras identifier (String) or a {@link Metric} restored from a serialized one */
+  /**
+   * What {@code compile} received, rebuilt from a {@code compile_config}.
+   *
+   * @param metrics each a Keras identifier (String) or a {@link Metric} restored from a serialized one
+   */
   public record CompileSpec(Optimizer optimizer, Loss loss, List<Object> metrics) {
     public CompileSpec {
       metrics = List.copyOf(metrics);
