@@ -1,7 +1,10 @@
 """Generates the Keras 3 learning-rate values kerasj's schedules and LR callbacks are compared against.
 
 Writes testdata/schedules/schedules.json (or --out): for each case, the values Keras computes
-  - schedules: float(schedule(step)) for steps 0..N of ExponentialDecay, CosineDecay, PiecewiseConstantDecay;
+  - schedules: float(schedule(step)) for steps 0..40 of each of Keras' six schedules (CosineDecay with and without
+    warmup, CosineDecayRestarts with t_mul 2, 1.5 and 1, PolynomialDecay with cycle, the staircase variants): eager
+    ("values") and traced in a tf.function as fit() runs it ("graph_values"), with the keyword arguments given
+    ("args") and keras.saving.serialize_keras_object(schedule) ("config");
   - reduce_lr_on_plateau: the learning rate after each on_epoch_end of keras.callbacks.ReduceLROnPlateau, fed a
     fixed sequence of monitored values on a compiled model (mode min, its Keras logic run as is);
   - learning_rate_scheduler: the learning rate set at each on_epoch_begin by keras.callbacks.LearningRateScheduler
@@ -43,11 +46,40 @@ def schedule_cases():
         "piecewise": (S.PiecewiseConstantDecay([5, 12, 20], [0.1, 0.05, 0.01, 0.001]),
                       {"boundaries": [5, 12, 20], "values": [0.1, 0.05, 0.01, 0.001]}),
     }
+    # Issue 17: the other schedules and CosineDecay's warmup; args are the keyword arguments given to Keras.
+    for name, cls, args in NEW_CASES:
+        cases[name] = (getattr(S, cls)(**args), args)
     out = {}
     for name, (schedule, args) in cases.items():
         values = [float(keras.ops.convert_to_numpy(schedule(tf.constant(s, dtype=tf.int64)))) for s in STEPS]
-        out[name] = {"args": args, "steps": STEPS, "values": values}
+        # What fit() uses: the schedule traced into a graph (grappler can round differently from eager mode; e.g.
+        # CosineDecayRestarts(0.1, 5) at step 13: eager 0.009549156, graph 0.009549141).
+        traced = tf.function(lambda step, s=schedule: s(step))
+        graph_values = [float(traced(tf.constant(s, dtype=tf.int64))) for s in STEPS]
+        out[name] = {"args": args, "steps": STEPS, "values": values, "graph_values": graph_values,
+                     "config": keras.saving.serialize_keras_object(schedule)}
     return out
+
+
+NEW_CASES = [
+    ("cosine_warmup", "CosineDecay", dict(initial_learning_rate=0.0, decay_steps=20, alpha=0.1, warmup_target=0.1,
+                                          warmup_steps=8)),
+    ("cosine_warmup_from_nonzero", "CosineDecay", dict(initial_learning_rate=0.01, decay_steps=25,
+                                                       warmup_target=0.05, warmup_steps=5, name="warm")),
+    ("cosine_restarts", "CosineDecayRestarts", dict(initial_learning_rate=0.1, first_decay_steps=5)),
+    ("cosine_restarts_t_mul_1_5", "CosineDecayRestarts", dict(initial_learning_rate=0.1, first_decay_steps=4,
+                                                              t_mul=1.5, m_mul=0.8, alpha=0.1)),
+    ("cosine_restarts_t_mul_1", "CosineDecayRestarts", dict(initial_learning_rate=0.1, first_decay_steps=6, t_mul=1.0,
+                                                            m_mul=0.5)),
+    ("inverse_time", "InverseTimeDecay", dict(initial_learning_rate=0.1, decay_steps=6, decay_rate=0.5)),
+    ("inverse_time_staircase", "InverseTimeDecay", dict(initial_learning_rate=0.1, decay_steps=6, decay_rate=0.5,
+                                                        staircase=True)),
+    ("polynomial", "PolynomialDecay", dict(initial_learning_rate=0.1, decay_steps=25)),
+    ("polynomial_power", "PolynomialDecay", dict(initial_learning_rate=0.1, decay_steps=25, end_learning_rate=0.01,
+                                                 power=2.0)),
+    ("polynomial_cycle", "PolynomialDecay", dict(initial_learning_rate=0.1, decay_steps=12, end_learning_rate=0.01,
+                                                 power=0.5, cycle=True)),
+]
 
 
 def model(lr):

@@ -18,6 +18,7 @@ module dev.kerasj {
   exports dev.kerasj.activations;
   exports dev.kerasj.callbacks;
   exports dev.kerasj.cli;
+  exports dev.kerasj.constraints;
   exports dev.kerasj.examples;
   exports dev.kerasj.initializers;
   exports dev.kerasj.layers;
@@ -26,6 +27,7 @@ module dev.kerasj {
   exports dev.kerasj.models;
   exports dev.kerasj.optimizers;
   exports dev.kerasj.optimizers.schedules;
+  exports dev.kerasj.regularizers;
   exports dev.kerasj.saving;
   exports dev.kerasj.saving.keras;
   exports dev.kerasj.saving.savedmodel;

@@ -9,6 +9,7 @@ import dev.kerasj.callbacks.TrainingOutcome;
 import dev.kerasj.internal.HostArray;
 import dev.kerasj.internal.Network;
 import dev.kerasj.internal.TrainingGraph;
+import dev.kerasj.metrics.Metric;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -163,7 +164,7 @@ final class FitLoop {
     CallbackList callbacks = run.callbacks;
     callbacks.onEpochBegin(epoch, Map.of());
     int[] order = o.shuffle() ? permutation(n, run.shuffleSeed, epoch) : null;
-    Means means = new Means(metricNames);
+    Means means = new Means(metricNames, training.metrics(), training.stateSizes());
     if (resumedMeans != null) {
       means.restore(resumedMeans);
     }
@@ -210,7 +211,7 @@ final class FitLoop {
   /** Runs {@code evaluate} in batches with the inference graph; keys get {@code prefix}. */
   public Map<String, Double> evaluate(List<HostArray> x, List<HostArray> y, int batchSize, Callback callbacks,
       String prefix) {
-    Means means = new Means(metricNames);
+    Means means = new Means(metricNames, training.metrics(), training.stateSizes());
     int n = x.get(0).samples();
     callbacks.onTestBegin(Map.of());
     int steps = steps(n, batchSize);
@@ -263,60 +264,123 @@ final class FitLoop {
     return order;
   }
 
-  /** Keras' running means: the loss weighted by batch size, each metric as total / count. */
+  /**
+   * Keras' running metric state of one epoch or one evaluation: the loss weighted by batch size, and each metric's
+   * state variables as sums of every batch's contribution (a mean metric's (total, count), AUC's confusion counts
+   * ...), turned into logs by {@link Metric#result}. A new instance is Keras' {@code reset_state}.
+   */
   private static final class Means {
     private final List<String> metricNames;
+    private final List<Metric> metrics;
+    private final List<Integer> sizes;
     private double lossTotal;
     private long samples;
-    private final double[] sums;
-    private final double[] counts;
+    /** Per metric, per state tensor, the running sums; null before the first batch. */
+    private final double[][][] states;
 
-    Means(List<String> metricNames) {
+    Means(List<String> metricNames, List<Metric> metrics, List<Integer> sizes) {
       this.metricNames = metricNames;
-      this.sums = new double[metricNames.size()];
-      this.counts = new double[metricNames.size()];
+      this.metrics = metrics;
+      this.sizes = sizes;
+      this.states = new double[metricNames.size()][][];
     }
 
-    void add(float[] step, int batchSamples) {
-      lossTotal += (double) step[0] * batchSamples;
+    void add(float[][] step, int batchSamples) {
+      lossTotal += (double) step[0][0] * batchSamples;
       samples += batchSamples;
-      for (int i = 0; i < sums.length; i++) {
-        sums[i] += step[1 + 2 * i];
-        counts[i] += step[2 + 2 * i];
+      int k = 1;
+      for (int i = 0; i < states.length; i++) {
+        int n = sizes.get(i);
+        if (states[i] == null) {
+          states[i] = new double[n][];
+          for (int j = 0; j < n; j++) {
+            states[i][j] = new double[step[k + j].length];
+          }
+        }
+        for (int j = 0; j < n; j++) {
+          double[] acc = states[i][j];
+          float[] batch = step[k + j];
+          for (int e = 0; e < acc.length; e++) {
+            acc[e] += batch[e];
+          }
+        }
+        k += n;
       }
     }
 
-    /** The running sums, for a backup taken inside the epoch. */
+    /** The running sums, for a backup taken inside the epoch: doubles, which JSON keeps exactly. */
     Map<String, Object> state() {
       Map<String, Object> s = new LinkedHashMap<>();
       s.put("loss_total", lossTotal);
       s.put("samples", samples);
-      s.put("sums", java.util.Arrays.stream(sums).boxed().toList());
-      s.put("counts", java.util.Arrays.stream(counts).boxed().toList());
+      List<Object> all = new ArrayList<>();
+      for (double[][] metric : states) {
+        List<Object> one = new ArrayList<>();
+        if (metric != null) {
+          for (double[] v : metric) {
+            one.add(java.util.Arrays.stream(v).boxed().toList());
+          }
+        }
+        all.add(one);
+      }
+      s.put("metric_states", all);
       return s;
     }
 
     @SuppressWarnings("unchecked")
     void restore(Map<String, Object> s) {
+      lossTotal = BackupAndRestore.number(s.get("loss_total"));
+      samples = ((Number) s.get("samples")).longValue();
+      if (!s.containsKey("metric_states")) {
+        restoreMeans(s); // a backup written before stateful metrics: (sum, count) per metric
+        return;
+      }
+      List<Object> all = (List<Object>) s.get("metric_states");
+      if (all.size() != states.length) {
+        throw new IllegalStateException("The backup's running metrics (" + all.size() + ") do not match this "
+            + "model's metrics " + metricNames);
+      }
+      for (int i = 0; i < states.length; i++) {
+        List<Object> one = (List<Object>) all.get(i);
+        if (one.isEmpty()) {
+          states[i] = null;
+          continue;
+        }
+        if (one.size() != sizes.get(i)) {
+          throw new IllegalStateException("The backup's state of metric '" + metricNames.get(i) + "' has "
+              + one.size() + " variables; this model's has " + sizes.get(i));
+        }
+        states[i] = new double[one.size()][];
+        for (int j = 0; j < one.size(); j++) {
+          List<Object> v = (List<Object>) one.get(j);
+          states[i][j] = new double[v.size()];
+          for (int e = 0; e < v.size(); e++) {
+            states[i][j][e] = BackupAndRestore.number(v.get(e));
+          }
+        }
+      }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void restoreMeans(Map<String, Object> s) {
       List<Object> restoredSums = (List<Object>) s.get("sums");
       List<Object> restoredCounts = (List<Object>) s.get("counts");
-      if (restoredSums.size() != sums.length || restoredCounts.size() != counts.length) {
+      if (restoredSums.size() != states.length || restoredCounts.size() != states.length
+          || sizes.stream().anyMatch(n -> n != 2)) {
         throw new IllegalStateException("The backup's running metrics " + restoredSums.size() + " do not match "
             + "this model's metrics " + metricNames);
       }
-      lossTotal = BackupAndRestore.number(s.get("loss_total"));
-      samples = ((Number) s.get("samples")).longValue();
-      for (int i = 0; i < sums.length; i++) {
-        sums[i] = BackupAndRestore.number(restoredSums.get(i));
-        counts[i] = BackupAndRestore.number(restoredCounts.get(i));
+      for (int i = 0; i < states.length; i++) {
+        states[i] = new double[][] {{BackupAndRestore.number(restoredSums.get(i))},
+            {BackupAndRestore.number(restoredCounts.get(i))}};
       }
     }
 
     Map<String, Double> results(String prefix) {
       Map<String, Double> out = new LinkedHashMap<>();
       out.put(prefix + "loss", samples == 0 ? 0.0 : lossTotal / samples);
-      for (int i = 0; i < sums.length; i++) {
-        out.put(prefix + metricNames.get(i), counts[i] == 0 ? 0.0 : sums[i] / counts[i]);
+      for (int i = 0; i < states.length; i++) {
+        out.put(prefix + metricNames.get(i), states[i] == null ? 0.0 : metrics.get(i).result(List.of(states[i]))[0]);
       }
       return out;
     }

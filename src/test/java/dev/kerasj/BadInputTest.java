@@ -208,7 +208,7 @@ class BadInputTest {
   @Test
   void unknownIdentifiers_listTheValidChoices() {
     try (Sequential m = new Sequential(Input.of(2), new Dense(2))) {
-      assertMessage(IllegalArgumentException.class, () -> m.compile("adamax", "mse"), "adamax", "sgd, adam");
+      assertMessage(IllegalArgumentException.class, () -> m.compile("adafactor", "mse"), "adafactor", "sgd, adam");
       assertMessage(IllegalArgumentException.class, () -> m.compile("adam", "categorical_hinge"), "categorical_hinge", "mse");
       assertMessage(IllegalArgumentException.class, () -> m.compile("adam", "mse", "f1"), "f1", "accuracy");
       assertTrue(!m.isCompiled(), "a rejected compile leaves the model uncompiled");

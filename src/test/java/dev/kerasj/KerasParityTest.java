@@ -235,14 +235,16 @@ class KerasParityTest {
     return out;
   }
 
-  /** Collects the worst relative difference of every compared tensor and reports them all at once. */
+  /**
+   * Collects every compared tensor and reports them all at once; {@link #assertWithin} checks each element against
+   * the tolerances it is given ({@code assertWithin(0, 0)}: bit for bit).
+   */
   static final class Diff {
     private final String caseName;
     private final List<String> lines = new ArrayList<>();
-    private final List<String> failures = new ArrayList<>();
-    private double worstRelative;
-    private double rtol = RTOL;
-    private double atol = ATOL;
+    private final List<String> names = new ArrayList<>();
+    private final List<float[]> expectedValues = new ArrayList<>();
+    private final List<float[]> actualValues = new ArrayList<>();
 
     Diff(String caseName) {
       this.caseName = caseName;
@@ -251,21 +253,29 @@ class KerasParityTest {
     void compare(String what, float[] expected, float[] actual) {
       assertEquals(expected.length, actual.length, caseName + " " + what + ": length");
       double maxAbs = 0;
-      double maxRel = 0;
       for (int i = 0; i < expected.length; i++) {
-        double d = Math.abs((double) expected[i] - actual[i]);
-        maxAbs = Math.max(maxAbs, d);
-        maxRel = Math.max(maxRel, d / Math.max(Math.abs(expected[i]), 1e-30));
-        if (d > atol + rtol * Math.abs(expected[i]) || Double.isNaN(actual[i])) {
-          failures.add(what + "[" + i + "]: keras=" + expected[i] + " java=" + actual[i]);
-        }
+        maxAbs = Math.max(maxAbs, Math.abs((double) expected[i] - actual[i]));
       }
-      worstRelative = Math.max(worstRelative, maxRel);
+      names.add(what);
+      expectedValues.add(expected.clone());
+      actualValues.add(actual.clone());
       lines.add(String.format("  %-40s max|diff|=%.3e", what, maxAbs));
     }
 
+    /** Fails unless every element satisfies {@code |keras - java| <= atol + rtol * |keras|}; a NaN on either side fails. */
     void assertWithin(double rtol, double atol) {
       System.out.println("[parity] " + caseName + "\n" + String.join("\n", lines));
+      List<String> failures = new ArrayList<>();
+      for (int t = 0; t < names.size(); t++) {
+        float[] expected = expectedValues.get(t);
+        float[] actual = actualValues.get(t);
+        for (int i = 0; i < expected.length; i++) {
+          double d = Math.abs((double) expected[i] - actual[i]);
+          if (Double.isNaN(d) || d > atol + rtol * Math.abs(expected[i])) {
+            failures.add(names.get(t) + "[" + i + "]: keras=" + expected[i] + " java=" + actual[i]);
+          }
+        }
+      }
       assertTrue(failures.isEmpty(), caseName + ": " + failures.size() + " values outside rtol=" + rtol + ", atol="
           + atol + "; first: " + failures.subList(0, Math.min(5, failures.size())));
     }

@@ -32,7 +32,7 @@ class PackageLayeringTest {
   static final String ROOT = "dev.kerasj";
   /** Blocks a model is made of; they know nothing of models, graphs, files or callbacks. */
   static final Set<String> BLOCKS = Set.of("activations", "initializers", "losses", "metrics", "optimizers",
-      "optimizers.schedules", "layers");
+      "optimizers.schedules", "layers", "regularizers", "constraints");
   /** The model contract: what formats and callbacks know of a model. */
   static final String CONTRACT = "models";
   /** The file formats and the callbacks: below the façade, above the contract. */

@@ -42,6 +42,7 @@ public final class Network {
   private final List<Placeholder<?>> inputs = new ArrayList<>();
   private final List<Class<? extends TType>> inputDtypes = new ArrayList<>();
   private final List<Operand<TFloat32>> inferenceOutputs;
+  private final List<Operand<TFloat32>> inferenceLosses = new ArrayList<>();
   private final List<Weight> weights = new ArrayList<>();
   private final List<Layer> built = new ArrayList<>();
   private final long seed;
@@ -77,9 +78,9 @@ public final class Network {
       paths.put(layer, layer.name());
     }
     for (Layer layer : this.layers) {
-      build(layer, new Context(layer, null, null, null, 0));
+      build(layer, new Context(layer, null, null, null, null, 0));
     }
-    List<Operand<TFloat32>> outs = forward(false, null, null, null);
+    List<Operand<TFloat32>> outs = forward(false, null, null, null, inferenceLosses);
     // A model whose output is its input (Input + Dropout) would feed and fetch the same tensor; the Identity is
     // added only then, because crossentropy looks for a final Softmax/Sigmoid op on this output.
     List<Operand<TFloat32>> fixed = new ArrayList<>();
@@ -148,16 +149,18 @@ public final class Network {
   /**
    * Builds a forward pass, one operand per model output; in training mode, layer side updates are appended to
    * {@code updates} and table lookups to {@code lookups} (either may be null), and random layers key on
-   * {@code step}, the optimizer's step counter (may be null).
+   * {@code step}, the optimizer's step counter (may be null). The layers' added losses (activity regularizers) are
+   * appended to {@code losses} (may be null).
    */
   @SuppressWarnings("unchecked")
   public List<Operand<TFloat32>> forward(boolean training, List<Op> updates, List<Lookup> lookups,
-      Operand<org.tensorflow.types.TInt64> step) {
+      Operand<org.tensorflow.types.TInt64> step, List<Operand<TFloat32>> losses) {
     Map<KerasTensor, Operand<?>> values = new IdentityHashMap<>();
     for (int i = 0; i < inputs.size(); i++) {
       values.put(topology.inputs().get(i), inputs.get(i));
     }
-    run(topology, values, node -> new Context(node.layer(), updates, lookups, step, node.nodeIndex()), training);
+    run(topology, values, node -> new Context(node.layer(), updates, lookups, step, losses,
+        node.nodeIndex()), training);
     List<Operand<TFloat32>> outs = new ArrayList<>();
     for (KerasTensor t : topology.outputs()) {
       Operand<?> h = values.get(t);
@@ -192,7 +195,11 @@ public final class Network {
       Layer layer = node.layer();
       LayerContext ctx = contexts.apply(node);
       boolean callTraining = node.training() != null ? node.training() : training; // Keras' layer(x, training=...)
-      values.put(node, layer.call(ctx, args, argMasks, callTraining));
+      Operand<?> output = layer.call(ctx, args, argMasks, callTraining);
+      values.put(node, output);
+      if (layer.activityRegularizer() != null) {
+        ctx.addLoss(activityPenalty(ctx.tf(), layer, output));
+      }
       if (layer.supportsMasking()) {
         Operand<TBool> mask = layer.computeMask(ctx, args, argMasks);
         if (mask != null) {
@@ -204,6 +211,28 @@ public final class Network {
             + "the mask.", layer.name(), layer.className());
       }
     }
+  }
+
+  /**
+   * The activity regularizer's penalty on one output of {@code layer}, divided by the batch size (zero for an empty
+   * batch), as Keras 3's {@code Layer.__call__} does.
+   */
+  @SuppressWarnings("unchecked")
+  private static Operand<TFloat32> activityPenalty(Ops tf, Layer layer, Operand<?> output) {
+    if (output.asOutput().type() != TFloat32.class) {
+      throw new IllegalStateException("Layer '" + layer.name() + "' has an activity regularizer but its output is "
+          + output.asOutput().type().getSimpleName() + "; regularizers take float32 tensors");
+    }
+    Operand<TFloat32> y = (Operand<TFloat32>) output;
+    Operand<TFloat32> penalty = layer.activityRegularizer().call(tf, y);
+    Operand<TFloat32> batch = tf.dtypes.cast(
+        tf.gather(tf.shape(y), tf.constant(0), tf.constant(0)), TFloat32.class);
+    return tf.math.divNoNan(penalty, batch);
+  }
+
+  /** The losses the layers added in the inference pass (activity regularizers), in call order. */
+  public List<Operand<TFloat32>> inferenceLosses() {
+    return List.copyOf(inferenceLosses);
   }
 
   /** Runs the inference pass on rows {@code from..to} of each input; one array per output. */
@@ -285,13 +314,15 @@ public final class Network {
     private final List<Op> updates;
     private final List<Lookup> lookups;
     private final Operand<org.tensorflow.types.TInt64> step;
+    private final List<Operand<TFloat32>> losses;
     /** Which call of a shared layer this context serves: its random ops draw their own stream per call. */
     private final int nodeIndex;
     private int seedCounter;
 
     Context(Layer layer, List<Op> updates, List<Lookup> lookups, Operand<org.tensorflow.types.TInt64> step,
-        int nodeIndex) {
+        List<Operand<TFloat32>> losses, int nodeIndex) {
       this.step = step;
+      this.losses = losses;
       this.nodeIndex = nodeIndex;
       this.layer = layer;
       this.updates = updates;
@@ -302,7 +333,7 @@ public final class Network {
     Context sublayerContext(Layer inner) {
       scopes.computeIfAbsent(inner, l -> scopes.get(layer).withSubScope(l.name()));
       paths.computeIfAbsent(inner, l -> paths.get(layer) + "/" + l.name());
-      return new Context(inner, updates, lookups, step, 0);
+      return new Context(inner, updates, lookups, step, losses, 0);
     }
 
     @Override
@@ -314,6 +345,13 @@ public final class Network {
     public void recordLookup(Weight table, Operand<? extends TNumber> ids, Operand<TFloat32> rows) {
       if (lookups != null) {
         lookups.add(new Lookup(table, ids, rows));
+      }
+    }
+
+    @Override
+    public void addLoss(Operand<TFloat32> loss) {
+      if (losses != null) {
+        losses.add(loss);
       }
     }
 
@@ -333,7 +371,9 @@ public final class Network {
         throw new IllegalStateException("Weight '" + path + "' changed shape since its layer was built: "
             + java.util.Arrays.toString(carriedValue.shape()) + " then, " + java.util.Arrays.toString(shape) + " now");
       }
-      Operand<TFloat32> var = graph.addVariable(scopes.get(layer), name, path, shape, TFloat32.class,
+      // A weight of a sublayer Keras keeps inside the layer (MultiHeadAttention's query/kernel): no "/" in op names.
+      Operand<TFloat32> var = graph.addVariable(scopes.get(layer), name.replace('/', '_'), path, shape,
+          TFloat32.class,
           carriedValue != null ? () -> carriedValue
               : () -> HostArray.ofFloats(shape, initializer.generate(shape, weightSeed)));
       return new Weight(layerPath, name, shape, trainable, initializer, var, layer);

@@ -31,8 +31,8 @@ import org.tensorflow.types.family.TType;
  * metrics, gradients and optimizer updates gathered in one {@code train_step} op, and the same loss and metrics on
  * the inference pass for {@code evaluate}.
  *
- * <p>One training step is one {@code Session.run}: feed a batch, fetch the loss and each metric's (sum, count),
- * target {@code train_step}. Ordering inside the step (all via control dependencies): every gradient, then weight
+ * <p>One training step is one {@code Session.run}: feed a batch, fetch the loss and each metric's batch state
+ * ({@link Metric#update}: a mean metric's (sum, count), AUC's confusion counts ...), target {@code train_step}. Ordering inside the step (all via control dependencies): every gradient, then weight
  * decay, then every variable update, then {@code iterations += 1}, exactly Keras' {@code apply_gradients} order.
  */
 public final class TrainingGraph {
@@ -53,6 +53,8 @@ public final class TrainingGraph {
   private final List<Placeholder<?>> ys = new ArrayList<>();
   private final List<Class<? extends TType>> labelDtypes = new ArrayList<>();
   private final List<String> metricNames = new ArrayList<>();
+  private final List<Metric> metrics = new ArrayList<>();
+  private final List<Integer> stateSizes = new ArrayList<>();
   private final List<Operand<TFloat32>> trainFetches = new ArrayList<>();
   private final List<Operand<TFloat32>> evalFetches = new ArrayList<>();
   private final Op trainOp;
@@ -93,10 +95,21 @@ public final class TrainingGraph {
           Placeholder.shape(Shape.of(yShape))));
     }
     if (several) {
-      outputs.forEach(o -> metricNames.add(o.name() + "_loss"));
+      outputs.forEach(o -> {
+        metricNames.add(o.name() + "_loss");
+        metrics.add(new OutputLoss(o.name() + "_loss"));
+      });
     }
     for (OutputSpec o : outputs) {
-      o.metrics().forEach(m -> metricNames.add(several ? o.name() + "_" + m.name() : m.name()));
+      for (Metric m : o.metrics()) {
+        if (!m.scalar()) {
+          throw new IllegalArgumentException("Metric '" + m.name() + "' (" + m + ") gives one value per threshold "
+              + "or class, and fit/evaluate log one number per metric. Use a single threshold, or an average such "
+              + "as F1Score.Average.MACRO");
+        }
+        metricNames.add(several ? o.name() + "_" + m.name() : m.name());
+        metrics.add(m);
+      }
     }
 
     // The step counter exists before the forward pass: Dropout keys its masks on it (see Dropout).
@@ -115,17 +128,26 @@ public final class TrainingGraph {
 
     List<Op> layerUpdates = new ArrayList<>();
     List<Network.Lookup> lookups = new ArrayList<>();
-    List<Operand<TFloat32>> trainOuts = network.forward(true, layerUpdates, lookups, step);
-    Operand<TFloat32> trainLoss = addLossAndMetrics(compileScope.withSubScope("train"), outputs, trainOuts,
-        trainFetches);
-    addLossAndMetrics(compileScope.withSubScope("eval"), outputs, network.inferenceOutputs(), evalFetches);
-
+    List<Operand<TFloat32>> activityLosses = new ArrayList<>();
+    List<Operand<TFloat32>> trainOuts = network.forward(true, layerUpdates, lookups, step, activityLosses);
     List<Weight> trainable = network.weights().stream().filter(Weight::trainable).toList();
-    Gradient[] grads = gradients(tf.withSubScope("optimizer_gradients"), trainLoss, trainable, lookups);
+    Ops trainScope = compileScope.withSubScope("train");
+    Ops evalScope = compileScope.withSubScope("eval");
+    Map<Weight, Operand<TFloat32>> penalized = new IdentityHashMap<>();
+    Operand<TFloat32> trainLoss = addLossAndMetrics(trainScope, outputs, trainOuts,
+        penalties(trainScope, activityLosses, trainable, penalized), trainFetches, stateSizes);
+    addLossAndMetrics(evalScope, outputs, network.inferenceOutputs(),
+        penalties(evalScope, network.inferenceLosses(), trainable, new IdentityHashMap<>()), evalFetches,
+        new ArrayList<>());
+
+    Gradient[] grads = gradients(tf.withSubScope("optimizer_gradients"), trainLoss, trainable, lookups, penalized);
 
     optimizer.buildFor(context(optScope, optimizer), trainable);
 
     List<Operation> gradOps = new ArrayList<>();
+    // The step's loss is computed from the weights before the update: a penalty such as sum(square(kernel)) is not
+    // an input of any gradient op, so without this edge it could read the kernel after its update.
+    gradOps.add(trainLoss.op());
     for (Gradient g : grads) {
       if (g != null) {
         gradOps.add(g.value().op());
@@ -152,7 +174,13 @@ public final class TrainingGraph {
                 learningRate));
         stepTf = afterGrads.withControlDependencies(List.of(decay));
       }
-      updates.addAll(optimizer.update(context(stepTf, optimizer), g, w, i, learningRate));
+      List<Op> own = optimizer.update(context(stepTf, optimizer), g, w, i, learningRate);
+      updates.addAll(own);
+      if (w.constraint() != null) {
+        // Keras' BaseOptimizer.apply: variable.assign(constraint(variable)) once the update is applied.
+        Ops afterUpdate = afterGrads.withControlDependencies(own);
+        updates.add(afterUpdate.assign(w.value(), w.constraint().call(afterUpdate, w.value())));
+      }
     }
     // The increment also waits for every reader of this step's counter (the forward pass, through Dropout's masks,
     // and the learning rate), which updates alone do not order in a model without weights.
@@ -172,9 +200,12 @@ public final class TrainingGraph {
   /**
    * Gradients of the loss for every trainable weight, in one {@code addGradients} call. A weight read by table
    * lookups is differentiated through its looked-up rows instead, so the per-lookup rows are available, as Keras'
-   * IndexedSlices are (see {@link Gradient}). Null where the loss does not depend on the weight.
+   * IndexedSlices are (see {@link Gradient}). Null where the loss does not depend on the weight. A looked-up table that
+   * also has a regularizer gets the penalty's dense gradient added, through the penalty's read of the table
+   * ({@code penalized}); TensorFlow then hands Keras one dense gradient, so its square is the square of the sum.
    */
-  private Gradient[] gradients(Ops tf, Operand<TFloat32> loss, List<Weight> trainable, List<Network.Lookup> lookups) {
+  private Gradient[] gradients(Ops tf, Operand<TFloat32> loss, List<Weight> trainable, List<Network.Lookup> lookups,
+      Map<Weight, Operand<TFloat32>> penalized) {
     Map<Weight, List<Network.Lookup>> lookupsOf = new IdentityHashMap<>();
     for (Network.Lookup l : lookups) {
       lookupsOf.computeIfAbsent(l.table(), t -> new ArrayList<>()).add(l);
@@ -188,6 +219,9 @@ public final class TrainingGraph {
         targets.add(w.value().asOutput());
       } else {
         own.forEach(l -> targets.add(l.rows().asOutput()));
+        if (penalized.containsKey(w)) {
+          targets.add(penalized.get(w).asOutput()); // the last target of this weight's range
+        }
       }
       targetIndex.add(new int[] {start, targets.size()});
     }
@@ -200,7 +234,8 @@ public final class TrainingGraph {
       if (own.isEmpty()) {
         @SuppressWarnings("unchecked")
         Operand<TFloat32> g = (Operand<TFloat32>) raw[range[0]];
-        out[i] = g == null ? null : new Gradient(g, tf.math.square(g));
+        // Unused derived ops (abs for all but Adamax) are pruned by TensorFlow before the first step.
+        out[i] = g == null ? null : new Gradient(g, tf.math.square(g), tf.math.abs(g), false);
         continue;
       }
       long[] shape = w.shape();
@@ -208,7 +243,9 @@ public final class TrainingGraph {
       Operand<org.tensorflow.types.TInt64> flatShape = tf.constant(new long[] {-1, shape[1]});
       Operand<TFloat32> value = null;
       Operand<TFloat32> squared = null;
-      for (int k = range[0]; k < range[1]; k++) {
+      Operand<TFloat32> absolute = null;
+      int lookupEnd = penalized.containsKey(w) ? range[1] - 1 : range[1];
+      for (int k = range[0]; k < lookupEnd; k++) {
         if (raw[k] == null) {
           continue;
         }
@@ -219,10 +256,20 @@ public final class TrainingGraph {
             tf.dtypes.cast(l.ids(), org.tensorflow.types.TInt32.class), tf.constant(new int[] {-1}));
         Operand<TFloat32> v = tf.math.unsortedSegmentSum(perLookup, ids, rows);
         Operand<TFloat32> sq = tf.math.unsortedSegmentSum(tf.math.square(perLookup), ids, rows);
+        Operand<TFloat32> abs = tf.math.unsortedSegmentSum(tf.math.abs(perLookup), ids, rows);
         value = value == null ? v : tf.math.add(value, v);
         squared = squared == null ? sq : tf.math.add(squared, sq);
+        absolute = absolute == null ? abs : tf.math.add(absolute, abs);
       }
-      out[i] = value == null ? null : new Gradient(value, squared);
+      if (lookupEnd < range[1] && raw[lookupEnd] != null) {
+        @SuppressWarnings("unchecked")
+        Operand<TFloat32> dense = (Operand<TFloat32>) raw[lookupEnd];
+        value = value == null ? dense : tf.math.add(value, dense);
+        // TensorFlow densifies IndexedSlices + dense into one tensor: Keras' square and abs see the sum.
+        out[i] = new Gradient(value, tf.math.square(value), tf.math.abs(value), false);
+        continue;
+      }
+      out[i] = value == null ? null : new Gradient(value, squared, absolute, true);
     }
     return out;
   }
@@ -247,6 +294,12 @@ public final class TrainingGraph {
       }
 
       @Override
+      public Operand<TFloat32> addScalar(String name, float initialValue) {
+        return graph.addVariable(scoped, name, optimizer.name() + "/" + name, new long[0], TFloat32.class,
+            () -> HostArray.ofFloats(new long[0], new float[] {initialValue}));
+      }
+
+      @Override
       public Operand<TInt64> iterations() {
         return iterations;
       }
@@ -259,11 +312,33 @@ public final class TrainingGraph {
   }
 
   /**
-   * Adds the total loss, then each output's loss (when there are several) and each metric as (sum, count) pairs, to
-   * {@code fetches}, in {@link #metricNames()} order; returns the total loss.
+   * The losses Keras' {@code model.losses} adds to the outputs' losses: the layers' added losses (activity
+   * regularizers, already divided by the batch size), then each trainable weight's regularizer penalty, in weight
+   * order. Each regularized weight's penalty reads it through its own Identity, recorded in {@code inputs}.
+   */
+  private static List<Operand<TFloat32>> penalties(Ops tf, List<Operand<TFloat32>> added, List<Weight> trainable,
+      Map<Weight, Operand<TFloat32>> inputs) {
+    List<Operand<TFloat32>> out = new ArrayList<>(added);
+    for (Weight w : trainable) {
+      if (w.regularizer() != null) {
+        // Through an Identity: TF's C++ SquareGrad crashes (SIGSEGV in ConjugateHelper) on a ref-typed input such as
+        // a VariableV2's output; the Identity's float output is differentiated like the variable.
+        Operand<TFloat32> read = tf.identity(w.value());
+        inputs.put(w, read);
+        out.add(w.regularizer().call(tf, read));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Adds the total loss (the outputs' losses, then {@code penalties}), then each output's loss (when there are
+   * several) as a (sum, count) pair and each metric's batch state ({@link Metric#update}), to {@code fetches}, in
+   * {@link #metricNames()} order, and the number of state tensors of each entry to {@code sizes}; returns the total
+   * loss.
    */
   private Operand<TFloat32> addLossAndMetrics(Ops tf, List<OutputSpec> outputs, List<Operand<TFloat32>> outs,
-      List<Operand<TFloat32>> fetches) {
+      List<Operand<TFloat32>> penalties, List<Operand<TFloat32>> fetches, List<Integer> sizes) {
     Operand<TFloat32> total = null;
     List<Operand<TFloat32>> perOutput = new ArrayList<>();
     for (int i = 0; i < outputs.size(); i++) {
@@ -274,6 +349,13 @@ public final class TrainingGraph {
           : tf.math.mul(value, tf.constant(o.lossWeight().floatValue()));
       total = total == null ? weighted : tf.math.add(total, weighted);
     }
+    if (!penalties.isEmpty()) {
+      // Keras' compute_loss: ops.sum([compile loss, *model.losses]), a sum over one stacked vector.
+      List<Operand<TFloat32>> terms = new ArrayList<>();
+      terms.add(total);
+      terms.addAll(penalties);
+      total = tf.sum(tf.stack(terms), tf.constant(0));
+    }
     fetches.add(total);
     if (outputs.size() > 1) {
       // Keras 3.15 tracks each unweighted output loss with a Mean whose sample weight is the batch's static size,
@@ -282,13 +364,14 @@ public final class TrainingGraph {
       for (Operand<TFloat32> value : perOutput) {
         fetches.add(value);
         fetches.add(tf.constant(1f));
+        sizes.add(2);
       }
     }
     for (int i = 0; i < outputs.size(); i++) {
       for (Metric m : outputs.get(i).metrics()) {
-        Operand<TFloat32> values = m.values(tf, ys.get(i), outs.get(i));
-        fetches.add(tf.sum(values, tf.range(tf.constant(0), tf.rank(values), tf.constant(1))));
-        fetches.add(tf.dtypes.cast(tf.size(values), TFloat32.class));
+        List<Operand<TFloat32>> state = m.update(tf, ys.get(i), outs.get(i));
+        fetches.addAll(state);
+        sizes.add(state.size());
       }
     }
     return total;
@@ -327,9 +410,30 @@ public final class TrainingGraph {
     throw new IllegalStateException("No variable slot for " + variable.op().name());
   }
 
-  /** The names of the (sum, count) pairs a step returns after the loss: per-output losses, then metrics. */
+  /** The names of the entries a step returns after the loss: per-output losses, then metrics. */
   public List<String> metricNames() {
     return List.copyOf(metricNames);
+  }
+
+  /**
+   * The metric behind each of {@link #metricNames()}, whose {@link Metric#result} turns accumulated state into the
+   * logged value (a per-output loss is a mean: its state is (sum, count)).
+   */
+  public List<Metric> metrics() {
+    return List.copyOf(metrics);
+  }
+
+  /** How many state tensors each of {@link #metricNames()} returns per step. */
+  public List<Integer> stateSizes() {
+    return List.copyOf(stateSizes);
+  }
+
+  /** A per-output loss, logged as Keras does: the mean of its per-batch values. */
+  private record OutputLoss(String name) implements Metric {
+    @Override
+    public Direction direction() {
+      return Direction.MIN;
+    }
   }
 
   /** Names of the optimizer's variables (learning rate, iterations, slots) in the model graph. */
@@ -339,18 +443,18 @@ public final class TrainingGraph {
 
   /**
    * Runs one training step on the rows {@code order[from..to)} (or {@code from..to} when {@code order} is null) of
-   * every input and label array; returns {loss, metric1 sum, metric1 count, ...}.
+   * every input and label array; returns {{loss}, each metric's state tensors flattened, in order}.
    */
-  public float[] trainStep(List<HostArray> xs, List<HostArray> labels, int[] order, int from, int to) {
+  public float[][] trainStep(List<HostArray> xs, List<HostArray> labels, int[] order, int from, int to) {
     return run(xs, labels, order, from, to, trainFetches, trainOp);
   }
 
   /** Computes loss and metrics of rows {@code from..to} with the inference pass; updates nothing. */
-  public float[] evalStep(List<HostArray> xs, List<HostArray> labels, int from, int to) {
+  public float[][] evalStep(List<HostArray> xs, List<HostArray> labels, int from, int to) {
     return run(xs, labels, null, from, to, evalFetches, null);
   }
 
-  private float[] run(List<HostArray> xs, List<HostArray> labels, int[] order, int from, int to,
+  private float[][] run(List<HostArray> xs, List<HostArray> labels, int[] order, int from, int to,
       List<Operand<TFloat32>> fetches, Op target) {
     List<Tensor> fed = new ArrayList<>();
     try {
@@ -374,9 +478,11 @@ public final class TrainingGraph {
         runner.addTarget(target);
       }
       try (Result r = runner.run()) {
-        float[] out = new float[fetches.size()];
+        float[][] out = new float[fetches.size()][];
         for (int i = 0; i < out.length; i++) {
-          out[i] = Tensors.scalar(r.get(i));
+          TFloat32 t = (TFloat32) r.get(i);
+          out[i] = new float[Math.toIntExact(t.size())];
+          t.asRawTensor().data().asFloats().read(out[i]);
         }
         return out;
       }

@@ -1,6 +1,8 @@
 package dev.kerasj.layers;
 
+import dev.kerasj.constraints.Constraint;
 import dev.kerasj.initializers.Constant;
+import dev.kerasj.regularizers.Regularizer;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -12,6 +14,9 @@ import org.tensorflow.types.TFloat32;
  * <p>Training: normalizes with the batch mean and variance ({@code tf.nn.moments}) and updates the moving statistics
  * with {@code moving = moving * momentum + batch * (1 - momentum)}. Inference: normalizes with the moving statistics.
  * Keras defaults: {@code momentum=0.99}, {@code epsilon=0.001}.
+ *
+ * <pre>{@code new BatchNormalization()}   or
+ * {@code BatchNormalization.builder().momentum(0.9).gammaRegularizer(new L2(1e-4)).betaConstraint(new MaxNorm(1)).build()}</pre>
  */
 public final class BatchNormalization extends Layer {
   /** Keras' default momentum of the moving statistics. */
@@ -21,6 +26,10 @@ public final class BatchNormalization extends Layer {
 
   private final double momentum;
   private final double epsilon;
+  private final Regularizer betaRegularizer;
+  private final Regularizer gammaRegularizer;
+  private final Constraint betaConstraint;
+  private final Constraint gammaConstraint;
   private Weight gamma;
   private Weight beta;
   private Weight movingMean;
@@ -31,14 +40,46 @@ public final class BatchNormalization extends Layer {
   }
 
   public BatchNormalization(double momentum, double epsilon, String name) {
-    super(name, null);
-    if (!(momentum >= 0 && momentum <= 1) || !(epsilon > 0)) {
+    this(builder().momentum(momentum).epsilon(epsilon).name(name));
+  }
+
+  private BatchNormalization(Builder b) {
+    super(b.name, null);
+    if (!(b.momentum >= 0 && b.momentum <= 1) || !(b.epsilon > 0)) {
       throw new IllegalArgumentException(
-          "BatchNormalization expects 0 <= momentum <= 1 and epsilon > 0. Received: momentum=" + momentum
-              + ", epsilon=" + epsilon);
+          "BatchNormalization expects 0 <= momentum <= 1 and epsilon > 0. Received: momentum=" + b.momentum
+              + ", epsilon=" + b.epsilon);
     }
-    this.momentum = momentum;
-    this.epsilon = epsilon;
+    this.momentum = b.momentum;
+    this.epsilon = b.epsilon;
+    this.betaRegularizer = b.betaRegularizer;
+    this.gammaRegularizer = b.gammaRegularizer;
+    this.betaConstraint = b.betaConstraint;
+    this.gammaConstraint = b.gammaConstraint;
+    setActivityRegularizer(b.activityRegularizer);
+  }
+
+  /** Starts a builder with Keras' defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public Regularizer weightRegularizer(String weightName) {
+    return switch (weightName) {
+      case "beta" -> betaRegularizer;
+      case "gamma" -> gammaRegularizer;
+      default -> null;
+    };
+  }
+
+  @Override
+  public Constraint weightConstraint(String weightName) {
+    return switch (weightName) {
+      case "beta" -> betaConstraint;
+      case "gamma" -> gammaConstraint;
+      default -> null;
+    };
   }
 
   public double momentum() {
@@ -123,5 +164,69 @@ public final class BatchNormalization extends Layer {
       out[i] = (long) axes[i];
     }
     return out;
+  }
+
+  /** Options of {@link BatchNormalization}; every field defaults to Keras' value. */
+  public static final class Builder {
+    private double momentum = DEFAULT_MOMENTUM;
+    private double epsilon = DEFAULT_EPSILON;
+    private Regularizer betaRegularizer;
+    private Regularizer gammaRegularizer;
+    private Regularizer activityRegularizer;
+    private Constraint betaConstraint;
+    private Constraint gammaConstraint;
+    private String name;
+
+    private Builder() {}
+
+    public Builder momentum(double momentum) {
+      this.momentum = momentum;
+      return this;
+    }
+
+    public Builder epsilon(double epsilon) {
+      this.epsilon = epsilon;
+      return this;
+    }
+
+    /** Keras' {@code beta_regularizer} (default none). */
+    public Builder betaRegularizer(Regularizer regularizer) {
+      this.betaRegularizer = regularizer;
+      return this;
+    }
+
+    /** Keras' {@code gamma_regularizer} (default none). */
+    public Builder gammaRegularizer(Regularizer regularizer) {
+      this.gammaRegularizer = regularizer;
+      return this;
+    }
+
+    /** Keras' {@code activity_regularizer} (default none). */
+    public Builder activityRegularizer(Regularizer regularizer) {
+      this.activityRegularizer = regularizer;
+      return this;
+    }
+
+    /** Keras' {@code beta_constraint}: applied to beta after each optimizer update (default none). */
+    public Builder betaConstraint(Constraint constraint) {
+      this.betaConstraint = constraint;
+      return this;
+    }
+
+    /** Keras' {@code gamma_constraint} (default none). */
+    public Builder gammaConstraint(Constraint constraint) {
+      this.gammaConstraint = constraint;
+      return this;
+    }
+
+    public Builder name(String name) {
+      this.name = name;
+      return this;
+    }
+
+    /** @throws IllegalArgumentException for a momentum outside [0, 1] or an epsilon that is not positive */
+    public BatchNormalization build() {
+      return new BatchNormalization(this);
+    }
   }
 }

@@ -1,9 +1,11 @@
 package dev.kerasj.layers;
 
 import dev.kerasj.activations.Activations;
+import dev.kerasj.constraints.Constraint;
 import dev.kerasj.initializers.Constant;
 import dev.kerasj.initializers.Initializer;
 import dev.kerasj.initializers.VarianceScaling;
+import dev.kerasj.regularizers.Regularizer;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -21,6 +23,10 @@ public final class Dense extends Layer {
   private final boolean useBias;
   private final Initializer kernelInitializer;
   private final Initializer biasInitializer;
+  private final Regularizer kernelRegularizer;
+  private final Regularizer biasRegularizer;
+  private final Constraint kernelConstraint;
+  private final Constraint biasConstraint;
   private Weight kernel;
   private Weight bias;
 
@@ -45,6 +51,11 @@ public final class Dense extends Layer {
     this.useBias = b.useBias;
     this.kernelInitializer = b.kernelInitializer;
     this.biasInitializer = b.biasInitializer;
+    this.kernelRegularizer = b.kernelRegularizer;
+    this.biasRegularizer = b.biasRegularizer;
+    this.kernelConstraint = b.kernelConstraint;
+    this.biasConstraint = b.biasConstraint;
+    setActivityRegularizer(b.activityRegularizer);
   }
 
   /** Starts a builder; {@code units} is required. */
@@ -68,6 +79,24 @@ public final class Dense extends Layer {
   @Override
   public boolean supportsMasking() {
     return true;
+  }
+
+  @Override
+  public Regularizer weightRegularizer(String weightName) {
+    return switch (weightName) {
+      case "kernel" -> kernelRegularizer;
+      case "bias" -> biasRegularizer;
+      default -> null;
+    };
+  }
+
+  @Override
+  public Constraint weightConstraint(String weightName) {
+    return switch (weightName) {
+      case "kernel" -> kernelConstraint;
+      case "bias" -> biasConstraint;
+      default -> null;
+    };
   }
 
   @Override
@@ -131,6 +160,11 @@ public final class Dense extends Layer {
     private boolean useBias = true;
     private Initializer kernelInitializer = VarianceScaling.glorotUniform();
     private Initializer biasInitializer = Constant.zeros();
+    private Regularizer kernelRegularizer;
+    private Regularizer biasRegularizer;
+    private Regularizer activityRegularizer;
+    private Constraint kernelConstraint;
+    private Constraint biasConstraint;
     private String name;
     private long[] inputShape;
 
@@ -160,6 +194,36 @@ public final class Dense extends Layer {
 
     public Builder biasInitializer(Initializer init) {
       this.biasInitializer = init;
+      return this;
+    }
+
+    /** Keras' {@code kernel_regularizer}: a penalty on the kernel added to the loss (default none). */
+    public Builder kernelRegularizer(Regularizer regularizer) {
+      this.kernelRegularizer = regularizer;
+      return this;
+    }
+
+    /** Keras' {@code bias_regularizer} (default none). */
+    public Builder biasRegularizer(Regularizer regularizer) {
+      this.biasRegularizer = regularizer;
+      return this;
+    }
+
+    /** Keras' {@code activity_regularizer}: a penalty on the layer's output (default none). */
+    public Builder activityRegularizer(Regularizer regularizer) {
+      this.activityRegularizer = regularizer;
+      return this;
+    }
+
+    /** Keras' {@code kernel_constraint}: applied to the kernel after each optimizer update (default none). */
+    public Builder kernelConstraint(Constraint constraint) {
+      this.kernelConstraint = constraint;
+      return this;
+    }
+
+    /** Keras' {@code bias_constraint} (default none). */
+    public Builder biasConstraint(Constraint constraint) {
+      this.biasConstraint = constraint;
       return this;
     }
 

@@ -1,7 +1,9 @@
 package dev.kerasj.layers;
 
+import dev.kerasj.constraints.Constraint;
 import dev.kerasj.initializers.Initializer;
 import dev.kerasj.initializers.RandomUniform;
+import dev.kerasj.regularizers.Regularizer;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TInt32;
@@ -13,27 +15,53 @@ import org.tensorflow.types.family.TNumber;
  * {@code uniform} initializer, {@code [-0.05, 0.05)}). Use an {@code Input.of(Input.DType.INT32, length)} before it.
  *
  * <p>Ids outside {@code [0, inputDim)} are rejected by {@code fit}/{@code predict} before any native call.
+ *
+ * <pre>{@code Embedding.builder(1000, 16).embeddingsRegularizer(new L2(1e-4)).embeddingsConstraint(new UnitNorm(1)).build()}</pre>
  */
 public final class Embedding extends Layer {
   private final int inputDim;
   private final int outputDim;
   private final Initializer initializer;
+  private final Regularizer embeddingsRegularizer;
+  private final Constraint embeddingsConstraint;
   private Weight embeddings;
 
   public Embedding(int inputDim, int outputDim) {
-    this(inputDim, outputDim, new RandomUniform(), null);
+    this(builder(inputDim, outputDim));
   }
 
   public Embedding(int inputDim, int outputDim, Initializer initializer, String name) {
-    super(name, null);
-    if (inputDim <= 0 || outputDim <= 0) {
+    this(builder(inputDim, outputDim).embeddingsInitializer(initializer).name(name));
+  }
+
+  private Embedding(Builder b) {
+    super(b.name, null);
+    if (b.inputDim <= 0 || b.outputDim <= 0) {
       throw new IllegalArgumentException(
-          "Embedding expects positive inputDim and outputDim. Received: inputDim=" + inputDim + ", outputDim="
-              + outputDim);
+          "Embedding expects positive inputDim and outputDim. Received: inputDim=" + b.inputDim + ", outputDim="
+              + b.outputDim);
     }
-    this.inputDim = inputDim;
-    this.outputDim = outputDim;
-    this.initializer = initializer;
+    this.inputDim = b.inputDim;
+    this.outputDim = b.outputDim;
+    this.initializer = b.initializer;
+    this.embeddingsRegularizer = b.embeddingsRegularizer;
+    this.embeddingsConstraint = b.embeddingsConstraint;
+    setActivityRegularizer(b.activityRegularizer);
+  }
+
+  /** Starts a builder; {@code inputDim} (vocabulary size) and {@code outputDim} are required. */
+  public static Builder builder(int inputDim, int outputDim) {
+    return new Builder(inputDim, outputDim);
+  }
+
+  @Override
+  public Regularizer weightRegularizer(String weightName) {
+    return weightName.equals("embeddings") ? embeddingsRegularizer : null;
+  }
+
+  @Override
+  public Constraint weightConstraint(String weightName) {
+    return weightName.equals("embeddings") ? embeddingsConstraint : null;
   }
 
   public int inputDim() {
@@ -79,5 +107,53 @@ public final class Embedding extends Layer {
       ctx.recordLookup(embeddings, ids, rows);
     }
     return rows;
+  }
+
+  /** Options of {@link Embedding}; every field but the two sizes defaults to Keras' value. */
+  public static final class Builder {
+    private final int inputDim;
+    private final int outputDim;
+    private Initializer initializer = new RandomUniform();
+    private Regularizer embeddingsRegularizer;
+    private Regularizer activityRegularizer;
+    private Constraint embeddingsConstraint;
+    private String name;
+
+    private Builder(int inputDim, int outputDim) {
+      this.inputDim = inputDim;
+      this.outputDim = outputDim;
+    }
+
+    public Builder embeddingsInitializer(Initializer init) {
+      this.initializer = init;
+      return this;
+    }
+
+    /** Keras' {@code embeddings_regularizer}: a penalty on the whole table (default none). */
+    public Builder embeddingsRegularizer(Regularizer regularizer) {
+      this.embeddingsRegularizer = regularizer;
+      return this;
+    }
+
+    /** Keras' {@code activity_regularizer} (default none). */
+    public Builder activityRegularizer(Regularizer regularizer) {
+      this.activityRegularizer = regularizer;
+      return this;
+    }
+
+    /** Keras' {@code embeddings_constraint}: applied to the table after each optimizer update (default none). */
+    public Builder embeddingsConstraint(Constraint constraint) {
+      this.embeddingsConstraint = constraint;
+      return this;
+    }
+
+    public Builder name(String name) {
+      this.name = name;
+      return this;
+    }
+
+    public Embedding build() {
+      return new Embedding(this);
+    }
   }
 }

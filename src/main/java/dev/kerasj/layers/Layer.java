@@ -1,5 +1,7 @@
 package dev.kerasj.layers;
 
+import dev.kerasj.constraints.Constraint;
+import dev.kerasj.regularizers.Regularizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,6 +32,7 @@ public abstract class Layer {
   private long[] outputShape;
   private final List<Weight> weights = new ArrayList<>();
   private boolean trainable = true;
+  private Regularizer activityRegularizer;
   private int calls;
   private Object builtBy;
 
@@ -199,6 +202,39 @@ public abstract class Layer {
   public Layer setTrainable(boolean trainable) {
     this.trainable = trainable;
     return this;
+  }
+
+  /**
+   * Keras' {@code activity_regularizer}: a penalty on this layer's output, divided by the batch size and added to the
+   * loss at every call of the layer (Keras 3's {@code Layer.__call__}), or null for none.
+   */
+  public final Regularizer activityRegularizer() {
+    return activityRegularizer;
+  }
+
+  /**
+   * Sets {@link #activityRegularizer()} (null removes it); returns this layer. Every layer takes one, as in Keras;
+   * layers with builders also take it there. Takes effect at the next {@code compile}.
+   */
+  public Layer setActivityRegularizer(Regularizer regularizer) {
+    this.activityRegularizer = regularizer;
+    return this;
+  }
+
+  /**
+   * The regularizer of this layer's weight {@code weightName} ({@code kernel}, {@code bias} ...), whose penalty the
+   * model adds to the loss while the weight is trainable; null for none (the default).
+   */
+  public Regularizer weightRegularizer(String weightName) {
+    return null;
+  }
+
+  /**
+   * The constraint applied to this layer's weight {@code weightName} after each optimizer update; null for none (the
+   * default).
+   */
+  public Constraint weightConstraint(String weightName) {
+    return null;
   }
 
   /** The name given at construction, or null when Keras' automatic name is wanted. */

@@ -43,6 +43,12 @@ public interface LayerContext {
     return null;
   }
 
+  /**
+   * Keras' {@code add_loss}: adds a float32 scalar to the loss of the pass being built (the activity regularizer's
+   * penalty). A no-op in a context that computes no loss.
+   */
+  default void addLoss(Operand<TFloat32> loss) {}
+
   /** A seed for random ops of this layer (Dropout), derived from the model's seed and the layer's name. */
   long seed();
 

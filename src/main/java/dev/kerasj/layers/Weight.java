@@ -89,6 +89,16 @@ public final class Weight {
     return initializer;
   }
 
+  /** The regularizer its layer puts on this weight ({@link Layer#weightRegularizer}), or null. */
+  public dev.kerasj.regularizers.Regularizer regularizer() {
+    return owner == null ? null : owner.weightRegularizer(name);
+  }
+
+  /** The constraint its layer puts on this weight ({@link Layer#weightConstraint}), or null. */
+  public dev.kerasj.constraints.Constraint constraint() {
+    return owner == null ? null : owner.weightConstraint(name);
+  }
+
   /** The graph operand holding this weight's current value. */
   public Operand<TFloat32> value() {
     return value;

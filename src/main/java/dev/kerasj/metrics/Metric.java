@@ -1,15 +1,22 @@
 package dev.kerasj.metrics;
 
+import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
- * A Keras mean metric: per-sample values averaged over every sample seen since the last reset (an epoch, or one
- * {@code evaluate}), exactly as Keras' {@code MeanMetricWrapper}.
+ * A Keras metric: state accumulated over every batch since the last reset (an epoch, or one {@code evaluate}),
+ * then one result, exactly as Keras 3's {@code Metric} ({@code update_state}, {@code result}, {@code reset_state}).
  *
- * <p>The model sums {@link #values} and counts them inside each training step and accumulates on the Java side, so
- * a metric never adds variables to the graph.
+ * <p>The state lives on the host: each training step computes a metric's batch contribution in the graph
+ * ({@link #update}, one float32 tensor per Keras state variable, such as AUC's {@code true_positives}), the fit loop
+ * adds it to running sums in double precision, and {@link #result} turns the sums into the logged value. Reset is
+ * the sums going back to zero. Because every Keras metric's update is an addition to its variables, the epoch's
+ * result is exact, not an average of per-batch results; and the sums travel with a {@code BackupAndRestore} backup.
+ *
+ * <p>A mean metric (Keras' {@code MeanMetricWrapper}, such as {@code accuracy}) implements {@link #values} only: its
+ * state is (sum of values, count).
  */
 public interface Metric {
   /** Whether a larger value is better; {@code ModelCheckpoint(mode=auto)} and {@code EarlyStopping} use it. */
@@ -24,9 +31,40 @@ public interface Metric {
   Direction direction();
 
   /**
-   * Per-sample values, {@code [batch]}.
+   * Per-sample values, {@code [batch]}, of a mean metric. Stateful metrics override {@link #update} and
+   * {@link #result} instead and do not support this.
    *
    * @param yTrue labels in the loss' form (int32 class ids for sparse losses, else float32 like {@code yPred})
    */
-  Operand<TFloat32> values(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred);
+  default Operand<TFloat32> values(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred) {
+    throw new UnsupportedOperationException("Metric '" + name() + "' keeps its own state; call update and result");
+  }
+
+  /**
+   * One batch's contribution to each state variable, in a fixed order and shape: what Keras' {@code update_state}
+   * adds to its variables. The default, for mean metrics, is (sum of {@link #values}, their count).
+   */
+  default List<Operand<TFloat32>> update(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred) {
+    Operand<TFloat32> v = values(tf, yTrue, yPred);
+    return List.of(tf.sum(v, tf.range(tf.constant(0), tf.rank(v), tf.constant(1))),
+        tf.dtypes.cast(tf.size(v), TFloat32.class));
+  }
+
+  /**
+   * Keras' {@code result()} from the accumulated state: element {@code i} of {@code state} is the sum of every
+   * batch's {@code update(...)[i]}, flattened. Returns one value, or several (one per threshold or class) where
+   * Keras returns a vector; {@link #scalar} says which.
+   */
+  default double[] result(List<double[]> state) {
+    double count = state.get(1)[0];
+    return new double[] {count == 0 ? 0.0 : state.get(0)[0] / count};
+  }
+
+  /**
+   * Whether {@link #result} is one value. Only those can be logged by {@code fit}/{@code evaluate}, whose logs map
+   * names to numbers.
+   */
+  default boolean scalar() {
+    return true;
+  }
 }

@@ -7,6 +7,11 @@ public final class Metrics {
   /** Keras' default threshold of {@code binary_accuracy}. */
   public static final double BINARY_ACCURACY_THRESHOLD = 0.5;
 
+  /** The identifiers {@link #get} knows (aliases and class names left out). */
+  public static final java.util.List<String> IDENTIFIERS = java.util.List.of("accuracy", "binary_accuracy",
+      "categorical_accuracy", "sparse_categorical_accuracy", "mse", "mae", "auc", "precision", "recall", "f1_score",
+      "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy");
+
   private Metrics() {}
 
   /**
@@ -33,9 +38,16 @@ public final class Metrics {
       case "sparse_categorical_accuracy" -> MeanMetric.sparseCategoricalAccuracy(identifier);
       case "mse", "mean_squared_error" -> MeanMetric.meanSquaredError(identifier);
       case "mae", "mean_absolute_error" -> MeanMetric.meanAbsoluteError(identifier);
+      // Keras resolves these to the class with its default name (or to the function, named as the function).
+      case "auc", "AUC" -> AUC.create();
+      case "precision", "Precision" -> Precision.create();
+      case "recall", "Recall" -> Recall.create();
+      case "f1_score", "F1Score" -> F1Score.create();
+      case "top_k_categorical_accuracy", "TopKCategoricalAccuracy" -> new TopKCategoricalAccuracy();
+      case "sparse_top_k_categorical_accuracy", "SparseTopKCategoricalAccuracy" ->
+          new SparseTopKCategoricalAccuracy();
       default -> throw new IllegalArgumentException(
-          "Unknown metric: '" + identifier + "'. Expected one of: accuracy, binary_accuracy, categorical_accuracy, "
-              + "sparse_categorical_accuracy, mse, mae");
+          "Unknown metric: '" + identifier + "'. Expected one of: " + String.join(", ", IDENTIFIERS));
     };
   }
 }

@@ -9,8 +9,10 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Keras 3 {@code Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7)}; also the base of
- * {@link AdamW}. Note Keras' epsilon default 1e-7 (TF Java's framework uses 1e-8).
+ * Keras 3 {@code Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False)}; also the base
+ * of {@link AdamW}. Note Keras' epsilon default 1e-7 (TF Java's framework uses 1e-8). With {@code amsgrad}, a third
+ * slot per weight, {@code velocity_hat}, keeps the running maximum of the velocity, which the update divides by
+ * instead; Keras creates those slots after every momentum and velocity.
  */
 public class Adam extends Optimizer {
   public static final double DEFAULT_LEARNING_RATE = 0.001;
@@ -21,8 +23,10 @@ public class Adam extends Optimizer {
   private final double beta1;
   private final double beta2;
   private final double epsilon;
+  private final boolean amsgrad;
   private final List<Operand<TFloat32>> momentums = new ArrayList<>();
   private final List<Operand<TFloat32>> velocities = new ArrayList<>();
+  private final List<Operand<TFloat32>> velocityHats = new ArrayList<>();
   private Operand<TFloat32> alpha;
   private Operand<TFloat32> oneMinusBeta1;
   private Operand<TFloat32> oneMinusBeta2;
@@ -37,6 +41,11 @@ public class Adam extends Optimizer {
   }
 
   public Adam(double learningRate, double beta1, double beta2, double epsilon) {
+    this(learningRate, beta1, beta2, epsilon, false);
+  }
+
+  /** Keras' {@code Adam(learning_rate, beta_1, beta_2, epsilon, amsgrad)}. */
+  public Adam(double learningRate, double beta1, double beta2, double epsilon, boolean amsgrad) {
     super(learningRate);
     if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(epsilon > 0)) {
       throw new IllegalArgumentException(
@@ -46,6 +55,12 @@ public class Adam extends Optimizer {
     this.beta1 = beta1;
     this.beta2 = beta2;
     this.epsilon = epsilon;
+    this.amsgrad = amsgrad;
+  }
+
+  /** Keras' {@code amsgrad}: whether the update uses the running maximum of the velocity. */
+  public boolean amsgrad() {
+    return amsgrad;
   }
 
   public double beta1() {
@@ -70,10 +85,10 @@ public class Adam extends Optimizer {
     return "adam";
   }
 
-  /** Momentum and velocity. */
+  /** Momentum and velocity, plus the velocity maximum with amsgrad. */
   @Override
   public int slotsPerVariable() {
-    return 2;
+    return amsgrad ? 3 : 2;
   }
 
   @Override
@@ -83,6 +98,11 @@ public class Adam extends Optimizer {
     }
     for (Weight w : variables) {
       velocities.add(ctx.addSlot(w, "velocity", 0f));
+    }
+    if (amsgrad) {
+      for (Weight w : variables) {
+        velocityHats.add(ctx.addSlot(w, "velocity_hat", 0f));
+      }
     }
   }
 
@@ -113,9 +133,16 @@ public class Adam extends Optimizer {
     Operand<TFloat32> v = velocities.get(index);
     Operand<TFloat32> mNew = tf.assignAdd(m, tf.math.mul(tf.math.sub(g, m), oneMinusBeta1));
     Operand<TFloat32> vNew = tf.assignAdd(v, tf.math.mul(tf.math.sub(gradient.squared(), v), oneMinusBeta2));
-    Op varUpdate = tf.assignSub(variable.value(), tf.math.div(tf.math.mul(mNew, alpha),
-        tf.math.add(tf.math.sqrt(vNew), epsilonConstant)));
-    return List.of((Op) mNew, (Op) vNew, varUpdate);
+    Operand<TFloat32> vUsed = vNew;
+    List<Op> ops = new ArrayList<>(List.of((Op) mNew, (Op) vNew));
+    if (amsgrad) {
+      Operand<TFloat32> vHat = velocityHats.get(index);
+      vUsed = tf.assign(vHat, tf.math.maximum(vHat, vNew));
+      ops.add((Op) vUsed);
+    }
+    ops.add(tf.assignSub(variable.value(), tf.math.div(tf.math.mul(mNew, alpha),
+        tf.math.add(tf.math.sqrt(vUsed), epsilonConstant))));
+    return ops;
   }
 
   /**
@@ -132,6 +159,7 @@ public class Adam extends Optimizer {
     double beta1 = DEFAULT_BETA_1;
     double beta2 = DEFAULT_BETA_2;
     double epsilon = DEFAULT_EPSILON;
+    boolean amsgrad = false;
 
     Builder() {}
 
@@ -159,8 +187,14 @@ public class Adam extends Optimizer {
       return this;
     }
 
+    /** Keras' {@code amsgrad} (default false). */
+    public Builder amsgrad(boolean amsgrad) {
+      this.amsgrad = amsgrad;
+      return this;
+    }
+
     public Adam build() {
-      return new Adam(learningRate, beta1, beta2, epsilon);
+      return new Adam(learningRate, beta1, beta2, epsilon, amsgrad);
     }
   }
 }

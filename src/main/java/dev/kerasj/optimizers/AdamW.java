@@ -18,7 +18,13 @@ public final class AdamW extends Adam {
   }
 
   public AdamW(double learningRate, double weightDecay, double beta1, double beta2, double epsilon) {
-    super(learningRate, beta1, beta2, epsilon);
+    this(learningRate, weightDecay, beta1, beta2, epsilon, false);
+  }
+
+  /** Keras' {@code AdamW(learning_rate, weight_decay, beta_1, beta_2, epsilon, amsgrad)}. */
+  public AdamW(double learningRate, double weightDecay, double beta1, double beta2, double epsilon,
+      boolean amsgrad) {
+    super(learningRate, beta1, beta2, epsilon, amsgrad);
     if (!(weightDecay >= 0) || !Double.isFinite(weightDecay)) {
       throw new IllegalArgumentException("AdamW expects weightDecay >= 0. Received: weightDecay=" + weightDecay);
     }
@@ -85,8 +91,14 @@ public final class AdamW extends Adam {
     }
 
     @Override
+    public Builder amsgrad(boolean amsgrad) {
+      super.amsgrad(amsgrad);
+      return this;
+    }
+
+    @Override
     public AdamW build() {
-      return new AdamW(learningRate, weightDecay, beta1, beta2, epsilon);
+      return new AdamW(learningRate, weightDecay, beta1, beta2, epsilon, amsgrad);
     }
   }
 }

@@ -17,6 +17,12 @@ public interface OptimizerContext {
    */
   Operand<TFloat32> addSlot(Weight variable, String slotName, float initialValue);
 
+  /**
+   * Creates a float32 scalar variable of the optimizer itself (not a slot), named {@code <optimizer>/<name>}, such as
+   * Nadam's {@code u_product}.
+   */
+  Operand<TFloat32> addScalar(String name, float initialValue);
+
   /** Keras' {@code optimizer.iterations}: int64 count of applied steps, incremented after every update. */
   Operand<TInt64> iterations();
 

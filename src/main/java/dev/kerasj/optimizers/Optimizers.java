@@ -11,8 +11,13 @@ public final class Optimizers {
       case "adamw" -> new AdamW();
       case "rmsprop" -> new RMSprop();
       case "adagrad" -> new Adagrad();
-      default -> throw new IllegalArgumentException(
-          "Unknown optimizer: '" + identifier + "'. Expected one of: sgd, adam, adamw, rmsprop, adagrad");
+      case "nadam" -> new Nadam();
+      case "adamax" -> new Adamax();
+      case "adadelta" -> new Adadelta();
+      case "ftrl" -> new Ftrl();
+      case "lion" -> new Lion();
+      default -> throw new IllegalArgumentException("Unknown optimizer: '" + identifier
+          + "'. Expected one of: sgd, adam, adamw, rmsprop, adagrad, nadam, adamax, adadelta, ftrl, lion");
     };
   }
 }

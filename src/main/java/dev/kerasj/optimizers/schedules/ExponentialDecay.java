@@ -14,6 +14,7 @@ public final class ExponentialDecay implements LearningRateSchedule {
   private final long decaySteps;
   private final double decayRate;
   private final boolean staircase;
+  private final String name;
 
   /** Keras' {@code ExponentialDecay(initial_learning_rate, decay_steps, decay_rate)} (staircase false). */
   public ExponentialDecay(double initialLearningRate, long decaySteps, double decayRate) {
@@ -21,12 +22,16 @@ public final class ExponentialDecay implements LearningRateSchedule {
   }
 
   public ExponentialDecay(double initialLearningRate, long decaySteps, double decayRate, boolean staircase) {
+    this(initialLearningRate, decaySteps, decayRate, staircase, "ExponentialDecay");
+  }
+
+  /** Keras' full signature, {@code name} included (Keras' default {@code "ExponentialDecay"}). */
+  public ExponentialDecay(double initialLearningRate, long decaySteps, double decayRate, boolean staircase,
+      String name) {
     Schedules.checkPositive("initialLearningRate", initialLearningRate);
-    if (decaySteps <= 0) {
-      throw new IllegalArgumentException(
-          "Argument `decay_steps` must be > 0. Received: decaySteps=" + decaySteps);
-    }
+    Schedules.checkSteps("decay_steps", "decaySteps", decaySteps);
     Schedules.checkPositive("decayRate", decayRate);
+    this.name = Schedules.checkName(name);
     this.initialLearningRate = initialLearningRate;
     this.decaySteps = decaySteps;
     this.decayRate = decayRate;
@@ -46,5 +51,26 @@ public final class ExponentialDecay implements LearningRateSchedule {
   public double valueAt(long step) {
     double p = (double) step / decaySteps;
     return initialLearningRate * Math.pow(decayRate, staircase ? Math.floor(p) : p);
+  }
+
+  public double initialLearningRate() {
+    return initialLearningRate;
+  }
+
+  public long decaySteps() {
+    return decaySteps;
+  }
+
+  public double decayRate() {
+    return decayRate;
+  }
+
+  public boolean staircase() {
+    return staircase;
+  }
+
+  @Override
+  public String name() {
+    return name;
   }
 }

@@ -13,12 +13,18 @@ import org.tensorflow.types.TInt64;
 public final class PiecewiseConstantDecay implements LearningRateSchedule {
   private final long[] boundaries;
   private final double[] values;
+  private final String name;
 
   /**
    * @param boundaries strictly increasing steps
    * @param values one more than {@code boundaries}
    */
   public PiecewiseConstantDecay(long[] boundaries, double[] values) {
+    this(boundaries, values, "PiecewiseConstant");
+  }
+
+  /** Keras' full signature, {@code name} included (Keras' default {@code "PiecewiseConstant"}). */
+  public PiecewiseConstantDecay(long[] boundaries, double[] values, String name) {
     if (values.length != boundaries.length + 1) {
       throw new IllegalArgumentException("The length of boundaries should be 1 less than the length of values. "
           + "Received: boundaries=" + Arrays.toString(boundaries) + " of length " + boundaries.length
@@ -33,6 +39,7 @@ public final class PiecewiseConstantDecay implements LearningRateSchedule {
     for (double v : values) {
       Schedules.checkPositive("values", v);
     }
+    this.name = Schedules.checkName(name);
     this.boundaries = boundaries.clone();
     this.values = values.clone();
   }
@@ -54,5 +61,18 @@ public final class PiecewiseConstantDecay implements LearningRateSchedule {
       }
     }
     return values[values.length - 1];
+  }
+
+  public long[] boundaries() {
+    return boundaries.clone();
+  }
+
+  public double[] values() {
+    return values.clone();
+  }
+
+  @Override
+  public String name() {
+    return name;
   }
 }

@@ -1,5 +1,6 @@
 /**
- * Keras' learning-rate schedules ({@code ExponentialDecay}, {@code CosineDecay}, {@code PiecewiseConstantDecay}):
+ * Keras' learning-rate schedules ({@code ExponentialDecay}, {@code PiecewiseConstantDecay}, {@code PolynomialDecay},
+ * {@code InverseTimeDecay}, {@code CosineDecay} with warmup, {@code CosineDecayRestarts}):
  * graph functions of the optimizer's saved step counter, set with
  * {@link dev.kerasj.optimizers.Optimizer#setLearningRateSchedule}.
  */

@@ -20,9 +20,14 @@ import dev.kerasj.losses.MeanSquaredLogarithmicError;
 import dev.kerasj.losses.Poisson;
 import dev.kerasj.losses.SparseCategoricalCrossentropy;
 import dev.kerasj.losses.SquaredHinge;
+import dev.kerasj.optimizers.Adadelta;
 import dev.kerasj.optimizers.Adagrad;
 import dev.kerasj.optimizers.Adam;
 import dev.kerasj.optimizers.AdamW;
+import dev.kerasj.optimizers.Adamax;
+import dev.kerasj.optimizers.Ftrl;
+import dev.kerasj.optimizers.Lion;
+import dev.kerasj.optimizers.Nadam;
 import dev.kerasj.optimizers.Optimizer;
 import dev.kerasj.optimizers.RMSprop;
 import dev.kerasj.optimizers.SGD;
@@ -31,10 +36,12 @@ import java.util.List;
 /**
  * The optimizer and loss parts of Keras 3's {@code compile_config}: {@code optimizer.get_config()} with Keras'
  * default optimizer names ({@code adam}, {@code rm_sprop}, {@code adam_w} ...), and the loss as an identifier
- * string when it has Keras' default arguments or as a serialized loss object otherwise.
+ * string when it has Keras' default arguments or as a serialized loss object otherwise. An optimizer's
+ * {@code learning_rate} is a number or a serialized learning-rate schedule ({@link ScheduleConfigs}).
  */
 final class CompileConfigs {
-  static final List<String> SUPPORTED_OPTIMIZERS = List.of("SGD", "Adam", "AdamW", "RMSprop", "Adagrad");
+  static final List<String> SUPPORTED_OPTIMIZERS = List.of("SGD", "Adam", "AdamW", "RMSprop", "Adagrad",
+      "Nadam", "Adamax", "Adadelta", "Ftrl", "Lion");
   static final List<String> SUPPORTED_LOSSES = List.of("MeanSquaredError", "MeanAbsoluteError",
       "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "Huber", "LogCosh", "CosineSimilarity", "Hinge",
       "SquaredHinge", "KLDivergence", "Poisson", "BinaryCrossentropy", "BinaryFocalCrossentropy",
@@ -50,7 +57,11 @@ final class CompileConfigs {
   static ObjectNode optimizer(Optimizer o, double learningRate) {
     ObjectNode c = KerasJson.NODES.objectNode();
     c.put("name", kerasOptimizerName(o));
-    c.put("learning_rate", learningRate);
+    if (o.learningRateSchedule() != null) {
+      c.set("learning_rate", ScheduleConfigs.write(o.learningRateSchedule()));
+    } else {
+      c.put("learning_rate", learningRate);
+    }
     if (o.weightDecay() == null) {
       c.putNull("weight_decay");
     } else {
@@ -71,7 +82,7 @@ final class CompileConfigs {
       c.put("beta_1", a.beta1());
       c.put("beta_2", a.beta2());
       c.put("epsilon", a.epsilon());
-      c.put("amsgrad", false);
+      c.put("amsgrad", a.amsgrad());
     } else if (o instanceof RMSprop r) {
       c.put("rho", r.rho());
       c.put("momentum", r.momentum());
@@ -80,6 +91,27 @@ final class CompileConfigs {
     } else if (o instanceof Adagrad a) {
       c.put("initial_accumulator_value", a.initialAccumulatorValue());
       c.put("epsilon", a.epsilon());
+    } else if (o instanceof Nadam n) {
+      c.put("beta_1", n.beta1());
+      c.put("beta_2", n.beta2());
+      c.put("epsilon", n.epsilon());
+    } else if (o instanceof Adamax a) {
+      c.put("beta_1", a.beta1());
+      c.put("beta_2", a.beta2());
+      c.put("epsilon", a.epsilon());
+    } else if (o instanceof Adadelta a) {
+      c.put("rho", a.rho());
+      c.put("epsilon", a.epsilon());
+    } else if (o instanceof Ftrl f) {
+      c.put("learning_rate_power", f.learningRatePower());
+      c.put("initial_accumulator_value", f.initialAccumulatorValue());
+      c.put("l1_regularization_strength", f.l1RegularizationStrength());
+      c.put("l2_regularization_strength", f.l2RegularizationStrength());
+      c.put("l2_shrinkage_regularization_strength", f.l2ShrinkageRegularizationStrength());
+      c.put("beta", f.beta());
+    } else if (o instanceof Lion l) {
+      c.put("beta_1", l.beta1());
+      c.put("beta_2", l.beta2());
     } else {
       throw new IllegalArgumentException("Cannot write optimizer " + o.getClass().getName()
           + " to a Keras config. Supported: " + SUPPORTED_OPTIMIZERS);
@@ -108,41 +140,74 @@ final class CompileConfigs {
     ConfigFields env = new ConfigFields(node, compile.where() + ".optimizer", compile.source());
     String cls = env.string("class_name");
     ConfigFields c = env.object("config");
+    JsonNode lr = c.raw("learning_rate");
+    dev.kerasj.optimizers.schedules.LearningRateSchedule schedule = null;
+    if (lr != null && lr.isObject()) {
+      // A schedule drives the rate; the optimizer's own learning rate (Keras' default here) is then unused.
+      schedule = ScheduleConfigs.read(lr, c);
+      ObjectNode rest = ((ObjectNode) env.raw("config")).deepCopy();
+      rest.remove("learning_rate");
+      c = new ConfigFields(rest, c.where(), c.source());
+    } else if (lr != null && !lr.isNumber()) {
+      throw c.fail("'learning_rate' must be a number or a serialized learning-rate schedule of "
+          + ScheduleConfigs.MODULE + ". Found: " + lr);
+    }
     for (String unsupported : List.of("clipnorm", "global_clipnorm", "clipvalue", "ema_overwrite_frequency",
         "loss_scale_factor", "gradient_accumulation_steps")) {
       c.requireDefault(unsupported, null);
     }
     c.requireDefault("use_ema", false);
-    c.requireDefault("amsgrad", false);
+    if (!cls.equals("Adam") && !cls.equals("AdamW")) {
+      c.requireDefault("amsgrad", false);
+    }
     if (!cls.equals("AdamW")) {
       c.requireDefault("weight_decay", null);
     }
-    JsonNode lr = c.raw("learning_rate");
-    if (lr != null && !lr.isNumber()) {
-      throw c.fail("'learning_rate' must be a number; learning-rate schedules are not supported. Found: " + lr);
-    }
+    Optimizer optimizer;
     try {
-      return switch (cls) {
+      optimizer = switch (cls) {
         case "SGD" -> new SGD(c.number("learning_rate", SGD.DEFAULT_LEARNING_RATE), c.number("momentum", 0.0),
             c.bool("nesterov", false));
         case "Adam" -> new Adam(c.number("learning_rate", Adam.DEFAULT_LEARNING_RATE),
             c.number("beta_1", Adam.DEFAULT_BETA_1), c.number("beta_2", Adam.DEFAULT_BETA_2),
-            c.number("epsilon", Adam.DEFAULT_EPSILON));
+            c.number("epsilon", Adam.DEFAULT_EPSILON), c.bool("amsgrad", false));
         case "AdamW" -> new AdamW(c.number("learning_rate", Adam.DEFAULT_LEARNING_RATE),
             c.number("weight_decay", AdamW.DEFAULT_WEIGHT_DECAY), c.number("beta_1", Adam.DEFAULT_BETA_1),
-            c.number("beta_2", Adam.DEFAULT_BETA_2), c.number("epsilon", Adam.DEFAULT_EPSILON));
+            c.number("beta_2", Adam.DEFAULT_BETA_2), c.number("epsilon", Adam.DEFAULT_EPSILON),
+            c.bool("amsgrad", false));
         case "RMSprop" -> new RMSprop(c.number("learning_rate", RMSprop.DEFAULT_LEARNING_RATE),
             c.number("rho", RMSprop.DEFAULT_RHO), c.number("momentum", 0.0),
             c.number("epsilon", RMSprop.DEFAULT_EPSILON), c.bool("centered", false));
         case "Adagrad" -> new Adagrad(c.number("learning_rate", Adagrad.DEFAULT_LEARNING_RATE),
             c.number("initial_accumulator_value", Adagrad.DEFAULT_INITIAL_ACCUMULATOR_VALUE),
             c.number("epsilon", Adagrad.DEFAULT_EPSILON));
+        case "Nadam" -> new Nadam(c.number("learning_rate", Nadam.DEFAULT_LEARNING_RATE),
+            c.number("beta_1", Nadam.DEFAULT_BETA_1), c.number("beta_2", Nadam.DEFAULT_BETA_2),
+            c.number("epsilon", Nadam.DEFAULT_EPSILON));
+        case "Adamax" -> new Adamax(c.number("learning_rate", Adamax.DEFAULT_LEARNING_RATE),
+            c.number("beta_1", Adamax.DEFAULT_BETA_1), c.number("beta_2", Adamax.DEFAULT_BETA_2),
+            c.number("epsilon", Adamax.DEFAULT_EPSILON));
+        case "Adadelta" -> new Adadelta(c.number("learning_rate", Adadelta.DEFAULT_LEARNING_RATE),
+            c.number("rho", Adadelta.DEFAULT_RHO), c.number("epsilon", Adadelta.DEFAULT_EPSILON));
+        case "Ftrl" -> Ftrl.builder().learningRate(c.number("learning_rate", Ftrl.DEFAULT_LEARNING_RATE))
+            .learningRatePower(c.number("learning_rate_power", Ftrl.DEFAULT_LEARNING_RATE_POWER))
+            .initialAccumulatorValue(c.number("initial_accumulator_value", Ftrl.DEFAULT_INITIAL_ACCUMULATOR_VALUE))
+            .l1RegularizationStrength(c.number("l1_regularization_strength", 0.0))
+            .l2RegularizationStrength(c.number("l2_regularization_strength", 0.0))
+            .l2ShrinkageRegularizationStrength(c.number("l2_shrinkage_regularization_strength", 0.0))
+            .beta(c.number("beta", 0.0)).build();
+        case "Lion" -> new Lion(c.number("learning_rate", Lion.DEFAULT_LEARNING_RATE),
+            c.number("beta_1", Lion.DEFAULT_BETA_1), c.number("beta_2", Lion.DEFAULT_BETA_2));
         default -> throw env.fail("optimizer class '" + cls + "' is not supported. Supported: "
             + SUPPORTED_OPTIMIZERS);
       };
     } catch (IllegalArgumentException e) {
       throw c.fail(e.getMessage());
     }
+    if (schedule != null) {
+      optimizer.setLearningRateSchedule(schedule);
+    }
+    return optimizer;
   }
 
   /**
@@ -212,8 +277,7 @@ final class CompileConfigs {
         || loss instanceof KLDivergence || loss instanceof Poisson) {
       return KerasJson.NODES.textNode(loss.name());
     } else {
-      throw new IllegalArgumentException("Cannot write loss " + loss.getClass().getName()
-          + " to a Keras config. Supported: " + SUPPORTED_LOSSES);
+      return CustomObjectConfigs.loss(loss, SUPPORTED_LOSSES); // a registered custom loss, or an error saying how
     }
     return KerasJson.serialized("keras.losses", cls, c);
   }
@@ -240,6 +304,9 @@ final class CompileConfigs {
       }
     }
     ConfigFields env = new ConfigFields(node, compile.where() + ".loss", compile.source());
+    if (CustomObjectConfigs.isRegisteredName(node)) {
+      return CustomObjectConfigs.loss(env);
+    }
     String cls = env.string("class_name");
     ConfigFields c = env.has("config") ? env.object("config")
         : new ConfigFields(KerasJson.NODES.objectNode(), env.where(), env.source());

@@ -30,6 +30,11 @@ final class ConfigFields {
     return source;
   }
 
+  /** The whole config object. */
+  JsonNode node() {
+    return node;
+  }
+
   JsonNode raw(String key) {
     return node.get(key);
   }

@@ -10,6 +10,7 @@ import dev.kerasj.layers.Input;
 import dev.kerasj.layers.KerasTensor;
 import dev.kerasj.layers.Layer;
 import dev.kerasj.layers.Merge;
+import dev.kerasj.layers.MultiHeadAttention;
 import dev.kerasj.losses.Loss;
 import dev.kerasj.metrics.Metric;
 import dev.kerasj.models.KerasModel;
@@ -113,7 +114,9 @@ public final class FunctionalConfig {
       }
       ObjectNode call = inbound.addObject();
       ArrayNode args = call.putArray("args");
-      if (layer instanceof Merge || node.inputs().size() > 1) {
+      if (layer instanceof MultiHeadAttention) { // call(query, value[, key]): positional arguments
+        node.inputs().forEach(t -> args.add(tensor(t, nodeIndex)));
+      } else if (layer instanceof Merge || node.inputs().size() > 1) {
         ArrayNode list = args.addArray();
         node.inputs().forEach(t -> list.add(tensor(t, nodeIndex)));
       } else {
@@ -122,6 +125,9 @@ public final class FunctionalConfig {
       ObjectNode kwargs = call.putObject("kwargs");
       if (node.training() != null) {
         kwargs.put("training", node.training()); // Keras records layer(x, training=False) first
+      }
+      if (layer instanceof MultiHeadAttention mha && mha.useCausalMask()) {
+        kwargs.put("use_causal_mask", true);
       }
       if (layer instanceof BatchNormalization || layer instanceof KerasModel
           || (layer instanceof GlobalAveragePooling1D && !carriesMask(node.inputs().get(0)))) {
@@ -149,7 +155,9 @@ public final class FunctionalConfig {
     if (l instanceof GlobalAveragePooling1D || !l.supportsMasking()) {
       return false;
     }
-    return t.inputs().stream().anyMatch(FunctionalConfig::carriesMask);
+    // MultiHeadAttention's output carries the query's mask only (Keras sets query_mask on it)
+    return (l instanceof MultiHeadAttention ? t.inputs().subList(0, 1) : t.inputs()).stream()
+        .anyMatch(FunctionalConfig::carriesMask);
   }
 
   /** The calls of {@code layer} inside {@code model}, in call order. */
@@ -224,12 +232,12 @@ public final class FunctionalConfig {
       c.putNull("metrics");
     } else if (outputs.size() == 1) {
       ArrayNode m = c.putArray("metrics");
-      metrics.get(0).forEach(metric -> m.add(metric.name()));
+      metrics.get(0).forEach(metric -> m.add(MetricConfigs.metric(metric)));
     } else {
       ObjectNode byOutput = c.putObject("metrics");
       for (int i = 0; i < outputs.size(); i++) {
         ArrayNode m = byOutput.putArray(outputs.get(i));
-        metrics.get(i).forEach(metric -> m.add(metric.name()));
+        metrics.get(i).forEach(metric -> m.add(MetricConfigs.metric(metric)));
       }
     }
     c.putNull("weighted_metrics");
@@ -360,7 +368,12 @@ public final class FunctionalConfig {
             layer.setTrainable(false);
           }
         }
-        default -> layer = LayerConfigs.fromConfig(cls, layerConfig);
+        case "MultiHeadAttention" -> { // use_causal_mask is in its calls' kwargs
+          LayerConfigs.fromConfig(cls, layerConfig); // the common checks (dtype, trainable ...)
+          layer = AttentionConfigs.fromConfig(layerConfig, entryNode.get("inbound_nodes"));
+          layer.setTrainable(layerConfig.bool("trainable", true));
+        }
+        default -> layer = LayerConfigs.fromConfig(CustomObjectConfigs.lookupName(entry), layerConfig);
       }
       layers.put(layerName, layer);
       inbound.put(layerName, entryNode.get("inbound_nodes"));
@@ -407,7 +420,8 @@ public final class FunctionalConfig {
         }
         int next = done.getOrDefault(name, 0);
         while (next < nodes.size()) {
-          List<KerasTensor> args = arguments(config, name, nodes.get(next), calls, maskOps);
+          List<KerasTensor> args = arguments(config, name, nodes.get(next), calls, maskOps,
+              e.getValue() instanceof MultiHeadAttention);
           if (args == null) {
             break;
           }
@@ -433,7 +447,7 @@ public final class FunctionalConfig {
 
   /** The tensors one call takes, or null while one of them is not made yet. */
   private static List<KerasTensor> arguments(ConfigFields config, String layer, JsonNode node,
-      Map<String, List<KerasTensor>> calls, Set<String> maskOps) {
+      Map<String, List<KerasTensor>> calls, Set<String> maskOps, boolean attention) {
     JsonNode args = node == null ? null : node.get("args");
     if (args == null || !args.isArray() || args.isEmpty()) {
       throw config.fail("layer '" + layer + "': expected an inbound node {\"args\": [...], \"kwargs\": {...}}. "
@@ -445,20 +459,23 @@ public final class FunctionalConfig {
         String k = it.next();
         JsonNode v = kwargs.get(k);
         boolean ok = (k.equals("mask") && (v.isNull() || maskOps.contains(KerasMaskOps.historyLayer(v))))
-            || (k.equals("training") && (v.isBoolean() || v.isNull()));
+            || (k.equals("training") && (v.isBoolean() || v.isNull()))
+            || (attention && k.equals("use_causal_mask") && (v.isBoolean() || v.isNull())); // read with the layer
         if (!ok) {
           throw config.fail("layer '" + layer + "': call argument " + k + "=" + v + " is not supported (kerasj "
               + "takes training, and mask=None or the mask of a Masking layer)");
         }
       }
     }
-    if (args.size() != 1) {
-      throw config.fail("layer '" + layer + "': expected one positional argument (a tensor or a list of tensors). "
-          + "Found: " + args);
+    if (args.size() != 1 && !(attention && args.size() <= 3)) {
+      throw config.fail("layer '" + layer + "': expected " + (attention ? "query, value and optionally key"
+          : "one positional argument (a tensor or a list of tensors)") + ". Found: " + args);
     }
     JsonNode arg = args.get(0);
     List<JsonNode> tensors = new ArrayList<>();
-    if (arg.isArray()) {
+    if (attention) {
+      args.forEach(tensors::add);
+    } else if (arg.isArray()) {
       arg.forEach(tensors::add);
     } else {
       tensors.add(arg);
@@ -559,7 +576,7 @@ public final class FunctionalConfig {
     Object metricIds = List.of();
     if (metrics != null && !metrics.isNull()) {
       checkMetricIds(c, metrics);
-      metricIds = KerasJson.mapper().convertValue(metrics, Object.class);
+      metricIds = MetricConfigs.compileArgument(metrics, c);
     }
     return new Compile(optimizer, loss, lossWeights, metricIds);
   }
@@ -572,11 +589,15 @@ public final class FunctionalConfig {
       throw c.fail("expected 'metrics' to be a list or a dict by output name. Found: " + metrics);
     }
     for (JsonNode m : metrics) {
+      if (m.isObject() && m.has("class_name")) {
+        continue; // a serialized metric, read by MetricConfigs
+      }
       if (m.isArray() || m.isObject()) {
         checkMetricIds(c, m);
       } else if (!m.isTextual() && !m.isNull()) {
-        throw c.fail("metric " + m + " is not supported: kerasj restores metrics given by identifier only "
-            + "(accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, mse, mae)");
+        throw c.fail("metric " + m + " is not supported: expected a metric identifier ("
+            + String.join(", ", dev.kerasj.metrics.Metrics.IDENTIFIERS) + ") or a serialized metric of class "
+            + MetricConfigs.SUPPORTED_CLASSES);
       }
     }
   }

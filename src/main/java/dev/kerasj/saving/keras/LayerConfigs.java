@@ -25,6 +25,7 @@ import dev.kerasj.layers.GlobalMaxPooling2D;
 import dev.kerasj.layers.LayerNormalization;
 import dev.kerasj.layers.MaxPooling1D;
 import dev.kerasj.layers.Masking;
+import dev.kerasj.layers.MultiHeadAttention;
 import dev.kerasj.layers.Dense;
 import dev.kerasj.layers.Dropout;
 import dev.kerasj.layers.Embedding;
@@ -35,6 +36,7 @@ import dev.kerasj.layers.Layer;
 import dev.kerasj.layers.MaxPooling2D;
 import dev.kerasj.layers.Reshape;
 import dev.kerasj.layers.Weight;
+import dev.kerasj.regularizers.Regularizer;
 import java.util.List;
 
 /**
@@ -42,7 +44,8 @@ import java.util.List;
  * against Keras, see {@code python-interop/make_config_fixtures.py}), and read back into a kerasj layer.
  *
  * <p>Reading rejects every Keras argument kerasj does not implement when it holds a non-default value
- * ({@code dilation_rate}, regularizers, {@code mask_zero} ...), so a Keras config never loads as a different model.
+ * ({@code dilation_rate}, {@code mask_zero} ...), so a Keras config never loads as a different model. Regularizers and
+ * constraints are read and written by {@link PenaltyConfigs}.
  */
 final class LayerConfigs {
   private static final String MODULE = "keras.layers";
@@ -51,7 +54,7 @@ final class LayerConfigs {
       "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D", "Dropout", "Flatten", "Reshape", "Activation",
       "Embedding", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Conv1D",
       "MaxPooling1D", "AveragePooling1D", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
-      "LayerNormalization", "Masking", "SimpleRNN", "LSTM", "GRU", "Bidirectional");
+      "LayerNormalization", "Masking", "MultiHeadAttention", "SimpleRNN", "LSTM", "GRU", "Bidirectional");
 
   private LayerConfigs() {}
 
@@ -73,6 +76,11 @@ final class LayerConfigs {
     c.put("name", layer.name());
     c.put("trainable", layer.trainable());
     c.set("dtype", KerasJson.float32Policy());
+    if (layer.activityRegularizer() != null) {
+      // Keras' base Layer.get_config puts a set activity_regularizer here; a layer that lists the key itself keeps
+      // this position.
+      c.set("activity_regularizer", PenaltyConfigs.toConfig(layer.activityRegularizer()));
+    }
     boolean buildConfig = true;
     if (layer instanceof Merge) {
       if (layer instanceof Concatenate cat) {
@@ -83,10 +91,8 @@ final class LayerConfigs {
       c.put("activation", activationName(d.activation()));
       c.put("use_bias", d.useBias());
       putKernelAndBias(c, layer);
-      c.putNull("kernel_regularizer");
-      c.putNull("bias_regularizer");
-      c.putNull("kernel_constraint");
-      c.putNull("bias_constraint");
+      PenaltyConfigs.putRegularizers(c, layer, "kernel", "bias");
+      PenaltyConfigs.putConstraints(c, layer, "kernel", "bias");
       c.putNull("quantization_config");
     } else if (layer instanceof Conv2D conv) {
       c.put("filters", conv.filters());
@@ -99,11 +105,9 @@ final class LayerConfigs {
       c.put("activation", activationName(conv.activation()));
       c.put("use_bias", conv.useBias());
       putKernelAndBias(c, layer);
-      c.putNull("kernel_regularizer");
-      c.putNull("bias_regularizer");
-      c.putNull("activity_regularizer");
-      c.putNull("kernel_constraint");
-      c.putNull("bias_constraint");
+      PenaltyConfigs.putRegularizers(c, layer, "kernel", "bias");
+      c.set("activity_regularizer", PenaltyConfigs.toConfig(layer.activityRegularizer()));
+      PenaltyConfigs.putConstraints(c, layer, "kernel", "bias");
     } else if (layer instanceof dev.kerasj.layers.Recurrent r) {
       RecurrentConfigs.put(c, r);
     } else if (layer instanceof dev.kerasj.layers.Bidirectional b) {
@@ -119,11 +123,9 @@ final class LayerConfigs {
       c.put("activation", activationName(conv.activation()));
       c.put("use_bias", conv.useBias());
       putKernelAndBias(c, layer);
-      c.putNull("kernel_regularizer");
-      c.putNull("bias_regularizer");
-      c.putNull("activity_regularizer");
-      c.putNull("kernel_constraint");
-      c.putNull("bias_constraint");
+      PenaltyConfigs.putRegularizers(c, layer, "kernel", "bias");
+      c.set("activity_regularizer", PenaltyConfigs.toConfig(layer.activityRegularizer()));
+      PenaltyConfigs.putConstraints(c, layer, "kernel", "bias");
     } else if (layer instanceof MaxPooling1D p) {
       putPooling(c, new int[] {p.poolSize()}, new int[] {p.strides()}, p.padding().kerasName());
       buildConfig = false;
@@ -140,6 +142,9 @@ final class LayerConfigs {
     } else if (layer instanceof Masking m) {
       c.put("mask_value", m.maskValue());
       buildConfig = false;
+    } else if (layer instanceof MultiHeadAttention mha) {
+      AttentionConfigs.put(c, mha);
+      buildConfig = false; // its build_config is a shapes_dict, set below
     } else if (layer instanceof BatchNormalization bn) {
       putBatchNormalization(c, bn);
     } else if (layer instanceof MaxPooling2D p) {
@@ -170,14 +175,13 @@ final class LayerConfigs {
       c.put("output_dim", e.outputDim());
       c.set("embeddings_initializer", InitializerConfigs.toConfig(weight(layer, "embeddings").initializer(),
           "layer '" + layer.name() + "' embeddings_initializer"));
-      c.putNull("embeddings_regularizer");
-      c.putNull("activity_regularizer");
-      c.putNull("embeddings_constraint");
+      PenaltyConfigs.putRegularizers(c, layer, "embeddings");
+      c.set("activity_regularizer", PenaltyConfigs.toConfig(layer.activityRegularizer()));
+      PenaltyConfigs.putConstraints(c, layer, "embeddings");
       c.put("mask_zero", false);
       c.putNull("quantization_config");
     } else {
-      throw new IllegalArgumentException("Cannot write layer '" + layer.name() + "' (" + layer.getClass().getName()
-          + ") to a Keras config: it is not a built-in layer. Supported: " + SUPPORTED);
+      return CustomObjectConfigs.layer(layer, c, SUPPORTED); // a registered custom layer, or an error saying how
     }
     ObjectNode out = KerasJson.serialized(MODULE, layer.className(), c);
     if (buildConfig) {
@@ -190,6 +194,9 @@ final class LayerConfigs {
         build.set("input_shape", KerasJson.batchShape(layer.inputShape()));
       }
       out.set("build_config", build);
+    }
+    if (layer instanceof MultiHeadAttention mha) {
+      out.set("build_config", AttentionConfigs.buildConfig(mha));
     }
     return out;
   }
@@ -213,10 +220,8 @@ final class LayerConfigs {
     c.set("gamma_initializer", InitializerConfigs.toConfig(Constant.ones(), "gamma_initializer"));
     c.set("moving_mean_initializer", InitializerConfigs.toConfig(Constant.zeros(), "moving_mean_initializer"));
     c.set("moving_variance_initializer", InitializerConfigs.toConfig(Constant.ones(), "moving_variance_initializer"));
-    c.putNull("beta_regularizer");
-    c.putNull("gamma_regularizer");
-    c.putNull("beta_constraint");
-    c.putNull("gamma_constraint");
+    PenaltyConfigs.putRegularizers(c, bn, "beta", "gamma");
+    PenaltyConfigs.putConstraints(c, bn, "beta", "gamma");
     c.put("synchronized", false);
     c.put("renorm", false);
     c.putNull("renorm_clipping");
@@ -263,6 +268,11 @@ final class LayerConfigs {
     requireFloat32(c);
     c.requireDefault("data_format", "channels_last");
     Layer layer = build(className, c, name);
+    // Keras' base Layer takes activity_regularizer for every layer class.
+    Regularizer activity = PenaltyConfigs.regularizer(c, "activity_regularizer");
+    if (activity != null) {
+      layer.setActivityRegularizer(activity);
+    }
     if (!trainable) {
       layer.setTrainable(false);
     }
@@ -311,6 +321,7 @@ final class LayerConfigs {
         }
         case "LayerNormalization" -> layerNormalization(c, name);
         case "Masking" -> new Masking(c.number("mask_value", Masking.DEFAULT_MASK_VALUE), name);
+        case "MultiHeadAttention" -> AttentionConfigs.build(c, name, false);
         case "Add" -> new Add(name);
         case "Subtract" -> new Subtract(name);
         case "Multiply" -> new Multiply(name);
@@ -318,7 +329,7 @@ final class LayerConfigs {
         case "Maximum" -> new Maximum(name);
         case "Minimum" -> new Minimum(name);
         case "Concatenate" -> new Concatenate(c.has("axis") ? c.integer("axis") : Concatenate.DEFAULT_AXIS, name);
-        default -> throw c.fail("layer class '" + className + "' is not supported by kerasj. Supported: " + SUPPORTED);
+        default -> CustomObjectConfigs.layer(className, c, SUPPORTED); // "package>name", or an error saying how
       };
     } catch (IllegalArgumentException e) {
       throw c.fail(e.getMessage());
@@ -356,21 +367,27 @@ final class LayerConfigs {
     return c.has("strides") ? c.pair("strides") : null;
   }
 
+  /**
+   * Refuses weight regularizers and constraints on a layer whose weights kerasj does not regularize yet (an
+   * activity regularizer is read for every layer, in {@link #fromConfig}).
+   */
   private static void requireNoRegularizers(ConfigFields c, String... prefixes) {
     for (String p : prefixes) {
       c.requireDefault(p + "_regularizer", null);
       c.requireDefault(p + "_constraint", null);
     }
-    c.requireDefault("activity_regularizer", null);
-    c.requireDefault("quantization_config", null);
   }
 
   private static Dense dense(ConfigFields c, String name) {
-    requireNoRegularizers(c, "kernel", "bias");
+    c.requireDefault("quantization_config", null);
     c.requireDefault("lora_rank", null);
     Dense.Builder b = Dense.builder(c.integer("units")).name(name)
         .activation(Activations.get(c.string("activation", "linear")))
-        .useBias(c.bool("use_bias", true));
+        .useBias(c.bool("use_bias", true))
+        .kernelRegularizer(PenaltyConfigs.regularizer(c, "kernel_regularizer"))
+        .biasRegularizer(PenaltyConfigs.regularizer(c, "bias_regularizer"))
+        .kernelConstraint(PenaltyConfigs.constraint(c, "kernel_constraint"))
+        .biasConstraint(PenaltyConfigs.constraint(c, "bias_constraint"));
     if (c.has("kernel_initializer")) {
       b.kernelInitializer(InitializerConfigs.fromConfig(c.raw("kernel_initializer"), c, "kernel_initializer"));
     }
@@ -381,14 +398,17 @@ final class LayerConfigs {
   }
 
   private static Conv2D conv2d(ConfigFields c, String name) {
-    requireNoRegularizers(c, "kernel", "bias");
     c.requireDefault("dilation_rate", new int[] {1, 1});
     c.requireDefault("groups", 1);
     int[] kernel = c.pair("kernel_size");
     Conv2D.Builder b = Conv2D.builder(c.integer("filters"), kernel[0], kernel[1]).name(name)
         .padding(c.string("padding", "valid"))
         .activation(c.string("activation", "linear"))
-        .useBias(c.bool("use_bias", true));
+        .useBias(c.bool("use_bias", true))
+        .kernelRegularizer(PenaltyConfigs.regularizer(c, "kernel_regularizer"))
+        .biasRegularizer(PenaltyConfigs.regularizer(c, "bias_regularizer"))
+        .kernelConstraint(PenaltyConfigs.constraint(c, "kernel_constraint"))
+        .biasConstraint(PenaltyConfigs.constraint(c, "bias_constraint"));
     if (c.has("strides")) {
       int[] s = c.pair("strides");
       b.strides(s[0], s[1]);
@@ -474,13 +494,17 @@ final class LayerConfigs {
     c.requireDefault("scale", true);
     c.requireDefault("synchronized", false);
     c.requireDefault("renorm", false);
-    requireNoRegularizers(c, "beta", "gamma");
     requireInitializer(c, "beta_initializer", "Zeros", "zeros");
     requireInitializer(c, "moving_mean_initializer", "Zeros", "zeros");
     requireInitializer(c, "gamma_initializer", "Ones", "ones");
     requireInitializer(c, "moving_variance_initializer", "Ones", "ones");
-    return new BatchNormalization(c.number("momentum", BatchNormalization.DEFAULT_MOMENTUM),
-        c.number("epsilon", BatchNormalization.DEFAULT_EPSILON), name);
+    return BatchNormalization.builder().name(name)
+        .momentum(c.number("momentum", BatchNormalization.DEFAULT_MOMENTUM))
+        .epsilon(c.number("epsilon", BatchNormalization.DEFAULT_EPSILON))
+        .betaRegularizer(PenaltyConfigs.regularizer(c, "beta_regularizer"))
+        .gammaRegularizer(PenaltyConfigs.regularizer(c, "gamma_regularizer"))
+        .betaConstraint(PenaltyConfigs.constraint(c, "beta_constraint"))
+        .gammaConstraint(PenaltyConfigs.constraint(c, "gamma_constraint")).build();
   }
 
   private static void requireInitializer(ConfigFields c, String key, String className, String identifier) {
@@ -495,13 +519,15 @@ final class LayerConfigs {
   }
 
   private static Embedding embedding(ConfigFields c, String name) {
-    requireNoRegularizers(c, "embeddings");
+    c.requireDefault("quantization_config", null);
     c.requireDefault("mask_zero", false);
     c.requireDefault("lora_rank", null);
     Initializer init = c.has("embeddings_initializer")
         ? InitializerConfigs.fromConfig(c.raw("embeddings_initializer"), c, "embeddings_initializer")
         : new dev.kerasj.initializers.RandomUniform();
-    return new Embedding(c.integer("input_dim"), c.integer("output_dim"), init, name);
+    return Embedding.builder(c.integer("input_dim"), c.integer("output_dim")).embeddingsInitializer(init).name(name)
+        .embeddingsRegularizer(PenaltyConfigs.regularizer(c, "embeddings_regularizer"))
+        .embeddingsConstraint(PenaltyConfigs.constraint(c, "embeddings_constraint")).build();
   }
 
   /** Rebuilds a named model input (a Functional model's InputLayer, keyed by its name). */

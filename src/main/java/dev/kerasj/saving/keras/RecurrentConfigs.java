@@ -46,7 +46,7 @@ final class RecurrentConfigs {
     for (String p : List.of("kernel", "recurrent", "bias")) {
       c.putNull(p + "_regularizer");
     }
-    c.putNull("activity_regularizer");
+    c.set("activity_regularizer", PenaltyConfigs.toConfig(r.activityRegularizer()));
     for (String p : List.of("kernel", "recurrent", "bias")) {
       c.putNull(p + "_constraint");
     }
@@ -95,7 +95,6 @@ final class RecurrentConfigs {
       c.requireDefault(p + "_regularizer", null);
       c.requireDefault(p + "_constraint", null);
     }
-    c.requireDefault("activity_regularizer", null);
     c.requireDefault("return_state", false);
     c.requireDefault("stateful", false);
     Recurrent.Builder<?> b = switch (className) {

@@ -77,7 +77,7 @@ public final class SequentialConfig {
       c.putNull("metrics");
     } else {
       ArrayNode m = c.putArray("metrics");
-      metrics.forEach(metric -> m.add(metric.name()));
+      metrics.forEach(metric -> m.add(MetricConfigs.metric(metric)));
     }
     c.putNull("weighted_metrics");
     c.put("run_eagerly", false);
@@ -86,8 +86,12 @@ public final class SequentialConfig {
     return c;
   }
 
-  /** What {@code compile} received, rebuilt from a {@code compile_config}. */
-  public record CompileSpec(Optimizer optimizer, Loss loss, List<String> metrics) {
+  /**
+   * What {@code compile} received, rebuilt from a {@code compile_config}.
+   *
+   * @param metrics each a Keras identifier (String) or a {@link Metric} restored from a serialized one
+   */
+  public record CompileSpec(Optimizer optimizer, Loss loss, List<Object> metrics) {
     public CompileSpec {
       metrics = List.copyOf(metrics);
     }
@@ -216,7 +220,7 @@ public final class SequentialConfig {
         }
         input = LayerConfigs.input(layerConfig);
       } else {
-        layers.add(LayerConfigs.fromConfig(layerClass, layerConfig));
+        layers.add(LayerConfigs.fromConfig(CustomObjectConfigs.lookupName(entry), layerConfig));
       }
     }
     if (input == null) {
@@ -246,18 +250,19 @@ public final class SequentialConfig {
     }
     Optimizer optimizer = CompileConfigs.optimizer(c.raw("optimizer"), c);
     Loss loss = CompileConfigs.loss(c.raw("loss"), c);
-    List<String> metrics = new ArrayList<>();
+    List<Object> metrics = new ArrayList<>();
     JsonNode m = c.raw("metrics");
     if (m != null && !m.isNull()) {
       if (!m.isArray()) {
-        throw c.fail("expected 'metrics' to be a list of metric identifiers. Found: " + m);
+        throw c.fail("expected 'metrics' to be a list of metric identifiers or serialized metrics. Found: " + m);
       }
       for (JsonNode id : m) {
-        if (!id.isTextual()) {
-          throw c.fail("metric " + id + " is not supported: kerasj restores metrics given by identifier only "
-              + "(accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, mse, mae)");
+        if (!id.isTextual() && !(id.isObject() && id.has("class_name"))) {
+          throw c.fail("metric " + id + " is not supported: expected a metric identifier ("
+              + String.join(", ", dev.kerasj.metrics.Metrics.IDENTIFIERS) + ") or a serialized metric of class "
+              + MetricConfigs.SUPPORTED_CLASSES);
         }
-        metrics.add(id.asText());
+        metrics.add(MetricConfigs.compileArgument(id, c));
       }
     }
     return new CompileSpec(optimizer, loss, metrics);

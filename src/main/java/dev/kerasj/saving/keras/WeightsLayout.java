@@ -73,6 +73,15 @@ final class WeightsLayout {
     }
   }
 
+  /**
+   * Layers whose weights Keras keeps in sublayers, each saved in its own group under the layer's: the prefix of the
+   * kerasj weight name ({@code query} of {@code query/kernel}) to the group, measured with h5py on Keras 3.15's files
+   * ({@code layers/multi_head_attention/query_dense/vars/0}; Keras also writes empty {@code _softmax} and
+   * {@code _dropout_layer} groups, which it reads back as empty when absent).
+   */
+  private static final Map<String, Map<String, String>> SUBLAYER_GROUPS = Map.of("MultiHeadAttention", Map.of(
+      "query", "query_dense", "key", "key_dense", "value", "value_dense", "attention_output", "output_dense"));
+
   static final String LAYERS = "layers";
   static final String OPTIMIZER_VARS = "optimizer/vars";
 
@@ -158,18 +167,29 @@ final class WeightsLayout {
     }
   }
 
-  /** One layer's {@code vars} group; Keras' recurrent layers keep theirs in a cell: layers/lstm/cell/vars/0. */
+  /**
+   * One layer's {@code vars} group: Keras' recurrent layers keep theirs in a cell ({@code layers/lstm/cell/vars/0}); a
+   * weight named {@code sublayer/name} (MultiHeadAttention's {@code query/kernel}) goes to that sublayer's group.
+   */
   private static void addLayer(Layer layer, String path, Map<String, ModelGraph.VariableSlot> byName,
       List<Entry> entries, Map<String, String> names, Set<String> placed, List<LayerGroup> groups) {
     String group = path + (layer instanceof Recurrent ? "/cell/vars" : "/vars");
     List<Weight> ordered = new ArrayList<>(layer.weights().stream().filter(Weight::declaredTrainable).toList());
     ordered.addAll(layer.weights().stream().filter(w -> !w.declaredTrainable()).toList());
     groups.add(new LayerGroup(layer, group));
-    for (int i = 0; i < ordered.size(); i++) {
-      Weight w = ordered.get(i);
-      entries.add(new Entry(group, i, byName.get(w.path()), w.path()));
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    for (Weight w : ordered) {
+      String g = group;
+      int slash = w.name().indexOf('/');
+      if (slash > 0) { // a weight of a sublayer Keras keeps inside the layer: MultiHeadAttention's query/kernel
+        g = path + "/" + SUBLAYER_GROUPS.getOrDefault(layer.className(), Map.of())
+            .getOrDefault(w.name().substring(0, slash), w.name().substring(0, slash)) + "/vars";
+      }
+      int i = counts.merge(g, 1, Integer::sum) - 1;
+      entries.add(new Entry(g, i, byName.get(w.path()), w.path()));
       placed.add(w.path());
-      names.put(group, layer instanceof Recurrent r ? r.cellName() : layer.name());
+      names.put(g, slash > 0 ? w.name().substring(0, slash)
+          : layer instanceof Recurrent r ? r.cellName() : layer.name());
     }
   }
 

@@ -17,7 +17,7 @@ import java.util.Set;
  * The variables of a compiled model's optimizer in Keras 3's {@code optimizer.variables} order: iterations, learning
  * rate (only without a learning-rate schedule: Keras' optimizer built with a {@code LearningRateSchedule} has no
  * learning-rate variable, so kerasj's, unused then, is not saved), then the slots in the order Keras creates them (Adam: m and v of the first weight, then of the second ...;
- * RMSprop: all velocities, then all momentums). Both the TF checkpoint's {@code optimizer/_variables/k} and the
+ * RMSprop: all velocities, then all momentums), then the optimizer's own scalars (Nadam's {@code u_product}). Both the TF checkpoint's {@code optimizer/_variables/k} and the
  * {@code .weights.h5} file's {@code optimizer/vars/k} are numbered this way.
  */
 public final class OptimizerVariables {
@@ -26,8 +26,8 @@ public final class OptimizerVariables {
    *
    * @param name the variable's name in the model graph ({@code adam/dense_kernel_momentum})
    * @param kerasName Keras' variable path ({@code adam/sequential_dense_kernel_momentum})
-   * @param slotAttribute the Keras attribute whose list holds a slot ({@code _momentums}), null for iterations and
-   *     learning rate
+   * @param slotAttribute the Keras attribute whose list holds a slot ({@code _momentums}) or that holds a scalar
+   *     ({@code _u_product}), null for iterations and learning rate
    */
   public record Entry(String name, String kerasName, String slotAttribute) {}
 
@@ -67,6 +67,11 @@ public final class OptimizerVariables {
                 list.attribute()));
           }
         }
+      }
+    }
+    for (KerasLayout.ScalarVariable s : KerasLayout.scalars(optimizer)) {
+      if (graphVariables.contains(scope + s.name())) {
+        out.add(new Entry(scope + s.name(), kerasScope + s.kerasName(), s.attribute()));
       }
     }
     return out;

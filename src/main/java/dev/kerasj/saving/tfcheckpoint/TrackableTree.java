@@ -172,21 +172,31 @@ final class TrackableTree {
     }
   }
 
-  /** A layer's weight nodes; Keras tracks a recurrent layer's weights in its {@code cell}. */
+  /**
+   * A layer's weight nodes: Keras tracks a recurrent layer's weights in its {@code cell}, and a weight whose attribute
+   * is a path ({@code _query_dense/_kernel}) in a sublayer of the layer.
+   */
   private static void addWeights(Node layerNode, Layer layer, Map<Weight, String> kerasPaths,
       Map<String, ModelGraph.VariableSlot> byName, Map<Weight, Node> weightNodes, Set<String> placed) {
     if (layer instanceof Recurrent) {
       layerNode = layerNode.add("cell");
     }
+    KerasLayout.sublayerChildren(layer).forEach(layerNode::add);
     for (Weight w : layer.weights()) {
+      String[] attribute = KerasLayout.attribute(layer, w).split("/");
+      Node owner = layerNode;
+      for (int p = 0; p < attribute.length - 1; p++) {
+        owner = owner.children.computeIfAbsent(attribute[p], k -> new Node());
+      }
+      String attr = attribute[attribute.length - 1];
       Node weightNode = weightNodes.get(w);
       if (weightNode != null) { // a layer Keras lists twice is not possible; guard against double-adding anyway
-        layerNode.add(KerasLayout.attribute(layer, w), weightNode);
+        owner.add(attr, weightNode);
         continue;
       }
       ModelGraph.VariableSlot slot = byName.get(w.path());
       weightNode = new Node(slot, kerasPaths.get(w), false, w.path());
-      layerNode.add(KerasLayout.attribute(layer, w), weightNode);
+      owner.add(attr, weightNode);
       weightNodes.put(w, weightNode);
       placed.add(w.path());
     }
@@ -203,14 +213,17 @@ final class TrackableTree {
     List<KerasLayout.SlotList> kinds = KerasLayout.slotLists(optimizer);
     Map<String, List<Node>> lists = new LinkedHashMap<>();
     kinds.forEach(k -> lists.put(k.attribute(), new ArrayList<>()));
+    Map<String, Node> scalars = new LinkedHashMap<>();
     Node variables = opt.add("_variables");
     for (int k = 0; k < ordered.size(); k++) {
       OptimizerVariables.Entry e = ordered.get(k);
       Node node = new Node(byName.get(e.name()), e.kerasName(), false, e.name());
       variables.add(Integer.toString(k), node);
       placed.add(e.name());
-      if (e.slotAttribute() != null) {
+      if (e.slotAttribute() != null && lists.containsKey(e.slotAttribute())) {
         lists.get(e.slotAttribute()).add(node);
+      } else if (e.slotAttribute() != null) {
+        scalars.put(e.slotAttribute(), node);
       } else if (iterations == null) {
         iterations = node;
       } else {
@@ -233,6 +246,7 @@ final class TrackableTree {
         listNode.add(Integer.toString(j), nodes.get(j));
       }
     }
+    scalars.forEach(opt::add); // Keras sets them after the slot lists (Nadam: _u_product)
     return opt;
   }
 

@@ -77,10 +77,11 @@ class SavedModelBadInputTest {
   void load_unsupportedArgumentValue_namesLayerAndArgument() throws IOException {
     withoutChecksums(); // an edited config of a SavedModel from before kerasj's SHA-256 manifest
     replaceInFile(dir.resolve("assets/config.json"), "\"kernel_regularizer\": null",
-        "\"kernel_regularizer\": {\"class_name\": \"L2\", \"config\": {\"l2\": 0.01}}");
+        "\"kernel_regularizer\": {\"class_name\": \"OrthogonalRegularizer\", "
+            + "\"config\": {\"factor\": 0.01, \"mode\": \"rows\"}}"); // a regularizer kerasj does not have
     IncompatibleModelException e = assertThrows(IncompatibleModelException.class, () -> Sequential.load(dir));
-    assertTrue(e.getMessage().contains("layer 'dense' (Dense)") && e.getMessage().contains("'kernel_regularizer'"),
-        e.getMessage());
+    assertTrue(e.getMessage().contains("layer 'dense' (Dense)") && e.getMessage().contains("kernel_regularizer")
+        && e.getMessage().contains("'OrthogonalRegularizer' is not supported"), e.getMessage());
   }
 
   @Test

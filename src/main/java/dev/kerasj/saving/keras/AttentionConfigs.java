@@ -1,0 +1,117 @@
+package dev.kerasj.saving.keras;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kerasj.layers.MultiHeadAttention;
+import java.util.List;
+
+/**
+ * Keras 3.15's config of {@code MultiHeadAttention} (its {@code get_config()} and {@code build_config}, measured in
+ * {@code testdata/attention/*.json}), written and read back. {@code use_causal_mask} is not in it: Keras records it
+ * in each call's {@code kwargs}, which {@link FunctionalConfig} writes and reads.
+ */
+final class AttentionConfigs {
+  private AttentionConfigs() {}
+
+  /** Adds the layer's arguments after name, trainable and dtype, in Keras' order. */
+  static void put(ObjectNode c, MultiHeadAttention mha) {
+    c.put("num_heads", mha.numHeads());
+    c.put("key_dim", mha.keyDim());
+    c.put("value_dim", mha.valueDim());
+    c.put("dropout", mha.dropout());
+    c.put("use_bias", mha.useBias());
+    c.put("use_gate", false);
+    if (mha.outputShapeOption() == null) {
+      c.putNull("output_shape");
+    } else {
+      c.set("output_shape", KerasJson.ints(mha.outputShapeOption()));
+    }
+    c.set("attention_axes", KerasJson.ints(1)); // Keras' build() turns None into (1,) for rank-3 inputs
+    c.putNull("sliding_window");
+    String owner = "layer '" + mha.name() + "' ";
+    c.set("kernel_initializer", InitializerConfigs.toConfig(mha.kernelInitializer(), owner + "kernel_initializer"));
+    c.set("bias_initializer", InitializerConfigs.toConfig(mha.biasInitializer(), owner + "bias_initializer"));
+    for (String k : List.of("kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
+        "bias_constraint", "seed")) {
+      c.putNull(k);
+    }
+  }
+
+  /** Keras' {@code build_config}: {@code {"shapes_dict": {"query_shape", "value_shape"[, "key_shape"]}}}. */
+  static ObjectNode buildConfig(MultiHeadAttention mha) {
+    ObjectNode build = KerasJson.NODES.objectNode();
+    ObjectNode shapes = build.putObject("shapes_dict");
+    List<long[]> in = mha.inputShapes();
+    List<String> names = List.of("query_shape", "value_shape", "key_shape");
+    for (int i = 0; i < in.size(); i++) {
+      shapes.set(names.get(i), KerasJson.batchShape(in.get(i)));
+    }
+    return build;
+  }
+
+  /**
+   * Rebuilds the layer of a Functional config entry, {@code use_causal_mask} taken from its calls' {@code kwargs}
+   * (the same in every call: kerasj fixes it per layer).
+   */
+  static MultiHeadAttention fromConfig(ConfigFields c, JsonNode inboundNodes) {
+    Boolean causal = null;
+    if (inboundNodes != null && inboundNodes.isArray()) {
+      for (JsonNode node : inboundNodes) {
+        JsonNode v = node.path("kwargs").path("use_causal_mask");
+        boolean b = v.isBoolean() && v.booleanValue();
+        if (!v.isMissingNode() && !v.isBoolean() && !v.isNull()) {
+          throw c.fail("call argument use_causal_mask=" + v + " is not a boolean");
+        }
+        if (causal != null && causal != b) {
+          throw c.fail("the calls of this shared layer differ in use_causal_mask; kerasj's MultiHeadAttention "
+              + "takes one value for every call");
+        }
+        causal = b;
+      }
+    }
+    return build(c, c.string("name"), causal != null && causal);
+  }
+
+  /** Rebuilds the layer from its config alone (no calls: {@code use_causal_mask=False}). */
+  static MultiHeadAttention build(ConfigFields c, String name, boolean useCausalMask) {
+    c.requireDefault("use_gate", false);
+    c.requireDefault("sliding_window", null);
+    c.requireDefault("seed", null);
+    for (String k : List.of("kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
+        "bias_constraint")) {
+      c.requireDefault(k, null);
+    }
+    JsonNode axes = c.raw("attention_axes");
+    boolean defaultAxes = axes == null || axes.isNull() || (axes.isIntegralNumber() && axes.asInt() == 1)
+        || (axes.isArray() && axes.size() == 1 && axes.get(0).isIntegralNumber() && axes.get(0).asInt() == 1);
+    if (!defaultAxes) {
+      throw c.fail("'attention_axes'=" + axes + " is not supported: kerasj's MultiHeadAttention attends over the "
+          + "steps of rank-3 inputs. Expected: null or [1]");
+    }
+    MultiHeadAttention.Builder b = MultiHeadAttention.builder(c.integer("num_heads"), c.integer("key_dim"))
+        .name(name).useCausalMask(useCausalMask).useBias(c.bool("use_bias", true))
+        .dropout(c.number("dropout", 0.0));
+    JsonNode valueDim = c.raw("value_dim");
+    if (valueDim != null && !valueDim.isNull()) {
+      b.valueDim(c.integer("value_dim"));
+    }
+    JsonNode out = c.raw("output_shape");
+    if (out != null && !out.isNull()) {
+      if (out.isIntegralNumber()) {
+        b.outputShape(out.asInt());
+      } else if (out.isArray() && out.size() == 1 && out.get(0).isIntegralNumber()) {
+        b.outputShape(out.get(0).asInt());
+      } else {
+        throw c.fail("'output_shape'=" + out + " is not supported: kerasj takes one integer (the output's last "
+            + "dimension) or null");
+      }
+    }
+    if (c.has("kernel_initializer")) {
+      b.kernelInitializer(InitializerConfigs.fromConfig(c.raw("kernel_initializer"), c, "kernel_initializer"));
+    }
+    if (c.has("bias_initializer")) {
+      b.biasInitializer(InitializerConfigs.fromConfig(c.raw("bias_initializer"), c, "bias_initializer"));
+    }
+    return b.build();
+  }
+}
