@@ -30,6 +30,10 @@ def attention_bundles():
     return len(list((TESTDATA / "attention").glob("*.index")))
 
 
+def rnn_bundles():
+    return len(list((TESTDATA / "rnn").glob("*.index")))
+
+
 def keras_models():
     return len(list((TESTDATA / "keras").glob("*.keras")))
 
@@ -46,6 +50,7 @@ STATED = [
     ("README.md", r"make_functional_fixtures\.py` trains (\d+) Functional models", functional_bundles),
     ("README.md", r"make_sequence_fixtures\.py` trains (\d+) models", sequence_bundles),
     ("README.md", r"make_attention_fixtures\.py` trains (\d+) models", attention_bundles),
+    ("README.md", r"make_rnn_fixtures\.py` trains (\d+) models", rnn_bundles),
     ("testdata/README.md", r"One TF tensor bundle per Keras training case \((\d+) cases below\)", fixture_bundles),
     ("testdata/README.md", r"some tensor in \d+ of the (\d+) cases", fixture_bundles),
     ("testdata/README.md", r"`\.weights\.h5` files \((\d+) models:", keras_models),

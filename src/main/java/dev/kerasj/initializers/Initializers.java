@@ -13,11 +13,12 @@ public final class Initializers {
       case "he_uniform" -> VarianceScaling.heUniform(null);
       case "random_normal" -> new RandomNormal();
       case "random_uniform" -> new RandomUniform();
+      case "orthogonal" -> new Orthogonal();
       case "zeros" -> Constant.zeros();
       case "ones" -> Constant.ones();
       default -> throw new IllegalArgumentException(
           "Unknown initializer: '" + identifier + "'. Expected one of: glorot_uniform, glorot_normal, he_normal, "
-              + "he_uniform, random_normal, random_uniform, zeros, ones");
+              + "he_uniform, random_normal, random_uniform, orthogonal, zeros, ones");
     };
   }
 }

@@ -13,7 +13,7 @@ import java.util.List;
 final class InitializerConfigs {
   private static final String MODULE = "keras.initializers";
   static final List<String> SUPPORTED = List.of("GlorotUniform", "GlorotNormal", "HeNormal", "HeUniform",
-      "VarianceScaling", "RandomNormal", "RandomUniform", "Zeros", "Ones", "Constant");
+      "VarianceScaling", "RandomNormal", "RandomUniform", "Zeros", "Ones", "Constant", "Orthogonal");
 
   private InitializerConfigs() {}
 
@@ -38,6 +38,11 @@ final class InitializerConfigs {
       c.put("minval", r.minval());
       c.put("maxval", r.maxval());
       return KerasJson.serialized(MODULE, "RandomUniform", c);
+    }
+    if (init instanceof dev.kerasj.initializers.Orthogonal o) {
+      putSeed(c, o.seed());
+      c.put("gain", o.gain());
+      return KerasJson.serialized(MODULE, "Orthogonal", c);
     }
     if (init instanceof VarianceScaling v) {
       putSeed(c, v.seed());
@@ -107,6 +112,7 @@ final class InitializerConfigs {
         case "Zeros" -> Constant.zeros();
         case "Ones" -> Constant.ones();
         case "Constant" -> new Constant((float) c.number("value", 0.0));
+        case "Orthogonal" -> new dev.kerasj.initializers.Orthogonal(c.number("gain", 1.0), seed);
         default -> throw env.fail("initializer class '" + cls + "' is not supported. Supported: " + SUPPORTED);
       };
     } catch (IllegalArgumentException e) {

@@ -54,7 +54,7 @@ final class LayerConfigs {
       "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D", "Dropout", "Flatten", "Reshape", "Activation",
       "Embedding", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Conv1D",
       "MaxPooling1D", "AveragePooling1D", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
-      "LayerNormalization", "Masking", "MultiHeadAttention");
+      "LayerNormalization", "Masking", "MultiHeadAttention", "SimpleRNN", "LSTM", "GRU", "Bidirectional");
 
   private LayerConfigs() {}
 
@@ -108,6 +108,10 @@ final class LayerConfigs {
       PenaltyConfigs.putRegularizers(c, layer, "kernel", "bias");
       c.set("activity_regularizer", PenaltyConfigs.toConfig(layer.activityRegularizer()));
       PenaltyConfigs.putConstraints(c, layer, "kernel", "bias");
+    } else if (layer instanceof dev.kerasj.layers.Recurrent r) {
+      RecurrentConfigs.put(c, r);
+    } else if (layer instanceof dev.kerasj.layers.Bidirectional b) {
+      RecurrentConfigs.putBidirectional(c, b);
     } else if (layer instanceof Conv1D conv) {
       c.put("filters", conv.filters());
       c.set("kernel_size", KerasJson.ints(conv.kernelSize()));
@@ -297,6 +301,8 @@ final class LayerConfigs {
         case "Activation" -> new Activation(c.string("activation"), name);
         case "Embedding" -> embedding(c, name);
         case "Conv1D" -> conv1d(c, name);
+        case "SimpleRNN", "LSTM", "GRU" -> RecurrentConfigs.fromConfig(className, c, name);
+        case "Bidirectional" -> RecurrentConfigs.bidirectional(c, name);
         case "MaxPooling1D" -> new MaxPooling1D(single(c, "pool_size"), c.has("strides") ? single(c, "strides")
             : null, c.string("padding", "valid"), name);
         case "AveragePooling1D" -> new AveragePooling1D(single(c, "pool_size"), c.has("strides")

@@ -1,7 +1,9 @@
 package dev.kerasj.saving.keras;
 
 import dev.kerasj.internal.ModelGraph;
+import dev.kerasj.layers.Bidirectional;
 import dev.kerasj.layers.Layer;
+import dev.kerasj.layers.Recurrent;
 import dev.kerasj.layers.Weight;
 import dev.kerasj.models.KerasModel;
 import dev.kerasj.saving.KerasPaths;
@@ -155,23 +157,39 @@ final class WeightsLayout {
         addContainer(nested, path + "/" + LAYERS, addressing, byName, entries, names, placed, groups);
         continue;
       }
-      String group = path + "/vars";
-      List<Weight> ordered = new ArrayList<>(layer.weights().stream().filter(Weight::declaredTrainable).toList());
-      ordered.addAll(layer.weights().stream().filter(w -> !w.declaredTrainable()).toList());
-      groups.add(new LayerGroup(layer, group));
-      Map<String, Integer> counts = new LinkedHashMap<>();
-      for (Weight w : ordered) {
-        String g = group;
-        int slash = w.name().indexOf('/');
-        if (slash > 0) { // a weight of a sublayer Keras keeps inside the layer: MultiHeadAttention's query/kernel
-          g = path + "/" + SUBLAYER_GROUPS.getOrDefault(layer.className(), Map.of())
-              .getOrDefault(w.name().substring(0, slash), w.name().substring(0, slash)) + "/vars";
-        }
-        int i = counts.merge(g, 1, Integer::sum) - 1;
-        entries.add(new Entry(g, i, byName.get(w.path()), w.path()));
-        placed.add(w.path());
-        names.put(g, slash > 0 ? w.name().substring(0, slash) : layer.name());
+      if (layer instanceof Bidirectional bi) {
+        // Keras: layers/bidirectional/{forward,backward}_layer/cell/vars/i
+        addLayer(bi.forwardLayer(), path + "/forward_layer", byName, entries, names, placed, groups);
+        addLayer(bi.backwardLayer(), path + "/backward_layer", byName, entries, names, placed, groups);
+      } else {
+        addLayer(layer, path, byName, entries, names, placed, groups);
       }
+    }
+  }
+
+  /**
+   * One layer's {@code vars} group: Keras' recurrent layers keep theirs in a cell ({@code layers/lstm/cell/vars/0}); a
+   * weight named {@code sublayer/name} (MultiHeadAttention's {@code query/kernel}) goes to that sublayer's group.
+   */
+  private static void addLayer(Layer layer, String path, Map<String, ModelGraph.VariableSlot> byName,
+      List<Entry> entries, Map<String, String> names, Set<String> placed, List<LayerGroup> groups) {
+    String group = path + (layer instanceof Recurrent ? "/cell/vars" : "/vars");
+    List<Weight> ordered = new ArrayList<>(layer.weights().stream().filter(Weight::declaredTrainable).toList());
+    ordered.addAll(layer.weights().stream().filter(w -> !w.declaredTrainable()).toList());
+    groups.add(new LayerGroup(layer, group));
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    for (Weight w : ordered) {
+      String g = group;
+      int slash = w.name().indexOf('/');
+      if (slash > 0) { // a weight of a sublayer Keras keeps inside the layer: MultiHeadAttention's query/kernel
+        g = path + "/" + SUBLAYER_GROUPS.getOrDefault(layer.className(), Map.of())
+            .getOrDefault(w.name().substring(0, slash), w.name().substring(0, slash)) + "/vars";
+      }
+      int i = counts.merge(g, 1, Integer::sum) - 1;
+      entries.add(new Entry(g, i, byName.get(w.path()), w.path()));
+      placed.add(w.path());
+      names.put(g, slash > 0 ? w.name().substring(0, slash)
+          : layer instanceof Recurrent r ? r.cellName() : layer.name());
     }
   }
 

@@ -1,6 +1,8 @@
 package dev.kerasj.saving.tfcheckpoint;
 
+import dev.kerasj.layers.Bidirectional;
 import dev.kerasj.layers.Layer;
+import dev.kerasj.layers.Recurrent;
 import dev.kerasj.layers.Weight;
 import dev.kerasj.models.KerasModel;
 import dev.kerasj.optimizers.Optimizer;
@@ -91,8 +93,14 @@ public final class OptimizerVariables {
     for (Layer layer : model.layers()) {
       if (layer instanceof KerasModel nested) {
         addKerasPaths(nested, nested.isSequential() ? scope + nested.name() + "/" : "", out);
+      } else if (layer instanceof Bidirectional bi) {
+        for (Recurrent inner : List.of(bi.forwardLayer(), bi.backwardLayer())) {
+          String owner = scope + layer.name() + "/" + inner.name() + "/" + inner.cellName();
+          inner.weights().forEach(w -> out.putIfAbsent(w, owner + "/" + w.name()));
+        }
       } else {
-        layer.weights().forEach(w -> out.putIfAbsent(w, scope + layer.name() + "/" + w.name()));
+        String owner = scope + layer.name() + (layer instanceof Recurrent r ? "/" + r.cellName() : "");
+        layer.weights().forEach(w -> out.putIfAbsent(w, owner + "/" + w.name()));
       }
     }
   }

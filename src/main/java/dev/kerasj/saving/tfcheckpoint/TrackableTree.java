@@ -1,7 +1,9 @@
 package dev.kerasj.saving.tfcheckpoint;
 
 import dev.kerasj.internal.ModelGraph;
+import dev.kerasj.layers.Bidirectional;
 import dev.kerasj.layers.Layer;
+import dev.kerasj.layers.Recurrent;
 import dev.kerasj.layers.Weight;
 import dev.kerasj.models.KerasModel;
 import dev.kerasj.optimizers.Optimizer;
@@ -161,26 +163,42 @@ final class TrackableTree {
         addModel(layerNode, nested, kerasPaths, byName, weightNodes, placed);
         continue;
       }
-      KerasLayout.sublayerChildren(layer).forEach(layerNode::add);
-      for (Weight w : layer.weights()) {
-        // "_query_dense/_kernel": a weight Keras tracks in a sublayer of the layer
-        String[] attribute = KerasLayout.attribute(layer, w).split("/");
-        Node owner = layerNode;
-        for (int p = 0; p < attribute.length - 1; p++) {
-          owner = owner.children.computeIfAbsent(attribute[p], k -> new Node());
-        }
-        String attr = attribute[attribute.length - 1];
-        Node weightNode = weightNodes.get(w);
-        if (weightNode != null) { // a layer Keras lists twice is not possible; guard against double-adding anyway
-          owner.add(attr, weightNode);
-          continue;
-        }
-        ModelGraph.VariableSlot slot = byName.get(w.path());
-        weightNode = new Node(slot, kerasPaths.get(w), false, w.path());
-        owner.add(attr, weightNode);
-        weightNodes.put(w, weightNode);
-        placed.add(w.path());
+      if (layer instanceof Bidirectional bi) {
+        addWeights(layerNode.add("forward_layer"), bi.forwardLayer(), kerasPaths, byName, weightNodes, placed);
+        addWeights(layerNode.add("backward_layer"), bi.backwardLayer(), kerasPaths, byName, weightNodes, placed);
+      } else {
+        addWeights(layerNode, layer, kerasPaths, byName, weightNodes, placed);
       }
+    }
+  }
+
+  /**
+   * A layer's weight nodes: Keras tracks a recurrent layer's weights in its {@code cell}, and a weight whose attribute
+   * is a path ({@code _query_dense/_kernel}) in a sublayer of the layer.
+   */
+  private static void addWeights(Node layerNode, Layer layer, Map<Weight, String> kerasPaths,
+      Map<String, ModelGraph.VariableSlot> byName, Map<Weight, Node> weightNodes, Set<String> placed) {
+    if (layer instanceof Recurrent) {
+      layerNode = layerNode.add("cell");
+    }
+    KerasLayout.sublayerChildren(layer).forEach(layerNode::add);
+    for (Weight w : layer.weights()) {
+      String[] attribute = KerasLayout.attribute(layer, w).split("/");
+      Node owner = layerNode;
+      for (int p = 0; p < attribute.length - 1; p++) {
+        owner = owner.children.computeIfAbsent(attribute[p], k -> new Node());
+      }
+      String attr = attribute[attribute.length - 1];
+      Node weightNode = weightNodes.get(w);
+      if (weightNode != null) { // a layer Keras lists twice is not possible; guard against double-adding anyway
+        owner.add(attr, weightNode);
+        continue;
+      }
+      ModelGraph.VariableSlot slot = byName.get(w.path());
+      weightNode = new Node(slot, kerasPaths.get(w), false, w.path());
+      owner.add(attr, weightNode);
+      weightNodes.put(w, weightNode);
+      placed.add(w.path());
     }
   }
 

@@ -81,9 +81,9 @@ class KerasFilesBadInputTest {
 
   @Test
   void unsupportedLayer_namesLayerClassAndSupportedList() throws IOException {
-    Path file = withConfig(c -> layer(c, 1).put("class_name", "LSTM"));
+    Path file = withConfig(c -> layer(c, 1).put("class_name", "ConvLSTM2D"));
     IncompatibleModelException e = assertThrows(IncompatibleModelException.class, () -> Sequential.load(file));
-    assertTrue(e.getMessage().contains("layer 'dense' (LSTM)"), e.getMessage());
+    assertTrue(e.getMessage().contains("layer 'dense' (ConvLSTM2D)"), e.getMessage());
     assertTrue(e.getMessage().contains("Supported: [InputLayer, Dense, Conv2D"), e.getMessage());
   }
 

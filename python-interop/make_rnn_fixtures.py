@@ -1,0 +1,247 @@
+"""Generates the Keras reference fixtures of kerasj's recurrent layers (SimpleRNN, LSTM, GRU).
+
+Writes, under --out (default: the repository's testdata/), in rnn/:
+  <case>.index + .data-00000-of-00001    one TF tensor bundle per training case, in make_fixtures.py's format
+                                         (x, y, x_val, y_val, meta/weight_names, initial/<layer>/<var>,
+                                         final/<layer>/<var>, history/<key>, predict, evaluate/<key>, meta/...)
+  <case>.keras, <case>.weights.h5        the trained model: model.save() and model.save_weights()
+  configs/<case>.json                    json.loads(model.to_json()) of small uncompiled models with non-default
+                                         arguments (src/test/.../saving/keras/RecurrentConfigsTest.java holds the
+                                         Java twin of each)
+  configs/_meta.json                     versions and command
+
+Training cases (3 epochs, batch 32, no shuffling, validation on 64 rows, as make_fixtures.py):
+  lstm_digits        the digits read as 8 time steps (image rows) of 8 features: LSTM(16) -> Dense softmax
+  gru_digits         the same with GRU(16) (reset_after=True, Keras 3's default)
+  simple_rnn_backwards  the digits: SimpleRNN(12, return_sequences=True, go_backwards=True) -> Flatten -> Dense
+  bidirectional_masked  the masked_recurrent data (seed 305): Masking -> Bidirectional(LSTM(4, return_sequences=True))
+                     -> Bidirectional(GRU(3, return_sequences=True), merge_mode="sum") -> Flatten -> Dense sigmoid
+                     (Flatten drops the mask: the zeros Keras' Bidirectional outputs at masked steps reach Dense)
+  bidirectional_modes   the digits: Bidirectional(SimpleRNN(4, return_sequences=True), merge_mode="mul") ->
+                     Bidirectional(GRU(3), merge_mode="ave") -> Dense softmax
+  Weight names in the bundles are '<layer>/<variable>' (make_fixtures.weight_names); inside a Bidirectional, whose
+  variables share names, they are Keras' variable.path without the model and cell components
+  ('bidirectional/forward_lstm/kernel'), the path kerasj gives them.
+  masked_recurrent   synthetic sequences of 3..10 real steps of 3 features, zero-padded to 10 steps at the end
+                     (even rows) or at the start (odd rows): Masking -> GRU(6, return_sequences=True) -> LSTM(5)
+                     -> Dense sigmoid; the mask reaches both recurrent layers
+
+Usage: python python-interop/make_rnn_fixtures.py [--out DIR]
+"""
+
+import os
+
+# As in make_fixtures.py (imported below, which sets the same): before TensorFlow is imported.
+os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import argparse
+import json
+import pathlib
+import sys
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import make_fixtures as mf  # noqa: E402
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+COMMAND = "python-interop/.venv/bin/python python-interop/make_rnn_fixtures.py"
+L = keras.layers
+STEPS = 10
+FEATURES = 3
+
+
+def digit_sequences():
+    x, y, x_val, y_val = mf.digits_split("sparse")
+    return x.reshape(-1, 8, 8), y, x_val.reshape(-1, 8, 8), y_val
+
+
+def padded_sequences(seed):
+    """Rows of 3..10 real steps (normal values, never exactly 0); zeros after them (even rows) or before them (odd
+    rows); y = 1.0 when feature 0 sums > 0."""
+    rng = np.random.default_rng(seed)
+    n = mf.N_TRAIN + mf.N_VAL
+    x = rng.normal(size=(n, STEPS, FEATURES)).astype(np.float32)
+    lengths = rng.integers(3, STEPS + 1, size=n)
+    for i, length in enumerate(lengths):
+        if i % 2 == 0:
+            x[i, length:, :] = 0.0
+        else:
+            x[i, :STEPS - length, :] = 0.0
+    y = (x[:, :, 0].sum(axis=1) > 0).astype(np.float32).reshape(-1, 1)
+    return x[:mf.N_TRAIN], y[:mf.N_TRAIN], x[mf.N_TRAIN:], y[mf.N_TRAIN:]
+
+
+def digits_classifier(recurrent):
+    model = keras.Sequential([keras.Input((8, 8)), recurrent, L.Dense(10, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"], jit_compile=False)
+    return model, digit_sequences()
+
+
+def simple_rnn_backwards():
+    model = keras.Sequential([
+        keras.Input((8, 8)),
+        L.SimpleRNN(12, return_sequences=True, go_backwards=True),
+        L.Flatten(),
+        L.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"], jit_compile=False)
+    return model, digit_sequences()
+
+
+def masked_recurrent():
+    model = keras.Sequential([
+        keras.Input((STEPS, FEATURES)),
+        L.Masking(),
+        L.GRU(6, return_sequences=True),
+        L.LSTM(5),
+        L.Dense(1, activation="sigmoid"),
+    ])
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="binary_crossentropy", metrics=["accuracy"],
+                  jit_compile=False)
+    return model, padded_sequences(304)
+
+
+def bidirectional_masked():
+    model = keras.Sequential([
+        keras.Input((STEPS, FEATURES)),
+        L.Masking(),
+        L.Bidirectional(L.LSTM(4, return_sequences=True)),
+        L.Bidirectional(L.GRU(3, return_sequences=True), merge_mode="sum"),
+        L.Flatten(),  # drops the mask, so the zeros Bidirectional outputs at masked steps reach Dense
+        L.Dense(1, activation="sigmoid"),
+    ])
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="binary_crossentropy", metrics=["accuracy"],
+                  jit_compile=False)
+    return model, padded_sequences(305)
+
+
+def bidirectional_modes():
+    model = keras.Sequential([
+        keras.Input((8, 8)),
+        L.Bidirectional(L.SimpleRNN(4, return_sequences=True), merge_mode="mul"),
+        L.Bidirectional(L.GRU(3), merge_mode="ave"),
+        L.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"], jit_compile=False)
+    return model, digit_sequences()
+
+
+def weight_names(model):
+    """make_fixtures.weight_names, except inside a Bidirectional: variable.path without model and cell parts."""
+    names = mf.weight_names(model)
+    if not any(isinstance(layer, L.Bidirectional) for layer in model.layers):
+        return names
+    return ["/".join(p for p in w.path.split("/")[1:] if not p.endswith("_cell")) for w in model.weights]
+
+
+# name -> (builder, seed)
+CASES = {
+    "lstm_digits": (lambda: digits_classifier(L.LSTM(16)), 301),
+    "gru_digits": (lambda: digits_classifier(L.GRU(16)), 302),
+    "simple_rnn_backwards": (simple_rnn_backwards, 303),
+    "masked_recurrent": (masked_recurrent, 304),
+    "bidirectional_masked": (bidirectional_masked, 305),
+    "bidirectional_modes": (bidirectional_modes, 306),
+}
+
+DESCRIPTIONS = {
+    "lstm_digits": "Sequential([Input((8, 8)), LSTM(16), Dense(10, activation='softmax')]); Adam(1e-2); "
+                   "sparse_categorical_crossentropy; metrics=['accuracy']",
+    "gru_digits": "Sequential([Input((8, 8)), GRU(16), Dense(10, activation='softmax')]); Adam(1e-2); "
+                  "sparse_categorical_crossentropy; metrics=['accuracy']",
+    "simple_rnn_backwards": "Sequential([Input((8, 8)), SimpleRNN(12, return_sequences=True, go_backwards=True), "
+                            "Flatten(), Dense(10, activation='softmax')]); Adam(1e-2); "
+                            "sparse_categorical_crossentropy; metrics=['accuracy']",
+    "masked_recurrent": "Sequential([Input((10, 3)), Masking(), GRU(6, return_sequences=True), LSTM(5), "
+                        "Dense(1, activation='sigmoid')]); Adam(1e-2); binary_crossentropy; metrics=['accuracy']; "
+                        "rows zero-padded at the end (even) or the start (odd)",
+    "bidirectional_masked": "Sequential([Input((10, 3)), Masking(), Bidirectional(LSTM(4, return_sequences=True)), "
+                            "Bidirectional(GRU(3, return_sequences=True), merge_mode='sum'), Flatten(), "
+                            "Dense(1, activation='sigmoid')]); Adam(1e-2); "
+                            "binary_crossentropy; metrics=['accuracy']",
+    "bidirectional_modes": "Sequential([Input((8, 8)), Bidirectional(SimpleRNN(4, return_sequences=True), "
+                           "merge_mode='mul'), Bidirectional(GRU(3), merge_mode='ave'), "
+                           "Dense(10, activation='softmax')]); Adam(1e-2); sparse_categorical_crossentropy; "
+                           "metrics=['accuracy']",
+}
+
+
+def run_case(name, out):
+    builder, seed = CASES[name]
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(seed)
+    model, (x, y, x_val, y_val) = builder()
+    names = weight_names(model)
+    assert len(set(names)) == len(names), names
+    t = {"x": x, "y": y, "x_val": x_val, "y_val": y_val, "meta/weight_names": np.array(names, dtype=object)}
+    for n, w in zip(names, model.weights):
+        t[f"initial/{n}"] = np.array(w.numpy())
+    history = model.fit(x, y, batch_size=mf.BATCH_SIZE, epochs=mf.EPOCHS, shuffle=False,
+                        validation_data=(x_val, y_val), verbose=0)
+    for n, w in zip(names, model.weights):
+        t[f"final/{n}"] = np.array(w.numpy())
+    for key, values in history.history.items():
+        t[f"history/{key}"] = np.asarray(values, dtype=np.float32)
+    t["predict"] = model.predict(x_val, batch_size=mf.BATCH_SIZE, verbose=0)
+    for key, value in model.evaluate(x_val, y_val, batch_size=mf.BATCH_SIZE, return_dict=True, verbose=0).items():
+        t[f"evaluate/{key}"] = np.float32(value)
+    t.update(mf.training_meta(seed, COMMAND, DESCRIPTIONS[name]))
+    mf.save_bundle(out / name, t)
+    model.save(out / f"{name}.keras")
+    model.save_weights(out / f"{name}.weights.h5")
+    return list(history.history)
+
+
+# Small uncompiled models with non-default arguments.
+CONFIG_CASES = {
+    "recurrent_defaults": lambda: keras.Sequential([
+        keras.Input((6, 3)), L.SimpleRNN(4, return_sequences=True), L.GRU(3, return_sequences=True), L.LSTM(2)]),
+    "recurrent_options": lambda: keras.Sequential([
+        keras.Input((6, 3)),
+        L.SimpleRNN(4, activation="relu", use_bias=False, return_sequences=True, go_backwards=True, name="srnn",
+                    kernel_initializer="he_normal"),
+        L.LSTM(5, recurrent_activation="tanh", unit_forget_bias=False, return_sequences=True,
+               recurrent_initializer=keras.initializers.Orthogonal(gain=0.5, seed=7),
+               bias_initializer="ones"),
+        L.GRU(3, activation="relu", go_backwards=True, use_bias=False)]),
+    "bidirectional": lambda: keras.Sequential([
+        keras.Input((6, 3)),
+        L.Bidirectional(L.LSTM(4, return_sequences=True, name="enc")),
+        L.Bidirectional(L.SimpleRNN(2, return_sequences=True), merge_mode="mul", name="bi_mul"),
+        L.Bidirectional(L.GRU(3, activation="relu"), merge_mode="ave")]),
+}
+
+
+def write_configs(out):
+    configs = out / "configs"
+    configs.mkdir(parents=True, exist_ok=True)
+    for name, build in CONFIG_CASES.items():
+        keras.backend.clear_session()
+        config = json.loads(build().to_json())
+        (configs / f"{name}.json").write_text(json.dumps(config, indent=2) + "\n")
+    meta = {"keras_version": keras.__version__, "tensorflow_version": tf.__version__, "command": COMMAND}
+    (configs / "_meta.json").write_text(json.dumps(meta, indent=2) + "\n")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=pathlib.Path, default=REPO / "testdata")
+    args = parser.parse_args(argv)
+    mf.deterministic_tf()
+    tf.get_logger().setLevel("ERROR")
+    out = args.out / "rnn"
+    out.mkdir(parents=True, exist_ok=True)
+    for name in CASES:
+        print(name, run_case(name, out), flush=True)
+    write_configs(out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

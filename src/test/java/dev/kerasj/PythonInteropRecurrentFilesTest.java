@@ -1,0 +1,91 @@
+package dev.kerasj;
+
+import dev.kerasj.RecurrentParityTest.Fixture;
+import dev.kerasj.saving.DurableFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Writes, for {@code python-interop/tests/test_java_rnn_files.py}, a {@code .keras} archive and a
+ * {@code .weights.h5} file of every case of {@code testdata/rnn/}, built in Java with Keras' trained weights,
+ * under {@code <kerasj.interopDir>/rnn/}, with {@code <case>.json}: x_val's shape and values and Java's
+ * predictions for it. Then, after one more epoch of training in Java (so the optimizer has state), the TensorFlow
+ * formats: {@code <case>_savedmodel/} ({@code Model.save(dir)}), {@code <case>_ckpt/ckpt-1} (a TF object-based
+ * checkpoint, {@code Model.saveWeights}) and {@code <case>_tf.json} (Java's predictions in that state).
+ */
+class PythonInteropRecurrentFilesTest {
+  static Path out() {
+    return Path.of(System.getProperty("kerasj.interopDir", "target/interop")).resolve("rnn");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"lstm_digits", "gru_digits", "simple_rnn_backwards", "masked_recurrent",
+      "bidirectional_masked", "bidirectional_modes"})
+  void writeRecurrentFilesForPython(String name) throws IOException {
+    Path dir = out();
+    Files.createDirectories(dir);
+    Fixture f = Fixture.load(name);
+    try (Model model = RecurrentParityTest.CASES.get(name).get()) {
+      model.setWeights(f.weights("final", model.weights()));
+      model.save(dir.resolve(name + ".keras"));
+      model.saveWeights(dir.resolve(name + ".weights.h5"));
+      float[] predicted = KerasParityTest.toFloats(model.predict(f.xVal(), f.batchSize()));
+      String json = "{\"x_shape\": " + Arrays.toString(f.xVal().shape()) + ", \"x\": " + floats(f.xVal().floats())
+          + ", \"predict\": " + floats(predicted) + "}\n";
+      Files.writeString(dir.resolve(name + ".json"), json, StandardCharsets.UTF_8);
+
+      model.fit(f.x(), f.y(), FitOptions.builder().epochs(1).batchSize(f.batchSize()).shuffle(false).verbose(0)
+          .build());
+      DurableFiles.deleteRecursively(dir.resolve(name + "_savedmodel"));
+      DurableFiles.deleteRecursively(dir.resolve(name + "_ckpt"));
+      Files.createDirectories(dir.resolve(name + "_ckpt"));
+      model.save(dir.resolve(name + "_savedmodel"));
+      model.saveWeights(dir.resolve(name + "_ckpt").resolve("ckpt-1"));
+      Files.writeString(dir.resolve(name + "_tf.json"), "{\"predict\": "
+          + floats(KerasParityTest.toFloats(model.predict(f.xVal(), f.batchSize()))) + "}\n", StandardCharsets.UTF_8);
+    }
+  }
+
+  /**
+   * A Functional model (Masking, Bidirectional(LSTM) with sequences, GRU, Dense) with seeded weights:
+   * {@code functional.keras} and {@code functional.json} (x and Java's predictions) for Keras to load.
+   */
+  @org.junit.jupiter.api.Test
+  void writeFunctionalRecurrentModelForPython() throws IOException {
+    Path dir = out();
+    Files.createDirectories(dir);
+    dev.kerasj.layers.KerasTensor x = dev.kerasj.layers.Input.tensor(6, 3);
+    dev.kerasj.layers.KerasTensor h = new dev.kerasj.layers.Bidirectional(
+        dev.kerasj.layers.LSTM.builder(4).returnSequences(true).build()).apply(new dev.kerasj.layers.Masking().apply(x));
+    float[][][] data = new float[4][6][3];
+    for (int i = 0; i < data.length; i++) {
+      for (int t = 0; t < 6 - i; t++) { // row i: 6 - i real steps, then zeros
+        data[i][t] = new float[] {0.1f * t - 0.2f, 0.3f * i - 0.4f, 0.5f - 0.05f * t * i};
+      }
+    }
+    try (Model model = new Model(x, new dev.kerasj.layers.Dense(2).apply(new dev.kerasj.layers.GRU(3).apply(h)))) {
+      model.setSeed(3);
+      model.save(dir.resolve("functional.keras"));
+      float[] flat = new float[4 * 6 * 3];
+      for (int i = 0; i < flat.length; i++) {
+        flat[i] = data[i / 18][(i / 3) % 6][i % 3];
+      }
+      Files.writeString(dir.resolve("functional.json"), "{\"x_shape\": [4, 6, 3], \"x\": " + floats(flat)
+          + ", \"predict\": " + floats(KerasParityTest.toFloats(model.predict(data))) + "}\n", StandardCharsets.UTF_8);
+    }
+  }
+
+  private static String floats(float[] v) {
+    StringBuilder sb = new StringBuilder("[");
+    for (int i = 0; i < v.length; i++) {
+      sb.append(i == 0 ? "" : ", ").append(Float.toString(v[i]));
+    }
+    return sb.append("]").toString();
+  }
+
+}

@@ -1,0 +1,216 @@
+package dev.kerasj;
+
+import static dev.kerasj.KerasParityTest.stripPrefix;
+import static dev.kerasj.KerasParityTest.toFloats;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.kerasj.KerasParityTest.Diff;
+import dev.kerasj.callbacks.History;
+import dev.kerasj.internal.HostArray;
+import dev.kerasj.layers.Bidirectional;
+import dev.kerasj.layers.Dense;
+import dev.kerasj.layers.Flatten;
+import dev.kerasj.layers.GRU;
+import dev.kerasj.layers.Input;
+import dev.kerasj.layers.LSTM;
+import dev.kerasj.layers.Masking;
+import dev.kerasj.layers.SimpleRNN;
+import dev.kerasj.layers.Weight;
+import dev.kerasj.losses.BinaryCrossentropy;
+import dev.kerasj.losses.SparseCategoricalCrossentropy;
+import dev.kerasj.optimizers.Adam;
+import dev.kerasj.testing.TensorBundle;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.family.TType;
+
+/**
+ * The recurrent layers (SimpleRNN, LSTM, GRU) against real Keras 3.15.1: each case of {@code testdata/rnn} (made by
+ * python-interop/make_rnn_fixtures.py) trains in Java from Keras' initial weights and must give Keras' history,
+ * final weights, predictions and evaluation within {@link KerasParityTest}'s tolerance; Keras' trained
+ * {@code .keras} and {@code .weights.h5} files must load in Java and predict what Keras predicted; and the trained
+ * Java model must come back unchanged from its own {@code .keras}, {@code .weights.h5}, TF checkpoint and SavedModel.
+ */
+class RecurrentParityTest {
+  static final Path FIXTURES = Path.of("testdata", "rnn");
+
+  static final Map<String, Supplier<Model>> CASES = Map.of(
+      "lstm_digits", () -> digits(new LSTM(16)),
+      "gru_digits", () -> digits(new GRU(16)),
+      "simple_rnn_backwards", RecurrentParityTest::simpleRnnBackwards,
+      "masked_recurrent", RecurrentParityTest::maskedRecurrent,
+      "bidirectional_masked", RecurrentParityTest::bidirectionalMasked,
+      "bidirectional_modes", RecurrentParityTest::bidirectionalModes);
+
+  static Model digits(dev.kerasj.layers.Layer recurrent) {
+    Sequential m = new Sequential(Input.of(8, 8), recurrent, new Dense(10, "softmax"));
+    m.compile(new Adam(1e-2), new SparseCategoricalCrossentropy(), "accuracy");
+    return m;
+  }
+
+  static Model simpleRnnBackwards() {
+    Sequential m = new Sequential(Input.of(8, 8),
+        SimpleRNN.builder(12).returnSequences(true).goBackwards(true).build(),
+        new Flatten(),
+        new Dense(10, "softmax"));
+    m.compile(new Adam(1e-2), new SparseCategoricalCrossentropy(), "accuracy");
+    return m;
+  }
+
+  static Model maskedRecurrent() {
+    Sequential m = new Sequential(Input.of(10, 3), new Masking(), GRU.builder(6).returnSequences(true).build(),
+        new LSTM(5), new Dense(1, "sigmoid"));
+    m.compile(new Adam(1e-2), new BinaryCrossentropy(), "accuracy");
+    return m;
+  }
+
+  static Model bidirectionalMasked() {
+    Sequential m = new Sequential(Input.of(10, 3), new Masking(),
+        new Bidirectional(LSTM.builder(4).returnSequences(true).build()), new Bidirectional(GRU.builder(3).returnSequences(true).build(), "sum"),
+        new Flatten(), new Dense(1, "sigmoid"));
+    m.compile(new Adam(1e-2), new BinaryCrossentropy(), "accuracy");
+    return m;
+  }
+
+  static Model bidirectionalModes() {
+    Sequential m = new Sequential(Input.of(8, 8),
+        new Bidirectional(SimpleRNN.builder(4).returnSequences(true).build(), "mul"),
+        new Bidirectional(new GRU(3), "ave"), new Dense(10, "softmax"));
+    m.compile(new Adam(1e-2), new SparseCategoricalCrossentropy(), "accuracy");
+    return m;
+  }
+
+  /** One case's bundle: data, epochs and batch size. */
+  record Fixture(TensorBundle bundle, HostArray x, HostArray y, HostArray xVal, HostArray yVal, int epochs,
+      int batchSize) {
+    static Fixture load(String name) {
+      TensorBundle b = new TensorBundle(FIXTURES.resolve(name));
+      Class<? extends TType> yType = (name.equals("masked_recurrent") || name.equals("bidirectional_masked")) ? TFloat32.class : TInt32.class;
+      Map<String, Class<? extends TType>> want = new LinkedHashMap<>();
+      want.put("x", TFloat32.class);
+      want.put("y", yType);
+      want.put("x_val", TFloat32.class);
+      want.put("y_val", yType);
+      want.put("meta/epochs", TInt32.class);
+      want.put("meta/batch_size", TInt32.class);
+      Map<String, HostArray> t = b.read(want);
+      return new Fixture(b, t.get("x"), t.get("y"), t.get("x_val"), t.get("y_val"),
+          t.get("meta/epochs").ints()[0], t.get("meta/batch_size").ints()[0]);
+    }
+
+    Map<String, Object> weights(String stage, List<Weight> ws) {
+      Map<String, Class<? extends TType>> want = new LinkedHashMap<>();
+      ws.forEach(w -> want.put(stage + "/" + w.path(), TFloat32.class));
+      return stripPrefix(bundle.read(want), stage + "/");
+    }
+
+    float[] kerasPredictions() {
+      return bundle.read("predict", TFloat32.class).floats();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"lstm_digits", "gru_digits", "simple_rnn_backwards", "masked_recurrent",
+      "bidirectional_masked", "bidirectional_modes"})
+  void fit_fromKerasInitialWeights_matchesKerasHistoryWeightsAndPredictions(String name) {
+    Fixture f = Fixture.load(name);
+    try (Model model = CASES.get(name).get()) {
+      assertEquals(f.bundle().readStrings("meta/weight_names"), model.weights().stream().map(Weight::path).toList(),
+          "Java weight names and order must equal Keras'");
+      model.setWeights(f.weights("initial", model.weights()));
+      History h = model.fit(f.x(), f.y(), FitOptions.builder().epochs(f.epochs()).batchSize(f.batchSize())
+          .shuffle(false).validationData(f.xVal(), f.yVal()).verbose(0).build());
+      Diff diff = new Diff(name);
+      assertEquals(f.bundle().readStrings("meta/weight_names").size(), model.weights().size());
+      for (Map.Entry<String, List<Double>> e : h.history().entrySet()) {
+        diff.compare("history/" + e.getKey(), f.bundle().read("history/" + e.getKey(), TFloat32.class).floats(),
+            toFloats(e.getValue()));
+      }
+      Map<String, Object> finals = f.weights("final", model.weights());
+      for (int i = 0; i < model.weights().size(); i++) {
+        Weight w = model.weights().get(i);
+        diff.compare("final/" + w.path(), ((HostArray) finals.get(w.path())).floats(),
+            toFloats(model.getWeights().get(i)));
+      }
+      diff.compare("predict", f.kerasPredictions(), toFloats(model.predict(f.xVal(), f.batchSize())));
+      for (Map.Entry<String, Double> e : model.evaluate(f.xVal(), f.yVal(), f.batchSize()).entrySet()) {
+        diff.compare("evaluate/" + e.getKey(), f.bundle().read("evaluate/" + e.getKey(), TFloat32.class).floats(),
+            new float[] {e.getValue().floatValue()});
+      }
+      diff.assertWithin(KerasParityTest.RTOL, KerasParityTest.ATOL);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"lstm_digits", "gru_digits", "simple_rnn_backwards", "masked_recurrent",
+      "bidirectional_masked", "bidirectional_modes"})
+  void load_ofKerasWrittenKerasFile_predictsWhatKerasPredicted(String name) throws IOException {
+    Fixture f = Fixture.load(name);
+    try (Model model = Model.load(FIXTURES.resolve(name + ".keras"))) {
+      Diff diff = new Diff(name + ".keras");
+      diff.compare("predict", f.kerasPredictions(), toFloats(model.predict(f.xVal(), f.batchSize())));
+      diff.assertWithin(KerasParityTest.RTOL, KerasParityTest.ATOL);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"lstm_digits", "gru_digits", "simple_rnn_backwards", "masked_recurrent",
+      "bidirectional_masked", "bidirectional_modes"})
+  void loadWeights_ofKerasWrittenWeightsFile_predictsWhatKerasPredicted(String name) throws IOException {
+    Fixture f = Fixture.load(name);
+    try (Model model = CASES.get(name).get()) {
+      model.loadWeights(FIXTURES.resolve(name + ".weights.h5"));
+      Diff diff = new Diff(name + ".weights.h5");
+      diff.compare("predict", f.kerasPredictions(), toFloats(model.predict(f.xVal(), f.batchSize())));
+      diff.assertWithin(KerasParityTest.RTOL, KerasParityTest.ATOL);
+    }
+  }
+
+  /** Keras' trained weights, written by Java in every format and read back by Java, predict the same values. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"lstm_digits", "gru_digits", "simple_rnn_backwards", "masked_recurrent",
+      "bidirectional_masked", "bidirectional_modes"})
+  void javaWrittenFiles_inEveryFormat_roundTripTheTrainedModel(String name, @TempDir Path dir) throws IOException {
+    Fixture f = Fixture.load(name);
+    try (Model trained = CASES.get(name).get()) {
+      trained.setWeights(f.weights("final", trained.weights()));
+      float[] expected = toFloats(trained.predict(f.xVal(), f.batchSize()));
+      Diff keras = new Diff(name + " from Keras' final weights");
+      keras.compare("predict", f.kerasPredictions(), expected);
+      keras.assertWithin(KerasParityTest.RTOL, KerasParityTest.ATOL);
+      Diff diff = new Diff(name + " java round trips");
+
+      trained.save(dir.resolve("m.keras"));
+      try (Model back = Model.load(dir.resolve("m.keras"))) {
+        diff.compare(".keras", expected, toFloats(back.predict(f.xVal(), f.batchSize())));
+      }
+      trained.saveWeights(dir.resolve("m.weights.h5"));
+      try (Model back = CASES.get(name).get()) {
+        back.loadWeights(dir.resolve("m.weights.h5"));
+        diff.compare(".weights.h5", expected, toFloats(back.predict(f.xVal(), f.batchSize())));
+      }
+      // The public API: a path without a .weights.h5 / .keras name is a TF checkpoint prefix / SavedModel directory.
+      Path prefix = dir.resolve("ckpt").resolve("ckpt-1");
+      java.nio.file.Files.createDirectories(prefix.getParent());
+      trained.saveWeights(prefix);
+      try (Model back = CASES.get(name).get()) {
+        back.loadWeights(prefix);
+        diff.compare("tf checkpoint", expected, toFloats(back.predict(f.xVal(), f.batchSize())));
+      }
+      trained.save(dir.resolve("saved"));
+      try (Model back = Model.load(dir.resolve("saved"))) {
+        diff.compare("savedmodel", expected, toFloats(back.predict(f.xVal(), f.batchSize())));
+      }
+      diff.assertWithin(0, 0);
+    }
+  }
+}
