@@ -132,8 +132,8 @@ class SequentialConfigApiTest {
     assertMessage(() -> Sequential.fromJson("{\"name\": \"m\", \"layers\": []}"), "non-empty 'layers'");
     assertMessage(() -> Sequential.fromJson(mlp.replace("\"Sequential\"", "\"Functional\"")),
         "Sequential models only");
-    assertMessage(() -> Sequential.fromJson(mlp.replace("\"class_name\": \"Dense\"", "\"class_name\": \"LSTM\"")),
-        "LSTM");
+    assertMessage(() -> Sequential.fromJson(mlp.replace("\"class_name\": \"Dense\"", "\"class_name\": \"ConvLSTM2D\"")),
+        "ConvLSTM2D");
     String badUnits = mlp.replace("\"units\": 32", "\"units\": \"thirty-two\"");
     assertMessage(() -> Sequential.fromJson(badUnits), "units");
     assertMessage(() -> Sequential.fromJson(badUnits), "dense");

@@ -67,9 +67,9 @@ class SavedModelBadInputTest {
   @Test
   void load_unsupportedLayerClass_namesItAndListsSupportedLayers() throws IOException {
     withoutChecksums(); // an edited config of a SavedModel from before kerasj's SHA-256 manifest
-    replaceInFile(dir.resolve("assets/config.json"), "\"class_name\": \"Dense\"", "\"class_name\": \"LSTM\"");
+    replaceInFile(dir.resolve("assets/config.json"), "\"class_name\": \"Dense\"", "\"class_name\": \"ConvLSTM2D\"");
     IncompatibleModelException e = assertThrows(IncompatibleModelException.class, () -> Sequential.load(dir));
-    assertTrue(e.getMessage().contains("'LSTM' is not supported") && e.getMessage().contains("Supported: [InputLayer, "
+    assertTrue(e.getMessage().contains("'ConvLSTM2D' is not supported") && e.getMessage().contains("Supported: [InputLayer, "
         + "Dense, Conv2D"), e.getMessage());
   }
 
