@@ -96,8 +96,8 @@ def optimizer_state(prefix, opt):
     return {f"{prefix}/{k}": np.array(v.numpy()) for k, v in enumerate(opt.variables)}
 
 
-def run_case(name, out):
-    seed, spec = CASES[name]
+def run_case(name, out, cases=None, command=COMMAND):
+    seed, spec = (cases or CASES)[name]
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
     embedding = name.endswith("_embedding")
@@ -130,7 +130,7 @@ def run_case(name, out):
         "meta/keras_version": keras.__version__,
         "meta/tf_version": tf.__version__,
         "meta/numpy_version": np.__version__,
-        "meta/command": COMMAND,
+        "meta/command": command,
         "meta/description": ((f"Sequential([Input((3,), dtype='int32'), Embedding({EMBEDDING_VOCABULARY}, 2), "
                               f"Flatten(), Dense(2)]); " if embedding else
                               "Sequential([Input((4,)), Dense(5, activation='tanh'), Dense(2)]); ") +

@@ -32,7 +32,7 @@ import org.tensorflow.types.family.TType;
  * the inference pass for {@code evaluate}.
  *
  * <p>One training step is one {@code Session.run}: feed a batch, fetch the loss and each metric's batch state
- * ({@link Metric#update}: a mean metric's (sum, count), AUC's confusion counts ...), target {@code train_step}. Ordering inside the step (all via control dependencies): every gradient, then weight
+ * ({@link Metric#update}: a mean metric's (sum, count), AUC's confusion counts ...), target {@code train_step}. Ordering inside the step (all via control dependencies): every gradient, then gradient clipping, then weight
  * decay, then every variable update, then {@code iterations += 1}, exactly Keras' {@code apply_gradients} order.
  */
 public final class TrainingGraph {
@@ -151,6 +151,8 @@ public final class TrainingGraph {
     // most of the time its compile and first Session.run took).
     Op gradientsReady = optScope.withControlDependencyOps(gradOps).withName("gradients_ready").noOp();
     Ops afterGrads = optScope.withControlDependencies(List.of(gradientsReady));
+    // Keras' _clip_gradients: after the gradients, before weight decay and the updates (a no-op without clipping).
+    grads = optimizer.clipGradients(afterGrads, grads);
     optimizer.prepareUpdates(context(afterGrads, optimizer), learningRate);
     List<Op> updates = new ArrayList<>();
     for (int i = 0; i < trainable.size(); i++) {

@@ -97,8 +97,26 @@ public final class AdamW extends Adam {
     }
 
     @Override
+    public Builder clipnorm(double clipnorm) {
+      super.clipnorm(clipnorm);
+      return this;
+    }
+
+    @Override
+    public Builder clipvalue(double clipvalue) {
+      super.clipvalue(clipvalue);
+      return this;
+    }
+
+    @Override
+    public Builder globalClipnorm(double globalClipnorm) {
+      super.globalClipnorm(globalClipnorm);
+      return this;
+    }
+
+    @Override
     public AdamW build() {
-      return new AdamW(learningRate, weightDecay, beta1, beta2, epsilon, amsgrad);
+      return withBaseOptions(new AdamW(learningRate, weightDecay, beta1, beta2, epsilon, amsgrad));
     }
   }
 }

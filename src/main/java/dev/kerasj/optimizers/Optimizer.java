@@ -20,6 +20,9 @@ public abstract class Optimizer {
   private boolean built;
   private boolean prepared;
   private dev.kerasj.optimizers.schedules.LearningRateSchedule schedule;
+  private Double clipnorm;
+  private Double clipvalue;
+  private Double globalClipnorm;
 
   protected Optimizer(double learningRate) {
     if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
@@ -58,6 +61,56 @@ public abstract class Optimizer {
   /** The learning-rate schedule, or null when the learning rate is a plain variable. */
   public dev.kerasj.optimizers.schedules.LearningRateSchedule learningRateSchedule() {
     return schedule;
+  }
+
+  /**
+   * Clips every gradient before the update, like Keras' base-optimizer arguments {@code clipnorm},
+   * {@code clipvalue} and {@code global_clipnorm}, of which at most one may be set (null: not set). Builders call it
+   * ({@code Adam.builder().clipnorm(1.0)}); a model loaded from a Keras config calls it with the config's values.
+   * Call before {@code compile}.
+   *
+   * @param clipnorm each gradient is scaled so that its L2 norm is at most this
+   * @param clipvalue each gradient element is clipped to {@code [-clipvalue, clipvalue]}
+   * @param globalClipnorm all gradients are scaled together so that their joint L2 norm is at most this
+   * @return this optimizer
+   * @throws IllegalArgumentException when more than one is set, or one is not a positive finite number
+   * @throws IllegalStateException when the optimizer is already compiled into a model
+   */
+  public final Optimizer setGradientClipping(Double clipnorm, Double clipvalue, Double globalClipnorm) {
+    if (built) {
+      throw new IllegalStateException(
+          "Optimizer '" + name() + "' is already compiled: set its gradient clipping before compile");
+    }
+    GradientClipping.check(className(), clipnorm, clipvalue, globalClipnorm);
+    this.clipnorm = clipnorm;
+    this.clipvalue = clipvalue;
+    this.globalClipnorm = globalClipnorm;
+    return this;
+  }
+
+  /** Keras' {@code clipnorm}: the largest L2 norm of each gradient, or null when not set. */
+  public final Double clipnorm() {
+    return clipnorm;
+  }
+
+  /** Keras' {@code clipvalue}: the largest absolute value of a gradient element, or null when not set. */
+  public final Double clipvalue() {
+    return clipvalue;
+  }
+
+  /** Keras' {@code global_clipnorm}: the largest joint L2 norm of all gradients, or null when not set. */
+  public final Double globalClipnorm() {
+    return globalClipnorm;
+  }
+
+  /**
+   * The gradients as Keras' {@code _clip_gradients} leaves them (unchanged when no clipping is set), built with
+   * Keras' ops in Keras' order; called by the model graph after the gradients and before weight decay and the
+   * updates. Null entries (weights the loss does not reach) stay null and, as in Keras, are left out of the global
+   * norm.
+   */
+  public final Gradient[] clipGradients(org.tensorflow.op.Ops tf, Gradient[] gradients) {
+    return GradientClipping.clip(tf, gradients, clipnorm, clipvalue, globalClipnorm);
   }
 
   /** Keras' class name, such as {@code Adam}. */
@@ -133,5 +186,49 @@ public abstract class Optimizer {
       throw new IllegalStateException("Optimizer '" + name() + "': call prepareUpdates before update");
     }
     return updateStep(ctx, gradient, variable, index, lr);
+  }
+
+  /**
+   * What every optimizer builder shares: Keras' base-optimizer arguments. {@link #build()} of each subclass applies
+   * them through {@link #withBaseOptions}, which checks them as Keras does.
+   *
+   * @param <B> the concrete builder, returned by every setter
+   */
+  public abstract static class BaseBuilder<B extends BaseBuilder<B>> {
+    private Double clipnorm;
+    private Double clipvalue;
+    private Double globalClipnorm;
+
+    protected BaseBuilder() {}
+
+    /** This builder, typed as the subclass. */
+    protected abstract B self();
+
+    /** The optimizer with its arguments checked. */
+    public abstract Optimizer build();
+
+    /** Keras' {@code clipnorm} (default: not set): each gradient is scaled to an L2 norm of at most this. */
+    public B clipnorm(double clipnorm) {
+      this.clipnorm = clipnorm;
+      return self();
+    }
+
+    /** Keras' {@code clipvalue} (default: not set): each gradient element is clipped to {@code [-v, v]}. */
+    public B clipvalue(double clipvalue) {
+      this.clipvalue = clipvalue;
+      return self();
+    }
+
+    /** Keras' {@code global_clipnorm} (default: not set): all gradients are scaled to a joint norm of at most this. */
+    public B globalClipnorm(double globalClipnorm) {
+      this.globalClipnorm = globalClipnorm;
+      return self();
+    }
+
+    /** Applies (and checks) the base-optimizer arguments on a freshly built optimizer. */
+    protected final <O extends Optimizer> O withBaseOptions(O optimizer) {
+      optimizer.setGradientClipping(clipnorm, clipvalue, globalClipnorm);
+      return optimizer;
+    }
   }
 }

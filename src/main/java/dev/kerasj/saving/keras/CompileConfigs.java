@@ -67,9 +67,9 @@ final class CompileConfigs {
     } else {
       c.put("weight_decay", o.weightDecay());
     }
-    c.putNull("clipnorm");
-    c.putNull("global_clipnorm");
-    c.putNull("clipvalue");
+    putNullable(c, "clipnorm", o.clipnorm());
+    putNullable(c, "global_clipnorm", o.globalClipnorm());
+    putNullable(c, "clipvalue", o.clipvalue());
     c.put("use_ema", false);
     c.put("ema_momentum", 0.99);
     c.putNull("ema_overwrite_frequency");
@@ -119,6 +119,26 @@ final class CompileConfigs {
     return KerasJson.serialized("keras.optimizers", o.className(), c);
   }
 
+  /** A number that Keras writes as null when not set. */
+  private static Double nullableNumber(ConfigFields c, String key) {
+    JsonNode v = c.raw(key);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isNumber()) {
+      throw c.fail("'" + key + "' must be a number or null. Found: " + v);
+    }
+    return v.asDouble();
+  }
+
+  private static void putNullable(ObjectNode c, String key, Double value) {
+    if (value == null) {
+      c.putNull(key);
+    } else {
+      c.put(key, value);
+    }
+  }
+
   /** Keras' default optimizer name: the snake case of the class name. */
   private static String kerasOptimizerName(Optimizer o) {
     return switch (o.className()) {
@@ -152,7 +172,7 @@ final class CompileConfigs {
       throw c.fail("'learning_rate' must be a number or a serialized learning-rate schedule of "
           + ScheduleConfigs.MODULE + ". Found: " + lr);
     }
-    for (String unsupported : List.of("clipnorm", "global_clipnorm", "clipvalue", "ema_overwrite_frequency",
+    for (String unsupported : List.of("ema_overwrite_frequency",
         "loss_scale_factor", "gradient_accumulation_steps")) {
       c.requireDefault(unsupported, null);
     }
@@ -201,6 +221,12 @@ final class CompileConfigs {
         default -> throw env.fail("optimizer class '" + cls + "' is not supported. Supported: "
             + SUPPORTED_OPTIMIZERS);
       };
+    } catch (IllegalArgumentException e) {
+      throw c.fail(e.getMessage());
+    }
+    try {
+      optimizer.setGradientClipping(nullableNumber(c, "clipnorm"), nullableNumber(c, "clipvalue"),
+          nullableNumber(c, "global_clipnorm"));
     } catch (IllegalArgumentException e) {
       throw c.fail(e.getMessage());
     }

@@ -1,0 +1,58 @@
+"""Generates the Keras reference fixtures for gradient clipping (issue 17): the base-optimizer options `clipnorm`,
+`clipvalue` and `global_clipnorm` of Keras 3.15, for SGD and Adam, plus Adam's clipnorm on an Embedding (whose
+gradient Keras clips as IndexedSlices, one row per lookup).
+
+Same files, model, data, determinism and layout as make_optimizer_fixtures.py (train/<case> bundles with history,
+weights and every optimizer variable, keras/<case>.keras, checkpoints/<case>/ckpt-1.*), written under --out (default:
+the repository's testdata/clipping/). The clip thresholds bite: measured on the first batch at the initial weights,
+the per-weight gradient norms are 0.02 to 1.8 (so clipnorm clips the kernels and leaves some biases alone), the
+global norms 0.34 to 2.3 and the largest elements 0.06 to 1.0, all above the thresholds below.
+
+Usage: python python-interop/make_clipping_fixtures.py [--out DIR]
+"""
+
+import os
+
+os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import argparse
+import pathlib
+import sys
+
+import tensorflow as tf
+
+from make_fixtures import Opt, deterministic_tf
+from make_optimizer_fixtures import run_case
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+COMMAND = "python-interop/.venv/bin/python python-interop/make_clipping_fixtures.py"
+
+CASES = {
+    "sgd_clipnorm": (601, Opt("SGD", learning_rate=0.5, momentum=0.5, clipnorm=0.2)),
+    "sgd_clipvalue": (602, Opt("SGD", learning_rate=0.5, clipvalue=0.05)),
+    "sgd_global_clipnorm": (603, Opt("SGD", learning_rate=0.5, global_clipnorm=0.3)),
+    "adam_clipnorm": (604, Opt("Adam", learning_rate=0.02, clipnorm=0.2)),
+    "adam_clipvalue": (605, Opt("Adam", learning_rate=0.02, clipvalue=0.05)),
+    "adam_global_clipnorm": (606, Opt("Adam", learning_rate=0.02, global_clipnorm=0.3)),
+    "adam_clipnorm_embedding": (607, Opt("Adam", learning_rate=0.05, clipnorm=0.1)),
+    "sgd_global_clipnorm_embedding": (608, Opt("SGD", learning_rate=0.5, global_clipnorm=0.1)),
+}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=pathlib.Path, default=REPO / "testdata" / "clipping",
+                        help="output directory (default: the repository's testdata/clipping/)")
+    args = parser.parse_args(argv)
+    deterministic_tf()
+    tf.get_logger().setLevel("ERROR")
+    for sub in ("train", "keras", "checkpoints"):
+        (args.out / sub).mkdir(parents=True, exist_ok=True)
+    for name in CASES:
+        losses, next_loss = run_case(name, args.out, CASES, COMMAND)
+        print(f"{name}: loss={['%.4g' % v for v in losses]} next={next_loss[0]:.4g}", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
