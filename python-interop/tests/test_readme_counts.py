@@ -30,6 +30,10 @@ def keras_models():
     return len(list((TESTDATA / "keras").glob("*.keras")))
 
 
+def clipping_bundles():
+    return len(list((TESTDATA / "clipping" / "train").glob("*.index")))
+
+
 def savedmodel_configs():
     return len([p for p in (TESTDATA / "savedmodel" / "configs").glob("*.json") if not p.name.startswith("_")])
 
@@ -41,6 +45,7 @@ STATED = [
     ("README.md", r"make_keras_files_fixtures\.py` writes (\d+) models", keras_models),
     ("README.md", r"make_functional_fixtures\.py` trains (\d+) Functional models", functional_bundles),
     ("README.md", r"make_sequence_fixtures\.py` trains (\d+) models", sequence_bundles),
+    ("README.md", r"`testdata/clipping/`: (\d+) cases", clipping_bundles),
     ("testdata/README.md", r"One TF tensor bundle per Keras training case \((\d+) cases below\)", fixture_bundles),
     ("testdata/README.md", r"some tensor in \d+ of the (\d+) cases", fixture_bundles),
     ("testdata/README.md", r"`\.weights\.h5` files \((\d+) models:", keras_models),
