@@ -1,6 +1,7 @@
-"""Generates the Keras reference fixtures for gradient clipping (issue 17): the base-optimizer options `clipnorm`,
-`clipvalue` and `global_clipnorm` of Keras 3.15, for SGD and Adam, plus Adam's clipnorm on an Embedding (whose
-gradient Keras clips as IndexedSlices, one row per lookup).
+"""Generates the Keras reference fixtures for the base-optimizer options of Keras 3.15 (issue 17): gradient clipping
+(`clipnorm`, `clipvalue`, `global_clipnorm`) for SGD and Adam, plus clipping by norm on an Embedding (whose gradient
+Keras clips as IndexedSlices, one row per lookup), and the weights' moving average (`use_ema`, `ema_momentum`,
+`ema_overwrite_frequency`) for Adam.
 
 Same files, model, data, determinism and layout as make_optimizer_fixtures.py (train/<case> bundles with history,
 weights and every optimizer variable, keras/<case>.keras, checkpoints/<case>/ckpt-1.*), written under --out (default:
@@ -37,6 +38,11 @@ CASES = {
     "adam_global_clipnorm": (606, Opt("Adam", learning_rate=0.02, global_clipnorm=0.3)),
     "adam_clipnorm_embedding": (607, Opt("Adam", learning_rate=0.05, clipnorm=0.1)),
     "sgd_global_clipnorm_embedding": (608, Opt("SGD", learning_rate=0.5, global_clipnorm=0.1)),
+    # Moving averages of the weights: updated after every step, the weights set to them at the end of each fit
+    # (finalize_variable_values) and, with ema_overwrite_frequency=2, whenever (iterations + 1) % 2 == 0.
+    "adam_ema": (611, Opt("Adam", learning_rate=0.02, use_ema=True, ema_momentum=0.9)),
+    "adam_ema_overwrite": (612, Opt("Adam", learning_rate=0.02, use_ema=True, ema_momentum=0.8,
+                                    ema_overwrite_frequency=2)),
 }
 
 

@@ -1,11 +1,12 @@
-"""Python Keras continues the training runs Java saved with gradient clipping (clipnorm, clipvalue, global_clipnorm).
+"""Python Keras continues the training runs Java saved with gradient clipping (clipnorm, clipvalue, global_clipnorm)
+or the weights' moving average (use_ema, ema_momentum, ema_overwrite_frequency).
 
 Reads what OptimizerFixturesTest (src/test/java/dev/kerasj/saving/tfcheckpoint/, its clipping cases) leaves under
 $KERASJ_INTEROP_DIR/clipping (default: target/interop), per case of testdata/clipping/train: Java's state after 3
 epochs from Keras' initial weights as <case>.keras and as a TF checkpoint <case>/ckpt-1, and <case>.json with
-Java's fourth epoch. Keras must open the .keras with the same optimizer config (the clipping argument included), the
-checkpoint with assert_consumed(), and one more epoch in Keras (clipping as configured) must reach Java's numbers
-within 1e-5 relative + 1e-6 absolute. Missing Java outputs fail the test: run the Java test first.
+Java's fourth epoch. Keras must open the .keras with the same optimizer config (the clipping and EMA arguments
+included), the checkpoint (EMA averages included) with assert_consumed(), and one more epoch in Keras (configured
+alike) must reach Java's numbers within 1e-5 relative + 1e-6 absolute. Missing Java outputs fail the test: run the Java test first.
 """
 
 import pathlib
@@ -21,15 +22,20 @@ CASES = sorted(p.name[: -len(".index")] for p in TRAIN.glob("*.index"))
 
 
 def test_everyCase_isHere():
-    assert CASES == ["adam_clipnorm", "adam_clipnorm_embedding", "adam_clipvalue", "adam_global_clipnorm",
-                     "sgd_clipnorm", "sgd_clipvalue", "sgd_global_clipnorm", "sgd_global_clipnorm_embedding"]
+    assert CASES == ["adam_clipnorm", "adam_clipnorm_embedding", "adam_clipvalue", "adam_ema", "adam_ema_overwrite",
+                     "adam_global_clipnorm", "sgd_clipnorm", "sgd_clipvalue", "sgd_global_clipnorm",
+                     "sgd_global_clipnorm_embedding"]
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_fixtureConfig_clipsByExactlyOneOption(case):
+def test_fixtureConfig_setsTheOptionsItsNameSays(case):
     _, config = fixture(case, TRAIN)
     kinds = [k for k in ("clipnorm", "clipvalue", "global_clipnorm") if config[k] is not None]
-    assert kinds == [case.split("_", 1)[1].removesuffix("_embedding")]
+    if "_ema" in case:
+        assert kinds == [] and config["use_ema"] is True
+        assert (config["ema_overwrite_frequency"] is not None) == case.endswith("_overwrite")
+    else:
+        assert kinds == [case.split("_", 1)[1].removesuffix("_embedding")] and config["use_ema"] is False
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -58,6 +58,7 @@ public final class TrainingGraph {
   private final List<Operand<TFloat32>> trainFetches = new ArrayList<>();
   private final List<Operand<TFloat32>> evalFetches = new ArrayList<>();
   private final Op trainOp;
+  private final Op emaFinalize;
   private final Operand<TFloat32> learningRate;
   private final Operand<TFloat32> learningRateVariable;
   private final dev.kerasj.optimizers.schedules.LearningRateSchedule schedule;
@@ -137,6 +138,14 @@ public final class TrainingGraph {
     List<Weight> trainable = network.weights().stream().filter(Weight::trainable).toList();
     Gradient[] grads = gradients(tf.withSubScope("optimizer_gradients"), trainLoss, trainable, lookups);
 
+    // Keras' base build creates the EMA averages (zeros) before the optimizer's own slots.
+    List<Operand<TFloat32>> averages = new ArrayList<>();
+    if (optimizer.useEma()) {
+      OptimizerContext base = context(optScope, optimizer);
+      for (Weight w : trainable) {
+        averages.add(base.addSlot(w, "average", 0f));
+      }
+    }
     optimizer.buildFor(context(optScope, optimizer), trainable);
 
     List<Operation> gradOps = new ArrayList<>();
@@ -170,6 +179,14 @@ public final class TrainingGraph {
       }
       updates.addAll(optimizer.update(context(stepTf, optimizer), g, w, i, learningRate));
     }
+    if (optimizer.useEma()) {
+      updates.addAll(movingAverages(optScope.withControlDependencies(new ArrayList<>(updates)), optimizer,
+          trainable, averages, step));
+      this.emaFinalize = optScope.withName("ema_finalize").withControlDependencies(
+          assignAll(optScope, trainable, averages)).noOp();
+    } else {
+      this.emaFinalize = null;
+    }
     // The increment also waits for every reader of this step's counter (the forward pass, through Dropout's masks,
     // and the learning rate), which updates alone do not order in a model without weights.
     List<Op> beforeIncrement = new ArrayList<>(updates);
@@ -182,6 +199,60 @@ public final class TrainingGraph {
     this.trainOp = tf.withControlDependencies(all).withName("train_step").noOp();
     for (ModelGraph.VariableSlot s : graph.variables().subList(before, graph.variables().size())) {
       optimizerVariables.add(s.name());
+    }
+  }
+
+  /**
+   * Keras' {@code _update_model_variables_moving_average}, then (with {@code ema_overwrite_frequency}) its overwrite
+   * of the weights by their averages when {@code (iterations + 1) % frequency == 0}, as a select instead of
+   * Keras' cond. {@code tf} orders everything after the step's updates; {@code step} is the counter before the
+   * increment, Keras' {@code self.iterations} there.
+   */
+  private static List<Op> movingAverages(Ops tf, Optimizer optimizer, List<Weight> trainable,
+      List<Operand<TFloat32>> averages, Operand<TInt64> step) {
+    Operand<TFloat32> momentum = tf.math.mul(
+        tf.dtypes.cast(tf.math.notEqual(step, tf.constant(0L)), TFloat32.class),
+        tf.constant((float) optimizer.emaMomentum()));
+    Operand<TFloat32> oneMinus = tf.math.sub(tf.constant(1f), momentum);
+    List<Op> ops = new ArrayList<>();
+    List<Operand<TFloat32>> newAverages = new ArrayList<>();
+    for (int i = 0; i < trainable.size(); i++) {
+      Operand<TFloat32> average = averages.get(i);
+      Operand<TFloat32> assigned = tf.assign(average, tf.math.add(tf.math.mul(momentum, average),
+          tf.math.mul(oneMinus, trainable.get(i).value())));
+      ops.add(assigned);
+      newAverages.add(assigned);
+    }
+    Integer frequency = optimizer.emaOverwriteFrequency();
+    if (frequency == null) {
+      return ops;
+    }
+    Ops after = tf.withControlDependencies(new ArrayList<>(ops));
+    Operand<org.tensorflow.types.TBool> overwrite = after.math.equal(
+        after.math.floorMod(after.math.add(step, after.constant(1L)), after.constant((long) frequency)),
+        after.constant(0L));
+    for (int i = 0; i < trainable.size(); i++) {
+      Operand<TFloat32> w = trainable.get(i).value();
+      ops.add(after.assign(w, after.select(overwrite, newAverages.get(i), w)));
+    }
+    return ops;
+  }
+
+  private static List<Op> assignAll(Ops tf, List<Weight> trainable, List<Operand<TFloat32>> averages) {
+    List<Op> ops = new ArrayList<>();
+    for (int i = 0; i < trainable.size(); i++) {
+      ops.add(tf.assign(trainable.get(i).value(), averages.get(i)));
+    }
+    return ops;
+  }
+
+  /**
+   * Keras' {@code optimizer.finalize_variable_values} at the end of {@code fit}: with {@code use_ema}, every
+   * trainable weight takes its moving average; nothing otherwise.
+   */
+  public void finalizeVariableValues() {
+    if (emaFinalize != null) {
+      graph.session().runner().addTarget(emaFinalize).run();
     }
   }
 

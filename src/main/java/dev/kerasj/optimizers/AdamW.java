@@ -115,6 +115,24 @@ public final class AdamW extends Adam {
     }
 
     @Override
+    public Builder useEma(boolean useEma) {
+      super.useEma(useEma);
+      return this;
+    }
+
+    @Override
+    public Builder emaMomentum(double emaMomentum) {
+      super.emaMomentum(emaMomentum);
+      return this;
+    }
+
+    @Override
+    public Builder emaOverwriteFrequency(int emaOverwriteFrequency) {
+      super.emaOverwriteFrequency(emaOverwriteFrequency);
+      return this;
+    }
+
+    @Override
     public AdamW build() {
       return withBaseOptions(new AdamW(learningRate, weightDecay, beta1, beta2, epsilon, amsgrad));
     }

@@ -11,8 +11,10 @@ import org.tensorflow.types.TFloat32;
  * Keras numerically. TF Java's own optimizers are not used (DESIGN.md section 3: they differentiate every variable,
  * bake the learning rate in and race Adam's beta powers).
  *
- * <p>The model builds one update graph per step: gradients first, then (AdamW) weight decay, then every
- * {@link #updateStep}, then the iteration counter, each stage under control dependencies on the previous one. An
+ * <p>The model builds one update graph per step: gradients first, then their clipping (Keras' {@code clipnorm},
+ * {@code clipvalue} or {@code global_clipnorm}), then (AdamW) weight decay, then every {@link #updateStep}, then the
+ * weights' moving averages ({@code use_ema}), then the iteration counter, each stage under control dependencies on
+ * the previous one. Builders share these base-optimizer options through {@link BaseBuilder}. An
  * optimizer instance belongs to one model.
  */
 public abstract class Optimizer {
@@ -23,6 +25,12 @@ public abstract class Optimizer {
   private Double clipnorm;
   private Double clipvalue;
   private Double globalClipnorm;
+  private boolean useEma;
+  private double emaMomentum = DEFAULT_EMA_MOMENTUM;
+  private Integer emaOverwriteFrequency;
+
+  /** Keras' default {@code ema_momentum}. */
+  public static final double DEFAULT_EMA_MOMENTUM = 0.99;
 
   protected Optimizer(double learningRate) {
     if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
@@ -86,6 +94,53 @@ public abstract class Optimizer {
     this.clipvalue = clipvalue;
     this.globalClipnorm = globalClipnorm;
     return this;
+  }
+
+  /**
+   * Keeps an exponential moving average of every trainable weight, like Keras' {@code use_ema}, {@code ema_momentum}
+   * and {@code ema_overwrite_frequency}: after each step's updates, {@code average = m * average + (1 - m) * weight}
+   * with {@code m = emaMomentum} (0 at the first step, so the average starts at the weight); every
+   * {@code emaOverwriteFrequency} steps (null: never) the weights are set to their averages, and at the end of
+   * {@code fit} they are too (Keras' {@code finalize_variable_values}). The averages are optimizer variables
+   * ({@code <optimizer>/<weight path>_average}), saved with the others. Call before {@code compile}.
+   *
+   * @return this optimizer
+   * @throws IllegalArgumentException for an {@code emaMomentum} outside [0, 1] or an overwrite frequency below 1
+   * @throws IllegalStateException when the optimizer is already compiled into a model
+   */
+  public final Optimizer setEma(boolean useEma, double emaMomentum, Integer emaOverwriteFrequency) {
+    if (built) {
+      throw new IllegalStateException("Optimizer '" + name() + "' is already compiled: set its EMA before compile");
+    }
+    if (useEma) {
+      if (!(emaMomentum >= 0 && emaMomentum <= 1)) {
+        throw new IllegalArgumentException(className() + ": `ema_momentum` must be in the range [0, 1]. Received: "
+            + "ema_momentum=" + emaMomentum);
+      }
+      if (emaOverwriteFrequency != null && emaOverwriteFrequency < 1) {
+        throw new IllegalArgumentException(className() + ": `ema_overwrite_frequency` must be an integer >= 1 or "
+            + "None. Received: ema_overwrite_frequency=" + emaOverwriteFrequency);
+      }
+    }
+    this.useEma = useEma;
+    this.emaMomentum = emaMomentum;
+    this.emaOverwriteFrequency = emaOverwriteFrequency;
+    return this;
+  }
+
+  /** Keras' {@code use_ema}: whether the optimizer keeps a moving average of the weights. */
+  public final boolean useEma() {
+    return useEma;
+  }
+
+  /** Keras' {@code ema_momentum} (default {@value #DEFAULT_EMA_MOMENTUM}). */
+  public final double emaMomentum() {
+    return emaMomentum;
+  }
+
+  /** Keras' {@code ema_overwrite_frequency}: every how many steps the weights take their averages; null: never. */
+  public final Integer emaOverwriteFrequency() {
+    return emaOverwriteFrequency;
   }
 
   /** Keras' {@code clipnorm}: the largest L2 norm of each gradient, or null when not set. */
@@ -198,8 +253,29 @@ public abstract class Optimizer {
     private Double clipnorm;
     private Double clipvalue;
     private Double globalClipnorm;
+    private boolean useEma;
+    private double emaMomentum = DEFAULT_EMA_MOMENTUM;
+    private Integer emaOverwriteFrequency;
 
     protected BaseBuilder() {}
+
+    /** Keras' {@code use_ema} (default false): keep a moving average of the weights, see {@link Optimizer#setEma}. */
+    public B useEma(boolean useEma) {
+      this.useEma = useEma;
+      return self();
+    }
+
+    /** Keras' {@code ema_momentum} (default {@value Optimizer#DEFAULT_EMA_MOMENTUM}); used with {@code useEma}. */
+    public B emaMomentum(double emaMomentum) {
+      this.emaMomentum = emaMomentum;
+      return self();
+    }
+
+    /** Keras' {@code ema_overwrite_frequency} (default: never); used with {@code useEma}. */
+    public B emaOverwriteFrequency(int emaOverwriteFrequency) {
+      this.emaOverwriteFrequency = emaOverwriteFrequency;
+      return self();
+    }
 
     /** This builder, typed as the subclass. */
     protected abstract B self();
@@ -228,6 +304,7 @@ public abstract class Optimizer {
     /** Applies (and checks) the base-optimizer arguments on a freshly built optimizer. */
     protected final <O extends Optimizer> O withBaseOptions(O optimizer) {
       optimizer.setGradientClipping(clipnorm, clipvalue, globalClipnorm);
+      optimizer.setEma(useEma, emaMomentum, emaOverwriteFrequency);
       return optimizer;
     }
   }

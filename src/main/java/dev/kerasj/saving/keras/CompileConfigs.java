@@ -70,9 +70,13 @@ final class CompileConfigs {
     putNullable(c, "clipnorm", o.clipnorm());
     putNullable(c, "global_clipnorm", o.globalClipnorm());
     putNullable(c, "clipvalue", o.clipvalue());
-    c.put("use_ema", false);
-    c.put("ema_momentum", 0.99);
-    c.putNull("ema_overwrite_frequency");
+    c.put("use_ema", o.useEma());
+    c.put("ema_momentum", o.emaMomentum());
+    if (o.emaOverwriteFrequency() == null) {
+      c.putNull("ema_overwrite_frequency");
+    } else {
+      c.put("ema_overwrite_frequency", o.emaOverwriteFrequency());
+    }
     c.putNull("loss_scale_factor");
     c.putNull("gradient_accumulation_steps");
     if (o instanceof SGD s) {
@@ -172,11 +176,10 @@ final class CompileConfigs {
       throw c.fail("'learning_rate' must be a number or a serialized learning-rate schedule of "
           + ScheduleConfigs.MODULE + ". Found: " + lr);
     }
-    for (String unsupported : List.of("ema_overwrite_frequency",
+    for (String unsupported : List.of(
         "loss_scale_factor", "gradient_accumulation_steps")) {
       c.requireDefault(unsupported, null);
     }
-    c.requireDefault("use_ema", false);
     if (!cls.equals("Adam") && !cls.equals("AdamW")) {
       c.requireDefault("amsgrad", false);
     }
@@ -227,6 +230,12 @@ final class CompileConfigs {
     try {
       optimizer.setGradientClipping(nullableNumber(c, "clipnorm"), nullableNumber(c, "clipvalue"),
           nullableNumber(c, "global_clipnorm"));
+      JsonNode frequency = c.raw("ema_overwrite_frequency");
+      if (frequency != null && !frequency.isNull() && !(frequency.isIntegralNumber() && frequency.canConvertToInt())) {
+        throw c.fail("'ema_overwrite_frequency' must be an integer or null. Found: " + frequency);
+      }
+      optimizer.setEma(c.bool("use_ema", false), c.number("ema_momentum", Optimizer.DEFAULT_EMA_MOMENTUM),
+          frequency == null || frequency.isNull() ? null : frequency.intValue());
     } catch (IllegalArgumentException e) {
       throw c.fail(e.getMessage());
     }

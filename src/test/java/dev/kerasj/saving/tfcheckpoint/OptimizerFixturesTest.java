@@ -122,9 +122,10 @@ class OptimizerFixturesTest {
   }
 
   /**
-   * Gradient clipping ({@code testdata/clipping/}, made by {@code python-interop/make_clipping_fixtures.py}): each of
-   * Keras' {@code clipnorm}, {@code clipvalue} and {@code global_clipnorm} with SGD and Adam, and clipping by norm of
-   * an Embedding's per-lookup gradient.
+   * Keras' base-optimizer options ({@code testdata/clipping/}, made by
+   * {@code python-interop/make_clipping_fixtures.py}): each of Keras' {@code clipnorm}, {@code clipvalue} and
+   * {@code global_clipnorm} with SGD and Adam, clipping by norm of an Embedding's per-lookup gradient, and Adam with
+   * {@code use_ema} (with and without {@code ema_overwrite_frequency}).
    */
   static Stream<Case> clippingCases() {
     String f = "clipping";
@@ -141,7 +142,11 @@ class OptimizerFixturesTest {
         new Case("adam_clipnorm_embedding", () -> Adam.builder().learningRate(0.05).clipnorm(0.1).build(),
             Adam.class, f),
         new Case("sgd_global_clipnorm_embedding", () -> SGD.builder().learningRate(0.5).globalClipnorm(0.1).build(),
-            SGD.class, f));
+            SGD.class, f),
+        new Case("adam_ema", () -> Adam.builder().learningRate(0.02).useEma(true).emaMomentum(0.9).build(),
+            Adam.class, f),
+        new Case("adam_ema_overwrite", () -> Adam.builder().learningRate(0.02).useEma(true).emaMomentum(0.8)
+            .emaOverwriteFrequency(2).build(), Adam.class, f));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -15,11 +15,12 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
- * Keras' base-optimizer clipping arguments ({@code clipnorm}, {@code clipvalue}, {@code global_clipnorm}) on every
- * optimizer's builder: set values are kept, bad ones are refused with Keras-style messages. Numerical parity with
- * Keras is in {@code saving/tfcheckpoint/OptimizerFixturesTest} (its clipping cases).
+ * Keras' base-optimizer arguments ({@code clipnorm}, {@code clipvalue}, {@code global_clipnorm}, {@code use_ema},
+ * {@code ema_momentum}, {@code ema_overwrite_frequency}) on every optimizer's builder: set values are kept, bad ones
+ * are refused with Keras-style messages. Numerical parity with Keras is in
+ * {@code saving/tfcheckpoint/OptimizerFixturesTest} (its {@code testdata/clipping} cases).
  */
-class GradientClippingArgumentsTest {
+class BaseOptimizerArgumentsTest {
   /** A builder of each of the ten optimizers. */
   private static final List<Supplier<Optimizer.BaseBuilder<?>>> BUILDERS = List.of(SGD::builder, Adam::builder,
       AdamW::builder, RMSprop::builder, Adagrad::builder, Nadam::builder, Adamax::builder, Adadelta::builder,
@@ -88,5 +89,45 @@ class GradientClippingArgumentsTest {
       assertTrue(e.getMessage().contains("clipvalue cannot be applied to the gradient of a weight read by table "
           + "lookups"), e.getMessage());
     }
+  }
+
+  @Test
+  void everyBuilder_keepsItsEmaOptions_andDefaultsToKeras() {
+    for (Supplier<Optimizer.BaseBuilder<?>> b : BUILDERS) {
+      Optimizer plain = b.get().build();
+      assertEquals(false, plain.useEma(), plain.className());
+      assertEquals(0.99, plain.emaMomentum(), plain.className());
+      assertNull(plain.emaOverwriteFrequency(), plain.className());
+      Optimizer ema = b.get().useEma(true).emaMomentum(0.5).emaOverwriteFrequency(3).build();
+      assertEquals(true, ema.useEma(), plain.className());
+      assertEquals(0.5, ema.emaMomentum(), plain.className());
+      assertEquals(3, ema.emaOverwriteFrequency(), plain.className());
+    }
+    AdamW w = AdamW.builder().useEma(true).emaMomentum(0.9).emaOverwriteFrequency(2).weightDecay(0.01).build();
+    assertEquals(0.9, w.emaMomentum());
+  }
+
+  @Test
+  void emaMomentumOutsideUnitInterval_isRefusedWithKerasMessage() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Adam.builder().useEma(true).emaMomentum(1.5).build());
+    assertEquals("Adam: `ema_momentum` must be in the range [0, 1]. Received: ema_momentum=1.5", e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> SGD.builder().useEma(true).emaMomentum(-0.1).build());
+    assertThrows(IllegalArgumentException.class, () -> SGD.builder().useEma(true).emaMomentum(Double.NaN).build());
+  }
+
+  @Test
+  void emaOverwriteFrequencyBelowOne_isRefusedWithKerasMessage() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Nadam.builder().useEma(true).emaOverwriteFrequency(0).build());
+    assertEquals("Nadam: `ema_overwrite_frequency` must be an integer >= 1 or None. Received: "
+        + "ema_overwrite_frequency=0", e.getMessage());
+  }
+
+  @Test
+  void emaArguments_withoutUseEma_areKeptUncheckedLikeKeras() {
+    Optimizer o = Adam.builder().emaMomentum(2.0).build();
+    assertEquals(false, o.useEma());
+    assertEquals(2.0, o.emaMomentum());
   }
 }
