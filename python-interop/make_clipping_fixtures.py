@@ -1,7 +1,7 @@
 """Generates the Keras reference fixtures for the base-optimizer options of Keras 3.15 (issue 17): gradient clipping
 (`clipnorm`, `clipvalue`, `global_clipnorm`) for SGD and Adam, plus clipping by norm on an Embedding (whose gradient
 Keras clips as IndexedSlices, one row per lookup), and the weights' moving average (`use_ema`, `ema_momentum`,
-`ema_overwrite_frequency`) for Adam.
+`ema_overwrite_frequency`) for Adam, and gradient accumulation (`gradient_accumulation_steps`) for SGD and Adam.
 
 Same files, model, data, determinism and layout as make_optimizer_fixtures.py (train/<case> bundles with history,
 weights and every optimizer variable, keras/<case>.keras, checkpoints/<case>/ckpt-1.*), written under --out (default:
@@ -43,7 +43,13 @@ CASES = {
     "adam_ema": (611, Opt("Adam", learning_rate=0.02, use_ema=True, ema_momentum=0.9)),
     "adam_ema_overwrite": (612, Opt("Adam", learning_rate=0.02, use_ema=True, ema_momentum=0.8,
                                     ema_overwrite_frequency=2)),
+    # Gradient accumulation over 3 steps, trained with batch 16 (5 steps per epoch) for 2 epochs: the files are
+    # written after 10 steps, one gradient into the next accumulation, and the fourth epoch (steps 11 to 15) applies
+    # at steps 12 and 15.
+    "sgd_accumulation": (621, Opt("SGD", learning_rate=0.2, momentum=0.5, gradient_accumulation_steps=3)),
+    "adam_accumulation": (622, Opt("Adam", learning_rate=0.02, gradient_accumulation_steps=3)),
 }
+ACCUMULATION_FIT = dict(epochs=2, batch_size=16)
 
 
 def main(argv=None):
@@ -56,7 +62,8 @@ def main(argv=None):
     for sub in ("train", "keras", "checkpoints"):
         (args.out / sub).mkdir(parents=True, exist_ok=True)
     for name in CASES:
-        losses, next_loss = run_case(name, args.out, CASES, COMMAND)
+        fit = ACCUMULATION_FIT if name.endswith("_accumulation") else {}
+        losses, next_loss = run_case(name, args.out, CASES, COMMAND, **fit)
         print(f"{name}: loss={['%.4g' % v for v in losses]} next={next_loss[0]:.4g}", flush=True)
 
 

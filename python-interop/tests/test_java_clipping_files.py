@@ -1,5 +1,5 @@
 """Python Keras continues the training runs Java saved with gradient clipping (clipnorm, clipvalue, global_clipnorm)
-or the weights' moving average (use_ema, ema_momentum, ema_overwrite_frequency).
+or the weights' moving average (use_ema, ema_momentum, ema_overwrite_frequency), or gradient accumulation.
 
 Reads what OptimizerFixturesTest (src/test/java/dev/kerasj/saving/tfcheckpoint/, its clipping cases) leaves under
 $KERASJ_INTEROP_DIR/clipping (default: target/interop), per case of testdata/clipping/train: Java's state after 3
@@ -22,16 +22,19 @@ CASES = sorted(p.name[: -len(".index")] for p in TRAIN.glob("*.index"))
 
 
 def test_everyCase_isHere():
-    assert CASES == ["adam_clipnorm", "adam_clipnorm_embedding", "adam_clipvalue", "adam_ema", "adam_ema_overwrite",
-                     "adam_global_clipnorm", "sgd_clipnorm", "sgd_clipvalue", "sgd_global_clipnorm",
-                     "sgd_global_clipnorm_embedding"]
+    assert CASES == ["adam_accumulation", "adam_clipnorm", "adam_clipnorm_embedding", "adam_clipvalue", "adam_ema",
+                     "adam_ema_overwrite", "adam_global_clipnorm", "sgd_accumulation", "sgd_clipnorm",
+                     "sgd_clipvalue", "sgd_global_clipnorm", "sgd_global_clipnorm_embedding"]
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_fixtureConfig_setsTheOptionsItsNameSays(case):
     _, config = fixture(case, TRAIN)
     kinds = [k for k in ("clipnorm", "clipvalue", "global_clipnorm") if config[k] is not None]
-    if "_ema" in case:
+    assert (config["gradient_accumulation_steps"] == 3) == case.endswith("_accumulation")
+    if case.endswith("_accumulation"):
+        assert kinds == [] and config["use_ema"] is False
+    elif "_ema" in case:
         assert kinds == [] and config["use_ema"] is True
         assert (config["ema_overwrite_frequency"] is not None) == case.endswith("_overwrite")
     else:

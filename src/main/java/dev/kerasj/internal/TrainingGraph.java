@@ -59,6 +59,7 @@ public final class TrainingGraph {
   private final List<Operand<TFloat32>> evalFetches = new ArrayList<>();
   private final Op trainOp;
   private final Op emaFinalize;
+  private Operand<TInt64> optimizerIterations;
   private final Operand<TFloat32> learningRate;
   private final Operand<TFloat32> learningRateVariable;
   private final dev.kerasj.optimizers.schedules.LearningRateSchedule schedule;
@@ -146,7 +147,26 @@ public final class TrainingGraph {
         averages.add(base.addSlot(w, "average", 0f));
       }
     }
+    Integer accumulation = optimizer.gradientAccumulationSteps();
+    List<Operand<TFloat32>> accumulators = new ArrayList<>();
+    if (accumulation != null) {
+      OptimizerContext base = context(optScope, optimizer);
+      for (Weight w : trainable) {
+        accumulators.add(base.addSlot(w, "gradient_accumulator", 0f));
+      }
+      // Keras' optimizer.iterations with accumulation: applied updates, floor(iterations / steps).
+      this.optimizerIterations = optScope.math.floorDiv(iterations, optScope.constant((long) accumulation));
+    } else {
+      this.optimizerIterations = iterations;
+    }
+    int beforeSlots = graph.variables().size();
     optimizer.buildFor(context(optScope, optimizer), trainable);
+    List<Operand<TFloat32>> slots = new ArrayList<>();
+    for (ModelGraph.VariableSlot s : graph.variables().subList(beforeSlots, graph.variables().size())) {
+      @SuppressWarnings("unchecked")
+      Operand<TFloat32> v = (Operand<TFloat32>) s.variable();
+      slots.add(v);
+    }
 
     List<Operation> gradOps = new ArrayList<>();
     for (Gradient g : grads) {
@@ -158,8 +178,28 @@ public final class TrainingGraph {
     // One barrier carries the dependency on every gradient. Giving each update op a control input per gradient
     // instead made the graph quadratic in the number of weights (a 125-Dense-layer model: ~1.9 million control edges,
     // most of the time its compile and first Session.run took).
+    // With accumulation every step runs the update, and a step that is not an update step puts the weights and the
+    // optimizer's slots back (Keras' ops.cond, without a functional If): copies taken before any update.
+    List<Operand<TFloat32>> touched = new ArrayList<>();
+    List<Operand<TFloat32>> copies = new ArrayList<>();
+    Operand<org.tensorflow.types.TBool> isUpdateStep = null;
+    if (accumulation != null) {
+      trainable.forEach(w -> touched.add(w.value()));
+      touched.addAll(slots);
+      for (Operand<TFloat32> v : touched) {
+        Snapshot<TFloat32> copy = optScope.snapshot(v);
+        copies.add(copy);
+        gradOps.add(copy.op());
+      }
+      isUpdateStep = optScope.math.equal(optScope.math.floorMod(optScope.math.add(step, optScope.constant(1L)),
+          optScope.constant((long) accumulation)), optScope.constant(0L));
+    }
     Op gradientsReady = optScope.withControlDependencyOps(gradOps).withName("gradients_ready").noOp();
     Ops afterGrads = optScope.withControlDependencies(List.of(gradientsReady));
+    Gradient[] rawGrads = grads;
+    if (accumulation != null) {
+      grads = accumulated(afterGrads, grads, accumulators, accumulation);
+    }
     // Keras' _clip_gradients: after the gradients, before weight decay and the updates (a no-op without clipping).
     grads = optimizer.clipGradients(afterGrads, grads);
     optimizer.prepareUpdates(context(afterGrads, optimizer), learningRate);
@@ -179,9 +219,25 @@ public final class TrainingGraph {
       }
       updates.addAll(optimizer.update(context(stepTf, optimizer), g, w, i, learningRate));
     }
+    if (accumulation != null) {
+      Ops afterUpdates = optScope.withControlDependencies(new ArrayList<>(updates));
+      List<Op> settle = new ArrayList<>();
+      for (int k = 0; k < touched.size(); k++) {
+        settle.add(afterUpdates.assign(touched.get(k), afterUpdates.select(isUpdateStep, touched.get(k), copies.get(k))));
+      }
+      // The accumulator: reset after an update step, else plus this step's gradient.
+      for (int i = 0; i < trainable.size(); i++) {
+        if (rawGrads[i] != null) {
+          Operand<TFloat32> acc = accumulators.get(i);
+          settle.add(afterUpdates.assign(acc, afterUpdates.select(isUpdateStep, afterUpdates.zerosLike(acc),
+              afterUpdates.math.add(rawGrads[i].value(), acc))));
+        }
+      }
+      updates.addAll(settle);
+    }
     if (optimizer.useEma()) {
       updates.addAll(movingAverages(optScope.withControlDependencies(new ArrayList<>(updates)), optimizer,
-          trainable, averages, step));
+          trainable, averages, accumulation == null ? step : optimizerIterations));
       this.emaFinalize = optScope.withName("ema_finalize").withControlDependencies(
           assignAll(optScope, trainable, averages)).noOp();
     } else {
@@ -236,6 +292,22 @@ public final class TrainingGraph {
       ops.add(after.assign(w, after.select(overwrite, newAverages.get(i), w)));
     }
     return ops;
+  }
+
+  /**
+   * Keras' {@code (g + acc_g) / steps} for every gradient; dense, as Keras' sum of an {@code IndexedSlices} and the
+   * dense accumulator is.
+   */
+  private static Gradient[] accumulated(Ops tf, Gradient[] grads, List<Operand<TFloat32>> accumulators, int steps) {
+    Gradient[] out = new Gradient[grads.length];
+    for (int i = 0; i < grads.length; i++) {
+      if (grads[i] != null) {
+        Operand<TFloat32> v = tf.math.div(tf.math.add(grads[i].value(), accumulators.get(i)),
+            tf.constant((float) steps));
+        out[i] = new Gradient(v, tf.math.square(v), tf.math.abs(v), false);
+      }
+    }
+    return out;
   }
 
   private static List<Op> assignAll(Ops tf, List<Weight> trainable, List<Operand<TFloat32>> averages) {
@@ -345,7 +417,7 @@ public final class TrainingGraph {
 
       @Override
       public Operand<TInt64> iterations() {
-        return iterations;
+        return optimizerIterations;
       }
 
       @Override

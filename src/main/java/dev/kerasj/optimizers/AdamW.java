@@ -133,6 +133,12 @@ public final class AdamW extends Adam {
     }
 
     @Override
+    public Builder gradientAccumulationSteps(int steps) {
+      super.gradientAccumulationSteps(steps);
+      return this;
+    }
+
+    @Override
     public AdamW build() {
       return withBaseOptions(new AdamW(learningRate, weightDecay, beta1, beta2, epsilon, amsgrad));
     }

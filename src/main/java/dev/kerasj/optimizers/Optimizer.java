@@ -28,6 +28,7 @@ public abstract class Optimizer {
   private boolean useEma;
   private double emaMomentum = DEFAULT_EMA_MOMENTUM;
   private Integer emaOverwriteFrequency;
+  private Integer gradientAccumulationSteps;
 
   /** Keras' default {@code ema_momentum}. */
   public static final double DEFAULT_EMA_MOMENTUM = 0.99;
@@ -143,6 +144,36 @@ public abstract class Optimizer {
     return emaOverwriteFrequency;
   }
 
+  /**
+   * Applies the mean gradient of every {@code steps} training steps, like Keras' {@code gradient_accumulation_steps}:
+   * each step adds its gradient to an accumulator (an optimizer variable, {@code <optimizer>/<weight
+   * path>_gradient_accumulator}); every {@code steps}-th step (when {@code (iterations + 1) % steps == 0}) the
+   * optimizer applies {@code (gradient + accumulator) / steps}, clipped, and resets the accumulator. The optimizer's
+   * own step count (Adam's bias correction, EMA) is {@code iterations / steps}; a learning-rate schedule sees every
+   * step. Null: off. Call before {@code compile}.
+   *
+   * @return this optimizer
+   * @throws IllegalArgumentException for {@code steps < 2}, as Keras
+   * @throws IllegalStateException when the optimizer is already compiled into a model
+   */
+  public final Optimizer setGradientAccumulationSteps(Integer steps) {
+    if (built) {
+      throw new IllegalStateException(
+          "Optimizer '" + name() + "' is already compiled: set its gradient accumulation before compile");
+    }
+    if (steps != null && steps < 2) {
+      throw new IllegalArgumentException(className() + ": `gradient_accumulation_steps` must be an integer >= 2. "
+          + "Received: gradient_accumulation_steps=" + steps);
+    }
+    this.gradientAccumulationSteps = steps;
+    return this;
+  }
+
+  /** Keras' {@code gradient_accumulation_steps}, or null when every step applies its gradient. */
+  public final Integer gradientAccumulationSteps() {
+    return gradientAccumulationSteps;
+  }
+
   /** Keras' {@code clipnorm}: the largest L2 norm of each gradient, or null when not set. */
   public final Double clipnorm() {
     return clipnorm;
@@ -256,8 +287,15 @@ public abstract class Optimizer {
     private boolean useEma;
     private double emaMomentum = DEFAULT_EMA_MOMENTUM;
     private Integer emaOverwriteFrequency;
+    private Integer gradientAccumulationSteps;
 
     protected BaseBuilder() {}
+
+    /** Keras' {@code gradient_accumulation_steps} (default: off), see {@link Optimizer#setGradientAccumulationSteps}. */
+    public B gradientAccumulationSteps(int steps) {
+      this.gradientAccumulationSteps = steps;
+      return self();
+    }
 
     /** Keras' {@code use_ema} (default false): keep a moving average of the weights, see {@link Optimizer#setEma}. */
     public B useEma(boolean useEma) {
@@ -305,6 +343,7 @@ public abstract class Optimizer {
     protected final <O extends Optimizer> O withBaseOptions(O optimizer) {
       optimizer.setGradientClipping(clipnorm, clipvalue, globalClipnorm);
       optimizer.setEma(useEma, emaMomentum, emaOverwriteFrequency);
+      optimizer.setGradientAccumulationSteps(gradientAccumulationSteps);
       return optimizer;
     }
   }

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Keras' base-optimizer arguments ({@code clipnorm}, {@code clipvalue}, {@code global_clipnorm}, {@code use_ema},
- * {@code ema_momentum}, {@code ema_overwrite_frequency}) on every optimizer's builder: set values are kept, bad ones
- * are refused with Keras-style messages. Numerical parity with Keras is in
+ * {@code ema_momentum}, {@code ema_overwrite_frequency}, {@code gradient_accumulation_steps}) on every optimizer's
+ * builder: set values are kept, bad ones are refused with Keras-style messages. Numerical parity with Keras is in
  * {@code saving/tfcheckpoint/OptimizerFixturesTest} (its {@code testdata/clipping} cases).
  */
 class BaseOptimizerArgumentsTest {
@@ -129,5 +129,19 @@ class BaseOptimizerArgumentsTest {
     Optimizer o = Adam.builder().emaMomentum(2.0).build();
     assertEquals(false, o.useEma());
     assertEquals(2.0, o.emaMomentum());
+  }
+
+  @Test
+  void gradientAccumulationSteps_isKeptByEveryBuilder_andBelowTwoRefusedWithKerasMessage() {
+    for (Supplier<Optimizer.BaseBuilder<?>> b : BUILDERS) {
+      assertNull(b.get().build().gradientAccumulationSteps());
+      assertEquals(4, b.get().gradientAccumulationSteps(4).build().gradientAccumulationSteps());
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Adam.builder().gradientAccumulationSteps(1).build());
+    assertEquals("Adam: `gradient_accumulation_steps` must be an integer >= 2. Received: "
+        + "gradient_accumulation_steps=1", e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> SGD.builder().gradientAccumulationSteps(0).build());
+    assertEquals(3, AdamW.builder().gradientAccumulationSteps(3).weightDecay(0.01).build().gradientAccumulationSteps());
   }
 }

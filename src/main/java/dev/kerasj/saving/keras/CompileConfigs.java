@@ -78,7 +78,11 @@ final class CompileConfigs {
       c.put("ema_overwrite_frequency", o.emaOverwriteFrequency());
     }
     c.putNull("loss_scale_factor");
-    c.putNull("gradient_accumulation_steps");
+    if (o.gradientAccumulationSteps() == null) {
+      c.putNull("gradient_accumulation_steps");
+    } else {
+      c.put("gradient_accumulation_steps", o.gradientAccumulationSteps());
+    }
     if (o instanceof SGD s) {
       c.put("momentum", s.momentum());
       c.put("nesterov", s.nesterov());
@@ -176,10 +180,7 @@ final class CompileConfigs {
       throw c.fail("'learning_rate' must be a number or a serialized learning-rate schedule of "
           + ScheduleConfigs.MODULE + ". Found: " + lr);
     }
-    for (String unsupported : List.of(
-        "loss_scale_factor", "gradient_accumulation_steps")) {
-      c.requireDefault(unsupported, null);
-    }
+    c.requireDefault("loss_scale_factor", null);
     if (!cls.equals("Adam") && !cls.equals("AdamW")) {
       c.requireDefault("amsgrad", false);
     }
@@ -236,6 +237,9 @@ final class CompileConfigs {
       }
       optimizer.setEma(c.bool("use_ema", false), c.number("ema_momentum", Optimizer.DEFAULT_EMA_MOMENTUM),
           frequency == null || frequency.isNull() ? null : frequency.intValue());
+      Long steps = c.optionalLong("gradient_accumulation_steps");
+      optimizer.setGradientAccumulationSteps(
+          steps == null ? null : (int) Math.max(Integer.MIN_VALUE, Math.min(steps, Integer.MAX_VALUE)));
     } catch (IllegalArgumentException e) {
       throw c.fail(e.getMessage());
     }

@@ -195,7 +195,7 @@ final class TrackableTree {
       variables.add(Integer.toString(k), node);
       placed.add(e.name());
       if (OptimizerVariables.ONLY_IN_VARIABLES.equals(e.slotAttribute())) {
-        continue; // the EMA averages: Keras tracks them in _variables only
+        continue; // EMA averages and gradient accumulators: Keras tracks them in _variables only
       } else if (e.slotAttribute() != null && lists.containsKey(e.slotAttribute())) {
         lists.get(e.slotAttribute()).add(node);
       } else if (e.slotAttribute() != null) {

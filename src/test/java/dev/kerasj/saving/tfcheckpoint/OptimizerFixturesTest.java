@@ -146,7 +146,11 @@ class OptimizerFixturesTest {
         new Case("adam_ema", () -> Adam.builder().learningRate(0.02).useEma(true).emaMomentum(0.9).build(),
             Adam.class, f),
         new Case("adam_ema_overwrite", () -> Adam.builder().learningRate(0.02).useEma(true).emaMomentum(0.8)
-            .emaOverwriteFrequency(2).build(), Adam.class, f));
+            .emaOverwriteFrequency(2).build(), Adam.class, f),
+        new Case("sgd_accumulation", () -> SGD.builder().learningRate(0.2).momentum(0.5).gradientAccumulationSteps(3)
+            .build(), SGD.class, f),
+        new Case("adam_accumulation", () -> Adam.builder().learningRate(0.02).gradientAccumulationSteps(3).build(),
+            Adam.class, f));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -163,7 +167,7 @@ class OptimizerFixturesTest {
         initial.add(b.read("initial/" + w.path(), TFloat32.class));
       }
       m.setWeights(initial);
-      History h = m.fit(data.get("x"), data.get("y"), fit(3));
+      History h = m.fit(data.get("x"), data.get("y"), fit(b, epochs(b)));
       compareLosses(c.name() + " history/loss", b.read("history/loss", TFloat32.class).floats(), h, failures);
       compareState(c, b, m, "trained", failures);
 
@@ -184,7 +188,7 @@ class OptimizerFixturesTest {
       m.save(savedModel);
       Map<String, HostArray> trained = CheckpointTesting.allVariables(m);
 
-      History next = m.fit(data.get("x"), data.get("y"), fit(1));
+      History next = m.fit(data.get("x"), data.get("y"), fit(b, 1));
       compareLosses(c.name() + " next/loss", b.read("next/loss", TFloat32.class).floats(), next, failures);
       compareState(c, b, m, "final", failures);
       writeForPython(c, m, next);
@@ -193,7 +197,7 @@ class OptimizerFixturesTest {
         try (Model loaded = Model.load(file)) {
           assertEquals(c.type(), loaded.optimizer().getClass(), file + ": optimizer class");
           CheckpointTesting.assertSameValues(trained, CheckpointTesting.allVariables(loaded));
-          History again = loaded.fit(data.get("x"), data.get("y"), fit(1));
+          History again = loaded.fit(data.get("x"), data.get("y"), fit(b, 1));
           compareLosses(c.name() + " " + file.getFileName() + " next/loss",
               b.read("next/loss", TFloat32.class).floats(), again, failures);
           compareState(c, b, loaded, "final", failures);
@@ -256,13 +260,20 @@ class OptimizerFixturesTest {
     return out;
   }
 
-  private static FitOptions fit(int epochs) {
-    return FitOptions.builder().epochs(epochs).batchSize(32).shuffle(false).verbose(0).build();
+  /** {@code epochs} epochs with the case's batch size ({@code meta/batch_size}: 32, or 16 with accumulation). */
+  private static FitOptions fit(TensorBundle b, int epochs) {
+    int batch = b.read("meta/batch_size", TInt32.class).ints()[0];
+    return FitOptions.builder().epochs(epochs).batchSize(batch).shuffle(false).verbose(0).build();
+  }
+
+  /** The epochs of the case's first fit ({@code meta/epochs}: 3, or 2 with accumulation). */
+  private static int epochs(TensorBundle b) {
+    return b.read("meta/epochs", TInt32.class).ints()[0];
   }
 
   private static void continueAndCompare(Case c, TensorBundle b, Model m, List<String> failures) {
     Map<String, HostArray> data = c.data(b);
-    History next = m.fit(data.get("x"), data.get("y"), fit(1));
+    History next = m.fit(data.get("x"), data.get("y"), fit(b, 1));
     compareLosses(c.name() + " next/loss", b.read("next/loss", TFloat32.class).floats(), next, failures);
     compareState(c, b, m, "final", failures);
   }
