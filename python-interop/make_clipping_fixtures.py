@@ -48,6 +48,10 @@ CASES = {
     # at steps 12 and 15.
     "sgd_accumulation": (621, Opt("SGD", learning_rate=0.2, momentum=0.5, gradient_accumulation_steps=3)),
     "adam_accumulation": (622, Opt("Adam", learning_rate=0.02, gradient_accumulation_steps=3)),
+    # All three together: the mean gradient is clipped, the EMA sees iterations // 3 (its first step and overwrites).
+    "adam_ema_clipnorm_accumulation": (623, Opt("Adam", learning_rate=0.02, gradient_accumulation_steps=3,
+                                                clipnorm=0.2, use_ema=True, ema_momentum=0.8,
+                                                ema_overwrite_frequency=2)),
 }
 ACCUMULATION_FIT = dict(epochs=2, batch_size=16)
 

@@ -124,8 +124,9 @@ class OptimizerFixturesTest {
   /**
    * Keras' base-optimizer options ({@code testdata/clipping/}, made by
    * {@code python-interop/make_clipping_fixtures.py}): each of Keras' {@code clipnorm}, {@code clipvalue} and
-   * {@code global_clipnorm} with SGD and Adam, clipping by norm of an Embedding's per-lookup gradient, and Adam with
-   * {@code use_ema} (with and without {@code ema_overwrite_frequency}).
+   * {@code global_clipnorm} with SGD and Adam, clipping by norm of an Embedding's per-lookup gradient, Adam with
+   * {@code use_ema} (with and without {@code ema_overwrite_frequency}), SGD and Adam with
+   * {@code gradient_accumulation_steps}, and Adam with all three.
    */
   static Stream<Case> clippingCases() {
     String f = "clipping";
@@ -150,7 +151,9 @@ class OptimizerFixturesTest {
         new Case("sgd_accumulation", () -> SGD.builder().learningRate(0.2).momentum(0.5).gradientAccumulationSteps(3)
             .build(), SGD.class, f),
         new Case("adam_accumulation", () -> Adam.builder().learningRate(0.02).gradientAccumulationSteps(3).build(),
-            Adam.class, f));
+            Adam.class, f),
+        new Case("adam_ema_clipnorm_accumulation", () -> Adam.builder().learningRate(0.02).gradientAccumulationSteps(3)
+            .clipnorm(0.2).useEma(true).emaMomentum(0.8).emaOverwriteFrequency(2).build(), Adam.class, f));
   }
 
   @ParameterizedTest(name = "{0}")
