@@ -44,12 +44,12 @@ import org.tensorflow.types.TInt64;
 /**
  * The optimizers of issue 17 against Keras 3.15.1 ({@code testdata/optimizers/}, made by
  * {@code python-interop/make_optimizer_fixtures.py}; two cases train an Embedding, whose gradient Keras sees per
- * lookup, see {@link dev.kerasj.optimizers.Gradient}), and gradient clipping ({@code testdata/clipping/}, see
- * {@link #clippingCases()}): a 3-epoch fit from Keras' initial weights must reach Keras'
- * losses, weights and every optimizer variable (named and ordered as Keras' {@code optimizer.variables}); Java
- * restoring Keras' TF checkpoint or {@code .keras} file after those 3 epochs, or its own {@code .keras}, checkpoint
- * and SavedModel, must train the fourth epoch to Keras' numbers. The files Java writes are left for
- * {@code python-interop/tests/test_java_optimizer_files.py}. Tolerance: {@value #RTOL} relative plus {@value #ATOL}
+ * lookup, see {@link dev.kerasj.optimizers.Gradient}), and Keras' base-optimizer options ({@code testdata/clipping/},
+ * see {@link #clippingCases()}): a 3-epoch fit (with accumulation 2 epochs of batch 16) from Keras' initial weights
+ * must reach Keras' losses, weights and every optimizer variable (named and ordered as Keras'
+ * {@code optimizer.variables}); Java restoring Keras' TF checkpoint or {@code .keras} file after those epochs, or its
+ * own {@code .keras}, checkpoint and SavedModel, must train one more epoch to Keras' numbers. The files Java writes
+ * are left for {@code python-interop/tests/test_java_optimizer_files.py} and {@code test_java_clipping_files.py}. Tolerance: {@value #RTOL} relative plus {@value #ATOL}
  * absolute per value, the project's parity tolerance (Java runs TF 2.18's kernels, Python 2.21's).
  */
 class OptimizerFixturesTest {
@@ -126,7 +126,7 @@ class OptimizerFixturesTest {
    * {@code python-interop/make_clipping_fixtures.py}): each of Keras' {@code clipnorm}, {@code clipvalue} and
    * {@code global_clipnorm} with SGD and Adam, clipping by norm of an Embedding's per-lookup gradient, Adam with
    * {@code use_ema} (with and without {@code ema_overwrite_frequency}), SGD and Adam with
-   * {@code gradient_accumulation_steps}, and Adam with all three.
+   * {@code gradient_accumulation_steps} (Adam also on an Embedding), and Adam with all three.
    */
   static Stream<Case> clippingCases() {
     String f = "clipping";
@@ -153,7 +153,9 @@ class OptimizerFixturesTest {
         new Case("adam_accumulation", () -> Adam.builder().learningRate(0.02).gradientAccumulationSteps(3).build(),
             Adam.class, f),
         new Case("adam_ema_clipnorm_accumulation", () -> Adam.builder().learningRate(0.02).gradientAccumulationSteps(3)
-            .clipnorm(0.2).useEma(true).emaMomentum(0.8).emaOverwriteFrequency(2).build(), Adam.class, f));
+            .clipnorm(0.2).useEma(true).emaMomentum(0.8).emaOverwriteFrequency(2).build(), Adam.class, f),
+        new Case("adam_accumulation_embedding", () -> Adam.builder().learningRate(0.05).gradientAccumulationSteps(3)
+            .build(), Adam.class, f));
   }
 
   @ParameterizedTest(name = "{0}")
