@@ -96,8 +96,8 @@ def optimizer_state(prefix, opt):
     return {f"{prefix}/{k}": np.array(v.numpy()) for k, v in enumerate(opt.variables)}
 
 
-def run_case(name, out):
-    seed, spec = CASES[name]
+def run_case(name, out, cases=None, command=COMMAND, epochs=EPOCHS, batch_size=BATCH_SIZE):
+    seed, spec = (cases or CASES)[name]
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
     embedding = name.endswith("_embedding")
@@ -107,8 +107,8 @@ def run_case(name, out):
     names = weight_names(model)
     t = {"x": x, "y": y, "meta/weight_names": np.array(names, dtype=object)}
     t.update({f"initial/{n}": np.array(w.numpy()) for n, w in zip(names, model.weights)})
-    fit = dict(batch_size=BATCH_SIZE, shuffle=False, verbose=0)
-    history = model.fit(x, y, epochs=EPOCHS, **fit).history
+    fit = dict(batch_size=batch_size, shuffle=False, verbose=0)
+    history = model.fit(x, y, epochs=epochs, **fit).history
     t["history/loss"] = np.asarray(history["loss"], dtype=np.float32)
     t.update({f"trained/{n}": np.array(w.numpy()) for n, w in zip(names, model.weights)})
     t.update(optimizer_state("trained_optimizer", model.optimizer))
@@ -124,18 +124,18 @@ def run_case(name, out):
     t.update({f"final/{n}": np.array(w.numpy()) for n, w in zip(names, model.weights)})
     t.update(optimizer_state("final_optimizer", model.optimizer))
     t.update({
-        "meta/epochs": np.int32(EPOCHS),
-        "meta/batch_size": np.int32(BATCH_SIZE),
+        "meta/epochs": np.int32(epochs),
+        "meta/batch_size": np.int32(batch_size),
         "meta/seed": np.int32(seed),
         "meta/keras_version": keras.__version__,
         "meta/tf_version": tf.__version__,
         "meta/numpy_version": np.__version__,
-        "meta/command": COMMAND,
+        "meta/command": command,
         "meta/description": ((f"Sequential([Input((3,), dtype='int32'), Embedding({EMBEDDING_VOCABULARY}, 2), "
                               f"Flatten(), Dense(2)]); " if embedding else
                               "Sequential([Input((4,)), Dense(5, activation='tanh'), Dense(2)]); ") +
                              f"optimizer={spec if not isinstance(spec, str) else repr(spec)}; loss='mse'; "
-                             f"jit_compile=False; fit epochs={EPOCHS} then 1, batch_size={BATCH_SIZE}, "
+                             f"jit_compile=False; fit epochs={epochs} then 1, batch_size={batch_size}, "
                              f"shuffle=False"),
     })
     save_bundle(out / "train" / name, t)

@@ -33,20 +33,20 @@ def test_everyCase_isHere():
                      "ftrl", "ftrl_defaults", "lion", "nadam"]
 
 
-def fixture(case):
-    reader = tf.train.load_checkpoint(str(TRAIN / case))
+def fixture(case, train=TRAIN):
+    reader = tf.train.load_checkpoint(str(train / case))
     config = json.loads(reader.get_tensor("meta/config").decode())
     return reader, config
 
 
-def java_outputs(case):
-    path = FOLDER / f"{case}.json"
+def java_outputs(case, folder=FOLDER):
+    path = folder / f"{case}.json"
     assert path.is_file(), f"{path} is missing: run OptimizerFixturesTest first"
     return json.loads(path.read_text())
 
 
 # Keras' default optimizer name (the fixture config's "name") of each optimizer class.
-CLASSES = {"adam": "Adam", "adam_w": "AdamW", "nadam": "Nadam", "adamax": "Adamax", "adadelta": "Adadelta",
+CLASSES = {"sgd": "SGD", "adam": "Adam", "adam_w": "AdamW", "nadam": "Nadam", "adamax": "Adamax", "adadelta": "Adadelta",
            "ftrl": "Ftrl", "lion": "Lion"}
 
 
@@ -67,8 +67,15 @@ def assert_same_optimizer(optimizer, config):
             assert got[key] == value, f"{key}: {got[key]!r}, Keras has {value!r}"
 
 
+def steps_trained(reader):
+    """Training steps of the case's first fit (Keras' raw _iterations): epochs times batches per epoch."""
+    batch = int(reader.get_tensor("meta/batch_size"))
+    return int(reader.get_tensor("meta/epochs")) * -(-len(reader.get_tensor("x")) // batch)
+
+
 def one_more_epoch_matches_java(case, model, reader, java):
-    history = model.fit(reader.get_tensor("x"), reader.get_tensor("y"), batch_size=32, epochs=1, shuffle=False,
+    batch = int(reader.get_tensor("meta/batch_size"))
+    history = model.fit(reader.get_tensor("x"), reader.get_tensor("y"), batch_size=batch, epochs=1, shuffle=False,
                         verbose=0)
     loss = history.history["loss"][0]
     print(f"{case}: java next loss={java['next_loss']:.9g} keras={loss:.9g}")
@@ -85,18 +92,28 @@ def one_more_epoch_matches_java(case, model, reader, java):
 
 @pytest.mark.parametrize("case", CASES)
 def test_javaKerasFile_loadsWithItsOptimizer_andTrainsOnLikeJava(case):
-    java = java_outputs(case)
-    reader, config = fixture(case)
-    model = keras.models.load_model(FOLDER / f"{case}.keras")
-    assert_same_optimizer(model.optimizer, config)
-    assert int(model.optimizer.iterations.numpy()) == 9
-    one_more_epoch_matches_java(case, model, reader, java)
+    check_java_keras_file(case, FOLDER, TRAIN)
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_javaCheckpoint_restoresConsumedIntoKeras_andTrainsOnLikeJava(case):
-    java = java_outputs(case)
-    reader, config = fixture(case)
+    check_java_checkpoint(case, FOLDER, TRAIN)
+
+
+def check_java_keras_file(case, folder, train):
+    """Keras opens Java's .keras with the fixture's optimizer and trains one more epoch to Java's numbers."""
+    java = java_outputs(case, folder)
+    reader, config = fixture(case, train)
+    model = keras.models.load_model(folder / f"{case}.keras")
+    assert_same_optimizer(model.optimizer, config)
+    assert int(model.optimizer._iterations.numpy()) == steps_trained(reader)
+    one_more_epoch_matches_java(case, model, reader, java)
+
+
+def check_java_checkpoint(case, folder, train):
+    """Keras restores Java's TF checkpoint with assert_consumed() and trains one more epoch to Java's numbers."""
+    java = java_outputs(case, folder)
+    reader, config = fixture(case, train)
     keras.backend.clear_session()
     optimizer = keras_optimizer(config)
     if case.endswith("_embedding"):
@@ -107,7 +124,7 @@ def test_javaCheckpoint_restoresConsumedIntoKeras_andTrainsOnLikeJava(case):
                                   keras.layers.Dense(2)])
     model.compile(optimizer=optimizer, loss="mse", jit_compile=False)
     model.optimizer.build(model.trainable_variables)
-    status = tf.train.Checkpoint(model=model, optimizer=model.optimizer).restore(str(FOLDER / case / "ckpt-1"))
+    status = tf.train.Checkpoint(model=model, optimizer=model.optimizer).restore(str(folder / case / "ckpt-1"))
     status.assert_consumed()
-    assert int(model.optimizer.iterations.numpy()) == 9
+    assert int(model.optimizer._iterations.numpy()) == steps_trained(reader)
     one_more_epoch_matches_java(case, model, reader, java)

@@ -38,6 +38,10 @@ def keras_models():
     return len(list((TESTDATA / "keras").glob("*.keras")))
 
 
+def clipping_bundles():
+    return len(list((TESTDATA / "clipping" / "train").glob("*.index")))
+
+
 def savedmodel_configs():
     return len([p for p in (TESTDATA / "savedmodel" / "configs").glob("*.json") if not p.name.startswith("_")])
 
@@ -51,6 +55,7 @@ STATED = [
     ("README.md", r"make_sequence_fixtures\.py` trains (\d+) models", sequence_bundles),
     ("README.md", r"make_attention_fixtures\.py` trains (\d+) models", attention_bundles),
     ("README.md", r"make_rnn_fixtures\.py` trains (\d+) models", rnn_bundles),
+    ("README.md", r"`testdata/clipping/`: (\d+) cases", clipping_bundles),
     ("testdata/README.md", r"One TF tensor bundle per Keras training case \((\d+) cases below\)", fixture_bundles),
     ("testdata/README.md", r"some tensor in \d+ of the (\d+) cases", fixture_bundles),
     ("testdata/README.md", r"`\.weights\.h5` files \((\d+) models:", keras_models),

@@ -99,6 +99,11 @@ final class FitLoop {
       outcome = run.interrupted ? TrainingOutcome.INTERRUPTED
           : run.stoppedOnNaN ? TrainingOutcome.STOPPED_ON_NAN
           : model.stopTraining() ? TrainingOutcome.STOPPED_EARLY : TrainingOutcome.COMPLETED;
+      if (o.epochs() > 0 && !run.interrupted) {
+        // Keras' finalize_variable_values, after the last onEpochEnd and before onTrainEnd: with use_ema, the
+        // weights take their moving averages. A run interrupted for a resume (BackupAndRestore) is not over.
+        training.finalizeVariableValues();
+      }
     } catch (RuntimeException | Error e) {
       // Still let callbacks release what they hold (CSVLogger's file); the original failure wins.
       try {

@@ -32,7 +32,7 @@ import org.tensorflow.types.family.TType;
  * the inference pass for {@code evaluate}.
  *
  * <p>One training step is one {@code Session.run}: feed a batch, fetch the loss and each metric's batch state
- * ({@link Metric#update}: a mean metric's (sum, count), AUC's confusion counts ...), target {@code train_step}. Ordering inside the step (all via control dependencies): every gradient, then weight
+ * ({@link Metric#update}: a mean metric's (sum, count), AUC's confusion counts ...), target {@code train_step}. Ordering inside the step (all via control dependencies): every gradient, then gradient clipping, then weight
  * decay, then every variable update, then {@code iterations += 1}, exactly Keras' {@code apply_gradients} order.
  */
 public final class TrainingGraph {
@@ -58,6 +58,8 @@ public final class TrainingGraph {
   private final List<Operand<TFloat32>> trainFetches = new ArrayList<>();
   private final List<Operand<TFloat32>> evalFetches = new ArrayList<>();
   private final Op trainOp;
+  private final Op emaFinalize;
+  private Operand<TInt64> optimizerIterations;
   private final Operand<TFloat32> learningRate;
   private final Operand<TFloat32> learningRateVariable;
   private final dev.kerasj.optimizers.schedules.LearningRateSchedule schedule;
@@ -142,7 +144,34 @@ public final class TrainingGraph {
 
     Gradient[] grads = gradients(tf.withSubScope("optimizer_gradients"), trainLoss, trainable, lookups, penalized);
 
+    // Keras' base build creates the EMA averages (zeros) before the optimizer's own slots.
+    List<Operand<TFloat32>> averages = new ArrayList<>();
+    if (optimizer.useEma()) {
+      OptimizerContext base = context(optScope, optimizer);
+      for (Weight w : trainable) {
+        averages.add(base.addSlot(w, "average", 0f));
+      }
+    }
+    Integer accumulation = optimizer.gradientAccumulationSteps();
+    List<Operand<TFloat32>> accumulators = new ArrayList<>();
+    if (accumulation != null) {
+      OptimizerContext base = context(optScope, optimizer);
+      for (Weight w : trainable) {
+        accumulators.add(base.addSlot(w, "gradient_accumulator", 0f));
+      }
+      // Keras' optimizer.iterations with accumulation: applied updates, floor(iterations / steps).
+      this.optimizerIterations = optScope.math.floorDiv(iterations, optScope.constant((long) accumulation));
+    } else {
+      this.optimizerIterations = iterations;
+    }
+    int beforeSlots = graph.variables().size();
     optimizer.buildFor(context(optScope, optimizer), trainable);
+    List<Operand<TFloat32>> slots = new ArrayList<>();
+    for (ModelGraph.VariableSlot s : graph.variables().subList(beforeSlots, graph.variables().size())) {
+      @SuppressWarnings("unchecked")
+      Operand<TFloat32> v = (Operand<TFloat32>) s.variable();
+      slots.add(v);
+    }
 
     List<Operation> gradOps = new ArrayList<>();
     // The step's loss is computed from the weights before the update: a penalty such as sum(square(kernel)) is not
@@ -157,8 +186,30 @@ public final class TrainingGraph {
     // One barrier carries the dependency on every gradient. Giving each update op a control input per gradient
     // instead made the graph quadratic in the number of weights (a 125-Dense-layer model: ~1.9 million control edges,
     // most of the time its compile and first Session.run took).
+    // With accumulation every step runs the update, and a step that is not an update step puts the weights and the
+    // optimizer's slots back (Keras' ops.cond, without a functional If): copies taken before any update.
+    List<Operand<TFloat32>> touched = new ArrayList<>();
+    List<Operand<TFloat32>> copies = new ArrayList<>();
+    Operand<org.tensorflow.types.TBool> isUpdateStep = null;
+    if (accumulation != null) {
+      trainable.forEach(w -> touched.add(w.value()));
+      touched.addAll(slots);
+      for (Operand<TFloat32> v : touched) {
+        Snapshot<TFloat32> copy = optScope.snapshot(v);
+        copies.add(copy);
+        gradOps.add(copy.op());
+      }
+      isUpdateStep = optScope.math.equal(optScope.math.floorMod(optScope.math.add(step, optScope.constant(1L)),
+          optScope.constant((long) accumulation)), optScope.constant(0L));
+    }
     Op gradientsReady = optScope.withControlDependencyOps(gradOps).withName("gradients_ready").noOp();
     Ops afterGrads = optScope.withControlDependencies(List.of(gradientsReady));
+    Gradient[] rawGrads = grads;
+    if (accumulation != null) {
+      grads = accumulated(afterGrads, grads, accumulators, accumulation);
+    }
+    // Keras' _clip_gradients: after the gradients, before weight decay and the updates (a no-op without clipping).
+    grads = optimizer.clipGradients(afterGrads, grads);
     optimizer.prepareUpdates(context(afterGrads, optimizer), learningRate);
     List<Op> updates = new ArrayList<>();
     for (int i = 0; i < trainable.size(); i++) {
@@ -174,14 +225,43 @@ public final class TrainingGraph {
                 learningRate));
         stepTf = afterGrads.withControlDependencies(List.of(decay));
       }
-      List<Op> own = optimizer.update(context(stepTf, optimizer), g, w, i, learningRate);
-      updates.addAll(own);
-      if (w.constraint() != null) {
-        // Keras' BaseOptimizer.apply: variable.assign(constraint(variable)) once the update is applied.
-        Ops afterUpdate = afterGrads.withControlDependencies(own);
-        updates.add(afterUpdate.assign(w.value(), w.constraint().call(afterUpdate, w.value())));
+      updates.addAll(optimizer.update(context(stepTf, optimizer), g, w, i, learningRate));
+    }
+    if (accumulation != null) {
+      Ops afterUpdates = optScope.withControlDependencies(new ArrayList<>(updates));
+      List<Op> settle = new ArrayList<>();
+      for (int k = 0; k < touched.size(); k++) {
+        settle.add(afterUpdates.assign(touched.get(k), afterUpdates.select(isUpdateStep, touched.get(k), copies.get(k))));
+      }
+      // The accumulator: reset after an update step, else plus this step's gradient.
+      for (int i = 0; i < trainable.size(); i++) {
+        if (rawGrads[i] != null) {
+          Operand<TFloat32> acc = accumulators.get(i);
+          settle.add(afterUpdates.assign(acc, afterUpdates.select(isUpdateStep, afterUpdates.zerosLike(acc),
+              afterUpdates.math.add(rawGrads[i].value(), acc))));
+        }
+      }
+      updates.addAll(settle);
+    }
+    if (optimizer.useEma()) {
+      updates.addAll(movingAverages(optScope.withControlDependencies(new ArrayList<>(updates)), optimizer,
+          trainable, averages, accumulation == null ? step : optimizerIterations));
+      this.emaFinalize = optScope.withName("ema_finalize").withControlDependencies(
+          assignAll(optScope, trainable, averages)).noOp();
+    } else {
+      this.emaFinalize = null;
+    }
+    // Keras' BaseOptimizer.apply: variable.assign(constraint(variable)) for every variable with a gradient, after
+    // _backend_apply_gradients (the update, the accumulation branch and the moving averages), on every step.
+    Ops afterAll = optScope.withControlDependencies(new ArrayList<>(updates));
+    List<Op> constrained = new ArrayList<>();
+    for (int i = 0; i < trainable.size(); i++) {
+      Weight w = trainable.get(i);
+      if (rawGrads[i] != null && w.constraint() != null) {
+        constrained.add(afterAll.assign(w.value(), w.constraint().call(afterAll, w.value())));
       }
     }
+    updates.addAll(constrained);
     // The increment also waits for every reader of this step's counter (the forward pass, through Dropout's masks,
     // and the learning rate), which updates alone do not order in a model without weights.
     List<Op> beforeIncrement = new ArrayList<>(updates);
@@ -194,6 +274,76 @@ public final class TrainingGraph {
     this.trainOp = tf.withControlDependencies(all).withName("train_step").noOp();
     for (ModelGraph.VariableSlot s : graph.variables().subList(before, graph.variables().size())) {
       optimizerVariables.add(s.name());
+    }
+  }
+
+  /**
+   * Keras' {@code _update_model_variables_moving_average}, then (with {@code ema_overwrite_frequency}) its overwrite
+   * of the weights by their averages when {@code (iterations + 1) % frequency == 0}, as a select instead of
+   * Keras' cond. {@code tf} orders everything after the step's updates; {@code step} is the counter before the
+   * increment, Keras' {@code self.iterations} there.
+   */
+  private static List<Op> movingAverages(Ops tf, Optimizer optimizer, List<Weight> trainable,
+      List<Operand<TFloat32>> averages, Operand<TInt64> step) {
+    Operand<TFloat32> momentum = tf.math.mul(
+        tf.dtypes.cast(tf.math.notEqual(step, tf.constant(0L)), TFloat32.class),
+        tf.constant((float) optimizer.emaMomentum()));
+    Operand<TFloat32> oneMinus = tf.math.sub(tf.constant(1f), momentum);
+    List<Op> ops = new ArrayList<>();
+    List<Operand<TFloat32>> newAverages = new ArrayList<>();
+    for (int i = 0; i < trainable.size(); i++) {
+      Operand<TFloat32> average = averages.get(i);
+      Operand<TFloat32> assigned = tf.assign(average, tf.math.add(tf.math.mul(momentum, average),
+          tf.math.mul(oneMinus, trainable.get(i).value())));
+      ops.add(assigned);
+      newAverages.add(assigned);
+    }
+    Integer frequency = optimizer.emaOverwriteFrequency();
+    if (frequency == null) {
+      return ops;
+    }
+    Ops after = tf.withControlDependencies(new ArrayList<>(ops));
+    Operand<org.tensorflow.types.TBool> overwrite = after.math.equal(
+        after.math.floorMod(after.math.add(step, after.constant(1L)), after.constant((long) frequency)),
+        after.constant(0L));
+    for (int i = 0; i < trainable.size(); i++) {
+      Operand<TFloat32> w = trainable.get(i).value();
+      ops.add(after.assign(w, after.select(overwrite, newAverages.get(i), w)));
+    }
+    return ops;
+  }
+
+  /**
+   * Keras' {@code (g + acc_g) / steps} for every gradient; dense, as Keras' sum of an {@code IndexedSlices} and the
+   * dense accumulator is.
+   */
+  private static Gradient[] accumulated(Ops tf, Gradient[] grads, List<Operand<TFloat32>> accumulators, int steps) {
+    Gradient[] out = new Gradient[grads.length];
+    for (int i = 0; i < grads.length; i++) {
+      if (grads[i] != null) {
+        Operand<TFloat32> v = tf.math.div(tf.math.add(grads[i].value(), accumulators.get(i)),
+            tf.constant((float) steps));
+        out[i] = new Gradient(v, tf.math.square(v), tf.math.abs(v), false);
+      }
+    }
+    return out;
+  }
+
+  private static List<Op> assignAll(Ops tf, List<Weight> trainable, List<Operand<TFloat32>> averages) {
+    List<Op> ops = new ArrayList<>();
+    for (int i = 0; i < trainable.size(); i++) {
+      ops.add(tf.assign(trainable.get(i).value(), averages.get(i)));
+    }
+    return ops;
+  }
+
+  /**
+   * Keras' {@code optimizer.finalize_variable_values} at the end of {@code fit}: with {@code use_ema}, every
+   * trainable weight takes its moving average; nothing otherwise.
+   */
+  public void finalizeVariableValues() {
+    if (emaFinalize != null) {
+      graph.session().runner().addTarget(emaFinalize).run();
     }
   }
 
@@ -301,7 +451,7 @@ public final class TrainingGraph {
 
       @Override
       public Operand<TInt64> iterations() {
-        return iterations;
+        return optimizerIterations;
       }
 
       @Override

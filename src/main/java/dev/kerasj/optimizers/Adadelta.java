@@ -109,7 +109,12 @@ public final class Adadelta extends Optimizer {
   }
 
   /** Builds an {@link Adadelta}; every value starts at Keras' default; {@link #build()} checks them. */
-  public static final class Builder {
+  public static final class Builder extends Optimizer.BaseBuilder<Builder> {
+    @Override
+    protected Builder self() {
+      return this;
+    }
+
     private double learningRate = DEFAULT_LEARNING_RATE;
     private double rho = DEFAULT_RHO;
     private double epsilon = DEFAULT_EPSILON;
@@ -134,8 +139,9 @@ public final class Adadelta extends Optimizer {
       return this;
     }
 
+    @Override
     public Adadelta build() {
-      return new Adadelta(learningRate, rho, epsilon);
+      return withBaseOptions(new Adadelta(learningRate, rho, epsilon));
     }
   }
 }

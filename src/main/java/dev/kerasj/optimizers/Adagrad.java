@@ -88,7 +88,12 @@ public final class Adagrad extends Optimizer {
   }
 
   /** Builds a {@link Adagrad}; every value starts at Keras' default. */
-  public static final class Builder {
+  public static final class Builder extends Optimizer.BaseBuilder<Builder> {
+    @Override
+    protected Builder self() {
+      return this;
+    }
+
     private double learningRate = DEFAULT_LEARNING_RATE;
     private double initialAccumulatorValue = DEFAULT_INITIAL_ACCUMULATOR_VALUE;
     private double epsilon = DEFAULT_EPSILON;
@@ -113,8 +118,9 @@ public final class Adagrad extends Optimizer {
       return this;
     }
 
+    @Override
     public Adagrad build() {
-      return new Adagrad(learningRate, initialAccumulatorValue, epsilon);
+      return withBaseOptions(new Adagrad(learningRate, initialAccumulatorValue, epsilon));
     }
   }
 }

@@ -154,7 +154,12 @@ public class Adam extends Optimizer {
   }
 
   /** Builds an {@link Adam}; every value starts at Keras' default. */
-  public static class Builder {
+  public static class Builder extends Optimizer.BaseBuilder<Builder> {
+    @Override
+    protected Builder self() {
+      return this;
+    }
+
     double learningRate = DEFAULT_LEARNING_RATE;
     double beta1 = DEFAULT_BETA_1;
     double beta2 = DEFAULT_BETA_2;
@@ -193,8 +198,9 @@ public class Adam extends Optimizer {
       return this;
     }
 
+    @Override
     public Adam build() {
-      return new Adam(learningRate, beta1, beta2, epsilon, amsgrad);
+      return withBaseOptions(new Adam(learningRate, beta1, beta2, epsilon, amsgrad));
     }
   }
 }

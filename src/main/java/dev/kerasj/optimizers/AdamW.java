@@ -97,8 +97,50 @@ public final class AdamW extends Adam {
     }
 
     @Override
+    public Builder clipnorm(double clipnorm) {
+      super.clipnorm(clipnorm);
+      return this;
+    }
+
+    @Override
+    public Builder clipvalue(double clipvalue) {
+      super.clipvalue(clipvalue);
+      return this;
+    }
+
+    @Override
+    public Builder globalClipnorm(double globalClipnorm) {
+      super.globalClipnorm(globalClipnorm);
+      return this;
+    }
+
+    @Override
+    public Builder useEma(boolean useEma) {
+      super.useEma(useEma);
+      return this;
+    }
+
+    @Override
+    public Builder emaMomentum(double emaMomentum) {
+      super.emaMomentum(emaMomentum);
+      return this;
+    }
+
+    @Override
+    public Builder emaOverwriteFrequency(int emaOverwriteFrequency) {
+      super.emaOverwriteFrequency(emaOverwriteFrequency);
+      return this;
+    }
+
+    @Override
+    public Builder gradientAccumulationSteps(int steps) {
+      super.gradientAccumulationSteps(steps);
+      return this;
+    }
+
+    @Override
     public AdamW build() {
-      return new AdamW(learningRate, weightDecay, beta1, beta2, epsilon, amsgrad);
+      return withBaseOptions(new AdamW(learningRate, weightDecay, beta1, beta2, epsilon, amsgrad));
     }
   }
 }

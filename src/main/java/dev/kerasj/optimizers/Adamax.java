@@ -114,7 +114,12 @@ public final class Adamax extends Optimizer {
   }
 
   /** Builds an {@link Adamax}; every value starts at Keras' default; {@link #build()} checks them. */
-  public static final class Builder {
+  public static final class Builder extends Optimizer.BaseBuilder<Builder> {
+    @Override
+    protected Builder self() {
+      return this;
+    }
+
     private double learningRate = DEFAULT_LEARNING_RATE;
     private double beta1 = DEFAULT_BETA_1;
     private double beta2 = DEFAULT_BETA_2;
@@ -146,8 +151,9 @@ public final class Adamax extends Optimizer {
       return this;
     }
 
+    @Override
     public Adamax build() {
-      return new Adamax(learningRate, beta1, beta2, epsilon);
+      return withBaseOptions(new Adamax(learningRate, beta1, beta2, epsilon));
     }
   }
 }

@@ -152,7 +152,12 @@ public final class Ftrl extends Optimizer {
   }
 
   /** Builds an {@link Ftrl}; every value starts at Keras' default. */
-  public static final class Builder {
+  public static final class Builder extends Optimizer.BaseBuilder<Builder> {
+    @Override
+    protected Builder self() {
+      return this;
+    }
+
     private double learningRate = DEFAULT_LEARNING_RATE;
     private double learningRatePower = DEFAULT_LEARNING_RATE_POWER;
     private double initialAccumulatorValue = DEFAULT_INITIAL_ACCUMULATOR_VALUE;
@@ -205,8 +210,9 @@ public final class Ftrl extends Optimizer {
       return this;
     }
 
+    @Override
     public Ftrl build() {
-      return new Ftrl(this);
+      return withBaseOptions(new Ftrl(this));
     }
   }
 }

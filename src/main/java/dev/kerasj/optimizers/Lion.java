@@ -102,7 +102,12 @@ public final class Lion extends Optimizer {
   }
 
   /** Builds a {@link Lion}; every value starts at Keras' default; {@link #build()} checks them. */
-  public static final class Builder {
+  public static final class Builder extends Optimizer.BaseBuilder<Builder> {
+    @Override
+    protected Builder self() {
+      return this;
+    }
+
     private double learningRate = DEFAULT_LEARNING_RATE;
     private double beta1 = DEFAULT_BETA_1;
     private double beta2 = DEFAULT_BETA_2;
@@ -127,8 +132,9 @@ public final class Lion extends Optimizer {
       return this;
     }
 
+    @Override
     public Lion build() {
-      return new Lion(learningRate, beta1, beta2);
+      return withBaseOptions(new Lion(learningRate, beta1, beta2));
     }
   }
 }

@@ -145,7 +145,12 @@ public final class Nadam extends Optimizer {
   }
 
   /** Builds a {@link Nadam}; every value starts at Keras' default; {@link #build()} checks them. */
-  public static final class Builder {
+  public static final class Builder extends Optimizer.BaseBuilder<Builder> {
+    @Override
+    protected Builder self() {
+      return this;
+    }
+
     private double learningRate = DEFAULT_LEARNING_RATE;
     private double beta1 = DEFAULT_BETA_1;
     private double beta2 = DEFAULT_BETA_2;
@@ -177,8 +182,9 @@ public final class Nadam extends Optimizer {
       return this;
     }
 
+    @Override
     public Nadam build() {
-      return new Nadam(learningRate, beta1, beta2, epsilon);
+      return withBaseOptions(new Nadam(learningRate, beta1, beta2, epsilon));
     }
   }
 }

@@ -136,7 +136,12 @@ public final class RMSprop extends Optimizer {
   }
 
   /** Builds a {@link RMSprop}; every value starts at Keras' default. */
-  public static final class Builder {
+  public static final class Builder extends Optimizer.BaseBuilder<Builder> {
+    @Override
+    protected Builder self() {
+      return this;
+    }
+
     private double learningRate = DEFAULT_LEARNING_RATE;
     private double rho = DEFAULT_RHO;
     private double momentum = 0.0;
@@ -175,8 +180,9 @@ public final class RMSprop extends Optimizer {
       return this;
     }
 
+    @Override
     public RMSprop build() {
-      return new RMSprop(learningRate, rho, momentum, epsilon, centered);
+      return withBaseOptions(new RMSprop(learningRate, rho, momentum, epsilon, centered));
     }
   }
 }

@@ -96,7 +96,12 @@ public final class SGD extends Optimizer {
   }
 
   /** Builds a {@link SGD}; every value starts at Keras' default. */
-  public static final class Builder {
+  public static final class Builder extends Optimizer.BaseBuilder<Builder> {
+    @Override
+    protected Builder self() {
+      return this;
+    }
+
     private double learningRate = DEFAULT_LEARNING_RATE;
     private double momentum = 0.0;
     private boolean nesterov = false;
@@ -121,8 +126,9 @@ public final class SGD extends Optimizer {
       return this;
     }
 
+    @Override
     public SGD build() {
-      return new SGD(learningRate, momentum, nesterov);
+      return withBaseOptions(new SGD(learningRate, momentum, nesterov));
     }
   }
 }

@@ -67,14 +67,22 @@ final class CompileConfigs {
     } else {
       c.put("weight_decay", o.weightDecay());
     }
-    c.putNull("clipnorm");
-    c.putNull("global_clipnorm");
-    c.putNull("clipvalue");
-    c.put("use_ema", false);
-    c.put("ema_momentum", 0.99);
-    c.putNull("ema_overwrite_frequency");
+    putNullable(c, "clipnorm", o.clipnorm());
+    putNullable(c, "global_clipnorm", o.globalClipnorm());
+    putNullable(c, "clipvalue", o.clipvalue());
+    c.put("use_ema", o.useEma());
+    c.put("ema_momentum", o.emaMomentum());
+    if (o.emaOverwriteFrequency() == null) {
+      c.putNull("ema_overwrite_frequency");
+    } else {
+      c.put("ema_overwrite_frequency", o.emaOverwriteFrequency());
+    }
     c.putNull("loss_scale_factor");
-    c.putNull("gradient_accumulation_steps");
+    if (o.gradientAccumulationSteps() == null) {
+      c.putNull("gradient_accumulation_steps");
+    } else {
+      c.put("gradient_accumulation_steps", o.gradientAccumulationSteps());
+    }
     if (o instanceof SGD s) {
       c.put("momentum", s.momentum());
       c.put("nesterov", s.nesterov());
@@ -119,6 +127,26 @@ final class CompileConfigs {
     return KerasJson.serialized("keras.optimizers", o.className(), c);
   }
 
+  /** A number that Keras writes as null when not set. */
+  private static Double nullableNumber(ConfigFields c, String key) {
+    JsonNode v = c.raw(key);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isNumber()) {
+      throw c.fail("'" + key + "' must be a number or null. Found: " + v);
+    }
+    return v.asDouble();
+  }
+
+  private static void putNullable(ObjectNode c, String key, Double value) {
+    if (value == null) {
+      c.putNull(key);
+    } else {
+      c.put(key, value);
+    }
+  }
+
   /** Keras' default optimizer name: the snake case of the class name. */
   private static String kerasOptimizerName(Optimizer o) {
     return switch (o.className()) {
@@ -152,11 +180,7 @@ final class CompileConfigs {
       throw c.fail("'learning_rate' must be a number or a serialized learning-rate schedule of "
           + ScheduleConfigs.MODULE + ". Found: " + lr);
     }
-    for (String unsupported : List.of("clipnorm", "global_clipnorm", "clipvalue", "ema_overwrite_frequency",
-        "loss_scale_factor", "gradient_accumulation_steps")) {
-      c.requireDefault(unsupported, null);
-    }
-    c.requireDefault("use_ema", false);
+    c.requireDefault("loss_scale_factor", null);
     if (!cls.equals("Adam") && !cls.equals("AdamW")) {
       c.requireDefault("amsgrad", false);
     }
@@ -201,6 +225,21 @@ final class CompileConfigs {
         default -> throw env.fail("optimizer class '" + cls + "' is not supported. Supported: "
             + SUPPORTED_OPTIMIZERS);
       };
+    } catch (IllegalArgumentException e) {
+      throw c.fail(e.getMessage());
+    }
+    try {
+      optimizer.setGradientClipping(nullableNumber(c, "clipnorm"), nullableNumber(c, "clipvalue"),
+          nullableNumber(c, "global_clipnorm"));
+      JsonNode frequency = c.raw("ema_overwrite_frequency");
+      if (frequency != null && !frequency.isNull() && !(frequency.isIntegralNumber() && frequency.canConvertToInt())) {
+        throw c.fail("'ema_overwrite_frequency' must be an integer or null. Found: " + frequency);
+      }
+      optimizer.setEma(c.bool("use_ema", false), c.number("ema_momentum", Optimizer.DEFAULT_EMA_MOMENTUM),
+          frequency == null || frequency.isNull() ? null : frequency.intValue());
+      Long steps = c.optionalLong("gradient_accumulation_steps");
+      optimizer.setGradientAccumulationSteps(
+          steps == null ? null : (int) Math.max(Integer.MIN_VALUE, Math.min(steps, Integer.MAX_VALUE)));
     } catch (IllegalArgumentException e) {
       throw c.fail(e.getMessage());
     }

@@ -16,7 +16,9 @@ import java.util.Set;
 /**
  * The variables of a compiled model's optimizer in Keras 3's {@code optimizer.variables} order: iterations, learning
  * rate (only without a learning-rate schedule: Keras' optimizer built with a {@code LearningRateSchedule} has no
- * learning-rate variable, so kerasj's, unused then, is not saved), then the slots in the order Keras creates them (Adam: m and v of the first weight, then of the second ...;
+ * learning-rate variable, so kerasj's, unused then, is not saved), then with {@code use_ema} one moving average per
+ * trainable weight ({@code adam/sequential_dense_kernel_average}), then with gradient accumulation one
+ * accumulator per trainable weight ({@code adam/sequential_dense_kernel_gradient_accumulator}), then the slots in the order Keras creates them (Adam: m and v of the first weight, then of the second ...;
  * RMSprop: all velocities, then all momentums), then the optimizer's own scalars (Nadam's {@code u_product}). Both the TF checkpoint's {@code optimizer/_variables/k} and the
  * {@code .weights.h5} file's {@code optimizer/vars/k} are numbered this way.
  */
@@ -30,6 +32,9 @@ public final class OptimizerVariables {
    *     ({@code _u_product}), null for iterations and learning rate
    */
   public record Entry(String name, String kerasName, String slotAttribute) {}
+
+  /** The {@link Entry#slotAttribute()} of a variable Keras tracks under no attribute, only in {@code _variables}. */
+  public static final String ONLY_IN_VARIABLES = "";
 
   private OptimizerVariables() {}
 
@@ -55,6 +60,17 @@ public final class OptimizerVariables {
     List<KerasLayout.SlotList> kinds = KerasLayout.slotLists(optimizer);
     List<Weight> trainable = model.weights().stream().filter(Weight::trainable).toList();
     Map<Weight, String> paths = kerasPaths(model);
+    // Keras' base build creates the EMA averages, then the gradient accumulators, before the optimizer's own slots;
+    // they are tracked only in _variables (the base build does not track attributes).
+    for (String kind : List.of("average", "gradient_accumulator")) {
+      boolean on = kind.equals("average") ? optimizer.useEma() : optimizer.gradientAccumulationSteps() != null;
+      for (Weight w : trainable) {
+        String name = scope + w.layerName() + "_" + w.name() + "_" + kind;
+        if (on && graphVariables.contains(name)) {
+          out.add(new Entry(name, kerasScope + paths.get(w).replace('/', '_') + "_" + kind, ONLY_IN_VARIABLES));
+        }
+      }
+    }
     for (int group = 0; group < kinds.size(); group++) {
       for (Weight w : trainable) {
         for (KerasLayout.SlotList list : kinds) {

@@ -220,7 +220,9 @@ final class TrackableTree {
       Node node = new Node(byName.get(e.name()), e.kerasName(), false, e.name());
       variables.add(Integer.toString(k), node);
       placed.add(e.name());
-      if (e.slotAttribute() != null && lists.containsKey(e.slotAttribute())) {
+      if (OptimizerVariables.ONLY_IN_VARIABLES.equals(e.slotAttribute())) {
+        continue; // EMA averages and gradient accumulators: Keras tracks them in _variables only
+      } else if (e.slotAttribute() != null && lists.containsKey(e.slotAttribute())) {
         lists.get(e.slotAttribute()).add(node);
       } else if (e.slotAttribute() != null) {
         scalars.put(e.slotAttribute(), node);

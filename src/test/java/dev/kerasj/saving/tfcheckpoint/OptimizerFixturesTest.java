@@ -25,6 +25,7 @@ import dev.kerasj.optimizers.Ftrl;
 import dev.kerasj.optimizers.Lion;
 import dev.kerasj.optimizers.Nadam;
 import dev.kerasj.optimizers.Optimizer;
+import dev.kerasj.optimizers.SGD;
 import dev.kerasj.testing.TensorBundle;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,21 +44,36 @@ import org.tensorflow.types.TInt64;
 /**
  * The optimizers of issue 17 against Keras 3.15.1 ({@code testdata/optimizers/}, made by
  * {@code python-interop/make_optimizer_fixtures.py}; two cases train an Embedding, whose gradient Keras sees per
- * lookup, see {@link dev.kerasj.optimizers.Gradient}): a 3-epoch fit from Keras' initial weights must reach Keras'
- * losses, weights and every optimizer variable (named and ordered as Keras' {@code optimizer.variables}); Java
- * restoring Keras' TF checkpoint or {@code .keras} file after those 3 epochs, or its own {@code .keras}, checkpoint
- * and SavedModel, must train the fourth epoch to Keras' numbers. The files Java writes are left for
- * {@code python-interop/tests/test_java_optimizer_files.py}. Tolerance: {@value #RTOL} relative plus {@value #ATOL}
+ * lookup, see {@link dev.kerasj.optimizers.Gradient}), and Keras' base-optimizer options ({@code testdata/clipping/},
+ * see {@link #clippingCases()}): a 3-epoch fit (with accumulation 2 epochs of batch 16) from Keras' initial weights
+ * must reach Keras' losses, weights and every optimizer variable (named and ordered as Keras'
+ * {@code optimizer.variables}); Java restoring Keras' TF checkpoint or {@code .keras} file after those epochs, or its
+ * own {@code .keras}, checkpoint and SavedModel, must train one more epoch to Keras' numbers. The files Java writes
+ * are left for {@code python-interop/tests/test_java_optimizer_files.py} and {@code test_java_clipping_files.py}. Tolerance: {@value #RTOL} relative plus {@value #ATOL}
  * absolute per value, the project's parity tolerance (Java runs TF 2.18's kernels, Python 2.21's).
  */
 class OptimizerFixturesTest {
-  static final Path DIR = Path.of("testdata", "optimizers");
-  static final Path INTEROP = Path.of(System.getProperty("kerasj.interopDir", "target/interop")).resolve("optimizers");
+  static final Path INTEROP_ROOT = Path.of(System.getProperty("kerasj.interopDir", "target/interop"));
   static final double RTOL = 1e-5;
   static final double ATOL = 1e-6;
 
-  /** One case of the generator: {@code optimizer} is an identifier String or an {@link Optimizer}. */
-  record Case(String name, Supplier<Object> optimizer, Class<? extends Optimizer> type) {
+  /**
+   * One case of a generator: {@code optimizer} is an identifier String or an {@link Optimizer}; {@code folder} names
+   * both its fixture directory under {@code testdata/} and the interop directory Java writes to.
+   */
+  record Case(String name, Supplier<Object> optimizer, Class<? extends Optimizer> type, String folder) {
+    Case(String name, Supplier<Object> optimizer, Class<? extends Optimizer> type) {
+      this(name, optimizer, type, "optimizers");
+    }
+
+    Path dir() {
+      return Path.of("testdata", folder);
+    }
+
+    Path interop() {
+      return INTEROP_ROOT.resolve(folder);
+    }
+
     /** The {@code *_embedding} cases train an Embedding table on int32 tokens that repeat within each batch. */
     boolean embedding() {
       return name.endsWith("_embedding");
@@ -73,7 +89,7 @@ class OptimizerFixturesTest {
     }
 
     TensorBundle bundle() {
-      return new TensorBundle(DIR.resolve("train").resolve(name));
+      return new TensorBundle(dir().resolve("train").resolve(name));
     }
 
     /** The training data: {@code x} (float32, or int32 tokens) and {@code y}. */
@@ -88,7 +104,7 @@ class OptimizerFixturesTest {
   }
 
   static Stream<Case> cases() {
-    return Stream.of(
+    return Stream.concat(Stream.of(
         new Case("adam_amsgrad", () -> Adam.builder().learningRate(0.02).amsgrad(true).build(), Adam.class),
         new Case("adamw_amsgrad", () -> AdamW.builder().learningRate(0.02).weightDecay(0.05).amsgrad(true).build(),
             AdamW.class),
@@ -101,7 +117,45 @@ class OptimizerFixturesTest {
         new Case("ftrl_defaults", () -> "ftrl", Ftrl.class),
         new Case("lion", () -> Lion.builder().learningRate(0.01).beta1(0.85).beta2(0.98).build(), Lion.class),
         new Case("adamax_embedding", () -> Adamax.builder().learningRate(0.05).build(), Adamax.class),
-        new Case("adadelta_embedding", () -> Adadelta.builder().learningRate(1.0).rho(0.9).build(), Adadelta.class));
+        new Case("adadelta_embedding", () -> Adadelta.builder().learningRate(1.0).rho(0.9).build(), Adadelta.class)),
+        clippingCases());
+  }
+
+  /**
+   * Keras' base-optimizer options ({@code testdata/clipping/}, made by
+   * {@code python-interop/make_clipping_fixtures.py}): each of Keras' {@code clipnorm}, {@code clipvalue} and
+   * {@code global_clipnorm} with SGD and Adam, clipping by norm of an Embedding's per-lookup gradient, Adam with
+   * {@code use_ema} (with and without {@code ema_overwrite_frequency}), SGD and Adam with
+   * {@code gradient_accumulation_steps} (Adam also on an Embedding), and Adam with all three.
+   */
+  static Stream<Case> clippingCases() {
+    String f = "clipping";
+    return Stream.of(
+        new Case("sgd_clipnorm", () -> SGD.builder().learningRate(0.5).momentum(0.5).clipnorm(0.2).build(),
+            SGD.class, f),
+        new Case("sgd_clipvalue", () -> SGD.builder().learningRate(0.5).clipvalue(0.05).build(), SGD.class, f),
+        new Case("sgd_global_clipnorm", () -> SGD.builder().learningRate(0.5).globalClipnorm(0.3).build(),
+            SGD.class, f),
+        new Case("adam_clipnorm", () -> Adam.builder().learningRate(0.02).clipnorm(0.2).build(), Adam.class, f),
+        new Case("adam_clipvalue", () -> Adam.builder().learningRate(0.02).clipvalue(0.05).build(), Adam.class, f),
+        new Case("adam_global_clipnorm", () -> Adam.builder().learningRate(0.02).globalClipnorm(0.3).build(),
+            Adam.class, f),
+        new Case("adam_clipnorm_embedding", () -> Adam.builder().learningRate(0.05).clipnorm(0.1).build(),
+            Adam.class, f),
+        new Case("sgd_global_clipnorm_embedding", () -> SGD.builder().learningRate(0.5).globalClipnorm(0.1).build(),
+            SGD.class, f),
+        new Case("adam_ema", () -> Adam.builder().learningRate(0.02).useEma(true).emaMomentum(0.9).build(),
+            Adam.class, f),
+        new Case("adam_ema_overwrite", () -> Adam.builder().learningRate(0.02).useEma(true).emaMomentum(0.8)
+            .emaOverwriteFrequency(2).build(), Adam.class, f),
+        new Case("sgd_accumulation", () -> SGD.builder().learningRate(0.2).momentum(0.5).gradientAccumulationSteps(3)
+            .build(), SGD.class, f),
+        new Case("adam_accumulation", () -> Adam.builder().learningRate(0.02).gradientAccumulationSteps(3).build(),
+            Adam.class, f),
+        new Case("adam_ema_clipnorm_accumulation", () -> Adam.builder().learningRate(0.02).gradientAccumulationSteps(3)
+            .clipnorm(0.2).useEma(true).emaMomentum(0.8).emaOverwriteFrequency(2).build(), Adam.class, f),
+        new Case("adam_accumulation_embedding", () -> Adam.builder().learningRate(0.05).gradientAccumulationSteps(3)
+            .build(), Adam.class, f));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -118,16 +172,16 @@ class OptimizerFixturesTest {
         initial.add(b.read("initial/" + w.path(), TFloat32.class));
       }
       m.setWeights(initial);
-      History h = m.fit(data.get("x"), data.get("y"), fit(3));
+      History h = m.fit(data.get("x"), data.get("y"), fit(b, epochs(b)));
       compareLosses(c.name() + " history/loss", b.read("history/loss", TFloat32.class).floats(), h, failures);
       compareState(c, b, m, "trained", failures);
 
       // Java's own files after the same 3 epochs: kept for Python, and each restored here must equal the model.
-      Files.createDirectories(INTEROP);
-      Path keras = INTEROP.resolve(c.name() + ".keras");
+      Files.createDirectories(c.interop());
+      Path keras = c.interop().resolve(c.name() + ".keras");
       Files.deleteIfExists(keras);
       m.save(keras);
-      Path ckptDir = INTEROP.resolve(c.name());
+      Path ckptDir = c.interop().resolve(c.name());
       if (Files.isDirectory(ckptDir)) {
         for (Path p : TfCheckpoint.list(ckptDir)) {
           TfCheckpoint.delete(p);
@@ -139,7 +193,7 @@ class OptimizerFixturesTest {
       m.save(savedModel);
       Map<String, HostArray> trained = CheckpointTesting.allVariables(m);
 
-      History next = m.fit(data.get("x"), data.get("y"), fit(1));
+      History next = m.fit(data.get("x"), data.get("y"), fit(b, 1));
       compareLosses(c.name() + " next/loss", b.read("next/loss", TFloat32.class).floats(), next, failures);
       compareState(c, b, m, "final", failures);
       writeForPython(c, m, next);
@@ -148,7 +202,7 @@ class OptimizerFixturesTest {
         try (Model loaded = Model.load(file)) {
           assertEquals(c.type(), loaded.optimizer().getClass(), file + ": optimizer class");
           CheckpointTesting.assertSameValues(trained, CheckpointTesting.allVariables(loaded));
-          History again = loaded.fit(data.get("x"), data.get("y"), fit(1));
+          History again = loaded.fit(data.get("x"), data.get("y"), fit(b, 1));
           compareLosses(c.name() + " " + file.getFileName() + " next/loss",
               b.read("next/loss", TFloat32.class).floats(), again, failures);
           compareState(c, b, loaded, "final", failures);
@@ -168,7 +222,7 @@ class OptimizerFixturesTest {
     TensorBundle b = c.bundle();
     List<String> failures = new ArrayList<>();
     try (Sequential m = c.build()) {
-      TfCheckpoint.restore(m, DIR.resolve("checkpoints").resolve(c.name()));
+      TfCheckpoint.restore(m, c.dir().resolve("checkpoints").resolve(c.name()));
       assertRestoredExactly(c, b, m);
       continueAndCompare(c, b, m, failures);
     }
@@ -180,7 +234,7 @@ class OptimizerFixturesTest {
   void loadKerasFile_fitOneEpoch_matchesKerasNextEpoch(Case c) throws Exception {
     TensorBundle b = c.bundle();
     List<String> failures = new ArrayList<>();
-    try (Model m = Model.load(DIR.resolve("keras").resolve(c.name() + ".keras"))) {
+    try (Model m = Model.load(c.dir().resolve("keras").resolve(c.name() + ".keras"))) {
       assertEquals(c.type(), m.optimizer().getClass(), "optimizer class from compile_config");
       try (Sequential expected = c.build()) {
         assertEquals(arguments(expected.optimizer()), arguments(m.optimizer()), "optimizer arguments");
@@ -211,13 +265,20 @@ class OptimizerFixturesTest {
     return out;
   }
 
-  private static FitOptions fit(int epochs) {
-    return FitOptions.builder().epochs(epochs).batchSize(32).shuffle(false).verbose(0).build();
+  /** {@code epochs} epochs with the case's batch size ({@code meta/batch_size}: 32, or 16 with accumulation). */
+  private static FitOptions fit(TensorBundle b, int epochs) {
+    int batch = b.read("meta/batch_size", TInt32.class).ints()[0];
+    return FitOptions.builder().epochs(epochs).batchSize(batch).shuffle(false).verbose(0).build();
+  }
+
+  /** The epochs of the case's first fit ({@code meta/epochs}: 3, or 2 with accumulation). */
+  private static int epochs(TensorBundle b) {
+    return b.read("meta/epochs", TInt32.class).ints()[0];
   }
 
   private static void continueAndCompare(Case c, TensorBundle b, Model m, List<String> failures) {
     Map<String, HostArray> data = c.data(b);
-    History next = m.fit(data.get("x"), data.get("y"), fit(1));
+    History next = m.fit(data.get("x"), data.get("y"), fit(b, 1));
     compareLosses(c.name() + " next/loss", b.read("next/loss", TFloat32.class).floats(), next, failures);
     compareState(c, b, m, "final", failures);
   }
@@ -295,6 +356,6 @@ class OptimizerFixturesTest {
         a.add(f);
       }
     }
-    json.writeValue(INTEROP.resolve(c.name() + ".json").toFile(), out);
+    json.writeValue(c.interop().resolve(c.name() + ".json").toFile(), out);
   }
 }
