@@ -1,6 +1,9 @@
 package dev.kerasj.losses;
 
 import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
 
 /**
  * Looks up losses by Keras identifier ({@code "mse"}, {@code "sparse_categorical_crossentropy"}, ...): the names
@@ -18,6 +21,62 @@ public final class Losses {
       "categorical_focal_crossentropy", "sparse_categorical_crossentropy");
 
   private Losses() {}
+
+  /** Per-sample loss values from labels (cast to float32) and predictions: the function {@link #fromFunction} wraps. */
+  @FunctionalInterface
+  public interface PerSample {
+    /**
+     * @param yTrue the labels as float32, shaped like {@code yPred} (Keras casts them to the prediction dtype)
+     * @param yPred the model output, {@code [batch, ...outputShape]}
+     * @return per-sample (or per-element) loss values; every value counts once in the batch mean
+     */
+    Operand<TFloat32> apply(Ops tf, Operand<TFloat32> yTrue, Operand<TFloat32> yPred);
+  }
+
+  /**
+   * A loss from a function, like Keras' {@code compile(loss=my_loss)}: Keras wraps the function in a
+   * {@code LossFunctionWrapper} named after it, casts the labels to float32 and reduces the function's values with
+   * {@code sum_over_batch_size} (their sum divided by their count), as kerasj's built-in losses do.
+   *
+   * <pre>{@code
+   * Loss cubic = Losses.fromFunction("mean_cubic_error",
+   *     (tf, yTrue, yPred) -> tf.math.mean(tf.math.abs(tf.math.pow(tf.math.sub(yPred, yTrue), tf.constant(3f))),
+   *         tf.constant(-1)));
+   * model.compile("adam", cubic);
+   * }</pre>
+   *
+   * A function has no Keras config: saving the full model of a model compiled with one (.keras, SavedModel) is
+   * refused; register a {@link Loss} class with {@code dev.kerasj.saving.CustomObjects} for that.
+   *
+   * @param name the loss's name (Keras uses the function's {@code __name__}), as logs and configs show it
+   * @throws IllegalArgumentException for an empty name or a null function
+   */
+  public static Loss fromFunction(String name, PerSample function) {
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException("A loss from a function needs a name (Keras uses the function's __name__)."
+          + " Received: name=" + (name == null ? "null" : "'" + name + "'"));
+    }
+    if (function == null) {
+      throw new IllegalArgumentException("Expected a function computing per-sample losses for loss '" + name
+          + "'. Received: null");
+    }
+    return new LossFunction() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      protected Operand<TFloat32> perSample(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred) {
+        return function.apply(tf, asFloat(yTrue), yPred);
+      }
+
+      @Override
+      public String toString() {
+        return "Losses.fromFunction(" + name + ")";
+      }
+    };
+  }
 
   /**
    * The loss with Keras' default arguments for a Keras identifier.

@@ -91,10 +91,10 @@ final class CustomObjectConfigs {
   static ObjectNode loss(Loss loss, java.util.List<String> builtIn) {
     CustomObjects.Registration r = CustomObjects.forClass(loss.getClass());
     if (r == null) {
-      throw new IllegalArgumentException("Cannot write loss " + loss.getClass().getName() + " to a Keras config: it "
-          + "is neither a built-in loss nor registered. Supported: " + builtIn + ". Register a custom loss that "
-          + "implements " + KerasSerializable.class.getSimpleName() + ": " + registerCall("my_package",
-          loss.getClass()));
+      throw new IllegalArgumentException("Cannot write loss '" + loss.name() + "' (" + loss.getClass().getName()
+          + ") to a Keras config: it is neither a built-in loss nor registered (a Losses.fromFunction loss never "
+          + "is). Supported: " + builtIn + ". Register a custom loss class that implements "
+          + KerasSerializable.class.getSimpleName() + ": " + registerCall("my_package", loss.getClass()));
     }
     ObjectNode c = KerasJson.NODES.objectNode();
     c.put("name", loss.name());
@@ -189,7 +189,7 @@ final class CustomObjectConfigs {
   }
 
   private static String registerCall(String pkg, Class<?> type) {
-    String simple = type.getSimpleName();
+    String simple = type.getSimpleName().isEmpty() ? "MyClass" : type.getSimpleName(); // anonymous: a placeholder
     return "CustomObjects.register(\"" + pkg + "\", \"" + simple + "\", " + simple + ".class, " + simple
         + "::fromConfig)";
   }
