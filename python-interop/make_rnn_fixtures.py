@@ -25,8 +25,14 @@ Training cases (3 epochs, batch 32, no shuffling, validation on 64 rows, as make
   masked_recurrent   synthetic sequences of 3..10 real steps of 3 features, zero-padded to 10 steps at the end
                      (even rows) or at the start (odd rows): Masking -> GRU(6, return_sequences=True) -> LSTM(5)
                      -> Dense sigmoid; the mask reaches both recurrent layers
+  embedding_masked   synthetic token sequences (ids 1..19) of 2..10 real steps, zero-padded to 10 steps at the end
+                     (even rows) or at the start (odd rows): Embedding(20, 8, mask_zero=True) ->
+                     Bidirectional(LSTM(4)) -> Dense sigmoid; the Embedding's mask reaches both directions
+  embedding_functional  the same kind of data (seed 308), a Functional model: Embedding(20, 6, mask_zero=True) ->
+                     GlobalAveragePooling1D and LSTM(3) side by side -> Concatenate -> Dense sigmoid (Keras writes
+                     the mask as a NotEqual op layer passed as mask= to both)
 
-Usage: python python-interop/make_rnn_fixtures.py [--out DIR]
+Usage: python python-interop/make_rnn_fixtures.py [--out DIR] [--cases NAME ...]
 """
 
 import os
@@ -73,6 +79,50 @@ def padded_sequences(seed):
             x[i, :STEPS - length, :] = 0.0
     y = (x[:, :, 0].sum(axis=1) > 0).astype(np.float32).reshape(-1, 1)
     return x[:mf.N_TRAIN], y[:mf.N_TRAIN], x[mf.N_TRAIN:], y[mf.N_TRAIN:]
+
+
+VOCABULARY = 20
+
+
+def token_sequences(seed):
+    """int32 rows of 2..10 token ids in 1..19, zeros after them (even rows) or before them (odd rows); y = 1.0 when
+    the real tokens' mean exceeds 10."""
+    rng = np.random.default_rng(seed)
+    n = mf.N_TRAIN + mf.N_VAL
+    x = rng.integers(1, VOCABULARY, size=(n, STEPS)).astype(np.int32)
+    lengths = rng.integers(2, STEPS + 1, size=n)
+    y = np.zeros((n, 1), dtype=np.float32)
+    for i, length in enumerate(lengths):
+        if i % 2 == 0:
+            x[i, length:] = 0
+        else:
+            x[i, :STEPS - length] = 0
+        y[i, 0] = float(x[i][x[i] != 0].mean() > 10)
+    return x[:mf.N_TRAIN], y[:mf.N_TRAIN], x[mf.N_TRAIN:], y[mf.N_TRAIN:]
+
+
+def binary_compile(model):
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="binary_crossentropy", metrics=["accuracy"],
+                  jit_compile=False)
+    return model
+
+
+def embedding_masked():
+    model = keras.Sequential([
+        keras.Input((STEPS,), dtype="int32"),
+        L.Embedding(VOCABULARY, 8, mask_zero=True),
+        L.Bidirectional(L.LSTM(4)),
+        L.Dense(1, activation="sigmoid"),
+    ])
+    return binary_compile(model), token_sequences(307)
+
+
+def embedding_functional():
+    ids = keras.Input((STEPS,), dtype="int32")
+    vectors = L.Embedding(VOCABULARY, 6, mask_zero=True)(ids)
+    both = L.Concatenate()([L.GlobalAveragePooling1D()(vectors), L.LSTM(3)(vectors)])
+    model = keras.Model(ids, L.Dense(1, activation="sigmoid")(both))
+    return binary_compile(model), token_sequences(308)
 
 
 def digits_classifier(recurrent):
@@ -149,6 +199,8 @@ CASES = {
     "masked_recurrent": (masked_recurrent, 304),
     "bidirectional_masked": (bidirectional_masked, 305),
     "bidirectional_modes": (bidirectional_modes, 306),
+    "embedding_masked": (embedding_masked, 307),
+    "embedding_functional": (embedding_functional, 308),
 }
 
 DESCRIPTIONS = {
@@ -170,6 +222,13 @@ DESCRIPTIONS = {
                            "merge_mode='mul'), Bidirectional(GRU(3), merge_mode='ave'), "
                            "Dense(10, activation='softmax')]); Adam(1e-2); sparse_categorical_crossentropy; "
                            "metrics=['accuracy']",
+    "embedding_masked": "Sequential([Input((10,), dtype='int32'), Embedding(20, 8, mask_zero=True), "
+                        "Bidirectional(LSTM(4)), Dense(1, activation='sigmoid')]); Adam(1e-2); binary_crossentropy; "
+                        "metrics=['accuracy']; token ids zero-padded at the end (even rows) or the start (odd)",
+    "embedding_functional": "ids = Input((10,), dtype='int32'); v = Embedding(20, 6, mask_zero=True)(ids); "
+                            "Model(ids, Dense(1, activation='sigmoid')(Concatenate()([GlobalAveragePooling1D()(v), "
+                            "LSTM(3)(v)]))); Adam(1e-2); binary_crossentropy; metrics=['accuracy']; "
+                            "token ids zero-padded at the end (even rows) or the start (odd)",
 }
 
 
@@ -216,6 +275,8 @@ CONFIG_CASES = {
         L.Bidirectional(L.LSTM(4, return_sequences=True, name="enc")),
         L.Bidirectional(L.SimpleRNN(2, return_sequences=True), merge_mode="mul", name="bi_mul"),
         L.Bidirectional(L.GRU(3, activation="relu"), merge_mode="ave")]),
+    "embedding_mask_zero": lambda: keras.Sequential([
+        keras.Input((6,), dtype="int32"), L.Embedding(30, 4, mask_zero=True), L.LSTM(2)]),
 }
 
 
@@ -233,12 +294,14 @@ def write_configs(out):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=pathlib.Path, default=REPO / "testdata")
+    parser.add_argument("--cases", nargs="+", choices=sorted(CASES), default=list(CASES),
+                        help="training cases to (re)write (default: all); the configs are always written")
     args = parser.parse_args(argv)
     mf.deterministic_tf()
     tf.get_logger().setLevel("ERROR")
     out = args.out / "rnn"
     out.mkdir(parents=True, exist_ok=True)
-    for name in CASES:
+    for name in args.cases:
         print(name, run_case(name, out), flush=True)
     write_configs(out)
 

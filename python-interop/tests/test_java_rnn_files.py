@@ -6,7 +6,8 @@ Reads what src/test/java/dev/kerasj/PythonInteropRecurrentFilesTest.java leaves 
 
 Per case: keras.models.load_model opens Java's archive, its model.weights.h5 holds exactly the datasets Keras' own
 saving walk gives the model (a recurrent layer's weights under layers/<lstm>/cell/vars/i), and predict(x) equals
-Java's within 1e-5 relative + 1e-6 absolute (masked_recurrent: Keras rebuilds the mask from Java's Masking layer);
+Java's within 1e-5 relative + 1e-6 absolute (masked_recurrent: Keras rebuilds the mask from Java's Masking layer;
+embedding_masked, embedding_functional: from Java's Embedding(mask_zero=True), on zero-padded int32 token ids);
 Java's .weights.h5 loads into Keras' own model of the case (testdata/rnn/<case>.keras, its weights zeroed first) and
 predicts Java's values again.
 
@@ -34,7 +35,14 @@ REPO = pathlib.Path(__file__).resolve().parent.parent.parent
 FOLDER = INTEROP / "rnn"
 FIXTURES = REPO / "testdata" / "rnn"
 CASES = ["lstm_digits", "gru_digits", "simple_rnn_backwards", "masked_recurrent", "bidirectional_masked",
-         "bidirectional_modes"]
+         "bidirectional_modes", "embedding_masked", "embedding_functional"]
+
+
+def x_dtype(case):
+    """The embedding_* cases take int32 token ids (0 = padding, masked by Embedding(mask_zero=True))."""
+    return "int32" if case.startswith("embedding_") else "float32"
+
+
 RTOL = 1e-5
 ATOL = 1e-6
 
@@ -43,7 +51,8 @@ def outputs(case):
     path = FOLDER / f"{case}.json"
     assert path.is_file(), f"{path} is missing: run `mvn test` first (PythonInteropRecurrentFilesTest writes it)"
     out = json.loads(path.read_text())
-    return np.array(out["x"], dtype="float32").reshape(out["x_shape"]), np.array(out["predict"], dtype="float32")
+    return (np.array(out["x"], dtype=x_dtype(case)).reshape(out["x_shape"]),
+            np.array(out["predict"], dtype="float32"))
 
 
 def weights_datasets(h5):

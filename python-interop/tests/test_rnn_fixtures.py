@@ -31,14 +31,19 @@ HERE = pathlib.Path(__file__).resolve().parent
 GENERATOR = HERE.parent / "make_rnn_fixtures.py"
 COMMITTED = HERE.parent.parent / "testdata" / "rnn"
 CASES = ["lstm_digits", "gru_digits", "simple_rnn_backwards", "masked_recurrent", "bidirectional_masked",
-         "bidirectional_modes"]
+         "bidirectional_modes", "embedding_masked", "embedding_functional"]
+
+
+def x_dtype(case):
+    """The embedding_* cases take int32 token ids (0 = padding, masked by Embedding(mask_zero=True))."""
+    return "int32" if case.startswith("embedding_") else "float32"
 
 
 def bundle(case):
     prefix = str(COMMITTED / case)
     return {name: tf.raw_ops.RestoreV2(prefix=prefix, tensor_names=[name], shape_and_slices=[""],
                                        dtypes=[dtype])[0].numpy()
-            for name, dtype in (("x_val", tf.float32), ("predict", tf.float32))}
+            for name, dtype in (("x_val", tf.as_dtype(x_dtype(case))), ("predict", tf.float32))}
 
 
 def assert_close(want, got, where):

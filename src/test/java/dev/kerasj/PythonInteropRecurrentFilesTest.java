@@ -25,7 +25,7 @@ class PythonInteropRecurrentFilesTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"lstm_digits", "gru_digits", "simple_rnn_backwards", "masked_recurrent",
-      "bidirectional_masked", "bidirectional_modes"})
+      "bidirectional_masked", "bidirectional_modes", "embedding_masked", "embedding_functional"})
   void writeRecurrentFilesForPython(String name) throws IOException {
     Path dir = out();
     Files.createDirectories(dir);
@@ -35,7 +35,8 @@ class PythonInteropRecurrentFilesTest {
       model.save(dir.resolve(name + ".keras"));
       model.saveWeights(dir.resolve(name + ".weights.h5"));
       float[] predicted = KerasParityTest.toFloats(model.predict(f.xVal(), f.batchSize()));
-      String json = "{\"x_shape\": " + Arrays.toString(f.xVal().shape()) + ", \"x\": " + floats(f.xVal().floats())
+      String x = f.xVal().isFloat() ? floats(f.xVal().floats()) : Arrays.toString(f.xVal().ints());
+      String json = "{\"x_shape\": " + Arrays.toString(f.xVal().shape()) + ", \"x\": " + x
           + ", \"predict\": " + floats(predicted) + "}\n";
       Files.writeString(dir.resolve(name + ".json"), json, StandardCharsets.UTF_8);
 

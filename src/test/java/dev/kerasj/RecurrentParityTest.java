@@ -8,10 +8,14 @@ import dev.kerasj.KerasParityTest.Diff;
 import dev.kerasj.callbacks.History;
 import dev.kerasj.internal.HostArray;
 import dev.kerasj.layers.Bidirectional;
+import dev.kerasj.layers.Concatenate;
 import dev.kerasj.layers.Dense;
+import dev.kerasj.layers.Embedding;
 import dev.kerasj.layers.Flatten;
 import dev.kerasj.layers.GRU;
+import dev.kerasj.layers.GlobalAveragePooling1D;
 import dev.kerasj.layers.Input;
+import dev.kerasj.layers.KerasTensor;
 import dev.kerasj.layers.LSTM;
 import dev.kerasj.layers.Masking;
 import dev.kerasj.layers.SimpleRNN;
@@ -49,7 +53,14 @@ class RecurrentParityTest {
       "simple_rnn_backwards", RecurrentParityTest::simpleRnnBackwards,
       "masked_recurrent", RecurrentParityTest::maskedRecurrent,
       "bidirectional_masked", RecurrentParityTest::bidirectionalMasked,
-      "bidirectional_modes", RecurrentParityTest::bidirectionalModes);
+      "bidirectional_modes", RecurrentParityTest::bidirectionalModes,
+      "embedding_masked", () -> embeddingMasked(true),
+      "embedding_functional", RecurrentParityTest::embeddingFunctional);
+
+  /** Cases whose x holds int32 token ids (and whose y is a float 0/1 label). */
+  static boolean tokenIds(String name) {
+    return name.startsWith("embedding_");
+  }
 
   static Model digits(dev.kerasj.layers.Layer recurrent) {
     Sequential m = new Sequential(Input.of(8, 8), recurrent, new Dense(10, "softmax"));
@@ -89,16 +100,37 @@ class RecurrentParityTest {
     return m;
   }
 
+  /** Embedding(20, 8, maskZero) -> Bidirectional(LSTM(4)) -> Dense sigmoid, on zero-padded token ids. */
+  static Model embeddingMasked(boolean maskZero) {
+    Sequential m = new Sequential(Input.of(Input.DType.INT32, 10), Embedding.builder(20, 8).maskZero(maskZero).build(),
+        new Bidirectional(new LSTM(4)), new Dense(1, "sigmoid"));
+    m.compile(new Adam(1e-2), new BinaryCrossentropy(), "accuracy");
+    return m;
+  }
+
+  /** Functional: Embedding(20, 6, maskZero) -> GlobalAveragePooling1D and LSTM(3) -> Concatenate -> Dense. */
+  static Model embeddingFunctional() {
+    KerasTensor ids = Input.tensor("input_layer", Input.DType.INT32, 10);
+    KerasTensor vectors = Embedding.builder(20, 6).maskZero(true).build().apply(ids);
+    KerasTensor both = new Concatenate().apply(List.of(new GlobalAveragePooling1D().apply(vectors),
+        new LSTM(3).apply(vectors)));
+    Model m = new Model(ids, new Dense(1, "sigmoid").apply(both));
+    m.compile(new Adam(1e-2), new BinaryCrossentropy(), "accuracy");
+    return m;
+  }
+
   /** One case's bundle: data, epochs and batch size. */
   record Fixture(TensorBundle bundle, HostArray x, HostArray y, HostArray xVal, HostArray yVal, int epochs,
       int batchSize) {
     static Fixture load(String name) {
       TensorBundle b = new TensorBundle(FIXTURES.resolve(name));
-      Class<? extends TType> yType = (name.equals("masked_recurrent") || name.equals("bidirectional_masked")) ? TFloat32.class : TInt32.class;
+      Class<? extends TType> yType = (name.equals("masked_recurrent") || name.equals("bidirectional_masked")
+          || tokenIds(name)) ? TFloat32.class : TInt32.class;
+      Class<? extends TType> xType = tokenIds(name) ? TInt32.class : TFloat32.class;
       Map<String, Class<? extends TType>> want = new LinkedHashMap<>();
-      want.put("x", TFloat32.class);
+      want.put("x", xType);
       want.put("y", yType);
-      want.put("x_val", TFloat32.class);
+      want.put("x_val", xType);
       want.put("y_val", yType);
       want.put("meta/epochs", TInt32.class);
       want.put("meta/batch_size", TInt32.class);
@@ -120,7 +152,7 @@ class RecurrentParityTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"lstm_digits", "gru_digits", "simple_rnn_backwards", "masked_recurrent",
-      "bidirectional_masked", "bidirectional_modes"})
+      "bidirectional_masked", "bidirectional_modes", "embedding_masked", "embedding_functional"})
   void fit_fromKerasInitialWeights_matchesKerasHistoryWeightsAndPredictions(String name) {
     Fixture f = Fixture.load(name);
     try (Model model = CASES.get(name).get()) {
@@ -152,7 +184,7 @@ class RecurrentParityTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"lstm_digits", "gru_digits", "simple_rnn_backwards", "masked_recurrent",
-      "bidirectional_masked", "bidirectional_modes"})
+      "bidirectional_masked", "bidirectional_modes", "embedding_masked", "embedding_functional"})
   void load_ofKerasWrittenKerasFile_predictsWhatKerasPredicted(String name) throws IOException {
     Fixture f = Fixture.load(name);
     try (Model model = Model.load(FIXTURES.resolve(name + ".keras"))) {
@@ -164,7 +196,7 @@ class RecurrentParityTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"lstm_digits", "gru_digits", "simple_rnn_backwards", "masked_recurrent",
-      "bidirectional_masked", "bidirectional_modes"})
+      "bidirectional_masked", "bidirectional_modes", "embedding_masked", "embedding_functional"})
   void loadWeights_ofKerasWrittenWeightsFile_predictsWhatKerasPredicted(String name) throws IOException {
     Fixture f = Fixture.load(name);
     try (Model model = CASES.get(name).get()) {
@@ -178,7 +210,7 @@ class RecurrentParityTest {
   /** Keras' trained weights, written by Java in every format and read back by Java, predict the same values. */
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"lstm_digits", "gru_digits", "simple_rnn_backwards", "masked_recurrent",
-      "bidirectional_masked", "bidirectional_modes"})
+      "bidirectional_masked", "bidirectional_modes", "embedding_masked", "embedding_functional"})
   void javaWrittenFiles_inEveryFormat_roundTripTheTrainedModel(String name, @TempDir Path dir) throws IOException {
     Fixture f = Fixture.load(name);
     try (Model trained = CASES.get(name).get()) {
@@ -211,6 +243,44 @@ class RecurrentParityTest {
         diff.compare("savedmodel", expected, toFloats(back.predict(f.xVal(), f.batchSize())));
       }
       diff.assertWithin(0, 0);
+    }
+  }
+
+  /**
+   * The mask matters: Keras' trained weights in the same model built without maskZero predict differently on the
+   * zero-padded rows (padding then feeds the LSTM): each by far more than the parity tolerance, the largest change
+   * by more than 0.01; rows with no padding predict the same.
+   */
+  @org.junit.jupiter.api.Test
+  void embeddingMaskZero_changesPredictionsOnPaddedRowsOnly() {
+    Fixture f = Fixture.load("embedding_masked");
+    int[] ids = f.xVal().ints();
+    int steps = (int) f.xVal().shape()[1];
+    try (Model masked = embeddingMasked(true); Model unmasked = embeddingMasked(false)) {
+      masked.setWeights(f.weights("final", masked.weights()));
+      unmasked.setWeights(f.weights("final", unmasked.weights()));
+      float[] withMask = toFloats(masked.predict(f.xVal(), f.batchSize()));
+      float[] withoutMask = toFloats(unmasked.predict(f.xVal(), f.batchSize()));
+      int padded = 0;
+      double largest = 0;
+      for (int row = 0; row < withMask.length; row++) {
+        boolean hasPadding = false;
+        for (int t = 0; t < steps; t++) {
+          hasPadding |= ids[row * steps + t] == 0;
+        }
+        double diff = Math.abs(withMask[row] - withoutMask[row]);
+        if (hasPadding) {
+          padded++;
+          largest = Math.max(largest, diff);
+          org.junit.jupiter.api.Assertions.assertTrue(diff > 1e-4,
+              "row " + row + " is padded, so maskZero must change its prediction; |diff| = " + diff);
+        } else {
+          org.junit.jupiter.api.Assertions.assertTrue(diff <= 1e-6,
+              "row " + row + " has no padding, so the mask must not change it; |diff| = " + diff);
+        }
+      }
+      org.junit.jupiter.api.Assertions.assertTrue(padded > 0 && padded < withMask.length, "padded rows: " + padded);
+      org.junit.jupiter.api.Assertions.assertTrue(largest > 1e-2, "largest change on a padded row: " + largest);
     }
   }
 }

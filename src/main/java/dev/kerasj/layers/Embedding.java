@@ -6,6 +6,8 @@ import dev.kerasj.initializers.RandomUniform;
 import dev.kerasj.regularizers.Regularizer;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
+import java.util.List;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TNumber;
 
@@ -16,14 +18,24 @@ import org.tensorflow.types.family.TNumber;
  *
  * <p>Ids outside {@code [0, inputDim)} are rejected by {@code fit}/{@code predict} before any native call.
  *
- * <pre>{@code Embedding.builder(1000, 16).embeddingsRegularizer(new L2(1e-4)).embeddingsConstraint(new UnitNorm(1)).build()}</pre>
+ * <p>With {@link Builder#maskZero(boolean) maskZero(true)} (Keras' {@code mask_zero=True}) id 0 is padding: the
+ * output carries the mask {@code ids != 0} to the layers after it (recurrent layers and {@link Bidirectional} skip
+ * masked steps, {@link GlobalAveragePooling1D} leaves them out of its mean). Id 0 is still looked up, so, as in
+ * Keras, the vocabulary should count it: {@code inputDim} = number of tokens + 1.
+ *
+ * <pre>{@code Embedding.builder(1000, 16).embeddingsRegularizer(new L2(1e-4)).embeddingsConstraint(new UnitNorm(1)).build()
+ * Embedding.builder(1000, 16).maskZero(true).build()   // then LSTM, GRU, Bidirectional, GlobalAveragePooling1D ...}</pre>
  */
 public final class Embedding extends Layer {
+  /** Keras' default {@code mask_zero}. */
+  public static final boolean DEFAULT_MASK_ZERO = false;
+
   private final int inputDim;
   private final int outputDim;
   private final Initializer initializer;
   private final Regularizer embeddingsRegularizer;
   private final Constraint embeddingsConstraint;
+  private final boolean maskZero;
   private Weight embeddings;
 
   public Embedding(int inputDim, int outputDim) {
@@ -46,6 +58,7 @@ public final class Embedding extends Layer {
     this.initializer = b.initializer;
     this.embeddingsRegularizer = b.embeddingsRegularizer;
     this.embeddingsConstraint = b.embeddingsConstraint;
+    this.maskZero = b.maskZero;
     setActivityRegularizer(b.activityRegularizer);
   }
 
@@ -70,6 +83,28 @@ public final class Embedding extends Layer {
 
   public int outputDim() {
     return outputDim;
+  }
+
+  /** Keras' {@code mask_zero}: whether id 0 is padding, masked for the layers downstream. */
+  public boolean maskZero() {
+    return maskZero;
+  }
+
+  /** Keras sets {@code supports_masking = mask_zero}: without it the output carries no mask. */
+  @Override
+  public boolean supportsMasking() {
+    return maskZero;
+  }
+
+  /** Keras' {@code compute_mask}: {@code not_equal(inputs, 0)} on the ids as given, or none without maskZero. */
+  @Override
+  @SuppressWarnings("unchecked")
+  public Operand<TBool> computeMask(LayerContext ctx, List<Operand<?>> inputs, List<Operand<TBool>> masks) {
+    if (!maskZero) {
+      return null;
+    }
+    Operand<TNumber> ids = (Operand<TNumber>) inputs.get(0);
+    return ctx.tf().math.notEqual(ids, ctx.tf().zerosLike(ids));
   }
 
   @Override
@@ -117,6 +152,7 @@ public final class Embedding extends Layer {
     private Regularizer embeddingsRegularizer;
     private Regularizer activityRegularizer;
     private Constraint embeddingsConstraint;
+    private boolean maskZero = DEFAULT_MASK_ZERO;
     private String name;
 
     private Builder(int inputDim, int outputDim) {
@@ -144,6 +180,15 @@ public final class Embedding extends Layer {
     /** Keras' {@code embeddings_constraint}: applied to the table after each optimizer update (default none). */
     public Builder embeddingsConstraint(Constraint constraint) {
       this.embeddingsConstraint = constraint;
+      return this;
+    }
+
+    /**
+     * Keras' {@code mask_zero} (default {@value Embedding#DEFAULT_MASK_ZERO}): treat id 0 as padding and pass the
+     * mask {@code ids != 0} to the next layers.
+     */
+    public Builder maskZero(boolean maskZero) {
+      this.maskZero = maskZero;
       return this;
     }
 

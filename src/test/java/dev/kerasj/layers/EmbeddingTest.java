@@ -1,6 +1,7 @@
 package dev.kerasj.layers;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -78,6 +79,34 @@ class EmbeddingTest {
           () -> model.predict(new int[][] {{0, 1, 2, 3, VOCABULARY}}));
 
       assertTrue(e.getMessage().contains("Received: " + VOCABULARY), e.getMessage());
+    }
+  }
+
+  @Test
+  void maskZero_defaultsToKerasFalse_andSetsSupportsMasking() {
+    assertFalse(new Embedding(VOCABULARY, DIM).maskZero());
+    assertFalse(new Embedding(VOCABULARY, DIM).supportsMasking());
+    Embedding masked = Embedding.builder(VOCABULARY, DIM).maskZero(true).build();
+    assertTrue(masked.maskZero());
+    assertTrue(masked.supportsMasking());
+  }
+
+  /**
+   * With maskZero the mask {@code ids != 0} reaches GlobalAveragePooling1D, which averages the real ids' rows only;
+   * without it the padding's row 0 ({@code [0, 1, 2]}) is averaged in.
+   */
+  @Test
+  void maskZero_masksIdZeroForTheLayersDownstream() {
+    int[][] ids = {{3, 5, 0, 0, 0}, {0, 0, 0, 7, 1}};
+    float[] expectMasked = {40, 41, 42, 40, 41, 42}; // mean of rows 3, 5 and of rows 7, 1
+    float[] expectUnmasked = {16, 17, 18, 16, 17, 18}; // mean over 5 positions, padding (row 0) included
+    for (boolean maskZero : new boolean[] {true, false}) {
+      try (Sequential model = new Sequential(Input.of(Input.DType.INT32, LENGTH),
+          Embedding.builder(VOCABULARY, DIM).maskZero(maskZero).build(), new GlobalAveragePooling1D())) {
+        model.setWeights(List.of((Object) table()));
+        assertArrayEquals(maskZero ? expectMasked : expectUnmasked, LayerTesting.flat(model.predict(ids)), 1e-5f,
+            "maskZero=" + maskZero);
+      }
     }
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kerasj.layers.BatchNormalization;
+import dev.kerasj.layers.Embedding;
 import dev.kerasj.layers.GlobalAveragePooling1D;
 import dev.kerasj.layers.Masking;
 import dev.kerasj.layers.Input;
@@ -133,15 +134,16 @@ public final class FunctionalConfig {
           || (layer instanceof GlobalAveragePooling1D && !carriesMask(node.inputs().get(0)))) {
         kwargs.putNull("mask"); // their Keras call() takes a mask, which Keras records
       }
-      // A masked input's mask is left out: Keras writes it as NotEqual/Any op layers, kerasj does not; Keras infers
-      // the same mask from the Masking layer when it rebuilds the model.
+      // A masked input's mask is left out: Keras writes it as NotEqual(/Any) op layers, kerasj does not; Keras infers
+      // the same mask from the Masking or Embedding(mask_zero) layer when it rebuilds the model.
     }
     return entry;
   }
 
   /**
-   * Whether {@code t} carries a mask at run time: made by {@link Masking}, or by a layer that passes its input's mask
-   * on ({@link Layer#supportsMasking()}; {@link GlobalAveragePooling1D} ends it). The symbolic twin of
+   * Whether {@code t} carries a mask at run time: made by {@link Masking} or an {@link Embedding#maskZero()}, or by
+   * a layer that passes its input's mask on ({@link Layer#supportsMasking()}; {@link GlobalAveragePooling1D} ends
+   * it). The symbolic twin of
    * {@code internal.Network.run}'s mask propagation, for the built-in layers.
    */
   private static boolean carriesMask(KerasTensor t) {
@@ -149,7 +151,7 @@ public final class FunctionalConfig {
       return false;
     }
     Layer l = t.layer();
-    if (l instanceof Masking) {
+    if (l instanceof Masking || (l instanceof Embedding e && e.maskZero())) {
       return true;
     }
     if (l instanceof GlobalAveragePooling1D || !l.supportsMasking()) {
@@ -337,7 +339,7 @@ public final class FunctionalConfig {
       ConfigFields entry = new ConfigFields(entryNode, "layers[" + i + "]", source);
       String cls = entry.string("class_name");
       if (maskOps.contains(entry.string("name", ""))) {
-        continue; // a Masking mask, which kerasj recomputes (see KerasMaskOps)
+        continue; // a Masking or Embedding(mask_zero) mask, which kerasj recomputes (see KerasMaskOps)
       }
       ConfigFields layerConfig = new ConfigFields(entry.raw("config"),
           "layer '" + entry.object("config").string("name", "?") + "' (" + cls + ")", source);

@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The operation layers Keras 3.15 writes into a Functional config for a {@code Masking} layer's mask, which kerasj
- * recomputes itself and so skips.
+ * The operation layers Keras 3.15 writes into a Functional config for the mask of a {@code Masking} layer or of an
+ * {@code Embedding(mask_zero=True)}, which kerasj recomputes itself and so skips.
  *
  * <p>Keras serializes {@code Masking}'s mask, {@code any(not_equal(x, mask_value), axis=-1)}, as two op layers
  * ({@code keras.src.ops.numpy} {@code NotEqual} and {@code Any}) and passes it to each layer whose {@code call} takes a
@@ -16,7 +16,8 @@ import java.util.Set;
  * {@link dev.kerasj.layers.Layer#computeMask}), giving the same mask, so these op layers are accepted only in exactly
  * that form: {@code NotEqual(T, v)} where a {@code Masking} layer of {@code mask_value v} is called on the same tensor
  * {@code T}, then {@code Any(axis=-1, keepdims=False)} of it, whose output is used only as a {@code mask} argument.
- * Any other use of these classes stays unsupported.
+ * For an {@code Embedding(mask_zero=True)} called on {@code T}, Keras writes one op layer, {@code NotEqual(T, 0)},
+ * also used only as a {@code mask} argument. Any other use of these classes stays unsupported.
  */
 final class KerasMaskOps {
   private static final String MODULE = "keras.src.ops.numpy";
@@ -27,8 +28,13 @@ final class KerasMaskOps {
   static Set<String> find(JsonNode layers) {
     Map<String, JsonNode> byName = new HashMap<>();
     Map<String, Double> maskingValueByInput = new HashMap<>();
+    Set<String> maskZeroInputs = new HashSet<>();
     for (JsonNode l : layers) {
       byName.put(l.path("name").asText(l.path("config").path("name").asText()), l);
+      if (l.path("class_name").asText().equals("Embedding") && l.path("config").path("mask_zero").asBoolean(false)
+          && firstHistory(l) != null) {
+        maskZeroInputs.add(firstHistory(l));
+      }
       if (l.path("class_name").asText().equals("Masking")) {
         String input = firstHistory(l);
         JsonNode v = l.path("config").path("mask_value");
@@ -38,6 +44,11 @@ final class KerasMaskOps {
       }
     }
     Set<String> found = new HashSet<>();
+    for (Map.Entry<String, JsonNode> e : byName.entrySet()) {
+      if (isEmbeddingMask(e.getValue(), maskZeroInputs) && usedOnlyAsMask(e.getKey(), layers)) {
+        found.add(e.getKey());
+      }
+    }
     for (Map.Entry<String, JsonNode> e : byName.entrySet()) {
       JsonNode any = e.getValue();
       if (!isOp(any, "Any") || any.path("config").path("axis").asInt(0) != -1
@@ -61,6 +72,16 @@ final class KerasMaskOps {
       }
     }
     return found;
+  }
+
+  /** {@code NotEqual(T, 0)} where an {@code Embedding(mask_zero=True)} is called on the same tensor {@code T}. */
+  private static boolean isEmbeddingMask(JsonNode layer, Set<String> maskZeroInputs) {
+    if (!isOp(layer, "NotEqual")) {
+      return false;
+    }
+    JsonNode args = onlyNode(layer).path("args");
+    return args.size() == 2 && args.get(1).isNumber() && args.get(1).asDouble() == 0.0
+        && maskZeroInputs.contains(historyKey(args.get(0)));
   }
 
   private static boolean isOp(JsonNode layer, String cls) {

@@ -44,7 +44,7 @@ import java.util.List;
  * against Keras, see {@code python-interop/make_config_fixtures.py}), and read back into a kerasj layer.
  *
  * <p>Reading rejects every Keras argument kerasj does not implement when it holds a non-default value
- * ({@code dilation_rate}, {@code mask_zero} ...), so a Keras config never loads as a different model. Regularizers and
+ * ({@code dilation_rate}, {@code lora_rank} ...), so a Keras config never loads as a different model. Regularizers and
  * constraints are read and written by {@link PenaltyConfigs}.
  */
 final class LayerConfigs {
@@ -178,7 +178,7 @@ final class LayerConfigs {
       PenaltyConfigs.putRegularizers(c, layer, "embeddings");
       c.set("activity_regularizer", PenaltyConfigs.toConfig(layer.activityRegularizer()));
       PenaltyConfigs.putConstraints(c, layer, "embeddings");
-      c.put("mask_zero", false);
+      c.put("mask_zero", e.maskZero());
       c.putNull("quantization_config");
     } else {
       return CustomObjectConfigs.layer(layer, c, SUPPORTED); // a registered custom layer, or an error saying how
@@ -520,14 +520,14 @@ final class LayerConfigs {
 
   private static Embedding embedding(ConfigFields c, String name) {
     c.requireDefault("quantization_config", null);
-    c.requireDefault("mask_zero", false);
     c.requireDefault("lora_rank", null);
     Initializer init = c.has("embeddings_initializer")
         ? InitializerConfigs.fromConfig(c.raw("embeddings_initializer"), c, "embeddings_initializer")
         : new dev.kerasj.initializers.RandomUniform();
     return Embedding.builder(c.integer("input_dim"), c.integer("output_dim")).embeddingsInitializer(init).name(name)
         .embeddingsRegularizer(PenaltyConfigs.regularizer(c, "embeddings_regularizer"))
-        .embeddingsConstraint(PenaltyConfigs.constraint(c, "embeddings_constraint")).build();
+        .embeddingsConstraint(PenaltyConfigs.constraint(c, "embeddings_constraint"))
+        .maskZero(c.bool("mask_zero", Embedding.DEFAULT_MASK_ZERO)).build();
   }
 
   /** Rebuilds a named model input (a Functional model's InputLayer, keyed by its name). */

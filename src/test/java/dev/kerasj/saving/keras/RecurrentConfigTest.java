@@ -12,6 +12,7 @@ import dev.kerasj.initializers.Constant;
 import dev.kerasj.initializers.Orthogonal;
 import dev.kerasj.initializers.VarianceScaling;
 import dev.kerasj.layers.Bidirectional;
+import dev.kerasj.layers.Embedding;
 import dev.kerasj.layers.GRU;
 import dev.kerasj.layers.Input;
 import dev.kerasj.layers.LSTM;
@@ -49,7 +50,9 @@ class RecurrentConfigTest {
       "bidirectional", () -> new Sequential(Input.of(6, 3),
           new Bidirectional(LSTM.builder(4).returnSequences(true).name("enc").build()),
           new Bidirectional(SimpleRNN.builder(2).returnSequences(true).build(), "mul", "bi_mul"),
-          new Bidirectional(GRU.builder(3).activation("relu").build(), "ave")));
+          new Bidirectional(GRU.builder(3).activation("relu").build(), "ave")),
+      "embedding_mask_zero", () -> new Sequential(Input.of(Input.DType.INT32, 6),
+          Embedding.builder(30, 4).maskZero(true).build(), new LSTM(2)));
 
   static Stream<String> cases() {
     return CASES.keySet().stream().sorted();
@@ -165,5 +168,67 @@ class RecurrentConfigTest {
     float[] v = new float[(int) nd.size()];
     nd.copyTo(org.tensorflow.ndarray.buffer.DataBuffers.of(v, false, false));
     return v;
+  }
+
+  /** Keras' config.json of testdata/rnn/embedding_functional.keras (Embedding(mask_zero=True) -> pooling and LSTM). */
+  private static ObjectNode kerasFunctionalEmbeddingConfig() throws IOException {
+    try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(
+        Path.of("testdata", "rnn", "embedding_functional.keras").toFile())) {
+      return (ObjectNode) KerasJson.parse(zip.getInputStream(zip.getEntry("config.json")).readAllBytes());
+    }
+  }
+
+  private static JsonNode layerNamed(JsonNode config, String name) {
+    for (JsonNode l : config.path("config").path("layers")) {
+      if (l.path("name").asText().equals(name)) {
+        return l;
+      }
+    }
+    throw new AssertionError("no layer " + name + " in " + config);
+  }
+
+  /**
+   * Keras writes the Embedding's mask as a NotEqual(ids, 0) op layer passed as mask= to the pooling and the LSTM;
+   * kerasj skips it (its Embedding computes the same mask) and rebuilds the Embedding with maskZero.
+   */
+  @Test
+  void fromJson_functionalKerasConfig_skipsTheEmbeddingMaskOpLayer() throws IOException {
+    JsonNode keras = kerasFunctionalEmbeddingConfig();
+    assertEquals("NotEqual", layerNamed(keras, "not_equal").path("class_name").asText());
+    try (Model model = Model.fromJson(keras.toString())) {
+      assertEquals(
+          List.of("input_layer", "embedding", "global_average_pooling1d", "lstm", "concatenate", "dense"),
+          model.layers().stream().map(dev.kerasj.layers.Layer::name).toList());
+      assertTrue(((Embedding) model.layers().get(1)).maskZero());
+    }
+  }
+
+  /** The same NotEqual op on ids whose Embedding has no mask_zero is not a mask kerasj makes: refused. */
+  @Test
+  void fromJson_notEqualOpWithoutMaskZeroEmbedding_isRefused() throws IOException {
+    ObjectNode keras = kerasFunctionalEmbeddingConfig();
+    ((ObjectNode) layerNamed(keras, "embedding").path("config")).put("mask_zero", false);
+    IncompatibleModelException e = assertThrows(IncompatibleModelException.class,
+        () -> Model.fromJson(keras.toString()));
+    assertTrue(e.getMessage().contains("NotEqual"), e.getMessage());
+  }
+
+  /** Only NotEqual(ids, 0) is the Embedding's mask: another constant is refused. */
+  @Test
+  void fromJson_notEqualOpWithAnotherConstant_isRefused() throws IOException {
+    ObjectNode keras = kerasFunctionalEmbeddingConfig();
+    ((com.fasterxml.jackson.databind.node.ArrayNode) layerNamed(keras, "not_equal").path("inbound_nodes").path(0)
+        .path("args")).set(1, KerasJson.NODES.numberNode(1));
+    IncompatibleModelException e = assertThrows(IncompatibleModelException.class,
+        () -> Model.fromJson(keras.toString()));
+    assertTrue(e.getMessage().contains("NotEqual"), e.getMessage());
+  }
+
+  /** Keras' Embedding(mask_zero=True) -> LSTM Sequential config reads back with maskZero set. */
+  @Test
+  void fromJson_embeddingMaskZero_setsMaskZero() throws IOException {
+    try (Model model = Model.fromJson(reference("embedding_mask_zero").toString())) {
+      assertTrue(((Embedding) model.layers().get(0)).maskZero());
+    }
   }
 }
