@@ -1,7 +1,8 @@
 """Generates the Keras reference fixtures for the base-optimizer options of Keras 3.15 (issue 17): gradient clipping
 (`clipnorm`, `clipvalue`, `global_clipnorm`) for SGD and Adam, plus clipping by norm on an Embedding (whose gradient
 Keras clips as IndexedSlices, one row per lookup), and the weights' moving average (`use_ema`, `ema_momentum`,
-`ema_overwrite_frequency`) for Adam, and gradient accumulation (`gradient_accumulation_steps`) for SGD and Adam.
+`ema_overwrite_frequency`) for Adam, and gradient accumulation (`gradient_accumulation_steps`) for SGD and Adam, and
+the order of weight constraints (MaxNorm on the kernels) after Adam's update, accumulation and moving averages.
 
 Same files, model, data, determinism and layout as make_optimizer_fixtures.py (train/<case> bundles with history,
 weights and every optimizer variable, keras/<case>.keras, checkpoints/<case>/ckpt-1.*), written under --out (default:
@@ -55,8 +56,19 @@ CASES = {
     # An Embedding's IndexedSlices gradient plus the dense accumulator is dense: Adam's squared gradient is then the
     # square of the summed rows, not the sum of squared lookups.
     "adam_accumulation_embedding": (624, Opt("Adam", learning_rate=0.05, gradient_accumulation_steps=3)),
+    # Weight constraints: MaxNorm(0.3) on both kernels, below every column's norm at the start and after almost every
+    # step. Keras' BaseOptimizer.apply assigns constraint(variable) after _backend_apply_gradients (the update, the
+    # accumulation cond and the moving averages), on every step, so the averages follow unconstrained weights, the
+    # weights written from the averages (overwrites, the end of fit) stay unconstrained until the next step, and a
+    # step that only accumulates still constrains them.
+    "adam_ema_maxnorm": (631, Opt("Adam", learning_rate=0.02, use_ema=True, ema_momentum=0.9)),
+    "adam_ema_maxnorm_accumulation": (632, Opt("Adam", learning_rate=0.02, use_ema=True, ema_momentum=0.9,
+                                               gradient_accumulation_steps=3)),
+    "adam_ema_overwrite_maxnorm": (633, Opt("Adam", learning_rate=0.02, use_ema=True, ema_momentum=0.9,
+                                            ema_overwrite_frequency=2)),
 }
 ACCUMULATION_FIT = dict(epochs=2, batch_size=16)
+MAX_NORM = 0.3
 
 
 def main(argv=None):
@@ -70,6 +82,8 @@ def main(argv=None):
         (args.out / sub).mkdir(parents=True, exist_ok=True)
     for name in CASES:
         fit = ACCUMULATION_FIT if "_accumulation" in name else {}
+        if "_maxnorm" in name:
+            fit["max_norm"] = MAX_NORM
         losses, next_loss = run_case(name, args.out, CASES, COMMAND, **fit)
         print(f"{name}: loss={['%.4g' % v for v in losses]} next={next_loss[0]:.4g}", flush=True)
 

@@ -85,7 +85,11 @@ def data(seed, embedding):
     return x, y
 
 
-def build(embedding):
+def build(embedding, max_norm=None):
+    if max_norm is not None:  # MaxNorm(max_norm) on both kernels (make_clipping_fixtures.py's *_maxnorm cases)
+        c = keras.constraints.MaxNorm(max_norm)
+        return keras.Sequential([keras.Input((4,)), keras.layers.Dense(5, activation="tanh", kernel_constraint=c),
+                                 keras.layers.Dense(2, kernel_constraint=c)])
     if embedding:
         return keras.Sequential([keras.Input((3,), dtype="int32"), keras.layers.Embedding(EMBEDDING_VOCABULARY, 2),
                                  keras.layers.Flatten(), keras.layers.Dense(2)])
@@ -96,12 +100,12 @@ def optimizer_state(prefix, opt):
     return {f"{prefix}/{k}": np.array(v.numpy()) for k, v in enumerate(opt.variables)}
 
 
-def run_case(name, out, cases=None, command=COMMAND, epochs=EPOCHS, batch_size=BATCH_SIZE):
+def run_case(name, out, cases=None, command=COMMAND, epochs=EPOCHS, batch_size=BATCH_SIZE, max_norm=None):
     seed, spec = (cases or CASES)[name]
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
     embedding = name.endswith("_embedding")
-    model = build(embedding)
+    model = build(embedding, max_norm)
     model.compile(optimizer=make(spec), loss="mse", jit_compile=False)
     x, y = data(seed, embedding)
     names = weight_names(model)
@@ -133,6 +137,9 @@ def run_case(name, out, cases=None, command=COMMAND, epochs=EPOCHS, batch_size=B
         "meta/command": command,
         "meta/description": ((f"Sequential([Input((3,), dtype='int32'), Embedding({EMBEDDING_VOCABULARY}, 2), "
                               f"Flatten(), Dense(2)]); " if embedding else
+                              f"Sequential([Input((4,)), Dense(5, activation='tanh', "
+                              f"kernel_constraint=MaxNorm({max_norm})), Dense(2, "
+                              f"kernel_constraint=MaxNorm({max_norm}))]); " if max_norm is not None else
                               "Sequential([Input((4,)), Dense(5, activation='tanh'), Dense(2)]); ") +
                              f"optimizer={spec if not isinstance(spec, str) else repr(spec)}; loss='mse'; "
                              f"jit_compile=False; fit epochs={epochs} then 1, batch_size={batch_size}, "

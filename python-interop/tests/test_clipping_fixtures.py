@@ -20,7 +20,7 @@ import fixture_compare
 HERE = pathlib.Path(__file__).resolve().parent
 GENERATOR = HERE.parent / "make_clipping_fixtures.py"
 COMMITTED = HERE.parent.parent / "testdata" / "clipping"
-CASES = 14
+CASES = 17
 
 
 @pytest.fixture(scope="module")

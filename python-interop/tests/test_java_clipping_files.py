@@ -1,5 +1,6 @@
 """Python Keras continues the training runs Java saved with gradient clipping (clipnorm, clipvalue, global_clipnorm)
-or the weights' moving average (use_ema, ema_momentum, ema_overwrite_frequency), or gradient accumulation.
+or the weights' moving average (use_ema, ema_momentum, ema_overwrite_frequency), or gradient accumulation, the
+*_maxnorm cases with MaxNorm(0.3) on both kernels.
 
 Reads what OptimizerFixturesTest (src/test/java/dev/kerasj/saving/tfcheckpoint/, its clipping cases) leaves under
 $KERASJ_INTEROP_DIR/clipping (default: target/interop), per case of testdata/clipping/train: Java's state after 3
@@ -23,7 +24,8 @@ CASES = sorted(p.name[: -len(".index")] for p in TRAIN.glob("*.index"))
 
 def test_everyCase_isHere():
     assert CASES == ["adam_accumulation", "adam_accumulation_embedding", "adam_clipnorm", "adam_clipnorm_embedding", "adam_clipvalue", "adam_ema",
-                     "adam_ema_clipnorm_accumulation", "adam_ema_overwrite", "adam_global_clipnorm", "sgd_accumulation", "sgd_clipnorm",
+                     "adam_ema_clipnorm_accumulation", "adam_ema_maxnorm", "adam_ema_maxnorm_accumulation", "adam_ema_overwrite",
+                     "adam_ema_overwrite_maxnorm", "adam_global_clipnorm", "sgd_accumulation", "sgd_clipnorm",
                      "sgd_clipvalue", "sgd_global_clipnorm", "sgd_global_clipnorm_embedding"]
 
 
@@ -34,11 +36,13 @@ def test_fixtureConfig_setsTheOptionsItsNameSays(case):
     assert (config["gradient_accumulation_steps"] == 3) == ("_accumulation" in case)
     if case == "adam_ema_clipnorm_accumulation":
         assert kinds == ["clipnorm"] and config["use_ema"] is True and config["ema_overwrite_frequency"] == 2
+    elif case == "adam_ema_maxnorm_accumulation":
+        assert kinds == [] and config["use_ema"] is True and config["ema_overwrite_frequency"] is None
     elif "_accumulation" in case:
         assert kinds == [] and config["use_ema"] is False
     elif "_ema" in case:
         assert kinds == [] and config["use_ema"] is True
-        assert (config["ema_overwrite_frequency"] is not None) == case.endswith("_overwrite")
+        assert (config["ema_overwrite_frequency"] is not None) == case.removesuffix("_maxnorm").endswith("_overwrite")
     else:
         assert kinds == [case.split("_", 1)[1].removesuffix("_embedding")] and config["use_ema"] is False
 

@@ -116,7 +116,12 @@ def check_java_checkpoint(case, folder, train):
     reader, config = fixture(case, train)
     keras.backend.clear_session()
     optimizer = keras_optimizer(config)
-    if case.endswith("_embedding"):
+    if "_maxnorm" in case:  # make_clipping_fixtures.py's MaxNorm(0.3) on both kernels
+        model = keras.Sequential([keras.Input((4,)),
+                                  keras.layers.Dense(5, activation="tanh",
+                                                     kernel_constraint=keras.constraints.MaxNorm(0.3)),
+                                  keras.layers.Dense(2, kernel_constraint=keras.constraints.MaxNorm(0.3))])
+    elif case.endswith("_embedding"):
         model = keras.Sequential([keras.Input((3,), dtype="int32"), keras.layers.Embedding(6, 2),
                                   keras.layers.Flatten(), keras.layers.Dense(2)])
     else:

@@ -56,6 +56,7 @@ STATED = [
     ("README.md", r"make_attention_fixtures\.py` trains (\d+) models", attention_bundles),
     ("README.md", r"make_rnn_fixtures\.py` trains (\d+) models", rnn_bundles),
     ("README.md", r"`testdata/clipping/`: (\d+) cases", clipping_bundles),
+    ("testdata/README.md", r"`testdata/clipping/`: (\d+) cases", clipping_bundles),
     ("testdata/README.md", r"One TF tensor bundle per Keras training case \((\d+) cases below\)", fixture_bundles),
     ("testdata/README.md", r"some tensor in \d+ of the (\d+) cases", fixture_bundles),
     ("testdata/README.md", r"`\.weights\.h5` files \((\d+) models:", keras_models),

@@ -11,6 +11,7 @@ import dev.kerasj.FitOptions;
 import dev.kerasj.Model;
 import dev.kerasj.Sequential;
 import dev.kerasj.callbacks.History;
+import dev.kerasj.constraints.MaxNorm;
 import dev.kerasj.internal.HostArray;
 import dev.kerasj.layers.Dense;
 import dev.kerasj.layers.Embedding;
@@ -79,10 +80,19 @@ class OptimizerFixturesTest {
       return name.endsWith("_embedding");
     }
 
+    /** The {@code *_maxnorm} cases put {@code MaxNorm(0.3)} on both kernels. */
+    boolean maxNorm() {
+      return name.contains("_maxnorm");
+    }
+
     Sequential build() {
       Sequential m = embedding()
           ? new Sequential(Input.of(Input.DType.INT32, 3), new Embedding(6, 2), new Flatten(), new Dense(2))
-          : new Sequential(Input.of(4), new Dense(5, "tanh"), new Dense(2));
+          : maxNorm()
+              ? new Sequential(Input.of(4),
+                  Dense.builder(5).activation("tanh").kernelConstraint(new MaxNorm(0.3)).build(),
+                  Dense.builder(2).kernelConstraint(new MaxNorm(0.3)).build())
+              : new Sequential(Input.of(4), new Dense(5, "tanh"), new Dense(2));
       m.setSeed(7); // any seed: the weights come from the fixture
       m.compile(optimizer.get(), "mse");
       return m;
@@ -126,7 +136,10 @@ class OptimizerFixturesTest {
    * {@code python-interop/make_clipping_fixtures.py}): each of Keras' {@code clipnorm}, {@code clipvalue} and
    * {@code global_clipnorm} with SGD and Adam, clipping by norm of an Embedding's per-lookup gradient, Adam with
    * {@code use_ema} (with and without {@code ema_overwrite_frequency}), SGD and Adam with
-   * {@code gradient_accumulation_steps} (Adam also on an Embedding), and Adam with all three.
+   * {@code gradient_accumulation_steps} (Adam also on an Embedding), Adam with all three, and Adam with
+   * {@code use_ema} (alone, with accumulation, with overwrites) on kernels under {@code MaxNorm(0.3)}, a norm every
+   * kernel column exceeds after almost every step: Keras applies constraints after the whole step (the update, the
+   * accumulation branch, the moving averages), on every step, and these cases fail under any other order.
    */
   static Stream<Case> clippingCases() {
     String f = "clipping";
@@ -155,7 +168,13 @@ class OptimizerFixturesTest {
         new Case("adam_ema_clipnorm_accumulation", () -> Adam.builder().learningRate(0.02).gradientAccumulationSteps(3)
             .clipnorm(0.2).useEma(true).emaMomentum(0.8).emaOverwriteFrequency(2).build(), Adam.class, f),
         new Case("adam_accumulation_embedding", () -> Adam.builder().learningRate(0.05).gradientAccumulationSteps(3)
-            .build(), Adam.class, f));
+            .build(), Adam.class, f),
+        new Case("adam_ema_maxnorm", () -> Adam.builder().learningRate(0.02).useEma(true).emaMomentum(0.9).build(),
+            Adam.class, f),
+        new Case("adam_ema_maxnorm_accumulation", () -> Adam.builder().learningRate(0.02).useEma(true).emaMomentum(0.9)
+            .gradientAccumulationSteps(3).build(), Adam.class, f),
+        new Case("adam_ema_overwrite_maxnorm", () -> Adam.builder().learningRate(0.02).useEma(true).emaMomentum(0.9)
+            .emaOverwriteFrequency(2).build(), Adam.class, f));
   }
 
   @ParameterizedTest(name = "{0}")
