@@ -1,13 +1,9 @@
 package dev.kerasj;
 
-import static dev.kerasj.KerasParityTest.stripPrefix;
-import static dev.kerasj.KerasParityTest.toFloats;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kerasj.KerasParityTest.Diff;
 import dev.kerasj.callbacks.History;
-import dev.kerasj.internal.HostArray;
 import dev.kerasj.layers.Add;
 import dev.kerasj.layers.Dense;
 import dev.kerasj.layers.GlobalAveragePooling1D;
@@ -17,15 +13,12 @@ import dev.kerasj.layers.LayerNormalization;
 import dev.kerasj.layers.Masking;
 import dev.kerasj.layers.MaxPooling1D;
 import dev.kerasj.layers.MultiHeadAttention;
-import dev.kerasj.layers.Weight;
 import dev.kerasj.losses.BinaryCrossentropy;
 import dev.kerasj.losses.SparseCategoricalCrossentropy;
 import dev.kerasj.optimizers.SGD;
-import dev.kerasj.testing.TensorBundle;
+import dev.kerasj.testing.LayerParityFixture;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +26,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
-import org.tensorflow.types.family.TType;
 
 /**
  * {@link MultiHeadAttention} against real Keras 3.15.1: each case of {@code testdata/attention} (made by
@@ -96,86 +88,32 @@ class AttentionParityTest {
     return m;
   }
 
-  /** One case's bundle: data, epochs and batch size. */
-  record Fixture(TensorBundle bundle, HostArray x, HostArray y, HostArray xVal, HostArray yVal, int epochs,
-      int batchSize) {
-    static Fixture load(String name) {
-      TensorBundle b = new TensorBundle(FIXTURES.resolve(name));
-      Class<? extends TType> yType = name.equals("masked_attention") || name.equals("dropout_attention")
-          ? TFloat32.class : TInt32.class;
-      Map<String, Class<? extends TType>> want = new LinkedHashMap<>();
-      want.put("x", TFloat32.class);
-      want.put("y", yType);
-      want.put("x_val", TFloat32.class);
-      want.put("y_val", yType);
-      want.put("meta/epochs", TInt32.class);
-      want.put("meta/batch_size", TInt32.class);
-      Map<String, HostArray> t = b.read(want);
-      return new Fixture(b, t.get("x"), t.get("y"), t.get("x_val"), t.get("y_val"),
-          t.get("meta/epochs").ints()[0], t.get("meta/batch_size").ints()[0]);
-    }
-
-    Map<String, Object> weights(String stage, List<Weight> ws) {
-      Map<String, Class<? extends TType>> want = new LinkedHashMap<>();
-      ws.forEach(w -> want.put(stage + "/" + w.path(), TFloat32.class));
-      return stripPrefix(bundle.read(want), stage + "/");
-    }
-
-    float[] kerasPredictions() {
-      return bundle.read("predict", TFloat32.class).floats();
-    }
+  /** One case's bundle, with x and y read as the case's dtypes. */
+  static LayerParityFixture fixture(String name) {
+    return LayerParityFixture.load(FIXTURES, name, TFloat32.class,
+        name.equals("masked_attention") || name.equals("dropout_attention") ? TFloat32.class : TInt32.class);
   }
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"encoder_digits", "masked_attention", "cross_attention"})
   void fit_fromKerasInitialWeights_matchesKerasHistoryWeightsAndPredictions(String name) {
-    Fixture f = Fixture.load(name);
-    try (Model model = CASES.get(name).get()) {
-      assertEquals(f.bundle().readStrings("meta/weight_names"), model.weights().stream().map(Weight::path).toList(),
-          "Java weight paths and order must equal Keras' variable.path order");
-      model.setWeights(f.weights("initial", model.weights()));
-      History h = model.fit(f.x(), f.y(), FitOptions.builder().epochs(f.epochs()).batchSize(f.batchSize())
-          .shuffle(false).validationData(f.xVal(), f.yVal()).verbose(0).build());
-      Diff diff = new Diff(name);
-      for (Map.Entry<String, List<Double>> e : h.history().entrySet()) {
-        diff.compare("history/" + e.getKey(), f.bundle().read("history/" + e.getKey(), TFloat32.class).floats(),
-            toFloats(e.getValue()));
-      }
-      Map<String, Object> finals = f.weights("final", model.weights());
-      for (int i = 0; i < model.weights().size(); i++) {
-        Weight w = model.weights().get(i);
-        diff.compare("final/" + w.path(), ((HostArray) finals.get(w.path())).floats(),
-            toFloats(model.getWeights().get(i)));
-      }
-      diff.compare("predict", f.kerasPredictions(), toFloats(model.predict(f.xVal(), f.batchSize())));
-      for (Map.Entry<String, Double> e : model.evaluate(f.xVal(), f.yVal(), f.batchSize()).entrySet()) {
-        diff.compare("evaluate/" + e.getKey(), f.bundle().read("evaluate/" + e.getKey(), TFloat32.class).floats(),
-            new float[] {e.getValue().floatValue()});
-      }
-      diff.assertWithin(KerasParityTest.RTOL, KerasParityTest.ATOL);
-    }
+    LayerParity.assertFitMatchesKeras(name, fixture(name), CASES.get(name));
   }
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"encoder_digits", "masked_attention", "cross_attention", "dropout_attention"})
   void load_ofKerasWrittenKerasFile_predictsWhatKerasPredicted(String name) throws IOException {
-    Fixture f = Fixture.load(name);
     try (Model model = Model.load(FIXTURES.resolve(name + ".keras"))) {
-      Diff diff = new Diff(name + ".keras");
-      diff.compare("predict", f.kerasPredictions(), toFloats(model.predict(f.xVal(), f.batchSize())));
-      diff.assertWithin(KerasParityTest.RTOL, KerasParityTest.ATOL);
+      LayerParity.assertPredictsLikeKeras(name + ".keras", fixture(name), model);
     }
   }
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"encoder_digits", "masked_attention", "cross_attention", "dropout_attention"})
   void loadWeights_ofKerasWrittenWeightsFile_predictsWhatKerasPredicted(String name) throws IOException {
-    Fixture f = Fixture.load(name);
     try (Model model = CASES.get(name).get()) {
       model.loadWeights(FIXTURES.resolve(name + ".weights.h5"));
-      Diff diff = new Diff(name + ".weights.h5");
-      diff.compare("predict", f.kerasPredictions(), toFloats(model.predict(f.xVal(), f.batchSize())));
-      diff.assertWithin(KerasParityTest.RTOL, KerasParityTest.ATOL);
+      LayerParity.assertPredictsLikeKeras(name + ".weights.h5", fixture(name), model);
     }
   }
 
@@ -183,12 +121,9 @@ class AttentionParityTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"encoder_digits", "masked_attention", "cross_attention", "dropout_attention"})
   void loadWeights_ofKerasWrittenTfCheckpoint_predictsWhatKerasPredicted(String name) throws IOException {
-    Fixture f = Fixture.load(name);
     try (Model model = CASES.get(name).get()) {
       model.loadWeights(FIXTURES.resolve(name + "_ckpt").resolve("ckpt-1"));
-      Diff diff = new Diff(name + " Keras TF checkpoint");
-      diff.compare("predict", f.kerasPredictions(), toFloats(model.predict(f.xVal(), f.batchSize())));
-      diff.assertWithin(KerasParityTest.RTOL, KerasParityTest.ATOL);
+      LayerParity.assertPredictsLikeKeras(name + " Keras TF checkpoint", fixture(name), model);
     }
   }
 
@@ -196,53 +131,17 @@ class AttentionParityTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"encoder_digits", "masked_attention", "cross_attention", "dropout_attention"})
   void javaWrittenFiles_inEveryFormat_roundTripTheTrainedModel(String name, @TempDir Path dir) throws IOException {
-    Fixture f = Fixture.load(name);
-    try (Model trained = CASES.get(name).get()) {
-      trained.setWeights(f.weights("final", trained.weights()));
-      float[] expected = toFloats(trained.predict(f.xVal(), f.batchSize()));
-      Diff diff = new Diff(name + " java round trips");
-      diff.compare("from Keras' final weights", f.kerasPredictions(), expected);
-
-      trained.save(dir.resolve("m.keras"));
-      try (Model back = Model.load(dir.resolve("m.keras"))) {
-        assertArrayEquals(expected, toFloats(back.predict(f.xVal(), f.batchSize())),
-            ".keras round trip: same bits");
-      }
-      trained.saveWeights(dir.resolve("m.weights.h5"));
-      try (Model back = CASES.get(name).get()) {
-        back.loadWeights(dir.resolve("m.weights.h5"));
-        assertArrayEquals(expected, toFloats(back.predict(f.xVal(), f.batchSize())),
-            ".weights.h5 round trip: same bits");
-      }
-      // The public API: a path without a .weights.h5 / .keras name is a TF checkpoint prefix / SavedModel directory.
-      Path prefix = dir.resolve("ckpt").resolve("ckpt-1");
-      java.nio.file.Files.createDirectories(prefix.getParent());
-      trained.saveWeights(prefix);
-      try (Model back = CASES.get(name).get()) {
-        back.loadWeights(prefix);
-        assertArrayEquals(expected, toFloats(back.predict(f.xVal(), f.batchSize())),
-            "tf checkpoint round trip: same bits");
-      }
-      trained.save(dir.resolve("saved"));
-      try (Model back = Model.load(dir.resolve("saved"))) {
-        assertArrayEquals(expected, toFloats(back.predict(f.xVal(), f.batchSize())),
-            "savedmodel round trip: same bits");
-      }
-      diff.assertWithin(KerasParityTest.RTOL, KerasParityTest.ATOL); // Keras vs Java; the round trips are exact
-    }
+    LayerParity.assertRoundTripsInEveryFormat(name, fixture(name), CASES.get(name), dir);
   }
 
   /** With Keras' trained weights, the dropout model evaluates as Keras did (dropout is off outside training). */
   @org.junit.jupiter.api.Test
   void evaluate_withDropout_matchesKerasInference() {
-    Fixture f = Fixture.load("dropout_attention");
+    LayerParityFixture f = fixture("dropout_attention");
     try (Model model = CASES.get("dropout_attention").get()) {
       model.setWeights(f.weights("final", model.weights()));
       Diff diff = new Diff("dropout_attention evaluate");
-      for (Map.Entry<String, Double> e : model.evaluate(f.xVal(), f.yVal(), f.batchSize()).entrySet()) {
-        diff.compare("evaluate/" + e.getKey(), f.bundle().read("evaluate/" + e.getKey(), TFloat32.class).floats(),
-            new float[] {e.getValue().floatValue()});
-      }
+      LayerParity.compareEvaluate(diff, f, model);
       diff.assertWithin(KerasParityTest.RTOL, KerasParityTest.ATOL);
     }
   }
@@ -253,7 +152,7 @@ class AttentionParityTest {
    */
   @org.junit.jupiter.api.Test
   void fit_withDropout_dropsInTrainingOnly_reproduciblyForASeed() {
-    Fixture f = Fixture.load("dropout_attention");
+    LayerParityFixture f = fixture("dropout_attention");
     double[] trainingLoss = new double[2];
     double inferenceLoss = 0;
     for (int run = 0; run < 2; run++) {

@@ -32,7 +32,7 @@ import dev.kerasj.optimizers.AdamW;
 import dev.kerasj.optimizers.Optimizer;
 import dev.kerasj.optimizers.RMSprop;
 import dev.kerasj.optimizers.SGD;
-import dev.kerasj.testing.TensorBundle;
+import dev.kerasj.testing.LayerParityFixture;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,7 +47,6 @@ import org.tensorflow.ndarray.FloatNdArray;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
-import org.tensorflow.types.family.TType;
 
 /**
  * Trains every fixture of {@code testdata/fixtures} (made by real Keras 3.15.1, see testdata/README.md) from Keras'
@@ -129,30 +128,10 @@ class KerasParityTest {
     return cases.stream().map(Arguments::of);
   }
 
-  /** Everything a case needs from its fixture. */
-  record Fixture(TensorBundle bundle, HostArray x, HostArray y, HostArray xVal, HostArray yVal, int epochs,
-      int batchSize) {
-    static Fixture load(Case c) {
-      TensorBundle b = new TensorBundle(FIXTURES.resolve(c.name()));
-      Class<? extends TType> xType = c.intInputs() ? TInt32.class : TFloat32.class;
-      Class<? extends TType> yType = c.sparseLabels() ? TInt32.class : TFloat32.class;
-      Map<String, Class<? extends TType>> want = new LinkedHashMap<>();
-      want.put("x", xType);
-      want.put("y", yType);
-      want.put("x_val", xType);
-      want.put("y_val", yType);
-      want.put("meta/epochs", TInt32.class);
-      want.put("meta/batch_size", TInt32.class);
-      Map<String, HostArray> t = b.read(want);
-      return new Fixture(b, t.get("x"), t.get("y"), t.get("x_val"), t.get("y_val"),
-          t.get("meta/epochs").ints()[0], t.get("meta/batch_size").ints()[0]);
-    }
-
-    Map<String, HostArray> weights(String stage, List<Weight> ws) {
-      Map<String, Class<? extends TType>> want = new LinkedHashMap<>();
-      ws.forEach(w -> want.put(stage + "/" + w.path(), TFloat32.class));
-      return bundle.read(want);
-    }
+  /** Everything a case needs from its fixture: x as int token ids or floats, y as class ids or floats. */
+  static LayerParityFixture fixture(Case c) {
+    return LayerParityFixture.load(FIXTURES, c.name(), c.intInputs() ? TInt32.class : TFloat32.class,
+        c.sparseLabels() ? TInt32.class : TFloat32.class);
   }
 
   static Sequential build(Case c) {
@@ -165,11 +144,11 @@ class KerasParityTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void fit_fromKerasInitialWeights_matchesKerasHistoryWeightsAndPredictions(Case c) {
-    Fixture f = Fixture.load(c);
+    LayerParityFixture f = fixture(c);
     try (Sequential model = build(c)) {
       assertEquals(f.bundle().readStrings("meta/weight_names"), model.weights().stream().map(Weight::path).toList(),
           "Java weight names and order must equal Keras'");
-      model.setWeights(stripPrefix(f.weights("initial", model.weights()), "initial/"));
+      model.setWeights(f.weights("initial", model.weights()));
       History h = model.fit(f.x(), f.y(), FitOptions.builder().epochs(f.epochs()).batchSize(f.batchSize())
           .shuffle(false).validationData(f.xVal(), f.yVal()).verbose(0).build());
       if (!c.trainsExactly()) {
@@ -181,37 +160,30 @@ class KerasParityTest {
         HostArray keras = f.bundle().read("history/" + e.getKey(), TFloat32.class);
         diff.compare("history/" + e.getKey(), keras.floats(), toFloats(e.getValue()));
       }
-      Map<String, HostArray> finals = f.weights("final", model.weights());
+      Map<String, Object> finals = f.weights("final", model.weights());
       List<FloatNdArray> javaWeights = model.getWeights();
       for (int i = 0; i < javaWeights.size(); i++) {
         Weight w = model.weights().get(i);
-        diff.compare("final/" + w.path(), finals.get("final/" + w.path()).floats(), toFloats(javaWeights.get(i)));
+        diff.compare("final/" + w.path(), ((HostArray) finals.get(w.path())).floats(),
+            toFloats(javaWeights.get(i)));
       }
       diff.compare("predict", f.bundle().read("predict", TFloat32.class).floats(),
           toFloats(model.predict(f.xVal(), f.batchSize())));
-      Map<String, Double> eval = model.evaluate(f.xVal(), f.yVal(), f.batchSize());
-      for (Map.Entry<String, Double> e : eval.entrySet()) {
-        diff.compare("evaluate/" + e.getKey(), f.bundle().read("evaluate/" + e.getKey(), TFloat32.class).floats(),
-            new float[] {e.getValue().floatValue()});
-      }
+      LayerParity.compareEvaluate(diff, f, model);
       diff.assertWithin(RTOL, ATOL);
     }
   }
 
   /** Dropout masks differ from Keras': check inference from Keras' final weights, and that training runs. */
-  private static void assertDropoutCaseTrains(Case c, Fixture f, Sequential model, History h) {
+  private static void assertDropoutCaseTrains(Case c, LayerParityFixture f, Sequential model, History h) {
     List<Double> loss = h.get("loss");
     assertEquals(f.epochs(), loss.size());
     assertTrue(loss.stream().allMatch(Double::isFinite), "losses must be finite: " + loss);
-    model.setWeights(stripPrefix(f.weights("final", model.weights()), "final/"));
+    model.setWeights(f.weights("final", model.weights()));
     Diff diff = new Diff(c.name());
     diff.compare("predict", f.bundle().read("predict", TFloat32.class).floats(),
         toFloats(model.predict(f.xVal(), f.batchSize())));
-    Map<String, Double> eval = model.evaluate(f.xVal(), f.yVal(), f.batchSize());
-    for (Map.Entry<String, Double> e : eval.entrySet()) {
-      diff.compare("evaluate/" + e.getKey(), f.bundle().read("evaluate/" + e.getKey(), TFloat32.class).floats(),
-          new float[] {e.getValue().floatValue()});
-    }
+    LayerParity.compareEvaluate(diff, f, model);
     diff.assertWithin(RTOL, ATOL);
   }
 

@@ -1,7 +1,7 @@
 package dev.kerasj;
 
-import dev.kerasj.RecurrentParityTest.Fixture;
 import dev.kerasj.saving.DurableFiles;
+import dev.kerasj.testing.LayerParityFixture;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,7 +29,7 @@ class PythonInteropRecurrentFilesTest {
   void writeRecurrentFilesForPython(String name) throws IOException {
     Path dir = out();
     Files.createDirectories(dir);
-    Fixture f = Fixture.load(name);
+    LayerParityFixture f = RecurrentParityTest.fixture(name);
     try (Model model = RecurrentParityTest.CASES.get(name).get()) {
       model.setWeights(f.weights("final", model.weights()));
       model.save(dir.resolve(name + ".keras"));

@@ -1,7 +1,7 @@
 package dev.kerasj;
 
-import dev.kerasj.SequenceParityTest.Fixture;
 import dev.kerasj.saving.DurableFiles;
+import dev.kerasj.testing.LayerParityFixture;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,7 +28,7 @@ class PythonInteropSequenceFilesTest {
   void writeSequenceFilesForPython(String name) throws IOException {
     Path dir = out();
     Files.createDirectories(dir);
-    Fixture f = Fixture.load(name);
+    LayerParityFixture f = SequenceParityTest.fixture(name);
     try (Model model = SequenceParityTest.CASES.get(name).get()) {
       model.setWeights(f.weights("final", model.weights()));
       model.save(dir.resolve(name + ".keras"));

@@ -1,12 +1,6 @@
 package dev.kerasj;
 
-import static dev.kerasj.KerasParityTest.stripPrefix;
-import static dev.kerasj.KerasParityTest.toFloats;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.kerasj.KerasParityTest.Diff;
-import dev.kerasj.callbacks.History;
-import dev.kerasj.internal.HostArray;
 import dev.kerasj.layers.AveragePooling1D;
 import dev.kerasj.layers.Concatenate;
 import dev.kerasj.layers.Conv1D;
@@ -21,14 +15,12 @@ import dev.kerasj.layers.LayerNormalization;
 import dev.kerasj.layers.Masking;
 import dev.kerasj.layers.MaxPooling1D;
 import dev.kerasj.layers.Reshape;
-import dev.kerasj.layers.Weight;
 import dev.kerasj.losses.BinaryCrossentropy;
 import dev.kerasj.losses.SparseCategoricalCrossentropy;
 import dev.kerasj.optimizers.Adam;
-import dev.kerasj.testing.TensorBundle;
+import dev.kerasj.testing.LayerParityFixture;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -37,7 +29,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
-import org.tensorflow.types.family.TType;
 
 /**
  * The sequence layers against real Keras 3.15.1: each case of {@code testdata/sequence} (made by
@@ -89,86 +80,32 @@ class SequenceParityTest {
     return m;
   }
 
-  /** One case's bundle: data, epochs and batch size. */
-  record Fixture(TensorBundle bundle, HostArray x, HostArray y, HostArray xVal, HostArray yVal, int epochs,
-      int batchSize) {
-    static Fixture load(String name) {
-      TensorBundle b = new TensorBundle(FIXTURES.resolve(name));
-      Class<? extends TType> yType = name.equals("masked_steps") ? TFloat32.class : TInt32.class;
-      Map<String, Class<? extends TType>> want = new LinkedHashMap<>();
-      want.put("x", TFloat32.class);
-      want.put("y", yType);
-      want.put("x_val", TFloat32.class);
-      want.put("y_val", yType);
-      want.put("meta/epochs", TInt32.class);
-      want.put("meta/batch_size", TInt32.class);
-      Map<String, HostArray> t = b.read(want);
-      return new Fixture(b, t.get("x"), t.get("y"), t.get("x_val"), t.get("y_val"),
-          t.get("meta/epochs").ints()[0], t.get("meta/batch_size").ints()[0]);
-    }
-
-    Map<String, Object> weights(String stage, List<Weight> ws) {
-      Map<String, Class<? extends TType>> want = new LinkedHashMap<>();
-      ws.forEach(w -> want.put(stage + "/" + w.path(), TFloat32.class));
-      return stripPrefix(bundle.read(want), stage + "/");
-    }
-
-    float[] kerasPredictions() {
-      return bundle.read("predict", TFloat32.class).floats();
-    }
+  /** One case's bundle, with x and y read as the case's dtypes. */
+  static LayerParityFixture fixture(String name) {
+    return LayerParityFixture.load(FIXTURES, name, TFloat32.class,
+        name.equals("masked_steps") ? TFloat32.class : TInt32.class);
   }
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"conv1d_digits", "masked_steps", "pooling_variants"})
   void fit_fromKerasInitialWeights_matchesKerasHistoryWeightsAndPredictions(String name) {
-    Fixture f = Fixture.load(name);
-    try (Model model = CASES.get(name).get()) {
-      assertEquals(f.bundle().readStrings("meta/weight_names"), model.weights().stream().map(Weight::path).toList(),
-          "Java weight names and order must equal Keras'");
-      model.setWeights(f.weights("initial", model.weights()));
-      History h = model.fit(f.x(), f.y(), FitOptions.builder().epochs(f.epochs()).batchSize(f.batchSize())
-          .shuffle(false).validationData(f.xVal(), f.yVal()).verbose(0).build());
-      Diff diff = new Diff(name);
-      assertEquals(f.bundle().readStrings("meta/weight_names").size(), model.weights().size());
-      for (Map.Entry<String, List<Double>> e : h.history().entrySet()) {
-        diff.compare("history/" + e.getKey(), f.bundle().read("history/" + e.getKey(), TFloat32.class).floats(),
-            toFloats(e.getValue()));
-      }
-      Map<String, Object> finals = f.weights("final", model.weights());
-      for (int i = 0; i < model.weights().size(); i++) {
-        Weight w = model.weights().get(i);
-        diff.compare("final/" + w.path(), ((HostArray) finals.get(w.path())).floats(),
-            toFloats(model.getWeights().get(i)));
-      }
-      diff.compare("predict", f.kerasPredictions(), toFloats(model.predict(f.xVal(), f.batchSize())));
-      for (Map.Entry<String, Double> e : model.evaluate(f.xVal(), f.yVal(), f.batchSize()).entrySet()) {
-        diff.compare("evaluate/" + e.getKey(), f.bundle().read("evaluate/" + e.getKey(), TFloat32.class).floats(),
-            new float[] {e.getValue().floatValue()});
-      }
-      diff.assertWithin(KerasParityTest.RTOL, KerasParityTest.ATOL);
-    }
+    LayerParity.assertFitMatchesKeras(name, fixture(name), CASES.get(name));
   }
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"conv1d_digits", "masked_steps", "pooling_variants"})
   void load_ofKerasWrittenKerasFile_predictsWhatKerasPredicted(String name) throws IOException {
-    Fixture f = Fixture.load(name);
     try (Model model = Model.load(FIXTURES.resolve(name + ".keras"))) {
-      Diff diff = new Diff(name + ".keras");
-      diff.compare("predict", f.kerasPredictions(), toFloats(model.predict(f.xVal(), f.batchSize())));
-      diff.assertWithin(KerasParityTest.RTOL, KerasParityTest.ATOL);
+      LayerParity.assertPredictsLikeKeras(name + ".keras", fixture(name), model);
     }
   }
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"conv1d_digits", "masked_steps", "pooling_variants"})
   void loadWeights_ofKerasWrittenWeightsFile_predictsWhatKerasPredicted(String name) throws IOException {
-    Fixture f = Fixture.load(name);
     try (Model model = CASES.get(name).get()) {
       model.loadWeights(FIXTURES.resolve(name + ".weights.h5"));
-      Diff diff = new Diff(name + ".weights.h5");
-      diff.compare("predict", f.kerasPredictions(), toFloats(model.predict(f.xVal(), f.batchSize())));
-      diff.assertWithin(KerasParityTest.RTOL, KerasParityTest.ATOL);
+      LayerParity.assertPredictsLikeKeras(name + ".weights.h5", fixture(name), model);
     }
   }
 
@@ -176,37 +113,6 @@ class SequenceParityTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"conv1d_digits", "masked_steps", "pooling_variants"})
   void javaWrittenFiles_inEveryFormat_roundTripTheTrainedModel(String name, @TempDir Path dir) throws IOException {
-    Fixture f = Fixture.load(name);
-    try (Model trained = CASES.get(name).get()) {
-      trained.setWeights(f.weights("final", trained.weights()));
-      float[] expected = toFloats(trained.predict(f.xVal(), f.batchSize()));
-      Diff keras = new Diff(name + " from Keras' final weights");
-      keras.compare("predict", f.kerasPredictions(), expected);
-      keras.assertWithin(KerasParityTest.RTOL, KerasParityTest.ATOL);
-      Diff diff = new Diff(name + " java round trips");
-
-      trained.save(dir.resolve("m.keras"));
-      try (Model back = Model.load(dir.resolve("m.keras"))) {
-        diff.compare(".keras", expected, toFloats(back.predict(f.xVal(), f.batchSize())));
-      }
-      trained.saveWeights(dir.resolve("m.weights.h5"));
-      try (Model back = CASES.get(name).get()) {
-        back.loadWeights(dir.resolve("m.weights.h5"));
-        diff.compare(".weights.h5", expected, toFloats(back.predict(f.xVal(), f.batchSize())));
-      }
-      // The public API: a path without a .weights.h5 / .keras name is a TF checkpoint prefix / SavedModel directory.
-      Path prefix = dir.resolve("ckpt").resolve("ckpt-1");
-      java.nio.file.Files.createDirectories(prefix.getParent());
-      trained.saveWeights(prefix);
-      try (Model back = CASES.get(name).get()) {
-        back.loadWeights(prefix);
-        diff.compare("tf checkpoint", expected, toFloats(back.predict(f.xVal(), f.batchSize())));
-      }
-      trained.save(dir.resolve("saved"));
-      try (Model back = Model.load(dir.resolve("saved"))) {
-        diff.compare("savedmodel", expected, toFloats(back.predict(f.xVal(), f.batchSize())));
-      }
-      diff.assertWithin(0, 0);
-    }
+    LayerParity.assertRoundTripsInEveryFormat(name, fixture(name), CASES.get(name), dir);
   }
 }
