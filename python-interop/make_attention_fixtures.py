@@ -73,7 +73,7 @@ def encoder_digits():
     model = keras.Model(inputs, L.Dense(10, activation="softmax")(L.GlobalAveragePooling1D()(h)))
     model.compile(optimizer=keras.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"], jit_compile=False)
-    return model, msf.digit_sequences()
+    return model, mf.digit_sequences()
 
 
 def masked_attention():
@@ -96,7 +96,7 @@ def cross_attention():
     model = keras.Model(inputs, L.Dense(10, activation="softmax")(L.GlobalAveragePooling1D()(a)))
     model.compile(optimizer=keras.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"], jit_compile=False)
-    return model, msf.digit_sequences()
+    return model, mf.digit_sequences()
 
 
 def dropout_attention():
@@ -150,31 +150,16 @@ def run_case(name, out):
     builder, seed = CASES[name]
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
-    model, (x, y, x_val, y_val) = builder()
+    model, data = builder()
     # The config of an uncompiled twin over the same layers, with lists of inputs and outputs (the form kerasj writes;
     # a bare tensor makes Keras write one [name, 0, 0]).
     twin = keras.Model(list(model.inputs), list(model.outputs), name=model.name)
     (out / f"{name}.json").write_text(json.dumps(json.loads(twin.to_json()), indent=2) + "\n")
     names = weight_paths(model)
-    t = {"x": x, "y": y, "x_val": x_val, "y_val": y_val, "meta/weight_names": np.array(names, dtype=object)}
-    for n, w in zip(names, model.weights):
-        t[f"initial/{n}"] = np.array(w.numpy())
-    history = model.fit(x, y, batch_size=mf.BATCH_SIZE, epochs=mf.EPOCHS, shuffle=False,
-                        validation_data=(x_val, y_val), verbose=0)
-    for n, w in zip(names, model.weights):
-        t[f"final/{n}"] = np.array(w.numpy())
-    for key, values in history.history.items():
-        t[f"history/{key}"] = np.asarray(values, dtype=np.float32)
-    t["predict"] = model.predict(x_val, batch_size=mf.BATCH_SIZE, verbose=0)
-    for key, value in model.evaluate(x_val, y_val, batch_size=mf.BATCH_SIZE, return_dict=True, verbose=0).items():
-        t[f"evaluate/{key}"] = np.float32(value)
-    t.update(mf.training_meta(seed, COMMAND, DESCRIPTIONS[name]))
-    mf.save_bundle(out / name, t)
-    model.save(out / f"{name}.keras")
-    model.save_weights(out / f"{name}.weights.h5")
+    history = mf.fit_and_save(out, name, model, data, names, seed, COMMAND, DESCRIPTIONS[name])
     # save(), not write(): it tracks save_counter too (so assert_consumed() passes) and writes the state file.
     tf.train.Checkpoint(model=model, optimizer=model.optimizer).save(str(out / f"{name}_ckpt" / "ckpt"))
-    return list(history.history)
+    return history
 
 
 def main(argv=None):

@@ -31,6 +31,7 @@ os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import argparse
+import json
 import pathlib
 import sys
 import time
@@ -276,23 +277,7 @@ def run_case(c):
     model.compile(optimizer=make(c["optimizer"]), loss=make(c["loss"]), metrics=list(c["metrics"]),
                   jit_compile=False)
 
-    names = weight_names(model)
-    t = {"x": x, "y": y, "x_val": x_val, "y_val": y_val,
-         "meta/weight_names": np.array(names, dtype=object)}
-    for n, w in zip(names, model.weights):
-        t[f"initial/{n}"] = np.array(w.numpy())
-
-    history = model.fit(x, y, batch_size=BATCH_SIZE, epochs=EPOCHS, shuffle=False,
-                        validation_data=(x_val, y_val), verbose=0)
-
-    for n, w in zip(names, model.weights):
-        t[f"final/{n}"] = np.array(w.numpy())
-    for key, values in history.history.items():
-        t[f"history/{key}"] = np.asarray(values, dtype=np.float32)
-    t["predict"] = model.predict(x_val, batch_size=BATCH_SIZE, verbose=0)
-    for key, value in model.evaluate(x_val, y_val, batch_size=BATCH_SIZE, return_dict=True, verbose=0).items():
-        t[f"evaluate/{key}"] = np.float32(value)
-
+    t, history = fit_tensors(model, (x, y, x_val, y_val), weight_names(model))
     t.update(training_meta(c["seed"], COMMAND, describe(c)))
     return t, list(history.history)
 
@@ -309,6 +294,73 @@ def training_meta(seed, command, description):
         "meta/command": command,
         "meta/description": description,
     }
+
+
+def digit_sequences():
+    """digits_split("sparse") with each 64-pixel row read as 8 time steps (image rows) of 8 features."""
+    x, y, x_val, y_val = digits_split("sparse")
+    return x.reshape(-1, 8, 8), y, x_val.reshape(-1, 8, 8), y_val
+
+
+def padded_sequences(seed, steps, features, pad_odd_rows_at_start=False):
+    """N_TRAIN + N_VAL rows of 3..steps real steps (normal values, never exactly 0) then zeros (with
+    pad_odd_rows_at_start, odd rows have their zeros before the real steps); y = 1.0 when feature 0 sums > 0.
+    Returns (x, y, x_val, y_val)."""
+    rng = np.random.default_rng(seed)
+    n = N_TRAIN + N_VAL
+    x = rng.normal(size=(n, steps, features)).astype(np.float32)
+    lengths = rng.integers(3, steps + 1, size=n)
+    for i, length in enumerate(lengths):
+        if pad_odd_rows_at_start and i % 2 == 1:
+            x[i, :steps - length, :] = 0.0
+        else:
+            x[i, length:, :] = 0.0
+    y = (x[:, :, 0].sum(axis=1) > 0).astype(np.float32).reshape(-1, 1)
+    return x[:N_TRAIN], y[:N_TRAIN], x[N_TRAIN:], y[N_TRAIN:]
+
+
+def fit_tensors(model, data, names):
+    """Trains a compiled model on data = (x, y, x_val, y_val) for EPOCHS, BATCH_SIZE, no shuffling, validation on
+    x_val; returns (the bundle's tensors but training_meta: the data, meta/weight_names = names, initial/<name> and
+    final/<name> per model.weights, history/<key>, predict (of x_val), evaluate/<key>; fit's History)."""
+    x, y, x_val, y_val = data
+    t = {"x": x, "y": y, "x_val": x_val, "y_val": y_val, "meta/weight_names": np.array(names, dtype=object)}
+    for n, w in zip(names, model.weights):
+        t[f"initial/{n}"] = np.array(w.numpy())
+    history = model.fit(x, y, batch_size=BATCH_SIZE, epochs=EPOCHS, shuffle=False,
+                        validation_data=(x_val, y_val), verbose=0)
+    for n, w in zip(names, model.weights):
+        t[f"final/{n}"] = np.array(w.numpy())
+    for key, values in history.history.items():
+        t[f"history/{key}"] = np.asarray(values, dtype=np.float32)
+    t["predict"] = model.predict(x_val, batch_size=BATCH_SIZE, verbose=0)
+    for key, value in model.evaluate(x_val, y_val, batch_size=BATCH_SIZE, return_dict=True, verbose=0).items():
+        t[f"evaluate/{key}"] = np.float32(value)
+    return t, history
+
+
+def fit_and_save(out, name, model, data, names, seed, command, description):
+    """fit_tensors, then writes out/<name> (its tensors and training_meta: a bundle in run_case's format),
+    out/<name>.keras and out/<name>.weights.h5. Returns the history's keys."""
+    t, history = fit_tensors(model, data, names)
+    t.update(training_meta(seed, command, description))
+    save_bundle(out / name, t)
+    model.save(out / f"{name}.keras")
+    model.save_weights(out / f"{name}.weights.h5")
+    return list(history.history)
+
+
+def write_configs(out, config_cases, command):
+    """out/configs/<name>.json: json.loads(model.to_json()) of each config_cases[name]() (from a cleared session),
+    and out/configs/_meta.json (Keras and TensorFlow versions, command)."""
+    configs = out / "configs"
+    configs.mkdir(parents=True, exist_ok=True)
+    for name, build in config_cases.items():
+        keras.backend.clear_session()
+        config = json.loads(build().to_json())
+        (configs / f"{name}.json").write_text(json.dumps(config, indent=2) + "\n")
+    meta = {"keras_version": keras.__version__, "tensorflow_version": tf.__version__, "command": command}
+    (configs / "_meta.json").write_text(json.dumps(meta, indent=2) + "\n")
 
 
 def deterministic_tf():

@@ -31,12 +31,10 @@ os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import argparse
-import json
 import pathlib
 import sys
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
@@ -49,21 +47,9 @@ STEPS = 10
 FEATURES = 3
 
 
-def digit_sequences():
-    x, y, x_val, y_val = mf.digits_split("sparse")
-    return x.reshape(-1, 8, 8), y, x_val.reshape(-1, 8, 8), y_val
-
-
 def padded_sequences(seed):
-    """Rows of 3..10 real steps (normal values, never exactly 0) then zeros; y = 1.0 when feature 0 sums > 0."""
-    rng = np.random.default_rng(seed)
-    n = mf.N_TRAIN + mf.N_VAL
-    x = rng.normal(size=(n, STEPS, FEATURES)).astype(np.float32)
-    lengths = rng.integers(3, STEPS + 1, size=n)
-    for i, length in enumerate(lengths):
-        x[i, length:, :] = 0.0
-    y = (x[:, :, 0].sum(axis=1) > 0).astype(np.float32).reshape(-1, 1)
-    return x[:mf.N_TRAIN], y[:mf.N_TRAIN], x[mf.N_TRAIN:], y[mf.N_TRAIN:]
+    """mf.padded_sequences: rows of 3..10 real steps of 3 features, zero-padded at the end."""
+    return mf.padded_sequences(seed, STEPS, FEATURES)
 
 
 def conv1d_digits():
@@ -77,7 +63,7 @@ def conv1d_digits():
         L.Dense(10, activation="softmax"),
     ])
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"], jit_compile=False)
-    return model, digit_sequences()
+    return model, mf.digit_sequences()
 
 
 def masked_steps():
@@ -101,7 +87,7 @@ def pooling_variants():
         L.Dense(10, activation="softmax"),
     ])
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"], jit_compile=False)
-    return model, digit_sequences()
+    return model, mf.digit_sequences()
 
 
 # name -> (builder, seed)
@@ -128,25 +114,8 @@ def run_case(name, out):
     builder, seed = CASES[name]
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
-    model, (x, y, x_val, y_val) = builder()
-    names = mf.weight_names(model)
-    t = {"x": x, "y": y, "x_val": x_val, "y_val": y_val, "meta/weight_names": np.array(names, dtype=object)}
-    for n, w in zip(names, model.weights):
-        t[f"initial/{n}"] = np.array(w.numpy())
-    history = model.fit(x, y, batch_size=mf.BATCH_SIZE, epochs=mf.EPOCHS, shuffle=False,
-                        validation_data=(x_val, y_val), verbose=0)
-    for n, w in zip(names, model.weights):
-        t[f"final/{n}"] = np.array(w.numpy())
-    for key, values in history.history.items():
-        t[f"history/{key}"] = np.asarray(values, dtype=np.float32)
-    t["predict"] = model.predict(x_val, batch_size=mf.BATCH_SIZE, verbose=0)
-    for key, value in model.evaluate(x_val, y_val, batch_size=mf.BATCH_SIZE, return_dict=True, verbose=0).items():
-        t[f"evaluate/{key}"] = np.float32(value)
-    t.update(mf.training_meta(seed, COMMAND, DESCRIPTIONS[name]))
-    mf.save_bundle(out / name, t)
-    model.save(out / f"{name}.keras")
-    model.save_weights(out / f"{name}.weights.h5")
-    return list(history.history)
+    model, data = builder()
+    return mf.fit_and_save(out, name, model, data, mf.weight_names(model), seed, COMMAND, DESCRIPTIONS[name])
 
 
 # One small uncompiled model per new layer, non-default arguments where the layer has them.
@@ -183,17 +152,6 @@ def functional_pooling():
     return keras.Model([inputs], [L.Concatenate()([L.GlobalAveragePooling1D()(h), L.GlobalMaxPooling1D()(h)])])
 
 
-def write_configs(out):
-    configs = out / "configs"
-    configs.mkdir(parents=True, exist_ok=True)
-    for name, build in CONFIG_CASES.items():
-        keras.backend.clear_session()
-        config = json.loads(build().to_json())
-        (configs / f"{name}.json").write_text(json.dumps(config, indent=2) + "\n")
-    meta = {"keras_version": keras.__version__, "tensorflow_version": tf.__version__, "command": COMMAND}
-    (configs / "_meta.json").write_text(json.dumps(meta, indent=2) + "\n")
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=pathlib.Path, default=REPO / "testdata")
@@ -204,7 +162,7 @@ def main(argv=None):
     out.mkdir(parents=True, exist_ok=True)
     for name in CASES:
         print(name, run_case(name, out), flush=True)
-    write_configs(out)
+    mf.write_configs(out, CONFIG_CASES, COMMAND)
 
 
 if __name__ == "__main__":
