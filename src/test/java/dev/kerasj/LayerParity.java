@@ -110,4 +110,45 @@ final class LayerParity {
       diff.assertWithin(0, 0);
     }
   }
+
+  /**
+   * Writes, for the Python test that reads Java's files, {@code build}'s model with Keras' trained weights as
+   * {@code <name>.keras} and {@code <name>.weights.h5} with {@code <name>.json} (x_val's shape and values, Java's
+   * predictions), then, after one more epoch, {@code <name>_savedmodel}, the TF checkpoint {@code <name>_ckpt/ckpt-1}
+   * and {@code <name>_tf.json} (Java's predictions then).
+   */
+  static void writeFilesForPython(Path dir, String name, LayerParityFixture f, Supplier<Model> build)
+      throws IOException {
+    Files.createDirectories(dir);
+    try (Model model = build.get()) {
+      model.setWeights(f.weights("final", model.weights()));
+      model.save(dir.resolve(name + ".keras"));
+      model.saveWeights(dir.resolve(name + ".weights.h5"));
+      float[] predicted = toFloats(model.predict(f.xVal(), f.batchSize()));
+      String x = f.xVal().isFloat() ? jsonFloats(f.xVal().floats()) : java.util.Arrays.toString(f.xVal().ints());
+      String json = "{\"x_shape\": " + java.util.Arrays.toString(f.xVal().shape()) + ", \"x\": " + x
+          + ", \"predict\": " + jsonFloats(predicted) + "}\n";
+      Files.writeString(dir.resolve(name + ".json"), json, java.nio.charset.StandardCharsets.UTF_8);
+
+      model.fit(f.x(), f.y(), FitOptions.builder().epochs(1).batchSize(f.batchSize()).shuffle(false).verbose(0)
+          .build());
+      dev.kerasj.saving.DurableFiles.deleteRecursively(dir.resolve(name + "_savedmodel"));
+      dev.kerasj.saving.DurableFiles.deleteRecursively(dir.resolve(name + "_ckpt"));
+      Files.createDirectories(dir.resolve(name + "_ckpt"));
+      model.save(dir.resolve(name + "_savedmodel"));
+      model.saveWeights(dir.resolve(name + "_ckpt").resolve("ckpt-1"));
+      Files.writeString(dir.resolve(name + "_tf.json"), "{\"predict\": "
+          + jsonFloats(toFloats(model.predict(f.xVal(), f.batchSize()))) + "}\n",
+          java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  /** A JSON array of floats, each as Java prints it (the shortest form that reads back to the same float). */
+  static String jsonFloats(float[] v) {
+    StringBuilder sb = new StringBuilder("[");
+    for (int i = 0; i < v.length; i++) {
+      sb.append(i == 0 ? "" : ", ").append(Float.toString(v[i]));
+    }
+    return sb.append("]").toString();
+  }
 }

@@ -1,12 +1,9 @@
 package dev.kerasj;
 
-import dev.kerasj.saving.DurableFiles;
-import dev.kerasj.testing.LayerParityFixture;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -27,29 +24,8 @@ class PythonInteropRecurrentFilesTest {
   @ValueSource(strings = {"lstm_digits", "gru_digits", "simple_rnn_backwards", "masked_recurrent",
       "bidirectional_masked", "bidirectional_modes", "embedding_masked", "embedding_functional"})
   void writeRecurrentFilesForPython(String name) throws IOException {
-    Path dir = out();
-    Files.createDirectories(dir);
-    LayerParityFixture f = RecurrentParityTest.fixture(name);
-    try (Model model = RecurrentParityTest.CASES.get(name).get()) {
-      model.setWeights(f.weights("final", model.weights()));
-      model.save(dir.resolve(name + ".keras"));
-      model.saveWeights(dir.resolve(name + ".weights.h5"));
-      float[] predicted = KerasParityTest.toFloats(model.predict(f.xVal(), f.batchSize()));
-      String x = f.xVal().isFloat() ? floats(f.xVal().floats()) : Arrays.toString(f.xVal().ints());
-      String json = "{\"x_shape\": " + Arrays.toString(f.xVal().shape()) + ", \"x\": " + x
-          + ", \"predict\": " + floats(predicted) + "}\n";
-      Files.writeString(dir.resolve(name + ".json"), json, StandardCharsets.UTF_8);
-
-      model.fit(f.x(), f.y(), FitOptions.builder().epochs(1).batchSize(f.batchSize()).shuffle(false).verbose(0)
-          .build());
-      DurableFiles.deleteRecursively(dir.resolve(name + "_savedmodel"));
-      DurableFiles.deleteRecursively(dir.resolve(name + "_ckpt"));
-      Files.createDirectories(dir.resolve(name + "_ckpt"));
-      model.save(dir.resolve(name + "_savedmodel"));
-      model.saveWeights(dir.resolve(name + "_ckpt").resolve("ckpt-1"));
-      Files.writeString(dir.resolve(name + "_tf.json"), "{\"predict\": "
-          + floats(KerasParityTest.toFloats(model.predict(f.xVal(), f.batchSize()))) + "}\n", StandardCharsets.UTF_8);
-    }
+    LayerParity.writeFilesForPython(out(), name, RecurrentParityTest.fixture(name),
+        RecurrentParityTest.CASES.get(name));
   }
 
   /**
@@ -76,17 +52,11 @@ class PythonInteropRecurrentFilesTest {
       for (int i = 0; i < flat.length; i++) {
         flat[i] = data[i / 18][(i / 3) % 6][i % 3];
       }
-      Files.writeString(dir.resolve("functional.json"), "{\"x_shape\": [4, 6, 3], \"x\": " + floats(flat)
-          + ", \"predict\": " + floats(KerasParityTest.toFloats(model.predict(data))) + "}\n", StandardCharsets.UTF_8);
+      Files.writeString(dir.resolve("functional.json"), "{\"x_shape\": [4, 6, 3], \"x\": "
+          + LayerParity.jsonFloats(flat) + ", \"predict\": "
+          + LayerParity.jsonFloats(KerasParityTest.toFloats(model.predict(data))) + "}\n", StandardCharsets.UTF_8);
     }
   }
 
-  private static String floats(float[] v) {
-    StringBuilder sb = new StringBuilder("[");
-    for (int i = 0; i < v.length; i++) {
-      sb.append(i == 0 ? "" : ", ").append(Float.toString(v[i]));
-    }
-    return sb.append("]").toString();
-  }
 
 }

@@ -1,12 +1,7 @@
 package dev.kerasj;
 
-import dev.kerasj.saving.DurableFiles;
-import dev.kerasj.testing.LayerParityFixture;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -26,36 +21,9 @@ class PythonInteropSequenceFilesTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"conv1d_digits", "masked_steps", "pooling_variants"})
   void writeSequenceFilesForPython(String name) throws IOException {
-    Path dir = out();
-    Files.createDirectories(dir);
-    LayerParityFixture f = SequenceParityTest.fixture(name);
-    try (Model model = SequenceParityTest.CASES.get(name).get()) {
-      model.setWeights(f.weights("final", model.weights()));
-      model.save(dir.resolve(name + ".keras"));
-      model.saveWeights(dir.resolve(name + ".weights.h5"));
-      float[] predicted = KerasParityTest.toFloats(model.predict(f.xVal(), f.batchSize()));
-      String json = "{\"x_shape\": " + Arrays.toString(f.xVal().shape()) + ", \"x\": " + floats(f.xVal().floats())
-          + ", \"predict\": " + floats(predicted) + "}\n";
-      Files.writeString(dir.resolve(name + ".json"), json, StandardCharsets.UTF_8);
-
-      model.fit(f.x(), f.y(), FitOptions.builder().epochs(1).batchSize(f.batchSize()).shuffle(false).verbose(0)
-          .build());
-      DurableFiles.deleteRecursively(dir.resolve(name + "_savedmodel"));
-      DurableFiles.deleteRecursively(dir.resolve(name + "_ckpt"));
-      Files.createDirectories(dir.resolve(name + "_ckpt"));
-      model.save(dir.resolve(name + "_savedmodel"));
-      model.saveWeights(dir.resolve(name + "_ckpt").resolve("ckpt-1"));
-      Files.writeString(dir.resolve(name + "_tf.json"), "{\"predict\": "
-          + floats(KerasParityTest.toFloats(model.predict(f.xVal(), f.batchSize()))) + "}\n", StandardCharsets.UTF_8);
-    }
+    LayerParity.writeFilesForPython(out(), name, SequenceParityTest.fixture(name),
+        SequenceParityTest.CASES.get(name));
   }
 
-  private static String floats(float[] v) {
-    StringBuilder sb = new StringBuilder("[");
-    for (int i = 0; i < v.length; i++) {
-      sb.append(i == 0 ? "" : ", ").append(Float.toString(v[i]));
-    }
-    return sb.append("]").toString();
-  }
 
 }
