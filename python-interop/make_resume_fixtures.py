@@ -11,7 +11,7 @@ Java restores <case>/ (the latest checkpoint, through the state file), fits M_AF
 shuffle=false, and must reach the same losses and weights.
 
 expected/<case>.index + .data-00000-of-00001 (a plain tensor bundle):
-  x, y                       the training rows, in training order
+  x, y                       the training rows, in training order (int32 token ids for lstm_masked_steps_adam)
   restored/<layer>/<var>     every model weight at the save of ckpt-2 (what a reader must restore, exactly)
   optimizer/iterations       int64, steps taken at the save of ckpt-2
   history/loss               float32 [M_AFTER], the loss Keras' fit reported for each epoch after the checkpoint
@@ -37,6 +37,7 @@ import numpy as np
 import tensorflow as tf
 
 from make_fixtures import BATCH_SIZE, deterministic_tf, digits_split, save_bundle, weight_names
+from make_rnn_fixtures import per_step_tokens
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 COMMAND = "python-interop/.venv/bin/python python-interop/make_resume_fixtures.py"
@@ -53,6 +54,18 @@ def mlp():
 def cnn_bn():
     return [keras.Input((8, 8, 1)), L.Conv2D(4, 3, padding="same", activation="relu"), L.BatchNormalization(),
             L.MaxPooling2D(2), L.Flatten(), L.Dense(10, activation="softmax")]
+
+
+def lstm_classifier():
+    """The digits read as 8 steps of 8 features (image rows)."""
+    return [keras.Input((8, 8)), L.LSTM(8), L.Dense(10, activation="softmax")]
+
+
+def lstm_masked_steps():
+    """One class per step of zero-padded token ids (make_rnn_fixtures.per_step_tokens): the output keeps the
+    Embedding's mask, so the loss leaves padded steps out."""
+    return [keras.Input((10,), dtype="int32"), L.Embedding(20, 6, mask_zero=True), L.LSTM(5, return_sequences=True),
+            L.Dense(3, activation="softmax")]
 
 
 def conv_tanh_flat_bn_regressor():
@@ -78,6 +91,8 @@ CASES = {
     "conv_tanh_flat_bn_regressor_adagrad_huber": (
         508, conv_tanh_flat_bn_regressor,
         lambda: keras.optimizers.Adagrad(0.1, initial_accumulator_value=0.5), keras.losses.Huber(0.5), "regress"),
+    "lstm_adam": (510, lstm_classifier, lambda: keras.optimizers.Adam(1e-2), SCCE, "sequence"),
+    "lstm_masked_steps_adam": (511, lstm_masked_steps, lambda: keras.optimizers.Adam(1e-2), SCCE, "tokens"),
 }
 
 # Cases that also save the ckpt-2 state with model.save_weights(), as <case>/ckpt-2.weights.h5.
@@ -85,10 +100,15 @@ WEIGHTS_H5_CASES = {"mlp_adam_exponential_decay"}
 
 
 def data(kind):
+    if kind == "tokens":
+        x, y, _, _ = per_step_tokens(511)
+        return x[:N_SAMPLES], y[:N_SAMPLES]
     x, y, _, _ = digits_split("sparse")
     x, y = x[:N_SAMPLES], y[:N_SAMPLES]
     if kind == "image":
         return x.reshape(-1, 8, 8, 1), y
+    if kind == "sequence":
+        return x.reshape(-1, 8, 8), y
     if kind == "regress":
         return x[:, 20:38].reshape(-1, 3, 3, 2), x.mean(axis=1, keepdims=True).astype(np.float32)
     return x, y

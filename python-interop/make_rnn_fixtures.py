@@ -31,6 +31,19 @@ Training cases (3 epochs, batch 32, no shuffling, validation on 64 rows, as make
   embedding_functional  the same kind of data (seed 308), a Functional model: Embedding(20, 6, mask_zero=True) ->
                      GlobalAveragePooling1D and LSTM(3) side by side -> Concatenate -> Dense sigmoid (Keras writes
                      the mask as a NotEqual op layer passed as mask= to both)
+  masked_sequence_labels  per-step classes on token ids (seed 309, padded as embedding_masked): y[t] =
+                     (x[t] + x[t-1]) % 3 at real steps, a random class at padded ones; Embedding(20, 6,
+                     mask_zero=True) -> LSTM(5, return_sequences=True) -> Dense(3) softmax per step;
+                     sparse_categorical_crossentropy and accuracy: the output keeps the mask, so Keras' loss and
+                     accuracy leave the padded steps out
+  masked_sequence_regression  per-step targets on masked_recurrent's kind of data (seed 310): y[t] = running sum
+                     of feature 0 at real steps, a random value at padded ones; Masking -> GRU(4,
+                     return_sequences=True) -> Dense(1) per step; mse with metrics mae
+  masked_merges      two zero-padded token inputs with different lengths (seed 311), Embedding(20, 4,
+                     mask_zero=True) each, merged with Add, Subtract, Multiply, Average, Maximum, Minimum and
+                     Concatenate (each into GlobalAveragePooling1D, which reads the merged mask), Concatenate(axis=1)
+                     (the masks joined along time) into LSTM(3), and Maximum, Multiply and Concatenate of a masked
+                     and an unmasked Embedding (Keras' partial-mask rules) -> Concatenate -> Dense sigmoid
 
 Usage: python python-interop/make_rnn_fixtures.py [--out DIR] [--cases NAME ...]
 """
@@ -109,6 +122,85 @@ def embedding_functional():
     return binary_compile(model), token_sequences(308)
 
 
+def per_step_tokens(seed):
+    """token_sequences(seed)'s ids, with one class per step: (x[t] + x[t-1]) % 3 at real steps (x[-1] = 0), a random
+    class at padded steps (which a masked loss must ignore)."""
+    x, _, x_val, _ = token_sequences(seed)
+    rng = np.random.default_rng(seed + 1000)
+
+    def labels(ids):
+        previous = np.concatenate([np.zeros((len(ids), 1), np.int32), ids[:, :-1]], axis=1)
+        y = (ids + previous) % 3
+        return np.where(ids != 0, y, rng.integers(0, 3, size=ids.shape)).astype(np.int32)
+
+    return x, labels(x), x_val, labels(x_val)
+
+
+def masked_sequence_labels():
+    model = keras.Sequential([
+        keras.Input((STEPS,), dtype="int32"),
+        L.Embedding(VOCABULARY, 6, mask_zero=True),
+        L.LSTM(5, return_sequences=True),
+        L.Dense(3, activation="softmax"),
+    ])
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"], jit_compile=False)
+    return model, per_step_tokens(309)
+
+
+def per_step_regression(seed):
+    """padded_sequences(seed) with per-step targets: the running sum of feature 0 at real steps, a random value at
+    padded steps."""
+    x, _, x_val, _ = padded_sequences(seed)
+    rng = np.random.default_rng(seed + 1000)
+
+    def targets(rows):
+        real = np.any(rows != 0, axis=-1)
+        y = np.cumsum(rows[:, :, 0], axis=1)
+        return np.where(real, y, rng.normal(size=real.shape)).astype(np.float32)[..., None]
+
+    return x, targets(x), x_val, targets(x_val)
+
+
+def masked_sequence_regression():
+    model = keras.Sequential([
+        keras.Input((STEPS, FEATURES)),
+        L.Masking(),
+        L.GRU(4, return_sequences=True),
+        L.Dense(1),
+    ])
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="mse", metrics=["mae"], jit_compile=False)
+    return model, per_step_regression(310)
+
+
+def two_token_inputs(seed):
+    """Two token_sequences draws (seeds seed and seed + 1: other lengths and padding sides), y = 1.0 when the real
+    tokens of both together average over 10."""
+    a, _, a_val, _ = token_sequences(seed)
+    b, _, b_val, _ = token_sequences(seed + 1)
+
+    def label(p, q):
+        both = np.concatenate([p, q], axis=1).astype(np.float32)
+        return ((both * (both > 0)).sum(axis=1) / np.maximum((both > 0).sum(axis=1), 1) > 10).astype(
+            np.float32).reshape(-1, 1)
+
+    return [a, b], label(a, b), [a_val, b_val], label(a_val, b_val)
+
+
+def masked_merges():
+    a = keras.Input((STEPS,), dtype="int32", name="a")
+    b = keras.Input((STEPS,), dtype="int32", name="b")
+    ea = L.Embedding(VOCABULARY, 4, mask_zero=True)(a)
+    eb = L.Embedding(VOCABULARY, 4, mask_zero=True)(b)
+    plain = L.Embedding(VOCABULARY, 4)(b)  # no mask
+    pooled = [L.GlobalAveragePooling1D()(merge()([ea, eb]))
+              for merge in (L.Add, L.Subtract, L.Multiply, L.Average, L.Maximum, L.Minimum, L.Concatenate)]
+    pooled += [L.GlobalAveragePooling1D()(merge()([ea, plain])) for merge in (L.Maximum, L.Multiply, L.Concatenate)]
+    pooled.append(L.LSTM(3)(L.Concatenate(axis=1)([ea, eb])))
+    model = keras.Model([a, b], L.Dense(1, activation="sigmoid")(L.Concatenate()(pooled)))
+    return binary_compile(model), two_token_inputs(311)
+
+
 def digits_classifier(recurrent):
     model = keras.Sequential([keras.Input((8, 8)), recurrent, L.Dense(10, activation="softmax")])
     model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="sparse_categorical_crossentropy",
@@ -185,6 +277,9 @@ CASES = {
     "bidirectional_modes": (bidirectional_modes, 306),
     "embedding_masked": (embedding_masked, 307),
     "embedding_functional": (embedding_functional, 308),
+    "masked_sequence_labels": (masked_sequence_labels, 309),
+    "masked_sequence_regression": (masked_sequence_regression, 310),
+    "masked_merges": (masked_merges, 311),
 }
 
 DESCRIPTIONS = {
@@ -213,6 +308,17 @@ DESCRIPTIONS = {
                             "Model(ids, Dense(1, activation='sigmoid')(Concatenate()([GlobalAveragePooling1D()(v), "
                             "LSTM(3)(v)]))); Adam(1e-2); binary_crossentropy; metrics=['accuracy']; "
                             "token ids zero-padded at the end (even rows) or the start (odd)",
+    "masked_sequence_labels": "Sequential([Input((10,), dtype='int32'), Embedding(20, 6, mask_zero=True), "
+                              "LSTM(5, return_sequences=True), Dense(3, activation='softmax')]); Adam(1e-2); "
+                              "sparse_categorical_crossentropy; metrics=['accuracy']; one class per step, random at "
+                              "padded steps",
+    "masked_sequence_regression": "Sequential([Input((10, 3)), Masking(), GRU(4, return_sequences=True), Dense(1)]); "
+                                  "Adam(1e-2); mse; metrics=['mae']; one target per step, random at padded steps",
+    "masked_merges": "a, b = Input((10,), dtype='int32') x2; ea, eb = Embedding(20, 4, mask_zero=True) on each; "
+                     "plain = Embedding(20, 4)(b); GlobalAveragePooling1D of Add, Subtract, Multiply, Average, "
+                     "Maximum, Minimum, Concatenate of [ea, eb] and of Maximum, Multiply, Concatenate of "
+                     "[ea, plain]; LSTM(3)(Concatenate(axis=1)([ea, eb])); Concatenate -> Dense(1, sigmoid); "
+                     "Adam(1e-2); binary_crossentropy; metrics=['accuracy']",
 }
 
 

@@ -19,19 +19,26 @@ kernel, recurrent_kernel and bias sit under the layer's `cell`, where Keras trac
 Missing Java outputs fail the test (they never skip): run `mvn test` first.
 """
 
+import h5py
+import keras
+import numpy as np
 import pytest
 
-from java_model_files import JavaModelFiles
+from java_model_files import ATOL, RTOL, JavaModelFiles, weights_datasets
+from keras_paths import variables_by_path
 
 
 def x_dtype(case):
-    """The embedding_* cases take int32 token ids (0 = padding, masked by Embedding(mask_zero=True))."""
-    return "int32" if case.startswith("embedding_") else "float32"
+    """The embedding_* cases, masked_sequence_labels and masked_merges take int32 token ids (0 = padding, masked by
+    Embedding(mask_zero=True))."""
+    tokens = case.startswith("embedding_") or case in ("masked_sequence_labels", "masked_merges")
+    return "int32" if tokens else "float32"
 
 
 FILES = JavaModelFiles("rnn", "PythonInteropRecurrentFilesTest", x_dtype)
 CASES = ["lstm_digits", "gru_digits", "simple_rnn_backwards", "masked_recurrent", "bidirectional_masked",
-         "bidirectional_modes", "embedding_masked", "embedding_functional"]
+         "bidirectional_modes", "embedding_masked", "embedding_functional", "masked_sequence_labels",
+         "masked_sequence_regression"]
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -58,3 +65,25 @@ def test_javaFunctionalRecurrentArchive_loadsInKerasAndPredictsLikeJava():
     # Masking -> Bidirectional(LSTM, sequences) -> GRU -> Dense, written by Java with no mask op layers or call
     # kwargs: Keras rebuilds the mask from the Masking layer and predicts Java's values on partly padded rows.
     FILES.check_archive("functional")
+
+
+def test_javaMaskedMergesArchive_loadsInKerasAndPredictsLikeJava():
+    # Two masked Embeddings merged by Add, Subtract, Multiply, Average, Maximum, Minimum and Concatenate (and three
+    # merges with an unmasked Embedding), pooled, and joined along time into an LSTM. Java writes no mask op layers
+    # or mask= kwargs: Keras infers every merged mask from the Embeddings and predicts Java's values.
+    x, predicted = FILES.outputs("masked_merges")
+    model = keras.models.load_model(FILES.folder / "masked_merges.keras")
+    np.testing.assert_allclose(model.predict([x[0], x[1]], verbose=0).reshape(-1), predicted, rtol=RTOL, atol=ATOL,
+                               err_msg="masked_merges (Java .keras)")
+
+
+def test_javaMaskedMergesWeightsFile_loadsIntoKerasOwnModel():
+    x, predicted = FILES.outputs("masked_merges")
+    model = keras.models.load_model(FILES.fixtures / "masked_merges.keras")
+    with h5py.File(FILES.folder / "masked_merges.weights.h5", "r") as h5:
+        assert sorted(weights_datasets(h5)) == sorted(variables_by_path(model))
+    for v in model.weights:
+        v.assign(np.zeros(v.shape, dtype=v.dtype))
+    model.load_weights(FILES.folder / "masked_merges.weights.h5")
+    np.testing.assert_allclose(model.predict([x[0], x[1]], verbose=0).reshape(-1), predicted, rtol=RTOL, atol=ATOL,
+                               err_msg="masked_merges (Java .weights.h5 into Keras' model)")

@@ -31,13 +31,22 @@ final class LayerParity {
    * {@link KerasParityTest#RTOL}/{@link KerasParityTest#ATOL}.
    */
   static void assertFitMatchesKeras(String name, LayerParityFixture f, Supplier<Model> build) {
+    assertFitMatchesKeras(name, f, build, f.x(), f.xVal());
+  }
+
+  /**
+   * {@link #assertFitMatchesKeras(String, LayerParityFixture, Supplier)} with the model's inputs given apart from
+   * the fixture's {@code x}/{@code x_val} (a model of several inputs: a {@code List} of arrays in input order).
+   */
+  static void assertFitMatchesKeras(String name, LayerParityFixture f, Supplier<Model> build, Object x,
+      Object xVal) {
     try (Model model = build.get()) {
       List<String> kerasNames = f.bundle().readStrings("meta/weight_names");
       assertEquals(kerasNames, model.weights().stream().map(Weight::path).toList(),
           "Java weight paths and order must equal Keras' variable.path order");
       model.setWeights(f.weights("initial", model.weights()));
-      History h = model.fit(f.x(), f.y(), FitOptions.builder().epochs(f.epochs()).batchSize(f.batchSize())
-          .shuffle(false).validationData(f.xVal(), f.yVal()).verbose(0).build());
+      History h = model.fit(x, f.y(), FitOptions.builder().epochs(f.epochs()).batchSize(f.batchSize())
+          .shuffle(false).validationData(xVal, f.yVal()).verbose(0).build());
       assertEquals(kerasNames.size(), model.weights().size());
       Diff diff = new Diff(name);
       for (Map.Entry<String, List<Double>> e : h.history().entrySet()) {
@@ -50,15 +59,20 @@ final class LayerParity {
         diff.compare("final/" + w.path(), ((HostArray) finals.get(w.path())).floats(),
             toFloats(model.getWeights().get(i)));
       }
-      diff.compare("predict", f.kerasPredictions(), toFloats(model.predict(f.xVal(), f.batchSize())));
-      compareEvaluate(diff, f, model);
+      diff.compare("predict", f.kerasPredictions(), toFloats(model.predict(xVal, f.batchSize())));
+      compareEvaluate(diff, f, model, xVal);
       diff.assertWithin(KerasParityTest.RTOL, KerasParityTest.ATOL);
     }
   }
 
   /** Adds {@code model.evaluate(x_val, y_val)}, metric by metric, against Keras' evaluation. */
   static void compareEvaluate(Diff diff, LayerParityFixture f, Model model) {
-    for (Map.Entry<String, Double> e : model.evaluate(f.xVal(), f.yVal(), f.batchSize()).entrySet()) {
+    compareEvaluate(diff, f, model, f.xVal());
+  }
+
+  /** {@link #compareEvaluate(Diff, LayerParityFixture, Model)} on inputs {@code xVal}. */
+  static void compareEvaluate(Diff diff, LayerParityFixture f, Model model, Object xVal) {
+    for (Map.Entry<String, Double> e : model.evaluate(xVal, f.yVal(), f.batchSize()).entrySet()) {
       diff.compare("evaluate/" + e.getKey(), f.bundle().read("evaluate/" + e.getKey(), TFloat32.class).floats(),
           new float[] {e.getValue().floatValue()});
     }

@@ -28,6 +28,36 @@ class PythonInteropRecurrentFilesTest {
         RecurrentParityTest.CASES.get(name));
   }
 
+  /** The per-step models whose output carries the mask into loss and metrics ({@link MaskedOutputParityTest}). */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"masked_sequence_labels", "masked_sequence_regression"})
+  void writeMaskedOutputFilesForPython(String name) throws IOException {
+    LayerParity.writeFilesForPython(out(), name, MaskedOutputParityTest.fixture(name),
+        MaskedOutputParityTest.CASES.get(name));
+  }
+
+  /**
+   * The two-input masked_merges model with Keras' trained weights: {@code masked_merges.keras},
+   * {@code masked_merges.weights.h5} and {@code masked_merges.json} (x_val's two inputs stacked, {@code [2, rows,
+   * steps]}, and Java's predictions). Java writes no mask op layers: Keras must infer the merged masks itself.
+   */
+  @org.junit.jupiter.api.Test
+  void writeMaskedMergesFilesForPython() throws IOException {
+    Path dir = out();
+    Files.createDirectories(dir);
+    dev.kerasj.testing.LayerParityFixture f = MaskedOutputParityTest.fixture("masked_merges");
+    try (Model model = MaskedOutputParityTest.maskedMerges()) {
+      model.setWeights(f.weights("final", model.weights()));
+      model.save(dir.resolve("masked_merges.keras"));
+      model.saveWeights(dir.resolve("masked_merges.weights.h5"));
+      float[] predicted = KerasParityTest.toFloats(
+          model.predict(MaskedOutputParityTest.inputs("masked_merges", f.xVal()), f.batchSize()));
+      Files.writeString(dir.resolve("masked_merges.json"), "{\"x_shape\": "
+          + java.util.Arrays.toString(f.xVal().shape()) + ", \"x\": " + java.util.Arrays.toString(f.xVal().ints())
+          + ", \"predict\": " + LayerParity.jsonFloats(predicted) + "}\n", StandardCharsets.UTF_8);
+    }
+  }
+
   /**
    * A Functional model (Masking, Bidirectional(LSTM) with sequences, GRU, Dense) with seeded weights:
    * {@code functional.keras} and {@code functional.json} (x and Java's predictions) for Keras to load.

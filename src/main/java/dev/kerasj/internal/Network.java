@@ -42,6 +42,7 @@ public final class Network {
   private final List<Placeholder<?>> inputs = new ArrayList<>();
   private final List<Class<? extends TType>> inputDtypes = new ArrayList<>();
   private final List<Operand<TFloat32>> inferenceOutputs;
+  private final List<Operand<TBool>> inferenceMasks = new ArrayList<>();
   private final List<Operand<TFloat32>> inferenceLosses = new ArrayList<>();
   private final List<Weight> weights = new ArrayList<>();
   private final List<Layer> built = new ArrayList<>();
@@ -80,7 +81,7 @@ public final class Network {
     for (Layer layer : this.layers) {
       build(layer, new Context(layer, null, null, null, null, 0));
     }
-    List<Operand<TFloat32>> outs = forward(false, null, null, null, inferenceLosses);
+    List<Operand<TFloat32>> outs = forward(false, null, null, null, inferenceLosses, inferenceMasks);
     // A model whose output is its input (Input + Dropout) would feed and fetch the same tensor; the Identity is
     // added only then, because crossentropy looks for a final Softmax/Sigmoid op on this output.
     List<Operand<TFloat32>> fixed = new ArrayList<>();
@@ -152,15 +153,27 @@ public final class Network {
    * {@code step}, the optimizer's step counter (may be null). The layers' added losses (activity regularizers) are
    * appended to {@code losses} (may be null).
    */
-  @SuppressWarnings("unchecked")
   public List<Operand<TFloat32>> forward(boolean training, List<Op> updates, List<Lookup> lookups,
       Operand<org.tensorflow.types.TInt64> step, List<Operand<TFloat32>> losses) {
+    return forward(training, updates, lookups, step, losses, null);
+  }
+
+  /**
+   * {@link #forward(boolean, List, List, Operand, List)}, also appending each output's mask (Keras'
+   * {@code _keras_mask} on the output; null where the output carries none) to {@code outputMasks} (may be null).
+   */
+  @SuppressWarnings("unchecked")
+  public List<Operand<TFloat32>> forward(boolean training, List<Op> updates, List<Lookup> lookups,
+      Operand<org.tensorflow.types.TInt64> step, List<Operand<TFloat32>> losses, List<Operand<TBool>> outputMasks) {
     Map<KerasTensor, Operand<?>> values = new IdentityHashMap<>();
     for (int i = 0; i < inputs.size(); i++) {
       values.put(topology.inputs().get(i), inputs.get(i));
     }
-    run(topology, values, node -> new Context(node.layer(), updates, lookups, step, losses,
-        node.nodeIndex()), training);
+    Map<KerasTensor, Operand<TBool>> masks = run(topology, values, node -> new Context(node.layer(), updates, lookups,
+        step, losses, node.nodeIndex()), training);
+    if (outputMasks != null) {
+      topology.outputs().forEach(t -> outputMasks.add(masks.get(t)));
+    }
     List<Operand<TFloat32>> outs = new ArrayList<>();
     for (KerasTensor t : topology.outputs()) {
       Operand<?> h = values.get(t);
@@ -177,9 +190,9 @@ public final class Network {
    * Computes every node of {@code topology} from the operands already in {@code values} (its inputs), calling each
    * layer with the context {@code contexts} gives its call (node) and the masks of its inputs; a layer that supports masking
    * passes its {@link Layer#computeMask mask} on, as Keras does. A model used as a layer runs its own topology this
-   * way.
+   * way. Returns the mask of every node that carries one.
    */
-  public static void run(Topology topology, Map<KerasTensor, Operand<?>> values,
+  public static Map<KerasTensor, Operand<TBool>> run(Topology topology, Map<KerasTensor, Operand<?>> values,
       java.util.function.Function<KerasTensor, LayerContext> contexts, boolean training) {
     Map<KerasTensor, Operand<TBool>> masks = new IdentityHashMap<>();
     for (KerasTensor node : topology.nodes()) {
@@ -211,6 +224,7 @@ public final class Network {
             + "the mask.", layer.name(), layer.className());
       }
     }
+    return masks;
   }
 
   /**
@@ -271,6 +285,14 @@ public final class Network {
   /** The inference outputs, in model output order. */
   public List<Operand<TFloat32>> inferenceOutputs() {
     return inferenceOutputs;
+  }
+
+  /**
+   * The inference outputs' masks, in model output order: null for an output that carries no mask. {@code compile}'s
+   * losses and mean metrics weigh a masked output's steps by it, as Keras does.
+   */
+  public List<Operand<TBool>> inferenceMasks() {
+    return java.util.Collections.unmodifiableList(inferenceMasks);
   }
 
   /** The layer graph this network was built from. */

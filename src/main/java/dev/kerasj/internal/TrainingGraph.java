@@ -131,14 +131,16 @@ public final class TrainingGraph {
     List<Op> layerUpdates = new ArrayList<>();
     List<Network.Lookup> lookups = new ArrayList<>();
     List<Operand<TFloat32>> activityLosses = new ArrayList<>();
-    List<Operand<TFloat32>> trainOuts = network.forward(true, layerUpdates, lookups, step, activityLosses);
+    List<Operand<org.tensorflow.types.TBool>> trainMasks = new ArrayList<>();
+    List<Operand<TFloat32>> trainOuts = network.forward(true, layerUpdates, lookups, step, activityLosses,
+        trainMasks);
     List<Weight> trainable = network.weights().stream().filter(Weight::trainable).toList();
     Ops trainScope = compileScope.withSubScope("train");
     Ops evalScope = compileScope.withSubScope("eval");
     Map<Weight, Operand<TFloat32>> penalized = new IdentityHashMap<>();
-    Operand<TFloat32> trainLoss = addLossAndMetrics(trainScope, outputs, trainOuts,
+    Operand<TFloat32> trainLoss = addLossAndMetrics(trainScope, outputs, trainOuts, trainMasks,
         penalties(trainScope, activityLosses, trainable, penalized), trainFetches, stateSizes);
-    addLossAndMetrics(evalScope, outputs, network.inferenceOutputs(),
+    addLossAndMetrics(evalScope, outputs, network.inferenceOutputs(), network.inferenceMasks(),
         penalties(evalScope, network.inferenceLosses(), trainable, new IdentityHashMap<>()), evalFetches,
         new ArrayList<>());
 
@@ -485,15 +487,18 @@ public final class TrainingGraph {
    * Adds the total loss (the outputs' losses, then {@code penalties}), then each output's loss (when there are
    * several) as a (sum, count) pair and each metric's batch state ({@link Metric#update}), to {@code fetches}, in
    * {@link #metricNames()} order, and the number of state tensors of each entry to {@code sizes}; returns the total
-   * loss.
+   * loss. An output that carries a mask ({@code masks}, null entries where none) has its loss and mean metrics
+   * weighed by it, as Keras does ({@link OutputMask}).
    */
   private Operand<TFloat32> addLossAndMetrics(Ops tf, List<OutputSpec> outputs, List<Operand<TFloat32>> outs,
-      List<Operand<TFloat32>> penalties, List<Operand<TFloat32>> fetches, List<Integer> sizes) {
+      List<Operand<org.tensorflow.types.TBool>> masks, List<Operand<TFloat32>> penalties,
+      List<Operand<TFloat32>> fetches, List<Integer> sizes) {
     Operand<TFloat32> total = null;
     List<Operand<TFloat32>> perOutput = new ArrayList<>();
     for (int i = 0; i < outputs.size(); i++) {
       OutputSpec o = outputs.get(i);
-      Operand<TFloat32> value = o.loss().call(tf, ys.get(i), outs.get(i));
+      Operand<TFloat32> value = masks.get(i) == null ? o.loss().call(tf, ys.get(i), outs.get(i))
+          : OutputMask.loss(tf, o.loss(), ys.get(i), outs.get(i), masks.get(i), o.name());
       perOutput.add(value);
       Operand<TFloat32> weighted = o.lossWeight() == null ? value
           : tf.math.mul(value, tf.constant(o.lossWeight().floatValue()));
@@ -519,7 +524,8 @@ public final class TrainingGraph {
     }
     for (int i = 0; i < outputs.size(); i++) {
       for (Metric m : outputs.get(i).metrics()) {
-        List<Operand<TFloat32>> state = m.update(tf, ys.get(i), outs.get(i));
+        List<Operand<TFloat32>> state = masks.get(i) == null ? m.update(tf, ys.get(i), outs.get(i))
+            : OutputMask.metric(tf, m, ys.get(i), outs.get(i), masks.get(i), outputs.get(i).name());
         fetches.addAll(state);
         sizes.add(state.size());
       }

@@ -3,6 +3,7 @@ package dev.kerasj.layers;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -83,6 +84,34 @@ public final class Concatenate extends Merge {
     Ops tf = ctx.tf();
     List<Operand<TFloat32>> values = inputs.stream().map(o -> (Operand<TFloat32>) o).toList();
     return tf.concat(values, tf.constant(sampleAxis(inputShape().length) + 1));
+  }
+
+  /**
+   * Keras' {@code Concatenate.compute_mask}: null when no input has a mask; otherwise each input's mask (all true
+   * for an input without one) repeated over that input's last axis, joined along {@code axis} like the values, and
+   * reduced with ANY over the last axis. Joining along the steps joins the masks; joining features ORs them (an
+   * unmasked input then keeps every step).
+   */
+  @Override
+  public Operand<TBool> computeMask(LayerContext ctx, List<Operand<?>> inputs, List<Operand<TBool>> masks) {
+    if (masks.isEmpty() || masks.stream().allMatch(java.util.Objects::isNull)) {
+      return null;
+    }
+    Ops tf = ctx.tf();
+    List<Operand<TBool>> full = new java.util.ArrayList<>();
+    for (int i = 0; i < inputs.size(); i++) {
+      Operand<?> x = inputs.get(i);
+      Operand<TBool> m = masks.get(i);
+      if (m == null) {
+        full.add(tf.broadcastTo(tf.constant(true), tf.shape(x)));
+      } else if (m.shape().numDimensions() < x.shape().numDimensions()) {
+        full.add(overLastAxis(tf, m, x));
+      } else {
+        full.add(m);
+      }
+    }
+    Operand<TBool> joined = tf.concat(full, tf.constant(sampleAxis(inputShape().length) + 1));
+    return tf.any(joined, tf.constant(-1));
   }
 
   @Override

@@ -24,4 +24,14 @@ public interface Loss {
    * @param yPred the model output, {@code [batch, ...outputShape]}
    */
   Operand<TFloat32> call(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred);
+
+  /**
+   * The unreduced loss values, Keras' {@code Loss.call}: one per sample, or per sample and step for a sequence
+   * output ({@code [batch, steps]}); null for a loss that builds only its reduced value (the default). {@code compile}
+   * needs them when the model output carries a mask, which Keras folds into the reduction as a sample weight so that
+   * masked steps count for nothing.
+   */
+  default Operand<TFloat32> values(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred) {
+    return null;
+  }
 }

@@ -11,8 +11,10 @@ import dev.kerasj.internal.HostArray;
 import dev.kerasj.layers.BatchNormalization;
 import dev.kerasj.layers.Conv2D;
 import dev.kerasj.layers.Dense;
+import dev.kerasj.layers.Embedding;
 import dev.kerasj.layers.Flatten;
 import dev.kerasj.layers.Input;
+import dev.kerasj.layers.LSTM;
 import dev.kerasj.layers.Layer;
 import dev.kerasj.layers.MaxPooling2D;
 import dev.kerasj.layers.Weight;
@@ -62,7 +64,11 @@ class ResumeFromPythonTest {
   static final double ATOL = 1e-6;
 
   record Case(String name, Supplier<Layer[]> layers, Supplier<Optimizer> optimizer, Supplier<Loss> loss,
-      boolean sparse) {
+      boolean sparse, boolean tokenIds) {
+    Case(String name, Supplier<Layer[]> layers, Supplier<Optimizer> optimizer, Supplier<Loss> loss, boolean sparse) {
+      this(name, layers, optimizer, loss, sparse, false);
+    }
+
     Sequential build() {
       Sequential m = new Sequential(layers.get());
       m.setSeed(12345); // any seed: every weight comes from the checkpoint
@@ -90,6 +96,16 @@ class ResumeFromPythonTest {
         new Flatten(), new BatchNormalization(), new Dense(6, "elu"), new Dense(1)};
   }
 
+  static Layer[] lstmClassifier() {
+    return new Layer[] {Input.of(8, 8), new LSTM(8), new Dense(10, "softmax")};
+  }
+
+  /** Per-step classes of zero-padded token ids: the output carries the Embedding's mask into the loss. */
+  static Layer[] lstmMaskedSteps() {
+    return new Layer[] {Input.of(Input.DType.INT32, 10), Embedding.builder(20, 6).maskZero(true).build(),
+        LSTM.builder(5).returnSequences(true).build(), new Dense(3, "softmax")};
+  }
+
   static Stream<Case> cases() {
     Supplier<Loss> scce = SparseCategoricalCrossentropy::new;
     return Stream.of(
@@ -103,7 +119,10 @@ class ResumeFromPythonTest {
         new Case("mlp_adam_exponential_decay", ResumeFromPythonTest::mlp,
             () -> new Adam(1e-2).setLearningRateSchedule(new ExponentialDecay(1e-2, 2, 0.5)), scce, true),
         new Case("conv_tanh_flat_bn_regressor_adagrad_huber", ResumeFromPythonTest::convTanhFlatBnRegressor,
-            () -> new Adagrad(0.1, 0.5, Adagrad.DEFAULT_EPSILON), () -> new Huber(0.5), false));
+            () -> new Adagrad(0.1, 0.5, Adagrad.DEFAULT_EPSILON), () -> new Huber(0.5), false),
+        new Case("lstm_adam", ResumeFromPythonTest::lstmClassifier, () -> new Adam(1e-2), scce, true),
+        new Case("lstm_masked_steps_adam", ResumeFromPythonTest::lstmMaskedSteps, () -> new Adam(1e-2), scce, true,
+            true));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -137,7 +156,7 @@ class ResumeFromPythonTest {
         want.put("restored/" + w.path(), TFloat32.class);
         want.put("final/" + w.path(), TFloat32.class);
       }
-      want.put("x", TFloat32.class);
+      want.put("x", c.tokenIds() ? TInt32.class : TFloat32.class);
       want.put("y", c.sparse() ? TInt32.class : TFloat32.class);
       want.put("optimizer/iterations", TInt64.class);
       want.put("history/loss", TFloat32.class);
