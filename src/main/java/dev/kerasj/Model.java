@@ -376,6 +376,12 @@ public class Model extends Layer implements KerasModel {
     if (base.equals("loss")) {
       return Metric.Direction.MIN;
     }
+    if (training != null) {
+      // The training graph names every logged metric, the weighted ones (weighted_<name>) included.
+      List<String> logged = training.metricNames();
+      int at = logged.indexOf(base);
+      return at < 0 ? null : training.metrics().get(at).direction();
+    }
     CompileSpec spec = spec();
     if (spec == null) {
       return null;
@@ -469,7 +475,7 @@ public class Model extends Layer implements KerasModel {
       for (int i = 0; i < names.size(); i++) {
         outs.add(new TrainingGraph.OutputSpec(names.get(i), spec.losses().get(i),
             spec.lossWeights() == null ? null : spec.lossWeights().get(i), spec.metrics().get(i),
-            outputs().get(i).shape()));
+            spec.weightedMetrics().get(i), outputs().get(i).shape()));
       }
       training = new TrainingGraph(graph, network, outs, optimizer);
       graph.initializeNew();
@@ -501,12 +507,17 @@ public class Model extends Layer implements KerasModel {
     List<HostArray> xs = ModelData.inputs(this, x, "x");
     List<HostArray> ys = ModelData.labels(this, y, "y");
     ModelData.sameSamples(xs, ys, "x", "y");
+    List<HostArray> sw = SampleWeights.of(this, training, options.sampleWeight(), xs.get(0).samples(),
+        "sample_weight");
     List<HostArray> xVal = null;
     List<HostArray> yVal = null;
+    List<HostArray> swVal = null;
     if (options.validationX() != null) {
       xVal = ModelData.inputs(this, options.validationX(), "validation_data x");
       yVal = ModelData.labels(this, options.validationY(), "validation_data y");
       ModelData.sameSamples(xVal, yVal, "validation_data x", "validation_data y");
+      swVal = SampleWeights.of(this, training, options.validationSampleWeight(), xVal.get(0).samples(),
+          "validation_data sample_weight");
     } else if (options.validationSplit() > 0) {
       int n = xs.get(0).samples();
       int splitAt = (int) Math.floor(n * (1.0 - options.validationSplit()));
@@ -519,9 +530,17 @@ public class Model extends Layer implements KerasModel {
       yVal = ModelData.rows(ys, splitAt, n);
       xs = ModelData.rows(xs, 0, splitAt);
       ys = ModelData.rows(ys, 0, splitAt);
+      if (sw != null) {
+        swVal = ModelData.rows(sw, splitAt, n); // Keras' train_validation_split slices (x, y, sample_weight) alike
+        sw = ModelData.rows(sw, 0, splitAt);
+      }
+    }
+    if (options.classWeight() != null) {
+      // After the split, as in Keras: class weights weight the training samples only, never validation.
+      sw = SampleWeights.ofClasses(this, training, options.classWeight(), ys);
     }
     long shuffleSeed = options.seed() != null ? options.seed() : seed();
-    return new FitLoop(this, training).fit(xs, ys, xVal, yVal, options, shuffleSeed);
+    return new FitLoop(this, training).fit(xs, ys, sw, xVal, yVal, swVal, options, shuffleSeed);
   }
 
   /** Evaluates with batch size 32; returns {@code loss} and each metric. */
@@ -531,6 +550,16 @@ public class Model extends Layer implements KerasModel {
 
   /** Keras {@code evaluate(..., return_dict=True)}: the loss and each metric over all samples. */
   public Map<String, Double> evaluate(Object x, Object y, int batchSize, Callback... callbacks) {
+    return evaluate(x, y, null, batchSize, callbacks);
+  }
+
+  /**
+   * Keras {@code evaluate(x, y, batch_size, sample_weight=..., return_dict=True)}: the loss and the weighted metrics
+   * weighted by {@code sampleWeight} (in the forms {@link FitOptions.Builder#sampleWeight} takes; null for none),
+   * the other metrics unweighted.
+   */
+  public Map<String, Double> evaluate(Object x, Object y, Object sampleWeight, int batchSize,
+      Callback... callbacks) {
     ensureTrainingGraph();
     if (batchSize <= 0) {
       throw new IllegalArgumentException(
@@ -539,9 +568,10 @@ public class Model extends Layer implements KerasModel {
     List<HostArray> xs = ModelData.inputs(this, x, "x");
     List<HostArray> ys = ModelData.labels(this, y, "y");
     ModelData.sameSamples(xs, ys, "x", "y");
+    List<HostArray> sw = SampleWeights.of(this, training, sampleWeight, xs.get(0).samples(), "sample_weight");
     CallbackList cbs = new CallbackList(List.of(callbacks));
     cbs.setModel(this);
-    return new FitLoop(this, training).evaluate(xs, ys, batchSize, cbs, "");
+    return new FitLoop(this, training).evaluate(xs, ys, sw, batchSize, cbs, "");
   }
 
   /** Predicts with batch size 32. */

@@ -24,4 +24,17 @@ public interface Loss {
    * @param yPred the model output, {@code [batch, ...outputShape]}
    */
   Operand<TFloat32> call(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred);
+
+  /**
+   * The loss values before Keras' reduction (what Keras' {@code Loss.call} returns): {@code [batch]}, or
+   * {@code [batch, timesteps]} for a sequence output. {@code fit} weights them by the sample weights and reduces
+   * them as Keras' {@code sum_over_batch_size} does: {@code sum(values * sample_weight) / size(values)}. Null (the
+   * default) for a loss that only gives the reduced value; such a loss cannot take sample or class weights.
+   *
+   * @param yTrue labels, as for {@link #call}
+   * @param yPred the model output, as for {@link #call}
+   */
+  default Operand<TFloat32> unreduced(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred) {
+    return null;
+  }
 }

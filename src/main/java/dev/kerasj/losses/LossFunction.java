@@ -24,6 +24,12 @@ public abstract class LossFunction implements Loss {
     return tf.math.divNoNan(tf.sum(values, tf.range(tf.constant(0), tf.rank(values), tf.constant(1))), count);
   }
 
+  /** {@link #perSample}: the values Keras' {@code call} returns, which sample weights multiply. */
+  @Override
+  public final Operand<TFloat32> unreduced(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred) {
+    return perSample(tf, yTrue, yPred);
+  }
+
   /** Mean over the last axis, Keras' {@code ops.mean(x, axis=-1)}. */
   static Operand<TFloat32> meanLastAxis(Ops tf, Operand<TFloat32> x) {
     return tf.math.mean(x, tf.constant(-1));
