@@ -3,7 +3,9 @@
 Regenerates the folder into a temporary directory (in a child process, so the generator sets TensorFlow up as when
 run by hand) and compares it with fixture_compare: the same files; in the tensor bundles the same tensor names,
 dtypes and shapes, strings (Keras' history and evaluate keys, descriptions, versions) and integers (class-weight keys,
-epochs, seeds) exactly, floats within fixture_compare.ATOL + RTOL*|committed|. Regenerate with:
+epochs, seeds) exactly, floats within fixture_compare.ATOL + RTOL*|committed|; in the .keras archive member names,
+config.json (its compile_config with weighted_metrics) and metadata.json but date_saved exactly, weights within the
+same tolerance; the JSON config exactly. Regenerate with:
   python-interop/.venv/bin/python python-interop/make_weight_fixtures.py
 """
 
@@ -29,9 +31,10 @@ def regenerated(tmp_path_factory):
     return out
 
 
-def test_committed_holdsTheDataAndOneBundlePerCase():
+def test_committed_holdsTheDataOneBundlePerCaseAndKerasFiles():
     names = fixture_compare.files(COMMITTED)
     assert sorted(n[:-len(".index")] for n in names if n.endswith(".index")) == sorted(["data"] + CASES)
+    assert [n for n in names if n.startswith("keras/")] == ["keras/class_weight.keras", "keras/two_output.json"]
 
 
 def test_committed_logsWeightedMetricsUnderKerasNames():

@@ -366,6 +366,13 @@ public class Model extends Layer implements KerasModel {
     return spec == null ? List.of() : spec.metrics();
   }
 
+  /** Each output's weighted metrics ({@code CompileOptions.weightedMetrics}), in output order (empty before compile). */
+  @Override
+  public List<List<Metric>> weightedMetricsByOutput() {
+    CompileSpec spec = spec();
+    return spec == null ? List.of() : spec.weightedMetrics();
+  }
+
   /**
    * Whether the log key {@code key} ({@code loss}, {@code accuracy}, {@code val_digit_loss} ...) is better lower
    * ({@link Metric.Direction#MIN}) or higher, as callbacks in mode {@code auto} need it; null when this model logs no

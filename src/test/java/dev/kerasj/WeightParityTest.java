@@ -4,15 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kerasj.callbacks.History;
 import dev.kerasj.internal.HostArray;
-import dev.kerasj.layers.Dense;
-import dev.kerasj.layers.Input;
-import dev.kerasj.layers.KerasTensor;
 import dev.kerasj.layers.Weight;
-import dev.kerasj.metrics.AUC;
-import dev.kerasj.metrics.Precision;
-import dev.kerasj.optimizers.Adam;
-import dev.kerasj.optimizers.SGD;
 import dev.kerasj.testing.TensorBundle;
+import dev.kerasj.testing.WeightCases;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,8 +26,7 @@ import org.tensorflow.types.family.TType;
  * ({@value KerasParityTest#RTOL} relative plus {@value KerasParityTest#ATOL} absolute per value).
  */
 class WeightParityTest {
-  private static final Path DIR = Path.of("testdata", "weights");
-  private static final String SPARSE_CE = "sparse_categorical_crossentropy";
+  private static final Path DIR = WeightCases.DIR;
 
   private final TensorBundle data = new TensorBundle(DIR.resolve("data"));
   private final HostArray x = data.read("x", TFloat32.class);
@@ -44,9 +37,7 @@ class WeightParityTest {
   @Test
   void sampleWeight_withWeightedValidationAndEvaluate_matchesKeras() {
     TensorBundle b = new TensorBundle(DIR.resolve("sample_weight"));
-    try (Sequential model = mlp()) {
-      model.compile(CompileOptions.builder(new Adam(1e-3), SPARSE_CE).metrics("accuracy")
-          .weightedMetrics("accuracy").build());
+    try (Sequential model = WeightCases.sampleWeight()) {
       HostArray sw = b.read("sample_weight/output", TFloat32.class);
       HostArray swVal = b.read("val_sample_weight/output", TFloat32.class);
       KerasParityTest.Diff diff = start(b, model, "weights/sample_weight");
@@ -67,34 +58,24 @@ class WeightParityTest {
     float[][] allX = concat(x, xVal);
     int[] allLabels = java.util.stream.IntStream.concat(java.util.Arrays.stream(y.ints()),
         java.util.Arrays.stream(yVal.ints())).toArray();
-    try (Sequential model = mlp()) {
-      model.compile(CompileOptions.builder(new SGD(0.1), "categorical_crossentropy").metrics("accuracy")
-          .weightedMetrics("accuracy", AUC.builder().name("auc").build(), Precision.builder().name("precision")
-              .build()).build());
+    try (Sequential model = WeightCases.classWeight()) {
       KerasParityTest.Diff diff = start(b, model, "weights/class_weight");
-      History h = model.fit(allX, oneHot(allLabels), options(b).classWeight(classWeight)
+      History h = model.fit(allX, WeightCases.oneHot(allLabels), options(b).classWeight(classWeight)
           .validationSplit(b.read("meta/validation_split", TFloat32.class).floats()[0]).build());
-      finish(b, model, h, model.evaluate(xVal, oneHot(yVal.ints())), diff);
+      finish(b, model, h, model.evaluate(xVal, WeightCases.oneHot(yVal.ints())), diff);
     }
   }
 
   @Test
   void twoOutput_perOutputWeightsAndWeightedMetrics_matchesKeras() {
     TensorBundle b = new TensorBundle(DIR.resolve("two_output"));
-    KerasTensor pixels = Input.tensor("pixels", 64);
-    KerasTensor h0 = Dense.builder(32).activation("relu").name("trunk").build().apply(pixels);
-    KerasTensor digit = Dense.builder(10).activation("softmax").name("digit").build().apply(h0);
-    KerasTensor value = Dense.builder(1).name("value").build().apply(h0);
-    try (Model model = new Model(List.of(pixels), List.of(digit, value))) {
-      model.compile(CompileOptions.builder(new SGD(0.05, 0.9, false), Map.of("digit", SPARSE_CE, "value", "mse"))
-          .lossWeights(Map.of("digit", 1.0, "value", 0.5)).metrics(Map.of("digit", List.of("accuracy")))
-          .weightedMetrics(Map.of("digit", List.of("accuracy"), "value", List.of("mae"))).build());
+    try (Model model = WeightCases.twoOutput()) {
       Map<String, Object> sw = Map.of("digit", b.read("sample_weight/digit", TFloat32.class),
           "value", b.read("sample_weight/value", TFloat32.class));
       Map<String, Object> swVal = Map.of("digit", b.read("val_sample_weight/digit", TFloat32.class),
           "value", b.read("val_sample_weight/value", TFloat32.class));
-      Map<String, Object> ys = Map.of("digit", y, "value", scaled(y));
-      Map<String, Object> ysVal = Map.of("digit", yVal, "value", scaled(yVal));
+      Map<String, Object> ys = Map.of("digit", y, "value", WeightCases.scaled(y));
+      Map<String, Object> ysVal = Map.of("digit", yVal, "value", WeightCases.scaled(yVal));
       KerasParityTest.Diff diff = start(b, model, "weights/two_output");
       History h = model.fit(x, ys, options(b).sampleWeight(sw).validationData(xVal, ysVal, swVal).build());
       finish(b, model, h, model.evaluate(xVal, ysVal, swVal, 32), diff);
@@ -106,8 +87,7 @@ class WeightParityTest {
     TensorBundle b = new TensorBundle(DIR.resolve("sequence"));
     HostArray seq = x.reshape(new long[] {x.samples(), 8, 8});
     HostArray seqVal = xVal.reshape(new long[] {xVal.samples(), 8, 8});
-    try (Sequential model = new Sequential(Input.of(8, 8), new Dense(8, "tanh"), new Dense(1))) {
-      model.compile(CompileOptions.builder(new SGD(0.1), "mse").metrics("mae").weightedMetrics("mae").build());
+    try (Sequential model = WeightCases.sequence()) {
       HostArray sw = b.read("sample_weight/output", TFloat32.class);
       HostArray swVal = b.read("val_sample_weight/output", TFloat32.class);
       KerasParityTest.Diff diff = start(b, model, "weights/sequence");
@@ -116,10 +96,6 @@ class WeightParityTest {
       History h = model.fit(seq, target, options(b).sampleWeight(sw).validationData(seqVal, targetVal, swVal).build());
       finish(b, model, h, model.evaluate(seqVal, targetVal, swVal, 32), diff);
     }
-  }
-
-  static Sequential mlp() {
-    return new Sequential(Input.of(64), new Dense(32, "relu"), new Dense(10, "softmax"));
   }
 
   private static FitOptions.Builder options(TensorBundle b) {
@@ -164,24 +140,6 @@ class WeightParityTest {
     Map<String, Class<? extends TType>> want = new LinkedHashMap<>();
     ws.forEach(w -> want.put(stage + "/" + w.path(), TFloat32.class));
     return b.read(want);
-  }
-
-  static float[][] oneHot(int[] labels) {
-    float[][] out = new float[labels.length][10];
-    for (int i = 0; i < labels.length; i++) {
-      out[i][labels[i]] = 1f;
-    }
-    return out;
-  }
-
-  /** label / 9 as float32, shaped [n, 1], as the generator computes it (float64 division, then float32). */
-  private static float[][] scaled(HostArray labels) {
-    int[] v = labels.ints();
-    float[][] out = new float[v.length][1];
-    for (int i = 0; i < v.length; i++) {
-      out[i][0] = (float) (v[i] / 9.0);
-    }
-    return out;
   }
 
   private static float[][] concat(HostArray a, HostArray b) {
