@@ -13,6 +13,11 @@ Writes, under --out (default: the repository's testdata/weights/):
                                 description), meta/validation_split float32 [] (0 when validation_data is used),
                                 meta/history_keys and meta/evaluate_keys (string [k], Keras' log names)
                                 y, y_val float32 [n, 8, 1]     the per-step targets (sequence case only)
+  metric_values.index + .data-*   for every case of make_metric_fixtures.VALUE_CASES (the same y_true, y_pred and
+                              batches as testdata/metrics/values, which it does not repeat): <case>/sample_weight
+                              float32 [70] (numpy.random.default_rng(700 + i), uniform [0, 2), every 7th 0) and
+                              <case>/result, Keras' result() after update_state(y_true, y_pred, sample_weight) on
+                              each batch; meta/cases and the versions
   keras/class_weight.keras    model.save() after fit: its compile_config holds weighted_metrics as Keras stores
                               them (an identifier, serialized AUC and Precision)
   keras/two_output.json       model.to_json() after fit (no weights: 3 kB instead of a 45 kB archive): its
@@ -52,6 +57,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+import make_metric_fixtures as metric_fixtures
 from make_fixtures import BATCH_SIZE, EPOCHS, deterministic_tf, digits_split, save_bundle, training_meta, \
     weight_names
 
@@ -150,6 +156,27 @@ KERAS_FILES = ["class_weight"]
 JSON_CONFIGS = ["two_output"]
 
 
+def metric_values_bundle():
+    """Keras' stateful metrics and top-k accuracies with sample weights, accumulated over the batches of
+    make_metric_fixtures (same inputs, regenerated from the same seeds)."""
+    t = {"meta/keras_version": keras.__version__, "meta/tf_version": tf.__version__,
+         "meta/numpy_version": np.__version__, "meta/command": COMMAND,
+         "meta/cases": np.array(list(metric_fixtures.VALUE_CASES), dtype=object)}
+    for i, (name, (spec, inputs)) in enumerate(metric_fixtures.VALUE_CASES.items()):
+        y_true, y_pred = inputs(np.random.default_rng(500 + i), sum(metric_fixtures.BATCHES))
+        sw = weights(np.random.default_rng(700 + i), (len(y_true),))
+        keras.backend.clear_session()
+        metric = spec.make()
+        start = 0
+        for size in metric_fixtures.BATCHES:
+            end = start + size
+            metric.update_state(y_true[start:end], y_pred[start:end], sample_weight=sw[start:end])
+            start = end
+        t[f"{name}/sample_weight"] = sw
+        t[f"{name}/result"] = np.asarray(metric.result(), dtype=np.float32)
+    return t
+
+
 def run_case(name, seed, build, data, keras_path=None, json_path=None):
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
@@ -191,6 +218,7 @@ def main(argv=None):
     save_bundle(args.out / "data", {"x": x, "y": y, "x_val": x_val, "y_val": y_val,
                                     "meta/keras_version": keras.__version__, "meta/tf_version": tf.__version__,
                                     "meta/numpy_version": np.__version__, "meta/command": COMMAND})
+    save_bundle(args.out / "metric_values", metric_values_bundle())
     for name, (seed, build) in CASES.items():
         keras_path = args.out / "keras" / f"{name}.keras" if name in KERAS_FILES else None
         json_path = args.out / "keras" / f"{name}.json" if name in JSON_CONFIGS else None

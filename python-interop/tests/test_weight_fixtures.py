@@ -33,7 +33,8 @@ def regenerated(tmp_path_factory):
 
 def test_committed_holdsTheDataOneBundlePerCaseAndKerasFiles():
     names = fixture_compare.files(COMMITTED)
-    assert sorted(n[:-len(".index")] for n in names if n.endswith(".index")) == sorted(["data"] + CASES)
+    assert sorted(n[:-len(".index")] for n in names if n.endswith(".index")) == sorted(
+        ["data", "metric_values"] + CASES)
     assert [n for n in names if n.startswith("keras/")] == ["keras/class_weight.keras", "keras/two_output.json"]
 
 

@@ -484,7 +484,19 @@ public class Model extends Layer implements KerasModel {
             spec.lossWeights() == null ? null : spec.lossWeights().get(i), spec.metrics().get(i),
             spec.weightedMetrics().get(i), outputs().get(i).shape()));
       }
-      training = new TrainingGraph(graph, network, outs, optimizer);
+      try {
+        training = new TrainingGraph(graph, network, outs, optimizer);
+      } catch (RuntimeException e) {
+        // A compile refused halfway (a metric that cannot take these labels or weights) has already added the
+        // optimizer's variables to the graph: start a clean graph from the current weights, so that the next
+        // compile does not fail on "Duplicate variable".
+        try {
+          rebuildGraph();
+        } catch (RuntimeException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
+      }
       graph.initializeNew();
     }
   }

@@ -14,7 +14,6 @@ import dev.kerasj.callbacks.TrainingOutcome;
 import dev.kerasj.layers.Dense;
 import dev.kerasj.layers.Input;
 import dev.kerasj.layers.KerasTensor;
-import dev.kerasj.metrics.F1Score;
 import dev.kerasj.metrics.Metric;
 import dev.kerasj.optimizers.Adam;
 import java.nio.file.Path;
@@ -353,12 +352,30 @@ class SampleWeightTest {
   }
 
   @Test
-  void weightedMetric_thatKerasjCannotWeight_isRefusedAtCompile() {
+  void weightedMetric_withStateButNoWeightedUpdate_isRefusedAtCompile() {
+    Metric batchCount = new Metric() { // a custom stateful metric that only overrides the unweighted update
+      @Override
+      public String name() {
+        return "batches";
+      }
+
+      @Override
+      public Direction direction() {
+        return Direction.MAX;
+      }
+
+      @Override
+      public List<org.tensorflow.Operand<org.tensorflow.types.TFloat32>> update(org.tensorflow.op.Ops tf,
+          org.tensorflow.Operand<?> yTrue, org.tensorflow.Operand<org.tensorflow.types.TFloat32> yPred) {
+        return List.of(tf.constant(1f), tf.constant(1f));
+      }
+    };
     try (Sequential m = new Sequential(Input.of(4), new Dense(3, "softmax"))) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.compile(CompileOptions
-          .builder(new Adam(0.02), "categorical_crossentropy")
-          .weightedMetrics(F1Score.builder().average(F1Score.Average.MACRO).build()).build()));
-      assertTrue(e.getMessage().contains("does not take sample weights in kerasj"), e.getMessage());
+          .builder(new Adam(0.02), "categorical_crossentropy").weightedMetrics(batchCount).build()));
+      assertTrue(e.getMessage().startsWith("Metric 'batches'") && e.getMessage().contains(
+          "does not take sample weights in kerasj. Pass it in `metrics`, not `weightedMetrics`"), e.getMessage());
+      m.compile(CompileOptions.builder(new Adam(0.02), "categorical_crossentropy").metrics(batchCount).build());
     }
   }
 }
