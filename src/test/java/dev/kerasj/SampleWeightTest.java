@@ -255,6 +255,37 @@ class SampleWeightTest {
     }
   }
 
+  @Test
+  void lossReducingAnotherAxis_takesWeightsShapedLikeItsValues() {
+    // CosineSimilarity(axis=1) on [n, 5, 2] outputs gives values [n, 2], not the labels' leading axes [n, 5].
+    float[][][] x = new float[N][5][2];
+    SplittableRandom r = new SplittableRandom(6);
+    for (float[][] sample : x) {
+      for (float[] step : sample) {
+        step[0] = (float) r.nextDouble(-1, 1);
+        step[1] = (float) r.nextDouble(-1, 1);
+      }
+    }
+    float[][] perValue = new float[N][2];
+    for (int i = 0; i < N; i++) {
+      perValue[i][0] = weights()[i];
+      perValue[i][1] = 1f;
+    }
+    try (Sequential plain = cosine(); Sequential weighted = cosine()) {
+      History a = plain.fit(x, x, opts().build());
+      History b = weighted.fit(x, x, opts().sampleWeight(perValue).build());
+      assertTrue(Double.isFinite(a.history().get("loss").get(1)), a.history().toString());
+      assertNotEquals(a.history().get("loss"), b.history().get("loss"));
+    }
+  }
+
+  static Sequential cosine() {
+    Sequential m = new Sequential(Input.of(5, 2), new Dense(2));
+    m.setSeed(SEED);
+    m.compile(new Adam(0.02), new dev.kerasj.losses.CosineSimilarity(1));
+    return m;
+  }
+
   static Sequential seqModel() {
     Sequential m = new Sequential(Input.of(5, 2), new Dense(4, "tanh"), new Dense(1));
     m.setSeed(SEED);

@@ -166,7 +166,8 @@ public final class TrainingGraph {
         penalties(evalScope, network.inferenceLosses(), trainable, new IdentityHashMap<>()), evalFetches,
         new ArrayList<>(), evalWeights);
     for (Operand<TFloat32> w : trainWeights) {
-      weightShapes.add(w == null ? null : java.util.Arrays.copyOfRange(w.shape().asArray(), 1, w.shape().numDimensions()));
+      weightShapes.add(w == null ? null
+          : java.util.Arrays.copyOfRange(w.shape().asArray(), 1, w.shape().numDimensions()));
     }
 
     Gradient[] grads = gradients(tf.withSubScope("optimizer_gradients"), trainLoss, trainable, lookups, penalized);
@@ -586,18 +587,27 @@ public final class TrainingGraph {
       Operand<?> labels) {
     long[] dims = values.shape().asArray().clone();
     dims[0] = -1;
-    // The ones take their shape from the labels (the loss values' shape is the labels' leading axes), never from the
-    // forward pass: the default then lies on no path from a weight to the loss, which would need a gradient for
-    // PlaceholderWithDefault.
-    Operand<TInt32> shape = tf.slice(tf.shape(labels), tf.constant(new int[] {0}),
-        tf.constant(new int[] {dims.length}));
+    // The ones never take their shape from the forward pass: the default then lies on no path from a weight to the
+    // loss, which would need a gradient for PlaceholderWithDefault. The batch size comes from the labels, the other
+    // sizes from the values' static shape, or, where one is unknown (timesteps of None), from the labels' leading
+    // axes, which are the values' shape for every loss that reduces the last axis.
+    Operand<TInt32> batch = tf.slice(tf.shape(labels), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
+    boolean known = java.util.Arrays.stream(dims, 1, dims.length).allMatch(d -> d >= 0);
+    Operand<TInt32> shape;
+    if (known) {
+      int[] rest = java.util.Arrays.stream(dims, 1, dims.length).mapToInt(Math::toIntExact).toArray();
+      shape = tf.concat(List.of(batch, tf.constant(rest)), tf.constant(0));
+    } else {
+      shape = tf.slice(tf.shape(labels), tf.constant(new int[] {0}), tf.constant(new int[] {dims.length}));
+    }
     return tf.withName(output == null ? "sample_weight" : "sample_weight_" + output)
         .placeholderWithDefault(tf.fill(shape, tf.constant(1f)), Shape.of(dims));
   }
 
   /**
    * Keras' {@code reduce_weighted_values} with {@code sum_over_batch_size}: {@code sum(values * w)} divided by the
-   * number of values (not by the sum of the weights, as Keras 2 did for some losses), with {@code divide_no_nan}.
+   * number of values (not by the sum of the weights, which is Keras' other reduction, {@code mean_with_sample_weight}),
+   * with {@code divide_no_nan}.
    */
   private static Operand<TFloat32> weightedLoss(Ops tf, Operand<TFloat32> values, Operand<TFloat32> w) {
     Operand<TFloat32> weighted = tf.math.mul(values, w);
