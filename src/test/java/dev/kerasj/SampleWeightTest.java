@@ -279,6 +279,55 @@ class SampleWeightTest {
     }
   }
 
+  @Test
+  void classWeight_onBinaryLabels_roundsEachLabelToItsClass() {
+    float[][] y = new float[N][1];
+    float[] byHand = new float[N];
+    int[] labels = labels();
+    for (int i = 0; i < N; i++) {
+      y[i][0] = labels[i] == 2 ? 1f : 0f;
+      byHand[i] = labels[i] == 2 ? 3f : 0.5f;
+    }
+    try (Sequential a = binary(); Sequential b = binary()) {
+      History ha = a.fit(x(), y, opts().classWeight(Map.of(0, 0.5, 1, 3.0)).build());
+      History hb = b.fit(x(), y, opts().sampleWeight(byHand).build());
+      assertBitwise(weightsOf(a), weightsOf(b));
+      assertEquals(ha.history(), hb.history());
+    }
+  }
+
+  static Sequential binary() {
+    Sequential m = new Sequential(Input.of(4), new Dense(1, "sigmoid"));
+    m.setSeed(SEED);
+    m.compile("sgd", "binary_crossentropy");
+    return m;
+  }
+
+  @Test
+  void lossWithoutPerSampleValues_refusesWeightsSayingWhy() {
+    dev.kerasj.losses.Loss meanOnly = new dev.kerasj.losses.Loss() { // implements only the reduced call
+      @Override
+      public String name() {
+        return "mean_only";
+      }
+
+      @Override
+      public org.tensorflow.Operand<org.tensorflow.types.TFloat32> call(org.tensorflow.op.Ops tf,
+          org.tensorflow.Operand<?> yTrue, org.tensorflow.Operand<org.tensorflow.types.TFloat32> yPred) {
+        return tf.math.mean(tf.math.square(yPred), tf.constant(new int[] {0, 1}));
+      }
+    };
+    try (Sequential m = new Sequential(Input.of(4), new Dense(2))) {
+      m.compile(new Adam(0.02), meanOnly);
+      float[][] y = new float[N][2];
+      m.fit(x(), y, opts().build()); // trains unweighted as before
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> m.fit(x(), y, opts().sampleWeight(weights()).build()));
+      assertTrue(e.getMessage().startsWith("The loss of output '") && e.getMessage().endsWith(
+          "' gives no per-sample values, so it cannot take `sample_weight`"), e.getMessage());
+    }
+  }
+
   static Sequential cosine() {
     Sequential m = new Sequential(Input.of(5, 2), new Dense(2));
     m.setSeed(SEED);
