@@ -519,6 +519,8 @@ public class Model extends Layer implements KerasModel {
    *     input name
    * @param y labels: class ids ({@code int[]}) for sparse losses, else arrays shaped like the model output; for
    *     several outputs, a {@code List} in output order or a {@code Map} keyed by output name
+   * @param options epochs, batch size, validation, callbacks, and Keras' {@code sample_weight} and
+   *     {@code class_weight} ({@link FitOptions.Builder#sampleWeight}, {@link FitOptions.Builder#classWeight})
    * @return the per-epoch logs
    */
   public History fit(Object x, Object y, FitOptions options) {

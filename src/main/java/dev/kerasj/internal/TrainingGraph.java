@@ -36,6 +36,11 @@ import org.tensorflow.types.family.TType;
  * decay, then every variable update, then {@code iterations += 1}, exactly Keras' {@code apply_gradients} order.
  */
 public final class TrainingGraph {
+  // Sample weights: each output's loss values are multiplied by one float32 tensor per pass
+  // (sampleWeightInput(output, training)), a PlaceholderWithDefault that reads ones unless a step feeds it; the
+  // weighted metrics read the same tensor. trainStep/evalStep feed it from host arrays; a data pipeline can feed it
+  // like the x and y placeholders.
+
   /**
    * What {@code compile} says about one model output: its name (the producing layer's), loss, loss weight (null:
    * none, as Keras' {@code loss_weights=None}), metrics, weighted metrics (Keras' {@code weighted_metrics}) and
