@@ -22,8 +22,11 @@ import java.util.Map;
  * @param metrics a {@code List} of metrics (for a single output), or per output a {@code List} of lists or a
  *     {@code Map} of lists
  * @param lossWeights null (Keras' {@code None}: no weighting), or a per-output {@code List} or {@code Map} of numbers
+ * @param weightedMetrics Keras' {@code weighted_metrics}: metrics that {@code fit} and {@code evaluate} weight by the
+ *     sample (or class) weights, in the forms {@code metrics} takes; {@code metrics} stay unweighted, as in Keras 3
  */
-public record CompileOptions(Object optimizer, Object loss, Object metrics, Object lossWeights) {
+public record CompileOptions(Object optimizer, Object loss, Object metrics, Object lossWeights,
+    Object weightedMetrics) {
   public CompileOptions {
     if (optimizer == null || loss == null) {
       throw new IllegalArgumentException(
@@ -34,6 +37,12 @@ public record CompileOptions(Object optimizer, Object loss, Object metrics, Obje
           + "\"adam\". Received: " + optimizer.getClass().getName());
     }
     metrics = metrics == null ? List.of() : metrics;
+    weightedMetrics = weightedMetrics == null ? List.of() : weightedMetrics;
+  }
+
+  /** Options without weighted metrics. */
+  public CompileOptions(Object optimizer, Object loss, Object metrics, Object lossWeights) {
+    this(optimizer, loss, metrics, lossWeights, List.of());
   }
 
   /** Starts options with the two values compile requires. */
@@ -47,6 +56,7 @@ public record CompileOptions(Object optimizer, Object loss, Object metrics, Obje
     private final Object loss;
     private Object metrics = List.of();
     private Object lossWeights;
+    private Object weightedMetrics = List.of();
 
     private Builder(Object optimizer, Object loss) {
       this.optimizer = optimizer;
@@ -75,8 +85,24 @@ public record CompileOptions(Object optimizer, Object loss, Object metrics, Obje
       return this;
     }
 
+    /**
+     * Keras' {@code weighted_metrics}: metrics weighted by the sample weights {@code fit} and {@code evaluate} get,
+     * in the forms {@link #metrics(Object)} takes. A metric also listed in {@code metrics} for the same output logs
+     * as {@code weighted_<name>} (Keras' rule); otherwise under its own name.
+     */
+    public Builder weightedMetrics(Object weightedMetrics) {
+      this.weightedMetrics = weightedMetrics;
+      return this;
+    }
+
+    /** Weighted metrics of a single-output model. */
+    public Builder weightedMetrics(Object... weightedMetrics) {
+      this.weightedMetrics = List.of(weightedMetrics);
+      return this;
+    }
+
     public CompileOptions build() {
-      return new CompileOptions(optimizer, loss, metrics, lossWeights);
+      return new CompileOptions(optimizer, loss, metrics, lossWeights, weightedMetrics);
     }
   }
 }

@@ -15,7 +15,8 @@ import java.util.Set;
  *
  * @param lossWeights null when compile gave none
  */
-record CompileSpec(List<Loss> losses, List<Double> lossWeights, List<List<Metric>> metrics) {
+record CompileSpec(List<Loss> losses, List<Double> lossWeights, List<List<Metric>> metrics,
+    List<List<Metric>> weightedMetrics) {
 
   static CompileSpec resolve(CompileOptions o, List<String> outputs, List<long[]> shapes) {
     List<Loss> losses = new ArrayList<>();
@@ -33,8 +34,15 @@ record CompileSpec(List<Loss> losses, List<Double> lossWeights, List<List<Metric
         weights.add(n.doubleValue());
       }
     }
+    List<List<Metric>> metrics = resolveMetrics(o.metrics(), outputs, shapes, losses, "metrics");
+    List<List<Metric>> weighted = resolveMetrics(o.weightedMetrics(), outputs, shapes, losses, "weightedMetrics");
+    return new CompileSpec(List.copyOf(losses), weights == null ? null : List.copyOf(weights), metrics, weighted);
+  }
+
+  private static List<List<Metric>> resolveMetrics(Object given, List<String> outputs, List<long[]> shapes,
+      List<Loss> losses, String what) {
     List<List<Metric>> metrics = new ArrayList<>();
-    List<Object> metricIds = metricsPerOutput(o.metrics(), outputs);
+    List<Object> metricIds = metricsPerOutput(given, outputs, what);
     for (int i = 0; i < outputs.size(); i++) {
       List<Metric> resolved = new ArrayList<>();
       Set<String> names = new HashSet<>(List.of("loss"));
@@ -46,17 +54,17 @@ record CompileSpec(List<Loss> losses, List<Double> lossWeights, List<List<Metric
         } else if (m instanceof Metric mm) {
           metric = mm;
         } else {
-          throw new IllegalArgumentException("Expected metrics to be identifiers or Metric objects. Received: "
+          throw new IllegalArgumentException("Expected " + what + " to be identifiers or Metric objects. Received: "
               + (m == null ? "null" : m.getClass()));
         }
         if (!names.add(metric.name())) {
-          throw new IllegalArgumentException("Duplicate metric name '" + metric.name() + "'");
+          throw new IllegalArgumentException("Duplicate metric name '" + metric.name() + "' in `" + what + "`");
         }
         resolved.add(metric);
       }
       metrics.add(List.copyOf(resolved));
     }
-    return new CompileSpec(List.copyOf(losses), weights == null ? null : List.copyOf(weights), List.copyOf(metrics));
+    return List.copyOf(metrics);
   }
 
   private static Loss toLoss(Object id, String output) {
@@ -104,16 +112,23 @@ record CompileSpec(List<Loss> losses, List<Double> lossWeights, List<List<Metric
   }
 
   /** Metrics: a flat list applies to the only output; several outputs take a List of lists or a Map of lists. */
-  private static List<Object> metricsPerOutput(Object metrics, List<String> outputs) {
+  private static List<Object> metricsPerOutput(Object metrics, List<String> outputs, String what) {
     if (metrics instanceof Map<?, ?> map) {
-      List<Object> out = byName(map, outputs, "metrics");
+      List<Object> out = byName(map, outputs, what);
       for (int i = 0; i < out.size(); i++) {
         Object v = out.get(i);
         out.set(i, v == null || v instanceof List<?> ? v : List.of(v));
       }
       return out;
     }
-    List<?> list = (List<?>) metrics;
+    if (metrics instanceof String || metrics instanceof Metric) {
+      // Builder.metrics("accuracy") binds to metrics(Object), not to the varargs form: one metric, not a structure.
+      metrics = List.of(metrics);
+    }
+    if (!(metrics instanceof List<?> list)) {
+      throw new IllegalArgumentException("Expected `" + what + "` to be a List or a Map. Received: "
+          + metrics.getClass().getName());
+    }
     if (outputs.size() == 1) {
       return java.util.Collections.singletonList(list);
     }
@@ -123,7 +138,7 @@ record CompileSpec(List<Loss> losses, List<Double> lossWeights, List<List<Metric
       return none;
     }
     if (list.size() != outputs.size() || !list.stream().allMatch(m -> m == null || m instanceof List<?>)) {
-      throw new IllegalArgumentException("For a model of several outputs " + outputs + ", expected `metrics` to be "
+      throw new IllegalArgumentException("For a model of several outputs " + outputs + ", expected `" + what + "` to be "
           + "a Map of lists by output name or a List of one list per output. Received: " + list);
     }
     return new ArrayList<>(list);

@@ -37,6 +37,15 @@ final class FitLoop {
    */
   public History fit(List<HostArray> x, List<HostArray> y, List<HostArray> xVal, List<HostArray> yVal, FitOptions o,
       long shuffleSeed) {
+    return fit(x, y, null, xVal, yVal, null, o, shuffleSeed);
+  }
+
+  /**
+   * {@code fit} with sample weights: per output an array shaped as {@link TrainingGraph#sampleWeightShape} says, or
+   * null for none ({@code sw} for training, {@code swVal} for validation).
+   */
+  public History fit(List<HostArray> x, List<HostArray> y, List<HostArray> sw, List<HostArray> xVal,
+      List<HostArray> yVal, List<HostArray> swVal, FitOptions o, long shuffleSeed) {
     History history = new History();
     List<Callback> builtIn = new ArrayList<>();
     builtIn.add(history);
@@ -68,7 +77,7 @@ final class FitLoop {
     callbacks.setModel(model);
     callbacks.setParams(params);
     model.setStopTraining(false);
-    Run run = new Run(x, y, xVal, yVal, o, shuffleSeed, steps, callbacks, backup);
+    Run run = new Run(x, y, sw, xVal, yVal, swVal, o, shuffleSeed, steps, callbacks, backup);
     Map<String, Double> epochLogs = Map.of();
     TrainingOutcome outcome = TrainingOutcome.FAILED;
     try {
@@ -134,8 +143,10 @@ final class FitLoop {
   private static final class Run {
     final List<HostArray> x;
     final List<HostArray> y;
+    final List<HostArray> sw;
     final List<HostArray> xVal;
     final List<HostArray> yVal;
+    final List<HostArray> swVal;
     final FitOptions o;
     final long shuffleSeed;
     final int steps;
@@ -145,12 +156,15 @@ final class FitLoop {
     /** A callback stopped training with a NaN or infinite loss logged ({@code TerminateOnNaN}). */
     boolean stoppedOnNaN;
 
-    Run(List<HostArray> x, List<HostArray> y, List<HostArray> xVal, List<HostArray> yVal, FitOptions o, long shuffleSeed, int steps,
-        CallbackList callbacks, BackupAndRestore backup) {
+    Run(List<HostArray> x, List<HostArray> y, List<HostArray> sw, List<HostArray> xVal, List<HostArray> yVal,
+        List<HostArray> swVal, FitOptions o, long shuffleSeed, int steps, CallbackList callbacks,
+        BackupAndRestore backup) {
       this.x = x;
       this.y = y;
+      this.sw = sw;
       this.xVal = xVal;
       this.yVal = yVal;
+      this.swVal = swVal;
       this.o = o;
       this.shuffleSeed = shuffleSeed;
       this.steps = steps;
@@ -177,7 +191,7 @@ final class FitLoop {
       int from = batchStart(b, o.batchSize());
       int to = batchEnd(from, o.batchSize(), n);
       callbacks.onTrainBatchBegin(b, Map.of());
-      means.add(training.trainStep(run.x, run.y, order, from, to), to - from);
+      means.add(training.trainStep(run.x, run.y, run.sw, order, from, to), to - from);
       callbacks.onTrainBatchEnd(b, means.results(""));
       if (model.stopTraining()) {
         break;
@@ -195,7 +209,7 @@ final class FitLoop {
     }
     Map<String, Double> logs = means.results("");
     if (run.xVal != null) {
-      logs.putAll(evaluate(run.xVal, run.yVal, o.batchSize(), callbacks, "val_"));
+      logs.putAll(evaluate(run.xVal, run.yVal, run.swVal, o.batchSize(), callbacks, "val_"));
     }
     callbacks.onEpochEnd(epoch, logs);
     Double loss = logs.get("loss");
@@ -216,6 +230,12 @@ final class FitLoop {
   /** Runs {@code evaluate} in batches with the inference graph; keys get {@code prefix}. */
   public Map<String, Double> evaluate(List<HostArray> x, List<HostArray> y, int batchSize, Callback callbacks,
       String prefix) {
+    return evaluate(x, y, null, batchSize, callbacks, prefix);
+  }
+
+  /** {@code evaluate} with sample weights per output ({@code sw}, null for none). */
+  public Map<String, Double> evaluate(List<HostArray> x, List<HostArray> y, List<HostArray> sw, int batchSize,
+      Callback callbacks, String prefix) {
     Means means = new Means(metricNames, training.metrics(), training.stateSizes());
     int n = x.get(0).samples();
     callbacks.onTestBegin(Map.of());
@@ -224,7 +244,7 @@ final class FitLoop {
       int from = batchStart(b, batchSize);
       int to = batchEnd(from, batchSize, n);
       callbacks.onTestBatchBegin(b, Map.of());
-      means.add(training.evalStep(x, y, from, to), to - from);
+      means.add(training.evalStep(x, y, sw, from, to), to - from);
       callbacks.onTestBatchEnd(b, means.results(""));
     }
     Map<String, Double> logs = means.results("");

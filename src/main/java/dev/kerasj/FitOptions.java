@@ -2,7 +2,10 @@ package dev.kerasj;
 
 import dev.kerasj.callbacks.Callback;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Options of {@link Sequential#fit}, immutable once built. Every default is Keras' {@code fit} default.
@@ -25,6 +28,9 @@ public final class FitOptions {
   private final int initialEpoch;
   private final Object validationX;
   private final Object validationY;
+  private final Object validationSampleWeight;
+  private final Object sampleWeight;
+  private final Map<Integer, Double> classWeight;
   private final double validationSplit;
   private final boolean shuffle;
   private final Long seed;
@@ -37,6 +43,9 @@ public final class FitOptions {
     this.initialEpoch = b.initialEpoch;
     this.validationX = b.validationX;
     this.validationY = b.validationY;
+    this.validationSampleWeight = b.validationSampleWeight;
+    this.sampleWeight = b.sampleWeight;
+    this.classWeight = b.classWeight == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(b.classWeight));
     this.validationSplit = b.validationSplit;
     this.shuffle = b.shuffle;
     this.seed = b.seed;
@@ -75,6 +84,21 @@ public final class FitOptions {
     return validationY;
   }
 
+  /** Sample weights of the validation data (Keras' third element of {@code validation_data}), or null. */
+  public Object validationSampleWeight() {
+    return validationSampleWeight;
+  }
+
+  /** Keras' {@code sample_weight}: one array per output (or one for every output), or null. */
+  public Object sampleWeight() {
+    return sampleWeight;
+  }
+
+  /** Keras' {@code class_weight}: class index to weight, or null. */
+  public Map<Integer, Double> classWeight() {
+    return classWeight;
+  }
+
   public double validationSplit() {
     return validationSplit;
   }
@@ -103,6 +127,9 @@ public final class FitOptions {
     private int initialEpoch = 0;
     private Object validationX;
     private Object validationY;
+    private Object validationSampleWeight;
+    private Object sampleWeight;
+    private Map<Integer, Double> classWeight;
     private double validationSplit = 0.0;
     private boolean shuffle = true;
     private Long seed;
@@ -130,8 +157,55 @@ public final class FitOptions {
 
     /** Data evaluated at the end of every epoch, logged with {@code val_} keys. */
     public Builder validationData(Object x, Object y) {
+      return validationData(x, y, null);
+    }
+
+    /**
+     * Data evaluated at the end of every epoch with its sample weights (Keras' {@code validation_data=(x, y,
+     * sample_weight)}), in the forms {@link #sampleWeight} takes; null for none. {@code classWeight} is not applied
+     * to validation data, as in Keras.
+     */
+    public Builder validationData(Object x, Object y, Object sampleWeight) {
       this.validationX = x;
       this.validationY = y;
+      this.validationSampleWeight = sampleWeight;
+      return this;
+    }
+
+    /**
+     * Keras' {@code sample_weight}: how much each sample counts in the loss and in the weighted metrics
+     * ({@code CompileOptions.weightedMetrics}). One array ({@code float[]}, {@code double[]}, an {@code NdArray}) of
+     * shape {@code (samples,)} for a single-output model, or for every output of a model of several; a {@code List}
+     * in output order or a {@code Map} by output name to weight each output differently. A sequence output (a loss
+     * value per timestep) takes {@code (samples, timesteps)} or {@code (samples, 1)}. Weights must be finite and
+     * non-negative. {@code validationSplit} holds out the same last samples of the weights; shuffling moves each
+     * weight with its sample.
+     */
+    public Builder sampleWeight(Object sampleWeight) {
+      this.sampleWeight = sampleWeight;
+      return this;
+    }
+
+    /**
+     * Keras' {@code class_weight}: each training sample counts as much as the weight of its class, for a
+     * single-output model with class-id labels ({@code int[]}) or one-hot labels (the class is the argmax, as in
+     * Keras). Unlike Keras 3, which gives classes missing from the map a weight of 1, {@code fit} refuses labels of a
+     * class the map does not name (Keras 2 did the same). Not combinable with {@link #sampleWeight}.
+     */
+    public Builder classWeight(Map<Integer, ? extends Number> classWeight) {
+      if (classWeight == null) {
+        this.classWeight = null;
+        return this;
+      }
+      Map<Integer, Double> copy = new LinkedHashMap<>();
+      for (Map.Entry<Integer, ? extends Number> e : classWeight.entrySet()) {
+        if (e.getKey() == null || e.getValue() == null) {
+          throw new IllegalArgumentException("Expected classWeight to map class indices to numbers. Received: "
+              + classWeight);
+        }
+        copy.put(e.getKey(), e.getValue().doubleValue());
+      }
+      this.classWeight = copy;
       return this;
     }
 
@@ -191,6 +265,28 @@ public final class FitOptions {
       if (validationX != null && validationSplit > 0) {
         throw new IllegalArgumentException(
             "Pass either validationData or validationSplit, not both. Received: validationSplit=" + validationSplit);
+      }
+      if (sampleWeight != null && classWeight != null) {
+        throw new IllegalArgumentException("You cannot use `classWeight` and `sampleWeight` at the same time. "
+            + "Received: classWeight=" + classWeight + " and a sampleWeight");
+      }
+      if (validationSampleWeight != null && validationX == null) {
+        throw new IllegalArgumentException("validationData sample weights need validation x and y");
+      }
+      if (classWeight != null) {
+        if (classWeight.isEmpty()) {
+          throw new IllegalArgumentException("Expected classWeight to name at least one class. Received: {}");
+        }
+        for (Map.Entry<Integer, Double> e : classWeight.entrySet()) {
+          if (e.getKey() < 0) {
+            throw new IllegalArgumentException("Expected classWeight keys to be class indices >= 0. Received: "
+                + e.getKey());
+          }
+          if (!(Double.isFinite(e.getValue()) && e.getValue() >= 0)) {
+            throw new IllegalArgumentException("Expected classWeight values to be finite and >= 0. Received: "
+                + "class " + e.getKey() + " -> " + e.getValue());
+          }
+        }
       }
       if (verbose < 0 || verbose > 2) {
         throw new IllegalArgumentException("Expected verbose to be 0, 1 or 2. Received: verbose=" + verbose);

@@ -366,6 +366,13 @@ public class Model extends Layer implements KerasModel {
     return spec == null ? List.of() : spec.metrics();
   }
 
+  /** Each output's weighted metrics ({@code CompileOptions.weightedMetrics}), in output order (empty before compile). */
+  @Override
+  public List<List<Metric>> weightedMetricsByOutput() {
+    CompileSpec spec = spec();
+    return spec == null ? List.of() : spec.weightedMetrics();
+  }
+
   /**
    * Whether the log key {@code key} ({@code loss}, {@code accuracy}, {@code val_digit_loss} ...) is better lower
    * ({@link Metric.Direction#MIN}) or higher, as callbacks in mode {@code auto} need it; null when this model logs no
@@ -375,6 +382,12 @@ public class Model extends Layer implements KerasModel {
     String base = key.startsWith("val_") ? key.substring(4) : key;
     if (base.equals("loss")) {
       return Metric.Direction.MIN;
+    }
+    if (training != null) {
+      // The training graph names every logged metric, the weighted ones (weighted_<name>) included.
+      List<String> logged = training.metricNames();
+      int at = logged.indexOf(base);
+      return at < 0 ? null : training.metrics().get(at).direction();
     }
     CompileSpec spec = spec();
     if (spec == null) {
@@ -469,9 +482,21 @@ public class Model extends Layer implements KerasModel {
       for (int i = 0; i < names.size(); i++) {
         outs.add(new TrainingGraph.OutputSpec(names.get(i), spec.losses().get(i),
             spec.lossWeights() == null ? null : spec.lossWeights().get(i), spec.metrics().get(i),
-            outputs().get(i).shape()));
+            spec.weightedMetrics().get(i), outputs().get(i).shape()));
       }
-      training = new TrainingGraph(graph, network, outs, optimizer);
+      try {
+        training = new TrainingGraph(graph, network, outs, optimizer);
+      } catch (RuntimeException e) {
+        // A compile refused halfway (a metric that cannot take these labels or weights) has already added the
+        // optimizer's variables to the graph: start a clean graph from the current weights, so that the next
+        // compile does not fail on "Duplicate variable".
+        try {
+          rebuildGraph();
+        } catch (RuntimeException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
+      }
       graph.initializeNew();
     }
   }
@@ -494,6 +519,8 @@ public class Model extends Layer implements KerasModel {
    *     input name
    * @param y labels: class ids ({@code int[]}) for sparse losses, else arrays shaped like the model output; for
    *     several outputs, a {@code List} in output order or a {@code Map} keyed by output name
+   * @param options epochs, batch size, validation, callbacks, and Keras' {@code sample_weight} and
+   *     {@code class_weight} ({@link FitOptions.Builder#sampleWeight}, {@link FitOptions.Builder#classWeight})
    * @return the per-epoch logs
    */
   public History fit(Object x, Object y, FitOptions options) {
@@ -501,12 +528,17 @@ public class Model extends Layer implements KerasModel {
     List<HostArray> xs = ModelData.inputs(this, x, "x");
     List<HostArray> ys = ModelData.labels(this, y, "y");
     ModelData.sameSamples(xs, ys, "x", "y");
+    List<HostArray> sw = SampleWeights.of(this, training, options.sampleWeight(), xs.get(0).samples(),
+        "sample_weight");
     List<HostArray> xVal = null;
     List<HostArray> yVal = null;
+    List<HostArray> swVal = null;
     if (options.validationX() != null) {
       xVal = ModelData.inputs(this, options.validationX(), "validation_data x");
       yVal = ModelData.labels(this, options.validationY(), "validation_data y");
       ModelData.sameSamples(xVal, yVal, "validation_data x", "validation_data y");
+      swVal = SampleWeights.of(this, training, options.validationSampleWeight(), xVal.get(0).samples(),
+          "validation_data sample_weight");
     } else if (options.validationSplit() > 0) {
       int n = xs.get(0).samples();
       int splitAt = (int) Math.floor(n * (1.0 - options.validationSplit()));
@@ -519,9 +551,17 @@ public class Model extends Layer implements KerasModel {
       yVal = ModelData.rows(ys, splitAt, n);
       xs = ModelData.rows(xs, 0, splitAt);
       ys = ModelData.rows(ys, 0, splitAt);
+      if (sw != null) {
+        swVal = ModelData.rows(sw, splitAt, n); // Keras' train_validation_split slices (x, y, sample_weight) alike
+        sw = ModelData.rows(sw, 0, splitAt);
+      }
+    }
+    if (options.classWeight() != null) {
+      // After the split, as in Keras: class weights weight the training samples only, never validation.
+      sw = SampleWeights.ofClasses(this, training, options.classWeight(), ys);
     }
     long shuffleSeed = options.seed() != null ? options.seed() : seed();
-    return new FitLoop(this, training).fit(xs, ys, xVal, yVal, options, shuffleSeed);
+    return new FitLoop(this, training).fit(xs, ys, sw, xVal, yVal, swVal, options, shuffleSeed);
   }
 
   /** Evaluates with batch size 32; returns {@code loss} and each metric. */
@@ -531,6 +571,16 @@ public class Model extends Layer implements KerasModel {
 
   /** Keras {@code evaluate(..., return_dict=True)}: the loss and each metric over all samples. */
   public Map<String, Double> evaluate(Object x, Object y, int batchSize, Callback... callbacks) {
+    return evaluate(x, y, null, batchSize, callbacks);
+  }
+
+  /**
+   * Keras {@code evaluate(x, y, batch_size, sample_weight=..., return_dict=True)}: the loss and the weighted metrics
+   * weighted by {@code sampleWeight} (in the forms {@link FitOptions.Builder#sampleWeight} takes; null for none),
+   * the other metrics unweighted.
+   */
+  public Map<String, Double> evaluate(Object x, Object y, Object sampleWeight, int batchSize,
+      Callback... callbacks) {
     ensureTrainingGraph();
     if (batchSize <= 0) {
       throw new IllegalArgumentException(
@@ -539,9 +589,10 @@ public class Model extends Layer implements KerasModel {
     List<HostArray> xs = ModelData.inputs(this, x, "x");
     List<HostArray> ys = ModelData.labels(this, y, "y");
     ModelData.sameSamples(xs, ys, "x", "y");
+    List<HostArray> sw = SampleWeights.of(this, training, sampleWeight, xs.get(0).samples(), "sample_weight");
     CallbackList cbs = new CallbackList(List.of(callbacks));
     cbs.setModel(this);
-    return new FitLoop(this, training).evaluate(xs, ys, batchSize, cbs, "");
+    return new FitLoop(this, training).evaluate(xs, ys, sw, batchSize, cbs, "");
   }
 
   /** Predicts with batch size 32. */

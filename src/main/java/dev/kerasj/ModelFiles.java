@@ -34,6 +34,13 @@ final class ModelFiles {
       ((Model) model).compile(CompileOptions.builder(optimizer, loss).lossWeights(lossWeights).metrics(metrics)
           .build());
     }
+
+    @Override
+    public void compile(KerasModel model, Object optimizer, Object loss, Object lossWeights, Object metrics,
+        Object weightedMetrics) {
+      ((Model) model).compile(CompileOptions.builder(optimizer, loss).lossWeights(lossWeights).metrics(metrics)
+          .weightedMetrics(weightedMetrics).build());
+    }
   };
 
   /** A model the formats made with {@link #FACTORY}: always a {@link Model}. */

@@ -29,25 +29,42 @@ import org.tensorflow.types.TInt32;
 final class OutputMask {
   private OutputMask() {}
 
-  /** {@code loss} of one output whose mask is {@code mask}, reduced as Keras' {@code sum_over_batch_size}. */
-  static Operand<TFloat32> loss(Ops tf, Loss loss, Operand<?> yTrue, Operand<TFloat32> yPred, Operand<TBool> mask,
-      String output) {
-    Operand<TFloat32> values = loss.values(tf, yTrue, yPred);
-    if (values == null) {
-      throw new IllegalArgumentException("Output '" + output + "' carries a mask (from Embedding(maskZero) or "
-          + "Masking upstream), which Keras applies to the loss' unreduced values, but loss '" + loss.name() + "' ("
-          + loss.getClass().getName() + ") gives only its reduced value. Expected: a loss with per-element values "
-          + "(a LossFunction, or a Loss that implements values). Fix: extend LossFunction, or end the mask before "
-          + "the output (a layer that does not support masking, such as Flatten)");
-    }
-    checkRanks(values, mask, "loss '" + loss.name() + "'", output);
+  /**
+   * Keras' {@code apply_mask} for {@code sum_over_batch_size}: the sample weights {@code w} (ones when none are fed)
+   * times the mask scaled by {@code total / valid}, so that the weighted values, summed and divided by their count,
+   * give the weighted mean over the unmasked elements.
+   */
+  static Operand<TFloat32> lossWeights(Ops tf, Operand<TFloat32> w, Operand<TFloat32> values, Operand<TBool> mask,
+      String what, String output) {
+    checkRanks(values, mask, what, output);
     Operand<TFloat32> floatMask = tf.dtypes.cast(mask, TFloat32.class);
     Operand<TFloat32> total = tf.dtypes.cast(tf.size(mask), TFloat32.class);
     Operand<TFloat32> valid = tf.sum(floatMask, allAxes(tf, floatMask));
-    Operand<TFloat32> weights = tf.math.mul(floatMask, tf.math.divNoNan(total, valid));
-    Operand<TFloat32> weighted = tf.math.mul(values, weights);
-    return tf.math.divNoNan(tf.sum(weighted, allAxes(tf, weighted)),
-        tf.dtypes.cast(tf.size(weighted), TFloat32.class));
+    return tf.math.mul(w, tf.math.mul(floatMask, tf.math.divNoNan(total, valid)));
+  }
+
+  /** The error for a loss that gives only its reduced value on an output that carries a mask. */
+  static IllegalArgumentException lossWithoutValues(Loss loss, String output) {
+    return new IllegalArgumentException("Output '" + output + "' carries a mask (from Embedding(maskZero) or "
+        + "Masking upstream), which Keras applies to the loss' unreduced values, but loss '" + loss.name() + "' ("
+        + loss.getClass().getName() + ") gives only its reduced value. Expected: a loss with per-element values "
+        + "(a LossFunction, or a Loss that implements unreduced). Fix: extend LossFunction, or end the mask before "
+        + "the output (a layer that does not support masking, such as Flatten)");
+  }
+
+  /**
+   * One batch's state of a weighted metric ({@code weighted_metrics}) on an output whose mask is {@code mask}: a
+   * mean metric takes the sample weights times the mask (Keras' {@code apply_mask(reduction="sum")}); a metric that
+   * keeps its own state takes the sample weights alone, as Keras' confusion metrics never read the mask.
+   */
+  static List<Operand<TFloat32>> weightedMetric(Ops tf, Metric metric, Operand<?> yTrue, Operand<TFloat32> yPred,
+      Operand<TFloat32> w, Operand<TBool> mask) {
+    try {
+      metric.values(tf, yTrue, yPred);
+    } catch (UnsupportedOperationException keepsOwnState) {
+      return metric.update(tf, yTrue, yPred, w);
+    }
+    return metric.update(tf, yTrue, yPred, tf.math.mul(w, tf.dtypes.cast(mask, TFloat32.class)));
   }
 
   /**

@@ -36,14 +36,27 @@ import org.tensorflow.types.family.TType;
  * decay, then every variable update, then {@code iterations += 1}, exactly Keras' {@code apply_gradients} order.
  */
 public final class TrainingGraph {
+  // Sample weights: each output's loss values are multiplied by one float32 tensor per pass
+  // (sampleWeightInput(output, training)), a PlaceholderWithDefault that reads ones unless a step feeds it; the
+  // weighted metrics read the same tensor. trainStep/evalStep feed it from host arrays; a data pipeline can feed it
+  // like the x and y placeholders.
+
   /**
    * What {@code compile} says about one model output: its name (the producing layer's), loss, loss weight (null:
-   * none, as Keras' {@code loss_weights=None}), metrics and per-sample shape.
+   * none, as Keras' {@code loss_weights=None}), metrics, weighted metrics (Keras' {@code weighted_metrics}) and
+   * per-sample shape.
    */
-  public record OutputSpec(String name, Loss loss, Double lossWeight, List<Metric> metrics, long[] shape) {
+  public record OutputSpec(String name, Loss loss, Double lossWeight, List<Metric> metrics,
+      List<Metric> weightedMetrics, long[] shape) {
     public OutputSpec {
       metrics = List.copyOf(metrics);
+      weightedMetrics = List.copyOf(weightedMetrics);
       shape = shape.clone();
+    }
+
+    /** An output without weighted metrics. */
+    public OutputSpec(String name, Loss loss, Double lossWeight, List<Metric> metrics, long[] shape) {
+      this(name, loss, lossWeight, metrics, List.of(), shape);
     }
   }
 
@@ -57,6 +70,12 @@ public final class TrainingGraph {
   private final List<Integer> stateSizes = new ArrayList<>();
   private final List<Operand<TFloat32>> trainFetches = new ArrayList<>();
   private final List<Operand<TFloat32>> evalFetches = new ArrayList<>();
+  /** Per output, the sample-weight feed of the training pass, or null for a loss without per-sample values. */
+  private final List<Operand<TFloat32>> trainWeights = new ArrayList<>();
+  /** The same for the inference pass ({@code evaluate}, validation). */
+  private final List<Operand<TFloat32>> evalWeights = new ArrayList<>();
+  /** Per output, the per-sample shape its sample weights take (without the batch axis), or null. */
+  private final List<long[]> weightShapes = new ArrayList<>();
   private final Op trainOp;
   private final Op emaFinalize;
   private Operand<TInt64> optimizerIterations;
@@ -113,6 +132,16 @@ public final class TrainingGraph {
         metrics.add(m);
       }
     }
+    for (OutputSpec o : outputs) {
+      for (Metric m : o.weightedMetrics()) {
+        if (!m.scalar()) {
+          throw new IllegalArgumentException("Weighted metric '" + m.name() + "' (" + m + ") gives one value per "
+              + "threshold or class, and fit/evaluate log one number per metric");
+        }
+        metricNames.add(weightedName(several ? o.name() + "_" : "", m.name()));
+        metrics.add(m);
+      }
+    }
 
     // The step counter exists before the forward pass: Dropout keys its masks on it (see Dropout).
     Ops optScope = tf.withSubScope(optimizer.name());
@@ -139,10 +168,14 @@ public final class TrainingGraph {
     Ops evalScope = compileScope.withSubScope("eval");
     Map<Weight, Operand<TFloat32>> penalized = new IdentityHashMap<>();
     Operand<TFloat32> trainLoss = addLossAndMetrics(trainScope, outputs, trainOuts, trainMasks,
-        penalties(trainScope, activityLosses, trainable, penalized), trainFetches, stateSizes);
+        penalties(trainScope, activityLosses, trainable, penalized), trainFetches, stateSizes, trainWeights);
     addLossAndMetrics(evalScope, outputs, network.inferenceOutputs(), network.inferenceMasks(),
         penalties(evalScope, network.inferenceLosses(), trainable, new IdentityHashMap<>()), evalFetches,
-        new ArrayList<>());
+        new ArrayList<>(), evalWeights);
+    for (Operand<TFloat32> w : trainWeights) {
+      weightShapes.add(w == null ? null
+          : java.util.Arrays.copyOfRange(w.shape().asArray(), 1, w.shape().numDimensions()));
+    }
 
     Gradient[] grads = gradients(tf.withSubScope("optimizer_gradients"), trainLoss, trainable, lookups, penalized);
 
@@ -492,13 +525,25 @@ public final class TrainingGraph {
    */
   private Operand<TFloat32> addLossAndMetrics(Ops tf, List<OutputSpec> outputs, List<Operand<TFloat32>> outs,
       List<Operand<org.tensorflow.types.TBool>> masks, List<Operand<TFloat32>> penalties,
-      List<Operand<TFloat32>> fetches, List<Integer> sizes) {
+      List<Operand<TFloat32>> fetches, List<Integer> sizes, List<Operand<TFloat32>> weights) {
     Operand<TFloat32> total = null;
     List<Operand<TFloat32>> perOutput = new ArrayList<>();
     for (int i = 0; i < outputs.size(); i++) {
       OutputSpec o = outputs.get(i);
-      Operand<TFloat32> value = masks.get(i) == null ? o.loss().call(tf, ys.get(i), outs.get(i))
-          : OutputMask.loss(tf, o.loss(), ys.get(i), outs.get(i), masks.get(i), o.name());
+      Operand<TFloat32> values = o.loss().unreduced(tf, ys.get(i), outs.get(i));
+      Operand<TFloat32> value;
+      if (values == null || values.shape().isUnknown() || values.shape().numDimensions() == 0) {
+        if (masks.get(i) != null) {
+          throw OutputMask.lossWithoutValues(o.loss(), o.name());
+        }
+        value = o.loss().call(tf, ys.get(i), outs.get(i)); // a loss that only gives its reduced value
+        weights.add(null);
+      } else {
+        Operand<TFloat32> w = sampleWeight(tf, outputs.size() > 1 ? o.name() : null, values, ys.get(i));
+        weights.add(w);
+        value = weightedLoss(tf, values, masks.get(i) == null ? w
+            : OutputMask.lossWeights(tf, w, values, masks.get(i), "loss '" + o.loss().name() + "'", o.name()));
+      }
       perOutput.add(value);
       Operand<TFloat32> weighted = o.lossWeight() == null ? value
           : tf.math.mul(value, tf.constant(o.lossWeight().floatValue()));
@@ -530,7 +575,78 @@ public final class TrainingGraph {
         sizes.add(state.size());
       }
     }
+    for (int i = 0; i < outputs.size(); i++) {
+      for (Metric m : outputs.get(i).weightedMetrics()) {
+        if (weights.get(i) == null) {
+          throw new IllegalArgumentException("Output '" + outputs.get(i).name() + "' has weighted metrics, but its "
+              + "loss " + outputs.get(i).loss().name() + " gives no per-sample values (Loss.unreduced) to take "
+              + "sample weights");
+        }
+        List<Operand<TFloat32>> state = masks.get(i) == null ? m.update(tf, ys.get(i), outs.get(i), weights.get(i))
+            : OutputMask.weightedMetric(tf, m, ys.get(i), outs.get(i), weights.get(i), masks.get(i));
+        fetches.addAll(state);
+        sizes.add(state.size());
+      }
+    }
     return total;
+  }
+
+  /**
+   * The sample-weight tensor of one output in one pass: a placeholder a step may feed, shaped like the loss values
+   * ({@code [batch]} or {@code [batch, timesteps]}), that reads ones when nothing is fed. Ones leave the loss and
+   * every gradient bit-identical to the unweighted ones (x * 1 is exact), so one graph serves weighted and
+   * unweighted steps.
+   */
+  private static Operand<TFloat32> sampleWeight(Ops tf, String output, Operand<TFloat32> values,
+      Operand<?> labels) {
+    long[] dims = values.shape().asArray().clone();
+    dims[0] = -1;
+    // The ones never take their shape from the forward pass: the default then lies on no path from a weight to the
+    // loss, which would need a gradient for PlaceholderWithDefault. The batch size comes from the labels, the other
+    // sizes from the values' static shape, or, where one is unknown (timesteps of None), from the labels' leading
+    // axes, which are the values' shape for every loss that reduces the last axis.
+    Operand<TInt32> batch = tf.slice(tf.shape(labels), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
+    boolean known = java.util.Arrays.stream(dims, 1, dims.length).allMatch(d -> d >= 0);
+    Operand<TInt32> shape;
+    if (known) {
+      int[] rest = java.util.Arrays.stream(dims, 1, dims.length).mapToInt(Math::toIntExact).toArray();
+      shape = tf.concat(List.of(batch, tf.constant(rest)), tf.constant(0));
+    } else {
+      shape = tf.slice(tf.shape(labels), tf.constant(new int[] {0}), tf.constant(new int[] {dims.length}));
+    }
+    return tf.withName(output == null ? "sample_weight" : "sample_weight_" + output)
+        .placeholderWithDefault(tf.fill(shape, tf.constant(1f)), Shape.of(dims));
+  }
+
+  /**
+   * Keras' {@code reduce_weighted_values} with {@code sum_over_batch_size}: {@code sum(values * w)} divided by the
+   * number of values (not by the sum of the weights, which is Keras' other reduction, {@code mean_with_sample_weight}),
+   * with {@code divide_no_nan}.
+   */
+  private static Operand<TFloat32> weightedLoss(Ops tf, Operand<TFloat32> values, Operand<TFloat32> w) {
+    Operand<TFloat32> weighted = tf.math.mul(values, w);
+    Operand<TFloat32> count = tf.dtypes.cast(tf.size(weighted), TFloat32.class);
+    return tf.math.divNoNan(tf.sum(weighted, tf.range(tf.constant(0), tf.rank(weighted), tf.constant(1))), count);
+  }
+
+  /**
+   * Keras' {@code CompileMetrics.result} name of a weighted metric: its plain name unless an unweighted metric of
+   * the same output already logs under it, then {@code weighted_<name>}, then {@code weighted_<name>_1} ...
+   */
+  private String weightedName(String prefix, String name) {
+    String plain = prefix + name;
+    if (!metricNames.contains(plain)) {
+      return plain;
+    }
+    String weighted = prefix + "weighted_" + name;
+    if (!metricNames.contains(weighted)) {
+      return weighted;
+    }
+    int k = 1;
+    while (metricNames.contains(weighted + "_" + k)) {
+      k++;
+    }
+    return weighted + "_" + k;
   }
 
   /** The learning rate the next step uses: the variable's value, or the schedule's at the current iteration. */
@@ -602,16 +718,53 @@ public final class TrainingGraph {
    * every input and label array; returns {{loss}, each metric's state tensors flattened, in order}.
    */
   public float[][] trainStep(List<HostArray> xs, List<HostArray> labels, int[] order, int from, int to) {
-    return run(xs, labels, order, from, to, trainFetches, trainOp);
+    return trainStep(xs, labels, null, order, from, to);
+  }
+
+  /**
+   * {@link #trainStep(List, List, int[], int, int)} with sample weights: per output an array shaped
+   * {@code [samples, ...sampleWeightShape(i)]} (see {@link #sampleWeightShape}), or null (the whole list or one
+   * entry) for weights of 1.
+   */
+  public float[][] trainStep(List<HostArray> xs, List<HostArray> labels, List<HostArray> sampleWeights, int[] order,
+      int from, int to) {
+    return run(xs, labels, sampleWeights, trainWeights, order, from, to, trainFetches, trainOp);
   }
 
   /** Computes loss and metrics of rows {@code from..to} with the inference pass; updates nothing. */
   public float[][] evalStep(List<HostArray> xs, List<HostArray> labels, int from, int to) {
-    return run(xs, labels, null, from, to, evalFetches, null);
+    return evalStep(xs, labels, null, from, to);
   }
 
-  private float[][] run(List<HostArray> xs, List<HostArray> labels, int[] order, int from, int to,
-      List<Operand<TFloat32>> fetches, Op target) {
+  /** {@link #evalStep(List, List, int, int)} with sample weights, as {@link #trainStep} takes them. */
+  public float[][] evalStep(List<HostArray> xs, List<HostArray> labels, List<HostArray> sampleWeights, int from,
+      int to) {
+    return run(xs, labels, sampleWeights, evalWeights, null, from, to, evalFetches, null);
+  }
+
+  /**
+   * The per-sample shape (without the batch axis) that output {@code i}'s sample weights are fed with: the shape
+   * of its loss values, {@code []} for one weight per sample, {@code [timesteps]} for a sequence output; -1 where
+   * the graph does not know a size. Null when the output's loss gives no per-sample values (no weights possible).
+   */
+  public long[] sampleWeightShape(int output) {
+    long[] s = weightShapes.get(output);
+    return s == null ? null : s.clone();
+  }
+
+  /**
+   * The tensors that carry output {@code output}'s sample weights into a step, for the training pass
+   * ({@code training}) or the inference pass: a {@code PlaceholderWithDefault} float32 shaped
+   * {@code [batch, ...sampleWeightShape(output)]} that reads ones when not fed. A data pipeline feeds it like the
+   * {@code x} and {@code y} placeholders. Null when the output's loss cannot be weighted.
+   */
+  public Operand<TFloat32> sampleWeightInput(int output, boolean training) {
+    return (training ? trainWeights : evalWeights).get(output);
+  }
+
+  private float[][] run(List<HostArray> xs, List<HostArray> labels, List<HostArray> sampleWeights,
+      List<Operand<TFloat32>> weightInputs, int[] order, int from, int to, List<Operand<TFloat32>> fetches,
+      Op target) {
     List<Tensor> fed = new ArrayList<>();
     try {
       Session.Runner runner = graph.session().runner();
@@ -626,6 +779,13 @@ public final class TrainingGraph {
         Tensor t = Tensors.batch(labels.get(i), order, from, to, labelDtypes.get(i));
         fed.add(t);
         runner.feed(ys.get(i), t);
+      }
+      for (int i = 0; sampleWeights != null && i < sampleWeights.size(); i++) {
+        if (sampleWeights.get(i) != null) {
+          Tensor t = Tensors.batch(sampleWeights.get(i), order, from, to, TFloat32.class);
+          fed.add(t);
+          runner.feed(weightInputs.get(i), t);
+        }
       }
       for (Operand<TFloat32> f : fetches) {
         runner.fetch(f);

@@ -26,12 +26,16 @@ public interface Loss {
   Operand<TFloat32> call(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred);
 
   /**
-   * The unreduced loss values, Keras' {@code Loss.call}: one per sample, or per sample and step for a sequence
-   * output ({@code [batch, steps]}); null for a loss that builds only its reduced value (the default). {@code compile}
-   * needs them when the model output carries a mask, which Keras folds into the reduction as a sample weight so that
-   * masked steps count for nothing.
+   * The loss values before Keras' reduction (what Keras' {@code Loss.call} returns): {@code [batch]}, or
+   * {@code [batch, timesteps]} for a sequence output. {@code fit} weights them by the sample weights and reduces
+   * them as Keras' {@code sum_over_batch_size} does: {@code sum(values * sample_weight) / size(values)}. Null (the
+   * default) for a loss that only gives the reduced value; such a loss cannot take sample or class weights, nor
+   * train an output that carries a mask (Keras folds the mask into the sample weights).
+   *
+   * @param yTrue labels, as for {@link #call}
+   * @param yPred the model output, as for {@link #call}
    */
-  default Operand<TFloat32> values(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred) {
+  default Operand<TFloat32> unreduced(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred) {
     return null;
   }
 }

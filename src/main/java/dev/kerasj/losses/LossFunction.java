@@ -24,9 +24,9 @@ public abstract class LossFunction implements Loss {
     return tf.math.divNoNan(tf.sum(values, tf.range(tf.constant(0), tf.rank(values), tf.constant(1))), count);
   }
 
-  /** The per-sample (or per-sample-and-step) values {@link #call} reduces. */
+  /** {@link #perSample}: the values Keras' {@code call} returns, which sample weights multiply. */
   @Override
-  public final Operand<TFloat32> values(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred) {
+  public final Operand<TFloat32> unreduced(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred) {
     return perSample(tf, yTrue, yPred);
   }
 

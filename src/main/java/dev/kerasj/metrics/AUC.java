@@ -161,6 +161,16 @@ public final class AUC implements Metric {
     return Thresholds.confusion(tf, tf.dtypes.cast(yTrue, TFloat32.class), pred, thresholds, evenly);
   }
 
+  /** The same confusion counts, each sample counting its weight (Keras' {@code update_state(..., sample_weight)}). */
+  @Override
+  public List<Operand<TFloat32>> update(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred,
+      Operand<TFloat32> sampleWeight) {
+    Thresholds.checkSameShape("AUC", yTrue, yPred);
+    Operand<TFloat32> pred = fromLogits ? tf.math.sigmoid(yPred) : yPred;
+    return Thresholds.confusion(tf, tf.dtypes.cast(yTrue, TFloat32.class), pred,
+        Thresholds.perSampleWeights(tf, "AUC", sampleWeight), thresholds, evenly);
+  }
+
   @Override
   public double[] result(List<double[]> state) {
     double[] tp = state.get(0);

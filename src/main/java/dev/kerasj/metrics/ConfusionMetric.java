@@ -76,7 +76,17 @@ public abstract sealed class ConfusionMetric implements Metric permits Precision
 
   /** {tp, fp, tn, fn} per threshold after {@code top_k} and {@code class_id}, in Keras' order of the two. */
   final List<Operand<TFloat32>> counts(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred) {
+    return counts(tf, yTrue, yPred, null);
+  }
+
+  /**
+   * {@link #counts(Ops, Operand, Operand)} weighted as Keras' {@code update_confusion_matrix_variables}: one weight
+   * per sample ({@code [batch]}), expanded to {@code [batch, 1]} and broadcast over the (class-sliced) predictions.
+   */
+  final List<Operand<TFloat32>> counts(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred,
+      Operand<TFloat32> sampleWeight) {
     Thresholds.checkSameShape(getClass().getSimpleName(), yTrue, yPred);
+    Operand<TFloat32> weights = Thresholds.perSampleWeights(tf, getClass().getSimpleName(), sampleWeight);
     Operand<TFloat32> truth = tf.dtypes.cast(yTrue, TFloat32.class);
     Operand<TFloat32> pred = yPred;
     if (topK != null) {
@@ -95,7 +105,7 @@ public abstract sealed class ConfusionMetric implements Metric permits Precision
       truth = Thresholds.classColumn(tf, truth, classId);
       pred = Thresholds.classColumn(tf, pred, classId);
     }
-    return Thresholds.confusion(tf, truth, pred, thresholds, evenly);
+    return Thresholds.confusion(tf, truth, pred, weights, thresholds, evenly);
   }
 
   @Override

@@ -99,6 +99,21 @@ public final class F1Score implements Metric {
   @Override
   @SuppressWarnings("unchecked")
   public List<Operand<TFloat32>> update(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred) {
+    return update(tf, yTrue, yPred, null);
+  }
+
+  /**
+   * The same counts with Keras' sample weights: each row's contributions times its weight
+   * ({@code val * expand_dims(sample_weight, 1)}) before the sums; null for none.
+   */
+  @Override
+  @SuppressWarnings("unchecked")
+  public List<Operand<TFloat32>> update(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred,
+      Operand<TFloat32> sampleWeight) {
+    if (sampleWeight != null && sampleWeight.shape().numDimensions() != 1) {
+      throw new IllegalArgumentException("F1Score takes one sample weight per sample (shape (batch,)). Received "
+          + "sample weights of shape " + sampleWeight.shape());
+    }
     if (yPred.shape().numDimensions() != 2 || yTrue.shape().numDimensions() != 2) {
       throw new IllegalArgumentException("FBetaScore expects 2D inputs with shape (batch_size, output_dim). "
           + "Received input shapes: y_pred.shape=" + yPred.shape() + " and y_true.shape=" + yTrue.shape());
@@ -114,8 +129,13 @@ public final class F1Score implements Metric {
     }
     Operand<TFloat32> pred = tf.dtypes.cast(positive, TFloat32.class);
     Operand<TFloat32> one = tf.constant(1f);
-    return List.of(sum(tf, tf.math.mul(pred, truth)), sum(tf, tf.math.mul(pred, tf.math.sub(one, truth))),
-        sum(tf, tf.math.mul(tf.math.sub(one, pred), truth)), sum(tf, truth));
+    Operand<TFloat32> w = sampleWeight == null ? null : tf.expandDims(sampleWeight, tf.constant(1));
+    return List.of(sum(tf, tf.math.mul(pred, truth), w), sum(tf, tf.math.mul(pred, tf.math.sub(one, truth)), w),
+        sum(tf, tf.math.mul(tf.math.sub(one, pred), truth), w), sum(tf, truth, w));
+  }
+
+  private Operand<TFloat32> sum(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weights) {
+    return sum(tf, weights == null ? x : tf.math.mul(x, weights));
   }
 
   private Operand<TFloat32> sum(Ops tf, Operand<TFloat32> x) {

@@ -51,6 +51,30 @@ public interface Metric {
   }
 
   /**
+   * One batch's contribution with sample weights, Keras' {@code update_state(y_true, y_pred, sample_weight)} for the
+   * metrics compile lists in {@code weighted_metrics}. The default, for mean metrics, is Keras' weighted
+   * {@code Mean}: (sum of {@code values * sampleWeight}, sum of {@code sampleWeight}) after Keras'
+   * {@code reduce_to_samplewise_values} (a trailing 1 squeezed or added; values of higher rank than the weights
+   * averaged down to it; weights of rank 2 averaged per sample). Stateful metrics that Keras weights override it;
+   * the others refuse weights.
+   *
+   * @param sampleWeight float32 {@code [batch]} or {@code [batch, timesteps]}, statically ranked
+   * @throws IllegalArgumentException when this metric cannot take sample weights, or their rank cannot match the
+   *     values'
+   */
+  default List<Operand<TFloat32>> update(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred,
+      Operand<TFloat32> sampleWeight) {
+    Operand<TFloat32> v;
+    try {
+      v = values(tf, yTrue, yPred);
+    } catch (UnsupportedOperationException e) {
+      throw new IllegalArgumentException("Metric '" + name() + "' (" + getClass().getSimpleName() + ") does not "
+          + "take sample weights in kerasj. Pass it in `metrics`, not `weightedMetrics`", e);
+    }
+    return WeightedMean.update(tf, name(), v, sampleWeight);
+  }
+
+  /**
    * Keras' {@code result()} from the accumulated state: element {@code i} of {@code state} is the sum of every
    * batch's {@code update(...)[i]}, flattened. Returns one value, or several (one per threshold or class) where
    * Keras returns a vector; {@link #scalar} says which.

@@ -37,6 +37,14 @@ public final class Recall extends ConfusionMetric {
     return List.of(c.get(0), c.get(3));
   }
 
+  /** The same counts, each sample counting its weight (Keras' {@code update_state(..., sample_weight)}). */
+  @Override
+  public List<Operand<TFloat32>> update(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred,
+      Operand<TFloat32> sampleWeight) {
+    List<Operand<TFloat32>> c = counts(tf, yTrue, yPred, sampleWeight);
+    return List.of(c.get(0), c.get(3));
+  }
+
   @Override
   public double[] result(List<double[]> state) {
     double[] tp = state.get(0);

@@ -12,7 +12,7 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * Keras' {@code metrics_utils.update_confusion_matrix_variables} (multi_label=False, no sample weights): the batch's
+ * Keras' {@code metrics_utils.update_confusion_matrix_variables} (multi_label=False, with or without sample weights): the batch's
  * true/false positives/negatives at each threshold, with Keras' bucket algorithm when the thresholds are evenly
  * spaced (the same bucket arithmetic in float32, so counts agree exactly).
  */
@@ -73,11 +73,24 @@ final class Thresholds {
    */
   static List<Operand<TFloat32>> confusion(Ops tf, Operand<TFloat32> yTrue, Operand<TFloat32> yPred,
       double[] thresholds, boolean evenly) {
+    return confusion(tf, yTrue, yPred, null, thresholds, evenly);
+  }
+
+  /**
+   * {@link #confusion(Ops, Operand, Operand, double[], boolean)} with Keras' sample weights: {@code weights}
+   * (null: none) broadcast to {@code yPred}'s shape and flattened, each sample counting its weight instead of 1.
+   */
+  static List<Operand<TFloat32>> confusion(Ops tf, Operand<TFloat32> yTrue, Operand<TFloat32> yPred,
+      Operand<TFloat32> weights, double[] thresholds, boolean evenly) {
     Operand<TInt32> flat = tf.constant(new int[] {-1});
     Operand<TFloat32> labels = tf.dtypes.cast(tf.math.notEqual(tf.reshape(yTrue, flat), tf.constant(0f)),
         TFloat32.class);
     Operand<TFloat32> pred = tf.reshape(yPred, flat);
     Operand<TFloat32> falseLabels = tf.math.sub(tf.constant(1f), labels);
+    if (weights != null) {
+      return weightedConfusion(tf, labels, falseLabels, pred,
+          tf.reshape(tf.broadcastTo(weights, tf.shape(yPred)), flat), thresholds, evenly);
+    }
     int n = thresholds.length;
     if (evenly) {
       // ceil(pred * (n - 1)) - 1 is the last threshold below the prediction; thresholds outside [0, 1] (AUC's
@@ -110,6 +123,43 @@ final class Thresholds {
         count(tf, tf.math.logicalAnd(isNeg, predNeg)), count(tf, tf.math.logicalAnd(isPos, predNeg)));
   }
 
+  /** Keras' weighted counts: true labels times weights, false labels times weights (either algorithm). */
+  private static List<Operand<TFloat32>> weightedConfusion(Ops tf, Operand<TFloat32> labels,
+      Operand<TFloat32> falseLabels, Operand<TFloat32> pred, Operand<TFloat32> w, double[] thresholds,
+      boolean evenly) {
+    Operand<TFloat32> trueW = tf.math.mul(labels, w);
+    Operand<TFloat32> falseW = tf.math.mul(falseLabels, w);
+    int n = thresholds.length;
+    if (evenly) {
+      boolean withEpsilon = thresholds[0] < 0 || thresholds[n - 1] > 1;
+      Operand<TFloat32> bucket = tf.math.sub(tf.math.ceil(tf.math.mul(pred,
+          tf.math.sub(tf.dtypes.cast(tf.constant(n), TFloat32.class), tf.constant(1f)))), tf.constant(1f));
+      if (withEpsilon) {
+        bucket = tf.nn.relu(bucket);
+      }
+      Operand<TInt32> ids = tf.dtypes.cast(bucket, TInt32.class);
+      Operand<TFloat32> tp = tf.math.cumsum(tf.math.unsortedSegmentSum(trueW, ids, tf.constant(n)), tf.constant(0),
+          Cumsum.reverse(true));
+      Operand<TFloat32> fp = tf.math.cumsum(tf.math.unsortedSegmentSum(falseW, ids, tf.constant(n)),
+          tf.constant(0), Cumsum.reverse(true));
+      Operand<TFloat32> tn = tf.math.sub(tf.sum(falseW, tf.constant(0)), fp);
+      Operand<TFloat32> fn = tf.math.sub(tf.sum(trueW, tf.constant(0)), tp);
+      return List.of(tp, fp, tn, fn);
+    }
+    float[] t = new float[n];
+    for (int i = 0; i < n; i++) {
+      t[i] = (float) thresholds[i];
+    }
+    Operand<TFloat32> predPos = tf.dtypes.cast(tf.math.greater(tf.expandDims(pred, tf.constant(0)),
+        tf.reshape(tf.constant(t), tf.constant(new int[] {n, 1}))), TFloat32.class);
+    Operand<TFloat32> predNeg = tf.math.sub(tf.constant(1f), predPos);
+    Operand<TFloat32> tw = tf.expandDims(trueW, tf.constant(0));
+    Operand<TFloat32> fw = tf.expandDims(falseW, tf.constant(0));
+    Operand<org.tensorflow.types.TInt32> one = tf.constant(1);
+    return List.of(tf.sum(tf.math.mul(predPos, tw), one), tf.sum(tf.math.mul(predPos, fw), one),
+        tf.sum(tf.math.mul(predNeg, fw), one), tf.sum(tf.math.mul(predNeg, tw), one));
+  }
+
   private static Operand<TFloat32> count(Ops tf, Operand<TBool> b) {
     return tf.sum(tf.dtypes.cast(b, TFloat32.class), tf.constant(1));
   }
@@ -135,6 +185,21 @@ final class Thresholds {
       throw new IllegalArgumentException(metric + " expects y_true and y_pred of the same shape (one-hot or 0/1 "
           + "labels, not class ids). Received: y_true.shape=" + yTrue.shape() + ", y_pred.shape=" + yPred.shape());
     }
+  }
+
+  /**
+   * Keras' {@code expand_dims(sample_weight, -1)} for the confusion metrics, which take one weight per sample; null
+   * stays null.
+   */
+  static Operand<TFloat32> perSampleWeights(Ops tf, String metric, Operand<TFloat32> sampleWeight) {
+    if (sampleWeight == null) {
+      return null;
+    }
+    if (sampleWeight.shape().numDimensions() != 1) {
+      throw new IllegalArgumentException(metric + " takes one sample weight per sample (shape (batch,)) in kerasj. "
+          + "Received sample weights of shape " + sampleWeight.shape());
+    }
+    return tf.expandDims(sampleWeight, tf.constant(-1));
   }
 
   /** Keras' {@code divide_no_nan}. */

@@ -71,6 +71,14 @@ public interface KerasModel extends AutoCloseable {
 
   List<List<Metric>> metricsByOutput();
 
+  /**
+   * Each output's weighted metrics (Keras' {@code weighted_metrics}), in output order; empty lists (the default)
+   * when compile gave none.
+   */
+  default List<List<Metric>> weightedMetricsByOutput() {
+    return List.of();
+  }
+
   List<Metric> metrics();
 
   /** Whether a log key is better lower or higher (null when the model logs no such key). */

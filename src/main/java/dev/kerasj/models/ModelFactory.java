@@ -22,4 +22,16 @@ public interface ModelFactory {
    * in any form {@code Model.compile} takes ({@code lossWeights} null, a list in output order or a map by output name).
    */
   void compile(KerasModel model, Object optimizer, Object loss, Object lossWeights, Object metrics);
+
+  /**
+   * {@link #compile(KerasModel, Object, Object, Object, Object)} with Keras' {@code weighted_metrics} too, in the
+   * forms {@code metrics} takes (an empty list: none). The default refuses weighted metrics it cannot pass on.
+   */
+  default void compile(KerasModel model, Object optimizer, Object loss, Object lossWeights, Object metrics,
+      Object weightedMetrics) {
+    if (weightedMetrics != null && !(weightedMetrics instanceof java.util.Collection<?> c && c.isEmpty())) {
+      throw new UnsupportedOperationException(getClass().getName() + " does not compile weighted metrics");
+    }
+    compile(model, optimizer, loss, lossWeights, metrics);
+  }
 }

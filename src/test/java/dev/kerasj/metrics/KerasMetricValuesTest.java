@@ -53,6 +53,12 @@ class KerasMetricValuesTest {
    * double as the fit loop does, and returns {@code metric.result}.
    */
   public static double[] accumulate(Metric metric, HostArray yTrue, HostArray yPred, int[] batches) {
+    return accumulate(metric, yTrue, yPred, null, batches);
+  }
+
+  /** {@link #accumulate(Metric, HostArray, HostArray, int[])} with sample weights (null: the unweighted update). */
+  public static double[] accumulate(Metric metric, HostArray yTrue, HostArray yPred, HostArray weights,
+      int[] batches) {
     try (Graph g = new Graph(); Session s = new Session(g)) {
       Ops tf = Ops.create(g);
       List<double[]> state = null;
@@ -63,7 +69,8 @@ class KerasMetricValuesTest {
         start += size;
         Operand<?> labels = t.isFloat() ? constant(tf, t)
             : tf.constant(Shape.of(t.shape()), DataBuffers.of(t.ints(), true, false));
-        List<Operand<TFloat32>> update = metric.update(tf, labels, constant(tf, p));
+        List<Operand<TFloat32>> update = weights == null ? metric.update(tf, labels, constant(tf, p))
+            : metric.update(tf, labels, constant(tf, p), constant(tf, weights.rows(start - size, start)));
         Session.Runner runner = s.runner();
         update.forEach(runner::fetch);
         try (Result r = runner.run()) {

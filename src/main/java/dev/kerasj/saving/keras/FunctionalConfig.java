@@ -229,24 +229,35 @@ public final class FunctionalConfig {
         byOutput.put(outputs.get(i), weights.get(i));
       }
     }
-    List<List<Metric>> metrics = model.metricsByOutput();
-    if (metrics.stream().allMatch(List::isEmpty)) {
-      c.putNull("metrics");
-    } else if (outputs.size() == 1) {
-      ArrayNode m = c.putArray("metrics");
-      metrics.get(0).forEach(metric -> m.add(MetricConfigs.metric(metric)));
-    } else {
-      ObjectNode byOutput = c.putObject("metrics");
-      for (int i = 0; i < outputs.size(); i++) {
-        ArrayNode m = byOutput.putArray(outputs.get(i));
-        metrics.get(i).forEach(metric -> m.add(MetricConfigs.metric(metric)));
-      }
-    }
-    c.putNull("weighted_metrics");
+    putMetrics(c, "metrics", model.metricsByOutput(), outputs);
+    putMetrics(c, "weighted_metrics", model.weightedMetricsByOutput(), outputs);
     c.put("run_eagerly", false);
     c.put("steps_per_execution", 1);
     c.put("jit_compile", false);
     return c;
+  }
+
+  /**
+   * {@code metrics} or {@code weighted_metrics} as Keras writes them: null when there are none, a list for one
+   * output, a dict of lists by output name for several (an output without any is left out, as Keras' dict form
+   * allows; for {@code metrics} every output is written, as before).
+   */
+  private static void putMetrics(ObjectNode c, String key, List<List<Metric>> metrics, List<String> outputs) {
+    if (metrics.stream().allMatch(List::isEmpty)) {
+      c.putNull(key);
+    } else if (outputs.size() == 1) {
+      ArrayNode m = c.putArray(key);
+      metrics.get(0).forEach(metric -> m.add(MetricConfigs.metric(metric)));
+    } else {
+      ObjectNode byOutput = c.putObject(key);
+      for (int i = 0; i < outputs.size(); i++) {
+        if (key.equals("weighted_metrics") && metrics.get(i).isEmpty()) {
+          continue;
+        }
+        ArrayNode m = byOutput.putArray(outputs.get(i));
+        metrics.get(i).forEach(metric -> m.add(MetricConfigs.metric(metric)));
+      }
+    }
   }
 
   // ---- Reading ----
@@ -293,7 +304,8 @@ public final class FunctionalConfig {
         model.setDevice(device);
       }
       if (compile != null) {
-        factory.compile(model, compile.optimizer(), compile.loss(), compile.lossWeights(), compile.metrics());
+        factory.compile(model, compile.optimizer(), compile.loss(), compile.lossWeights(), compile.metrics(),
+            compile.weightedMetrics());
       }
       model.build();
       return model;
@@ -544,7 +556,8 @@ public final class FunctionalConfig {
   }
 
   /** A {@code compile_config}: Keras' {@code compile} arguments, each in a form {@code Model.compile} takes. */
-  private record Compile(Optimizer optimizer, Object loss, Object lossWeights, Object metrics) {}
+  private record Compile(Optimizer optimizer, Object loss, Object lossWeights, Object metrics,
+      Object weightedMetrics) {}
 
   /** Keras' {@code compile_config}, or null when there is none. */
   private static Compile parseCompile(ConfigFields top) {
@@ -553,7 +566,6 @@ public final class FunctionalConfig {
       return null;
     }
     ConfigFields c = new ConfigFields(node, "compile_config", top.source());
-    c.requireDefault("weighted_metrics", null);
     if (!c.has("optimizer") || !c.has("loss")) {
       throw c.fail("expected an 'optimizer' and a 'loss'");
     }
@@ -574,13 +586,17 @@ public final class FunctionalConfig {
     JsonNode weights = c.raw("loss_weights");
     Object lossWeights = weights == null || weights.isNull() ? null
         : KerasJson.mapper().convertValue(weights, Object.class);
-    JsonNode metrics = c.raw("metrics");
-    Object metricIds = List.of();
-    if (metrics != null && !metrics.isNull()) {
-      checkMetricIds(c, metrics);
-      metricIds = MetricConfigs.compileArgument(metrics, c);
+    return new Compile(optimizer, loss, lossWeights, metricIds(c, "metrics"), metricIds(c, "weighted_metrics"));
+  }
+
+  /** {@code metrics} or {@code weighted_metrics} of a compile config, in a form {@code Model.compile} takes. */
+  private static Object metricIds(ConfigFields c, String key) {
+    JsonNode metrics = c.raw(key);
+    if (metrics == null || metrics.isNull()) {
+      return List.of();
     }
-    return new Compile(optimizer, loss, lossWeights, metricIds);
+    checkMetricIds(c, metrics);
+    return MetricConfigs.compileArgument(metrics, c);
   }
 
   private static void checkMetricIds(ConfigFields c, JsonNode metrics) {

@@ -79,7 +79,14 @@ public final class SequentialConfig {
       ArrayNode m = c.putArray("metrics");
       metrics.forEach(metric -> m.add(MetricConfigs.metric(metric)));
     }
-    c.putNull("weighted_metrics");
+    List<Metric> weighted = model.weightedMetricsByOutput().isEmpty() ? List.of()
+        : model.weightedMetricsByOutput().get(0);
+    if (weighted.isEmpty()) {
+      c.putNull("weighted_metrics");
+    } else {
+      ArrayNode m = c.putArray("weighted_metrics");
+      weighted.forEach(metric -> m.add(MetricConfigs.metric(metric)));
+    }
     c.put("run_eagerly", false);
     c.put("steps_per_execution", 1);
     c.put("jit_compile", false);
@@ -90,10 +97,17 @@ public final class SequentialConfig {
    * What {@code compile} received, rebuilt from a {@code compile_config}.
    *
    * @param metrics each a Keras identifier (String) or a {@link Metric} restored from a serialized one
+   * @param weightedMetrics Keras' {@code weighted_metrics}, in the same forms
    */
-  public record CompileSpec(Optimizer optimizer, Loss loss, List<Object> metrics) {
+  public record CompileSpec(Optimizer optimizer, Loss loss, List<Object> metrics, List<Object> weightedMetrics) {
     public CompileSpec {
       metrics = List.copyOf(metrics);
+      weightedMetrics = List.copyOf(weightedMetrics);
+    }
+
+    /** Compile settings without weighted metrics. */
+    public CompileSpec(Optimizer optimizer, Loss loss, List<Object> metrics) {
+      this(optimizer, loss, metrics, List.of());
     }
   }
 
@@ -129,7 +143,8 @@ public final class SequentialConfig {
           model.setDevice(device);
         }
         if (compile != null) {
-          factory.compile(model, compile.optimizer(), compile.loss(), null, compile.metrics());
+          factory.compile(model, compile.optimizer(), compile.loss(), null, compile.metrics(),
+              compile.weightedMetrics());
         }
         model.build();
         return model;
@@ -244,17 +259,21 @@ public final class SequentialConfig {
     }
     ConfigFields c = new ConfigFields(node, "compile_config", top.source());
     c.requireDefault("loss_weights", null);
-    c.requireDefault("weighted_metrics", null);
     if (!c.has("optimizer") || !c.has("loss")) {
       throw c.fail("expected an 'optimizer' and a 'loss'");
     }
     Optimizer optimizer = CompileConfigs.optimizer(c.raw("optimizer"), c);
     Loss loss = CompileConfigs.loss(c.raw("loss"), c);
+    return new CompileSpec(optimizer, loss, metricList(c, "metrics"), metricList(c, "weighted_metrics"));
+  }
+
+  /** The list under {@code key} ({@code metrics} or {@code weighted_metrics}) of a Sequential's compile config. */
+  private static List<Object> metricList(ConfigFields c, String key) {
     List<Object> metrics = new ArrayList<>();
-    JsonNode m = c.raw("metrics");
+    JsonNode m = c.raw(key);
     if (m != null && !m.isNull()) {
       if (!m.isArray()) {
-        throw c.fail("expected 'metrics' to be a list of metric identifiers or serialized metrics. Found: " + m);
+        throw c.fail("expected '" + key + "' to be a list of metric identifiers or serialized metrics. Found: " + m);
       }
       for (JsonNode id : m) {
         if (!id.isTextual() && !(id.isObject() && id.has("class_name"))) {
@@ -265,6 +284,6 @@ public final class SequentialConfig {
         metrics.add(MetricConfigs.compileArgument(id, c));
       }
     }
-    return new CompileSpec(optimizer, loss, metrics);
+    return metrics;
   }
 }
