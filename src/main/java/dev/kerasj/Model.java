@@ -3,6 +3,7 @@ package dev.kerasj;
 import dev.kerasj.callbacks.Callback;
 import dev.kerasj.callbacks.CallbackList;
 import dev.kerasj.callbacks.History;
+import dev.kerasj.distribute.MultiWorkerMirroredStrategy;
 import dev.kerasj.internal.DataAdapter;
 import dev.kerasj.internal.HostArray;
 import dev.kerasj.internal.ModelGraph;
@@ -18,6 +19,7 @@ import dev.kerasj.losses.Loss;
 import dev.kerasj.losses.Losses;
 import dev.kerasj.metrics.Metric;
 import dev.kerasj.models.KerasModel;
+import dev.kerasj.models.WorkerRole;
 import dev.kerasj.optimizers.Optimizer;
 import dev.kerasj.optimizers.Optimizers;
 import java.util.ArrayList;
@@ -59,6 +61,7 @@ public class Model extends Layer implements KerasModel {
   private final Map<String, Integer> nameCounters = new HashMap<>();
   private Long seed;
   private String device;
+  private MultiWorkerMirroredStrategy strategy;
   private ModelGraph graph;
   private Network network;
   private TrainingGraph training;
@@ -268,6 +271,29 @@ public class Model extends Layer implements KerasModel {
     return this;
   }
 
+  /**
+   * Trains this model as one worker of a synchronous data-parallel group ({@link MultiWorkerMirroredStrategy}), like
+   * building and compiling a Keras model inside {@code strategy.scope()}. Must be called before the model is built.
+   */
+  public Model setDistributeStrategy(MultiWorkerMirroredStrategy strategy) {
+    if (network != null) {
+      throw new IllegalStateException("setDistributeStrategy must be called before the model is built (first "
+          + "compile/fit/predict), as a Keras model is created inside strategy.scope()");
+    }
+    this.strategy = strategy;
+    return this;
+  }
+
+  /** The strategy set by {@link #setDistributeStrategy}, or null (Keras' default strategy: this process only). */
+  public MultiWorkerMirroredStrategy distributeStrategy() {
+    return strategy;
+  }
+
+  @Override
+  public WorkerRole workerRole() {
+    return strategy == null ? WorkerRole.SINGLE : strategy.role();
+  }
+
   /** The seed in use (drawn at build time when none was set). */
   public long seed() {
     if (seed == null) {
@@ -446,6 +472,9 @@ public class Model extends Layer implements KerasModel {
     Topology t = topology();
     graph = new ModelGraph(device);
     try {
+      if (strategy != null && strategy.replication() != null) {
+        graph.replicate(strategy.replication());
+      }
       network = new Network(graph, t, seed(), this instanceof Sequential);
       graph.initializeNew();
     } catch (RuntimeException e) {
