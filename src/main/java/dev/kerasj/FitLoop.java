@@ -6,6 +6,7 @@ import dev.kerasj.callbacks.CallbackList;
 import dev.kerasj.callbacks.History;
 import dev.kerasj.callbacks.ProgbarLogger;
 import dev.kerasj.callbacks.TrainingOutcome;
+import dev.kerasj.distribute.WorkerFailureException;
 import dev.kerasj.internal.HostArray;
 import dev.kerasj.internal.Network;
 import dev.kerasj.internal.Replication;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.tensorflow.exceptions.TensorFlowException;
 
 /**
  * The epoch and batch loops of {@code fit} and {@code evaluate}: cuts batches from host arrays, runs one
@@ -79,7 +81,11 @@ final class FitLoop {
       // Keras' strategy broadcasts initial values from worker 0; the chief's shuffle seed cuts every worker's
       // batches, so all workers read the same global batch at each step. Before any restore: a backup records the
       // seed, and every worker then restores the chief's backup.
-      shuffleSeed = training.syncFromChief(shuffleSeed);
+      try {
+        shuffleSeed = training.syncFromChief(shuffleSeed);
+      } catch (TensorFlowException e) {
+        throw workerFailure(e, "the start of fit (taking the chief's weights)");
+      }
     }
     Run run = new Run(x, y, xVal, yVal, o, shuffleSeed, steps, callbacks, backup);
     Map<String, Double> epochLogs = Map.of();
@@ -191,7 +197,7 @@ final class FitLoop {
       int to = batchEnd(from, o.batchSize(), n);
       callbacks.onTrainBatchBegin(b, Map.of());
       means.add(replication == null ? training.trainStep(run.x, run.y, order, from, to)
-          : shardStep(run, order, from, to), to - from);
+          : shardStep(run, order, from, to, "epoch " + (epoch + 1) + ", batch " + (b + 1)), to - from);
       callbacks.onTrainBatchEnd(b, means.results(""));
       if (model.stopTraining()) {
         break;
@@ -233,9 +239,18 @@ final class FitLoop {
    * N divides this is exactly tf.distribute's split of a batched dataset (rebatch into N equal sub-batches, worker i
    * takes the i-th); the step's loss, metrics and gradients are the global batch's (see TrainingGraph).
    */
-  private float[][] shardStep(Run run, int[] order, int from, int to) {
+  private float[][] shardStep(Run run, int[] order, int from, int to, String where) {
     int[] slice = shard(from, to, replication.taskIndex(), replication.workers());
-    return training.trainStep(run.x, run.y, order, slice[0], slice[1], to - from);
+    try {
+      return training.trainStep(run.x, run.y, order, slice[0], slice[1], to - from);
+    } catch (TensorFlowException e) {
+      throw workerFailure(e, where);
+    }
+  }
+
+  private WorkerFailureException workerFailure(TensorFlowException e, String where) {
+    return WorkerFailureException.of(e, replication.taskIndex(), replication.workers(), where,
+        model.distributeStrategy().collectiveTimeout());
   }
 
   /** Worker {@code index}'s slice {@code [start, end)} of {@code [from, to)} split across {@code workers}. */
