@@ -61,7 +61,8 @@ public class Model extends Layer implements KerasModel {
   private final Map<String, Integer> nameCounters = new HashMap<>();
   private Long seed;
   private String device;
-  private MultiWorkerMirroredStrategy strategy;
+  /** Keras' {@code strategy.scope()}: a model created inside one trains with that strategy. */
+  private MultiWorkerMirroredStrategy strategy = MultiWorkerMirroredStrategy.current();
   private ModelGraph graph;
   private Network network;
   private TrainingGraph training;
@@ -272,19 +273,22 @@ public class Model extends Layer implements KerasModel {
   }
 
   /**
-   * Trains this model as one worker of a synchronous data-parallel group ({@link MultiWorkerMirroredStrategy}), like
-   * building and compiling a Keras model inside {@code strategy.scope()}. Must be called before the model is built.
+   * Trains this model as one worker of a synchronous data-parallel group ({@link MultiWorkerMirroredStrategy}). Must
+   * be called before the model is built; a model created inside {@link MultiWorkerMirroredStrategy#scope()} (Keras'
+   * {@code with strategy.scope():}) has it already, which suits models built and compiled at once
+   * ({@code Model.fromJson} of a config with a {@code compile_config}).
    */
   public Model setDistributeStrategy(MultiWorkerMirroredStrategy strategy) {
-    if (network != null) {
-      throw new IllegalStateException("setDistributeStrategy must be called before the model is built (first "
-          + "compile/fit/predict), as a Keras model is created inside strategy.scope()");
+    checkOpen();
+    if (network != null && strategy != this.strategy) {
+      throw new IllegalStateException("setDistributeStrategy must be called before model '" + name() + "' is built "
+          + "(first compile/fit/predict). Create the model inside strategy.scope(), as Keras does");
     }
     this.strategy = strategy;
     return this;
   }
 
-  /** The strategy set by {@link #setDistributeStrategy}, or null (Keras' default strategy: this process only). */
+  /** The strategy set by {@link #setDistributeStrategy} or a scope, or null (Keras' default strategy: this process only). */
   public MultiWorkerMirroredStrategy distributeStrategy() {
     return strategy;
   }

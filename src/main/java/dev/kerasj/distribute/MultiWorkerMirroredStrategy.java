@@ -39,6 +39,8 @@ public final class MultiWorkerMirroredStrategy {
   /** A collective's default wait for its peers before failing the step. Keras sets none (it can hang forever). */
   public static final Duration DEFAULT_COLLECTIVE_TIMEOUT = Duration.ofSeconds(60);
 
+  private static final ThreadLocal<MultiWorkerMirroredStrategy> CURRENT = new ThreadLocal<>();
+
   private final TfConfig config;
   private final Duration timeout;
   private Replication replication;
@@ -108,6 +110,41 @@ public final class MultiWorkerMirroredStrategy {
           timeout.toMillis() / 1000f);
     }
     return replication;
+  }
+
+  /**
+   * Keras' {@code with strategy.scope():} on this thread: every model created until the scope closes trains with this
+   * strategy (as if {@code setDistributeStrategy} had been called on it first). Scopes nest; closing restores the
+   * enclosing one.
+   *
+   * <pre>{@code
+   * try (var scope = strategy.scope()) {
+   *   model = Model.fromJson(Path.of("config.json"), 42);   // built and compiled inside the scope
+   * }
+   * }</pre>
+   */
+  public Scope scope() {
+    MultiWorkerMirroredStrategy outer = CURRENT.get();
+    CURRENT.set(this);
+    return () -> {
+      if (outer == null) {
+        CURRENT.remove();
+      } else {
+        CURRENT.set(outer);
+      }
+    };
+  }
+
+  /** The strategy of the innermost open {@link #scope()} on this thread, or null. */
+  public static MultiWorkerMirroredStrategy current() {
+    return CURRENT.get();
+  }
+
+  /** An open {@link #scope()}; closing it ends the scope. */
+  @FunctionalInterface
+  public interface Scope extends AutoCloseable {
+    @Override
+    void close();
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.kerasj.distribute;
 
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +23,29 @@ class StrategyStartTest {
       // TF_NewServer itself fails ("Could not start gRPC server"); the message names the worker and address.
       assertTrue(e.getMessage().contains("could not create the server of worker 0 at " + address)
           && e.getMessage().contains("Could not start gRPC server"), e.getMessage());
+    }
+  }
+
+  @Test
+  void scope_givesModelsCreatedInsideItTheStrategy_andNests() {
+    MultiWorkerMirroredStrategy outer = MultiWorkerMirroredStrategy.builder(null).build();
+    MultiWorkerMirroredStrategy inner = MultiWorkerMirroredStrategy.builder(null).build();
+    try (var a = outer.scope()) {
+      try (dev.kerasj.Sequential m = new dev.kerasj.Sequential(dev.kerasj.layers.Input.of(2))) {
+        assertSame(outer, m.distributeStrategy());
+      }
+      try (var b = inner.scope()) {
+        assertSame(inner, MultiWorkerMirroredStrategy.current());
+      }
+      assertSame(outer, MultiWorkerMirroredStrategy.current());
+    }
+    assertNull(MultiWorkerMirroredStrategy.current());
+    try (dev.kerasj.Sequential m = new dev.kerasj.Sequential(dev.kerasj.layers.Input.of(2),
+        new dev.kerasj.layers.Dense(1))) {
+      assertNull(m.distributeStrategy());
+      m.build();
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.setDistributeStrategy(outer));
+      assertTrue(e.getMessage().contains("before model '" + m.name() + "' is built"), e.getMessage());
     }
   }
 
