@@ -125,11 +125,6 @@ public record Replication(String target, int taskIndex, int workers, float timeo
     return allReduceSum(tf, mine, instanceKey);
   }
 
-  /** Bytes one worker sends per all-reduce of {@code elements} floats with the ring algorithm: 2(N-1)/N of them. */
-  public long ringBytesSent(long elements) {
-    return workers == 1 ? 0 : 2L * (workers - 1) * elements * Float.BYTES / workers;
-  }
-
   /** Splits a flat vector into pieces of the given element counts. */
   static List<Operand<TFloat32>> split(Ops tf, Operand<TFloat32> flat, List<Long> sizes) {
     List<Operand<TFloat32>> out = new ArrayList<>();

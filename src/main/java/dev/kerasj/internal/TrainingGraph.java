@@ -68,6 +68,10 @@ public final class TrainingGraph {
   /** With a {@link Replication}: this worker's share of the global batch, {@code local samples / global samples}. */
   private final Placeholder<TFloat32> replicaShare;
   private long allReduceElements;
+  /** {@link #syncFromChief}'s seed feed and result, and how many variables it covers. */
+  private Placeholder<TInt64> syncSeed;
+  private Operand<TInt64> syncedSeed;
+  private int syncedVariables;
 
   /**
    * @param outputs one spec per model output, in output order; with several, the total loss is the sum of each
@@ -399,6 +403,17 @@ public final class TrainingGraph {
    * Every worker must call it at the same point (it is a collective).
    */
   public long syncFromChief(long shuffleSeed) {
+    if (syncSeed == null || syncedVariables != graph.variables().size()) {
+      buildSyncFromChief();
+    }
+    try (TInt64 fed = TInt64.scalarOf(shuffleSeed);
+        Result r = graph.session().runner().feed(syncSeed, fed).fetch(syncedSeed).run()) {
+      return ((TInt64) r.get(0)).getLong();
+    }
+  }
+
+  /** The ops of {@link #syncFromChief}, built once for the variables the graph has (again if it gained some). */
+  private void buildSyncFromChief() {
     Replication replication = graph.replication();
     Ops tf = graph.tf().withSubScope("replica_sync");
     List<ModelGraph.VariableSlot> floats = new ArrayList<>();
@@ -432,11 +447,9 @@ public final class TrainingGraph {
         assigns.add(tf.assign(fv.get(i), floatPieces.get(i)));
       }
     }
-    Operand<TInt64> chiefSeed = tf.withControlDependencies(assigns).identity(longPieces.get(lv.size()));
-    try (TInt64 fed = TInt64.scalarOf(shuffleSeed);
-        Result r = graph.session().runner().feed(seed, fed).fetch(chiefSeed).run()) {
-      return ((TInt64) r.get(0)).getLong();
-    }
+    this.syncSeed = seed;
+    this.syncedSeed = tf.withControlDependencies(assigns).identity(longPieces.get(lv.size()));
+    this.syncedVariables = graph.variables().size();
   }
 
   private static <T extends TType> Operand<T> packed(Ops tf, List<Operand<T>> parts) {

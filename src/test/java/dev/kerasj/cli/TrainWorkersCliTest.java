@@ -22,16 +22,21 @@ class TrainWorkersCliTest {
   void workers2_trainLikeOneProcess_andOnlyTheChiefCheckpoints(@TempDir Path dir) throws Exception {
     Path csv = TrainCommandTest.smallDigits(dir);
     List<String> common = List.of("--config", TrainCommandTest.CONFIG.toString(), "--data", csv.toString(),
-        "--label-column", "label", "--epochs", "2", "--batch-size", "48", "--save-weights-only", "--monitor",
+        "--label-column", "label", "--epochs", "2", "--batch-size", "48", "--validation-split", "0.2", "--save-weights-only", "--monitor",
         "loss", "--seed", "7", "--progress", "0", "--collective-timeout", "30");
     KerasjCliTest.Run group = KerasjCliTest.run(args(common, "--workers", "2", "--checkpoint",
         dir.resolve("group/ckpt_{epoch:02d}").toString()));
     assertEquals(0, group.exit(), group.out() + group.err());
     assertTrue(group.out().contains("kerasj: started 2 workers on [127.0.0.1:"), group.out());
+    List<String> logs = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
-      assertTrue(group.out().contains("[worker " + i + "] trained 2 epochs on 200 rows of " + csv + " as worker " + i
-          + " of 2: "), group.out());
+      String prefix = "[worker " + i + "] trained 2 epochs on 200 rows of " + csv + " as worker " + i + " of 2: ";
+      String line = group.out().lines().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow(
+          () -> new AssertionError(group.out()));
+      assertTrue(line.contains("val_loss="), line);
+      logs.add(line.substring(prefix.length()));
     }
+    assertEquals(logs.get(0), logs.get(1), "both workers log the global batches' loss and the same validation");
     KerasjCliTest.Run single = KerasjCliTest.run(args(common, "--checkpoint",
         dir.resolve("single/ckpt_{epoch:02d}").toString()));
     assertEquals(0, single.exit(), single.err());

@@ -25,7 +25,8 @@ import org.tensorflow.ndarray.FloatNdArray;
  * One worker of {@link MultiWorkerTrainingTest}'s groups: reads {@code TF_CONFIG} from its environment, trains the
  * digits MLP with {@link MultiWorkerMirroredStrategy} and writes its final weights.
  *
- * <p>Usage: {@code WorkerChild <dir> <epochs> <timeoutSeconds> <sleepMsPerBatch> <backupAndCheckpoint>}. With
+ * <p>Usage: {@code WorkerChild <dir> <epochs> <timeoutSeconds> <sleepMsPerBatch> <backupAndCheckpoint> <samples>}:
+ * the first {@code samples} digits. With
  * {@code backupAndCheckpoint}, a {@link BackupAndRestore} in {@code <dir>/backup} (every {@value #BACKUP_FREQ}
  * batches) and a weights-only {@link ModelCheckpoint} {@code <dir>/ckpt/ckpt-EEE} every epoch.
  *
@@ -35,7 +36,10 @@ import org.tensorflow.ndarray.FloatNdArray;
  */
 public final class WorkerChild {
   static final long SEED = 20261206L;
+  /** 12 global batches of 48. */
   static final int SAMPLES = 576;
+  /** 12 global batches of 48 and a last one of 4, which 3 workers split 2, 1, 1. */
+  static final int UNEVEN_SAMPLES = 580;
   /** The global batch: 2 and 3 divide it, so every worker's slice has the same size. */
   static final int BATCH = 48;
   static final int BACKUP_FREQ = 2;
@@ -46,10 +50,11 @@ public final class WorkerChild {
     Duration timeout = Duration.ofSeconds(Long.parseLong(args[2]));
     long sleepMs = Long.parseLong(args[3]);
     boolean files = Boolean.parseBoolean(args[4]);
+    int samples = Integer.parseInt(args[5]);
     MultiWorkerMirroredStrategy strategy = MultiWorkerMirroredStrategy.builder(TfConfig.fromEnvironment())
         .collectiveTimeout(timeout).build();
     emit("START " + strategy.numReplicasInSync() + " " + strategy.taskIndex());
-    Digits data = data();
+    Digits data = data(samples);
     try (Sequential model = newModel(strategy)) {
       List<Callback> callbacks = new ArrayList<>();
       callbacks.add(new Callback() {
@@ -99,8 +104,8 @@ public final class WorkerChild {
     Runtime.getRuntime().halt(0);
   }
 
-  static Digits data() {
-    return Digits.load(Digits.DEFAULT_CSV).slice(0, SAMPLES);
+  static Digits data(int samples) {
+    return Digits.load(Digits.DEFAULT_CSV).slice(0, samples);
   }
 
   /** The digits MLP; with a strategy, a worker of its group. */
