@@ -7,6 +7,7 @@ import dev.kerasj.distribute.MultiWorkerMirroredStrategy;
 import dev.kerasj.internal.DataAdapter;
 import dev.kerasj.internal.HostArray;
 import dev.kerasj.internal.ModelGraph;
+import dev.kerasj.internal.Replication;
 import dev.kerasj.internal.Network;
 import dev.kerasj.internal.Topology;
 import dev.kerasj.internal.TrainingGraph;
@@ -476,8 +477,10 @@ public class Model extends Layer implements KerasModel {
     Topology t = topology();
     graph = new ModelGraph(device);
     try {
-      if (strategy != null && strategy.replication() != null) {
-        graph.replicate(strategy.replication());
+      String target = strategy == null ? null : strategy.startServer();
+      if (target != null) {
+        graph.replicate(new Replication(target, strategy.taskIndex(), strategy.numReplicasInSync(),
+            strategy.collectiveTimeout().toMillis() / 1000f));
       }
       network = new Network(graph, t, seed(), this instanceof Sequential);
       graph.initializeNew();

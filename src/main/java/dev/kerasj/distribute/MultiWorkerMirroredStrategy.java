@@ -1,7 +1,6 @@
 package dev.kerasj.distribute;
 
 import dev.kerasj.internal.ClusterServer;
-import dev.kerasj.internal.Replication;
 import dev.kerasj.models.WorkerRole;
 import java.time.Duration;
 
@@ -34,6 +33,9 @@ import java.time.Duration;
  * execution") instead of hanging. Relaunch every worker to resume from the chief's backup.
  *
  * <p>The TensorFlow server lives until the process exits (TensorFlow cannot stop one); one process is one worker.
+ * Several models may train one after the other in a worker: each collective gets its own TensorFlow instance key,
+ * handed out in the order graphs are built, so every worker must build its models in the same order (running the
+ * same program does; building models concurrently on several threads does not).
  */
 public final class MultiWorkerMirroredStrategy {
   /** A collective's default wait for its peers before failing the step. Keras sets none (it can hang forever). */
@@ -43,7 +45,7 @@ public final class MultiWorkerMirroredStrategy {
 
   private final TfConfig config;
   private final Duration timeout;
-  private Replication replication;
+  private String target;
 
   private MultiWorkerMirroredStrategy(TfConfig config, Duration timeout) {
     this.config = config;
@@ -95,21 +97,20 @@ public final class MultiWorkerMirroredStrategy {
   }
 
   /**
-   * Starts this worker's TensorFlow server (once per process) and returns the group the model graph joins; null for
-   * a single worker, which trains like any model. Not user API: {@code Model} calls it when it builds its graph.
+   * Starts this worker's TensorFlow gRPC server now, once per process (it otherwise starts when the first model of
+   * this strategy builds its graph), and returns its target {@code grpc://host:port}; null for a single worker, which
+   * needs no server.
    *
    * @throws IllegalStateException naming the address when the server cannot start (a port in use ...)
    */
-  public synchronized Replication replication() {
+  public synchronized String startServer() {
     if (config == null) {
       return null;
     }
-    if (replication == null) {
-      String target = ClusterServer.start(config.workers(), config.taskIndex());
-      replication = new Replication(target, config.taskIndex(), config.workers().size(),
-          timeout.toMillis() / 1000f);
+    if (target == null) {
+      target = ClusterServer.start(config.workers(), config.taskIndex());
     }
-    return replication;
+    return target;
   }
 
   /**

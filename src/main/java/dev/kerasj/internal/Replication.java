@@ -44,8 +44,20 @@ import org.tensorflow.types.family.TNumber;
 public record Replication(String target, int taskIndex, int workers, float timeoutSeconds) {
   /** The job every task of the cluster runs in, as {@code TF_CONFIG} and Keras' strategy name it. */
   public static final String JOB = "worker";
-  /** All gradients of a model go through one group. */
+  /** Every collective of this process's worker goes through one group: all workers, in task order. */
   static final int GROUP_KEY = 1;
+  /**
+   * Instance keys, one per collective op built in this process. TensorFlow remembers an instance's parameters
+   * (shape, type) by key, so two models (or two compiles) must not share one; every worker builds the same graphs in
+   * the same order, so every worker hands out the same keys (as Python's {@code CollectiveKeys} counter does).
+   */
+  private static final java.util.concurrent.atomic.AtomicInteger INSTANCE_KEYS =
+      new java.util.concurrent.atomic.AtomicInteger(100);
+
+  /** A fresh instance key for the next collective op this worker builds. */
+  public static int nextInstanceKey() {
+    return INSTANCE_KEYS.incrementAndGet();
+  }
 
   public Replication {
     if (workers < 1 || taskIndex < 0 || taskIndex >= workers) {

@@ -371,7 +371,7 @@ public final class TrainingGraph {
     }
     allReduceElements = sizes.stream().mapToLong(Long::longValue).sum();
     Operand<TFloat32> packed = tf.withName("packed").concat(flat, tf.constant(0));
-    Operand<TFloat32> reduced = replication.allReduceSum(tf, packed, 1);
+    Operand<TFloat32> reduced = replication.allReduceSum(tf, packed, Replication.nextInstanceKey());
     List<Operand<TFloat32>> pieces = Replication.split(tf, reduced, sizes);
     int k = 0;
     for (int i = 0; i < trainFetches.size(); i++) {
@@ -436,13 +436,13 @@ public final class TrainingGraph {
     Placeholder<TInt64> seed = tf.withName("seed").placeholder(TInt64.class, Placeholder.shape(Shape.scalar()));
     List<Operand<TInt64>> longParts = new ArrayList<>(lv);
     longParts.add(seed);
-    Operand<TInt64> reducedLongs = replication.fromChief(tf, packed(tf, longParts), 3);
+    Operand<TInt64> reducedLongs = replication.fromChief(tf, packed(tf, longParts), Replication.nextInstanceKey());
     List<Operand<TInt64>> longPieces = unpack(tf, reducedLongs, longParts);
     for (int i = 0; i < lv.size(); i++) {
       assigns.add(tf.assign(lv.get(i), longPieces.get(i)));
     }
     if (!fv.isEmpty()) {
-      List<Operand<TFloat32>> floatPieces = unpack(tf, replication.fromChief(tf, packed(tf, fv), 2), fv);
+      List<Operand<TFloat32>> floatPieces = unpack(tf, replication.fromChief(tf, packed(tf, fv), Replication.nextInstanceKey()), fv);
       for (int i = 0; i < fv.size(); i++) {
         assigns.add(tf.assign(fv.get(i), floatPieces.get(i)));
       }

@@ -91,13 +91,14 @@ public final class DistributedBenchChild {
   }
 
   static void allReduce(MultiWorkerMirroredStrategy strategy, int floats, int warmup, int runs) {
-    Replication r = strategy.replication();
+    Replication r = new Replication(strategy.startServer(), strategy.taskIndex(), strategy.numReplicasInSync(),
+        strategy.collectiveTimeout().toMillis() / 1000f);
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       float[] values = new float[floats];
       Arrays.fill(values, 1f);
       Operand<TFloat32> x = tf.constant(values);
-      Operand<TFloat32> sum = tf.reduceSum(r.allReduceSum(tf, x, 9), tf.constant(0));
+      Operand<TFloat32> sum = tf.reduceSum(r.allReduceSum(tf, x, Replication.nextInstanceKey()), tf.constant(0));
       try (Session s = r.openSession(g)) {
         List<Double> ms = new ArrayList<>();
         for (int i = 0; i < warmup + runs; i++) {

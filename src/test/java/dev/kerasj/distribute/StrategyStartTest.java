@@ -19,7 +19,7 @@ class StrategyStartTest {
       String address = "127.0.0.1:" + taken.getLocalPort();
       MultiWorkerMirroredStrategy strategy = MultiWorkerMirroredStrategy.builder(
           new TfConfig(List.of(address, "127.0.0.1:1"), 0)).build();
-      IllegalStateException e = assertThrows(IllegalStateException.class, strategy::replication);
+      IllegalStateException e = assertThrows(IllegalStateException.class, strategy::startServer);
       // TF_NewServer itself fails ("Could not start gRPC server"); the message names the worker and address.
       assertTrue(e.getMessage().contains("could not create the server of worker 0 at " + address)
           && e.getMessage().contains("Could not start gRPC server"), e.getMessage());

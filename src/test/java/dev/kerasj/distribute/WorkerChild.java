@@ -25,8 +25,9 @@ import org.tensorflow.ndarray.FloatNdArray;
  * One worker of {@link MultiWorkerTrainingTest}'s groups: reads {@code TF_CONFIG} from its environment, trains the
  * digits MLP with {@link MultiWorkerMirroredStrategy} and writes its final weights.
  *
- * <p>Usage: {@code WorkerChild <dir> <epochs> <timeoutSeconds> <sleepMsPerBatch> <backupAndCheckpoint> <samples>}:
- * the first {@code samples} digits. With
+ * <p>Usage: {@code WorkerChild <dir> <epochs> <timeoutSeconds> <sleepMsPerBatch> <backupAndCheckpoint> <samples>
+ * [modelBefore]}: the first {@code samples} digits; with {@code modelBefore}, another model trains one epoch first in
+ * the same process. With
  * {@code backupAndCheckpoint}, a {@link BackupAndRestore} in {@code <dir>/backup} (every {@value #BACKUP_FREQ}
  * batches) and a weights-only {@link ModelCheckpoint} {@code <dir>/ckpt/ckpt-EEE} every epoch.
  *
@@ -51,10 +52,19 @@ public final class WorkerChild {
     long sleepMs = Long.parseLong(args[3]);
     boolean files = Boolean.parseBoolean(args[4]);
     int samples = Integer.parseInt(args[5]);
+    boolean modelBefore = args.length > 6 && Boolean.parseBoolean(args[6]);
     MultiWorkerMirroredStrategy strategy = MultiWorkerMirroredStrategy.builder(TfConfig.fromEnvironment())
         .collectiveTimeout(timeout).build();
     emit("START " + strategy.numReplicasInSync() + " " + strategy.taskIndex());
     Digits data = data(samples);
+    if (modelBefore) {
+      // Another model trained first in the same worker process: its collectives must not collide with the next's.
+      try (var scope = strategy.scope(); Sequential other = new Sequential(Input.of(64), new Dense(7, "tanh"),
+          new Dense(10, "softmax"))) {
+        other.compile("sgd", "sparse_categorical_crossentropy");
+        other.fit(data.pixels(), data.labels(), FitOptions.builder().epochs(1).batchSize(BATCH).verbose(0).build());
+      }
+    }
     try (Sequential model = newModel(strategy)) {
       List<Callback> callbacks = new ArrayList<>();
       callbacks.add(new Callback() {

@@ -34,13 +34,19 @@ final class WorkerGroup implements AutoCloseable {
 
   static WorkerGroup start(Path dir, Path logs, int n, int epochs, int timeoutSeconds, int sleepMs, boolean files,
       int samples) throws IOException {
+    return start(dir, logs, n, epochs, timeoutSeconds, sleepMs, files, samples, false);
+  }
+
+  static WorkerGroup start(Path dir, Path logs, int n, int epochs, int timeoutSeconds, int sleepMs, boolean files,
+      int samples, boolean modelBefore) throws IOException {
     WorkerGroup g = new WorkerGroup(freeAddresses(n));
     try {
       for (int i = 0; i < n; i++) {
         String tfConfig = new TfConfig(g.addresses, i).toJson();
         g.workers.add(ChildJvm.start(List.of(), Map.of(TfConfig.ENV, tfConfig), WorkerChild.class,
             logs.resolve("worker-" + i + ".err"), dir.toString(), String.valueOf(epochs),
-            String.valueOf(timeoutSeconds), String.valueOf(sleepMs), String.valueOf(files), String.valueOf(samples)));
+            String.valueOf(timeoutSeconds), String.valueOf(sleepMs), String.valueOf(files), String.valueOf(samples),
+            String.valueOf(modelBefore)));
       }
     } catch (IOException | RuntimeException e) {
       g.close();
