@@ -289,7 +289,10 @@ public class Model extends Layer implements KerasModel {
     return this;
   }
 
-  /** The strategy set by {@link #setDistributeStrategy} or a scope, or null (Keras' default strategy: this process only). */
+  /**
+   * The strategy set by {@link #setDistributeStrategy} or a scope, or null (Keras' default strategy: this process
+   * only).
+   */
   public MultiWorkerMirroredStrategy distributeStrategy() {
     return strategy;
   }

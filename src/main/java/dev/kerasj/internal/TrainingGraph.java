@@ -442,7 +442,8 @@ public final class TrainingGraph {
       assigns.add(tf.assign(lv.get(i), longPieces.get(i)));
     }
     if (!fv.isEmpty()) {
-      List<Operand<TFloat32>> floatPieces = unpack(tf, replication.fromChief(tf, packed(tf, fv), Replication.nextInstanceKey()), fv);
+      Operand<TFloat32> reducedFloats = replication.fromChief(tf, packed(tf, fv), Replication.nextInstanceKey());
+      List<Operand<TFloat32>> floatPieces = unpack(tf, reducedFloats, fv);
       for (int i = 0; i < fv.size(); i++) {
         assigns.add(tf.assign(fv.get(i), floatPieces.get(i)));
       }

@@ -39,8 +39,8 @@ public final class DistributedBenchmark {
     }
     int warmup = 10;
     int batch = 96;
-    System.out.println("| model (params) | workers | step median ms | step p90 ms | floats all-reduced | bytes sent per "
-        + "worker per step | all-reduce alone, median ms |");
+    System.out.println("| model (params) | workers | step median ms | step p90 ms | floats all-reduced "
+        + "| bytes sent per worker per step | all-reduce alone, median ms |");
     System.out.println("|---|---|---|---|---|---|---|");
     for (String h : hiddens.split(",")) {
       int hidden = Integer.parseInt(h.trim());

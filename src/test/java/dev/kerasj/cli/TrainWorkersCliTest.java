@@ -22,7 +22,8 @@ class TrainWorkersCliTest {
   void workers2_trainLikeOneProcess_andOnlyTheChiefCheckpoints(@TempDir Path dir) throws Exception {
     Path csv = TrainCommandTest.smallDigits(dir);
     List<String> common = List.of("--config", TrainCommandTest.CONFIG.toString(), "--data", csv.toString(),
-        "--label-column", "label", "--epochs", "2", "--batch-size", "48", "--validation-split", "0.2", "--save-weights-only", "--monitor",
+        "--label-column", "label", "--epochs", "2", "--batch-size", "48", "--validation-split", "0.2",
+        "--save-weights-only", "--monitor",
         "loss", "--seed", "7", "--progress", "0", "--collective-timeout", "30");
     KerasjCliTest.Run group = KerasjCliTest.run(args(common, "--workers", "2", "--checkpoint",
         dir.resolve("group/ckpt_{epoch:02d}").toString()));
