@@ -6,8 +6,10 @@ import dev.kerasj.callbacks.CallbackList;
 import dev.kerasj.callbacks.History;
 import dev.kerasj.callbacks.ProgbarLogger;
 import dev.kerasj.callbacks.TrainingOutcome;
+import dev.kerasj.distribute.WorkerFailureException;
 import dev.kerasj.internal.HostArray;
 import dev.kerasj.internal.Network;
+import dev.kerasj.internal.Replication;
 import dev.kerasj.internal.TrainingGraph;
 import dev.kerasj.metrics.Metric;
 import java.util.ArrayList;
@@ -15,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.tensorflow.exceptions.TensorFlowException;
 
 /**
  * The epoch and batch loops of {@code fit} and {@code evaluate}: cuts batches from host arrays, runs one
@@ -24,11 +27,14 @@ final class FitLoop {
   private final Model model;
   private final TrainingGraph training;
   private final List<String> metricNames;
+  /** The data-parallel group this worker trains in, or null in one process. */
+  private final Replication replication;
 
   public FitLoop(Model model, TrainingGraph training) {
     this.model = model;
     this.training = training;
     this.metricNames = training.metricNames();
+    this.replication = training.replicated() ? model.graphForInternalUse().replication() : null;
   }
 
   /**
@@ -67,6 +73,9 @@ final class FitLoop {
     }
     CallbackList callbacks = new CallbackList(CallbackList.concat(builtIn, user));
     int n = x.get(0).samples();
+    if (replication != null) {
+      checkShardable(n, o.batchSize(), replication.workers());
+    }
     int steps = steps(n, o.batchSize());
     Map<String, Object> params = new LinkedHashMap<>();
     params.put("epochs", o.epochs());
@@ -77,6 +86,16 @@ final class FitLoop {
     callbacks.setModel(model);
     callbacks.setParams(params);
     model.setStopTraining(false);
+    if (replication != null) {
+      // Keras' strategy broadcasts initial values from worker 0; the chief's shuffle seed cuts every worker's
+      // batches, so all workers read the same global batch at each step. Before any restore: a backup records the
+      // seed, and every worker then restores the chief's backup.
+      try {
+        shuffleSeed = training.syncFromChief(shuffleSeed);
+      } catch (TensorFlowException e) {
+        throw workerFailure(e, "the start of fit (taking the chief's weights)");
+      }
+    }
     Run run = new Run(x, y, sw, xVal, yVal, swVal, o, shuffleSeed, steps, callbacks, backup);
     Map<String, Double> epochLogs = Map.of();
     TrainingOutcome outcome = TrainingOutcome.FAILED;
@@ -191,7 +210,8 @@ final class FitLoop {
       int from = batchStart(b, o.batchSize());
       int to = batchEnd(from, o.batchSize(), n);
       callbacks.onTrainBatchBegin(b, Map.of());
-      means.add(training.trainStep(run.x, run.y, run.sw, order, from, to), to - from);
+      means.add(replication == null ? training.trainStep(run.x, run.y, run.sw, order, from, to)
+          : shardStep(run, order, from, to, "epoch " + (epoch + 1) + ", batch " + (b + 1)), to - from);
       callbacks.onTrainBatchEnd(b, means.results(""));
       if (model.stopTraining()) {
         break;
@@ -225,6 +245,46 @@ final class FitLoop {
       }
     }
     return logs;
+  }
+
+  /**
+   * This worker's part of the global batch {@code [from, to)}: a contiguous slice, the slices of workers 0..N-1 in
+   * order, sizes differing by at most one (the first {@code B mod N} workers take one more). For a global batch that
+   * N divides this is exactly tf.distribute's split of a batched dataset (rebatch into N equal sub-batches, worker i
+   * takes the i-th); the step's loss, metrics and gradients are the global batch's (see TrainingGraph).
+   */
+  private float[][] shardStep(Run run, int[] order, int from, int to, String where) {
+    int[] slice = shard(from, to, replication.taskIndex(), replication.workers());
+    try {
+      return training.trainStep(run.x, run.y, run.sw, order, slice[0], slice[1], to - from);
+    } catch (TensorFlowException e) {
+      throw workerFailure(e, where);
+    }
+  }
+
+  private WorkerFailureException workerFailure(TensorFlowException e, String where) {
+    return WorkerFailureException.of(e, replication.taskIndex(), replication.workers(), where,
+        model.distributeStrategy().collectiveTimeout());
+  }
+
+  /** Worker {@code index}'s slice {@code [start, end)} of {@code [from, to)} split across {@code workers}. */
+  static int[] shard(int from, int to, int index, int workers) {
+    int size = to - from;
+    int base = size / workers;
+    int extra = size % workers;
+    int start = from + index * base + Math.min(index, extra);
+    return new int[] {start, start + base + (index < extra ? 1 : 0)};
+  }
+
+  /** Every worker needs at least one sample of every global batch, the last (partial) one included. */
+  static void checkShardable(int samples, int batchSize, int workers) {
+    int last = samples % batchSize == 0 ? Math.min(batchSize, samples) : samples % batchSize;
+    if (Math.min(batchSize, samples) < workers || last < workers) {
+      throw new IllegalArgumentException("MultiWorkerMirroredStrategy splits each global batch across " + workers
+          + " workers, and every worker needs at least one sample of every batch. Received: " + samples
+          + " samples in batches of " + batchSize + " (the last batch has " + last + "). Use a batch size of at "
+          + "least " + workers + " and a sample count whose last batch has at least " + workers + " samples");
+    }
   }
 
   /** Runs {@code evaluate} in batches with the inference graph; keys get {@code prefix}. */

@@ -3,9 +3,11 @@ package dev.kerasj;
 import dev.kerasj.callbacks.Callback;
 import dev.kerasj.callbacks.CallbackList;
 import dev.kerasj.callbacks.History;
+import dev.kerasj.distribute.MultiWorkerMirroredStrategy;
 import dev.kerasj.internal.DataAdapter;
 import dev.kerasj.internal.HostArray;
 import dev.kerasj.internal.ModelGraph;
+import dev.kerasj.internal.Replication;
 import dev.kerasj.internal.Network;
 import dev.kerasj.internal.Topology;
 import dev.kerasj.internal.TrainingGraph;
@@ -18,6 +20,7 @@ import dev.kerasj.losses.Loss;
 import dev.kerasj.losses.Losses;
 import dev.kerasj.metrics.Metric;
 import dev.kerasj.models.KerasModel;
+import dev.kerasj.models.WorkerRole;
 import dev.kerasj.optimizers.Optimizer;
 import dev.kerasj.optimizers.Optimizers;
 import java.util.ArrayList;
@@ -59,6 +62,8 @@ public class Model extends Layer implements KerasModel {
   private final Map<String, Integer> nameCounters = new HashMap<>();
   private Long seed;
   private String device;
+  /** Keras' {@code strategy.scope()}: a model created inside one trains with that strategy. */
+  private MultiWorkerMirroredStrategy strategy = MultiWorkerMirroredStrategy.current();
   private ModelGraph graph;
   private Network network;
   private TrainingGraph training;
@@ -268,6 +273,35 @@ public class Model extends Layer implements KerasModel {
     return this;
   }
 
+  /**
+   * Trains this model as one worker of a synchronous data-parallel group ({@link MultiWorkerMirroredStrategy}). Must
+   * be called before the model is built; a model created inside {@link MultiWorkerMirroredStrategy#scope()} (Keras'
+   * {@code with strategy.scope():}) has it already, which suits models built and compiled at once
+   * ({@code Model.fromJson} of a config with a {@code compile_config}).
+   */
+  public Model setDistributeStrategy(MultiWorkerMirroredStrategy strategy) {
+    checkOpen();
+    if (network != null && strategy != this.strategy) {
+      throw new IllegalStateException("setDistributeStrategy must be called before model '" + name() + "' is built "
+          + "(first compile/fit/predict). Create the model inside strategy.scope(), as Keras does");
+    }
+    this.strategy = strategy;
+    return this;
+  }
+
+  /**
+   * The strategy set by {@link #setDistributeStrategy} or a scope, or null (Keras' default strategy: this process
+   * only).
+   */
+  public MultiWorkerMirroredStrategy distributeStrategy() {
+    return strategy;
+  }
+
+  @Override
+  public WorkerRole workerRole() {
+    return strategy == null ? WorkerRole.SINGLE : strategy.role();
+  }
+
   /** The seed in use (drawn at build time when none was set). */
   public long seed() {
     if (seed == null) {
@@ -459,6 +493,11 @@ public class Model extends Layer implements KerasModel {
     Topology t = topology();
     graph = new ModelGraph(device);
     try {
+      String target = strategy == null ? null : strategy.startServer();
+      if (target != null) {
+        graph.replicate(new Replication(target, strategy.taskIndex(), strategy.numReplicasInSync(),
+            strategy.collectiveTimeout().toMillis() / 1000f));
+      }
       network = new Network(graph, t, seed(), this instanceof Sequential);
       graph.initializeNew();
     } catch (RuntimeException e) {

@@ -3,6 +3,7 @@ package dev.kerasj.callbacks;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kerasj.models.KerasModel;
+import dev.kerasj.models.WorkerRole;
 import dev.kerasj.saving.CorruptCheckpointException;
 import dev.kerasj.saving.DurableFiles;
 import dev.kerasj.saving.Sha256Manifest;
@@ -185,7 +186,9 @@ public final class BackupAndRestore implements Callback {
     this.pendingCallbackState = null;
     this.fallbackMessages.clear();
     try {
-      DurableFiles.deleteStagingLeftovers(dir);
+      if (model.workerRole().isChief()) { // the directory is the chief's; the others only read it
+        DurableFiles.deleteStagingLeftovers(dir);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("BackupAndRestore could not clean staging leftovers in " + dir, e);
     }
@@ -279,13 +282,17 @@ public final class BackupAndRestore implements Callback {
     state.put("callbacks", callbackStates(callbacks));
     Path target = null;
     Path staging = null;
+    // The chief writes into the backup directory; another worker into a workertemp_<i> directory it deletes.
+    WorkerRole role = model.workerRole();
+    Path writeDir = dir;
     try {
-      List<Path> existing = list(dir);
+      writeDir = role.writeDirectory(dir);
+      List<Path> existing = list(writeDir);
       long next = existing.isEmpty() ? 1 : number(existing.get(existing.size() - 1)) + 1;
-      target = dir.resolve(String.format("backup-%09d", next));
+      target = writeDir.resolve(String.format("backup-%09d", next));
       LOG.atLevel(CallbackLogging.level(verbose)).log("BackupAndRestore: writing {} (epoch {}, batch {}, {})",
           target.getFileName(), epoch + 1, batch, why);
-      staging = DurableFiles.createStagingDirectory(dir, "backup");
+      staging = DurableFiles.createStagingDirectory(writeDir, "backup");
       hook.reached(Stage.STAGING_CREATED);
       TfCheckpoint.write(model, staging.resolve(WEIGHTS));
       hook.reached(Stage.WEIGHTS_WRITTEN);
@@ -297,11 +304,12 @@ public final class BackupAndRestore implements Callback {
       DurableFiles.commit(staging, target);
       staging = null;
       hook.reached(Stage.COMMITTED);
-      List<Path> all = list(dir);
+      List<Path> all = list(writeDir);
       for (int i = 0; i < all.size() - BACKUPS_KEPT; i++) {
         deleteBackup(all.get(i));
       }
       hook.reached(Stage.OLD_DELETED);
+      role.removeTemporary(dir);
       LOG.atLevel(CallbackLogging.level(verbose)).log("BackupAndRestore: wrote {}", target.getFileName());
     } catch (IOException e) {
       if (staging != null) {
@@ -312,7 +320,7 @@ public final class BackupAndRestore implements Callback {
         }
       }
       throw new UncheckedIOException("BackupAndRestore could not write backup " + target + " (epoch " + (epoch + 1)
-          + ", batch " + batch + "): " + e + ". The previous backups in " + dir + " are unchanged", e);
+          + ", batch " + batch + "): " + e + ". The previous backups in " + writeDir + " are unchanged", e);
     }
   }
 
@@ -326,7 +334,9 @@ public final class BackupAndRestore implements Callback {
       sigterm.restore();
       sigterm = null;
     }
-    if (deleteOnFinish && (outcome == TrainingOutcome.COMPLETED || outcome == TrainingOutcome.STOPPED_EARLY)) {
+    boolean chief = model == null || model.workerRole().isChief();
+    if (chief && deleteOnFinish
+        && (outcome == TrainingOutcome.COMPLETED || outcome == TrainingOutcome.STOPPED_EARLY)) {
       try {
         for (Path p : list(dir)) {
           deleteBackup(p);

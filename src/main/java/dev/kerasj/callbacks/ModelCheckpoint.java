@@ -2,6 +2,7 @@ package dev.kerasj.callbacks;
 
 import dev.kerasj.metrics.Metric;
 import dev.kerasj.models.KerasModel;
+import dev.kerasj.models.WorkerRole;
 import dev.kerasj.saving.DurableFiles;
 import dev.kerasj.saving.FileFormat;
 import dev.kerasj.saving.keras.KerasArchive;
@@ -279,7 +280,9 @@ public final class ModelCheckpoint implements Callback {
             + "'");
       }
     }
-    cleanStagingLeftovers();
+    if (model.workerRole().isChief()) { // the directory is the chief's; other workers write to temporary ones
+      cleanStagingLeftovers();
+    }
     best = initialValueThreshold != null ? initialValueThreshold : Double.NaN;
     bestPath = null;
     batchesSinceSave = 0;
@@ -287,7 +290,7 @@ public final class ModelCheckpoint implements Callback {
     lastPreservedHours = System.currentTimeMillis() / 3.6e6;
     earlierBest = null;
     readState(resumeBest != null ? resumeBest : initialEpoch > 0);
-    if (maxToKeep != null) {
+    if (maxToKeep != null && model.workerRole().isChief()) {
       adoptUnlisted();
     }
   }
@@ -435,6 +438,9 @@ public final class ModelCheckpoint implements Callback {
 
   /** Bookkeeping once the checkpoint at {@code path} is durable: state file, retention, message. */
   private void finished(Path path, int epoch) {
+    if (!model.workerRole().isChief()) {
+      return; // wrote to its temporary directory and deleted it: nothing to keep, retain or log
+    }
     record(path);
     log(String.format(Locale.ROOT, "Epoch %d: finished saving model to %s", epoch, path));
   }
@@ -500,6 +506,11 @@ public final class ModelCheckpoint implements Callback {
   }
 
   private void write(Path path, int epoch, Integer batch) {
+    WorkerRole role = model.workerRole();
+    if (!role.isChief()) {
+      writeAsWorker(role, path, epoch, batch);
+      return;
+    }
     try {
       Path parent = path.toAbsolutePath().getParent();
       if (parent != null) {
@@ -518,6 +529,24 @@ public final class ModelCheckpoint implements Callback {
     } catch (IOException e) {
       throw new UncheckedIOException("ModelCheckpoint could not save to " + path + ": " + describe(e)
           + ". The previous checkpoint is unchanged.", e);
+    }
+  }
+
+  /**
+   * A non-chief worker of a data-parallel group: the same save into {@code workertemp_<i>} next to the real file,
+   * then that directory deleted, as tf.keras' {@code write_filepath} and {@code remove_temp_dir_with_filepath}.
+   */
+  private void writeAsWorker(WorkerRole role, Path path, int epoch, Integer batch) {
+    Path parent = path.toAbsolutePath().getParent();
+    Path temp = role.writeDirectory(parent).resolve(path.getFileName());
+    try {
+      writer.write(model, temp, saveWeightsOnly, batch == null ? epoch + 1 : epoch, batch == null ? 0 : batch + 1,
+          Map.of());
+    } catch (IOException e) {
+      throw new UncheckedIOException("ModelCheckpoint (worker " + role.taskIndex() + ") could not save to its "
+          + "temporary path " + temp + ": " + describe(e), e);
+    } finally {
+      role.removeTemporary(parent);
     }
   }
 

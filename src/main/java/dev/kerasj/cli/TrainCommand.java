@@ -2,10 +2,13 @@ package dev.kerasj.cli;
 
 import dev.kerasj.FitOptions;
 import dev.kerasj.Model;
+import dev.kerasj.callbacks.BackupAndRestore;
 import dev.kerasj.callbacks.Callback;
 import dev.kerasj.callbacks.History;
 import dev.kerasj.callbacks.ModelCheckpoint;
 import dev.kerasj.callbacks.TensorBoard;
+import dev.kerasj.distribute.MultiWorkerMirroredStrategy;
+import dev.kerasj.distribute.TfConfig;
 import dev.kerasj.losses.SparseCategoricalCrossentropy;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -13,6 +16,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -31,6 +35,10 @@ import picocli.CommandLine.Spec;
  * shape, flattened; one label column), trains with the progress bar, and checkpoints with {@link ModelCheckpoint}
  * options given as flags. The optimizer, loss and metrics come from the config's {@code compile_config} unless
  * {@code --optimizer}/{@code --loss} (and {@code --metrics}) are given.
+ *
+ * <p>{@code --workers N} runs the same command on N local worker processes ({@link LocalWorkers}); a process that
+ * finds {@code TF_CONFIG} in its environment trains as that cluster's worker with
+ * {@link MultiWorkerMirroredStrategy} (only the chief shows progress and writes checkpoints and backups).
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Train a model described by a Keras 3 config.json on CSV data, with ModelCheckpoint options.")
@@ -104,6 +112,19 @@ final class TrainCommand implements Callable<Integer> {
       description = "Keras verbose: 0 silent, 1 progress bar (default), 2 one line per epoch.")
   int progress;
 
+  @Option(names = "--backup-dir", paramLabel = "DIR", description = "BackupAndRestore: back up every epoch to DIR "
+      + "and resume from it when the same command runs again.")
+  Path backupDir;
+
+  @Option(names = "--workers", paramLabel = "N", description = "Train on N worker processes on this machine "
+      + "(loopback ports), synchronous data-parallel like Keras' MultiWorkerMirroredStrategy; --batch-size is the "
+      + "global batch. Without it, a TF_CONFIG in the environment makes this process one worker of that cluster.")
+  Integer workers;
+
+  @Option(names = "--collective-timeout", defaultValue = "60", paramLabel = "SECONDS", description = "With workers: "
+      + "how long an all-reduce waits for the other workers before failing (default: ${DEFAULT-VALUE}).")
+  long collectiveTimeout;
+
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -116,8 +137,29 @@ final class TrainCommand implements Callable<Integer> {
       throw new CliException("give --optimizer and --loss together (or neither, to use the config's "
           + "compile_config). Received: --optimizer=" + optimizer + ", --loss=" + loss);
     }
+    if (workers != null) {
+      if (workers < 1) {
+        throw new CliException("--workers must be at least 1. Received: " + workers);
+      }
+      if (TfConfig.fromEnvironment() != null) {
+        throw new CliException("--workers starts its own local cluster, but TF_CONFIG is set in the environment ("
+            + System.getenv(TfConfig.ENV) + "). Unset TF_CONFIG, or drop --workers to run as that cluster's worker");
+      }
+      return LocalWorkers.run(workers, LocalWorkers.withoutWorkersOption(
+          spec.commandLine().getParseResult().originalArgs()), spec.commandLine().getOut(),
+          spec.commandLine().getErr());
+    }
+    MultiWorkerMirroredStrategy strategy = null;
+    TfConfig cluster = TfConfig.fromEnvironment();
+    if (cluster != null) {
+      if (collectiveTimeout < 1) {
+        throw new CliException("--collective-timeout must be at least 1 second. Received: " + collectiveTimeout);
+      }
+      strategy = MultiWorkerMirroredStrategy.builder(cluster).collectiveTimeout(Duration.ofSeconds(collectiveTimeout))
+          .build();
+    }
     List<Callback> callbacks = checkpointAndLogs();
-    try (Model model = configReader.read(config, seed)) {
+    try (Model model = readModel(strategy)) {
       if (model.inputs().size() != 1 || model.outputs().size() != 1) {
         throw new CliException("train reads one CSV of features and one label column, for a model of one input and "
             + "one output; " + config + " has inputs " + model.inputNames() + " and outputs " + model.outputNames()
@@ -130,18 +172,31 @@ final class TrainCommand implements Callable<Integer> {
       }
       boolean sparse = model.loss() instanceof SparseCategoricalCrossentropy;
       Csv csv = Csv.read(data, labelColumn, model.inputShape(), sparse);
+      boolean chief = strategy == null || strategy.isChief();
       History history = model.fit(csv.x, csv.y, FitOptions.builder().epochs(epochs).batchSize(batchSize)
-          .validationSplit(validationSplit).shuffle(!noShuffle).seed(seed).verbose(progress)
+          .validationSplit(validationSplit).shuffle(!noShuffle).seed(seed).verbose(chief ? progress : 0)
           .callbacks(callbacks.toArray(Callback[]::new)).build());
       PrintWriter out = spec.commandLine().getOut();
       Map<String, List<Double>> h = history.history();
       StringBuilder last = new StringBuilder();
       h.forEach((k, v) -> last.append(last.isEmpty() ? "" : ", ").append(k).append('=')
           .append(String.format(java.util.Locale.ROOT, "%.4f", v.get(v.size() - 1))));
-      out.println("trained " + history.epochs().size() + " epochs on " + csv.rows + " rows of " + data + ": " + last);
+      out.println("trained " + history.epochs().size() + " epochs on " + csv.rows + " rows of " + data
+          + (strategy == null ? "" : " as worker " + strategy.taskIndex() + " of " + strategy.numReplicasInSync())
+          + ": " + last);
       out.flush();
     }
     return Kerasj.EXIT_OK;
+  }
+
+  /** The config's model, created inside the strategy's scope when there is one (the reader builds and compiles). */
+  private Model readModel(MultiWorkerMirroredStrategy strategy) throws IOException {
+    if (strategy == null) {
+      return configReader.read(config, seed);
+    }
+    try (MultiWorkerMirroredStrategy.Scope scope = strategy.scope()) {
+      return configReader.read(config, seed);
+    }
   }
 
   private List<Callback> checkpointAndLogs() {
@@ -164,6 +219,9 @@ final class TrainCommand implements Callable<Integer> {
     }
     if (tensorboard != null) {
       callbacks.add(TensorBoard.builder(tensorboard).build());
+    }
+    if (backupDir != null) {
+      callbacks.add(new BackupAndRestore(backupDir));
     }
     return callbacks;
   }

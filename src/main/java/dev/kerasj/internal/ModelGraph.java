@@ -41,6 +41,7 @@ public final class ModelGraph implements AutoCloseable {
   private final List<VariableSlot> uninitialized = new ArrayList<>();
   private final Map<Class<?>, Object> attachments = new java.util.HashMap<>();
   private Session session;
+  private Replication replication;
   private boolean closed;
 
   /**
@@ -154,10 +155,30 @@ public final class ModelGraph implements AutoCloseable {
   public Session session() {
     checkOpen();
     if (session == null) {
-      ConfigProto config = ConfigProto.newBuilder().setAllowSoftPlacement(true).build();
-      session = new Session(graph, config);
+      if (replication != null) {
+        session = replication.openSession(graph);
+      } else {
+        ConfigProto config = ConfigProto.newBuilder().setAllowSoftPlacement(true).build();
+        session = new Session(graph, config);
+      }
     }
     return session;
+  }
+
+  /**
+   * Runs this graph on a worker of a data-parallel group (see {@link Replication}): the session goes through the
+   * worker's TensorFlow server. Must be called before the session exists.
+   */
+  public void replicate(Replication replication) {
+    if (session != null) {
+      throw new IllegalStateException("The model graph's session already exists; replicate before first use");
+    }
+    this.replication = replication;
+  }
+
+  /** The group this graph trains in, or null for a single process. */
+  public Replication replication() {
+    return replication;
   }
 
   /** Runs the initial-value assignment of every variable created since the last call. */

@@ -84,6 +84,13 @@ public final class TrainingGraph {
   private final dev.kerasj.optimizers.schedules.LearningRateSchedule schedule;
   private final Operand<TInt64> iterations;
   private final List<String> optimizerVariables = new ArrayList<>();
+  /** With a {@link Replication}: this worker's share of the global batch, {@code local samples / global samples}. */
+  private final Placeholder<TFloat32> replicaShare;
+  private long allReduceElements;
+  /** {@link #syncFromChief}'s seed feed and result, and how many variables it covers. */
+  private Placeholder<TInt64> syncSeed;
+  private Operand<TInt64> syncedSeed;
+  private int syncedVariables;
 
   /**
    * @param outputs one spec per model output, in output order; with several, the total loss is the sum of each
@@ -178,6 +185,20 @@ public final class TrainingGraph {
     }
 
     Gradient[] grads = gradients(tf.withSubScope("optimizer_gradients"), trainLoss, trainable, lookups, penalized);
+    Replication replication = graph.replication();
+    if (replication != null) {
+      if (!layerUpdates.isEmpty()) {
+        throw new IllegalStateException("MultiWorkerMirroredStrategy all-reduces gradients only; this model's layers "
+            + "also update non-trainable state in the training step (" + layerUpdates.size() + " updates, such as "
+            + "BatchNormalization's moving statistics), which would differ between workers. Received a model with "
+            + "such layers; train it in one process, or without them");
+      }
+      this.replicaShare = compileScope.withName("replica_share").placeholder(TFloat32.class,
+          Placeholder.shape(Shape.scalar()));
+      grads = allReduce(tf.withSubScope("replica_all_reduce"), replication, grads);
+    } else {
+      this.replicaShare = null;
+    }
 
     // Keras' base build creates the EMA averages (zeros) before the optimizer's own slots.
     List<Operand<TFloat32>> averages = new ArrayList<>();
@@ -346,6 +367,150 @@ public final class TrainingGraph {
       ops.add(after.assign(w, after.select(overwrite, newAverages.get(i), w)));
     }
     return ops;
+  }
+
+  /**
+   * The data-parallel step: one {@code CollectiveReduceV2} sum over every worker of a flat vector packing this
+   * worker's loss and gradients, each times its share of the global batch (so the sums are the global batch's mean
+   * loss and gradients, as one process computes them over the whole batch), and the metric states as they are
+   * (sums over the global batch). The training fetches become the reduced values; the returned gradients are the
+   * reduced ones. A lookup table's per-lookup squares and absolute values are reduced too (times share squared, and
+   * share), so an Embedding's optimizer sees what it sees in one process.
+   */
+  private Gradient[] allReduce(Ops tf, Replication replication, Gradient[] grads) {
+    List<Operand<TFloat32>> parts = new ArrayList<>();
+    List<Long> sizes = new ArrayList<>();
+    Operand<TFloat32> share2 = tf.math.square(replicaShare);
+    for (int i = 0; i < trainFetches.size(); i++) {
+      Operand<TFloat32> f = trainFetches.get(i);
+      parts.add(i == 0 ? tf.math.mul(f, replicaShare) : f);
+    }
+    for (Gradient g : grads) {
+      if (g != null) {
+        parts.add(tf.math.mul(g.value(), replicaShare));
+        if (g.fromLookups()) {
+          parts.add(tf.math.mul(g.squared(), share2));
+          parts.add(tf.math.mul(g.absolute(), replicaShare));
+        }
+      }
+    }
+    List<Operand<TFloat32>> flat = new ArrayList<>();
+    for (Operand<TFloat32> p : parts) {
+      long n = p.shape().size();
+      if (n < 0) {
+        throw new IllegalStateException("MultiWorkerMirroredStrategy needs static shapes for what it all-reduces; "
+            + p.op().name() + " has shape " + p.shape());
+      }
+      sizes.add(n);
+      flat.add(tf.reshape(p, tf.constant(new long[] {n})));
+    }
+    allReduceElements = sizes.stream().mapToLong(Long::longValue).sum();
+    Operand<TFloat32> packed = tf.withName("packed").concat(flat, tf.constant(0));
+    Operand<TFloat32> reduced = replication.allReduceSum(tf, packed, Replication.nextInstanceKey());
+    List<Operand<TFloat32>> pieces = Replication.split(tf, reduced, sizes);
+    int k = 0;
+    for (int i = 0; i < trainFetches.size(); i++) {
+      trainFetches.set(i, pieces.get(k++));
+    }
+    Gradient[] out = new Gradient[grads.length];
+    for (int i = 0; i < grads.length; i++) {
+      Gradient g = grads[i];
+      if (g == null) {
+        continue;
+      }
+      Operand<org.tensorflow.types.TInt64> shape = tf.constant(g.value().shape().asArray());
+      Operand<TFloat32> value = tf.reshape(pieces.get(k++), shape);
+      if (g.fromLookups()) {
+        Operand<TFloat32> squared = tf.reshape(pieces.get(k++), shape);
+        Operand<TFloat32> absolute = tf.reshape(pieces.get(k++), shape);
+        out[i] = new Gradient(value, squared, absolute, true);
+      } else {
+        out[i] = new Gradient(value, tf.math.square(value), tf.math.abs(value), false);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Makes every worker start from the chief's state, as Keras' strategy broadcasts initial values from worker 0:
+   * every variable of the model graph (weights and optimizer state) takes task 0's value, and task 0's
+   * {@code shuffleSeed} is returned, so all workers cut the same global batches even when each drew its own seed.
+   * Every worker must call it at the same point (it is a collective).
+   */
+  public long syncFromChief(long shuffleSeed) {
+    if (syncSeed == null || syncedVariables != graph.variables().size()) {
+      buildSyncFromChief();
+    }
+    try (TInt64 fed = TInt64.scalarOf(shuffleSeed);
+        Result r = graph.session().runner().feed(syncSeed, fed).fetch(syncedSeed).run()) {
+      return ((TInt64) r.get(0)).getLong();
+    }
+  }
+
+  /** The ops of {@link #syncFromChief}, built once for the variables the graph has (again if it gained some). */
+  private void buildSyncFromChief() {
+    Replication replication = graph.replication();
+    Ops tf = graph.tf().withSubScope("replica_sync");
+    List<ModelGraph.VariableSlot> floats = new ArrayList<>();
+    List<ModelGraph.VariableSlot> longs = new ArrayList<>();
+    for (ModelGraph.VariableSlot s : graph.variables()) {
+      if (s.dtype() == TFloat32.class) {
+        floats.add(s);
+      } else if (s.dtype() == TInt64.class) {
+        longs.add(s);
+      } else {
+        throw new IllegalStateException("MultiWorkerMirroredStrategy broadcasts float32 and int64 variables; "
+            + s.name() + " is " + s.dtype().getSimpleName());
+      }
+    }
+    List<Op> assigns = new ArrayList<>();
+    @SuppressWarnings("unchecked")
+    List<Operand<TFloat32>> fv = floats.stream().map(s -> (Operand<TFloat32>) s.variable()).toList();
+    @SuppressWarnings("unchecked")
+    List<Operand<TInt64>> lv = longs.stream().map(s -> (Operand<TInt64>) s.variable()).toList();
+    Placeholder<TInt64> seed = tf.withName("seed").placeholder(TInt64.class, Placeholder.shape(Shape.scalar()));
+    List<Operand<TInt64>> longParts = new ArrayList<>(lv);
+    longParts.add(seed);
+    Operand<TInt64> reducedLongs = replication.fromChief(tf, packed(tf, longParts), Replication.nextInstanceKey());
+    List<Operand<TInt64>> longPieces = unpack(tf, reducedLongs, longParts);
+    for (int i = 0; i < lv.size(); i++) {
+      assigns.add(tf.assign(lv.get(i), longPieces.get(i)));
+    }
+    if (!fv.isEmpty()) {
+      Operand<TFloat32> reducedFloats = replication.fromChief(tf, packed(tf, fv), Replication.nextInstanceKey());
+      List<Operand<TFloat32>> floatPieces = unpack(tf, reducedFloats, fv);
+      for (int i = 0; i < fv.size(); i++) {
+        assigns.add(tf.assign(fv.get(i), floatPieces.get(i)));
+      }
+    }
+    this.syncSeed = seed;
+    this.syncedSeed = tf.withControlDependencies(assigns).identity(longPieces.get(lv.size()));
+    this.syncedVariables = graph.variables().size();
+  }
+
+  private static <T extends TType> Operand<T> packed(Ops tf, List<Operand<T>> parts) {
+    List<Operand<T>> flat = new ArrayList<>();
+    for (Operand<T> p : parts) {
+      flat.add(tf.reshape(p, tf.constant(new long[] {-1})));
+    }
+    return tf.concat(flat, tf.constant(0));
+  }
+
+  private static <T extends TType> List<Operand<T>> unpack(Ops tf, Operand<T> flat, List<Operand<T>> like) {
+    List<Operand<T>> out = new ArrayList<>();
+    long offset = 0;
+    for (Operand<T> p : like) {
+      long n = p.shape().size();
+      out.add(tf.reshape(tf.slice(flat, tf.constant(new long[] {offset}), tf.constant(new long[] {n})),
+          tf.constant(p.shape().asArray())));
+      offset += n;
+    }
+    return out;
+  }
+
+  /** Floats each worker all-reduces per training step (0 without replication). */
+  public long allReduceElements() {
+    return allReduceElements;
   }
 
   /**
@@ -728,7 +893,29 @@ public final class TrainingGraph {
    */
   public float[][] trainStep(List<HostArray> xs, List<HostArray> labels, List<HostArray> sampleWeights, int[] order,
       int from, int to) {
-    return run(xs, labels, sampleWeights, trainWeights, order, from, to, trainFetches, trainOp);
+    if (replicaShare != null) {
+      throw new IllegalStateException("This training graph is replicated; call trainStep with the worker's share");
+    }
+    return run(xs, labels, sampleWeights, trainWeights, order, from, to, trainFetches, trainOp, null);
+  }
+
+  /**
+   * One data-parallel training step on this worker's rows {@code order[from..to)} of a global batch of
+   * {@code globalSamples}, with sample weights as {@link #trainStep(List, List, List, int[], int, int)} takes them;
+   * returns what that does, for the global batch (the same on every worker).
+   */
+  public float[][] trainStep(List<HostArray> xs, List<HostArray> labels, List<HostArray> sampleWeights, int[] order,
+      int from, int to, int globalSamples) {
+    if (replicaShare == null) {
+      throw new IllegalStateException("This training graph is not replicated");
+    }
+    return run(xs, labels, sampleWeights, trainWeights, order, from, to, trainFetches, trainOp,
+        (float) ((double) (to - from) / globalSamples));
+  }
+
+  /** Whether the training step all-reduces over a group of workers. */
+  public boolean replicated() {
+    return replicaShare != null;
   }
 
   /** Computes loss and metrics of rows {@code from..to} with the inference pass; updates nothing. */
@@ -739,7 +926,7 @@ public final class TrainingGraph {
   /** {@link #evalStep(List, List, int, int)} with sample weights, as {@link #trainStep} takes them. */
   public float[][] evalStep(List<HostArray> xs, List<HostArray> labels, List<HostArray> sampleWeights, int from,
       int to) {
-    return run(xs, labels, sampleWeights, evalWeights, null, from, to, evalFetches, null);
+    return run(xs, labels, sampleWeights, evalWeights, null, from, to, evalFetches, null, null);
   }
 
   /**
@@ -764,10 +951,15 @@ public final class TrainingGraph {
 
   private float[][] run(List<HostArray> xs, List<HostArray> labels, List<HostArray> sampleWeights,
       List<Operand<TFloat32>> weightInputs, int[] order, int from, int to, List<Operand<TFloat32>> fetches,
-      Op target) {
+      Op target, Float share) {
     List<Tensor> fed = new ArrayList<>();
     try {
       Session.Runner runner = graph.session().runner();
+      if (share != null) {
+        Tensor t = TFloat32.scalarOf(share);
+        fed.add(t);
+        runner.feed(replicaShare, t);
+      }
       List<Placeholder<?>> xPlaceholders = inputs;
       List<Class<? extends TType>> xDtypes = inputDtypes;
       for (int i = 0; i < xPlaceholders.size(); i++) {

@@ -124,6 +124,14 @@ public interface KerasModel extends AutoCloseable {
 
   long iterations();
 
+  /**
+   * This process's place in a data-parallel group ({@code MultiWorkerMirroredStrategy}): callbacks that write files
+   * write real files only on the chief. {@link WorkerRole#SINGLE} outside a group.
+   */
+  default WorkerRole workerRole() {
+    return WorkerRole.SINGLE;
+  }
+
   String toJson();
 
   long countParams();

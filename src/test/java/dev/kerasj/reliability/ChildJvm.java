@@ -46,13 +46,21 @@ public final class ChildJvm implements AutoCloseable {
    * {@code bash -c 'ulimit -f 8; exec "$0" "$@"'}.
    */
   public static ChildJvm start(List<String> wrapper, Class<?> main, Path stderr, String... args) throws IOException {
+    return start(wrapper, java.util.Map.of(), main, stderr, args);
+  }
+
+  /** Like {@link #start(List, Class, Path, String...)}, with {@code env} added to the child's environment. */
+  public static ChildJvm start(List<String> wrapper, java.util.Map<String, String> env, Class<?> main, Path stderr,
+      String... args) throws IOException {
     List<String> cmd = new ArrayList<>(wrapper);
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(List.of("-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-cp",
         System.getProperty("java.class.path"), main.getName()));
     cmd.addAll(List.of(args));
     Files.createDirectories(stderr.getParent());
-    Process p = new ProcessBuilder(cmd).redirectError(stderr.toFile()).start();
+    ProcessBuilder builder = new ProcessBuilder(cmd).redirectError(stderr.toFile());
+    builder.environment().putAll(env);
+    Process p = builder.start();
     p.getOutputStream().close();
     return new ChildJvm(p, stderr);
   }

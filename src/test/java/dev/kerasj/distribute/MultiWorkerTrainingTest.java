@@ -1,0 +1,206 @@
+package dev.kerasj.distribute;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kerasj.FitOptions;
+import dev.kerasj.Sequential;
+import dev.kerasj.callbacks.History;
+import dev.kerasj.examples.Digits;
+import dev.kerasj.reliability.ChildJvm;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two and three worker JVMs on 127.0.0.1 train the digits MLP with {@link MultiWorkerMirroredStrategy} over
+ * TensorFlow's gRPC servers and {@code CollectiveReduceV2}; every worker ends with the same weights, bit for bit, and
+ * those equal a single-process run over the same global batches within {@value #TOLERANCE} (not bitwise: one process
+ * sums a batch's gradient inside one MatMul, the group sums per-slice gradients, a different order of float
+ * additions).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MultiWorkerTrainingTest {
+  static final int EPOCHS = 3;
+  /** Largest absolute difference allowed between a group's final weights and one process's. */
+  static final double TOLERANCE = 1e-6;
+  static final int TIMEOUT_SECONDS = 30;
+
+  /** One process's final weights and per-epoch losses, by sample count. */
+  record Reference(float[] weights, List<Double> loss) {}
+
+  static final java.util.Map<Integer, Reference> REFERENCES = new java.util.HashMap<>();
+
+  static Reference reference(int samples) {
+    return REFERENCES.computeIfAbsent(samples, n -> {
+      Digits data = WorkerChild.data(n);
+      try (Sequential model = WorkerChild.newModel(null)) {
+        History h = model.fit(data.pixels(), data.labels(), FitOptions.builder().epochs(EPOCHS)
+            .batchSize(WorkerChild.BATCH).verbose(0).build());
+        List<Float> all = new ArrayList<>();
+        model.getWeights().forEach(w -> w.scalars().forEach(s -> all.add(s.getFloat())));
+        float[] weights = new float[all.size()];
+        for (int i = 0; i < weights.length; i++) {
+          weights[i] = all.get(i);
+        }
+        return new Reference(weights, h.history().get("loss"));
+      }
+    });
+  }
+
+  /** The uninterrupted two-worker run's final weights (the resume test compares with them bit for bit). */
+  static float[] twoWorkers;
+
+  @Test
+  @Order(1)
+  void twoWorkers_endWithTheWeightsOfOneProcessOverTheSameGlobalBatches(@TempDir Path dir) throws Exception {
+    twoWorkers = trainAndCompare(dir, 2, WorkerChild.SAMPLES);
+  }
+
+  /**
+   * With 580 samples the last global batch has 4, split 2, 1, 1: slices are weighted by their size. Each worker
+   * trains another model first in the same process, whose collectives must not collide with this one's.
+   */
+  @Test
+  @Order(2)
+  void threeWorkers_unevenLastBatch_afterAnotherModel_endWithTheWeightsOfOneProcess(@TempDir Path dir)
+      throws Exception {
+    trainAndCompare(dir, 3, WorkerChild.UNEVEN_SAMPLES, true);
+  }
+
+  /**
+   * SIGKILL one worker mid-epoch: the chief's next all-reduce times out and it exits with TensorFlow's error within
+   * the collective timeout; relaunching both resumes from the chief's BackupAndRestore backup and ends with the
+   * uninterrupted run's weights, bit for bit. Only the chief's directories hold files; Python's tf.train.Checkpoint
+   * restores the chief's last ModelCheckpoint (python-interop/tests/test_java_distributed.py).
+   */
+  @Test
+  @Order(3)
+  void killedWorker_failsTheOthersWithinTheTimeout_andARelaunchResumesToTheUninterruptedWeights(@TempDir Path dir)
+      throws Exception {
+    if (twoWorkers == null) {
+      twoWorkers = trainAndCompare(dir.resolve("uninterrupted"), 2, WorkerChild.SAMPLES);
+    }
+    Path run = dir.resolve("run");
+    int timeout = 5;
+    try (WorkerGroup group = WorkerGroup.start(run, dir.resolve("logs-1"), 2, EPOCHS, timeout, 150, true)) {
+      ChildJvm victim = group.workers.get(1);
+      long deadline = System.currentTimeMillis() + 120_000;
+      String line;
+      do {
+        line = victim.nextLine(deadline - System.currentTimeMillis());
+        assertTrue(line != null && !line.equals(ChildJvm.EOF), "worker 1 never reached epoch 2, batch 6\n"
+            + group.describe());
+      } while (!line.equals("BATCH 1 5"));
+      long killedAt = System.nanoTime();
+      assertEquals(ChildJvm.SIGKILL_EXIT, victim.kill());
+      ChildJvm chief = group.workers.get(0);
+      int status = chief.awaitExit(timeout + 30);
+      double seconds = (System.nanoTime() - killedAt) / 1e9;
+      System.out.printf("chief exited %.1f s after worker 1's SIGKILL (collective timeout %d s)%n", seconds, timeout);
+      assertEquals(3, status, group.describe());
+      String failure = chief.lines().stream().filter(l -> l.startsWith("FAILED ")).findFirst().orElse("");
+      // Either TensorFlow notices the dead peer's closed port (UNAVAILABLE, at once) or the collective times out.
+      assertTrue(failure.contains("WorkerFailureException: MultiWorkerMirroredStrategy: worker 0 of 2 stopped at "
+          + "epoch 2, batch"), failure + "\n" + group.describe());
+      assertTrue(failure.contains("is unreachable") || failure.contains("did not answer within the collective "
+          + "timeout of 5 s"), failure);
+      assertTrue(seconds < timeout + 15, "the chief took " + seconds + " s to fail");
+    }
+    assertTrue(java.nio.file.Files.exists(run.resolve("backup")), "the chief left no backup");
+    try (WorkerGroup group = WorkerGroup.start(run, dir.resolve("logs-2"), 2, EPOCHS, 30, 0, true)) {
+      for (ChildJvm w : group.workers) {
+        assertEquals(0, w.awaitExit(120), group.describe());
+      }
+    }
+    float[] resumed = WorkerGroup.readWeights(run.resolve("final-0.bin"));
+    assertArrayEquals(twoWorkers, resumed, "the resumed run's weights differ from the uninterrupted run's");
+    assertArrayEquals(resumed, WorkerGroup.readWeights(run.resolve("final-1.bin")));
+    assertFalse(java.nio.file.Files.exists(run.resolve("backup")), "a completed run deletes the chief's backups");
+    List<String> checkpoints;
+    try (var files = java.nio.file.Files.list(run.resolve("ckpt"))) {
+      checkpoints = files.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+    assertEquals(List.of("checkpoint", "ckpt-001.data-00000-of-00001", "ckpt-001.index",
+        "ckpt-002.data-00000-of-00001", "ckpt-002.index", "ckpt-003.data-00000-of-00001", "ckpt-003.index"),
+        checkpoints.stream().filter(n -> !n.startsWith(".kerasj")).toList(),
+        "only the chief's checkpoints, no workertemp_1: " + checkpoints);
+    DistributedInterop.export(run.resolve("ckpt"), resumed);
+  }
+
+  /**
+   * A worker that hangs (SIGSTOP: its connections stay open, so TensorFlow cannot see it is gone): the chief's
+   * all-reduce gives up after the collective timeout ({@code DEADLINE_EXCEEDED}) and the chief exits.
+   */
+  @Test
+  @Order(4)
+  void hungWorker_failsTheOthersAfterTheCollectiveTimeout(@TempDir Path dir) throws Exception {
+    int timeout = 4;
+    try (WorkerGroup group = WorkerGroup.start(dir, dir.resolve("logs"), 2, EPOCHS, timeout, 150, false)) {
+      ChildJvm victim = group.workers.get(1);
+      long deadline = System.currentTimeMillis() + 120_000;
+      String line;
+      do {
+        line = victim.nextLine(deadline - System.currentTimeMillis());
+        assertTrue(line != null && !line.equals(ChildJvm.EOF), "worker 1 never reached batch 4\n" + group.describe());
+      } while (!line.equals("BATCH 0 3"));
+      Process stop = new ProcessBuilder("kill", "-STOP", String.valueOf(victim.pid())).start();
+      assertTrue(stop.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && stop.exitValue() == 0, "kill -STOP");
+      long stoppedAt = System.nanoTime();
+      ChildJvm chief = group.workers.get(0);
+      int status = chief.awaitExit(timeout + 30);
+      double seconds = (System.nanoTime() - stoppedAt) / 1e9;
+      System.out.printf("chief exited %.1f s after worker 1's SIGSTOP (collective timeout %d s)%n", seconds, timeout);
+      assertEquals(3, status, group.describe());
+      String failure = chief.lines().stream().filter(l -> l.startsWith("FAILED ")).findFirst().orElse("");
+      assertTrue(failure.contains("did not answer within the collective timeout of 4 s")
+          && failure.contains("Collective has timed out"), failure + "\n" + group.describe());
+      assertTrue(seconds >= timeout - 1 && seconds < timeout + 15, "the chief took " + seconds + " s to fail");
+    }
+  }
+
+  private static float[] trainAndCompare(Path dir, int n, int samples) throws Exception {
+    return trainAndCompare(dir, n, samples, false);
+  }
+
+  private static float[] trainAndCompare(Path dir, int n, int samples, boolean modelBefore) throws Exception {
+    float[] reference = reference(samples).weights();
+    List<Double> referenceLoss = reference(samples).loss();
+    try (WorkerGroup group = WorkerGroup.start(dir, dir.resolve("logs"), n, EPOCHS, TIMEOUT_SECONDS, 0, false,
+        samples, modelBefore)) {
+      List<List<String>> epochs = new ArrayList<>();
+      for (ChildJvm w : group.workers) {
+        assertEquals(0, w.awaitExit(120), group.describe());
+        assertTrue(w.lines().contains("DONE"), group.describe());
+        epochs.add(w.lines().stream().filter(l -> l.startsWith("EPOCH ")).toList());
+      }
+      float[] chief = WorkerGroup.readWeights(dir.resolve("final-0.bin"));
+      for (int i = 1; i < n; i++) {
+        assertArrayEquals(chief, WorkerGroup.readWeights(dir.resolve("final-" + i + ".bin")),
+            "worker " + i + "'s weights differ from the chief's");
+        assertEquals(epochs.get(0), epochs.get(i), "worker " + i + " logged other values than the chief");
+      }
+      assertEquals(reference.length, chief.length);
+      double worst = 0;
+      for (int i = 0; i < chief.length; i++) {
+        worst = Math.max(worst, Math.abs(chief[i] - reference[i]));
+      }
+      System.out.printf("%d workers, %d samples: max |weight - one process| = %.3g over %d weights%n", n, samples,
+          worst, chief.length);
+      assertTrue(worst <= TOLERANCE, n + " workers: max weight difference from one process " + worst);
+      assertEquals(EPOCHS, epochs.get(0).size(), group.describe());
+      for (int e = 0; e < EPOCHS; e++) {
+        double loss = Double.parseDouble(epochs.get(0).get(e).split(" ")[2]);
+        assertEquals(referenceLoss.get(e), loss, 1e-6, "epoch " + e + " loss");
+      }
+      return chief;
+    }
+  }
+}

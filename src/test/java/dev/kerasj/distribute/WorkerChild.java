@@ -1,0 +1,152 @@
+package dev.kerasj.distribute;
+
+import dev.kerasj.FitOptions;
+import dev.kerasj.Sequential;
+import dev.kerasj.callbacks.BackupAndRestore;
+import dev.kerasj.callbacks.Callback;
+import dev.kerasj.callbacks.History;
+import dev.kerasj.callbacks.ModelCheckpoint;
+import dev.kerasj.examples.Digits;
+import dev.kerasj.layers.Dense;
+import dev.kerasj.layers.Input;
+import dev.kerasj.losses.SparseCategoricalCrossentropy;
+import dev.kerasj.optimizers.Adam;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.ndarray.FloatNdArray;
+
+/**
+ * One worker of {@link MultiWorkerTrainingTest}'s groups: reads {@code TF_CONFIG} from its environment, trains the
+ * digits MLP with {@link MultiWorkerMirroredStrategy} and writes its final weights.
+ *
+ * <p>Usage: {@code WorkerChild <dir> <epochs> <timeoutSeconds> <sleepMsPerBatch> <backupAndCheckpoint> <samples>
+ * [modelBefore]}: the first {@code samples} digits; with {@code modelBefore}, another model trains one epoch first in
+ * the same process. With
+ * {@code backupAndCheckpoint}, a {@link BackupAndRestore} in {@code <dir>/backup} (every {@value #BACKUP_FREQ}
+ * batches) and a weights-only {@link ModelCheckpoint} {@code <dir>/ckpt/ckpt-EEE} every epoch.
+ *
+ * <p>Stdout, one line per event: {@code START <workers> <task>}, {@code BATCH <epoch> <batch>},
+ * {@code EPOCH <epoch> <loss> <accuracy>}, {@code DONE}, or {@code FAILED <exception>} (exit status 3). Final weights
+ * go to {@code <dir>/final-<task>.bin} (every weight's floats, big-endian, in {@code getWeights} order).
+ */
+public final class WorkerChild {
+  static final long SEED = 20261206L;
+  /** 12 global batches of 48. */
+  static final int SAMPLES = 576;
+  /** 12 global batches of 48 and a last one of 4, which 3 workers split 2, 1, 1. */
+  static final int UNEVEN_SAMPLES = 580;
+  /** The global batch: 2 and 3 divide it, so every worker's slice has the same size. */
+  static final int BATCH = 48;
+  static final int BACKUP_FREQ = 2;
+
+  public static void main(String[] args) throws Exception {
+    Path dir = Path.of(args[0]);
+    int epochs = Integer.parseInt(args[1]);
+    Duration timeout = Duration.ofSeconds(Long.parseLong(args[2]));
+    long sleepMs = Long.parseLong(args[3]);
+    boolean files = Boolean.parseBoolean(args[4]);
+    int samples = Integer.parseInt(args[5]);
+    boolean modelBefore = args.length > 6 && Boolean.parseBoolean(args[6]);
+    MultiWorkerMirroredStrategy strategy = MultiWorkerMirroredStrategy.builder(TfConfig.fromEnvironment())
+        .collectiveTimeout(timeout).build();
+    emit("START " + strategy.numReplicasInSync() + " " + strategy.taskIndex());
+    Digits data = data(samples);
+    if (modelBefore) {
+      // Another model trained first in the same worker process: its collectives must not collide with the next's.
+      try (var scope = strategy.scope(); Sequential other = new Sequential(Input.of(64), new Dense(7, "tanh"),
+          new Dense(10, "softmax"))) {
+        other.compile("sgd", "sparse_categorical_crossentropy");
+        other.fit(data.pixels(), data.labels(), FitOptions.builder().epochs(1).batchSize(BATCH).verbose(0).build());
+      }
+    }
+    try (Sequential model = newModel(strategy)) {
+      List<Callback> callbacks = new ArrayList<>();
+      callbacks.add(new Callback() {
+        private int epoch;
+
+        @Override
+        public void onEpochBegin(int e, Map<String, Double> logs) {
+          epoch = e;
+        }
+
+        @Override
+        public void onTrainBatchEnd(int batch, Map<String, Double> logs) {
+          emit("BATCH " + epoch + " " + batch);
+          if (sleepMs > 0) {
+            try {
+              Thread.sleep(sleepMs);
+            } catch (InterruptedException ex) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        }
+      });
+      if (files) {
+        callbacks.add(ModelCheckpoint.builder(dir.resolve("ckpt").resolve("ckpt-{epoch:03d}").toString())
+            .saveWeightsOnly(true).build());
+        callbacks.add(BackupAndRestore.builder(dir.resolve("backup")).saveFreq(BACKUP_FREQ).build());
+      }
+      History h;
+      try {
+        h = model.fit(data.pixels(), data.labels(), FitOptions.builder().epochs(epochs).batchSize(BATCH)
+            .verbose(0).callbacks(callbacks.toArray(Callback[]::new)).build());
+      } catch (RuntimeException e) {
+        emit("FAILED " + e.getClass().getName() + ": " + e.getMessage().replace('\n', ' '));
+        System.out.flush();
+        Runtime.getRuntime().halt(3); // the TensorFlow server cannot be stopped; do not wait for its threads
+        return;
+      }
+      List<Double> loss = h.history().get("loss");
+      List<Double> acc = h.history().get("accuracy");
+      for (int i = 0; i < loss.size(); i++) {
+        emit("EPOCH " + i + " " + loss.get(i) + " " + acc.get(i));
+      }
+      writeWeights(model.getWeights(), dir.resolve("final-" + strategy.taskIndex() + ".bin"));
+      emit("DONE");
+    }
+    System.out.flush();
+    Runtime.getRuntime().halt(0);
+  }
+
+  static Digits data(int samples) {
+    return Digits.load(Digits.DEFAULT_CSV).slice(0, samples);
+  }
+
+  /** The digits MLP; with a strategy, a worker of its group. */
+  static Sequential newModel(MultiWorkerMirroredStrategy strategy) {
+    Sequential model = new Sequential(Input.of(64), new Dense(32, "relu"), new Dense(10, "softmax"));
+    model.setSeed(SEED);
+    if (strategy != null) {
+      model.setDistributeStrategy(strategy);
+    }
+    model.compile(new Adam(1e-3), new SparseCategoricalCrossentropy(), "accuracy");
+    return model;
+  }
+
+  static void writeWeights(List<FloatNdArray> weights, Path file) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(tmp))) {
+      for (FloatNdArray w : weights) {
+        w.scalars().forEach(s -> {
+          try {
+            out.writeFloat(s.getFloat());
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+      }
+    }
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  static void emit(String line) {
+    System.out.println(line);
+    System.out.flush();
+  }
+}
