@@ -39,8 +39,23 @@ clear_session() then set_random_seed(seed) per case; weights from numpy.random.d
                   per-step targets mean(row) (shape [n, 8, 1]), SGD(0.1), mse: one loss value per timestep,
                   sample_weight [n, 8]; metrics ["mae"], weighted_metrics ["mae"]; validation_data with [n_val, 8]
                   weights; evaluate with them
+  masked_sequence  a mask at the output with weights (make_rnn_fixtures.masked_sequence_labels' model and data:
+                  token ids zero-padded at the end or the start, per_step_tokens(309), random classes at padded
+                  steps): Input((10,), int32) -> Embedding(20, 6, mask_zero=True) -> LSTM(5, return_sequences=True)
+                  -> Dense(3, softmax) per step, Adam(1e-2), sparse CE, metrics ["accuracy"], weighted_metrics
+                  ["accuracy"]; sample_weight [n, 10] (one per step, every 7th 0, padded steps too); validation_data
+                  with [n_val, 10] weights; evaluate with them. Keras: loss weight = sample_weight * mask * total /
+                  valid, weighted_accuracy weight = sample_weight * mask, accuracy weight = mask
+  masked_binary_steps  a mask at the output with one weight per sequence: make_rnn_fixtures.padded_sequences(506)
+                  (3..10 real steps of 3 features, zero-padded at the end or the start) with per-step labels 1.0
+                  where the running sum of feature 0 is > 0, random 0/1 at padded steps (shape [n, 10, 1]):
+                  Input((10, 3)) -> Masking -> GRU(4, return_sequences=True) -> Dense(1, sigmoid) per step,
+                  Adam(1e-2), binary CE, metrics ["accuracy"], weighted_metrics ["accuracy",
+                  Precision(name="precision")] (Precision never reads the mask: the sample weight alone);
+                  sample_weight [n, 1] (every 7th 0); validation_data with [n_val, 1] weights; evaluate with them
+  The two masked cases store their own data: x, y, x_val, y_val.
 
-Usage: python python-interop/make_weight_fixtures.py [--out DIR]
+Usage: python python-interop/make_weight_fixtures.py [--out DIR] [--cases NAME ...]
 """
 
 import os
@@ -58,6 +73,7 @@ import numpy as np
 import tensorflow as tf
 
 import make_metric_fixtures as metric_fixtures
+import make_rnn_fixtures as rnn_fixtures
 from make_fixtures import BATCH_SIZE, EPOCHS, deterministic_tf, digits_split, save_bundle, training_meta, \
     weight_names
 
@@ -142,11 +158,54 @@ def sequence_case(rng, data):
                                   "y_val": target_val}
 
 
+def masked_sequence_case(rng, data):
+    x, y, x_val, y_val = rnn_fixtures.per_step_tokens(309)
+    model = keras.Sequential([keras.Input((rnn_fixtures.STEPS,), dtype="int32"),
+                              L.Embedding(rnn_fixtures.VOCABULARY, 6, mask_zero=True),
+                              L.LSTM(5, return_sequences=True), L.Dense(3, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss=SPARSE_CE, metrics=["accuracy"],
+                  weighted_metrics=["accuracy"], jit_compile=False)
+    sw, sw_val = weights(rng, y.shape), weights(rng, y_val.shape)
+    fit = dict(x=x, y=y, sample_weight=sw, validation_data=(x_val, y_val, sw_val))
+    evaluate = dict(x=x_val, y=y_val, sample_weight=sw_val)
+    return model, fit, evaluate, {"x": x, "y": y, "x_val": x_val, "y_val": y_val, "sample_weight/output": sw,
+                                  "val_sample_weight/output": sw_val}
+
+
+def per_step_binary(seed):
+    """rnn_fixtures.padded_sequences(seed) with per-step labels [n, 10, 1]: 1.0 where the running sum of feature 0
+    is > 0 at real steps, a random 0/1 at padded steps (which the masked loss and mean metrics must ignore)."""
+    x, _, x_val, _ = rnn_fixtures.padded_sequences(seed)
+    rng = np.random.default_rng(seed + 1000)
+
+    def labels(rows):
+        real = np.any(rows != 0, axis=-1)
+        y = (np.cumsum(rows[:, :, 0], axis=1) > 0).astype(np.float32)
+        return np.where(real, y, rng.integers(0, 2, size=real.shape)).astype(np.float32)[..., None]
+
+    return x, labels(x), x_val, labels(x_val)
+
+
+def masked_binary_steps_case(rng, data):
+    x, y, x_val, y_val = per_step_binary(506)
+    model = keras.Sequential([keras.Input((rnn_fixtures.STEPS, rnn_fixtures.FEATURES)), L.Masking(),
+                              L.GRU(4, return_sequences=True), L.Dense(1, activation="sigmoid")])
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="binary_crossentropy", metrics=["accuracy"],
+                  weighted_metrics=["accuracy", keras.metrics.Precision(name="precision")], jit_compile=False)
+    sw, sw_val = weights(rng, (len(x), 1)), weights(rng, (len(x_val), 1))
+    fit = dict(x=x, y=y, sample_weight=sw, validation_data=(x_val, y_val, sw_val))
+    evaluate = dict(x=x_val, y=y_val, sample_weight=sw_val)
+    return model, fit, evaluate, {"x": x, "y": y, "x_val": x_val, "y_val": y_val, "sample_weight/output": sw,
+                                  "val_sample_weight/output": sw_val}
+
+
 CASES = {
     "sample_weight": (501, sample_weight_case),
     "class_weight": (502, class_weight_case),
     "two_output": (503, two_output_case),
     "sequence": (504, sequence_case),
+    "masked_sequence": (505, masked_sequence_case),
+    "masked_binary_steps": (506, masked_binary_steps_case),
 }
 
 
@@ -210,16 +269,21 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=pathlib.Path, default=REPO / "testdata" / "weights",
                         help="output directory (default: the repository's testdata/weights/)")
+    parser.add_argument("--cases", nargs="+", choices=list(CASES), default=list(CASES),
+                        help="cases to (re)write (default: all, and the shared data and metric_values bundles, "
+                             "which are written only then)")
     args = parser.parse_args(argv)
     deterministic_tf()
     tf.get_logger().setLevel("ERROR")
     (args.out / "keras").mkdir(parents=True, exist_ok=True)
     x, y, x_val, y_val = digits_split("sparse")
-    save_bundle(args.out / "data", {"x": x, "y": y, "x_val": x_val, "y_val": y_val,
-                                    "meta/keras_version": keras.__version__, "meta/tf_version": tf.__version__,
-                                    "meta/numpy_version": np.__version__, "meta/command": COMMAND})
-    save_bundle(args.out / "metric_values", metric_values_bundle())
-    for name, (seed, build) in CASES.items():
+    if set(args.cases) == set(CASES):
+        save_bundle(args.out / "data", {"x": x, "y": y, "x_val": x_val, "y_val": y_val,
+                                        "meta/keras_version": keras.__version__, "meta/tf_version": tf.__version__,
+                                        "meta/numpy_version": np.__version__, "meta/command": COMMAND})
+        save_bundle(args.out / "metric_values", metric_values_bundle())
+    for name in args.cases:
+        seed, build = CASES[name]
         keras_path = args.out / "keras" / f"{name}.keras" if name in KERAS_FILES else None
         json_path = args.out / "keras" / f"{name}.json" if name in JSON_CONFIGS else None
         t, history = run_case(name, seed, build, (x, y, x_val, y_val), keras_path, json_path)

@@ -21,7 +21,7 @@ import fixture_compare
 HERE = pathlib.Path(__file__).resolve().parent
 GENERATOR = HERE.parent / "make_weight_fixtures.py"
 COMMITTED = HERE.parent.parent / "testdata" / "weights"
-CASES = ["class_weight", "sample_weight", "sequence", "two_output"]
+CASES = ["class_weight", "masked_binary_steps", "masked_sequence", "sample_weight", "sequence", "two_output"]
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +48,20 @@ def test_committed_logsWeightedMetricsUnderKerasNames():
                                          "value_loss", "value_mae"] + [
         "val_" + k for k in ["digit_accuracy", "digit_loss", "digit_weighted_accuracy", "loss", "value_loss",
                              "value_mae"]])
+    assert keys("masked_sequence") == keys("sample_weight")
+    assert keys("masked_binary_steps") == sorted(["accuracy", "loss", "precision", "weighted_accuracy"] + [
+        "val_" + k for k in ["accuracy", "loss", "precision", "weighted_accuracy"]])
+
+
+def test_committed_maskedCases_haveWeightsAtPaddedSteps():
+    """The masked cases' labels at padded steps are random and their weights there non-zero (every 7th 0, flat), so
+    only the mask keeps those steps out of Keras' numbers; the per-step weights differ from one per sequence."""
+    def read(case, name):
+        return tf.train.load_variable(str(COMMITTED / case), name)
+    x, sw = read("masked_sequence", "x"), read("masked_sequence", "sample_weight/output")
+    assert sw.shape == x.shape and (x == 0).any() and (sw[x == 0] > 0).any()
+    x, sw = read("masked_binary_steps", "x"), read("masked_binary_steps", "sample_weight/output")
+    assert sw.shape == (len(x), 1) and (x == 0).all(axis=-1).any()
 
 
 def test_regeneration_matchesCommitted_floatsWithinTolerance(regenerated):

@@ -134,8 +134,10 @@ final class SampleWeights {
     long[] expected = training.sampleWeightShape(0);
     if (expected == null || expected.length != 0) {
       throw new IllegalArgumentException("`classWeight` needs one loss value per sample. Output '" + names.get(0)
-          + "' has loss values of per-sample shape " + (expected == null ? "unknown" : Arrays.toString(expected))
-          + "; pass `sampleWeight` instead");
+          + "' has loss values of per-sample shape "
+          + (expected == null ? "unknown" : DataAdapter.shape(expected).replace("-1", "None"))
+          + " (Keras multiplies its one weight per sample into them and fails, or with a batch as long as the "
+          + "steps weighs steps by other samples' classes); pass `sampleWeight` instead");
     }
     int[] classes = classesOf(ys.get(0));
     float[] w = new float[classes.length];

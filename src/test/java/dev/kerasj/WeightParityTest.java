@@ -1,6 +1,7 @@
 package dev.kerasj;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kerasj.callbacks.History;
 import dev.kerasj.internal.HostArray;
@@ -96,6 +97,84 @@ class WeightParityTest {
       History h = model.fit(seq, target, options(b).sampleWeight(sw).validationData(seqVal, targetVal, swVal).build());
       finish(b, model, h, model.evaluate(seqVal, targetVal, swVal, 32), diff);
     }
+  }
+
+  /**
+   * A mask at the output (Embedding(maskZero) -> LSTM(returnSequences) -> Dense per step) with one weight per step:
+   * Keras weighs the loss by sampleWeight * mask * total / valid, weighted_accuracy by sampleWeight * mask and
+   * accuracy by the mask alone; labels at padded steps are random and weights there non-zero, so leaving the mask
+   * out of any of the three moves the numbers.
+   */
+  @Test
+  void maskedSequence_timestepWeightsWithWeightedValidationAndEvaluate_matchesKeras() {
+    TensorBundle b = new TensorBundle(DIR.resolve("masked_sequence"));
+    try (Sequential model = WeightCases.maskedSequence()) {
+      fitMasked(b, model, "weights/masked_sequence", TInt32.class, TInt32.class);
+    }
+  }
+
+  /**
+   * A mask at the output (Masking -> GRU(returnSequences) -> Dense(1, sigmoid) per step) with one weight per
+   * sequence, shape (n, 1): the loss and weighted accuracy take it times the mask, Precision the weight alone (Keras'
+   * confusion metrics never read the mask).
+   */
+  @Test
+  void maskedBinarySteps_perSequenceWeightsWithWeightedPrecision_matchesKeras() {
+    TensorBundle b = new TensorBundle(DIR.resolve("masked_binary_steps"));
+    try (Sequential model = WeightCases.maskedBinarySteps()) {
+      fitMasked(b, model, "weights/masked_binary_steps", TFloat32.class, TFloat32.class);
+    }
+  }
+
+  /**
+   * Keras 3.15 turns class_weight into one weight per sample ({@code (n,)}, from the argmax of the per-step labels)
+   * and then fails multiplying it into the masked per-step loss ({@code (32,)} against {@code (32, 10)}); kerasj
+   * refuses before training, saying what the loss needs.
+   */
+  @Test
+  void classWeight_onMaskedSequenceOutput_isRefusedAsKerasRefusesIt() {
+    TensorBundle b = new TensorBundle(DIR.resolve("masked_sequence"));
+    HostArray ids = b.read("x", TInt32.class);
+    HostArray labels = b.read("y", TInt32.class);
+    try (Sequential model = WeightCases.maskedSequence()) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.fit(ids, labels,
+          options(b).classWeight(Map.of(0, 1.0, 1, 2.0, 2, 3.0)).build()));
+      assertEquals("`classWeight` needs one loss value per sample. Output 'dense' has loss values of per-sample "
+          + "shape (None,) (Keras multiplies its one weight per sample into them and fails, or with a batch as long "
+          + "as the steps weighs steps by other samples' classes); pass `sampleWeight` instead",
+          e.getMessage().replaceAll("'dense_\\d+'", "'dense'"));
+    }
+  }
+
+  /** One weight per sample, shape (n,), on the masked per-step loss: Keras fails to broadcast it, kerasj refuses. */
+  @Test
+  void perSampleWeights_onMaskedSequenceOutput_areRefusedNamingBothShapes() {
+    TensorBundle b = new TensorBundle(DIR.resolve("masked_sequence"));
+    HostArray ids = b.read("x", TInt32.class);
+    HostArray labels = b.read("y", TInt32.class);
+    float[] perSample = new float[ids.samples()];
+    java.util.Arrays.fill(perSample, 1f);
+    try (Sequential model = WeightCases.maskedSequence()) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.fit(ids, labels,
+          options(b).sampleWeight(perSample).build()));
+      assertEquals("Output 'dense' has loss values of shape (250, None): expected `sample_weight` of shape "
+          + "(250, None) or (250, 1). Received: sample_weight.shape=(250,)",
+          e.getMessage().replaceAll("'dense_\\d+'", "'dense'"));
+    }
+  }
+
+  /** Fits a masked case on its own data (x, y, x_val, y_val in its bundle) with its weights, then compares. */
+  private static void fitMasked(TensorBundle b, Model model, String name, Class<? extends TType> xType,
+      Class<? extends TType> yType) {
+    HostArray mx = b.read("x", xType);
+    HostArray my = b.read("y", yType);
+    HostArray mxVal = b.read("x_val", xType);
+    HostArray myVal = b.read("y_val", yType);
+    HostArray sw = b.read("sample_weight/output", TFloat32.class);
+    HostArray swVal = b.read("val_sample_weight/output", TFloat32.class);
+    KerasParityTest.Diff diff = start(b, model, name);
+    History h = model.fit(mx, my, options(b).sampleWeight(sw).validationData(mxVal, myVal, swVal).build());
+    finish(b, model, h, model.evaluate(mxVal, myVal, swVal, 32), diff);
   }
 
   private static FitOptions.Builder options(TensorBundle b) {

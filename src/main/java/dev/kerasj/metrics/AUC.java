@@ -168,7 +168,7 @@ public final class AUC implements Metric {
     Thresholds.checkSameShape("AUC", yTrue, yPred);
     Operand<TFloat32> pred = fromLogits ? tf.math.sigmoid(yPred) : yPred;
     return Thresholds.confusion(tf, tf.dtypes.cast(yTrue, TFloat32.class), pred,
-        Thresholds.perSampleWeights(tf, "AUC", sampleWeight), thresholds, evenly);
+        Thresholds.perSampleWeights(tf, "AUC", sampleWeight, pred), thresholds, evenly);
   }
 
   @Override

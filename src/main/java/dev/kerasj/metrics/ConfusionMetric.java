@@ -81,12 +81,13 @@ public abstract sealed class ConfusionMetric implements Metric permits Precision
 
   /**
    * {@link #counts(Ops, Operand, Operand)} weighted as Keras' {@code update_confusion_matrix_variables}: one weight
-   * per sample ({@code [batch]}), expanded to {@code [batch, 1]} and broadcast over the (class-sliced) predictions.
+   * per sample ({@code [batch]}) or per step ({@code [batch, steps]}), given a last axis of 1 and broadcast over the
+   * (class-sliced) predictions.
    */
   final List<Operand<TFloat32>> counts(Ops tf, Operand<?> yTrue, Operand<TFloat32> yPred,
       Operand<TFloat32> sampleWeight) {
     Thresholds.checkSameShape(getClass().getSimpleName(), yTrue, yPred);
-    Operand<TFloat32> weights = Thresholds.perSampleWeights(tf, getClass().getSimpleName(), sampleWeight);
+    Operand<TFloat32> weights = Thresholds.perSampleWeights(tf, getClass().getSimpleName(), sampleWeight, yPred);
     Operand<TFloat32> truth = tf.dtypes.cast(yTrue, TFloat32.class);
     Operand<TFloat32> pred = yPred;
     if (topK != null) {

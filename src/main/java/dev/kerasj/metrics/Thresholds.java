@@ -188,18 +188,30 @@ final class Thresholds {
   }
 
   /**
-   * Keras' {@code expand_dims(sample_weight, -1)} for the confusion metrics, which take one weight per sample; null
-   * stays null.
+   * Keras' sample weights of a confusion metric ({@code update_confusion_matrix_variables}): {@code expand_dims(
+   * sample_weight, -1)}, squeezed back when that makes it longer than the predictions, then broadcast to them by
+   * {@link #confusion}. One weight per sample ({@code [batch]}) weighs a prediction row; one per step
+   * ({@code [batch, steps]}, the weights of a per-step output, a sequence weight already repeated over the steps)
+   * weighs each step's {@code [batch, steps, classes]} predictions. Other shapes, which Keras would broadcast
+   * against the wrong axes or fail on, are refused naming both shapes; null stays null.
    */
-  static Operand<TFloat32> perSampleWeights(Ops tf, String metric, Operand<TFloat32> sampleWeight) {
+  static Operand<TFloat32> perSampleWeights(Ops tf, String metric, Operand<TFloat32> sampleWeight,
+      Operand<TFloat32> yPred) {
     if (sampleWeight == null) {
       return null;
     }
-    if (sampleWeight.shape().numDimensions() != 1) {
-      throw new IllegalArgumentException(metric + " takes one sample weight per sample (shape (batch,)) in kerasj. "
-          + "Received sample weights of shape " + sampleWeight.shape());
+    long[] w = sampleWeight.shape().asArray();
+    long[] p = yPred.shape().asArray();
+    boolean fits = w != null && p != null && w.length >= 1 && (w.length == p.length || w.length + 1 == p.length);
+    for (int i = 1; fits && i < w.length; i++) {
+      fits = w[i] < 0 || p[i] < 0 || w[i] == 1 || w[i] == p[i];
     }
-    return tf.expandDims(sampleWeight, tf.constant(-1));
+    if (!fits) {
+      throw new IllegalArgumentException(metric + " takes one sample weight per sample (shape (batch,)) or per "
+          + "step of the predictions without their last axis. Received sample weights of shape "
+          + sampleWeight.shape() + " for predictions of shape " + yPred.shape());
+    }
+    return w.length == p.length ? sampleWeight : tf.expandDims(sampleWeight, tf.constant(-1));
   }
 
   /** Keras' {@code divide_no_nan}. */

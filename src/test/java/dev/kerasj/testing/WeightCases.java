@@ -5,8 +5,12 @@ import dev.kerasj.Model;
 import dev.kerasj.Sequential;
 import dev.kerasj.internal.HostArray;
 import dev.kerasj.layers.Dense;
+import dev.kerasj.layers.Embedding;
+import dev.kerasj.layers.GRU;
 import dev.kerasj.layers.Input;
 import dev.kerasj.layers.KerasTensor;
+import dev.kerasj.layers.LSTM;
+import dev.kerasj.layers.Masking;
 import dev.kerasj.metrics.AUC;
 import dev.kerasj.metrics.Precision;
 import dev.kerasj.optimizers.Adam;
@@ -70,6 +74,30 @@ public final class WeightCases {
   public static Sequential sequence() {
     Sequential m = new Sequential(Input.of(8, 8), new Dense(8, "tanh"), new Dense(1));
     m.compile(CompileOptions.builder(new SGD(0.1), "mse").metrics("mae").weightedMetrics("mae").build());
+    return m;
+  }
+
+  /**
+   * Case {@code masked_sequence}: Embedding(20, 6, maskZero) -> LSTM(5, returnSequences) -> Dense(3, softmax) per
+   * step, Adam(1e-2), sparse CE, accuracy unweighted and weighted: the output carries the Embedding's mask.
+   */
+  public static Sequential maskedSequence() {
+    Sequential m = new Sequential(Input.of(Input.DType.INT32, 10), Embedding.builder(20, 6).maskZero(true).build(),
+        LSTM.builder(5).returnSequences(true).build(), new Dense(3, "softmax"));
+    m.compile(CompileOptions.builder(new Adam(1e-2), SPARSE_CE).metrics("accuracy").weightedMetrics("accuracy")
+        .build());
+    return m;
+  }
+
+  /**
+   * Case {@code masked_binary_steps}: Masking -> GRU(4, returnSequences) -> Dense(1, sigmoid) per step, Adam(1e-2),
+   * binary CE, accuracy unweighted, weighted accuracy and Precision: the output carries the Masking mask.
+   */
+  public static Sequential maskedBinarySteps() {
+    Sequential m = new Sequential(Input.of(10, 3), new Masking(), GRU.builder(4).returnSequences(true).build(),
+        new Dense(1, "sigmoid"));
+    m.compile(CompileOptions.builder(new Adam(1e-2), "binary_crossentropy").metrics("accuracy")
+        .weightedMetrics("accuracy", Precision.builder().name("precision").build()).build());
     return m;
   }
 
