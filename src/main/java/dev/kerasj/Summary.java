@@ -74,7 +74,7 @@ final class Summary {
     model.layers().forEach(l -> out.put(l, new ArrayList<>()));
     for (KerasTensor node : model.topology().nodes()) {
       for (KerasTensor in : node.inputs()) {
-        out.get(node.layer()).add(in.layer().name() + "[" + in.nodeIndex() + "][0]");
+        out.get(node.layer()).add(in.layer().name() + "[" + in.nodeIndex() + "][" + in.tensorIndex() + "]");
       }
     }
     out.values().forEach(v -> {

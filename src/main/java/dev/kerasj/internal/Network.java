@@ -195,15 +195,26 @@ public final class Network {
       Layer layer = node.layer();
       LayerContext ctx = contexts.apply(node);
       boolean callTraining = node.training() != null ? node.training() : training; // Keras' layer(x, training=...)
-      Operand<?> output = layer.call(ctx, args, argMasks, callTraining);
-      values.put(node, output);
-      if (layer.activityRegularizer() != null) {
-        ctx.addLoss(activityPenalty(ctx.tf(), layer, output));
+      List<KerasTensor> tensors = node.outputs();
+      List<Operand<?>> outputs = tensors.size() == 1 ? List.of(layer.call(ctx, args, argMasks, callTraining))
+          : layer.callOutputs(ctx, args, argMasks, callTraining);
+      if (outputs.size() != tensors.size()) {
+        throw new IllegalStateException("Layer '" + layer.name() + "' (" + layer.className() + ") returned "
+            + outputs.size() + " tensors; its call declares " + tensors.size());
+      }
+      for (int i = 0; i < tensors.size(); i++) {
+        values.put(tensors.get(i), outputs.get(i));
+        if (layer.activityRegularizer() != null) { // Keras 3 regularizes every output of the call
+          ctx.addLoss(activityPenalty(ctx.tf(), layer, outputs.get(i)));
+        }
       }
       if (layer.supportsMasking()) {
-        Operand<TBool> mask = layer.computeMask(ctx, args, argMasks);
-        if (mask != null) {
-          masks.put(node, mask);
+        List<Operand<TBool>> outMasks = tensors.size() == 1 ? java.util.Collections.singletonList(
+            layer.computeMask(ctx, args, argMasks)) : layer.computeMasks(ctx, args, argMasks);
+        for (int i = 0; i < tensors.size(); i++) {
+          if (outMasks.get(i) != null) {
+            masks.put(tensors.get(i), outMasks.get(i));
+          }
         }
       } else if (argMasks.stream().anyMatch(java.util.Objects::nonNull)) {
         LOG.warn("Layer '{}' (of type {}) was passed an input with a mask attached to it. However, this layer does "

@@ -60,6 +60,13 @@ public final class Bidirectional extends Layer {
       throw new IllegalArgumentException("Invalid merge mode. Received: " + mergeMode + ". Merge mode should be one "
           + "of {\"concat\", \"sum\", \"mul\", \"ave\"} (kerasj does not implement None, which returns two outputs)");
     }
+    for (Recurrent r : java.util.Arrays.asList(layer, backwardLayer)) {
+      if (r != null && r.returnState()) {
+        throw new IllegalArgumentException("kerasj's Bidirectional does not implement return_state (Keras returns "
+            + "the merged output, then the forward and the backward states). Received: layer '"
+            + (r.name() != null ? r.name() : r.defaultNamePrefix()) + "' with returnState=true");
+      }
+    }
     this.layer = layer;
     this.mergeMode = mergeMode;
     String inner = layer.name() != null ? layer.name() : layer.defaultNamePrefix();

@@ -12,6 +12,7 @@ import dev.kerasj.layers.KerasTensor;
 import dev.kerasj.layers.Layer;
 import dev.kerasj.layers.Merge;
 import dev.kerasj.layers.MultiHeadAttention;
+import dev.kerasj.layers.Recurrent;
 import dev.kerasj.losses.Loss;
 import dev.kerasj.metrics.Metric;
 import dev.kerasj.models.KerasModel;
@@ -115,7 +116,9 @@ public final class FunctionalConfig {
       }
       ObjectNode call = inbound.addObject();
       ArrayNode args = call.putArray("args");
-      if (layer instanceof MultiHeadAttention) { // call(query, value[, key]): positional arguments
+      if (layer instanceof Recurrent && node.inputs().size() > 1) { // layer(x, initial_state=[h, c])
+        args.add(tensor(node.inputs().get(0), nodeIndex));
+      } else if (layer instanceof MultiHeadAttention) { // call(query, value[, key]): positional arguments
         node.inputs().forEach(t -> args.add(tensor(t, nodeIndex)));
       } else if (layer instanceof Merge || node.inputs().size() > 1) {
         ArrayNode list = args.addArray();
@@ -124,6 +127,10 @@ public final class FunctionalConfig {
         args.add(tensor(node.inputs().get(0), nodeIndex));
       }
       ObjectNode kwargs = call.putObject("kwargs");
+      if (layer instanceof Recurrent && node.inputs().size() > 1) {
+        ArrayNode states = kwargs.putArray("initial_state");
+        node.inputs().subList(1, node.inputs().size()).forEach(t -> states.add(tensor(t, nodeIndex)));
+      }
       if (node.training() != null) {
         kwargs.put("training", node.training()); // Keras records layer(x, training=False) first
       }
@@ -147,7 +154,7 @@ public final class FunctionalConfig {
    * {@code internal.Network.run}'s mask propagation, for the built-in layers.
    */
   private static boolean carriesMask(KerasTensor t) {
-    if (t.isInput()) {
+    if (t.isInput() || t.tensorIndex() > 0) { // a recurrent layer's states carry no mask
       return false;
     }
     Layer l = t.layer();
@@ -190,8 +197,8 @@ public final class FunctionalConfig {
   private static ArrayNode history(KerasTensor t, Map<KerasTensor, Integer> nodeIndex) {
     ArrayNode h = KerasJson.NODES.arrayNode();
     h.add(t.layer().name());
-    h.add(nodeIndex.getOrDefault(t, 0));
-    h.add(0);
+    h.add(nodeIndex.getOrDefault(t.node(), 0));
+    h.add(t.tensorIndex());
     return h;
   }
 
@@ -423,13 +430,14 @@ public final class FunctionalConfig {
         int next = done.getOrDefault(name, 0);
         while (next < nodes.size()) {
           List<KerasTensor> args = arguments(config, name, nodes.get(next), calls, maskOps,
-              e.getValue() instanceof MultiHeadAttention);
+              e.getValue() instanceof MultiHeadAttention, e.getValue() instanceof Recurrent);
           if (args == null) {
             break;
           }
           JsonNode training = nodes.get(next).path("kwargs").path("training");
           try {
-            calls.get(name).add(e.getValue().apply(args, training.isBoolean() ? training.booleanValue() : null));
+            calls.get(name).add(e.getValue().applyOutputs(args, training.isBoolean() ? training.booleanValue() : null)
+                .get(0)); // the call, whose other outputs keras_history addresses by tensor index
           } catch (IllegalArgumentException ex) {
             throw config.fail("layer '" + name + "' cannot be called on its inputs: " + ex.getMessage());
           }
@@ -449,7 +457,7 @@ public final class FunctionalConfig {
 
   /** The tensors one call takes, or null while one of them is not made yet. */
   private static List<KerasTensor> arguments(ConfigFields config, String layer, JsonNode node,
-      Map<String, List<KerasTensor>> calls, Set<String> maskOps, boolean attention) {
+      Map<String, List<KerasTensor>> calls, Set<String> maskOps, boolean attention, boolean recurrent) {
     JsonNode args = node == null ? null : node.get("args");
     if (args == null || !args.isArray() || args.isEmpty()) {
       throw config.fail("layer '" + layer + "': expected an inbound node {\"args\": [...], \"kwargs\": {...}}. "
@@ -462,7 +470,8 @@ public final class FunctionalConfig {
         JsonNode v = kwargs.get(k);
         boolean ok = (k.equals("mask") && (v.isNull() || maskOps.contains(KerasMaskOps.historyLayer(v))))
             || (k.equals("training") && (v.isBoolean() || v.isNull()))
-            || (attention && k.equals("use_causal_mask") && (v.isBoolean() || v.isNull())); // read with the layer
+            || (attention && k.equals("use_causal_mask") && (v.isBoolean() || v.isNull())) // read with the layer
+            || (recurrent && k.equals("initial_state")); // read below
         if (!ok) {
           throw config.fail("layer '" + layer + "': call argument " + k + "=" + v + " is not supported (kerasj "
               + "takes training, and mask=None or the mask of a Masking layer)");
@@ -482,12 +491,20 @@ public final class FunctionalConfig {
     } else {
       tensors.add(arg);
     }
+    JsonNode initialState = recurrent && kwargs != null ? kwargs.get("initial_state") : null;
+    if (initialState != null && !initialState.isNull()) { // Keras' layer(x, initial_state=[h, c]): more inputs
+      if (initialState.isArray()) {
+        initialState.forEach(tensors::add);
+      } else {
+        tensors.add(initialState);
+      }
+    }
     List<KerasTensor> out = new ArrayList<>();
     for (JsonNode t : tensors) {
       JsonNode h = t.path("config").path("keras_history");
       if (!t.path("class_name").asText().equals("__keras_tensor__") || !isHistory(h)) {
         throw config.fail("layer '" + layer + "': expected a __keras_tensor__ with a keras_history "
-            + "[layer, node, 0]. Found: " + t);
+            + "[layer, node, tensor]. Found: " + t);
       }
       KerasTensor made = lookup(config, h, calls);
       if (made == null) {
@@ -509,11 +526,18 @@ public final class FunctionalConfig {
     if (made == null) {
       throw config.fail("keras_history " + h + " names a layer the model does not have");
     }
-    if (h.get(2).asInt() != 0) {
-      throw config.fail("keras_history " + h + ": kerasj layers have one output tensor (index 0)");
-    }
     int node = h.get(1).asInt();
-    return node >= 0 && node < made.size() ? made.get(node) : null;
+    if (node < 0 || node >= made.size()) {
+      return null;
+    }
+    List<KerasTensor> outputs = made.get(node).outputs();
+    int index = h.get(2).asInt();
+    if (index < 0 || index >= outputs.size()) {
+      throw config.fail("keras_history " + h + " names output " + index + " of layer '" + name + "', whose call "
+          + "returns " + outputs.size() + (outputs.size() == 1 ? " tensor" : " tensors") + " (indices 0.."
+          + (outputs.size() - 1) + ")");
+    }
+    return outputs.get(index);
   }
 
   /** {@code input_layers}/{@code output_layers}: one {@code [name, node, 0]}, a list of them, or a dict of them. */

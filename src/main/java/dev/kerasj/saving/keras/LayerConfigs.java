@@ -198,6 +198,18 @@ final class LayerConfigs {
     if (layer instanceof MultiHeadAttention mha) {
       out.set("build_config", AttentionConfigs.buildConfig(mha));
     }
+    if (layer instanceof dev.kerasj.layers.Recurrent && layer.inputShapes() != null
+        && layer.inputShapes().size() > 1) {
+      // Built with layer(x, initial_state=[...]): Keras' build(sequences_shape, initial_state_shape).
+      ObjectNode shapes = KerasJson.NODES.objectNode();
+      shapes.set("sequences_shape", KerasJson.batchShape(layer.inputShapes().get(0)));
+      com.fasterxml.jackson.databind.node.ArrayNode states = shapes.putArray("initial_state_shape");
+      layer.inputShapes().subList(1, layer.inputShapes().size())
+          .forEach(shape -> states.add(KerasJson.batchShape(shape)));
+      ObjectNode build = KerasJson.NODES.objectNode();
+      build.set("shapes_dict", shapes);
+      out.set("build_config", build);
+    }
     return out;
   }
 
