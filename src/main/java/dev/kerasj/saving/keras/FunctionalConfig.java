@@ -137,6 +137,9 @@ public final class FunctionalConfig {
       if (layer instanceof MultiHeadAttention mha && mha.useCausalMask()) {
         kwargs.put("use_causal_mask", true);
       }
+      if (AttentionConfigs.isScoreAttention(layer)) {
+        AttentionConfigs.putCallKwargs(kwargs, layer);
+      }
       if (layer instanceof BatchNormalization || layer instanceof KerasModel
           || (layer instanceof GlobalAveragePooling1D && !carriesMask(node.inputs().get(0)))) {
         kwargs.putNull("mask"); // their Keras call() takes a mask, which Keras records
@@ -382,6 +385,11 @@ public final class FunctionalConfig {
           layer = AttentionConfigs.fromConfig(layerConfig, entryNode.get("inbound_nodes"));
           layer.setTrainable(layerConfig.bool("trainable", true));
         }
+        case "Attention", "AdditiveAttention" -> { // use_causal_mask, return_attention_scores: in its calls' kwargs
+          LayerConfigs.fromConfig(cls, layerConfig); // the common checks (dtype, trainable ...)
+          layer = AttentionConfigs.scoreAttention(cls, layerConfig, entryNode.get("inbound_nodes"));
+          layer.setTrainable(layerConfig.bool("trainable", true));
+        }
         default -> layer = LayerConfigs.fromConfig(CustomObjectConfigs.lookupName(entry), layerConfig);
       }
       layers.put(layerName, layer);
@@ -430,7 +438,8 @@ public final class FunctionalConfig {
         int next = done.getOrDefault(name, 0);
         while (next < nodes.size()) {
           List<KerasTensor> args = arguments(config, name, nodes.get(next), calls, maskOps,
-              e.getValue() instanceof MultiHeadAttention, e.getValue() instanceof Recurrent);
+              e.getValue() instanceof MultiHeadAttention, e.getValue() instanceof Recurrent,
+              AttentionConfigs.isScoreAttention(e.getValue()));
           if (args == null) {
             break;
           }
@@ -457,7 +466,8 @@ public final class FunctionalConfig {
 
   /** The tensors one call takes, or null while one of them is not made yet. */
   private static List<KerasTensor> arguments(ConfigFields config, String layer, JsonNode node,
-      Map<String, List<KerasTensor>> calls, Set<String> maskOps, boolean attention, boolean recurrent) {
+      Map<String, List<KerasTensor>> calls, Set<String> maskOps, boolean attention, boolean recurrent,
+      boolean scoreAttention) {
     JsonNode args = node == null ? null : node.get("args");
     if (args == null || !args.isArray() || args.isEmpty()) {
       throw config.fail("layer '" + layer + "': expected an inbound node {\"args\": [...], \"kwargs\": {...}}. "
@@ -471,7 +481,9 @@ public final class FunctionalConfig {
         boolean ok = (k.equals("mask") && (v.isNull() || maskOps.contains(KerasMaskOps.historyLayer(v))))
             || (k.equals("training") && (v.isBoolean() || v.isNull()))
             || (attention && k.equals("use_causal_mask") && (v.isBoolean() || v.isNull())) // read with the layer
-            || (recurrent && k.equals("initial_state")); // read below
+            || (recurrent && k.equals("initial_state")) // read below
+            || (scoreAttention && (k.equals("use_causal_mask") || k.equals("return_attention_scores"))
+                && (v.isBoolean() || v.isNull())); // read with the layer
         if (!ok) {
           throw config.fail("layer '" + layer + "': call argument " + k + "=" + v + " is not supported (kerasj "
               + "takes training, and mask=None or the mask of a Masking layer)");
