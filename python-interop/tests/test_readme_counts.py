@@ -42,6 +42,10 @@ def attention_layers_bundles():
     return len(list((TESTDATA / "attention_layers").glob("*.index")))
 
 
+def attention_mask_bundles():
+    return len(list((TESTDATA / "attention_mask").glob("*.index")))
+
+
 def keras_models():
     return len(list((TESTDATA / "keras").glob("*.keras")))
 
@@ -65,6 +69,7 @@ STATED = [
     ("README.md", r"make_rnn_fixtures\.py` trains (\d+) models", rnn_bundles),
     ("README.md", r"make_rnn_state_fixtures\.py` trains (\d+) Functional models", rnn_state_bundles),
     ("README.md", r"make_attention_layers_fixtures\.py` trains (\d+) models", attention_layers_bundles),
+    ("README.md", r"make_attention_mask_fixtures\.py` trains (\d+) two-input models", attention_mask_bundles),
     ("README.md", r"`testdata/clipping/`: (\d+) cases", clipping_bundles),
     ("testdata/README.md", r"`testdata/clipping/`: (\d+) cases", clipping_bundles),
     ("testdata/README.md", r"One TF tensor bundle per Keras training case \((\d+) cases below\)", fixture_bundles),

@@ -213,7 +213,9 @@ public abstract class Recurrent extends Layer {
   /** Sets every argument this base class holds on {@code b}, from this layer. */
   final <B extends Builder<B>> B copyInto(B b, boolean goBackwards, String name, boolean zeroOutputForMask) {
     b.activation = activation;
-    return b.returnState(returnState).zeroOutputForMask(zeroOutputForMask).dropout(dropout).recurrentDropout(recurrentDropout).useBias(useBias).kernelInitializer(kernelInitializer).recurrentInitializer(recurrentInitializer)
+    return b.returnState(returnState).zeroOutputForMask(zeroOutputForMask).dropout(dropout)
+        .recurrentDropout(recurrentDropout).useBias(useBias).kernelInitializer(kernelInitializer)
+        .recurrentInitializer(recurrentInitializer)
         .biasInitializer(biasInitializer).returnSequences(returnSequences).goBackwards(goBackwards).name(name);
   }
 

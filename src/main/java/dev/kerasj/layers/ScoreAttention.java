@@ -13,9 +13,9 @@ import org.tensorflow.types.TFloat32;
  * What Keras' {@code Attention} and its subclass {@code AdditiveAttention} share ({@code keras/src/layers/attention/
  * attention.py}): inputs {@code [query [B, Tq, dim], value [B, Tv, dv]]} or {@code [query, value, key [B, Tv, dim]]};
  * scores {@code [B, Tq, Tv]} from query and key ({@link #scores}, the subclass' own); masked scores lowered by
- * {@code 1e9} where the value's mask (and the causal mask) is false; softmax over the values; dropout on those weights in
- * training; their sum of the values; the output set to zero at masked query steps. The output carries the query's
- * mask. With {@code returnAttentionScores} a call also returns the weights (after masking and softmax).
+ * {@code 1e9} where the value's mask (and the causal mask) is false; softmax over the values; dropout on those
+ * weights in training; their sum of the values; the output set to zero at masked query steps. The output carries the
+ * query's mask. With {@code returnAttentionScores} a call also returns the weights (after masking and softmax).
  *
  * <p>Keras takes {@code use_causal_mask} and {@code return_attention_scores} as call arguments; kerasj fixes them per
  * layer and writes them into each call's {@code kwargs}, as Keras records them.

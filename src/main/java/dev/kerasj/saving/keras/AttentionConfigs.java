@@ -47,7 +47,7 @@ final class AttentionConfigs {
     ObjectNode shapes = build.putObject("shapes_dict");
     List<long[]> in = mha.inputShapes();
     List<String> names = List.of("query_shape", "value_shape", "key_shape");
-    for (int i = 0; i < in.size(); i++) {
+    for (int i = 0; i < Math.min(3, in.size()); i++) { // a 4th input is the attention_mask, not built on
       shapes.set(names.get(i), KerasJson.batchShape(in.get(i)));
     }
     return build;
@@ -73,7 +73,20 @@ final class AttentionConfigs {
         causal = b;
       }
     }
-    return build(c, c.string("name"), causal != null && causal);
+    MultiHeadAttention built = build(c, c.string("name"), causal != null && causal);
+    if (!callFlag(c, inboundNodes, "return_attention_scores")) {
+      return built;
+    }
+    return AttentionConfigs.withScores(c, built);
+  }
+
+  /** {@code mha} rebuilt from its config with {@code returnAttentionScores}. */
+  private static MultiHeadAttention withScores(ConfigFields c, MultiHeadAttention mha) {
+    MultiHeadAttention.Builder b = MultiHeadAttention.builder(mha.numHeads(), mha.keyDim()).name(mha.name())
+        .valueDim(mha.valueDim()).dropout(mha.dropout()).useBias(mha.useBias()).outputShape(mha.outputShapeOption())
+        .useCausalMask(mha.useCausalMask()).kernelInitializer(mha.kernelInitializer())
+        .biasInitializer(mha.biasInitializer()).returnAttentionScores(true);
+    return b.build();
   }
 
   /** Rebuilds the layer from its config alone (no calls: {@code use_causal_mask=False}). */
@@ -149,7 +162,7 @@ final class AttentionConfigs {
     return layer instanceof Attention || layer instanceof AdditiveAttention;
   }
 
-  /** The call kwargs Keras records for a call with these options: {@code use_causal_mask}, {@code return_attention_scores}. */
+  /** The call kwargs Keras records for these options: {@code use_causal_mask}, {@code return_attention_scores}. */
   static void putCallKwargs(ObjectNode kwargs, Layer layer) {
     boolean causal = layer instanceof Attention a ? a.useCausalMask() : ((AdditiveAttention) layer).useCausalMask();
     boolean scores = layer instanceof Attention a ? a.returnAttentionScores()

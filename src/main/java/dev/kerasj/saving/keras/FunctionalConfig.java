@@ -109,6 +109,12 @@ public final class FunctionalConfig {
       entry = LayerConfigs.toConfig(layer);
     }
     entry.put("name", layer.name());
+    List<KerasTensor> calls = nodesOf(model, layer);
+    if (layer instanceof MultiHeadAttention && !calls.isEmpty() && calls.get(0).inputs().size() == 4
+        && calls.get(0).inputs().get(2) == calls.get(0).inputs().get(1)) {
+      // Called with an attention_mask and no key: Keras builds it on query and value only.
+      ((ObjectNode) entry.path("build_config").path("shapes_dict")).remove("key_shape");
+    }
     ArrayNode inbound = entry.putArray("inbound_nodes");
     for (KerasTensor node : nodesOf(model, layer)) {
       if (node.isInput()) {
@@ -119,7 +125,9 @@ public final class FunctionalConfig {
       if (layer instanceof Recurrent && node.inputs().size() > 1) { // layer(x, initial_state=[h, c])
         args.add(tensor(node.inputs().get(0), nodeIndex));
       } else if (layer instanceof MultiHeadAttention) { // call(query, value[, key]): positional arguments
-        node.inputs().forEach(t -> args.add(tensor(t, nodeIndex)));
+        List<KerasTensor> in = node.inputs();
+        boolean keyGiven = in.size() == 3 || (in.size() == 4 && in.get(2) != in.get(1));
+        in.subList(0, keyGiven ? 3 : 2).forEach(t -> args.add(tensor(t, nodeIndex)));
       } else if (layer instanceof Merge || node.inputs().size() > 1) {
         ArrayNode list = args.addArray();
         node.inputs().forEach(t -> list.add(tensor(t, nodeIndex)));
@@ -133,6 +141,12 @@ public final class FunctionalConfig {
       }
       if (node.training() != null) {
         kwargs.put("training", node.training()); // Keras records layer(x, training=False) first
+      }
+      if (layer instanceof MultiHeadAttention && node.inputs().size() == 4) {
+        kwargs.set("attention_mask", tensor(node.inputs().get(3), nodeIndex));
+      }
+      if (layer instanceof MultiHeadAttention mha && mha.returnAttentionScores()) {
+        kwargs.put("return_attention_scores", true);
       }
       if (layer instanceof MultiHeadAttention mha && mha.useCausalMask()) {
         kwargs.put("use_causal_mask", true);
@@ -480,7 +494,9 @@ public final class FunctionalConfig {
         JsonNode v = kwargs.get(k);
         boolean ok = (k.equals("mask") && (v.isNull() || maskOps.contains(KerasMaskOps.historyLayer(v))))
             || (k.equals("training") && (v.isBoolean() || v.isNull()))
-            || (attention && k.equals("use_causal_mask") && (v.isBoolean() || v.isNull())) // read with the layer
+            || (attention && (k.equals("use_causal_mask") || k.equals("return_attention_scores"))
+                && (v.isBoolean() || v.isNull())) // read with the layer
+            || (attention && k.equals("attention_mask")) // read below
             || (recurrent && k.equals("initial_state")) // read below
             || (scoreAttention && (k.equals("use_causal_mask") || k.equals("return_attention_scores"))
                 && (v.isBoolean() || v.isNull())); // read with the layer
@@ -502,6 +518,13 @@ public final class FunctionalConfig {
       arg.forEach(tensors::add);
     } else {
       tensors.add(arg);
+    }
+    JsonNode attentionMask = attention && kwargs != null ? kwargs.get("attention_mask") : null;
+    if (attentionMask != null && !attentionMask.isNull()) { // mha(q, v[, key], attention_mask=m): [q, v, k or v, m]
+      if (tensors.size() == 2) {
+        tensors.add(tensors.get(1));
+      }
+      tensors.add(attentionMask);
     }
     JsonNode initialState = recurrent && kwargs != null ? kwargs.get("initial_state") : null;
     if (initialState != null && !initialState.isNull()) { // Keras' layer(x, initial_state=[h, c]): more inputs
