@@ -17,6 +17,11 @@ Training cases (3 epochs, batch 32, no shuffling, validation on 64 rows, as make
                      h2); Concatenate([Flatten()(sequence2), h, h2]) -> Dense(1, sigmoid). The mask reaches the GRU;
                      the SimpleRNN, called with initial_state, runs without it (Keras 3.15's Layer.__call__ fills
                      `mask` only for a call of one tensor argument) while its output still carries it to Flatten
+  bidirectional_state  make_rnn_fixtures.token_sequences (seed 313): Embedding(20, 6, mask_zero=True) = e;
+                     output, h_f, c_f, h_b, c_b = Bidirectional(LSTM(4, return_state=True))(e) (masked);
+                     LSTM(8)(e, initial_state=[Concatenate()([h_f, h_b]), Concatenate()([c_f, c_b])]) = d (a decoder
+                     started from both directions' states, without the mask); Concatenate()([output, d]) -> Dense(1,
+                     sigmoid)
 
 Usage: python python-interop/make_rnn_state_fixtures.py [--out DIR] [--cases NAME ...]
 """
@@ -81,9 +86,22 @@ def gru_state_masked():
     return rnn.binary_compile(gru_state_model()), rnn.token_sequences(312)
 
 
+def bidirectional_state_model():
+    ids = keras.Input((rnn.STEPS,), dtype="int32")
+    e = L.Embedding(rnn.VOCABULARY, 6, mask_zero=True)(ids)
+    output, h_f, c_f, h_b, c_b = L.Bidirectional(L.LSTM(4, return_state=True))(e)
+    d = L.LSTM(8)(e, initial_state=[L.Concatenate()([h_f, h_b]), L.Concatenate()([c_f, c_b])])
+    return keras.Model(ids, L.Dense(1, activation="sigmoid")(L.Concatenate()([output, d])))
+
+
+def bidirectional_state():
+    return rnn.binary_compile(bidirectional_state_model()), rnn.token_sequences(313)
+
+
 CASES = {
     "seq2seq_reverse": (seq2seq_reverse, 311),
     "gru_state_masked": (gru_state_masked, 312),
+    "bidirectional_state": (bidirectional_state, 313),
 }
 
 DESCRIPTIONS = {
@@ -97,12 +115,27 @@ DESCRIPTIONS = {
                         "activation='sigmoid')(Concatenate()([Flatten()(s2), h, h2]))); Adam(1e-2); "
                         "binary_crossentropy; metrics=['accuracy']; token ids zero-padded at the end (even rows) or "
                         "the start (odd)",
+    "bidirectional_state": "ids = Input((10,), dtype='int32'); e = Embedding(20, 6, mask_zero=True)(ids); o, hf, cf, "
+                           "hb, cb = Bidirectional(LSTM(4, return_state=True))(e); d = LSTM(8)(e, initial_state=["
+                           "Concatenate()([hf, hb]), Concatenate()([cf, cb])]); Model(ids, Dense(1, "
+                           "activation='sigmoid')(Concatenate()([o, d]))); Adam(1e-2); binary_crossentropy; "
+                           "metrics=['accuracy']; token ids zero-padded at the end (even rows) or the start (odd)",
 }
 
 CONFIG_CASES = {
     "seq2seq_reverse": seq2seq_model,
     "gru_state_masked": gru_state_model,
+    "bidirectional_state": bidirectional_state_model,
 }
+
+
+def weight_names(model):
+    """mf.weight_names, except with a Bidirectional (whose two layers' variables share names): Keras' variable.path
+    without the cell parts ('bidirectional/forward_lstm/kernel'), kerasj's weight path. (make_rnn_fixtures.weight_names
+    also drops the first part, the model's name in a Sequential's paths, which a Functional model's paths lack.)"""
+    if not any(isinstance(layer, L.Bidirectional) for layer in model.layers):
+        return mf.weight_names(model)
+    return ["/".join(p for p in w.path.split("/") if not p.endswith("_cell")) for w in model.weights]
 
 
 def run_case(name, out):
@@ -110,7 +143,7 @@ def run_case(name, out):
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
     model, data = builder()
-    names = mf.weight_names(model)
+    names = weight_names(model)
     assert len(set(names)) == len(names), names
     return mf.fit_and_save(out, name, model, data, names, seed, COMMAND, DESCRIPTIONS[name])
 

@@ -22,7 +22,7 @@ import pytest
 from java_model_files import JavaModelFiles
 
 FILES = JavaModelFiles("rnn_state", "PythonInteropRecurrentStateFilesTest", lambda case: "int32")
-CASES = ["seq2seq_reverse", "gru_state_masked"]
+CASES = ["seq2seq_reverse", "gru_state_masked", "bidirectional_state"]
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kerasj.layers.Bidirectional;
 import dev.kerasj.layers.Concatenate;
 import dev.kerasj.layers.Dense;
 import dev.kerasj.layers.Embedding;
@@ -41,7 +42,8 @@ class RecurrentStateParityTest {
 
   static final Map<String, Supplier<Model>> CASES = Map.of(
       "seq2seq_reverse", RecurrentStateParityTest::seq2seqReverse,
-      "gru_state_masked", RecurrentStateParityTest::gruStateMasked);
+      "gru_state_masked", RecurrentStateParityTest::gruStateMasked,
+      "bidirectional_state", RecurrentStateParityTest::bidirectionalState);
 
   /**
    * An encoder-decoder: the encoder LSTM's states h and c start the decoder LSTM (Keras' {@code initial_state}),
@@ -74,19 +76,36 @@ class RecurrentStateParityTest {
     return m;
   }
 
+  /**
+   * A Bidirectional LSTM encoder returning both directions' states (output, h_f, c_f, h_b, c_b) on masked token ids;
+   * the states, concatenated, start a decoder LSTM over the same embeddings. Keras named the decoder lstm_1 (the wrapped
+   * LSTM took lstm), so the twin names it.
+   */
+  static Model bidirectionalState() {
+    KerasTensor ids = Input.tensor("input_layer", Input.DType.INT32, 10);
+    KerasTensor e = Embedding.builder(20, 6).maskZero(true).build().apply(ids);
+    List<KerasTensor> enc = new Bidirectional(LSTM.builder(4).returnState(true).build()).applyOutputs(e);
+    KerasTensor h = new Concatenate().apply(List.of(enc.get(1), enc.get(3)));
+    KerasTensor c = new Concatenate().apply(List.of(enc.get(2), enc.get(4)));
+    KerasTensor d = LSTM.builder(8).name("lstm_1").build().apply(e, List.of(h, c));
+    Model m = new Model(ids, new Dense(1, "sigmoid").apply(new Concatenate().apply(List.of(enc.get(0), d))));
+    m.compile(new Adam(1e-2), new BinaryCrossentropy(), "accuracy");
+    return m;
+  }
+
   static LayerParityFixture fixture(String name) {
     return LayerParityFixture.load(FIXTURES, name, TInt32.class,
         name.equals("seq2seq_reverse") ? TInt32.class : TFloat32.class);
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"seq2seq_reverse", "gru_state_masked"})
+  @ValueSource(strings = {"seq2seq_reverse", "gru_state_masked", "bidirectional_state"})
   void fit_fromKerasInitialWeights_matchesKerasHistoryWeightsAndPredictions(String name) {
     LayerParity.assertFitMatchesKeras(name, fixture(name), CASES.get(name));
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"seq2seq_reverse", "gru_state_masked"})
+  @ValueSource(strings = {"seq2seq_reverse", "gru_state_masked", "bidirectional_state"})
   void load_ofKerasWrittenKerasFile_predictsWhatKerasPredicted(String name) throws IOException {
     try (Model model = Model.load(FIXTURES.resolve(name + ".keras"))) {
       LayerParity.assertPredictsLikeKeras(name + ".keras", fixture(name), model);
@@ -94,7 +113,7 @@ class RecurrentStateParityTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"seq2seq_reverse", "gru_state_masked"})
+  @ValueSource(strings = {"seq2seq_reverse", "gru_state_masked", "bidirectional_state"})
   void loadWeights_ofKerasWrittenWeightsFile_predictsWhatKerasPredicted(String name) throws IOException {
     try (Model model = CASES.get(name).get()) {
       model.loadWeights(FIXTURES.resolve(name + ".weights.h5"));
@@ -103,7 +122,7 @@ class RecurrentStateParityTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"seq2seq_reverse", "gru_state_masked"})
+  @ValueSource(strings = {"seq2seq_reverse", "gru_state_masked", "bidirectional_state"})
   void trainedModel_roundTripsThroughEveryJavaFormat_bitForBit(String name, @TempDir Path dir) throws IOException {
     LayerParity.assertRoundTripsInEveryFormat(name, fixture(name), CASES.get(name), dir);
   }
@@ -173,9 +192,24 @@ class RecurrentStateParityTest {
   }
 
   @Test
-  void bidirectional_refusesAWrappedLayerWithReturnState() {
+  void bidirectional_refusesLayersThatDifferInReturnState() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new dev.kerasj.layers.Bidirectional(LSTM.builder(5).returnState(true).build()));
-    assertTrue(e.getMessage().contains("return_state"), e.getMessage());
+        () -> new Bidirectional(LSTM.builder(5).returnState(true).build(), "concat", null,
+            LSTM.builder(5).goBackwards(true).build()));
+    assertTrue(e.getMessage().contains("\"return_state\"") && e.getMessage().contains("True")
+        && e.getMessage().contains("False"), e.getMessage());
+  }
+
+  @Test
+  void bidirectionalReturnState_outputsForwardThenBackwardStates() {
+    KerasTensor x = Input.tensor(4, 3);
+    List<KerasTensor> gru = new Bidirectional(GRU.builder(5).returnState(true).build(), "sum").applyOutputs(x);
+    assertEquals(List.of(0, 1, 2), gru.stream().map(KerasTensor::tensorIndex).toList());
+    List<KerasTensor> lstm = new Bidirectional(LSTM.builder(3).returnState(true).build()).applyOutputs(x);
+    assertEquals(5, lstm.size());
+    assertEquals(6, lstm.get(0).shape()[0]);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new Bidirectional(LSTM.builder(3).returnState(true).build()).apply(x));
+    assertTrue(e.getMessage().contains("output, h_f, c_f, h_b, c_b"), e.getMessage());
   }
 }

@@ -77,18 +77,26 @@ class RecurrentStateConfigTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"seq2seq_reverse", "gru_state_masked"})
+  @ValueSource(strings = {"seq2seq_reverse", "gru_state_masked", "bidirectional_state"})
   void fromJson_ofKerasConfig_keepsStateAddressesAndInitialStates(String name) throws IOException {
     JsonNode keras = reference(name);
     try (Model model = Model.fromJson(keras.toString())) {
       JsonNode java = KerasJson.parse(model.toJson().getBytes());
-      String decoder = name.equals("seq2seq_reverse") ? "lstm_1" : "simple_rnn";
+      String decoder = name.equals("gru_state_masked") ? "simple_rnn" : "lstm_1";
       KerasConfigParityTest.assertEquivalent(layer(keras, decoder), layer(java, decoder), "$." + decoder);
       if (name.equals("gru_state_masked")) { // the GRU's state h, [gru, 0, 1], feeds Dense and Concatenate
         KerasConfigParityTest.assertEquivalent(layer(keras, "dense").path("inbound_nodes"),
             layer(java, "dense").path("inbound_nodes"), "$.dense");
         KerasConfigParityTest.assertEquivalent(layer(keras, "concatenate").path("inbound_nodes"),
             layer(java, "concatenate").path("inbound_nodes"), "$.concatenate");
+      }
+      if (name.equals("bidirectional_state")) { // h_f, c_f, h_b, c_b are outputs 1..4 of the Bidirectional call
+        for (String concat : List.of("concatenate", "concatenate_1", "concatenate_2")) {
+          KerasConfigParityTest.assertEquivalent(layer(keras, concat).path("inbound_nodes"),
+              layer(java, concat).path("inbound_nodes"), "$." + concat);
+        }
+        KerasConfigParityTest.assertEquivalent(layer(keras, "bidirectional").path("config"),
+            layer(java, "bidirectional").path("config"), "$.bidirectional.config");
       }
       try (Model again = Model.fromJson(java.toString())) {
         KerasConfigParityTest.assertEquivalent(java, KerasJson.parse(again.toJson().getBytes()), "$");
