@@ -160,6 +160,16 @@ class RecurrentStateParityTest {
     }
   }
 
+  /** Keras' summary lists every output's shape of a layer of several outputs, and "Connected to" names each state. */
+  @Test
+  void summary_listsEveryOutputShape_andTheStatesByTensorIndex() {
+    try (Model m = seq2seqReverse()) {
+      String summary = m.summary();
+      assertTrue(summary.contains("│ [(None, 16), (None, 16),") && summary.contains("│ (None, 16)]"), summary);
+      assertTrue(summary.contains("lstm[0][1]") && summary.contains("lstm[0][2]"), summary);
+    }
+  }
+
   @Test
   void apply_onLayerWithSeveralOutputs_isRefusedNamingApplyOutputs() {
     KerasTensor x = Input.tensor(4, 3);
