@@ -170,6 +170,39 @@ class RecurrentStateParityTest {
     }
   }
 
+  /**
+   * Keras' seq2seq inference recipe, {@code encoder = Model(ids, [h, c])} (here with the output too): outputs of one
+   * call, named alike, come back by {@code predictList} in output order (the map of {@code predictOutputs} is refused
+   * rather than losing one); with Keras' trained weights the encoder's last output is its h.
+   */
+  @Test
+  void encoderModelOfStates_predictList_returnsHThenC() {
+    LayerParityFixture f = fixture("seq2seq_reverse");
+    KerasTensor ids = Input.tensor("input_layer", Input.DType.INT32, 6);
+    KerasTensor embedded = new Embedding(10, 8).apply(ids);
+    List<KerasTensor> encoder = LSTM.builder(16).returnState(true).build().applyOutputs(embedded);
+    KerasTensor decoded = LSTM.builder(16).returnSequences(true).build()
+        .apply(embedded, List.of(encoder.get(1), encoder.get(2)));
+    try (Model trained = new Model(ids, new Dense(10, "softmax").apply(decoded))) {
+      trained.setWeights(f.weights("final", trained.weights()));
+      // The encoder's layers, trained, move into the new model (kerasj's rule for a layer of two models).
+      try (Model states = new Model(List.of(ids), List.of(encoder.get(0), encoder.get(1), encoder.get(2)))) {
+        assertEquals(List.of("lstm", "lstm", "lstm"), states.outputNames());
+        List<org.tensorflow.ndarray.FloatNdArray> ohc = states.predictList(f.xVal());
+        assertEquals(3, ohc.size());
+        float[] output = KerasParityTest.toFloats(ohc.get(0));
+        float[] h = KerasParityTest.toFloats(ohc.get(1));
+        float[] c = KerasParityTest.toFloats(ohc.get(2));
+        assertEquals(64 * 16, h.length);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(output, h, 0f, "the last output of the encoder is h");
+        assertTrue(!java.util.Arrays.equals(h, c), "c differs from h");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> states.predictOutputs(f.xVal()));
+        assertTrue(e.getMessage().contains("predictList") && e.getMessage().contains("[lstm, lstm, lstm]"),
+            e.getMessage());
+      }
+    }
+  }
+
   @Test
   void apply_onLayerWithSeveralOutputs_isRefusedNamingApplyOutputs() {
     KerasTensor x = Input.tensor(4, 3);

@@ -83,11 +83,15 @@ public final class Network {
     List<Operand<TFloat32>> outs = forward(false, null, null, null, inferenceLosses);
     // A model whose output is its input (Input + Dropout) would feed and fetch the same tensor; the Identity is
     // added only then, because crossentropy looks for a final Softmax/Sigmoid op on this output.
+    // Likewise for an output that is another output's tensor (an LSTM's last output and its state h): a session
+    // fetches each tensor once.
     List<Operand<TFloat32>> fixed = new ArrayList<>();
     for (int i = 0; i < outs.size(); i++) {
       Operand<TFloat32> out = outs.get(i);
       boolean isInput = inputs.stream().anyMatch(p -> p.op().equals(out.op()));
-      fixed.add(isInput ? tf.withName(i == 0 ? "inference_output" : "inference_output_" + i).identity(out) : out);
+      boolean repeated = outs.subList(0, i).stream().anyMatch(o -> o.asOutput().equals(out.asOutput()));
+      fixed.add(isInput || repeated ? tf.withName(i == 0 ? "inference_output" : "inference_output_" + i)
+          .identity(out) : out);
     }
     this.inferenceOutputs = List.copyOf(fixed);
   }
