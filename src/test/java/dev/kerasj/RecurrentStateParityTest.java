@@ -173,10 +173,11 @@ class RecurrentStateParityTest {
   /**
    * Keras' seq2seq inference recipe, {@code encoder = Model(ids, [h, c])} (here with the output too): outputs of one
    * call, named alike, come back by {@code predictList} in output order (the map of {@code predictOutputs} is refused
-   * rather than losing one); with Keras' trained weights the encoder's last output is its h.
+   * rather than losing one); with Keras' trained weights the encoder's last output is its h. Its SavedModel, served
+   * in Java, returns the same three arrays.
    */
   @Test
-  void encoderModelOfStates_predictList_returnsHThenC() {
+  void encoderModelOfStates_predictList_returnsHThenC(@TempDir Path servedDir) throws IOException {
     LayerParityFixture f = fixture("seq2seq_reverse");
     KerasTensor ids = Input.tensor("input_layer", Input.DType.INT32, 6);
     KerasTensor embedded = new Embedding(10, 8).apply(ids);
@@ -199,6 +200,24 @@ class RecurrentStateParityTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> states.predictOutputs(f.xVal()));
         assertTrue(e.getMessage().contains("predictList") && e.getMessage().contains("[lstm, lstm, lstm]"),
             e.getMessage());
+        // Served from its SavedModel in Java: output_0, output_1, output_2 in output order, the same values.
+        Path dir = servedDir.resolve("encoder");
+        states.save(dir);
+        int[][] ids2d = new int[64][6];
+        int[] flat = f.xVal().ints();
+        for (int i = 0; i < flat.length; i++) {
+          ids2d[i / 6][i % 6] = flat[i];
+        }
+        try (dev.kerasj.serving.ServedModel served = dev.kerasj.serving.ServedModel.open(dir)) {
+          Map<String, org.tensorflow.ndarray.NdArray<?>> out = served.call("serving_default",
+              Map.of("input_layer", ids2d));
+          assertEquals(java.util.Set.of("output_0", "output_1", "output_2"), out.keySet());
+          for (int i = 0; i < 3; i++) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(KerasParityTest.toFloats(ohc.get(i)),
+                KerasParityTest.toFloats((org.tensorflow.ndarray.FloatNdArray) out.get("output_" + i)), 0f,
+                "output_" + i);
+          }
+        }
       }
     }
   }
