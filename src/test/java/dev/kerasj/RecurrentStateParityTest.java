@@ -223,6 +223,14 @@ class RecurrentStateParityTest {
   }
 
   @Test
+  void applyOutputs_onAnInput_isRefusedAsApplyIs() {
+    Input in = Input.of(3);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> in.applyOutputs(Input.tensor(3)));
+    assertTrue(e.getMessage().contains("An Input is not called on tensors"), e.getMessage());
+  }
+
+  @Test
   void apply_onLayerWithSeveralOutputs_isRefusedNamingApplyOutputs() {
     KerasTensor x = Input.tensor(4, 3);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
