@@ -34,6 +34,18 @@ def rnn_bundles():
     return len(list((TESTDATA / "rnn").glob("*.index")))
 
 
+def rnn_state_bundles():
+    return len(list((TESTDATA / "rnn_state").glob("*.index")))
+
+
+def attention_layers_bundles():
+    return len(list((TESTDATA / "attention_layers").glob("*.index")))
+
+
+def attention_mask_bundles():
+    return len(list((TESTDATA / "attention_mask").glob("*.index")))
+
+
 def keras_models():
     return len(list((TESTDATA / "keras").glob("*.keras")))
 
@@ -55,6 +67,9 @@ STATED = [
     ("README.md", r"make_sequence_fixtures\.py` trains (\d+) models", sequence_bundles),
     ("README.md", r"make_attention_fixtures\.py` trains (\d+) models", attention_bundles),
     ("README.md", r"make_rnn_fixtures\.py` trains (\d+) models", rnn_bundles),
+    ("README.md", r"make_rnn_state_fixtures\.py` trains (\d+) Functional models", rnn_state_bundles),
+    ("README.md", r"make_attention_layers_fixtures\.py` trains (\d+) models", attention_layers_bundles),
+    ("README.md", r"make_attention_mask_fixtures\.py` trains (\d+) two-input models", attention_mask_bundles),
     ("README.md", r"`testdata/clipping/`: (\d+) cases", clipping_bundles),
     ("testdata/README.md", r"`testdata/clipping/`: (\d+) cases", clipping_bundles),
     ("testdata/README.md", r"One TF tensor bundle per Keras training case \((\d+) cases below\)", fixture_bundles),

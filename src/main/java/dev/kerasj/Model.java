@@ -648,7 +648,23 @@ public class Model extends Layer implements KerasModel {
   public FloatNdArray predict(Object x, int batchSize) {
     ensureBuilt();
     requireOne(outputs().size(), "output", "predictOutputs(x)");
-    return predictOutputs(x, batchSize).values().iterator().next();
+    return predictList(x, batchSize).get(0);
+  }
+
+  /** {@link #predictList(Object, int)} with batch size 32. */
+  public List<FloatNdArray> predictList(Object x) {
+    return predictList(x, FitOptions.DEFAULT_BATCH_SIZE);
+  }
+
+  /**
+   * Keras {@code predict} returning a list: one array per output, in output order. Unlike
+   * {@link #predictOutputs(Object, int)} it needs no distinct output names, so it serves a model whose outputs are
+   * several outputs of one layer call (an encoder's LSTM states {@code [h, c]}, which Keras names alike).
+   *
+   * @throws IllegalArgumentException when an output would not fit one Java array (predict slices of x instead)
+   */
+  public List<FloatNdArray> predictList(Object x, int batchSize) {
+    return predictArrays(x, batchSize);
   }
 
   /** {@link #predictOutputs(Object, int)} with batch size 32. */
@@ -662,6 +678,21 @@ public class Model extends Layer implements KerasModel {
    * @throws IllegalArgumentException when an output would not fit one Java array (predict slices of x instead)
    */
   public Map<String, FloatNdArray> predictOutputs(Object x, int batchSize) {
+    List<String> names = outputNames();
+    if (new HashSet<>(names).size() != names.size()) {
+      throw new IllegalStateException("Model '" + name() + "' has outputs of the same name " + names + " (several "
+          + "outputs of one layer call, which Keras names alike), so a map by name cannot hold them all. Use "
+          + "predictList(x), which returns them in output order");
+    }
+    List<FloatNdArray> arrays = predictArrays(x, batchSize);
+    Map<String, FloatNdArray> result = new LinkedHashMap<>();
+    for (int i = 0; i < arrays.size(); i++) {
+      result.put(names.get(i), arrays.get(i));
+    }
+    return result;
+  }
+
+  private List<FloatNdArray> predictArrays(Object x, int batchSize) {
     ensureBuilt();
     if (batchSize <= 0) {
       throw new IllegalArgumentException(
@@ -692,14 +723,13 @@ public class Model extends Layer implements KerasModel {
         System.arraycopy(values, 0, outs.get(i), from * rows[i], values.length);
       }
     }
-    Map<String, FloatNdArray> result = new LinkedHashMap<>();
-    List<String> names = outputNames();
+    List<FloatNdArray> result = new ArrayList<>();
     for (int i = 0; i < outs.size(); i++) {
       long[] outputShape = shapes.get(i);
       long[] shape = new long[outputShape.length + 1];
       shape[0] = n;
       System.arraycopy(outputShape, 0, shape, 1, outputShape.length);
-      result.put(names.get(i), NdArrays.wrap(Shape.of(shape), DataBuffers.of(outs.get(i), false, false)));
+      result.add(NdArrays.wrap(Shape.of(shape), DataBuffers.of(outs.get(i), false, false)));
     }
     return result;
   }

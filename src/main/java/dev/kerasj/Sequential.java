@@ -86,6 +86,13 @@ public class Sequential extends Model {
     if (layers.stream().anyMatch(l -> l == layer)) {
       throw new IllegalArgumentException("Layer '" + layer.name() + "' was already added to this model");
     }
+    if (layer.outputCount() != 1) {
+      throw new IllegalArgumentException("All layers in a Sequential model should have a single output tensor. For "
+          + "multi-output layers, use the functional API. Received: layer '"
+          + (layer.name() != null ? layer.name() : layer.defaultNamePrefix()) + "' (" + layer.className()
+          + ") with " + layer.outputCount() + " outputs" + (layer instanceof dev.kerasj.layers.Recurrent
+              ? " (return_state=True)" : ""));
+    }
     String assigned = uniqueName(layer);
     if (layers.isEmpty() && inputShape == null && layer.declaredInputShape() != null) {
       inputShape = layer.declaredInputShape();

@@ -47,7 +47,10 @@ final class Summary {
     for (int i = 0; i < layers.size(); i++) {
       Layer l = layers.get(i);
       String name = l.name() + " (" + l.className() + ")";
-      String shape = Layer.formatShape(l.outputShape());
+      // A layer of several outputs (returnState, returnAttentionScores): Keras prints the list of their shapes.
+      String shape = l.outputCount() == 1 ? Layer.formatShape(l.outputShape())
+          : l.computeOutputShapes(l.inputShapes()).stream().map(Layer::formatShape)
+              .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
       String params = String.format(Locale.ROOT, "%,d", l.countParams());
       sb.append(functional ? row(name, shape, params, String.join(", ", connections.get(l))) : row(name, shape, params));
       if (i < layers.size() - 1) {
@@ -74,7 +77,7 @@ final class Summary {
     model.layers().forEach(l -> out.put(l, new ArrayList<>()));
     for (KerasTensor node : model.topology().nodes()) {
       for (KerasTensor in : node.inputs()) {
-        out.get(node.layer()).add(in.layer().name() + "[" + in.nodeIndex() + "][0]");
+        out.get(node.layer()).add(in.layer().name() + "[" + in.nodeIndex() + "][" + in.tensorIndex() + "]");
       }
     }
     out.values().forEach(v -> {
@@ -96,27 +99,33 @@ final class Summary {
 
   /** One table row; the fourth cell (Connected to) wraps after a comma when it is wider than its column. */
   private String row(String... cells) {
-    List<String> last = cells.length == 4 ? wrap(cells[3], widths[3] - 2) : List.of();
+    List<String> last = cells.length == 4 ? wrap(cells[3], widths[3] - 2, "(?<=,) ") : List.of();
+    // A list of shapes (a layer of several outputs) wraps between shapes, as Keras' summary does.
+    List<String> shapes = cells[1].startsWith("[") ? wrap(cells[1], widths[1] - 2, "(?<=\\),) ")
+        : List.of(cells[1]);
     StringBuilder sb = new StringBuilder();
-    for (int lineNo = 0; lineNo < Math.max(1, last.size()); lineNo++) {
+    for (int lineNo = 0; lineNo < Math.max(shapes.size(), Math.max(1, last.size())); lineNo++) {
       String sep = "│";
       boolean first = lineNo == 0;
       sb.append(sep).append(' ').append(pad(first ? cells[0] : "", widths[0] - 1)).append(sep).append(' ')
-          .append(pad(first ? cells[1] : "", widths[1] - 1)).append(sep)
+          .append(pad(lineNo < shapes.size() ? shapes.get(lineNo) : "", widths[1] - 1)).append(sep)
           .append(String.format(Locale.ROOT, "%" + (widths[2] - 1) + "s ", first ? cells[2] : "")).append(sep);
       if (cells.length == 4) {
-        sb.append(' ').append(pad(last.get(lineNo), widths[3] - 1)).append(sep);
+        sb.append(' ').append(pad(lineNo < last.size() ? last.get(lineNo) : "", widths[3] - 1)).append(sep);
       }
       sb.append('\n');
     }
     return sb.toString();
   }
 
-  /** Splits {@code text} after commas into lines of at most {@code width} characters (a longer piece stays whole). */
-  private static List<String> wrap(String text, int width) {
+  /**
+   * Splits {@code text} at the spaces {@code separator} matches into lines of at most {@code width} characters (a
+   * longer piece stays whole).
+   */
+  private static List<String> wrap(String text, int width, String separator) {
     List<String> lines = new ArrayList<>();
     StringBuilder current = new StringBuilder();
-    for (String piece : text.split("(?<=,) ")) {
+    for (String piece : text.split(separator)) {
       if (current.length() > 0 && current.length() + 1 + piece.length() > width) {
         lines.add(current.toString());
         current.setLength(0);

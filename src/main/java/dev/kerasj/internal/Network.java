@@ -84,11 +84,15 @@ public final class Network {
     List<Operand<TFloat32>> outs = forward(false, null, null, null, inferenceLosses, inferenceMasks);
     // A model whose output is its input (Input + Dropout) would feed and fetch the same tensor; the Identity is
     // added only then, because crossentropy looks for a final Softmax/Sigmoid op on this output.
+    // Likewise for an output that is another output's tensor (an LSTM's last output and its state h): a session
+    // fetches each tensor once.
     List<Operand<TFloat32>> fixed = new ArrayList<>();
     for (int i = 0; i < outs.size(); i++) {
       Operand<TFloat32> out = outs.get(i);
       boolean isInput = inputs.stream().anyMatch(p -> p.op().equals(out.op()));
-      fixed.add(isInput ? tf.withName(i == 0 ? "inference_output" : "inference_output_" + i).identity(out) : out);
+      boolean repeated = outs.subList(0, i).stream().anyMatch(o -> o.asOutput().equals(out.asOutput()));
+      fixed.add(isInput || repeated ? tf.withName(i == 0 ? "inference_output" : "inference_output_" + i)
+          .identity(out) : out);
     }
     this.inferenceOutputs = List.copyOf(fixed);
   }
@@ -208,15 +212,26 @@ public final class Network {
       Layer layer = node.layer();
       LayerContext ctx = contexts.apply(node);
       boolean callTraining = node.training() != null ? node.training() : training; // Keras' layer(x, training=...)
-      Operand<?> output = layer.call(ctx, args, argMasks, callTraining);
-      values.put(node, output);
-      if (layer.activityRegularizer() != null) {
-        ctx.addLoss(activityPenalty(ctx.tf(), layer, output));
+      List<KerasTensor> tensors = node.outputs();
+      List<Operand<?>> outputs = tensors.size() == 1 ? List.of(layer.call(ctx, args, argMasks, callTraining))
+          : layer.callOutputs(ctx, args, argMasks, callTraining);
+      if (outputs.size() != tensors.size()) {
+        throw new IllegalStateException("Layer '" + layer.name() + "' (" + layer.className() + ") returned "
+            + outputs.size() + " tensors; its call declares " + tensors.size());
+      }
+      for (int i = 0; i < tensors.size(); i++) {
+        values.put(tensors.get(i), outputs.get(i));
+        if (layer.activityRegularizer() != null) { // Keras 3 regularizes every output of the call
+          ctx.addLoss(activityPenalty(ctx.tf(), layer, outputs.get(i)));
+        }
       }
       if (layer.supportsMasking()) {
-        Operand<TBool> mask = layer.computeMask(ctx, args, argMasks);
-        if (mask != null) {
-          masks.put(node, mask);
+        List<Operand<TBool>> outMasks = tensors.size() == 1 ? java.util.Collections.singletonList(
+            layer.computeMask(ctx, args, argMasks)) : layer.computeMasks(ctx, args, argMasks);
+        for (int i = 0; i < tensors.size(); i++) {
+          if (outMasks.get(i) != null) {
+            masks.put(tensors.get(i), outMasks.get(i));
+          }
         }
       } else if (argMasks.stream().anyMatch(java.util.Objects::nonNull)) {
         LOG.warn("Layer '{}' (of type {}) was passed an input with a mask attached to it. However, this layer does "

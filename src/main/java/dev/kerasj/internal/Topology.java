@@ -18,7 +18,8 @@ import java.util.Set;
  * order a depth-first walk from the outputs first meets them. That order is Keras' {@code model.layers}, so file
  * paths numbered per class ({@code dense}, {@code dense_1}) come out the same on both sides.
  *
- * <p>A node is one call of a layer; it is identified by the tensor it produced.
+ * <p>A node is one call of a layer; it is identified by the tensor it produced, output 0 of the call for a layer
+ * of several outputs ({@link KerasTensor#node()}).
  */
 public final class Topology {
   private final List<KerasTensor> inputs;
@@ -54,7 +55,7 @@ public final class Topology {
       if (out == null) {
         throw new IllegalArgumentException("A model output is null");
       }
-      walk(out, finished, ordered, firstSeen);
+      walk(out.node(), finished, ordered, firstSeen);
     }
     for (KerasTensor t : ordered) {
       if (t.isInput() && !inputSet.contains(t)) {
@@ -73,7 +74,8 @@ public final class Topology {
       depth = Math.max(depth, layerDepth.getOrDefault(node.layer(), 0));
       layerDepth.put(node.layer(), depth);
       nodeDepth.put(node, depth);
-      for (KerasTensor parent : node.inputs()) {
+      for (KerasTensor input : node.inputs()) {
+        KerasTensor parent = input.node();
         if (inGraph.contains(parent)) {
           nodeDepth.put(parent, Math.max(depth + 1, nodeDepth.getOrDefault(parent, 0)));
         }
@@ -114,7 +116,7 @@ public final class Topology {
       int i = next.get(top);
       if (i < node.inputs().size()) {
         next.set(top, i + 1);
-        KerasTensor child = node.inputs().get(i);
+        KerasTensor child = node.inputs().get(i).node();
         if (finished.contains(child)) {
           continue;
         }
@@ -155,7 +157,7 @@ public final class Topology {
     return layers;
   }
 
-  /** Every layer call (identified by its output tensor), inputs first, in an order that computes each after its inputs. */
+  /** Every layer call (identified by its output tensor, output 0 of several), inputs first, in an order that computes each after its inputs. */
   public List<KerasTensor> nodes() {
     return nodes;
   }

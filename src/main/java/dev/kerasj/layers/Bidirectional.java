@@ -82,6 +82,11 @@ public final class Bidirectional extends Layer {
           + "attribute \"return_sequences\", got \"" + py(forward.returnSequences()) + "\" for forward layer and \""
           + py(backward.returnSequences()) + "\" for backward layer");
     }
+    if (forward.returnState() != backward.returnState()) {
+      throw new IllegalArgumentException("Forward layer and backward layer are expected to have the same value for "
+          + "attribute \"return_state\", got \"" + py(forward.returnState()) + "\" for forward layer and \""
+          + py(backward.returnState()) + "\" for backward layer");
+    }
     if (!mergeMode.equals("concat") && forward.units() != backward.units()) {
       throw new IllegalArgumentException("Bidirectional merge_mode=" + mergeMode + " needs forward and backward "
           + "layers of the same units. Received: " + forward.units() + " and " + backward.units());
@@ -131,6 +136,36 @@ public final class Bidirectional extends Layer {
       f[f.length - 1] *= 2;
     }
     return f;
+  }
+
+  /**
+   * 1, or with the wrapped layer's {@code returnState} 1 + its states twice: Keras' {@code output, *forward_states,
+   * *backward_states} ({@code output, h_f, c_f, h_b, c_b} for LSTM).
+   */
+  @Override
+  public int outputCount() {
+    return forward.returnState() ? 1 + forward.stateCount() + backward.stateCount() : 1;
+  }
+
+  @Override
+  protected String outputsDescription() {
+    return forward.stateCount() == 2 ? " (returnState: output, h_f, c_f, h_b, c_b)"
+        : " (returnState: output, h_f, h_b)";
+  }
+
+  /** The merged output's shape, then with {@code returnState} each state's, forward then backward. */
+  @Override
+  public List<long[]> computeOutputShapes(List<long[]> shapes) {
+    List<long[]> out = new ArrayList<>();
+    out.add(computeOutputShape(shapes));
+    if (forward.returnState()) {
+      for (Recurrent r : List.of(forward, backward)) {
+        for (int i = 0; i < r.stateCount(); i++) {
+          out.add(new long[] {r.units()});
+        }
+      }
+    }
+    return out;
   }
 
   /** The forward then the backward layer: each builds its own weights under this layer's scope. */
@@ -186,19 +221,33 @@ public final class Bidirectional extends Layer {
   }
 
   @Override
-  @SuppressWarnings("unchecked")
   public Operand<?> call(LayerContext ctx, List<Operand<?>> inputs, List<Operand<TBool>> masks, boolean training) {
+    return callOutputs(ctx, inputs, masks, training).get(0);
+  }
+
+  /** The merged output, then with {@code returnState} the forward layer's last states and the backward layer's. */
+  @Override
+  @SuppressWarnings("unchecked")
+  public List<Operand<?>> callOutputs(LayerContext ctx, List<Operand<?>> inputs, List<Operand<TBool>> masks,
+      boolean training) {
     Ops tf = ctx.tf();
-    Operand<TFloat32> y = (Operand<TFloat32>) forward.call(ctx.sublayer(forward), inputs, masks, training);
-    Operand<TFloat32> yRev = (Operand<TFloat32>) backward.call(ctx.sublayer(backward), inputs, masks, training);
+    List<Operand<?>> ys = forward.callOutputs(ctx.sublayer(forward), inputs, masks, training);
+    List<Operand<?>> ysRev = backward.callOutputs(ctx.sublayer(backward), inputs, masks, training);
+    Operand<TFloat32> y = (Operand<TFloat32>) ys.get(0);
+    Operand<TFloat32> yRev = (Operand<TFloat32>) ysRev.get(0);
     if (forward.returnSequences()) {
       yRev = tf.reverse(yRev, tf.constant(new long[] {1}));
     }
-    return switch (mergeMode) {
+    Operand<TFloat32> merged = switch (mergeMode) {
       case "concat" -> tf.concat(List.of(y, yRev), tf.constant(-1));
       case "sum" -> tf.math.add(y, yRev);
       case "mul" -> tf.math.mul(y, yRev);
       default -> tf.math.div(tf.math.add(y, yRev), tf.constant(2f)); // ave
     };
+    List<Operand<?>> out = new ArrayList<>();
+    out.add(merged);
+    out.addAll(ys.subList(1, ys.size()));
+    out.addAll(ysRev.subList(1, ysRev.size()));
+    return out;
   }
 }

@@ -83,6 +83,11 @@ public final class Input extends Layer {
     throw new IllegalArgumentException("An Input is not called on tensors; use Input.tensor(...) or input.output()");
   }
 
+  @Override
+  public java.util.List<KerasTensor> applyOutputs(java.util.List<KerasTensor> inputs, Boolean training) {
+    return java.util.List.of(apply(inputs, training));
+  }
+
   public DType dtype() {
     return dtype;
   }

@@ -82,6 +82,22 @@ public abstract class Layer {
     return computeOutputShape(inputShapes.get(0));
   }
 
+  /**
+   * How many tensors a call of this layer returns: 1, or more for a layer with several outputs ({@code LSTM} with
+   * {@code returnState}: the output, {@code h} and {@code c}). Such a layer is called with {@link #applyOutputs}.
+   */
+  public int outputCount() {
+    return 1;
+  }
+
+  /**
+   * The shape of every output for the shapes of every input; a layer of several outputs ({@link #outputCount()})
+   * overrides it. Element 0 is {@link #computeOutputShape(List)}.
+   */
+  public List<long[]> computeOutputShapes(List<long[]> inputShapes) {
+    return List.of(computeOutputShape(inputShapes));
+  }
+
   /** Creates this layer's weights through {@code ctx}; weightless layers keep the default no-op. */
   protected void build(LayerContext ctx, long[] inputShape) {}
 
@@ -109,6 +125,28 @@ public abstract class Layer {
    */
   public Operand<?> call(LayerContext ctx, List<Operand<?>> inputs, List<Operand<TBool>> masks, boolean training) {
     return call(ctx, inputs, training);
+  }
+
+  /**
+   * {@link #call(LayerContext, List, List, boolean)} for a layer of several outputs: one operand per output, in
+   * output order. The default wraps the one output of {@code call}.
+   */
+  public List<Operand<?>> callOutputs(LayerContext ctx, List<Operand<?>> inputs, List<Operand<TBool>> masks,
+      boolean training) {
+    return List.of(call(ctx, inputs, masks, training));
+  }
+
+  /**
+   * The mask of every output ({@link #computeMask} for output 0, none for the others by default, as Keras'
+   * recurrent layers give their states no mask).
+   */
+  public List<Operand<TBool>> computeMasks(LayerContext ctx, List<Operand<?>> inputs, List<Operand<TBool>> masks) {
+    List<Operand<TBool>> out = new ArrayList<>();
+    out.add(computeMask(ctx, inputs, masks));
+    for (int i = 1; i < outputCount(); i++) {
+      out.add(null);
+    }
+    return out;
   }
 
   /**
@@ -159,6 +197,30 @@ public abstract class Layer {
    * {@link #apply(KerasTensor, boolean)}).
    */
   public KerasTensor apply(List<KerasTensor> inputs, Boolean training) {
+    if (outputCount() != 1) {
+      throw new IllegalArgumentException("Layer '" + displayName() + "' (" + className() + ") returns "
+          + outputCount() + " tensors" + outputsDescription() + ". Call applyOutputs(...), which returns them all, "
+          + "as Keras' layer(x) returns a list. Received: apply(...), which returns one tensor");
+    }
+    return applyOutputs(inputs, training).get(0);
+  }
+
+  /** Why this layer has several outputs, for error messages: {@code " (returnState: output, h, c)"}. */
+  protected String outputsDescription() {
+    return "";
+  }
+
+  /**
+   * Keras' {@code outputs = layer(x)} for a layer of several outputs ({@code output, h, c = lstm(x)} with
+   * {@code returnState}, {@code out, scores = mha(q, v)} with {@code returnAttentionScores}): one symbolic tensor per
+   * output, in Keras' order; for a layer of one output, a list of one.
+   */
+  public List<KerasTensor> applyOutputs(KerasTensor... inputs) {
+    return applyOutputs(List.of(inputs), null);
+  }
+
+  /** {@link #applyOutputs(KerasTensor...)} with Keras' {@code training} call argument (null follows the model). */
+  public List<KerasTensor> applyOutputs(List<KerasTensor> inputs, Boolean training) {
     if (inputs.isEmpty()) {
       throw new IllegalArgumentException("Layer '" + displayName() + "' (" + className() + ") needs at least one "
           + "input. Received: none");
@@ -170,8 +232,9 @@ public abstract class Layer {
       }
       shapes.add(t.shape());
     }
-    long[] out = resolveShapes(shapes);
-    return new KerasTensor(this, calls++, inputs, out, outputDtype(inputs), training);
+    resolveShapes(shapes);
+    List<long[]> outs = computeOutputShapes(shapes.stream().map(long[]::clone).toList());
+    return KerasTensor.call(this, calls++, inputs, outs, outputDtype(inputs), training);
   }
 
   /** The dtype of this layer's output for these inputs: float32, except for layers that pass int ids through. */

@@ -23,6 +23,8 @@ import org.tensorflow.types.TFloat32;
  * KerasTensor y = mha.apply(x, x);              // self-attention: query = value = key
  * KerasTensor z = mha2.apply(query, value);     // cross-attention
  * KerasTensor w = mha3.apply(query, value, key);
+ * KerasTensor m = mha4.apply(query, value, null, allowed);  // attention_mask=allowed [batch, T, S]
+ * List<KerasTensor> both = mha5.applyOutputs(x, x);         // with returnAttentionScores: output, scores
  * }</pre>
  *
  * <p>Weights, in Keras' order, each named {@code <sublayer>/<kernel|bias>} after the {@code EinsumDense} sublayer
@@ -40,15 +42,20 @@ import org.tensorflow.types.TFloat32;
  * projections are written as reshape + MatMul and the attention as transpose + BatchMatMulV3, ops whose gradients
  * TF Java's C++ registry has (it has none for Einsum).
  *
- * <p>Masks, as Keras combines them: the query's mask {@code [B, T, 1]}, the value's {@code [B, 1, S]}, the key's
- * (when a key is given) {@code [B, 1, S]} and the causal mask {@code [1, T, S]} ({@code i >= j}) are ANDed; the output
- * carries the query's mask. Without dropout a query row with no key left attends uniformly to all keys (Keras' fast
+ * <p>Masks, as Keras combines them ({@code _compute_attention_mask}): the query's mask {@code [B, T, 1]}, the
+ * value's {@code [B, 1, S]}, the key's (when a key is given) {@code [B, 1, S]}, the causal mask {@code [1, T, S]}
+ * ({@code i >= j}) and an explicit {@code attention_mask} {@code [B, T, S]} (any dtype, nonzero = attend; an input of
+ * the model, the call's 4th tensor) are ANDed; the output carries the query's mask.
+ *
+ * <p>With {@code returnAttentionScores} a call returns the output and the attention weights {@code [B, numHeads, T,
+ * S]} (after masking and softmax, before dropout), through {@link #applyOutputs}; the weights are then computed on
+ * Keras' path that materialises them (the one it takes with dropout). Without dropout a query row with no key left attends uniformly to all keys (Keras' fast
  * path does).
  *
  * <p>Differences from Keras: {@code use_causal_mask} is a call argument in Keras and a layer option here (every call
  * of the layer uses it; configs write it into each call's {@code kwargs}); dropout draws kerasj's random stream, not
- * Keras'. Refused with an error rather than computed differently: an explicit {@code attention_mask} tensor,
- * {@code return_attention_scores} (a kerasj layer has one output), inputs of rank other than 3 or other
+ * Keras'. {@code return_attention_scores} is also a layer option ({@link Builder#returnAttentionScores}). Refused
+ * with an error rather than computed differently: inputs of rank other than 3 or other
  * {@code attention_axes} than Keras' default ({@code [1]}), an {@code output_shape} of several dimensions, gate,
  * sliding window, regularizers and constraints.
  */
@@ -69,6 +76,7 @@ public final class MultiHeadAttention extends Layer {
   private final boolean useBias;
   private final Integer outputShape;
   private final boolean useCausalMask;
+  private final boolean returnAttentionScores;
   private final Initializer kernelInitializer;
   private final Initializer biasInitializer;
   private final List<Weight> kernels = new ArrayList<>();
@@ -103,6 +111,7 @@ public final class MultiHeadAttention extends Layer {
     this.useBias = b.useBias;
     this.outputShape = b.outputShape;
     this.useCausalMask = b.useCausalMask;
+    this.returnAttentionScores = b.returnAttentionScores;
     this.kernelInitializer = b.kernelInitializer;
     this.biasInitializer = b.biasInitializer;
   }
@@ -143,6 +152,51 @@ public final class MultiHeadAttention extends Layer {
     return useCausalMask;
   }
 
+  /** Keras' call argument {@code return_attention_scores}, fixed for every call of this layer. */
+  public boolean returnAttentionScores() {
+    return returnAttentionScores;
+  }
+
+  /** 2 with {@link #returnAttentionScores()} (the output, the attention weights), else 1. */
+  @Override
+  public int outputCount() {
+    return returnAttentionScores ? 2 : 1;
+  }
+
+  @Override
+  protected String outputsDescription() {
+    return " (returnAttentionScores: output, scores)";
+  }
+
+  /**
+   * Keras' {@code mha(query, value, key=key, attention_mask=attentionMask)}: {@code key} may be null (the value is
+   * the key), {@code attentionMask} is a {@code [batch, T, S]} tensor (int32 or float32, nonzero = may attend), usually
+   * a model input. For a layer of one output; one with {@link #returnAttentionScores()} takes
+   * {@link #applyOutputs(KerasTensor, KerasTensor, KerasTensor, KerasTensor)}.
+   */
+  public KerasTensor apply(KerasTensor query, KerasTensor value, KerasTensor key, KerasTensor attentionMask) {
+    return apply(withMask(query, value, key, attentionMask), null);
+  }
+
+  /** {@link #apply(KerasTensor, KerasTensor, KerasTensor, KerasTensor)} returning every output. */
+  public List<KerasTensor> applyOutputs(KerasTensor query, KerasTensor value, KerasTensor key,
+      KerasTensor attentionMask) {
+    return applyOutputs(withMask(query, value, key, attentionMask), null);
+  }
+
+  /** The call's tensors: query, value, key (the value when none), and the attention mask when there is one. */
+  private static List<KerasTensor> withMask(KerasTensor query, KerasTensor value, KerasTensor key,
+      KerasTensor attentionMask) {
+    List<KerasTensor> all = new ArrayList<>(Arrays.asList(query, value));
+    if (key != null || attentionMask != null) {
+      all.add(key != null ? key : value);
+    }
+    if (attentionMask != null) {
+      all.add(attentionMask);
+    }
+    return all;
+  }
+
   public Initializer kernelInitializer() {
     return kernelInitializer;
   }
@@ -179,14 +233,23 @@ public final class MultiHeadAttention extends Layer {
     if (shapes.size() == 1) {
       return computeOutputShape(shapes.get(0));
     }
-    if (shapes.size() > 3) {
+    if (shapes.size() > 4) {
       throw new IllegalArgumentException("Layer '" + displayName() + "' (MultiHeadAttention) is called on query, "
-          + "value and optionally key. Expected: 2 or 3 inputs. Received: " + shapes.size() + " inputs");
+          + "value and optionally key and attention_mask. Expected: 2 to 4 inputs. Received: " + shapes.size()
+          + " inputs");
     }
     long[] query = shapes.get(0);
     long[] value = shapes.get(1);
-    long[] key = shapes.size() == 3 ? shapes.get(2) : value;
-    for (int i = 0; i < shapes.size(); i++) {
+    long[] key = shapes.size() >= 3 ? shapes.get(2) : value;
+    if (shapes.size() == 4) {
+      long[] mask = shapes.get(3);
+      if (mask.length != 2 || mask[0] != query[0] || mask[1] != value[0]) {
+        throw new IllegalArgumentException("Layer '" + displayName() + "' (MultiHeadAttention) takes an "
+            + "attention_mask of shape (batch, T, S) = " + formatShape(new long[] {query[0], value[0]})
+            + ". Received: attention_mask shape " + formatShape(mask));
+      }
+    }
+    for (int i = 0; i < Math.min(3, shapes.size()); i++) {
       if (shapes.get(i).length != 2) {
         throw new IllegalArgumentException("Layer '" + displayName() + "' (MultiHeadAttention) in kerasj takes "
             + "query, value and key of rank 3 (batch, steps, features), with Keras' default attention_axes. "
@@ -200,11 +263,19 @@ public final class MultiHeadAttention extends Layer {
     return new long[] {query[0], outputShape != null ? outputShape : query[1]};
   }
 
+  /** The output's shape, then with {@link #returnAttentionScores()} the weights' {@code [numHeads, T, S]}. */
+  @Override
+  public List<long[]> computeOutputShapes(List<long[]> shapes) {
+    long[] out = computeOutputShape(shapes);
+    return returnAttentionScores ? List.of(out, new long[] {numHeads, shapes.get(0)[0], shapes.get(1)[0]})
+        : List.of(out);
+  }
+
   @Override
   protected void build(LayerContext ctx, List<long[]> shapes) {
     long[] query = shapes.get(0);
     long[] value = shapes.get(1);
-    long[] key = shapes.size() == 3 ? shapes.get(2) : value;
+    long[] key = shapes.size() >= 3 ? shapes.get(2) : value;
     long out = outputShape != null ? outputShape : query[1];
     kernels.clear();
     biases.clear();
@@ -232,26 +303,38 @@ public final class MultiHeadAttention extends Layer {
   }
 
   @Override
-  @SuppressWarnings("unchecked")
   public Operand<?> call(LayerContext ctx, List<Operand<?>> inputs, List<Operand<TBool>> masks, boolean training) {
+    return callOutputs(ctx, inputs, masks, training).get(0);
+  }
+
+  /** The output, then with {@link #returnAttentionScores()} the attention weights {@code [B, N, T, S]}. */
+  @Override
+  @SuppressWarnings("unchecked")
+  public List<Operand<?>> callOutputs(LayerContext ctx, List<Operand<?>> inputs, List<Operand<TBool>> masks,
+      boolean training) {
     Ops tf = ctx.tf();
     List<long[]> shapes = inputShapes();
     long t = shapes.get(0)[0];
     long s = shapes.get(1)[0];
     Operand<TFloat32> query = (Operand<TFloat32>) inputs.get(0);
     Operand<TFloat32> value = (Operand<TFloat32>) inputs.get(1);
-    Operand<TFloat32> key = inputs.size() == 3 ? (Operand<TFloat32>) inputs.get(2) : value;
+    Operand<TFloat32> key = inputs.size() >= 3 ? (Operand<TFloat32>) inputs.get(2) : value;
     // [B, N, T, H] and [B, N, S, H]: Keras' einsum "abc,cde->abde", then heads before steps.
     Operand<TFloat32> q = heads(tf, project(tf, query, 0, t));
     Operand<TFloat32> k = heads(tf, project(tf, key, 1, s));
     Operand<TFloat32> v = heads(tf, project(tf, value, 2, s));
-    Operand<TBool> mask = attentionMask(tf, masks.get(0), masks.get(1), masks.size() == 3 ? masks.get(2) : null,
+    Operand<TBool> mask = attentionMask(tf, masks.get(0), masks.get(1), masks.size() >= 3 ? masks.get(2) : null,
         t, s);
+    if (inputs.size() == 4) { // Keras: attention_mask (cast to bool) & the masks above
+      Operand<TBool> given = tf.dtypes.cast(inputs.get(3), TBool.class);
+      mask = mask == null ? given : tf.math.logicalAnd(given, mask);
+    }
     Operand<TFloat32> keep = mask == null ? null
         : tf.expandDims(tf.dtypes.cast(mask, TFloat32.class), tf.constant(1)); // [B, 1, T, S]
     Operand<TFloat32> scale = tf.constant((float) (1.0 / Math.sqrt(keyDim)));
     Operand<TFloat32> probs;
-    if (dropout == 0.0) {
+    Operand<TFloat32> scores = null;
+    if (dropout == 0.0 && !returnAttentionScores) {
       // Keras' fast path (ops.dot_product_attention): scale the logits, masked ones to LARGE_NEGATIVE.
       Operand<TFloat32> logits = tf.math.mul(tf.train.batchMatMul(q, k, TFloat32.class, BatchMatMul.adjY(true)), scale);
       probs = tf.nn.softmax(keep == null ? logits : where(tf, keep, logits, LARGE_NEGATIVE));
@@ -264,7 +347,8 @@ public final class MultiHeadAttention extends Layer {
       if (keep != null) {
         probs = tf.math.mul(probs, keep);
       }
-      if (training) {
+      scores = probs; // Keras returns the weights before dropout
+      if (training && dropout > 0.0) {
         probs = dropout(ctx, probs);
       }
     }
@@ -275,7 +359,8 @@ public final class MultiHeadAttention extends Layer {
     Operand<TFloat32> y = tf.linalg.matMul(merged,
         tf.reshape(kernels.get(3).value(), tf.constant(new long[] {(long) numHeads * valueDim, out})));
     y = tf.reshape(y, tf.constant(new long[] {-1, t, out}));
-    return useBias ? tf.math.add(y, biases.get(3).value()) : y;
+    Operand<TFloat32> output = useBias ? tf.math.add(y, biases.get(3).value()) : y;
+    return returnAttentionScores ? List.of(output, scores) : List.of(output);
   }
 
   /** {@code where(keep, x, masked)} as products, which give the same values bit for bit (x finite). */
@@ -357,6 +442,7 @@ public final class MultiHeadAttention extends Layer {
     private boolean useBias = true;
     private Integer outputShape;
     private boolean useCausalMask;
+    private boolean returnAttentionScores;
     private Initializer kernelInitializer = VarianceScaling.glorotUniform();
     private Initializer biasInitializer = Constant.zeros();
     private String name;
@@ -395,6 +481,15 @@ public final class MultiHeadAttention extends Layer {
     /** Keras' call argument {@code use_causal_mask}: step i of the query sees steps 0..i of the value only. */
     public Builder useCausalMask(boolean useCausalMask) {
       this.useCausalMask = useCausalMask;
+      return this;
+    }
+
+    /**
+     * Keras' call argument {@code return_attention_scores}: calls return the output and the attention weights
+     * {@code [batch, numHeads, T, S]} ({@link MultiHeadAttention#applyOutputs}).
+     */
+    public Builder returnAttentionScores(boolean returnAttentionScores) {
+      this.returnAttentionScores = returnAttentionScores;
       return this;
     }
 

@@ -38,8 +38,13 @@ import org.tensorflow.types.TInt32;
  * gate). Masks come from a stateless generator keyed by (layer seed, optimizer step), so a resumed run draws what an
  * uninterrupted one would; they match Keras in distribution, not bit for bit.
  *
- * <p>Not implemented (a clear error where a Keras config asks for them): {@code return_state} (the layer contract returns
- * one tensor), {@code stateful}, regularizers and constraints. {@code unroll=True} is accepted: kerasj always unrolls,
+ * <p><b>States</b>: with {@code returnState} a call returns the output and the last states ({@code h}, and {@code c}
+ * for LSTM), Keras' {@code output, *states = layer(x)}, through {@link #applyOutputs}; {@link #apply(KerasTensor, List)}
+ * and {@link #applyOutputs(KerasTensor, List)} start from given states, Keras' {@code layer(x, initial_state=[h, c])},
+ * which an encoder-decoder (seq2seq) model feeds with an encoder's states.
+ *
+ * <p>Not implemented (a clear error where a Keras config asks for them): {@code stateful}, regularizers and
+ * constraints. {@code unroll=True} is accepted: kerasj always unrolls,
  * with the same maths.
  */
 public abstract class Recurrent extends Layer {
@@ -55,6 +60,7 @@ public abstract class Recurrent extends Layer {
   private final Initializer recurrentInitializer;
   private final Initializer biasInitializer;
   private final boolean returnSequences;
+  private final boolean returnState;
   private final boolean goBackwards;
   private final boolean zeroOutputForMask;
   private final double dropout;
@@ -78,6 +84,7 @@ public abstract class Recurrent extends Layer {
     this.recurrentInitializer = b.recurrentInitializer;
     this.biasInitializer = b.biasInitializer;
     this.returnSequences = b.returnSequences;
+    this.returnState = b.returnState;
     this.goBackwards = b.goBackwards;
     this.zeroOutputForMask = b.zeroOutputForMask;
     for (double r : new double[] {b.dropout, b.recurrentDropout}) {
@@ -130,6 +137,51 @@ public abstract class Recurrent extends Layer {
     return returnSequences;
   }
 
+  /**
+   * Keras' {@code return_state}: a call also returns the last states ({@code [batch, units]} each: {@code h}, and
+   * {@code c} for LSTM) after the output; see {@link #applyOutputs}.
+   */
+  public final boolean returnState() {
+    return returnState;
+  }
+
+  /** 1, or with {@link #returnState()} 1 + the number of states (3 for LSTM: output, h, c; 2 for GRU, SimpleRNN). */
+  @Override
+  public final int outputCount() {
+    return returnState ? 1 + stateCount() : 1;
+  }
+
+  @Override
+  protected final String outputsDescription() {
+    return stateCount() == 2 ? " (returnState: output, h, c)" : " (returnState: output, h)";
+  }
+
+  /**
+   * Keras' {@code layer(sequences, initial_state=[h, c])}: the steps start from the given states instead of zeros,
+   * one {@code [batch, units]} tensor per state ({@code h}, and {@code c} for LSTM). For a layer of one output; one
+   * with {@link #returnState()} takes {@link #applyOutputs(KerasTensor, List)}.
+   */
+  public final KerasTensor apply(KerasTensor sequences, List<KerasTensor> initialState) {
+    return apply(withStates(sequences, initialState), null);
+  }
+
+  /** {@link #apply(KerasTensor, List)} returning every output: {@code output, *states} with {@link #returnState()}. */
+  public final List<KerasTensor> applyOutputs(KerasTensor sequences, List<KerasTensor> initialState) {
+    return applyOutputs(withStates(sequences, initialState), null);
+  }
+
+  private List<KerasTensor> withStates(KerasTensor sequences, List<KerasTensor> initialState) {
+    if (initialState == null || initialState.size() != stateCount()) {
+      throw new IllegalArgumentException("Layer '" + displayName() + "' (" + className() + ") takes an "
+          + "initial_state of " + stateCount() + (stateCount() == 1 ? " tensor (h)" : " tensors (h, c)")
+          + ". Received: " + (initialState == null ? "null" : initialState.size() + " tensors"));
+    }
+    List<KerasTensor> all = new ArrayList<>();
+    all.add(sequences);
+    all.addAll(initialState);
+    return all;
+  }
+
   /** Keras' {@code go_backwards}: the steps are read last to first. */
   public final boolean goBackwards() {
     return goBackwards;
@@ -161,7 +213,9 @@ public abstract class Recurrent extends Layer {
   /** Sets every argument this base class holds on {@code b}, from this layer. */
   final <B extends Builder<B>> B copyInto(B b, boolean goBackwards, String name, boolean zeroOutputForMask) {
     b.activation = activation;
-    return b.zeroOutputForMask(zeroOutputForMask).dropout(dropout).recurrentDropout(recurrentDropout).useBias(useBias).kernelInitializer(kernelInitializer).recurrentInitializer(recurrentInitializer)
+    return b.returnState(returnState).zeroOutputForMask(zeroOutputForMask).dropout(dropout)
+        .recurrentDropout(recurrentDropout).useBias(useBias).kernelInitializer(kernelInitializer)
+        .recurrentInitializer(recurrentInitializer)
         .biasInitializer(biasInitializer).returnSequences(returnSequences).goBackwards(goBackwards).name(name);
   }
 
@@ -210,6 +264,35 @@ public abstract class Recurrent extends Layer {
     return returnSequences ? new long[] {in[0], units} : new long[] {units};
   }
 
+  /** The sequences' shape, then with an initial state each state's, which must be {@code [units]}. */
+  @Override
+  public long[] computeOutputShape(List<long[]> shapes) {
+    if (shapes.size() != 1 && shapes.size() != 1 + stateCount()) {
+      throw new IllegalArgumentException("Layer '" + displayName() + "' (" + className() + ") takes sequences and "
+          + "optionally an initial_state of " + stateCount() + " tensors. Received: " + shapes.size() + " inputs");
+    }
+    for (int i = 1; i < shapes.size(); i++) {
+      if (shapes.get(i).length != 1 || shapes.get(i)[0] != units) {
+        throw new IllegalArgumentException("An `initial_state` was passed that is not compatible with "
+            + "`cell.state_size`. Layer '" + displayName() + "' (" + className() + ") expects each state of shape "
+            + formatShape(new long[] {units}) + ". Received: initial_state[" + (i - 1) + "] of shape "
+            + formatShape(shapes.get(i)));
+      }
+    }
+    return computeOutputShape(shapes.get(0));
+  }
+
+  /** The output's shape, then with {@link #returnState()} each state's, {@code [units]}. */
+  @Override
+  public List<long[]> computeOutputShapes(List<long[]> shapes) {
+    List<long[]> out = new ArrayList<>();
+    out.add(computeOutputShape(shapes));
+    for (int i = 1; i < outputCount(); i++) {
+      out.add(new long[] {units});
+    }
+    return out;
+  }
+
   @Override
   protected void build(LayerContext ctx, long[] in) {
     long g = (long) gates() * units;
@@ -234,16 +317,32 @@ public abstract class Recurrent extends Layer {
 
   @Override
   public Operand<?> call(LayerContext ctx, Operand<?> inputs, boolean training) {
-    return run(ctx, inputs, null, training);
+    return run(ctx, List.of(inputs), null, training).get(0);
   }
 
   @Override
   public Operand<?> call(LayerContext ctx, List<Operand<?>> inputs, List<Operand<TBool>> masks, boolean training) {
-    return run(ctx, inputs.get(0), masks.isEmpty() ? null : masks.get(0), training);
+    return run(ctx, inputs, masks.isEmpty() ? null : masks.get(0), training).get(0);
   }
 
+  /** The output, then with {@link #returnState()} the last states. */
+  @Override
+  public List<Operand<?>> callOutputs(LayerContext ctx, List<Operand<?>> inputs, List<Operand<TBool>> masks,
+      boolean training) {
+    return List.copyOf(run(ctx, inputs, masks.isEmpty() ? null : masks.get(0), training));
+  }
+
+  /**
+   * The output, then the last states; the states start from {@code inputs[1..]} when given, else zeros. A call given
+   * an initial state runs without the input's mask, as in Keras 3.15: its {@code Layer.__call__} fills the
+   * {@code mask} argument only for a call of one tensor argument, and {@code initial_state} is a second one (the
+   * output still carries the mask on, from the first argument).
+   */
   @SuppressWarnings("unchecked")
-  private Operand<TFloat32> run(LayerContext ctx, Operand<?> inputs, Operand<TBool> mask, boolean training) {
+  private List<Operand<TFloat32>> run(LayerContext ctx, List<Operand<?>> args, Operand<TBool> inputMask,
+      boolean training) {
+    Operand<?> inputs = args.get(0);
+    Operand<TBool> mask = args.size() > 1 ? null : inputMask;
     Ops tf = ctx.tf();
     Operand<TFloat32> x = (Operand<TFloat32>) inputs;
     long[] in = inputShape();
@@ -288,6 +387,9 @@ public abstract class Recurrent extends Layer {
     Operand<TFloat32> zeros = tf.fill(tf.concat(List.of(batch, tf.constant(new int[] {units})), tf.constant(0)),
         tf.constant(0f));
     List<Operand<TFloat32>> states = new ArrayList<>(Collections.nCopies(stateCount(), zeros));
+    for (int i = 1; i < args.size(); i++) {
+      states.set(i - 1, (Operand<TFloat32>) args.get(i)); // Keras' initial_state
+    }
     List<Operand<TFloat32>> outputs = new ArrayList<>();
     for (int t = 0; t < steps; t++) {
       List<Operand<TFloat32>> next = step(tf, xs.get(t), states);
@@ -309,7 +411,12 @@ public abstract class Recurrent extends Layer {
       states = next;
       outputs.add(output != null ? output : states.get(0));
     }
-    return returnSequences ? tf.stack(outputs, Stack.axis(1L)) : outputs.get(steps - 1);
+    List<Operand<TFloat32>> result = new ArrayList<>();
+    result.add(returnSequences ? tf.stack(outputs, Stack.axis(1L)) : outputs.get(steps - 1));
+    if (returnState) {
+      result.addAll(states);
+    }
+    return result;
   }
 
   /**
@@ -390,6 +497,7 @@ public abstract class Recurrent extends Layer {
     private Initializer recurrentInitializer = new Orthogonal();
     private Initializer biasInitializer = Constant.zeros();
     private boolean returnSequences;
+    private boolean returnState;
     private boolean goBackwards;
     private boolean zeroOutputForMask;
     private double dropout;
@@ -434,6 +542,15 @@ public abstract class Recurrent extends Layer {
 
     public B returnSequences(boolean returnSequences) {
       this.returnSequences = returnSequences;
+      return self();
+    }
+
+    /**
+     * Keras' {@code return_state} (default false): a call also returns the last states; call the layer with
+     * {@link Recurrent#applyOutputs}.
+     */
+    public B returnState(boolean returnState) {
+      this.returnState = returnState;
       return self();
     }
 

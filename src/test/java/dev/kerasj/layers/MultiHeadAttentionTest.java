@@ -60,10 +60,18 @@ class MultiHeadAttentionTest {
   }
 
   @Test
-  void apply_fourInputs_isRefused() {
+  void apply_fiveInputs_isRefused() { // query, value, key and attention_mask at most
+    KerasTensor x = Input.tensor(8, 16);
+    String m = message(() -> MultiHeadAttention.builder(2, 4).build().apply(x, x, x, x, x));
+    assertTrue(m.contains("Expected: 2 to 4 inputs. Received: 5 inputs"), m);
+  }
+
+  @Test
+  void apply_fourthInputNotAnAttentionMaskShape_isRefusedNamingTheExpectedShape() {
     KerasTensor x = Input.tensor(8, 16);
     String m = message(() -> MultiHeadAttention.builder(2, 4).build().apply(x, x, x, x));
-    assertTrue(m.contains("Expected: 2 or 3 inputs. Received: 4 inputs"), m);
+    assertTrue(m.contains("attention_mask of shape (batch, T, S) = (None, 8, 8)")
+        && m.contains("Received: attention_mask shape (None, 8, 16)"), m);
   }
 
   @Test

@@ -2,13 +2,17 @@ package dev.kerasj.saving.keras;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kerasj.layers.AdditiveAttention;
+import dev.kerasj.layers.Attention;
+import dev.kerasj.layers.Layer;
 import dev.kerasj.layers.MultiHeadAttention;
 import java.util.List;
 
 /**
  * Keras 3.15's config of {@code MultiHeadAttention} (its {@code get_config()} and {@code build_config}, measured in
- * {@code testdata/attention/*.json}), written and read back. {@code use_causal_mask} is not in it: Keras records it
- * in each call's {@code kwargs}, which {@link FunctionalConfig} writes and reads.
+ * {@code testdata/attention/*.json}) and of {@code Attention} and {@code AdditiveAttention}, written and read back.
+ * {@code use_causal_mask} (and {@code return_attention_scores}) is not in it: Keras records it in each call's
+ * {@code kwargs}, which {@link FunctionalConfig} writes and reads.
  */
 final class AttentionConfigs {
   private AttentionConfigs() {}
@@ -43,7 +47,7 @@ final class AttentionConfigs {
     ObjectNode shapes = build.putObject("shapes_dict");
     List<long[]> in = mha.inputShapes();
     List<String> names = List.of("query_shape", "value_shape", "key_shape");
-    for (int i = 0; i < in.size(); i++) {
+    for (int i = 0; i < Math.min(3, in.size()); i++) { // a 4th input is the attention_mask, not built on
       shapes.set(names.get(i), KerasJson.batchShape(in.get(i)));
     }
     return build;
@@ -69,7 +73,20 @@ final class AttentionConfigs {
         causal = b;
       }
     }
-    return build(c, c.string("name"), causal != null && causal);
+    MultiHeadAttention built = build(c, c.string("name"), causal != null && causal);
+    if (!callFlag(c, inboundNodes, "return_attention_scores")) {
+      return built;
+    }
+    return AttentionConfigs.withScores(c, built);
+  }
+
+  /** {@code mha} rebuilt from its config with {@code returnAttentionScores}. */
+  private static MultiHeadAttention withScores(ConfigFields c, MultiHeadAttention mha) {
+    MultiHeadAttention.Builder b = MultiHeadAttention.builder(mha.numHeads(), mha.keyDim()).name(mha.name())
+        .valueDim(mha.valueDim()).dropout(mha.dropout()).useBias(mha.useBias()).outputShape(mha.outputShapeOption())
+        .useCausalMask(mha.useCausalMask()).kernelInitializer(mha.kernelInitializer())
+        .biasInitializer(mha.biasInitializer()).returnAttentionScores(true);
+    return b.build();
   }
 
   /** Rebuilds the layer from its config alone (no calls: {@code use_causal_mask=False}). */
@@ -113,5 +130,90 @@ final class AttentionConfigs {
       b.biasInitializer(InitializerConfigs.fromConfig(c.raw("bias_initializer"), c, "bias_initializer"));
     }
     return b.build();
+  }
+
+  /** The Keras classes of {@link Attention} and {@link AdditiveAttention}. */
+  static final List<String> SCORE_CLASSES = List.of("Attention", "AdditiveAttention");
+
+  /** Adds an Attention's or AdditiveAttention's arguments after name, trainable and dtype, in Keras' order. */
+  static void putScoreAttention(ObjectNode c, Layer layer) {
+    if (layer instanceof Attention a) {
+      c.put("use_scale", a.useScale());
+      c.put("score_mode", a.scoreMode());
+      c.put("dropout", a.dropout());
+      putSeed(c, a.seed());
+    } else if (layer instanceof AdditiveAttention a) {
+      c.put("use_scale", a.useScale());
+      c.put("dropout", a.dropout());
+      putSeed(c, a.seed());
+    }
+  }
+
+  private static void putSeed(ObjectNode c, Integer seed) {
+    if (seed == null) {
+      c.putNull("seed");
+    } else {
+      c.put("seed", seed);
+    }
+  }
+
+  /** Whether {@code layer} is an Attention or AdditiveAttention whose calls Keras records with these kwargs. */
+  static boolean isScoreAttention(Layer layer) {
+    return layer instanceof Attention || layer instanceof AdditiveAttention;
+  }
+
+  /** The call kwargs Keras records for these options: {@code use_causal_mask}, {@code return_attention_scores}. */
+  static void putCallKwargs(ObjectNode kwargs, Layer layer) {
+    boolean causal = layer instanceof Attention a ? a.useCausalMask() : ((AdditiveAttention) layer).useCausalMask();
+    boolean scores = layer instanceof Attention a ? a.returnAttentionScores()
+        : ((AdditiveAttention) layer).returnAttentionScores();
+    if (causal) {
+      kwargs.put("use_causal_mask", true);
+    }
+    if (scores) {
+      kwargs.put("return_attention_scores", true);
+    }
+  }
+
+  /**
+   * Rebuilds an Attention or AdditiveAttention from its config, {@code use_causal_mask} and
+   * {@code return_attention_scores} from its calls' kwargs (one value for every call: kerasj fixes them per layer).
+   */
+  static Layer scoreAttention(String className, ConfigFields c, JsonNode inboundNodes) {
+    boolean causal = callFlag(c, inboundNodes, "use_causal_mask");
+    boolean scores = callFlag(c, inboundNodes, "return_attention_scores");
+    String name = c.string("name");
+    double dropout = c.number("dropout", 0.0);
+    Integer seed = c.has("seed") && !c.raw("seed").isNull() ? c.integer("seed") : null;
+    try {
+      if (className.equals("Attention")) {
+        return Attention.builder().name(name).useScale(c.bool("use_scale", false))
+            .scoreMode(c.string("score_mode", Attention.DEFAULT_SCORE_MODE)).dropout(dropout).seed(seed)
+            .useCausalMask(causal).returnAttentionScores(scores).build();
+      }
+      return AdditiveAttention.builder().name(name).useScale(c.bool("use_scale", true)).dropout(dropout).seed(seed)
+          .useCausalMask(causal).returnAttentionScores(scores).build();
+    } catch (IllegalArgumentException e) {
+      throw c.fail(e.getMessage());
+    }
+  }
+
+  /** A boolean call argument, the same in every call (false when no call gives it). */
+  private static boolean callFlag(ConfigFields c, JsonNode inboundNodes, String key) {
+    Boolean value = null;
+    if (inboundNodes != null && inboundNodes.isArray()) {
+      for (JsonNode node : inboundNodes) {
+        JsonNode v = node.path("kwargs").path(key);
+        if (!v.isMissingNode() && !v.isBoolean() && !v.isNull()) {
+          throw c.fail("call argument " + key + "=" + v + " is not a boolean");
+        }
+        boolean b = v.isBoolean() && v.booleanValue();
+        if (value != null && value != b) {
+          throw c.fail("the calls of this shared layer differ in " + key + "; kerasj takes one value for every call");
+        }
+        value = b;
+      }
+    }
+    return value != null && value;
   }
 }

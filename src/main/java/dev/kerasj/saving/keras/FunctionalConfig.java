@@ -12,6 +12,7 @@ import dev.kerasj.layers.KerasTensor;
 import dev.kerasj.layers.Layer;
 import dev.kerasj.layers.Merge;
 import dev.kerasj.layers.MultiHeadAttention;
+import dev.kerasj.layers.Recurrent;
 import dev.kerasj.losses.Loss;
 import dev.kerasj.metrics.Metric;
 import dev.kerasj.models.KerasModel;
@@ -108,6 +109,12 @@ public final class FunctionalConfig {
       entry = LayerConfigs.toConfig(layer);
     }
     entry.put("name", layer.name());
+    List<KerasTensor> calls = nodesOf(model, layer);
+    if (layer instanceof MultiHeadAttention && !calls.isEmpty() && calls.get(0).inputs().size() == 4
+        && calls.get(0).inputs().get(2) == calls.get(0).inputs().get(1)) {
+      // Called with an attention_mask and no key: Keras builds it on query and value only.
+      ((ObjectNode) entry.path("build_config").path("shapes_dict")).remove("key_shape");
+    }
     ArrayNode inbound = entry.putArray("inbound_nodes");
     for (KerasTensor node : nodesOf(model, layer)) {
       if (node.isInput()) {
@@ -115,8 +122,12 @@ public final class FunctionalConfig {
       }
       ObjectNode call = inbound.addObject();
       ArrayNode args = call.putArray("args");
-      if (layer instanceof MultiHeadAttention) { // call(query, value[, key]): positional arguments
-        node.inputs().forEach(t -> args.add(tensor(t, nodeIndex)));
+      if (layer instanceof Recurrent && node.inputs().size() > 1) { // layer(x, initial_state=[h, c])
+        args.add(tensor(node.inputs().get(0), nodeIndex));
+      } else if (layer instanceof MultiHeadAttention) { // call(query, value[, key]): positional arguments
+        List<KerasTensor> in = node.inputs();
+        boolean keyGiven = in.size() == 3 || (in.size() == 4 && in.get(2) != in.get(1));
+        in.subList(0, keyGiven ? 3 : 2).forEach(t -> args.add(tensor(t, nodeIndex)));
       } else if (layer instanceof Merge || node.inputs().size() > 1) {
         ArrayNode list = args.addArray();
         node.inputs().forEach(t -> list.add(tensor(t, nodeIndex)));
@@ -124,11 +135,24 @@ public final class FunctionalConfig {
         args.add(tensor(node.inputs().get(0), nodeIndex));
       }
       ObjectNode kwargs = call.putObject("kwargs");
+      if (layer instanceof Recurrent && node.inputs().size() > 1) {
+        ArrayNode states = kwargs.putArray("initial_state");
+        node.inputs().subList(1, node.inputs().size()).forEach(t -> states.add(tensor(t, nodeIndex)));
+      }
       if (node.training() != null) {
         kwargs.put("training", node.training()); // Keras records layer(x, training=False) first
       }
+      if (layer instanceof MultiHeadAttention && node.inputs().size() == 4) {
+        kwargs.set("attention_mask", tensor(node.inputs().get(3), nodeIndex));
+      }
+      if (layer instanceof MultiHeadAttention mha && mha.returnAttentionScores()) {
+        kwargs.put("return_attention_scores", true);
+      }
       if (layer instanceof MultiHeadAttention mha && mha.useCausalMask()) {
         kwargs.put("use_causal_mask", true);
+      }
+      if (AttentionConfigs.isScoreAttention(layer)) {
+        AttentionConfigs.putCallKwargs(kwargs, layer);
       }
       if (layer instanceof BatchNormalization || layer instanceof KerasModel
           || (layer instanceof GlobalAveragePooling1D && !carriesMask(node.inputs().get(0)))) {
@@ -147,7 +171,7 @@ public final class FunctionalConfig {
    * {@code internal.Network.run}'s mask propagation, for the built-in layers.
    */
   private static boolean carriesMask(KerasTensor t) {
-    if (t.isInput()) {
+    if (t.isInput() || t.tensorIndex() > 0) { // a recurrent layer's states carry no mask
       return false;
     }
     Layer l = t.layer();
@@ -190,8 +214,8 @@ public final class FunctionalConfig {
   private static ArrayNode history(KerasTensor t, Map<KerasTensor, Integer> nodeIndex) {
     ArrayNode h = KerasJson.NODES.arrayNode();
     h.add(t.layer().name());
-    h.add(nodeIndex.getOrDefault(t, 0));
-    h.add(0);
+    h.add(nodeIndex.getOrDefault(t.node(), 0));
+    h.add(t.tensorIndex());
     return h;
   }
 
@@ -387,6 +411,11 @@ public final class FunctionalConfig {
           layer = AttentionConfigs.fromConfig(layerConfig, entryNode.get("inbound_nodes"));
           layer.setTrainable(layerConfig.bool("trainable", true));
         }
+        case "Attention", "AdditiveAttention" -> { // use_causal_mask, return_attention_scores: in its calls' kwargs
+          LayerConfigs.fromConfig(cls, layerConfig); // the common checks (dtype, trainable ...)
+          layer = AttentionConfigs.scoreAttention(cls, layerConfig, entryNode.get("inbound_nodes"));
+          layer.setTrainable(layerConfig.bool("trainable", true));
+        }
         default -> layer = LayerConfigs.fromConfig(CustomObjectConfigs.lookupName(entry), layerConfig);
       }
       layers.put(layerName, layer);
@@ -435,13 +464,15 @@ public final class FunctionalConfig {
         int next = done.getOrDefault(name, 0);
         while (next < nodes.size()) {
           List<KerasTensor> args = arguments(config, name, nodes.get(next), calls, maskOps,
-              e.getValue() instanceof MultiHeadAttention);
+              e.getValue() instanceof MultiHeadAttention, e.getValue() instanceof Recurrent,
+              AttentionConfigs.isScoreAttention(e.getValue()));
           if (args == null) {
             break;
           }
           JsonNode training = nodes.get(next).path("kwargs").path("training");
           try {
-            calls.get(name).add(e.getValue().apply(args, training.isBoolean() ? training.booleanValue() : null));
+            calls.get(name).add(e.getValue().applyOutputs(args, training.isBoolean() ? training.booleanValue() : null)
+                .get(0)); // the call, whose other outputs keras_history addresses by tensor index
           } catch (IllegalArgumentException ex) {
             throw config.fail("layer '" + name + "' cannot be called on its inputs: " + ex.getMessage());
           }
@@ -461,7 +492,8 @@ public final class FunctionalConfig {
 
   /** The tensors one call takes, or null while one of them is not made yet. */
   private static List<KerasTensor> arguments(ConfigFields config, String layer, JsonNode node,
-      Map<String, List<KerasTensor>> calls, Set<String> maskOps, boolean attention) {
+      Map<String, List<KerasTensor>> calls, Set<String> maskOps, boolean attention, boolean recurrent,
+      boolean scoreAttention) {
     JsonNode args = node == null ? null : node.get("args");
     if (args == null || !args.isArray() || args.isEmpty()) {
       throw config.fail("layer '" + layer + "': expected an inbound node {\"args\": [...], \"kwargs\": {...}}. "
@@ -474,7 +506,12 @@ public final class FunctionalConfig {
         JsonNode v = kwargs.get(k);
         boolean ok = (k.equals("mask") && (v.isNull() || maskOps.contains(KerasMaskOps.historyLayer(v))))
             || (k.equals("training") && (v.isBoolean() || v.isNull()))
-            || (attention && k.equals("use_causal_mask") && (v.isBoolean() || v.isNull())); // read with the layer
+            || (attention && (k.equals("use_causal_mask") || k.equals("return_attention_scores"))
+                && (v.isBoolean() || v.isNull())) // read with the layer
+            || (attention && k.equals("attention_mask")) // read below
+            || (recurrent && k.equals("initial_state")) // read below
+            || (scoreAttention && (k.equals("use_causal_mask") || k.equals("return_attention_scores"))
+                && (v.isBoolean() || v.isNull())); // read with the layer
         if (!ok) {
           throw config.fail("layer '" + layer + "': call argument " + k + "=" + v + " is not supported (kerasj "
               + "takes training, and mask=None or the mask of a Masking layer)");
@@ -494,12 +531,27 @@ public final class FunctionalConfig {
     } else {
       tensors.add(arg);
     }
+    JsonNode attentionMask = attention && kwargs != null ? kwargs.get("attention_mask") : null;
+    if (attentionMask != null && !attentionMask.isNull()) { // mha(q, v[, key], attention_mask=m): [q, v, k or v, m]
+      if (tensors.size() == 2) {
+        tensors.add(tensors.get(1));
+      }
+      tensors.add(attentionMask);
+    }
+    JsonNode initialState = recurrent && kwargs != null ? kwargs.get("initial_state") : null;
+    if (initialState != null && !initialState.isNull()) { // Keras' layer(x, initial_state=[h, c]): more inputs
+      if (initialState.isArray()) {
+        initialState.forEach(tensors::add);
+      } else {
+        tensors.add(initialState);
+      }
+    }
     List<KerasTensor> out = new ArrayList<>();
     for (JsonNode t : tensors) {
       JsonNode h = t.path("config").path("keras_history");
       if (!t.path("class_name").asText().equals("__keras_tensor__") || !isHistory(h)) {
         throw config.fail("layer '" + layer + "': expected a __keras_tensor__ with a keras_history "
-            + "[layer, node, 0]. Found: " + t);
+            + "[layer, node, tensor]. Found: " + t);
       }
       KerasTensor made = lookup(config, h, calls);
       if (made == null) {
@@ -521,11 +573,18 @@ public final class FunctionalConfig {
     if (made == null) {
       throw config.fail("keras_history " + h + " names a layer the model does not have");
     }
-    if (h.get(2).asInt() != 0) {
-      throw config.fail("keras_history " + h + ": kerasj layers have one output tensor (index 0)");
-    }
     int node = h.get(1).asInt();
-    return node >= 0 && node < made.size() ? made.get(node) : null;
+    if (node < 0 || node >= made.size()) {
+      return null;
+    }
+    List<KerasTensor> outputs = made.get(node).outputs();
+    int index = h.get(2).asInt();
+    if (index < 0 || index >= outputs.size()) {
+      throw config.fail("keras_history " + h + " names output " + index + " of layer '" + name + "', whose call "
+          + "returns " + outputs.size() + (outputs.size() == 1 ? " tensor" : " tensors") + " (indices 0.."
+          + (outputs.size() - 1) + ")");
+    }
+    return outputs.get(index);
   }
 
   /** {@code input_layers}/{@code output_layers}: one {@code [name, node, 0]}, a list of them, or a dict of them. */

@@ -17,10 +17,13 @@ import java.util.Set;
  * that form: {@code NotEqual(T, v)} where a {@code Masking} layer of {@code mask_value v} is called on the same tensor
  * {@code T}, then {@code Any(axis=-1, keepdims=False)} of it, whose output is used only as a {@code mask} argument.
  * For an {@code Embedding(mask_zero=True)} called on {@code T}, Keras writes one op layer, {@code NotEqual(T, 0)},
- * also used only as a {@code mask} argument. Any other use of these classes stays unsupported.
+ * also used only as a {@code mask} argument. {@code Attention} and {@code AdditiveAttention} pass their query's mask on
+ * as {@code ConvertToTensor} of such a mask ({@code keras.src.ops.core}), also used only as a {@code mask} argument.
+ * Any other use of these classes stays unsupported.
  */
 final class KerasMaskOps {
   private static final String MODULE = "keras.src.ops.numpy";
+  private static final String CORE_MODULE = "keras.src.ops.core";
 
   private KerasMaskOps() {}
 
@@ -43,9 +46,20 @@ final class KerasMaskOps {
         }
       }
     }
+    // ConvertToTensor op layers used only as masks, by the layer whose output they convert.
+    Map<String, String> converters = new HashMap<>();
+    for (Map.Entry<String, JsonNode> e : byName.entrySet()) {
+      JsonNode convert = e.getValue();
+      String source = historyLayer(firstArg(convert));
+      if (convert.path("class_name").asText().equals("ConvertToTensor")
+          && convert.path("module").asText().equals(CORE_MODULE) && convert.path("inbound_nodes").size() == 1
+          && source != null && usedOnlyAsMask(e.getKey(), layers, Set.of())) {
+        converters.put(e.getKey(), source);
+      }
+    }
     Set<String> found = new HashSet<>();
     for (Map.Entry<String, JsonNode> e : byName.entrySet()) {
-      if (isEmbeddingMask(e.getValue(), maskZeroInputs) && usedOnlyAsMask(e.getKey(), layers)) {
+      if (isEmbeddingMask(e.getValue(), maskZeroInputs) && usedOnlyAsMask(e.getKey(), layers, converters.keySet())) {
         found.add(e.getKey());
       }
     }
@@ -66,11 +80,19 @@ final class KerasMaskOps {
       }
       String tensor = historyKey(args.get(0));
       Double maskValue = tensor == null ? null : maskingValueByInput.get(tensor);
-      if (maskValue != null && maskValue == args.get(1).asDouble() && usedOnlyAsMask(e.getKey(), layers)) {
+      if (maskValue != null && maskValue == args.get(1).asDouble()
+          && usedOnlyAsMask(e.getKey(), layers, converters.keySet())) {
         found.add(e.getKey());
         found.add(notEqualName);
       }
     }
+    // Attention and AdditiveAttention pass the query's mask on as ops.convert_to_tensor(mask[0]): one more op layer
+    // over a mask found above, used only as a mask.
+    converters.forEach((name, source) -> {
+      if (found.contains(source)) {
+        found.add(name);
+      }
+    });
     return found;
   }
 
@@ -114,9 +136,15 @@ final class KerasMaskOps {
         ? h.get(0).asText() : null;
   }
 
-  /** Whether the op layer {@code name}'s output appears in no positional argument of any layer (only as a mask). */
-  private static boolean usedOnlyAsMask(String name, JsonNode layers) {
+  /**
+   * Whether the op layer {@code name}'s output appears in no positional argument of any layer (only as a mask), the
+   * mask converters {@code exempt} (ConvertToTensor layers themselves used only as masks) aside.
+   */
+  private static boolean usedOnlyAsMask(String name, JsonNode layers, Set<String> exempt) {
     for (JsonNode l : layers) {
+      if (exempt.contains(l.path("name").asText(l.path("config").path("name").asText()))) {
+        continue;
+      }
       for (JsonNode node : l.path("inbound_nodes")) {
         if (mentions(node.path("args"), name)) {
           return false;

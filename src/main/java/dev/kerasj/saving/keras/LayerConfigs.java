@@ -54,7 +54,8 @@ final class LayerConfigs {
       "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D", "Dropout", "Flatten", "Reshape", "Activation",
       "Embedding", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Conv1D",
       "MaxPooling1D", "AveragePooling1D", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
-      "LayerNormalization", "Masking", "MultiHeadAttention", "SimpleRNN", "LSTM", "GRU", "Bidirectional");
+      "LayerNormalization", "Masking", "MultiHeadAttention", "SimpleRNN", "LSTM", "GRU", "Bidirectional",
+      "Attention", "AdditiveAttention");
 
   private LayerConfigs() {}
 
@@ -145,6 +146,8 @@ final class LayerConfigs {
     } else if (layer instanceof MultiHeadAttention mha) {
       AttentionConfigs.put(c, mha);
       buildConfig = false; // its build_config is a shapes_dict, set below
+    } else if (AttentionConfigs.isScoreAttention(layer)) {
+      AttentionConfigs.putScoreAttention(c, layer);
     } else if (layer instanceof BatchNormalization bn) {
       putBatchNormalization(c, bn);
     } else if (layer instanceof MaxPooling2D p) {
@@ -186,8 +189,8 @@ final class LayerConfigs {
     ObjectNode out = KerasJson.serialized(MODULE, layer.className(), c);
     if (buildConfig) {
       ObjectNode build = KerasJson.NODES.objectNode();
-      if (layer instanceof Merge) {
-        // A merge layer is built on the list of its inputs' shapes: [[null, 16], [null, 16]].
+      if (layer instanceof Merge || AttentionConfigs.isScoreAttention(layer)) {
+        // Built on the list of its inputs' shapes: [[null, 16], [null, 16]].
         com.fasterxml.jackson.databind.node.ArrayNode shapes = build.putArray("input_shape");
         layer.inputShapes().forEach(s -> shapes.add(KerasJson.batchShape(s)));
       } else {
@@ -197,6 +200,18 @@ final class LayerConfigs {
     }
     if (layer instanceof MultiHeadAttention mha) {
       out.set("build_config", AttentionConfigs.buildConfig(mha));
+    }
+    if (layer instanceof dev.kerasj.layers.Recurrent && layer.inputShapes() != null
+        && layer.inputShapes().size() > 1) {
+      // Built with layer(x, initial_state=[...]): Keras' build(sequences_shape, initial_state_shape).
+      ObjectNode shapes = KerasJson.NODES.objectNode();
+      shapes.set("sequences_shape", KerasJson.batchShape(layer.inputShapes().get(0)));
+      com.fasterxml.jackson.databind.node.ArrayNode states = shapes.putArray("initial_state_shape");
+      layer.inputShapes().subList(1, layer.inputShapes().size())
+          .forEach(shape -> states.add(KerasJson.batchShape(shape)));
+      ObjectNode build = KerasJson.NODES.objectNode();
+      build.set("shapes_dict", shapes);
+      out.set("build_config", build);
     }
     return out;
   }
@@ -322,6 +337,7 @@ final class LayerConfigs {
         case "LayerNormalization" -> layerNormalization(c, name);
         case "Masking" -> new Masking(c.number("mask_value", Masking.DEFAULT_MASK_VALUE), name);
         case "MultiHeadAttention" -> AttentionConfigs.build(c, name, false);
+        case "Attention", "AdditiveAttention" -> AttentionConfigs.scoreAttention(className, c, null);
         case "Add" -> new Add(name);
         case "Subtract" -> new Subtract(name);
         case "Multiply" -> new Multiply(name);

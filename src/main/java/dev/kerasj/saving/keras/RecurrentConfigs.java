@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * Keras 3.15's configs of {@code SimpleRNN}, {@code LSTM} and {@code GRU} ({@code get_config()}, argument for
  * argument), and the layers rebuilt from them. Reading rejects what kerasj does not implement when it is not Keras'
- * default: {@code return_state}, {@code stateful}, regularizers, constraints, and GRU's {@code reset_after=False}. {@code unroll} is accepted
+ * default: {@code stateful}, regularizers, constraints, and GRU's {@code reset_after=False}. {@code unroll} is accepted
  * either way: kerasj always unrolls, with the same maths.
  */
 final class RecurrentConfigs {
@@ -22,7 +22,7 @@ final class RecurrentConfigs {
   /** Adds the recurrent arguments, in Keras' order, after {@code name}, {@code trainable} and {@code dtype}. */
   static void put(ObjectNode c, Recurrent r) {
     c.put("return_sequences", r.returnSequences());
-    c.put("return_state", false);
+    c.put("return_state", r.returnState());
     c.put("go_backwards", r.goBackwards());
     c.put("stateful", false);
     c.put("unroll", false);
@@ -95,7 +95,6 @@ final class RecurrentConfigs {
       c.requireDefault(p + "_regularizer", null);
       c.requireDefault(p + "_constraint", null);
     }
-    c.requireDefault("return_state", false);
     c.requireDefault("stateful", false);
     Recurrent.Builder<?> b = switch (className) {
       case "SimpleRNN" -> SimpleRNN.builder(c.integer("units"));
@@ -112,6 +111,7 @@ final class RecurrentConfigs {
     b.name(name).activation(c.string("activation", Recurrent.DEFAULT_ACTIVATION))
         .useBias(c.bool("use_bias", true))
         .returnSequences(c.bool("return_sequences", false))
+        .returnState(c.bool("return_state", false))
         .goBackwards(c.bool("go_backwards", false))
         .zeroOutputForMask(c.bool("zero_output_for_mask", false))
         .dropout(c.number("dropout", 0.0))

@@ -235,7 +235,13 @@ public final class SequentialConfig {
         }
         input = LayerConfigs.input(layerConfig);
       } else {
-        layers.add(LayerConfigs.fromConfig(CustomObjectConfigs.lookupName(entry), layerConfig));
+        Layer layer = LayerConfigs.fromConfig(CustomObjectConfigs.lookupName(entry), layerConfig);
+        if (layer.outputCount() != 1) { // Keras' Sequential refuses it too
+          throw layerConfig.fail("All layers in a Sequential model should have a single output tensor; this one "
+              + "returns " + layer.outputCount() + (layer instanceof dev.kerasj.layers.Recurrent
+                  ? " (return_state=True)" : "") + ". For multi-output layers, use the functional API");
+        }
+        layers.add(layer);
       }
     }
     if (input == null) {
