@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kerasj.FitOptions;
 import dev.kerasj.Sequential;
 import dev.kerasj.callbacks.History;
+import dev.kerasj.distribute.WorkerChild.Variant;
 import dev.kerasj.examples.Digits;
 import dev.kerasj.reliability.ChildJvm;
 import java.nio.file.Path;
@@ -33,24 +34,25 @@ class MultiWorkerTrainingTest {
   static final double TOLERANCE = 1e-6;
   static final int TIMEOUT_SECONDS = 30;
 
-  /** One process's final weights and per-epoch losses, by sample count. */
+  /** The two-worker runs (the plain one, the resumed one) train with class weights. */
+  static final Variant TWO_WORKERS = Variant.CLASS_WEIGHTS;
+  /** The three-worker run, whose last batch splits unevenly, trains with sample weights. */
+  static final Variant THREE_WORKERS = Variant.SAMPLE_WEIGHTS;
+
+  /** One process's final weights and per-epoch losses, by sample count and variant. */
   record Reference(float[] weights, List<Double> loss) {}
 
-  static final java.util.Map<Integer, Reference> REFERENCES = new java.util.HashMap<>();
+  static final java.util.Map<String, Reference> REFERENCES = new java.util.HashMap<>();
 
-  static Reference reference(int samples) {
-    return REFERENCES.computeIfAbsent(samples, n -> {
-      Digits data = WorkerChild.data(n);
+  static Reference reference(int samples, Variant variant) {
+    return REFERENCES.computeIfAbsent(samples + " " + variant, key -> {
+      Digits data = WorkerChild.data(samples);
       try (Sequential model = WorkerChild.newModel(null)) {
-        History h = model.fit(data.pixels(), data.labels(), FitOptions.builder().epochs(EPOCHS)
+        History h = model.fit(data.pixels(), data.labels(), WorkerChild.options(variant, data).epochs(EPOCHS)
             .batchSize(WorkerChild.BATCH).verbose(0).build());
         List<Float> all = new ArrayList<>();
         model.getWeights().forEach(w -> w.scalars().forEach(s -> all.add(s.getFloat())));
-        float[] weights = new float[all.size()];
-        for (int i = 0; i < weights.length; i++) {
-          weights[i] = all.get(i);
-        }
-        return new Reference(weights, h.history().get("loss"));
+        return new Reference(floats(all), h.history().get("loss"));
       }
     });
   }
@@ -58,21 +60,24 @@ class MultiWorkerTrainingTest {
   /** The uninterrupted two-worker run's final weights (the resume test compares with them bit for bit). */
   static float[] twoWorkers;
 
+  /** With class weights (every worker weights its slice's samples by their labels' classes). */
   @Test
   @Order(1)
-  void twoWorkers_endWithTheWeightsOfOneProcessOverTheSameGlobalBatches(@TempDir Path dir) throws Exception {
-    twoWorkers = trainAndCompare(dir, 2, WorkerChild.SAMPLES);
+  void twoWorkers_classWeights_endWithTheWeightsOfOneProcessOverTheSameGlobalBatches(@TempDir Path dir)
+      throws Exception {
+    twoWorkers = trainAndCompare(dir, 2, WorkerChild.SAMPLES, false, TWO_WORKERS);
   }
 
   /**
-   * With 580 samples the last global batch has 4, split 2, 1, 1: slices are weighted by their size. Each worker
-   * trains another model first in the same process, whose collectives must not collide with this one's.
+   * With 580 samples the last global batch has 4, split 2, 1, 1: slices are weighted by their size; with sample
+   * weights, each worker feeds its slice's. Each worker trains another model first in the same process, whose
+   * collectives must not collide with this one's.
    */
   @Test
   @Order(2)
-  void threeWorkers_unevenLastBatch_afterAnotherModel_endWithTheWeightsOfOneProcess(@TempDir Path dir)
+  void threeWorkers_sampleWeights_unevenLastBatch_afterAnotherModel_endWithTheWeightsOfOneProcess(@TempDir Path dir)
       throws Exception {
-    trainAndCompare(dir, 3, WorkerChild.UNEVEN_SAMPLES, true);
+    trainAndCompare(dir, 3, WorkerChild.UNEVEN_SAMPLES, true, THREE_WORKERS);
   }
 
   /**
@@ -86,11 +91,12 @@ class MultiWorkerTrainingTest {
   void killedWorker_failsTheOthersWithinTheTimeout_andARelaunchResumesToTheUninterruptedWeights(@TempDir Path dir)
       throws Exception {
     if (twoWorkers == null) {
-      twoWorkers = trainAndCompare(dir.resolve("uninterrupted"), 2, WorkerChild.SAMPLES);
+      twoWorkers = trainAndCompare(dir.resolve("uninterrupted"), 2, WorkerChild.SAMPLES, false, TWO_WORKERS);
     }
     Path run = dir.resolve("run");
     int timeout = 5;
-    try (WorkerGroup group = WorkerGroup.start(run, dir.resolve("logs-1"), 2, EPOCHS, timeout, 150, true)) {
+    try (WorkerGroup group = WorkerGroup.start(run, dir.resolve("logs-1"), 2, EPOCHS, timeout, 150, true,
+        WorkerChild.SAMPLES, false, TWO_WORKERS)) {
       ChildJvm victim = group.workers.get(1);
       long deadline = System.currentTimeMillis() + 120_000;
       String line;
@@ -115,7 +121,8 @@ class MultiWorkerTrainingTest {
       assertTrue(seconds < timeout + 15, "the chief took " + seconds + " s to fail");
     }
     assertTrue(java.nio.file.Files.exists(run.resolve("backup")), "the chief left no backup");
-    try (WorkerGroup group = WorkerGroup.start(run, dir.resolve("logs-2"), 2, EPOCHS, 30, 0, true)) {
+    try (WorkerGroup group = WorkerGroup.start(run, dir.resolve("logs-2"), 2, EPOCHS, 30, 0, true,
+        WorkerChild.SAMPLES, false, TWO_WORKERS)) {
       for (ChildJvm w : group.workers) {
         assertEquals(0, w.awaitExit(120), group.describe());
       }
@@ -166,15 +173,12 @@ class MultiWorkerTrainingTest {
     }
   }
 
-  private static float[] trainAndCompare(Path dir, int n, int samples) throws Exception {
-    return trainAndCompare(dir, n, samples, false);
-  }
-
-  private static float[] trainAndCompare(Path dir, int n, int samples, boolean modelBefore) throws Exception {
-    float[] reference = reference(samples).weights();
-    List<Double> referenceLoss = reference(samples).loss();
+  private static float[] trainAndCompare(Path dir, int n, int samples, boolean modelBefore, Variant variant)
+      throws Exception {
+    float[] reference = reference(samples, variant).weights();
+    List<Double> referenceLoss = reference(samples, variant).loss();
     try (WorkerGroup group = WorkerGroup.start(dir, dir.resolve("logs"), n, EPOCHS, TIMEOUT_SECONDS, 0, false,
-        samples, modelBefore)) {
+        samples, modelBefore, variant)) {
       List<List<String>> epochs = new ArrayList<>();
       for (ChildJvm w : group.workers) {
         assertEquals(0, w.awaitExit(120), group.describe());
@@ -192,8 +196,8 @@ class MultiWorkerTrainingTest {
       for (int i = 0; i < chief.length; i++) {
         worst = Math.max(worst, Math.abs(chief[i] - reference[i]));
       }
-      System.out.printf("%d workers, %d samples: max |weight - one process| = %.3g over %d weights%n", n, samples,
-          worst, chief.length);
+      System.out.printf("%d workers, %d samples, %s: max |weight - one process| = %.3g over %d weights%n", n,
+          samples, variant, worst, chief.length);
       assertTrue(worst <= TOLERANCE, n + " workers: max weight difference from one process " + worst);
       assertEquals(EPOCHS, epochs.get(0).size(), group.describe());
       for (int e = 0; e < EPOCHS; e++) {
@@ -202,5 +206,13 @@ class MultiWorkerTrainingTest {
       }
       return chief;
     }
+  }
+
+  private static float[] floats(List<Float> all) {
+    float[] out = new float[all.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = all.get(i);
+    }
+    return out;
   }
 }

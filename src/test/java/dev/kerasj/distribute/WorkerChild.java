@@ -26,8 +26,9 @@ import org.tensorflow.ndarray.FloatNdArray;
  * digits MLP with {@link MultiWorkerMirroredStrategy} and writes its final weights.
  *
  * <p>Usage: {@code WorkerChild <dir> <epochs> <timeoutSeconds> <sleepMsPerBatch> <backupAndCheckpoint> <samples>
- * [modelBefore]}: the first {@code samples} digits; with {@code modelBefore}, another model trains one epoch first in
- * the same process. With
+ * [modelBefore [variant]]}: the first {@code samples} digits; with {@code modelBefore}, another model trains one epoch
+ * first in the same process; {@code variant} (a {@link Variant} name, default {@code PLAIN}) picks the model and the
+ * weights {@code fit} gets. With
  * {@code backupAndCheckpoint}, a {@link BackupAndRestore} in {@code <dir>/backup} (every {@value #BACKUP_FREQ}
  * batches) and a weights-only {@link ModelCheckpoint} {@code <dir>/ckpt/ckpt-EEE} every epoch.
  *
@@ -45,6 +46,16 @@ public final class WorkerChild {
   static final int BATCH = 48;
   static final int BACKUP_FREQ = 2;
 
+  /** What a run trains, and with which weights. */
+  enum Variant {
+    /** The digits MLP, unweighted. */
+    PLAIN,
+    /** The digits MLP with {@link #classWeights()}. */
+    CLASS_WEIGHTS,
+    /** The digits MLP with {@link #sampleWeights}. */
+    SAMPLE_WEIGHTS
+  }
+
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args[0]);
     int epochs = Integer.parseInt(args[1]);
@@ -53,6 +64,7 @@ public final class WorkerChild {
     boolean files = Boolean.parseBoolean(args[4]);
     int samples = Integer.parseInt(args[5]);
     boolean modelBefore = args.length > 6 && Boolean.parseBoolean(args[6]);
+    Variant variant = args.length > 7 ? Variant.valueOf(args[7]) : Variant.PLAIN;
     MultiWorkerMirroredStrategy strategy = MultiWorkerMirroredStrategy.builder(TfConfig.fromEnvironment())
         .collectiveTimeout(timeout).build();
     emit("START " + strategy.numReplicasInSync() + " " + strategy.taskIndex());
@@ -94,7 +106,7 @@ public final class WorkerChild {
       }
       History h;
       try {
-        h = model.fit(data.pixels(), data.labels(), FitOptions.builder().epochs(epochs).batchSize(BATCH)
+        h = model.fit(data.pixels(), data.labels(), options(variant, data).epochs(epochs).batchSize(BATCH)
             .verbose(0).callbacks(callbacks.toArray(Callback[]::new)).build());
       } catch (RuntimeException e) {
         emit("FAILED " + e.getClass().getName() + ": " + e.getMessage().replace('\n', ' '));
@@ -127,6 +139,34 @@ public final class WorkerChild {
     }
     model.compile(new Adam(1e-3), new SparseCategoricalCrossentropy(), "accuracy");
     return model;
+  }
+
+  /** {@code fit}'s options for a variant, without epochs, batch size or callbacks. */
+  static FitOptions.Builder options(Variant variant, Digits data) {
+    FitOptions.Builder b = FitOptions.builder();
+    return switch (variant) {
+      case PLAIN -> b;
+      case CLASS_WEIGHTS -> b.classWeight(classWeights());
+      case SAMPLE_WEIGHTS -> b.sampleWeight(sampleWeights(data.labels().length));
+    };
+  }
+
+  /** Class c weighs 0.25 + 0.25 * (c mod 5): 0.25 to 1.25, every digit weighted. */
+  static Map<Integer, Double> classWeights() {
+    Map<Integer, Double> w = new java.util.HashMap<>();
+    for (int c = 0; c < 10; c++) {
+      w.put(c, 0.25 + 0.25 * (c % 5));
+    }
+    return w;
+  }
+
+  /** Sample k weighs 0.1 + (k mod 7) / 3: uneven within every slice of every batch. */
+  static float[] sampleWeights(int samples) {
+    float[] w = new float[samples];
+    for (int k = 0; k < samples; k++) {
+      w[k] = 0.1f + (k % 7) / 3f;
+    }
+    return w;
   }
 
   static void writeWeights(List<FloatNdArray> weights, Path file) throws IOException {
