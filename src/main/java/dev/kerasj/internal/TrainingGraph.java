@@ -187,12 +187,10 @@ public final class TrainingGraph {
     Gradient[] grads = gradients(tf.withSubScope("optimizer_gradients"), trainLoss, trainable, lookups, penalized);
     Replication replication = graph.replication();
     if (replication != null) {
-      if (!layerUpdates.isEmpty()) {
-        throw new IllegalStateException("MultiWorkerMirroredStrategy all-reduces gradients only; this model's layers "
-            + "also update non-trainable state in the training step (" + layerUpdates.size() + " updates, such as "
-            + "BatchNormalization's moving statistics), which would differ between workers. Received a model with "
-            + "such layers; train it in one process, or without them");
-      }
+      // Non-trainable state a layer updates in the step (BatchNormalization's moving statistics) stays local to
+      // each worker, as in Keras: Keras creates it with aggregation "none" (synchronization "auto", ON_WRITE), and
+      // tf.distribute's MirroredVariable assigns such a variable in replica context on the local copy only
+      // (values._on_write_update_replica), from the worker's own slice. Only the chief's copy reaches its files.
       this.replicaShare = compileScope.withName("replica_share").placeholder(TFloat32.class,
           Placeholder.shape(Shape.scalar()));
       grads = allReduce(tf.withSubScope("replica_all_reduce"), replication, grads);

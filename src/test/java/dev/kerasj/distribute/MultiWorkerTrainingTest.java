@@ -208,6 +208,171 @@ class MultiWorkerTrainingTest {
     }
   }
 
+  /** Relative tolerance of a replayed moving statistic (the replay sums in double, TensorFlow in float32). */
+  static final double MOVING_TOLERANCE = 1e-5;
+
+  /**
+   * BatchNormalization (momentum {@value WorkerChild#BN_MOMENTUM}) after Dense(16), two workers, SGD, global batch
+   * 48, unshuffled, {@value #EPOCHS} epochs (36 steps), compared with what Keras 3.15 does under
+   * tf.distribute.MultiWorkerMirroredStrategy with {@code synchronized=False}: each worker normalizes with its own
+   * slice's batch statistics; the gradients are the mean of the workers' (all-reduced); the moving statistics,
+   * created with aggregation "none", are assigned on each worker's local copy from its own slice and never
+   * all-reduced. The honest references, computed here in one process:
+   * <ul>
+   *   <li>trainable weights and logged loss: one process with batches of 24 (the slices) and gradient accumulation
+   *       over 2 steps, which averages exactly the two slices' gradients, each from its own batch statistics;
+   *   <li>worker i's moving mean and variance: replayed in Java from the Dense kernel and bias before each global
+   *       step (recorded in that run) and worker i's 24 rows: {@code moving = moving * momentum + moment * (1 -
+   *       momentum)} with tf.nn.moments' mean and biased variance.
+   * </ul>
+   */
+  @Test
+  @Order(5)
+  void twoWorkers_batchNormalization_gradientsAllReduced_movingStatisticsLocalToEachWorker_asInKeras(
+      @TempDir Path dir) throws Exception {
+    int n = 2;
+    int slice = WorkerChild.BATCH / n;
+    Digits data = WorkerChild.data(WorkerChild.SAMPLES);
+    List<float[]> kernels = new ArrayList<>();
+    List<float[]> biases = new ArrayList<>();
+    float[] reference;
+    List<Double> referenceLoss;
+    List<long[]> shapes = new ArrayList<>();
+    try (Sequential model = WorkerChild.newBatchNormModel(null, n)) {
+      dev.kerasj.callbacks.Callback record = new dev.kerasj.callbacks.Callback() {
+        @Override
+        public void onTrainBatchBegin(int batch, java.util.Map<String, Double> logs) {
+          if (batch % n == 0) { // the weights every slice of this global step sees
+            List<org.tensorflow.ndarray.FloatNdArray> w = model.getWeights();
+            kernels.add(flat(w.get(0)));
+            biases.add(flat(w.get(1)));
+          }
+        }
+      };
+      History h = model.fit(data.pixels(), data.labels(), WorkerChild.options(Variant.BATCH_NORM, data)
+          .epochs(EPOCHS).batchSize(slice).verbose(0).callbacks(record).build());
+      List<Float> all = new ArrayList<>();
+      for (org.tensorflow.ndarray.FloatNdArray w : model.getWeights()) {
+        shapes.add(w.shape().asArray());
+        w.scalars().forEach(x -> all.add(x.getFloat()));
+      }
+      reference = floats(all);
+      referenceLoss = h.history().get("loss");
+    }
+    // Keras' order: Dense kernel, bias; gamma, beta, moving_mean, moving_variance; Dense kernel, bias.
+    assertEquals(8, shapes.size());
+    int units = Math.toIntExact(shapes.get(1)[0]);
+    int[] offsets = new int[shapes.size() + 1];
+    for (int k = 0; k < shapes.size(); k++) {
+      offsets[k + 1] = offsets[k] + Math.toIntExact(java.util.Arrays.stream(shapes.get(k)).reduce(1, (a, b) -> a * b));
+    }
+    int steps = WorkerChild.SAMPLES / WorkerChild.BATCH * EPOCHS;
+    assertEquals(steps, kernels.size());
+
+    try (WorkerGroup group = WorkerGroup.start(dir, dir.resolve("logs"), n, EPOCHS, TIMEOUT_SECONDS, 0, false,
+        WorkerChild.SAMPLES, false, Variant.BATCH_NORM)) {
+      List<List<String>> epochs = new ArrayList<>();
+      for (ChildJvm w : group.workers) {
+        assertEquals(0, w.awaitExit(120), group.describe());
+        epochs.add(w.lines().stream().filter(l -> l.startsWith("EPOCH ")).toList());
+      }
+      assertEquals(epochs.get(0), epochs.get(1), "the workers logged different losses");
+      for (int e = 0; e < EPOCHS; e++) {
+        double loss = Double.parseDouble(epochs.get(0).get(e).split(" ")[2]);
+        assertEquals(referenceLoss.get(e), loss, TOLERANCE, "epoch " + e + " loss");
+      }
+      float[][] workers = new float[n][];
+      for (int i = 0; i < n; i++) {
+        workers[i] = WorkerGroup.readWeights(dir.resolve("final-" + i + ".bin"));
+        assertEquals(reference.length, workers[i].length);
+      }
+      double worstTrainable = 0;
+      for (int k : new int[] {0, 1, 2, 3, 6, 7}) {
+        float[] chief = java.util.Arrays.copyOfRange(workers[0], offsets[k], offsets[k + 1]);
+        assertArrayEquals(chief, java.util.Arrays.copyOfRange(workers[1], offsets[k], offsets[k + 1]),
+            "trainable weight " + k + " differs between the workers");
+        for (int j = 0; j < chief.length; j++) {
+          worstTrainable = Math.max(worstTrainable, Math.abs(chief[j] - reference[offsets[k] + j]));
+        }
+      }
+      double[] worstMoving = new double[n];
+      double apart = 0;
+      for (int i = 0; i < n; i++) {
+        float[][] moving = replayMovingStatistics(data.pixels(), kernels, biases, units, i * slice, slice);
+        for (int k = 0; k < 2; k++) {
+          for (int j = 0; j < units; j++) {
+            float got = workers[i][offsets[4 + k] + j];
+            float want = moving[k][j];
+            assertEquals(want, got, MOVING_TOLERANCE * Math.max(1, Math.abs(want)),
+                "worker " + i + (k == 0 ? " moving_mean[" : " moving_variance[") + j + "]");
+            worstMoving[i] = Math.max(worstMoving[i], Math.abs(got - want));
+            if (i == 1) {
+              apart = Math.max(apart, Math.abs(got - workers[0][offsets[4 + k] + j]));
+            }
+          }
+        }
+      }
+      System.out.printf("BatchNormalization, 2 workers: max |trainable - one process (accumulated slices)| = %.3g; "
+          + "max |moving statistics - replay| = %.3g (worker 0), %.3g (worker 1); workers' moving statistics "
+          + "differ by up to %.3g%n", worstTrainable, worstMoving[0], worstMoving[1], apart);
+      assertTrue(worstTrainable <= TOLERANCE, "trainable weights differ from one process by " + worstTrainable);
+      // Local statistics really are local: an all-reduced (averaged) moving mean would make the workers equal.
+      assertTrue(apart > 1e-2, "the workers' moving statistics differ by only " + apart);
+    }
+  }
+
+  /**
+   * A worker's moving mean and variance after every recorded step: the Dense output of its rows {@code [offset,
+   * offset + rows)} of each global batch (unshuffled), tf.nn.moments (mean, then the mean squared difference to
+   * it), and Keras' update in float32 from zeros and ones.
+   */
+  private static float[][] replayMovingStatistics(float[][] x, List<float[]> kernels, List<float[]> biases, int units,
+      int offset, int rows) {
+    float keep = (float) WorkerChild.BN_MOMENTUM;
+    float blend = (float) (1.0 - WorkerChild.BN_MOMENTUM);
+    float[] mean = new float[units];
+    float[] variance = new float[units];
+    java.util.Arrays.fill(variance, 1f);
+    int perEpoch = WorkerChild.SAMPLES / WorkerChild.BATCH;
+    int inputs = x[0].length;
+    for (int t = 0; t < kernels.size(); t++) {
+      int first = (t % perEpoch) * WorkerChild.BATCH + offset;
+      float[] kernel = kernels.get(t);
+      float[] bias = biases.get(t);
+      double[][] h = new double[rows][units];
+      for (int r = 0; r < rows; r++) {
+        for (int j = 0; j < units; j++) {
+          double sum = bias[j];
+          for (int k = 0; k < inputs; k++) {
+            sum += (double) x[first + r][k] * kernel[k * units + j];
+          }
+          h[r][j] = (float) sum;
+        }
+      }
+      for (int j = 0; j < units; j++) {
+        double m = 0;
+        for (int r = 0; r < rows; r++) {
+          m += h[r][j];
+        }
+        m /= rows;
+        double v = 0;
+        for (int r = 0; r < rows; r++) {
+          v += (h[r][j] - m) * (h[r][j] - m);
+        }
+        v /= rows;
+        mean[j] = mean[j] * keep + (float) m * blend;
+        variance[j] = variance[j] * keep + (float) v * blend;
+      }
+    }
+    return new float[][] {mean, variance};
+  }
+
+  private static float[] flat(org.tensorflow.ndarray.FloatNdArray w) {
+    List<Float> all = new ArrayList<>();
+    w.scalars().forEach(x -> all.add(x.getFloat()));
+    return floats(all);
+  }
+
   private static float[] floats(List<Float> all) {
     float[] out = new float[all.size()];
     for (int i = 0; i < out.length; i++) {

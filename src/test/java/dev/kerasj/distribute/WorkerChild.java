@@ -7,10 +7,12 @@ import dev.kerasj.callbacks.Callback;
 import dev.kerasj.callbacks.History;
 import dev.kerasj.callbacks.ModelCheckpoint;
 import dev.kerasj.examples.Digits;
+import dev.kerasj.layers.BatchNormalization;
 import dev.kerasj.layers.Dense;
 import dev.kerasj.layers.Input;
 import dev.kerasj.losses.SparseCategoricalCrossentropy;
 import dev.kerasj.optimizers.Adam;
+import dev.kerasj.optimizers.SGD;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -45,6 +47,9 @@ public final class WorkerChild {
   /** The global batch: 2 and 3 divide it, so every worker's slice has the same size. */
   static final int BATCH = 48;
   static final int BACKUP_FREQ = 2;
+  /** The BatchNormalization model's momentum: far from 1, so 36 steps move the moving statistics a long way. */
+  static final double BN_MOMENTUM = 0.9;
+  static final double BN_LEARNING_RATE = 0.1;
 
   /** What a run trains, and with which weights. */
   enum Variant {
@@ -53,7 +58,9 @@ public final class WorkerChild {
     /** The digits MLP with {@link #classWeights()}. */
     CLASS_WEIGHTS,
     /** The digits MLP with {@link #sampleWeights}. */
-    SAMPLE_WEIGHTS
+    SAMPLE_WEIGHTS,
+    /** {@link #newBatchNormModel}, unshuffled (the test recomputes each worker's slices). */
+    BATCH_NORM
   }
 
   public static void main(String[] args) throws Exception {
@@ -77,7 +84,8 @@ public final class WorkerChild {
         other.fit(data.pixels(), data.labels(), FitOptions.builder().epochs(1).batchSize(BATCH).verbose(0).build());
       }
     }
-    try (Sequential model = newModel(strategy)) {
+    try (Sequential model = variant == Variant.BATCH_NORM ? newBatchNormModel(strategy, null)
+        : newModel(strategy)) {
       List<Callback> callbacks = new ArrayList<>();
       callbacks.add(new Callback() {
         private int epoch;
@@ -141,6 +149,25 @@ public final class WorkerChild {
     return model;
   }
 
+  /**
+   * Dense(16) (no activation), BatchNormalization (momentum {@value #BN_MOMENTUM}), Dense(10, softmax), SGD
+   * {@value #BN_LEARNING_RATE}; with {@code accumulation}, the optimizer accumulates that many steps' gradients.
+   */
+  static Sequential newBatchNormModel(MultiWorkerMirroredStrategy strategy, Integer accumulation) {
+    Sequential model = new Sequential(Input.of(64), new Dense(16),
+        BatchNormalization.builder().momentum(BN_MOMENTUM).build(), new Dense(10, "softmax"));
+    model.setSeed(SEED);
+    if (strategy != null) {
+      model.setDistributeStrategy(strategy);
+    }
+    SGD.Builder sgd = SGD.builder().learningRate(BN_LEARNING_RATE);
+    if (accumulation != null) {
+      sgd.gradientAccumulationSteps(accumulation);
+    }
+    model.compile(sgd.build(), new SparseCategoricalCrossentropy(), "accuracy");
+    return model;
+  }
+
   /** {@code fit}'s options for a variant, without epochs, batch size or callbacks. */
   static FitOptions.Builder options(Variant variant, Digits data) {
     FitOptions.Builder b = FitOptions.builder();
@@ -148,6 +175,7 @@ public final class WorkerChild {
       case PLAIN -> b;
       case CLASS_WEIGHTS -> b.classWeight(classWeights());
       case SAMPLE_WEIGHTS -> b.sampleWeight(sampleWeights(data.labels().length));
+      case BATCH_NORM -> b.shuffle(false);
     };
   }
 
