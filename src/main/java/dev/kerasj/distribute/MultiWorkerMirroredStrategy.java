@@ -29,7 +29,7 @@ import java.time.Duration;
  * which creates it with aggregation {@code none} so that tf.distribute assigns only the worker's own copy. Each
  * worker normalizes with its own slice's batch statistics and updates its moving statistics from them; the
  * trainable weights stay identical, the moving statistics differ between workers, and the chief's are the ones its
- * files hold.
+ * files hold. {@code fit}'s validation logs are the chief's on every worker, so callbacks decide alike.
  *
  * <p><b>Files.</b> {@code ModelCheckpoint} and {@code BackupAndRestore} write their files on the chief only; other
  * workers write to a {@code workertemp_<i>} directory they delete, as tf.keras does. A resumed run restores the

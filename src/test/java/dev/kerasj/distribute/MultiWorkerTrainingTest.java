@@ -225,6 +225,8 @@ class MultiWorkerTrainingTest {
    *       step (recorded in that run) and worker i's 24 rows: {@code moving = moving * momentum + moment * (1 -
    *       momentum)} with tf.nn.moments' mean and biased variance.
    * </ul>
+   * Validation (192 other digits) runs on each worker with its own moving statistics; the logged {@code val_loss} is
+   * the chief's on every worker, so callbacks decide alike.
    */
   @Test
   @Order(5)
@@ -276,7 +278,22 @@ class MultiWorkerTrainingTest {
         assertEquals(0, w.awaitExit(120), group.describe());
         epochs.add(w.lines().stream().filter(l -> l.startsWith("EPOCH ")).toList());
       }
-      assertEquals(epochs.get(0), epochs.get(1), "the workers logged different losses");
+      // The validation logs (val_loss last on each EPOCH line) are the chief's on every worker, although each
+      // worker validates with its own moving statistics: its own evaluate differs.
+      assertEquals(epochs.get(0), epochs.get(1), "the workers logged different losses or validation losses");
+      String[] last = epochs.get(0).get(EPOCHS - 1).split(" ");
+      assertEquals(5, last.length, "no val_loss logged: " + epochs.get(0));
+      double loggedVal = Double.parseDouble(last[4]);
+      double[] own = new double[n];
+      for (int i = 0; i < n; i++) {
+        own[i] = Double.parseDouble(group.workers.get(i).lines().stream().filter(l -> l.startsWith("EVAL "))
+            .findFirst().orElseThrow(() -> new AssertionError(group.describe())).substring(5));
+      }
+      assertEquals(own[0], loggedVal, 1e-6, "the logged val_loss is not the chief's own validation loss");
+      System.out.printf("BatchNormalization, 2 workers: logged val_loss %.7f (the chief's); worker 1's own %.7f%n",
+          loggedVal, own[1]);
+      assertTrue(Math.abs(own[1] - own[0]) > 1e-4, "worker 1's own validation loss " + own[1]
+          + " is the chief's " + own[0] + ": its moving statistics made no difference");
       for (int e = 0; e < EPOCHS; e++) {
         double loss = Double.parseDouble(epochs.get(0).get(e).split(" ")[2]);
         assertEquals(referenceLoss.get(e), loss, TOLERANCE, "epoch " + e + " loss");

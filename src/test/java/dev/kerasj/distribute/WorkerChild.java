@@ -35,7 +35,8 @@ import org.tensorflow.ndarray.FloatNdArray;
  * batches) and a weights-only {@link ModelCheckpoint} {@code <dir>/ckpt/ckpt-EEE} every epoch.
  *
  * <p>Stdout, one line per event: {@code START <workers> <task>}, {@code BATCH <epoch> <batch>},
- * {@code EPOCH <epoch> <loss> <accuracy>}, {@code DONE}, or {@code FAILED <exception>} (exit status 3). Final weights
+ * {@code EPOCH <epoch> <loss> <accuracy> [<val_loss>]}, {@code EVAL <loss>} (BATCH_NORM: this worker's own
+ * {@code evaluate} on the validation data after {@code fit}), {@code DONE}, or {@code FAILED <exception>} (exit status 3). Final weights
  * go to {@code <dir>/final-<task>.bin} (every weight's floats, big-endian, in {@code getWeights} order).
  */
 public final class WorkerChild {
@@ -124,8 +125,13 @@ public final class WorkerChild {
       }
       List<Double> loss = h.history().get("loss");
       List<Double> acc = h.history().get("accuracy");
+      List<Double> valLoss = h.history().get("val_loss");
       for (int i = 0; i < loss.size(); i++) {
-        emit("EPOCH " + i + " " + loss.get(i) + " " + acc.get(i));
+        emit("EPOCH " + i + " " + loss.get(i) + " " + acc.get(i) + (valLoss == null ? "" : " " + valLoss.get(i)));
+      }
+      if (variant == Variant.BATCH_NORM) {
+        // This worker's own model on the validation data: its own moving statistics, no collective.
+        emit("EVAL " + model.evaluate(validation().pixels(), validation().labels()).get("loss"));
       }
       writeWeights(model.getWeights(), dir.resolve("final-" + strategy.taskIndex() + ".bin"));
       emit("DONE");
@@ -175,8 +181,13 @@ public final class WorkerChild {
       case PLAIN -> b;
       case CLASS_WEIGHTS -> b.classWeight(classWeights());
       case SAMPLE_WEIGHTS -> b.sampleWeight(sampleWeights(data.labels().length));
-      case BATCH_NORM -> b.shuffle(false);
+      case BATCH_NORM -> b.shuffle(false).validationData(validation().pixels(), validation().labels());
     };
+  }
+
+  /** The BatchNormalization run's validation data: the 192 digits after the training samples. */
+  static Digits validation() {
+    return Digits.load(Digits.DEFAULT_CSV).slice(SAMPLES, SAMPLES + 192);
   }
 
   /** Class c weighs 0.25 + 0.25 * (c mod 5): 0.25 to 1.25, every digit weighted. */
