@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * TensorFlow's gRPC servers and {@code CollectiveReduceV2}; every worker ends with the same weights, bit for bit, and
  * those equal a single-process run over the same global batches within {@value #TOLERANCE} (not bitwise: one process
  * sums a batch's gradient inside one MatMul, the group sums per-slice gradients, a different order of float
- * additions).
+ * additions). The two-worker runs train with class weights, the three-worker run with sample weights. A model with
+ * BatchNormalization trains with each worker's moving statistics local, as in Keras (see its test).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MultiWorkerTrainingTest {
