@@ -131,7 +131,8 @@ public final class WorkerChild {
       }
       if (variant == Variant.BATCH_NORM) {
         // This worker's own model on the validation data: its own moving statistics, no collective.
-        emit("EVAL " + model.evaluate(validation().pixels(), validation().labels()).get("loss"));
+        Digits val = validation();
+        emit("EVAL " + model.evaluate(val.pixels(), val.labels()).get("loss"));
       }
       writeWeights(model.getWeights(), dir.resolve("final-" + strategy.taskIndex() + ".bin"));
       emit("DONE");
@@ -177,11 +178,15 @@ public final class WorkerChild {
   /** {@code fit}'s options for a variant, without epochs, batch size or callbacks. */
   static FitOptions.Builder options(Variant variant, Digits data) {
     FitOptions.Builder b = FitOptions.builder();
+    if (variant == Variant.BATCH_NORM) {
+      Digits val = validation();
+      return b.shuffle(false).validationData(val.pixels(), val.labels());
+    }
     return switch (variant) {
       case PLAIN -> b;
       case CLASS_WEIGHTS -> b.classWeight(classWeights());
       case SAMPLE_WEIGHTS -> b.sampleWeight(sampleWeights(data.labels().length));
-      case BATCH_NORM -> b.shuffle(false).validationData(validation().pixels(), validation().labels());
+      case BATCH_NORM -> throw new AssertionError(variant);
     };
   }
 
