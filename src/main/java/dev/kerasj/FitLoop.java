@@ -229,7 +229,8 @@ final class FitLoop {
     }
     Map<String, Double> logs = means.results("");
     if (run.xVal != null) {
-      logs.putAll(evaluate(run.xVal, run.yVal, run.swVal, o.batchSize(), callbacks, "val_"));
+      Map<String, Double> val = evaluate(run.xVal, run.yVal, run.swVal, o.batchSize(), callbacks, "val_");
+      logs.putAll(replication == null ? val : chiefValidation(val, epoch));
     }
     callbacks.onEpochEnd(epoch, logs);
     Double loss = logs.get("loss");
@@ -260,6 +261,30 @@ final class FitLoop {
     } catch (TensorFlowException e) {
       throw workerFailure(e, where);
     }
+  }
+
+  /**
+   * The chief's validation logs, on every worker: each worker validates with its own moving statistics (local, as in
+   * Keras), and every worker's callbacks must see the same values to decide the same (see
+   * {@link TrainingGraph#chiefValues}). Keys come in the same order on every worker (the same model's metrics).
+   */
+  private Map<String, Double> chiefValidation(Map<String, Double> val, int epoch) {
+    List<String> keys = new ArrayList<>(val.keySet());
+    double[] mine = new double[keys.size()];
+    for (int i = 0; i < mine.length; i++) {
+      mine[i] = val.get(keys.get(i));
+    }
+    double[] chief;
+    try {
+      chief = training.chiefValues(mine);
+    } catch (TensorFlowException e) {
+      throw workerFailure(e, "epoch " + (epoch + 1) + ", validation");
+    }
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (int i = 0; i < chief.length; i++) {
+      out.put(keys.get(i), chief[i]);
+    }
+    return out;
   }
 
   private WorkerFailureException workerFailure(TensorFlowException e, String where) {

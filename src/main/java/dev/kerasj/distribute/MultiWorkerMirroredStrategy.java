@@ -22,7 +22,14 @@ import java.time.Duration;
  * global batch is cut into contiguous slices, worker i taking the i-th (tf.distribute's rebatch of a batched dataset
  * for a batch the worker count divides); the step's loss, metrics and gradients are those of the global batch, so a
  * run equals a single-process run over the same global batches. Initial weights, optimizer state and the shuffle seed
- * are the chief's (Keras broadcasts initial values from worker 0).
+ * are the chief's (Keras broadcasts initial values from worker 0). Sample and class weights: each worker feeds its
+ * slice's, and the run still equals one process with the same weights.
+ *
+ * <p><b>State updated in the step</b> (BatchNormalization's moving statistics): local to each worker, as in Keras,
+ * which creates it with aggregation {@code none} so that tf.distribute assigns only the worker's own copy. Each
+ * worker normalizes with its own slice's batch statistics and updates its moving statistics from them; the
+ * trainable weights stay identical, the moving statistics differ between workers, and the chief's are the ones its
+ * files hold. {@code fit}'s validation logs are the chief's on every worker, so callbacks decide alike.
  *
  * <p><b>Files.</b> {@code ModelCheckpoint} and {@code BackupAndRestore} write their files on the chief only; other
  * workers write to a {@code workertemp_<i>} directory they delete, as tf.keras does. A resumed run restores the

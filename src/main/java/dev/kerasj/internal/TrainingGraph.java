@@ -187,12 +187,10 @@ public final class TrainingGraph {
     Gradient[] grads = gradients(tf.withSubScope("optimizer_gradients"), trainLoss, trainable, lookups, penalized);
     Replication replication = graph.replication();
     if (replication != null) {
-      if (!layerUpdates.isEmpty()) {
-        throw new IllegalStateException("MultiWorkerMirroredStrategy all-reduces gradients only; this model's layers "
-            + "also update non-trainable state in the training step (" + layerUpdates.size() + " updates, such as "
-            + "BatchNormalization's moving statistics), which would differ between workers. Received a model with "
-            + "such layers; train it in one process, or without them");
-      }
+      // Non-trainable state a layer updates in the step (BatchNormalization's moving statistics) stays local to
+      // each worker, as in Keras: Keras creates it with aggregation "none" (synchronization "auto", ON_WRITE), and
+      // tf.distribute's MirroredVariable assigns such a variable in replica context on the local copy only
+      // (values._on_write_update_replica), from the worker's own slice. Only the chief's copy reaches its files.
       this.replicaShare = compileScope.withName("replica_share").placeholder(TFloat32.class,
           Placeholder.shape(Shape.scalar()));
       grads = allReduce(tf.withSubScope("replica_all_reduce"), replication, grads);
@@ -506,6 +504,38 @@ public final class TrainingGraph {
       offset += n;
     }
     return out;
+  }
+
+  /** {@link #chiefValues}' feed and result, by the number of values, built on first use. */
+  private final Map<Integer, Operand<?>[]> chiefValueOps = new java.util.HashMap<>();
+
+  /**
+   * Task 0's {@code values} on every worker (a collective: every worker must call it at the same point with as many
+   * values). Validation runs on every worker with its own non-trainable state (BatchNormalization's moving
+   * statistics are local, as in Keras), so its logs can differ between workers; callbacks that act on them
+   * (EarlyStopping, ReduceLROnPlateau, ModelCheckpoint) must decide the same everywhere, or a worker stops alone and
+   * the others wait for it, or one worker's learning rate changes.
+   */
+  public double[] chiefValues(double[] values) {
+    Replication replication = graph.replication();
+    if (replication == null) {
+      throw new IllegalStateException("This training graph is not replicated");
+    }
+    Operand<?>[] ops = chiefValueOps.computeIfAbsent(values.length, n -> {
+      Ops tf = graph.tf().withSubScope("replica_chief_values");
+      Placeholder<org.tensorflow.types.TFloat64> in = tf.placeholder(org.tensorflow.types.TFloat64.class,
+          Placeholder.shape(Shape.of(n)));
+      return new Operand<?>[] {in, replication.fromChief(tf, in, Replication.nextInstanceKey())};
+    });
+    try (org.tensorflow.types.TFloat64 fed = org.tensorflow.types.TFloat64.vectorOf(values);
+        Result r = graph.session().runner().feed(ops[0], fed).fetch(ops[1]).run()) {
+      org.tensorflow.types.TFloat64 out = (org.tensorflow.types.TFloat64) r.get(0);
+      double[] chief = new double[values.length];
+      for (int i = 0; i < chief.length; i++) {
+        chief[i] = out.getDouble(i);
+      }
+      return chief;
+    }
   }
 
   /** Floats each worker all-reduces per training step (0 without replication). */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kerasj.FitOptions;
 import dev.kerasj.Sequential;
 import dev.kerasj.callbacks.History;
+import dev.kerasj.distribute.WorkerChild.Variant;
 import dev.kerasj.examples.Digits;
 import dev.kerasj.reliability.ChildJvm;
 import java.nio.file.Path;
@@ -24,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * TensorFlow's gRPC servers and {@code CollectiveReduceV2}; every worker ends with the same weights, bit for bit, and
  * those equal a single-process run over the same global batches within {@value #TOLERANCE} (not bitwise: one process
  * sums a batch's gradient inside one MatMul, the group sums per-slice gradients, a different order of float
- * additions).
+ * additions). The two-worker runs train with class weights, the three-worker run with sample weights. A model with
+ * BatchNormalization trains with each worker's moving statistics local, as in Keras (see its test).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MultiWorkerTrainingTest {
@@ -33,24 +35,25 @@ class MultiWorkerTrainingTest {
   static final double TOLERANCE = 1e-6;
   static final int TIMEOUT_SECONDS = 30;
 
-  /** One process's final weights and per-epoch losses, by sample count. */
+  /** The two-worker runs (the plain one, the resumed one) train with class weights. */
+  static final Variant TWO_WORKERS = Variant.CLASS_WEIGHTS;
+  /** The three-worker run, whose last batch splits unevenly, trains with sample weights. */
+  static final Variant THREE_WORKERS = Variant.SAMPLE_WEIGHTS;
+
+  /** One process's final weights and per-epoch losses, by sample count and variant. */
   record Reference(float[] weights, List<Double> loss) {}
 
-  static final java.util.Map<Integer, Reference> REFERENCES = new java.util.HashMap<>();
+  static final java.util.Map<String, Reference> REFERENCES = new java.util.HashMap<>();
 
-  static Reference reference(int samples) {
-    return REFERENCES.computeIfAbsent(samples, n -> {
-      Digits data = WorkerChild.data(n);
+  static Reference reference(int samples, Variant variant) {
+    return REFERENCES.computeIfAbsent(samples + " " + variant, key -> {
+      Digits data = WorkerChild.data(samples);
       try (Sequential model = WorkerChild.newModel(null)) {
-        History h = model.fit(data.pixels(), data.labels(), FitOptions.builder().epochs(EPOCHS)
+        History h = model.fit(data.pixels(), data.labels(), WorkerChild.options(variant, data).epochs(EPOCHS)
             .batchSize(WorkerChild.BATCH).verbose(0).build());
         List<Float> all = new ArrayList<>();
         model.getWeights().forEach(w -> w.scalars().forEach(s -> all.add(s.getFloat())));
-        float[] weights = new float[all.size()];
-        for (int i = 0; i < weights.length; i++) {
-          weights[i] = all.get(i);
-        }
-        return new Reference(weights, h.history().get("loss"));
+        return new Reference(floats(all), h.history().get("loss"));
       }
     });
   }
@@ -58,21 +61,24 @@ class MultiWorkerTrainingTest {
   /** The uninterrupted two-worker run's final weights (the resume test compares with them bit for bit). */
   static float[] twoWorkers;
 
+  /** With class weights (every worker weights its slice's samples by their labels' classes). */
   @Test
   @Order(1)
-  void twoWorkers_endWithTheWeightsOfOneProcessOverTheSameGlobalBatches(@TempDir Path dir) throws Exception {
-    twoWorkers = trainAndCompare(dir, 2, WorkerChild.SAMPLES);
+  void twoWorkers_classWeights_endWithTheWeightsOfOneProcessOverTheSameGlobalBatches(@TempDir Path dir)
+      throws Exception {
+    twoWorkers = trainAndCompare(dir, 2, WorkerChild.SAMPLES, false, TWO_WORKERS);
   }
 
   /**
-   * With 580 samples the last global batch has 4, split 2, 1, 1: slices are weighted by their size. Each worker
-   * trains another model first in the same process, whose collectives must not collide with this one's.
+   * With 580 samples the last global batch has 4, split 2, 1, 1: slices are weighted by their size; with sample
+   * weights, each worker feeds its slice's. Each worker trains another model first in the same process, whose
+   * collectives must not collide with this one's.
    */
   @Test
   @Order(2)
-  void threeWorkers_unevenLastBatch_afterAnotherModel_endWithTheWeightsOfOneProcess(@TempDir Path dir)
+  void threeWorkers_sampleWeights_unevenLastBatch_afterAnotherModel_endWithTheWeightsOfOneProcess(@TempDir Path dir)
       throws Exception {
-    trainAndCompare(dir, 3, WorkerChild.UNEVEN_SAMPLES, true);
+    trainAndCompare(dir, 3, WorkerChild.UNEVEN_SAMPLES, true, THREE_WORKERS);
   }
 
   /**
@@ -86,11 +92,12 @@ class MultiWorkerTrainingTest {
   void killedWorker_failsTheOthersWithinTheTimeout_andARelaunchResumesToTheUninterruptedWeights(@TempDir Path dir)
       throws Exception {
     if (twoWorkers == null) {
-      twoWorkers = trainAndCompare(dir.resolve("uninterrupted"), 2, WorkerChild.SAMPLES);
+      twoWorkers = trainAndCompare(dir.resolve("uninterrupted"), 2, WorkerChild.SAMPLES, false, TWO_WORKERS);
     }
     Path run = dir.resolve("run");
     int timeout = 5;
-    try (WorkerGroup group = WorkerGroup.start(run, dir.resolve("logs-1"), 2, EPOCHS, timeout, 150, true)) {
+    try (WorkerGroup group = WorkerGroup.start(run, dir.resolve("logs-1"), 2, EPOCHS, timeout, 150, true,
+        WorkerChild.SAMPLES, false, TWO_WORKERS)) {
       ChildJvm victim = group.workers.get(1);
       long deadline = System.currentTimeMillis() + 120_000;
       String line;
@@ -115,7 +122,8 @@ class MultiWorkerTrainingTest {
       assertTrue(seconds < timeout + 15, "the chief took " + seconds + " s to fail");
     }
     assertTrue(java.nio.file.Files.exists(run.resolve("backup")), "the chief left no backup");
-    try (WorkerGroup group = WorkerGroup.start(run, dir.resolve("logs-2"), 2, EPOCHS, 30, 0, true)) {
+    try (WorkerGroup group = WorkerGroup.start(run, dir.resolve("logs-2"), 2, EPOCHS, 30, 0, true,
+        WorkerChild.SAMPLES, false, TWO_WORKERS)) {
       for (ChildJvm w : group.workers) {
         assertEquals(0, w.awaitExit(120), group.describe());
       }
@@ -166,15 +174,12 @@ class MultiWorkerTrainingTest {
     }
   }
 
-  private static float[] trainAndCompare(Path dir, int n, int samples) throws Exception {
-    return trainAndCompare(dir, n, samples, false);
-  }
-
-  private static float[] trainAndCompare(Path dir, int n, int samples, boolean modelBefore) throws Exception {
-    float[] reference = reference(samples).weights();
-    List<Double> referenceLoss = reference(samples).loss();
+  private static float[] trainAndCompare(Path dir, int n, int samples, boolean modelBefore, Variant variant)
+      throws Exception {
+    float[] reference = reference(samples, variant).weights();
+    List<Double> referenceLoss = reference(samples, variant).loss();
     try (WorkerGroup group = WorkerGroup.start(dir, dir.resolve("logs"), n, EPOCHS, TIMEOUT_SECONDS, 0, false,
-        samples, modelBefore)) {
+        samples, modelBefore, variant)) {
       List<List<String>> epochs = new ArrayList<>();
       for (ChildJvm w : group.workers) {
         assertEquals(0, w.awaitExit(120), group.describe());
@@ -192,8 +197,8 @@ class MultiWorkerTrainingTest {
       for (int i = 0; i < chief.length; i++) {
         worst = Math.max(worst, Math.abs(chief[i] - reference[i]));
       }
-      System.out.printf("%d workers, %d samples: max |weight - one process| = %.3g over %d weights%n", n, samples,
-          worst, chief.length);
+      System.out.printf("%d workers, %d samples, %s: max |weight - one process| = %.3g over %d weights%n", n,
+          samples, variant, worst, chief.length);
       assertTrue(worst <= TOLERANCE, n + " workers: max weight difference from one process " + worst);
       assertEquals(EPOCHS, epochs.get(0).size(), group.describe());
       for (int e = 0; e < EPOCHS; e++) {
@@ -202,5 +207,195 @@ class MultiWorkerTrainingTest {
       }
       return chief;
     }
+  }
+
+  /** Relative tolerance of a replayed moving statistic (the replay sums in double, TensorFlow in float32). */
+  static final double MOVING_TOLERANCE = 1e-5;
+
+  /**
+   * BatchNormalization (momentum {@value WorkerChild#BN_MOMENTUM}) after Dense(16), two workers, SGD, global batch
+   * 48, unshuffled, {@value #EPOCHS} epochs (36 steps), compared with what Keras 3.15 does under
+   * tf.distribute.MultiWorkerMirroredStrategy with {@code synchronized=False}: each worker normalizes with its own
+   * slice's batch statistics; the gradients are the mean of the workers' (all-reduced); the moving statistics,
+   * created with aggregation "none", are assigned on each worker's local copy from its own slice and never
+   * all-reduced. The honest references, computed here in one process:
+   * <ul>
+   *   <li>trainable weights and logged loss: one process with batches of 24 (the slices) and gradient accumulation
+   *       over 2 steps, which averages exactly the two slices' gradients, each from its own batch statistics;
+   *   <li>worker i's moving mean and variance: replayed in Java from the Dense kernel and bias before each global
+   *       step (recorded in that run) and worker i's 24 rows: {@code moving = moving * momentum + moment * (1 -
+   *       momentum)} with tf.nn.moments' mean and biased variance.
+   * </ul>
+   * Validation (192 other digits) runs on each worker with its own moving statistics; the logged {@code val_loss} is
+   * the chief's on every worker, so callbacks decide alike.
+   */
+  @Test
+  @Order(5)
+  void twoWorkers_batchNormalization_gradientsAllReduced_movingStatisticsLocalToEachWorker_asInKeras(
+      @TempDir Path dir) throws Exception {
+    int n = 2;
+    int slice = WorkerChild.BATCH / n;
+    Digits data = WorkerChild.data(WorkerChild.SAMPLES);
+    List<float[]> kernels = new ArrayList<>();
+    List<float[]> biases = new ArrayList<>();
+    float[] reference;
+    List<Double> referenceLoss;
+    List<long[]> shapes = new ArrayList<>();
+    try (Sequential model = WorkerChild.newBatchNormModel(null, n)) {
+      dev.kerasj.callbacks.Callback record = new dev.kerasj.callbacks.Callback() {
+        @Override
+        public void onTrainBatchBegin(int batch, java.util.Map<String, Double> logs) {
+          if (batch % n == 0) { // the weights every slice of this global step sees
+            List<org.tensorflow.ndarray.FloatNdArray> w = model.getWeights();
+            kernels.add(flat(w.get(0)));
+            biases.add(flat(w.get(1)));
+          }
+        }
+      };
+      History h = model.fit(data.pixels(), data.labels(), WorkerChild.options(Variant.BATCH_NORM, data)
+          .epochs(EPOCHS).batchSize(slice).verbose(0).callbacks(record).build());
+      List<Float> all = new ArrayList<>();
+      for (org.tensorflow.ndarray.FloatNdArray w : model.getWeights()) {
+        shapes.add(w.shape().asArray());
+        w.scalars().forEach(x -> all.add(x.getFloat()));
+      }
+      reference = floats(all);
+      referenceLoss = h.history().get("loss");
+    }
+    // Keras' order: Dense kernel, bias; gamma, beta, moving_mean, moving_variance; Dense kernel, bias.
+    assertEquals(8, shapes.size());
+    int units = Math.toIntExact(shapes.get(1)[0]);
+    int[] offsets = new int[shapes.size() + 1];
+    for (int k = 0; k < shapes.size(); k++) {
+      offsets[k + 1] = offsets[k] + Math.toIntExact(java.util.Arrays.stream(shapes.get(k)).reduce(1, (a, b) -> a * b));
+    }
+    int steps = WorkerChild.SAMPLES / WorkerChild.BATCH * EPOCHS;
+    assertEquals(steps, kernels.size());
+
+    try (WorkerGroup group = WorkerGroup.start(dir, dir.resolve("logs"), n, EPOCHS, TIMEOUT_SECONDS, 0, false,
+        WorkerChild.SAMPLES, false, Variant.BATCH_NORM)) {
+      List<List<String>> epochs = new ArrayList<>();
+      for (ChildJvm w : group.workers) {
+        assertEquals(0, w.awaitExit(120), group.describe());
+        epochs.add(w.lines().stream().filter(l -> l.startsWith("EPOCH ")).toList());
+      }
+      // The validation logs (val_loss last on each EPOCH line) are the chief's on every worker, although each
+      // worker validates with its own moving statistics: its own evaluate differs.
+      assertEquals(epochs.get(0), epochs.get(1), "the workers logged different losses or validation losses");
+      String[] last = epochs.get(0).get(EPOCHS - 1).split(" ");
+      assertEquals(5, last.length, "no val_loss logged: " + epochs.get(0));
+      double loggedVal = Double.parseDouble(last[4]);
+      double[] own = new double[n];
+      for (int i = 0; i < n; i++) {
+        own[i] = Double.parseDouble(group.workers.get(i).lines().stream().filter(l -> l.startsWith("EVAL "))
+            .findFirst().orElseThrow(() -> new AssertionError(group.describe())).substring(5));
+      }
+      assertEquals(own[0], loggedVal, 1e-6, "the logged val_loss is not the chief's own validation loss");
+      System.out.printf("BatchNormalization, 2 workers: logged val_loss %.7f (the chief's); worker 1's own %.7f%n",
+          loggedVal, own[1]);
+      assertTrue(Math.abs(own[1] - own[0]) > 1e-4, "worker 1's own validation loss " + own[1]
+          + " is the chief's " + own[0] + ": its moving statistics made no difference");
+      for (int e = 0; e < EPOCHS; e++) {
+        double loss = Double.parseDouble(epochs.get(0).get(e).split(" ")[2]);
+        assertEquals(referenceLoss.get(e), loss, TOLERANCE, "epoch " + e + " loss");
+      }
+      float[][] workers = new float[n][];
+      for (int i = 0; i < n; i++) {
+        workers[i] = WorkerGroup.readWeights(dir.resolve("final-" + i + ".bin"));
+        assertEquals(reference.length, workers[i].length);
+      }
+      double worstTrainable = 0;
+      for (int k : new int[] {0, 1, 2, 3, 6, 7}) {
+        float[] chief = java.util.Arrays.copyOfRange(workers[0], offsets[k], offsets[k + 1]);
+        assertArrayEquals(chief, java.util.Arrays.copyOfRange(workers[1], offsets[k], offsets[k + 1]),
+            "trainable weight " + k + " differs between the workers");
+        for (int j = 0; j < chief.length; j++) {
+          worstTrainable = Math.max(worstTrainable, Math.abs(chief[j] - reference[offsets[k] + j]));
+        }
+      }
+      double[] worstMoving = new double[n];
+      double apart = 0;
+      for (int i = 0; i < n; i++) {
+        float[][] moving = replayMovingStatistics(data.pixels(), kernels, biases, units, i * slice, slice);
+        for (int k = 0; k < 2; k++) {
+          for (int j = 0; j < units; j++) {
+            float got = workers[i][offsets[4 + k] + j];
+            float want = moving[k][j];
+            assertEquals(want, got, MOVING_TOLERANCE * Math.max(1, Math.abs(want)),
+                "worker " + i + (k == 0 ? " moving_mean[" : " moving_variance[") + j + "]");
+            worstMoving[i] = Math.max(worstMoving[i], Math.abs(got - want));
+            if (i == 1) {
+              apart = Math.max(apart, Math.abs(got - workers[0][offsets[4 + k] + j]));
+            }
+          }
+        }
+      }
+      System.out.printf("BatchNormalization, 2 workers: max |trainable - one process (accumulated slices)| = %.3g; "
+          + "max |moving statistics - replay| = %.3g (worker 0), %.3g (worker 1); workers' moving statistics "
+          + "differ by up to %.3g%n", worstTrainable, worstMoving[0], worstMoving[1], apart);
+      assertTrue(worstTrainable <= TOLERANCE, "trainable weights differ from one process by " + worstTrainable);
+      // Local statistics really are local: an all-reduced (averaged) moving mean would make the workers equal.
+      assertTrue(apart > 1e-2, "the workers' moving statistics differ by only " + apart);
+    }
+  }
+
+  /**
+   * A worker's moving mean and variance after every recorded step: the Dense output of its rows {@code [offset,
+   * offset + rows)} of each global batch (unshuffled), tf.nn.moments (mean, then the mean squared difference to
+   * it), and Keras' update in float32 from zeros and ones.
+   */
+  private static float[][] replayMovingStatistics(float[][] x, List<float[]> kernels, List<float[]> biases, int units,
+      int offset, int rows) {
+    float keep = (float) WorkerChild.BN_MOMENTUM;
+    float blend = (float) (1.0 - WorkerChild.BN_MOMENTUM);
+    float[] mean = new float[units];
+    float[] variance = new float[units];
+    java.util.Arrays.fill(variance, 1f);
+    int perEpoch = WorkerChild.SAMPLES / WorkerChild.BATCH;
+    int inputs = x[0].length;
+    for (int t = 0; t < kernels.size(); t++) {
+      int first = (t % perEpoch) * WorkerChild.BATCH + offset;
+      float[] kernel = kernels.get(t);
+      float[] bias = biases.get(t);
+      double[][] h = new double[rows][units];
+      for (int r = 0; r < rows; r++) {
+        for (int j = 0; j < units; j++) {
+          double sum = bias[j];
+          for (int k = 0; k < inputs; k++) {
+            sum += (double) x[first + r][k] * kernel[k * units + j];
+          }
+          h[r][j] = (float) sum;
+        }
+      }
+      for (int j = 0; j < units; j++) {
+        double m = 0;
+        for (int r = 0; r < rows; r++) {
+          m += h[r][j];
+        }
+        m /= rows;
+        double v = 0;
+        for (int r = 0; r < rows; r++) {
+          v += (h[r][j] - m) * (h[r][j] - m);
+        }
+        v /= rows;
+        mean[j] = mean[j] * keep + (float) m * blend;
+        variance[j] = variance[j] * keep + (float) v * blend;
+      }
+    }
+    return new float[][] {mean, variance};
+  }
+
+  private static float[] flat(org.tensorflow.ndarray.FloatNdArray w) {
+    List<Float> all = new ArrayList<>();
+    w.scalars().forEach(x -> all.add(x.getFloat()));
+    return floats(all);
+  }
+
+  private static float[] floats(List<Float> all) {
+    float[] out = new float[all.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = all.get(i);
+    }
+    return out;
   }
 }

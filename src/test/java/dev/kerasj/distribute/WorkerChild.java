@@ -7,10 +7,12 @@ import dev.kerasj.callbacks.Callback;
 import dev.kerasj.callbacks.History;
 import dev.kerasj.callbacks.ModelCheckpoint;
 import dev.kerasj.examples.Digits;
+import dev.kerasj.layers.BatchNormalization;
 import dev.kerasj.layers.Dense;
 import dev.kerasj.layers.Input;
 import dev.kerasj.losses.SparseCategoricalCrossentropy;
 import dev.kerasj.optimizers.Adam;
+import dev.kerasj.optimizers.SGD;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,13 +28,15 @@ import org.tensorflow.ndarray.FloatNdArray;
  * digits MLP with {@link MultiWorkerMirroredStrategy} and writes its final weights.
  *
  * <p>Usage: {@code WorkerChild <dir> <epochs> <timeoutSeconds> <sleepMsPerBatch> <backupAndCheckpoint> <samples>
- * [modelBefore]}: the first {@code samples} digits; with {@code modelBefore}, another model trains one epoch first in
- * the same process. With
+ * [modelBefore [variant]]}: the first {@code samples} digits; with {@code modelBefore}, another model trains one epoch
+ * first in the same process; {@code variant} (a {@link Variant} name, default {@code PLAIN}) picks the model and the
+ * weights {@code fit} gets. With
  * {@code backupAndCheckpoint}, a {@link BackupAndRestore} in {@code <dir>/backup} (every {@value #BACKUP_FREQ}
  * batches) and a weights-only {@link ModelCheckpoint} {@code <dir>/ckpt/ckpt-EEE} every epoch.
  *
  * <p>Stdout, one line per event: {@code START <workers> <task>}, {@code BATCH <epoch> <batch>},
- * {@code EPOCH <epoch> <loss> <accuracy>}, {@code DONE}, or {@code FAILED <exception>} (exit status 3). Final weights
+ * {@code EPOCH <epoch> <loss> <accuracy> [<val_loss>]}, {@code EVAL <loss>} (BATCH_NORM: this worker's own
+ * {@code evaluate} on the validation data after {@code fit}), {@code DONE}, or {@code FAILED <exception>} (exit status 3). Final weights
  * go to {@code <dir>/final-<task>.bin} (every weight's floats, big-endian, in {@code getWeights} order).
  */
 public final class WorkerChild {
@@ -44,6 +48,21 @@ public final class WorkerChild {
   /** The global batch: 2 and 3 divide it, so every worker's slice has the same size. */
   static final int BATCH = 48;
   static final int BACKUP_FREQ = 2;
+  /** The BatchNormalization model's momentum: far from 1, so 36 steps move the moving statistics a long way. */
+  static final double BN_MOMENTUM = 0.9;
+  static final double BN_LEARNING_RATE = 0.1;
+
+  /** What a run trains, and with which weights. */
+  enum Variant {
+    /** The digits MLP, unweighted. */
+    PLAIN,
+    /** The digits MLP with {@link #classWeights()}. */
+    CLASS_WEIGHTS,
+    /** The digits MLP with {@link #sampleWeights}. */
+    SAMPLE_WEIGHTS,
+    /** {@link #newBatchNormModel}, unshuffled (the test recomputes each worker's slices). */
+    BATCH_NORM
+  }
 
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args[0]);
@@ -53,6 +72,7 @@ public final class WorkerChild {
     boolean files = Boolean.parseBoolean(args[4]);
     int samples = Integer.parseInt(args[5]);
     boolean modelBefore = args.length > 6 && Boolean.parseBoolean(args[6]);
+    Variant variant = args.length > 7 ? Variant.valueOf(args[7]) : Variant.PLAIN;
     MultiWorkerMirroredStrategy strategy = MultiWorkerMirroredStrategy.builder(TfConfig.fromEnvironment())
         .collectiveTimeout(timeout).build();
     emit("START " + strategy.numReplicasInSync() + " " + strategy.taskIndex());
@@ -65,7 +85,8 @@ public final class WorkerChild {
         other.fit(data.pixels(), data.labels(), FitOptions.builder().epochs(1).batchSize(BATCH).verbose(0).build());
       }
     }
-    try (Sequential model = newModel(strategy)) {
+    try (Sequential model = variant == Variant.BATCH_NORM ? newBatchNormModel(strategy, null)
+        : newModel(strategy)) {
       List<Callback> callbacks = new ArrayList<>();
       callbacks.add(new Callback() {
         private int epoch;
@@ -94,7 +115,7 @@ public final class WorkerChild {
       }
       History h;
       try {
-        h = model.fit(data.pixels(), data.labels(), FitOptions.builder().epochs(epochs).batchSize(BATCH)
+        h = model.fit(data.pixels(), data.labels(), options(variant, data).epochs(epochs).batchSize(BATCH)
             .verbose(0).callbacks(callbacks.toArray(Callback[]::new)).build());
       } catch (RuntimeException e) {
         emit("FAILED " + e.getClass().getName() + ": " + e.getMessage().replace('\n', ' '));
@@ -104,8 +125,14 @@ public final class WorkerChild {
       }
       List<Double> loss = h.history().get("loss");
       List<Double> acc = h.history().get("accuracy");
+      List<Double> valLoss = h.history().get("val_loss");
       for (int i = 0; i < loss.size(); i++) {
-        emit("EPOCH " + i + " " + loss.get(i) + " " + acc.get(i));
+        emit("EPOCH " + i + " " + loss.get(i) + " " + acc.get(i) + (valLoss == null ? "" : " " + valLoss.get(i)));
+      }
+      if (variant == Variant.BATCH_NORM) {
+        // This worker's own model on the validation data: its own moving statistics, no collective.
+        Digits val = validation();
+        emit("EVAL " + model.evaluate(val.pixels(), val.labels()).get("loss"));
       }
       writeWeights(model.getWeights(), dir.resolve("final-" + strategy.taskIndex() + ".bin"));
       emit("DONE");
@@ -127,6 +154,63 @@ public final class WorkerChild {
     }
     model.compile(new Adam(1e-3), new SparseCategoricalCrossentropy(), "accuracy");
     return model;
+  }
+
+  /**
+   * Dense(16) (no activation), BatchNormalization (momentum {@value #BN_MOMENTUM}), Dense(10, softmax), SGD
+   * {@value #BN_LEARNING_RATE}; with {@code accumulation}, the optimizer accumulates that many steps' gradients.
+   */
+  static Sequential newBatchNormModel(MultiWorkerMirroredStrategy strategy, Integer accumulation) {
+    Sequential model = new Sequential(Input.of(64), new Dense(16),
+        BatchNormalization.builder().momentum(BN_MOMENTUM).build(), new Dense(10, "softmax"));
+    model.setSeed(SEED);
+    if (strategy != null) {
+      model.setDistributeStrategy(strategy);
+    }
+    SGD.Builder sgd = SGD.builder().learningRate(BN_LEARNING_RATE);
+    if (accumulation != null) {
+      sgd.gradientAccumulationSteps(accumulation);
+    }
+    model.compile(sgd.build(), new SparseCategoricalCrossentropy(), "accuracy");
+    return model;
+  }
+
+  /** {@code fit}'s options for a variant, without epochs, batch size or callbacks. */
+  static FitOptions.Builder options(Variant variant, Digits data) {
+    FitOptions.Builder b = FitOptions.builder();
+    if (variant == Variant.BATCH_NORM) {
+      Digits val = validation();
+      return b.shuffle(false).validationData(val.pixels(), val.labels());
+    }
+    return switch (variant) {
+      case PLAIN -> b;
+      case CLASS_WEIGHTS -> b.classWeight(classWeights());
+      case SAMPLE_WEIGHTS -> b.sampleWeight(sampleWeights(data.labels().length));
+      case BATCH_NORM -> throw new AssertionError(variant);
+    };
+  }
+
+  /** The BatchNormalization run's validation data: the 192 digits after the training samples. */
+  static Digits validation() {
+    return Digits.load(Digits.DEFAULT_CSV).slice(SAMPLES, SAMPLES + 192);
+  }
+
+  /** Class c weighs 0.25 + 0.25 * (c mod 5): 0.25 to 1.25, every digit weighted. */
+  static Map<Integer, Double> classWeights() {
+    Map<Integer, Double> w = new java.util.HashMap<>();
+    for (int c = 0; c < 10; c++) {
+      w.put(c, 0.25 + 0.25 * (c % 5));
+    }
+    return w;
+  }
+
+  /** Sample k weighs 0.1 + (k mod 7) / 3: uneven within every slice of every batch. */
+  static float[] sampleWeights(int samples) {
+    float[] w = new float[samples];
+    for (int k = 0; k < samples; k++) {
+      w[k] = 0.1f + (k % 7) / 3f;
+    }
+    return w;
   }
 
   static void writeWeights(List<FloatNdArray> weights, Path file) throws IOException {

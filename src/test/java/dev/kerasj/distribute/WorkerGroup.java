@@ -39,6 +39,12 @@ final class WorkerGroup implements AutoCloseable {
 
   static WorkerGroup start(Path dir, Path logs, int n, int epochs, int timeoutSeconds, int sleepMs, boolean files,
       int samples, boolean modelBefore) throws IOException {
+    return start(dir, logs, n, epochs, timeoutSeconds, sleepMs, files, samples, modelBefore,
+        WorkerChild.Variant.PLAIN);
+  }
+
+  static WorkerGroup start(Path dir, Path logs, int n, int epochs, int timeoutSeconds, int sleepMs, boolean files,
+      int samples, boolean modelBefore, WorkerChild.Variant variant) throws IOException {
     WorkerGroup g = new WorkerGroup(freeAddresses(n));
     try {
       for (int i = 0; i < n; i++) {
@@ -46,7 +52,7 @@ final class WorkerGroup implements AutoCloseable {
         g.workers.add(ChildJvm.start(List.of(), Map.of(TfConfig.ENV, tfConfig), WorkerChild.class,
             logs.resolve("worker-" + i + ".err"), dir.toString(), String.valueOf(epochs),
             String.valueOf(timeoutSeconds), String.valueOf(sleepMs), String.valueOf(files), String.valueOf(samples),
-            String.valueOf(modelBefore)));
+            String.valueOf(modelBefore), variant.name()));
       }
     } catch (IOException | RuntimeException e) {
       g.close();
