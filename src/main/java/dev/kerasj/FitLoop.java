@@ -6,6 +6,7 @@ import dev.kerasj.callbacks.CallbackList;
 import dev.kerasj.callbacks.History;
 import dev.kerasj.callbacks.ProgbarLogger;
 import dev.kerasj.callbacks.TrainingOutcome;
+import dev.kerasj.data.BatchIterator;
 import dev.kerasj.internal.HostArray;
 import dev.kerasj.internal.Network;
 import dev.kerasj.internal.TrainingGraph;
@@ -59,16 +60,80 @@ final class FitLoop {
     CallbackList callbacks = new CallbackList(CallbackList.concat(builtIn, user));
     int n = x.get(0).samples();
     int steps = steps(n, o.batchSize());
+    Run run = new Run(x, y, xVal, yVal, o, shuffleSeed, steps, callbacks, backup);
+    return drive(run, n, steps, xVal != null);
+  }
+
+  /**
+   * Runs {@code fit} over a {@link dev.kerasj.data.Dataset} placed in the graph ({@code train}) and an optional
+   * validation one ({@code val}, or null). With {@code stepsPerEpoch} unset an epoch runs until the data runs out,
+   * on a new pass (iterator) per epoch; with it set, one iterator carries on across epochs, as Keras' does.
+   */
+  public History fit(BatchIterator train, BatchIterator val, FitOptions o, long seed) {
+    Integer stepsPerEpoch = o.stepsPerEpoch();
+    long cardinality = train.cardinality();
+    if (cardinality == INFINITE && stepsPerEpoch == null) {
+      throw new IllegalArgumentException("When providing an infinite dataset, you must specify the number of steps "
+          + "to run (if you did not intend to create an infinite dataset, make sure to not call `repeat()` on the "
+          + "dataset). Received: stepsPerEpoch=null");
+    }
+    if (val != null && val.cardinality() == INFINITE && o.validationSteps() == null) {
+      throw new IllegalArgumentException("When providing an infinite validation dataset, you must specify "
+          + "validationSteps. Received: validationSteps=null");
+    }
+    History history = new History();
+    List<Callback> builtIn = new ArrayList<>();
+    builtIn.add(history);
+    if (o.verbose() > 0) {
+      builtIn.add(new ProgbarLogger(o.verbose()));
+    }
+    BackupAndRestore backup = null;
+    List<Callback> user = new ArrayList<>();
+    for (Callback c : o.callbacks()) {
+      if (c instanceof BackupAndRestore b) {
+        if (backup != null) {
+          throw new IllegalArgumentException("fit takes at most one BackupAndRestore. Received two: " + backup.dir()
+              + " and " + b.dir());
+        }
+        backup = b;
+      } else {
+        user.add(c);
+      }
+    }
+    CallbackList callbacks = new CallbackList(CallbackList.concat(builtIn, user));
+    int steps = stepsPerEpoch != null ? stepsPerEpoch : cardinality >= 0 ? (int) cardinality : 0;
+    Run run = new Run(null, null, null, null, o, seed, steps, callbacks, backup);
+    run.train = new Feed(train, stepsPerEpoch);
+    run.val = val == null ? null : new Feed(val, o.validationSteps());
+    // The backup records no sample count for a dataset: -1 (the fit's seed and the options still must match).
+    return drive(run, -1, steps, val != null);
+  }
+
+  /** tf.data's cardinality of an infinite dataset. */
+  private static final long INFINITE = -1;
+
+  /** The epochs of one fit, arrays or dataset: callbacks, backups and outcome. */
+  private History drive(Run run, int n, int steps, boolean doValidation) {
+    FitOptions o = run.o;
+    long shuffleSeed = run.shuffleSeed;
+    CallbackList callbacks = run.callbacks;
+    BackupAndRestore backup = run.backup;
+    History history = null;
+    for (Callback c : callbacks.callbacks()) {
+      if (c instanceof History h) {
+        history = h;
+        break;
+      }
+    }
     Map<String, Object> params = new LinkedHashMap<>();
     params.put("epochs", o.epochs());
     params.put("steps", steps);
     params.put("verbose", o.verbose());
-    params.put("do_validation", xVal != null);
+    params.put("do_validation", doValidation);
     params.put("initial_epoch", o.initialEpoch());
     callbacks.setModel(model);
     callbacks.setParams(params);
     model.setStopTraining(false);
-    Run run = new Run(x, y, xVal, yVal, o, shuffleSeed, steps, callbacks, backup);
     Map<String, Double> epochLogs = Map.of();
     TrainingOutcome outcome = TrainingOutcome.FAILED;
     try {
@@ -83,6 +148,9 @@ final class FitLoop {
         epoch = p.epoch();
         firstBatch = p.batch();
         means = p.means();
+        if (run.train != null) {
+          replay(run, o.initialEpoch(), epoch);
+        }
       }
       callbacks.onTrainBegin(Map.of());
       if (backup != null) {
@@ -141,6 +209,9 @@ final class FitLoop {
     final int steps;
     final CallbackList callbacks;
     final BackupAndRestore backup;
+    /** The training and validation datasets of a dataset fit; null for arrays. */
+    Feed train;
+    Feed val;
     boolean interrupted;
     /** A callback stopped training with a NaN or infinite loss logged ({@code TerminateOnNaN}). */
     boolean stoppedOnNaN;
@@ -164,6 +235,9 @@ final class FitLoop {
    * validation and {@code onEpochEnd}. Returns the epoch's logs, or null when interrupted inside the epoch.
    */
   private Map<String, Double> runEpoch(Run run, int epoch, int firstBatch, Map<String, Object> resumedMeans) {
+    if (run.train != null) {
+      return runDatasetEpoch(run, epoch, firstBatch, resumedMeans);
+    }
     FitOptions o = run.o;
     int n = run.x.get(0).samples();
     CallbackList callbacks = run.callbacks;
@@ -197,6 +271,13 @@ final class FitLoop {
     if (run.xVal != null) {
       logs.putAll(evaluate(run.xVal, run.yVal, o.batchSize(), callbacks, "val_"));
     }
+    return endEpoch(run, epoch, logs);
+  }
+
+  /** {@code onEpochEnd}, then the NaN check and the epoch-end backup; returns {@code logs}. */
+  private Map<String, Double> endEpoch(Run run, int epoch, Map<String, Double> logs) {
+    FitOptions o = run.o;
+    CallbackList callbacks = run.callbacks;
     callbacks.onEpochEnd(epoch, logs);
     Double loss = logs.get("loss");
     run.stoppedOnNaN = model.stopTraining() && loss != null && !Double.isFinite(loss);
@@ -211,6 +292,163 @@ final class FitLoop {
       }
     }
     return logs;
+  }
+
+  /**
+   * A dataset's iterator as one fit uses it. With {@code steps} unset, every epoch starts pass {@code epoch} and
+   * runs it out. With {@code steps} set, one pass carries on across epochs and the next pass starts only after the
+   * data ran out (Keras' {@code EpochIterator} with {@code steps_per_epoch}).
+   */
+  private static final class Feed {
+    final BatchIterator it;
+    final Integer steps;
+    boolean live;
+    long pass;
+
+    Feed(BatchIterator it, Integer steps) {
+      this.it = it;
+      this.steps = steps;
+    }
+
+    /** Makes sure an iterator runs for the epoch {@code epoch}. */
+    void begin(int epoch) {
+      if (steps == null) {
+        it.start(epoch);
+      } else if (!live) {
+        it.start(pass);
+        live = true;
+      }
+    }
+
+    /** The next batch, or null when the pass ran out (the next {@link #begin} then starts a new pass). */
+    BatchIterator.Batch next() {
+      BatchIterator.Batch b = it.next();
+      if (b == null && steps != null) {
+        live = false;
+        pass++;
+      }
+      return b;
+    }
+  }
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FitLoop.class);
+
+  /** Keras' warning when the data runs out before {@code steps_per_epoch} (or {@code validation_steps}). */
+  private static void ranOut(String what) {
+    LOG.warn("Your input ran out of data; interrupting {}. Make sure that your dataset can generate at least "
+        + "`{}` batches. You may need to use the `.repeat()` function when building your dataset.", what,
+        what.equals("training") ? "steps_per_epoch * epochs" : "validation_steps * epochs");
+  }
+
+  /**
+   * Moves a resumed dataset fit's iterator to where the interrupted run's was at the start of {@code toEpoch}:
+   * with {@code stepsPerEpoch}, the epochs {@code fromEpoch..toEpoch} are pulled through again (no training), since
+   * one iterator spans epochs. Without it, each epoch starts its own pass and nothing needs replaying.
+   */
+  private static void replay(Run run, int fromEpoch, int toEpoch) {
+    Feed f = run.train;
+    if (f.steps == null) {
+      return;
+    }
+    for (int e = fromEpoch; e < toEpoch; e++) {
+      f.begin(e);
+      for (int b = 0; b < f.steps; b++) {
+        BatchIterator.Batch batch = f.next();
+        if (batch == null) {
+          break;
+        }
+        batch.close();
+      }
+    }
+  }
+
+  /**
+   * One epoch over a dataset: batches until {@code stepsPerEpoch} or the end of the data (Keras warns, ends the
+   * epoch and starts a new pass next epoch), then validation and {@link #endEpoch}. Null when interrupted.
+   */
+  private Map<String, Double> runDatasetEpoch(Run run, int epoch, int firstBatch, Map<String, Object> resumedMeans) {
+    Feed f = run.train;
+    CallbackList callbacks = run.callbacks;
+    callbacks.onEpochBegin(epoch, Map.of());
+    Means means = new Means(metricNames, training.metrics(), training.stateSizes());
+    if (resumedMeans != null) {
+      means.restore(resumedMeans);
+    }
+    f.begin(epoch);
+    for (int b = 0; b < firstBatch; b++) { // a resumed epoch: the same elements, pulled again, not trained on
+      BatchIterator.Batch skipped = f.next();
+      if (skipped == null) {
+        throw new IllegalStateException("The dataset ran out after " + b + " batches while resuming at batch "
+            + firstBatch + " of epoch " + (epoch + 1) + ": it is not the dataset the backup was taken with");
+      }
+      skipped.close();
+    }
+    int b = firstBatch;
+    for (; f.steps == null || b < f.steps; b++) {
+      BatchIterator.Batch batch = f.next();
+      if (batch == null) {
+        if (f.steps != null) {
+          ranOut("training");
+        }
+        break;
+      }
+      try (batch) {
+        callbacks.onTrainBatchBegin(b, Map.of());
+        means.add(training.trainStep(batch.inputs(), batch.targets()), batch.size());
+      }
+      callbacks.onTrainBatchEnd(b, means.results(""));
+      if (model.stopTraining()) {
+        b++;
+        break;
+      }
+      if (run.backup != null) {
+        if (run.backup.interruptRequested()) {
+          run.backup.save(epoch, b + 1, means.state(), callbacks.callbacks(), "interrupted");
+          run.interrupted = true;
+          return null;
+        }
+        if (run.backup.dueAfterBatch()) {
+          run.backup.save(epoch, b + 1, means.state(), callbacks.callbacks(), "batch");
+        }
+      }
+    }
+    if (b == 0) {
+      throw new IllegalStateException("The dataset yielded no batch in epoch " + (epoch + 1) + ". Received: "
+          + (f.steps == null ? "an empty dataset" : "a dataset that ran out; use repeat() or fewer stepsPerEpoch"));
+    }
+    Map<String, Double> logs = means.results("");
+    if (run.val != null) {
+      logs.putAll(evaluate(run.val, epoch, callbacks, "val_"));
+    }
+    return endEpoch(run, epoch, logs);
+  }
+
+  /** Runs {@code evaluate} over a dataset: until {@code steps} or the end of the data; keys get {@code prefix}. */
+  public Map<String, Double> evaluate(BatchIterator data, Integer steps, Callback callbacks, String prefix) {
+    return evaluate(new Feed(data, steps), 0, callbacks, prefix);
+  }
+
+  private Map<String, Double> evaluate(Feed f, int epoch, Callback callbacks, String prefix) {
+    Means means = new Means(metricNames, training.metrics(), training.stateSizes());
+    callbacks.onTestBegin(Map.of());
+    f.begin(epoch);
+    for (int b = 0; f.steps == null || b < f.steps; b++) {
+      BatchIterator.Batch batch = f.next();
+      if (batch == null) {
+        if (f.steps != null) {
+          ranOut("evaluation");
+        }
+        break;
+      }
+      try (batch) {
+        callbacks.onTestBatchBegin(b, Map.of());
+        means.add(training.evalStep(batch.inputs(), batch.targets()), batch.size());
+      }
+      callbacks.onTestBatchEnd(b, means.results(""));
+    }
+    Map<String, Double> logs = means.results("");
+    callbacks.onTestEnd(logs);
+    return means.results(prefix);
   }
 
   /** Runs {@code evaluate} in batches with the inference graph; keys get {@code prefix}. */

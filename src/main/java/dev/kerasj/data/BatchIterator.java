@@ -1,0 +1,445 @@
+package dev.kerasj.data;
+
+import dev.kerasj.internal.HostArray;
+import dev.kerasj.internal.Network;
+import dev.kerasj.internal.Tensors;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.DeviceSpec;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.exceptions.TFOutOfRangeException;
+import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.ndarray.NdArrays;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.data.IteratorGetNext;
+import org.tensorflow.op.data.MakeIterator;
+import org.tensorflow.op.data.ShuffleDataset;
+import org.tensorflow.op.io.ParseExample;
+import org.tensorflow.op.random.AnonymousSeedGenerator;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.TString;
+import org.tensorflow.types.family.TType;
+
+/**
+ * A {@link Dataset} placed in a model's graph: the tf.data ops, one iterator, and the ops after
+ * {@code IteratorGetNext} (record parsing, maps, casts to the model's dtypes). {@link #start} (re)creates the
+ * iterator for one pass, {@link #next} runs one {@code Session.run} that pulls a batch and returns the model-ready
+ * tensors, which the training step then takes without any copy through Java. Not user API: {@code fit},
+ * {@code evaluate} and {@code predict} drive it.
+ *
+ * <p>Owns the tensors holding an array source (fed once per pass); {@link #close()} frees them.
+ */
+public final class BatchIterator implements AutoCloseable {
+  /** What one model input or target takes: a name for messages, a dtype and a shape whose first dimension is -1. */
+  public record Slot(String what, Class<? extends TType> dtype, long[] shape) {
+    public Slot {
+      shape = shape.clone();
+    }
+  }
+
+  /** One batch: the model's inputs, then its targets, alive until {@link #close()}. */
+  public static final class Batch implements AutoCloseable {
+    private final Result result;
+    private final int inputs;
+    private final int targets;
+
+    Batch(Result result, int inputs, int targets) {
+      this.result = result;
+      this.inputs = inputs;
+      this.targets = targets;
+    }
+
+    public List<Tensor> inputs() {
+      List<Tensor> out = new ArrayList<>();
+      for (int i = 0; i < inputs; i++) {
+        out.add(result.get(i));
+      }
+      return out;
+    }
+
+    public List<Tensor> targets() {
+      List<Tensor> out = new ArrayList<>();
+      for (int i = 0; i < targets; i++) {
+        out.add(result.get(inputs + i));
+      }
+      return out;
+    }
+
+    /** The number of examples in this batch. */
+    public int size() {
+      return (int) result.get(0).shape().get(0);
+    }
+
+    @Override
+    public void close() {
+      result.close();
+    }
+  }
+
+  /** tf.data's default TFRecord read buffer (256 KiB). */
+  private static final long RECORD_BUFFER_BYTES = 256L * 1024;
+
+  private final Dataset dataset;
+  private final Session session;
+  private final long seed;
+  private final List<Placeholder<?>> arrayFeeds = new ArrayList<>();
+  private final List<Tensor> arrayTensors = new ArrayList<>();
+  private final List<Placeholder<TInt64>[]> shuffleSeeds = new ArrayList<>();
+  private final List<Long> shuffleBaseSeeds = new ArrayList<>();
+  private final MakeIterator make;
+  private final Operand<TInt64> cardinality;
+  private final List<Operand<?>> outputs = new ArrayList<>();
+  private final int inputCount;
+  private final int targetCount;
+  private boolean closed;
+
+  BatchIterator(Dataset dataset, Ops graphTf, Session session, List<Slot> inputs, List<Slot> targets, long seed) {
+    this.dataset = dataset;
+    this.session = session;
+    this.seed = seed;
+    long batches = dataset.steps().stream().filter(s -> s.kind() == Dataset.Kind.BATCH).count();
+    if (batches != 1) {
+      throw new IllegalArgumentException("Expected a batched Dataset: call batch(n) once, as Keras expects batched "
+          + "datasets. Received: " + dataset);
+    }
+    if (dataset.inputs().isEmpty()) {
+      throw new IllegalArgumentException("The Dataset does not say which features feed the model: call inputs(...) "
+          + "with one of " + dataset.featureNames());
+    }
+    if (dataset.inputs().size() != inputs.size()) {
+      throw new IllegalArgumentException("The model has " + inputs.size() + " input(s). Received: a Dataset with "
+          + "inputs " + dataset.inputs());
+    }
+    if (!targets.isEmpty() && dataset.targets().size() != targets.size()) {
+      throw new IllegalArgumentException("The model has " + targets.size() + " output(s) with a loss. Received: a "
+          + "Dataset with targets " + dataset.targets() + (dataset.targets().isEmpty() ? "; call targets(...)" : ""));
+    }
+    Ops tf = graphTf.withSubScope("dataset").withDevice(DeviceSpec.newBuilder().deviceType(DeviceSpec.DeviceType.CPU)
+        .deviceIndex(0).build());
+    List<Class<? extends TType>> types = new ArrayList<>();
+    List<Shape> shapes = new ArrayList<>();
+    Operand<? extends TType> ds = source(tf, types, shapes);
+    for (Dataset.Step s : dataset.steps()) {
+      ds = step(tf, ds, s, types, shapes);
+    }
+    this.cardinality = tf.data.datasetCardinality(ds);
+    org.tensorflow.op.data.Iterator iterator = tf.data.iterator("", "", types, shapes);
+    this.make = tf.data.makeIterator(ds, iterator);
+    IteratorGetNext next = tf.data.iteratorGetNext(iterator, types, shapes);
+    Map<String, Operand<?>> features = features(tf, next.components());
+    Ops mapTf = graphTf.withSubScope("dataset_map");
+    for (Dataset.Mapping m : dataset.maps()) {
+      try {
+        features.put(m.feature(), m.fn().apply(mapTf, features.get(m.feature())));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("map over feature '" + m.feature() + "' failed: " + e.getMessage(), e);
+      }
+    }
+    for (int i = 0; i < inputs.size(); i++) {
+      outputs.add(conform(mapTf, features, dataset.inputs().get(i), inputs.get(i)));
+    }
+    for (int i = 0; i < targets.size(); i++) {
+      outputs.add(conform(mapTf, features, dataset.targets().get(i), targets.get(i)));
+    }
+    this.inputCount = inputs.size();
+    this.targetCount = targets.size();
+  }
+
+  private Operand<? extends TType> source(Ops tf, List<Class<? extends TType>> types, List<Shape> shapes) {
+    Dataset.Source src = dataset.source();
+    if (src.arrays() != null) {
+      List<Operand<?>> components = new ArrayList<>();
+      for (Map.Entry<String, HostArray> e : src.arrays().entrySet()) {
+        HostArray a = e.getValue();
+        Class<? extends TType> dtype = a.isFloat() ? TFloat32.class : TInt32.class;
+        long[] full = a.shape();
+        full[0] = -1;
+        Placeholder<?> p = tf.placeholder(dtype, Placeholder.shape(Shape.of(full)));
+        arrayFeeds.add(p);
+        arrayTensors.add(Tensors.of(a, dtype));
+        components.add(p);
+        types.add(dtype);
+        shapes.add(Shape.of(a.sampleShape()));
+      }
+      return tf.data.tensorSliceDataset(components, shapes);
+    }
+    types.add(TString.class);
+    shapes.add(Shape.scalar());
+    String[] names = src.files().stream().map(Object::toString).toArray(String[]::new);
+    // The V1 op, which Python's TFRecordDataset uses without byte offsets: TF Java's TFRecordDatasetV2 with empty
+    // byte_offsets fails in the 2.18 runtime as soon as tf.data serializes the pipeline for its graph rewrites
+    // ("Failed to build TFRecordDatasetV2 op with error 3 inputs specified of 4 inputs").
+    org.tensorflow.Operation op = tf.scope().opBuilder("TFRecordDataset", "TFRecordDataset")
+        .addInput(strings(tf, names).asOutput()).addInput(tf.constant(src.compression().tfName).asOutput())
+        .addInput(tf.constant(RECORD_BUFFER_BYTES).asOutput()).build();
+    return op.output(0);
+  }
+
+  @SuppressWarnings("unchecked")
+  private Operand<? extends TType> step(Ops tf, Operand<? extends TType> ds, Dataset.Step s,
+      List<Class<? extends TType>> types, List<Shape> shapes) {
+    switch (s.kind()) {
+      case SHUFFLE: {
+        Placeholder<TInt64> s1 = tf.placeholder(TInt64.class, Placeholder.shape(Shape.scalar()));
+        Placeholder<TInt64> s2 = tf.placeholder(TInt64.class, Placeholder.shape(Shape.scalar()));
+        shuffleSeeds.add(new Placeholder[] {s1, s2});
+        shuffleBaseSeeds.add(s.seed() == null ? seed : s.seed());
+        AnonymousSeedGenerator gen = tf.random.anonymousSeedGenerator(s1, s2, tf.constant(true));
+        return tf.data.shuffleDataset(ds, tf.constant(s.n()), s1, s2, gen.handle(), types, shapes,
+            ShuffleDataset.reshuffleEachIteration(true));
+      }
+      case BATCH: {
+        List<Shape> batched = new ArrayList<>();
+        for (Shape sh : shapes) {
+          batched.add(Shape.of(s.dropRemainder() ? s.n() : -1).append(sh));
+        }
+        shapes.clear();
+        shapes.addAll(batched);
+        return tf.data.batchDataset(ds, tf.constant(s.n()), tf.constant(s.dropRemainder()), types, shapes);
+      }
+      case REPEAT:
+        return tf.data.repeatDataset(ds, tf.constant(s.n()), types, shapes);
+      case TAKE:
+        return tf.data.takeDataset(ds, tf.constant(s.n()), types, shapes);
+      case SKIP:
+        return tf.data.skipDataset(ds, tf.constant(s.n()), types, shapes);
+      case CACHE:
+        return tf.data.cacheDataset(ds, tf.constant(""), tf.data.anonymousMemoryCache().handle(), types, shapes);
+      case PREFETCH:
+        return tf.data.prefetchDataset(ds, tf.constant(s.n()), types, shapes);
+      default:
+        throw new IllegalStateException(s.kind().toString());
+    }
+  }
+
+  /** The batch's features by name: the array components, or the records parsed by {@code ParseExampleV2}. */
+  private Map<String, Operand<?>> features(Ops tf, List<Output<?>> components) {
+    Map<String, Operand<?>> out = new LinkedHashMap<>();
+    Dataset.Source src = dataset.source();
+    if (src.arrays() != null) {
+      int i = 0;
+      for (String name : src.arrays().keySet()) {
+        out.put(name, components.get(i++));
+      }
+      return out;
+    }
+    @SuppressWarnings("unchecked")
+    Operand<TString> serialized = (Operand<TString>) components.get(0);
+    List<Feature> dense = src.features().stream().filter(f -> !f.varLen()).toList();
+    List<Feature> sparse = src.features().stream().filter(Feature::varLen).toList();
+    List<Operand<?>> defaults = new ArrayList<>();
+    List<Shape> denseShapes = new ArrayList<>();
+    for (Feature f : dense) {
+      defaults.add(empty(tf, f.type()));
+      denseShapes.add(Shape.of(f.shape()));
+    }
+    ParseExample parsed = tf.io.parseExample(serialized, strings(tf),
+        strings(tf, sparse.stream().map(Feature::name).toArray(String[]::new)),
+        strings(tf, dense.stream().map(Feature::name).toArray(String[]::new)), strings(tf), defaults,
+        (long) sparse.size(), sparseTypes(sparse), List.of(), List.of(), denseShapes);
+    Map<String, Operand<?>> byName = new LinkedHashMap<>();
+    for (int i = 0; i < dense.size(); i++) {
+      byName.put(dense.get(i).name(), parsed.denseValues().get(i));
+    }
+    for (int i = 0; i < sparse.size(); i++) {
+      Feature f = sparse.get(i);
+      long length = f.shape()[0];
+      Operand<TInt64> size = tf.math.maximum(parsed.sparseShapes().get(i), tf.constant(new long[] {0, length}));
+      Operand<?> densified = sparseToDense(tf, parsed.sparseIndices().get(i), size, parsed.sparseValues().get(i),
+          f.type());
+      byName.put(f.name(), tf.reshape(tf.slice(densified, tf.constant(new long[] {0, 0}),
+          tf.constant(new long[] {-1, length})), tf.constant(new long[] {-1, length})));
+    }
+    for (Feature f : src.features()) {
+      out.put(f.name(), byName.get(f.name()));
+    }
+    return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Operand<?> sparseToDense(Ops tf, Operand<TInt64> indices, Operand<TInt64> size, Operand<?> values,
+      Feature.Type type) {
+    switch (type) {
+      case FLOAT:
+        return tf.sparse.sparseToDense(indices, size, (Operand<TFloat32>) values, tf.constant(0f));
+      case INT64:
+        return tf.sparse.sparseToDense(indices, size, (Operand<TInt64>) values, tf.constant(0L));
+      default:
+        return tf.sparse.sparseToDense(indices, size, (Operand<TString>) values, tf.constant(""));
+    }
+  }
+
+  private static Operand<?> empty(Ops tf, Feature.Type type) {
+    switch (type) {
+      case FLOAT:
+        return tf.constant(new float[0]);
+      case INT64:
+        return tf.constant(new long[0]);
+      default:
+        return strings(tf);
+    }
+  }
+
+  /** A string vector constant (TF Java has no {@code constant(String[])}). */
+  private static Operand<TString> strings(Ops tf, String... values) {
+    return tf.constant(values.length == 0 ? NdArrays.ofObjects(String.class, Shape.of(0))
+        : NdArrays.vectorOfObjects(values));
+  }
+
+  private static List<Class<? extends TType>> sparseTypes(List<Feature> sparse) {
+    List<Class<? extends TType>> out = new ArrayList<>();
+    sparse.forEach(f -> out.add(dtype(f.type())));
+    return out;
+  }
+
+  private static Class<? extends TType> dtype(Feature.Type type) {
+    return type == Feature.Type.FLOAT ? TFloat32.class : type == Feature.Type.INT64 ? TInt64.class : TString.class;
+  }
+
+  /** The feature as the slot takes it: cast to its dtype, its static shape checked. */
+  private Operand<?> conform(Ops tf, Map<String, Operand<?>> features, String name, Slot slot) {
+    Operand<?> value = features.get(name);
+    if (value.type() == TString.class) {
+      throw new IllegalArgumentException("Feature '" + name + "' holds bytes and " + slot.what() + " takes "
+          + slot.dtype().getSimpleName() + ". Map it to numbers first, for example map(\"" + name
+          + "\", Transforms.decodeRaw(TUint8.class, ...))");
+    }
+    if (value.type() == TFloat32.class && slot.dtype() == TInt32.class) {
+      throw new IllegalArgumentException("Feature '" + name + "' holds floats and " + slot.what() + " takes int32 "
+          + "(class ids or token ids). Use an int64 feature, or cast explicitly with Transforms.cast");
+    }
+    if (value.type() != slot.dtype()) {
+      value = tf.dtypes.cast(value, slot.dtype());
+    }
+    Shape got = value.shape();
+    long[] want = slot.shape();
+    boolean ok = got.isUnknown() || got.numDimensions() == want.length;
+    for (int d = 1; ok && !got.isUnknown() && d < want.length; d++) {
+      ok = got.size(d) == -1 || got.size(d) == want[d];
+    }
+    if (!ok) {
+      long[] perExample = Arrays.copyOfRange(want, 1, want.length);
+      throw new IllegalArgumentException("Feature '" + name + "' does not fit " + slot.what() + ": expected "
+          + "per-example shape " + Arrays.toString(perExample) + ". Received: batches of shape " + got
+          + " (per-example " + (got.isUnknown() ? "unknown" : Arrays.toString(Arrays.copyOfRange(got.asArray(), 1,
+          got.numDimensions()))) + ")");
+    }
+    return value;
+  }
+
+  /**
+   * Creates the iterator for pass {@code pass}: every shuffle is seeded from its seed and {@code pass}, so one pass
+   * always yields the same elements in the same order.
+   */
+  public void start(long pass) {
+    checkOpen();
+    List<Tensor> seeds = new ArrayList<>();
+    try {
+      Session.Runner r = session.runner();
+      for (int i = 0; i < arrayFeeds.size(); i++) {
+        r.feed(arrayFeeds.get(i), arrayTensors.get(i));
+      }
+      for (int i = 0; i < shuffleSeeds.size(); i++) {
+        long base = shuffleBaseSeeds.get(i);
+        long s1 = Network.mix(base, "dataset_shuffle_" + i, pass);
+        long s2 = Network.mix(base, "dataset_shuffle2_" + i, pass);
+        if (s1 == 0 && s2 == 0) {
+          s2 = 1; // both zero means "nondeterministic" to TensorFlow
+        }
+        Tensor t1 = TInt64.scalarOf(s1);
+        Tensor t2 = TInt64.scalarOf(s2);
+        seeds.add(t1);
+        seeds.add(t2);
+        r.feed(shuffleSeeds.get(i)[0], t1);
+        r.feed(shuffleSeeds.get(i)[1], t2);
+      }
+      r.addTarget(make).run();
+    } catch (RuntimeException e) {
+      if (!fromTensorFlow(e)) {
+        throw e;
+      }
+      throw new DatasetException("Could not start reading " + dataset.describe() + ": " + e.getMessage(), e);
+    } finally {
+      seeds.forEach(Tensor::close);
+    }
+  }
+
+  /**
+   * The next batch (to be closed by the caller), or null when this pass is exhausted.
+   *
+   * @throws DatasetException when a record cannot be read or parsed (naming the files and TensorFlow's report)
+   */
+  public Batch next() {
+    checkOpen();
+    Session.Runner r = session.runner();
+    outputs.forEach(r::fetch);
+    try {
+      return new Batch(r.run(), inputCount, targetCount);
+    } catch (TFOutOfRangeException e) {
+      return null;
+    } catch (RuntimeException e) {
+      if (!fromTensorFlow(e)) {
+        throw e;
+      }
+      throw new DatasetException("Could not read the next batch of " + dataset.describe() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Elements (batches) per pass: a count, {@code -1} for an infinite dataset ({@code repeat()}), {@code -2} when
+   * unknown before reading (TFRecord files).
+   */
+  public long cardinality() {
+    checkOpen();
+    List<Tensor> seeds = new ArrayList<>();
+    Session.Runner r = session.runner();
+    for (int i = 0; i < arrayFeeds.size(); i++) {
+      r.feed(arrayFeeds.get(i), arrayTensors.get(i));
+    }
+    for (Placeholder<TInt64>[] pair : shuffleSeeds) {
+      for (Placeholder<TInt64> p : pair) {
+        Tensor t = TInt64.scalarOf(1L);
+        seeds.add(t);
+        r.feed(p, t);
+      }
+    }
+    try (Result res = r.fetch(cardinality).run()) {
+      return ((TInt64) res.get(0)).getLong();
+    } finally {
+      seeds.forEach(Tensor::close);
+    }
+  }
+
+  /**
+   * Whether TensorFlow reported {@code e}: its status exceptions ({@code TFInvalidArgumentException} extends
+   * IllegalArgumentException, a data-loss error is a plain {@code TensorFlowException} ...) share one package.
+   */
+  private static boolean fromTensorFlow(RuntimeException e) {
+    return e instanceof TensorFlowException || e.getClass().getPackageName().equals("org.tensorflow.exceptions");
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("This BatchIterator over " + dataset.describe() + " is closed");
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      arrayTensors.forEach(Tensor::close);
+    }
+  }
+}

@@ -1,0 +1,340 @@
+package dev.kerasj;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kerasj.callbacks.BackupAndRestore;
+import dev.kerasj.callbacks.Callback;
+import dev.kerasj.callbacks.History;
+import dev.kerasj.callbacks.ModelCheckpoint;
+import dev.kerasj.callbacks.TrainingOutcome;
+import dev.kerasj.data.Dataset;
+import dev.kerasj.data.DatasetException;
+import dev.kerasj.data.Feature;
+import dev.kerasj.data.Transforms;
+import dev.kerasj.layers.Dense;
+import dev.kerasj.layers.Input;
+import dev.kerasj.losses.SparseCategoricalCrossentropy;
+import dev.kerasj.optimizers.Adam;
+import dev.kerasj.testing.LogCapture;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.event.Level;
+import org.tensorflow.ndarray.FloatNdArray;
+
+/**
+ * {@code fit}/{@code evaluate}/{@code predict} over a {@link Dataset}: the same numbers as the array path, Keras'
+ * {@code steps_per_epoch} semantics, bitwise resume with {@link BackupAndRestore} (shuffle order included), and
+ * clear errors on bad files and records. The records are {@code testdata/datasets/digits_train.tfrecord} (150
+ * examples: 4 batches of 32 and one of 22).
+ */
+class DatasetFitTest {
+  @TempDir
+  Path tmp;
+
+  static Sequential model() {
+    Sequential m = new Sequential(Input.of(64), new Dense(16, "relu"), new Dense(10, "softmax"));
+    m.setSeed(5);
+    m.compile(new Adam(0.01), new SparseCategoricalCrossentropy(), "accuracy");
+    return m;
+  }
+
+  static Dataset records(Path file) {
+    return Dataset.fromTFRecord(file, Feature.floats("pixels", 64), Feature.int64s("label")).inputs("pixels")
+        .targets("label");
+  }
+
+  static Dataset shuffled(Path file) {
+    return records(file).shuffle(64, 9).batch(32).map("pixels", Transforms.normalize(8, 16));
+  }
+
+  static List<float[]> weights(Model m) {
+    List<float[]> out = new ArrayList<>();
+    for (FloatNdArray w : m.getWeights()) {
+      out.add(KerasParityTest.toFloats(w));
+    }
+    return out;
+  }
+
+  static void assertBitwise(List<float[]> expected, List<float[]> actual) {
+    assertEquals(expected.size(), actual.size());
+    for (int i = 0; i < expected.size(); i++) {
+      assertArrayEquals(expected.get(i), actual.get(i), 0f, "weight " + i + " (bitwise)");
+    }
+  }
+
+  @Test
+  void fitOnArrayDataset_equalsFitOnTheSameArrays_bitwise() {
+    SplittableRandom r = new SplittableRandom(4);
+    float[][] x = new float[70][64];
+    int[] y = new int[70];
+    for (int i = 0; i < x.length; i++) {
+      for (int j = 0; j < 64; j++) {
+        x[i][j] = (float) r.nextDouble(-1, 1);
+      }
+      y[i] = r.nextInt(10);
+    }
+    try (Sequential a = model(); Sequential b = model()) {
+      History ha = a.fit(x, y, FitOptions.builder().epochs(2).batchSize(16).shuffle(false).verbose(0)
+          .validationData(x, y).build());
+      History hb = b.fit(Dataset.fromArrays(x, y).batch(16), FitOptions.builder().epochs(2).verbose(0)
+          .validationData(Dataset.fromArrays(x, y).batch(16)).build());
+      assertEquals(ha.history(), hb.history());
+      assertBitwise(weights(a), weights(b));
+      assertEquals(a.evaluate(x, y, 16), b.evaluate(Dataset.fromArrays(x, y).batch(16)));
+      assertArrayEquals(KerasParityTest.toFloats(a.predict(x)),
+          KerasParityTest.toFloats(b.predict(Dataset.fromArrays(x, y).batch(7))), 0f);
+    }
+  }
+
+  @Test
+  void shuffledPipeline_sameOrderOnEveryRun_newOrderEachEpoch() {
+    Path file = DatasetTrainingParityTest.TRAIN;
+    List<List<Double>> runs = new ArrayList<>();
+    for (int run = 0; run < 2; run++) {
+      try (Sequential m = model()) {
+        runs.add(m.fit(shuffled(file), FitOptions.builder().epochs(3).verbose(0).build()).history().get("loss"));
+      }
+    }
+    assertEquals(runs.get(0), runs.get(1), "a seeded pipeline repeats exactly");
+    try (Sequential m = model()) {
+      // Without shuffle the first epoch's loss differs: the shuffle really reorders.
+      double unshuffled = m.fit(records(file).batch(32).map("pixels", Transforms.normalize(8, 16)),
+          FitOptions.builder().epochs(1).verbose(0).build()).history().get("loss").get(0);
+      assertNotEquals(unshuffled, runs.get(0).get(0));
+    }
+  }
+
+  @Test
+  void stepsPerEpoch_carriesTheIteratorAcrossEpochs_andWarnsWhenTheDataRunsOut() {
+    try (Sequential m = model(); LogCapture logs = LogCapture.start()) {
+      // 5 batches per pass, 3 per epoch: epoch 1 takes batches 0-2, epoch 2 batches 3-4 and runs out (a warning,
+      // as Keras), epoch 3 starts a new pass.
+      List<Integer> batchesPerEpoch = new ArrayList<>();
+      AtomicInteger count = new AtomicInteger();
+      Callback counter = new Callback() {
+        @Override
+        public void onTrainBatchEnd(int batch, Map<String, Double> l) {
+          count.incrementAndGet();
+        }
+
+        @Override
+        public void onEpochEnd(int epoch, Map<String, Double> l) {
+          batchesPerEpoch.add(count.getAndSet(0));
+        }
+      };
+      History h = m.fit(shuffled(DatasetTrainingParityTest.TRAIN), FitOptions.builder().epochs(3).stepsPerEpoch(3)
+          .verbose(0).callbacks(counter).build());
+      assertEquals(List.of(3, 2, 3), batchesPerEpoch);
+      assertEquals(8, m.iterations());
+      assertEquals(TrainingOutcome.COMPLETED, h.outcome());
+      assertEquals(1, logs.messages(Level.WARN, FitLoop.class).stream()
+          .filter(s -> s.startsWith("Your input ran out of data; interrupting training")).count());
+    }
+  }
+
+  @Test
+  void repeatedDataset_withoutStepsPerEpoch_isRejectedLikeKeras() {
+    try (Sequential m = model()) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.fit(
+          shuffled(DatasetTrainingParityTest.TRAIN).repeat(), FitOptions.builder().verbose(0).build()));
+      assertTrue(e.getMessage().contains("infinite dataset"), e.getMessage());
+    }
+  }
+
+  /** One fit of 3 epochs over the shuffled records; interrupts after global batch {@code interruptAt} (-1: never). */
+  private List<Object> fitWithBackup(Path dir, int interruptAt, Integer stepsPerEpoch, Dataset data) {
+    try (Sequential m = model()) {
+      BackupAndRestore backup = new BackupAndRestore(dir);
+      AtomicInteger batches = new AtomicInteger();
+      Callback interrupter = new Callback() {
+        @Override
+        public void onTrainBatchEnd(int batch, Map<String, Double> logs) {
+          if (batches.getAndIncrement() == interruptAt) {
+            backup.requestInterrupt();
+          }
+        }
+      };
+      FitOptions.Builder o = FitOptions.builder().epochs(3).verbose(0).callbacks(interrupter, backup);
+      if (stepsPerEpoch != null) {
+        o.stepsPerEpoch(stepsPerEpoch);
+      }
+      History h = m.fit(data, o.validationData(records(DatasetTrainingParityTest.TRAIN).batch(50)).build());
+      return List.of(h.outcome(), weights(m), h.history(), m.iterations());
+    }
+  }
+
+  @ParameterizedTest(name = "interrupted after global batch {0}")
+  @ValueSource(ints = {0, 3, 7, 12})
+  void resume_overShuffledRecords_endsBitwiseEqualToUninterruptedRun(int interruptAt) {
+    Dataset data = shuffled(DatasetTrainingParityTest.TRAIN);
+    List<Object> reference = fitWithBackup(tmp.resolve("reference"), -1, null, data);
+    Path dir = tmp.resolve("run");
+    assertEquals(TrainingOutcome.INTERRUPTED, fitWithBackup(dir, interruptAt, null, data).get(0));
+    List<Object> resumed = fitWithBackup(dir, -1, null, data);
+    assertEquals(TrainingOutcome.COMPLETED, resumed.get(0));
+    assertRunsEqual(reference, resumed);
+  }
+
+  @ParameterizedTest(name = "interrupted after global batch {0}")
+  @ValueSource(ints = {1, 4, 6})
+  void resume_withStepsPerEpochAcrossPasses_endsBitwiseEqual(int interruptAt) {
+    // 3 steps per epoch over 5-batch passes: the iterator spans epochs and runs out in epoch 2; a resume replays it.
+    Dataset data = shuffled(DatasetTrainingParityTest.TRAIN);
+    List<Object> reference = fitWithBackup(tmp.resolve("reference"), -1, 3, data);
+    assertEquals(8L, reference.get(3));
+    Path dir = tmp.resolve("run");
+    assertEquals(TrainingOutcome.INTERRUPTED, fitWithBackup(dir, interruptAt, 3, data).get(0));
+    assertRunsEqual(reference, fitWithBackup(dir, -1, 3, data));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void assertRunsEqual(List<Object> expected, List<Object> actual) {
+    assertBitwise((List<float[]>) expected.get(1), (List<float[]>) actual.get(1));
+    assertEquals(expected.get(2), actual.get(2));
+    assertEquals(expected.get(3), actual.get(3));
+  }
+
+  // ---- bad input ----
+
+  @Test
+  void missingFile_andFifo_areRejectedBeforeAnyRead() throws Exception {
+    Path missing = tmp.resolve("nope.tfrecord");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> records(missing));
+    assertTrue(e.getMessage().contains(missing.toString()) && e.getMessage().contains("does not exist"),
+        e.getMessage());
+    Path fifo = tmp.resolve("fifo.tfrecord");
+    Process p = new ProcessBuilder("mkfifo", fifo.toString()).start();
+    assertTrue(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0, "mkfifo");
+    e = assertThrows(IllegalArgumentException.class, () -> records(fifo));
+    assertTrue(e.getMessage().contains(fifo.toString()) && e.getMessage().contains("FIFO"), e.getMessage());
+  }
+
+  /** Offsets of each record's header in a TFRecord file: u64 length, u32 masked crc, payload, u32 masked crc. */
+  static List<Long> recordOffsets(byte[] file) {
+    List<Long> out = new ArrayList<>();
+    ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
+    for (long at = 0; at < file.length; ) {
+      out.add(at);
+      at += 8 + 4 + b.getLong((int) at) + 4;
+    }
+    return out;
+  }
+
+  private Path corrupted(boolean inLength, int record) throws IOException {
+    byte[] bytes = Files.readAllBytes(DatasetTrainingParityTest.TRAIN);
+    List<Long> offsets = recordOffsets(bytes);
+    assertEquals(150, offsets.size());
+    int at = (int) (long) offsets.get(record) + (inLength ? 1 : 12 + 20);
+    bytes[at] ^= 0x5A;
+    Path f = tmp.resolve((inLength ? "bad_length" : "bad_payload") + ".tfrecord");
+    Files.write(f, bytes);
+    return f;
+  }
+
+  @ParameterizedTest(name = "flipped byte in the {0}")
+  @ValueSource(strings = {"length", "payload"})
+  @Timeout(60)
+  void corruptRecord_failsWithTheFileNamed_andKeepsTheEarlierEpochsCheckpoint(String where) throws IOException {
+    // Record 140 sits in the 5th batch: epoch 1 (4 steps) reads clean records, epoch 2 meets the corruption.
+    Path file = corrupted(where.equals("length"), 140);
+    Path ckpt = tmp.resolve("ckpt").resolve("epoch{epoch:02d}.weights");
+    try (Sequential m = model()) {
+      DatasetException e = assertThrows(DatasetException.class, () -> m.fit(records(file).batch(32),
+          FitOptions.builder().epochs(2).stepsPerEpoch(4).verbose(0)
+              .callbacks(ModelCheckpoint.builder(ckpt.toString()).saveWeightsOnly(true).build()).build()));
+      assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+      assertTrue(e.getMessage().toLowerCase().contains("corrupted record"), e.getMessage());
+    }
+    try (var files = Files.list(tmp.resolve("ckpt"))) {
+      List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
+      assertTrue(names.stream().anyMatch(n -> n.startsWith("epoch01.weights")), "epoch 1's checkpoint: " + names);
+      assertTrue(names.stream().noneMatch(n -> n.startsWith("epoch02")), "no epoch 2 checkpoint: " + names);
+    }
+  }
+
+  @Test
+  void featureOfTheWrongType_failsNamingTheFeature() {
+    // "label" is an int64_list in the records; declared as floats.
+    Dataset wrongType = Dataset.fromTFRecord(DatasetTrainingParityTest.TRAIN, Feature.floats("pixels", 64),
+        Feature.floats("label")).inputs("pixels").targets("label").batch(32);
+    try (Sequential m = model()) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> m.fit(wrongType, FitOptions.builder().verbose(0).build()));
+      assertTrue(e.getMessage().contains("'label'") && e.getMessage().contains("int32"), e.getMessage());
+    }
+    Dataset wrongRecordType = Dataset.fromTFRecord(DatasetTrainingParityTest.TRAIN, Feature.int64s("pixels", 64),
+        Feature.int64s("label")).inputs("pixels").targets("label").batch(32);
+    try (Sequential m = model()) {
+      DatasetException e = assertThrows(DatasetException.class,
+          () -> m.fit(wrongRecordType, FitOptions.builder().verbose(0).build()));
+      assertTrue(e.getMessage().contains("pixels") && e.getMessage().contains("digits_train.tfrecord"),
+          e.getMessage());
+    }
+  }
+
+  @Test
+  void featureOfTheWrongShape_failsNamingTheFeature() {
+    Dataset wrongLength = Dataset.fromTFRecord(DatasetTrainingParityTest.TRAIN, Feature.floats("pixels", 32),
+        Feature.int64s("label")).inputs("pixels").targets("label").batch(32);
+    try (Sequential m = model()) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> m.fit(wrongLength, FitOptions.builder().verbose(0).build()));
+      assertTrue(e.getMessage().contains("'pixels'") && e.getMessage().contains("[64]")
+          && e.getMessage().contains("[32]"), e.getMessage());
+    }
+    // Declared as 64 values of which the records hold 64, reshaped to 8x8 at parse: a model of 64 inputs refuses it.
+    Dataset wrongModelShape = Dataset.fromTFRecord(DatasetTrainingParityTest.TRAIN, Feature.floats("pixels", 8, 8),
+        Feature.int64s("label")).inputs("pixels").targets("label").batch(32);
+    try (Sequential m = model()) {
+      assertThrows(IllegalArgumentException.class, () -> m.fit(wrongModelShape, FitOptions.builder().verbose(0)
+          .build()));
+    }
+  }
+
+  @Test
+  void varLenFeature_isPaddedOrCut_andBytesNeedAMap() {
+    // "nonzero" holds each digit's non-zero pixel indices (about 30): padded/cut to 64, fed as float input.
+    Dataset tokens = Dataset.fromTFRecord(DatasetTrainingParityTest.TRAIN, Feature.varLenInt64s("nonzero", 64),
+        Feature.int64s("label"), Feature.bytes("id")).inputs("nonzero").targets("label").batch(32);
+    try (Sequential m = model()) {
+      FloatNdArray p = m.predict(tokens);
+      assertEquals(150, p.shape().get(0));
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> m.predict(tokens.inputs("id")));
+      assertTrue(e.getMessage().contains("'id'") && e.getMessage().contains("bytes"), e.getMessage());
+    }
+  }
+
+  @Test
+  void unbatchedDataset_andMissingTargets_areRejected() {
+    try (Sequential m = model()) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> m.fit(records(DatasetTrainingParityTest.TRAIN), FitOptions.builder().verbose(0).build()));
+      assertTrue(e.getMessage().contains("batch("), e.getMessage());
+      Dataset noTargets = Dataset.fromTFRecord(DatasetTrainingParityTest.TRAIN, Feature.floats("pixels", 64))
+          .inputs("pixels").batch(8);
+      e = assertThrows(IllegalArgumentException.class, () -> m.fit(noTargets, FitOptions.builder().verbose(0)
+          .build()));
+      assertTrue(e.getMessage().contains("targets"), e.getMessage());
+      assertThrows(IllegalArgumentException.class, () -> m.fit(noTargets, null, FitOptions.defaults()));
+    }
+  }
+}
