@@ -103,10 +103,17 @@ final class FitLoop {
     CallbackList callbacks = new CallbackList(CallbackList.concat(builtIn, user));
     int steps = stepsPerEpoch != null ? stepsPerEpoch : cardinality >= 0 ? (int) cardinality : 0;
     Run run = new Run(null, null, null, null, o, seed, steps, callbacks, backup);
-    run.train = new Feed(train, stepsPerEpoch);
-    run.val = val == null ? null : new Feed(val, o.validationSteps());
-    // The backup records no sample count for a dataset: -1 (the fit's seed and the options still must match).
-    return drive(run, -1, steps, val != null);
+    run.train = new Feed(train, stepsPerEpoch, training.extraOffset());
+    run.val = val == null ? null : new Feed(val, o.validationSteps(), 0);
+    try {
+      // The backup records no sample count for a dataset: -1 (the fit's seed and the options still must match).
+      return drive(run, -1, steps, val != null);
+    } finally {
+      run.train.discard();
+      if (run.val != null) {
+        run.val.discard();
+      }
+    }
   }
 
   /** tf.data's cardinality of an infinite dataset. */
@@ -296,38 +303,88 @@ final class FitLoop {
 
   /**
    * A dataset's iterator as one fit uses it. With {@code steps} unset, every epoch starts pass {@code epoch} and
-   * runs it out. With {@code steps} set, one pass carries on across epochs and the next pass starts only after the
-   * data ran out (Keras' {@code EpochIterator} with {@code steps_per_epoch}).
+   * runs it out. With {@code steps} set, one pass carries on across epochs and the next pass starts at the first
+   * epoch after the data ran out (Keras' {@code EpochIterator} with {@code steps_per_epoch}). A training step pulls
+   * the following batch in its own {@code Session.run} ({@link #keep}); the end of a pass is seen as soon as that
+   * pull meets the end-of-pass marker.
    */
   private static final class Feed {
     final BatchIterator it;
     final Integer steps;
+    final int extraOffset;
     boolean live;
     long pass;
+    BatchIterator.Batch pending;
+    boolean endSeen;
 
-    Feed(BatchIterator it, Integer steps) {
+    Feed(BatchIterator it, Integer steps, int extraOffset) {
       this.it = it;
       this.steps = steps;
+      this.extraOffset = extraOffset;
     }
 
     /** Makes sure an iterator runs for the epoch {@code epoch}. */
     void begin(int epoch) {
-      if (steps == null) {
-        it.start(epoch);
-      } else if (!live) {
-        it.start(pass);
+      if (steps == null || !live) {
+        discard();
+        it.start(steps == null ? epoch : pass);
         live = true;
+        endSeen = false;
       }
     }
 
-    /** The next batch, or null when the pass ran out (the next {@link #begin} then starts a new pass). */
+    /** The next batch (pulled by the last step, or now), or null at the end of the pass. */
     BatchIterator.Batch next() {
+      if (pending != null) {
+        BatchIterator.Batch b = pending;
+        pending = null;
+        return b;
+      }
+      if (endSeen) {
+        return null;
+      }
       BatchIterator.Batch b = it.next();
-      if (b == null && steps != null) {
+      if (b == null) {
+        end();
+      }
+      return b;
+    }
+
+    /** Takes the batch a training step pulled along ({@link TrainingGraph#extraOffset()} on in {@code r}). */
+    void keep(org.tensorflow.Result r) {
+      pending = it.batchOrEnd(r, extraOffset);
+      if (pending == null) {
+        end();
+      }
+    }
+
+    /** Consumes one batch without training, pulling the following one as a training step would; false at the end. */
+    boolean skipOne() {
+      BatchIterator.Batch b = next();
+      if (b == null) {
+        return false;
+      }
+      b.close();
+      pending = it.next();
+      if (pending == null) {
+        end();
+      }
+      return true;
+    }
+
+    private void end() {
+      endSeen = true;
+      if (steps != null) {
         live = false;
         pass++;
       }
-      return b;
+    }
+
+    void discard() {
+      if (pending != null) {
+        pending.close();
+        pending = null;
+      }
     }
   }
 
@@ -352,12 +409,8 @@ final class FitLoop {
     }
     for (int e = fromEpoch; e < toEpoch; e++) {
       f.begin(e);
-      for (int b = 0; b < f.steps; b++) {
-        BatchIterator.Batch batch = f.next();
-        if (batch == null) {
-          break;
-        }
-        batch.close();
+      for (int b = 0; b < f.steps && f.skipOne(); b++) {
+        // pulled again, not trained on
       }
     }
   }
@@ -376,15 +429,14 @@ final class FitLoop {
     }
     f.begin(epoch);
     for (int b = 0; b < firstBatch; b++) { // a resumed epoch: the same elements, pulled again, not trained on
-      BatchIterator.Batch skipped = f.next();
-      if (skipped == null) {
+      if (!f.skipOne()) {
         throw new IllegalStateException("The dataset ran out after " + b + " batches while resuming at batch "
             + firstBatch + " of epoch " + (epoch + 1) + ": it is not the dataset the backup was taken with");
       }
-      skipped.close();
     }
+    List<org.tensorflow.Operand<?>> pull = f.it.nextOutputs();
     int b = firstBatch;
-    for (; f.steps == null || b < f.steps; b++) {
+    while (f.steps == null || b < f.steps) {
       BatchIterator.Batch batch = f.next();
       if (batch == null) {
         if (f.steps != null) {
@@ -394,21 +446,26 @@ final class FitLoop {
       }
       try (batch) {
         callbacks.onTrainBatchBegin(b, Map.of());
-        means.add(training.trainStep(batch.inputs(), batch.targets()), batch.size());
+        // One Session.run trains on this batch and pulls the next one through tf.data.
+        try {
+          means.add(training.trainStep(batch.inputs(), batch.targets(), pull, f::keep), batch.size());
+        } catch (RuntimeException e) {
+          throw f.it.failure(e);
+        }
       }
-      callbacks.onTrainBatchEnd(b, means.results(""));
+      b++;
+      callbacks.onTrainBatchEnd(b - 1, means.results(""));
       if (model.stopTraining()) {
-        b++;
         break;
       }
       if (run.backup != null) {
         if (run.backup.interruptRequested()) {
-          run.backup.save(epoch, b + 1, means.state(), callbacks.callbacks(), "interrupted");
+          run.backup.save(epoch, b, means.state(), callbacks.callbacks(), "interrupted");
           run.interrupted = true;
           return null;
         }
         if (run.backup.dueAfterBatch()) {
-          run.backup.save(epoch, b + 1, means.state(), callbacks.callbacks(), "batch");
+          run.backup.save(epoch, b, means.state(), callbacks.callbacks(), "batch");
         }
       }
     }
@@ -425,7 +482,7 @@ final class FitLoop {
 
   /** Runs {@code evaluate} over a dataset: until {@code steps} or the end of the data; keys get {@code prefix}. */
   public Map<String, Double> evaluate(BatchIterator data, Integer steps, Callback callbacks, String prefix) {
-    return evaluate(new Feed(data, steps), 0, callbacks, prefix);
+    return evaluate(new Feed(data, steps, 0), 0, callbacks, prefix);
   }
 
   private Map<String, Double> evaluate(Feed f, int epoch, Callback callbacks, String prefix) {

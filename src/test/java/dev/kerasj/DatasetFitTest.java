@@ -253,12 +253,13 @@ class DatasetFitTest {
   @ValueSource(strings = {"length", "payload"})
   @Timeout(60)
   void corruptRecord_failsWithTheFileNamed_andKeepsTheEarlierEpochsCheckpoint(String where) throws IOException {
-    // Record 140 sits in the 5th batch: epoch 1 (4 steps) reads clean records, epoch 2 meets the corruption.
+    // Record 140 sits in the 5th batch. Epoch 1 (3 steps) reads batches 0-3 (each step pulls the next batch along);
+    // the first step of epoch 2 pulls batch 4 and meets the corruption.
     Path file = corrupted(where.equals("length"), 140);
     Path ckpt = tmp.resolve("ckpt").resolve("epoch{epoch:02d}.weights");
     try (Sequential m = model()) {
       DatasetException e = assertThrows(DatasetException.class, () -> m.fit(records(file).batch(32),
-          FitOptions.builder().epochs(2).stepsPerEpoch(4).verbose(0)
+          FitOptions.builder().epochs(2).stepsPerEpoch(3).verbose(0)
               .callbacks(ModelCheckpoint.builder(ckpt.toString()).saveWeightsOnly(true).build()).build()));
       assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
       assertTrue(e.getMessage().toLowerCase().contains("corrupted record"), e.getMessage());

@@ -20,15 +20,19 @@ import org.tensorflow.ndarray.NdArrays;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.op.data.IteratorGetNext;
+import org.tensorflow.op.core.SwitchCond;
+import org.tensorflow.op.data.IteratorGetNextAsOptional;
+import org.tensorflow.op.data.OptionalGetValue;
 import org.tensorflow.op.data.MakeIterator;
 import org.tensorflow.op.data.ShuffleDataset;
 import org.tensorflow.op.io.ParseExample;
 import org.tensorflow.op.random.AnonymousSeedGenerator;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TString;
+import org.tensorflow.types.family.TNumber;
 import org.tensorflow.types.family.TType;
 
 /**
@@ -51,11 +55,13 @@ public final class BatchIterator implements AutoCloseable {
   /** One batch: the model's inputs, then its targets, alive until {@link #close()}. */
   public static final class Batch implements AutoCloseable {
     private final Result result;
+    private final int offset;
     private final int inputs;
     private final int targets;
 
-    Batch(Result result, int inputs, int targets) {
+    Batch(Result result, int offset, int inputs, int targets) {
       this.result = result;
+      this.offset = offset;
       this.inputs = inputs;
       this.targets = targets;
     }
@@ -63,7 +69,7 @@ public final class BatchIterator implements AutoCloseable {
     public List<Tensor> inputs() {
       List<Tensor> out = new ArrayList<>();
       for (int i = 0; i < inputs; i++) {
-        out.add(result.get(i));
+        out.add(result.get(offset + i));
       }
       return out;
     }
@@ -71,14 +77,14 @@ public final class BatchIterator implements AutoCloseable {
     public List<Tensor> targets() {
       List<Tensor> out = new ArrayList<>();
       for (int i = 0; i < targets; i++) {
-        out.add(result.get(inputs + i));
+        out.add(result.get(offset + inputs + i));
       }
       return out;
     }
 
-    /** The number of examples in this batch. */
+    /** The number of examples in this batch (0 for the end-of-pass marker). */
     public int size() {
-      return (int) result.get(0).shape().get(0);
+      return (int) result.get(offset).shape().get(0);
     }
 
     @Override
@@ -136,8 +142,7 @@ public final class BatchIterator implements AutoCloseable {
     this.cardinality = tf.data.datasetCardinality(ds);
     org.tensorflow.op.data.Iterator iterator = tf.data.iterator("", "", types, shapes);
     this.make = tf.data.makeIterator(ds, iterator);
-    IteratorGetNext next = tf.data.iteratorGetNext(iterator, types, shapes);
-    Map<String, Operand<?>> features = features(tf, next.components());
+    Map<String, Operand<?>> features = features(tf, nextOrEmpty(tf, iterator, types, shapes));
     Ops mapTf = graphTf.withSubScope("dataset_map");
     for (Dataset.Mapping m : dataset.maps()) {
       try {
@@ -223,8 +228,40 @@ public final class BatchIterator implements AutoCloseable {
     }
   }
 
+  /**
+   * The next batch, or an empty batch (0 examples) at the end of the pass, instead of {@code IteratorGetNext}'s
+   * {@code OutOfRange} error: the training step pulls the next batch in its own {@code Session.run}
+   * ({@link #nextOutputs()}), and a run that fails at the end of the data may have run the train ops partly or not
+   * at all (Keras 3's extra optimizer step at the end of a dataset of unknown cardinality comes from such a run).
+   * {@code IteratorGetNextAsOptional} + {@code OptionalHasValue}, then a {@code Switch}/{@code Merge} pair picks the
+   * value or the empty batch without any error.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static List<Operand<?>> nextOrEmpty(Ops tf, Operand<? extends TType> iterator,
+      List<Class<? extends TType>> types, List<Shape> shapes) {
+    IteratorGetNextAsOptional optional = tf.data.iteratorGetNextAsOptional(iterator, types, shapes);
+    Operand<TBool> has = tf.data.optionalHasValue(optional.optional());
+    SwitchCond<?> present = tf.switchCond((Operand) optional.optional(), has);
+    OptionalGetValue value = tf.data.optionalGetValue(present.outputTrue(), types, shapes);
+    List<Operand<?>> out = new ArrayList<>();
+    for (int i = 0; i < types.size(); i++) {
+      long[] dims = shapes.get(i).asArray();
+      dims[0] = 0;
+      long[] anyBatch = shapes.get(i).asArray();
+      anyBatch[0] = -1;
+      Class<? extends TType> t = types.get(i);
+      // tf.fill, not a constant: TF Java turns an empty String NdArray into a scalar constant.
+      Operand<?> empty = t == TString.class ? tf.fill(tf.constant(dims), tf.constant(""))
+          : tf.zeros(tf.constant(dims), numeric(t));
+      SwitchCond<?> absent = tf.switchCond((Operand) empty, has);
+      Operand merged = tf.merge(List.of((Operand) value.components().get(i), (Operand) absent.outputFalse())).output();
+      out.add(tf.ensureShape(merged, Shape.of(anyBatch)));
+    }
+    return out;
+  }
+
   /** The batch's features by name: the array components, or the records parsed by {@code ParseExampleV2}. */
-  private Map<String, Operand<?>> features(Ops tf, List<Output<?>> components) {
+  private Map<String, Operand<?>> features(Ops tf, List<Operand<?>> components) {
     Map<String, Operand<?>> out = new LinkedHashMap<>();
     Dataset.Source src = dataset.source();
     if (src.arrays() != null) {
@@ -289,6 +326,11 @@ public final class BatchIterator implements AutoCloseable {
       default:
         return strings(tf);
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Class<? extends TNumber> numeric(Class<? extends TType> t) {
+    return (Class<? extends TNumber>) t;
   }
 
   /** A string vector constant (TF Java has no {@code constant(String[])}). */
@@ -385,7 +427,7 @@ public final class BatchIterator implements AutoCloseable {
     Session.Runner r = session.runner();
     outputs.forEach(r::fetch);
     try {
-      return new Batch(r.run(), inputCount, targetCount);
+      return batchOrEnd(r.run(), 0);
     } catch (TFOutOfRangeException e) {
       return null;
     } catch (RuntimeException e) {
@@ -394,6 +436,40 @@ public final class BatchIterator implements AutoCloseable {
       }
       throw new DatasetException("Could not read the next batch of " + dataset.describe() + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The ops that yield the next batch, for a caller that pulls it inside another {@code Session.run} (the training
+   * step fetches them along with its own outputs) and then wraps the result with {@link #batchOrEnd}.
+   */
+  public List<Operand<?>> nextOutputs() {
+    return List.copyOf(outputs);
+  }
+
+  /**
+   * What a {@code Session.run} that also pulled this dataset's next batch ({@link #nextOutputs()}) should throw for
+   * {@code e}: a {@link DatasetException} naming the files when TensorFlow reported it (a corrupt record, a
+   * feature that does not parse), else {@code e} itself.
+   */
+  public RuntimeException failure(RuntimeException e) {
+    if (!fromTensorFlow(e) || e instanceof DatasetException) {
+      return e;
+    }
+    return new DatasetException("A training step failed while reading the next batch of " + dataset.describe()
+        + ": " + e.getMessage(), e);
+  }
+
+  /**
+   * The batch held by {@code result} from index {@code offset} on (the fetches of {@link #nextOutputs()}), or null
+   * after closing {@code result} when it is the end-of-pass marker.
+   */
+  public Batch batchOrEnd(Result result, int offset) {
+    Batch b = new Batch(result, offset, inputCount, targetCount);
+    if (b.size() == 0) {
+      b.close();
+      return null;
+    }
+    return b;
   }
 
   /**
