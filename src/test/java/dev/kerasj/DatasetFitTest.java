@@ -123,6 +123,82 @@ class DatasetFitTest {
   }
 
   @Test
+  void transformations_takeSkipRepeatCachePrefetch_yieldTheExpectedExamples() {
+    Path file = DatasetTrainingParityTest.TRAIN;
+    Dataset base = records(file);
+    try (Sequential m = model()) {
+      float[] all = KerasParityTest.toFloats(m.predict(base.batch(32)));
+      assertEquals(150 * 10, all.length);
+      assertEquals(64, m.predict(base.batch(32).take(2)).shape().get(0), "take counts batches after batch()");
+      assertEquals(20, m.predict(base.take(20).batch(32)).shape().get(0), "take counts records before batch()");
+      float[] skipped = KerasParityTest.toFloats(m.predict(base.skip(100).batch(32)));
+      assertArrayEquals(java.util.Arrays.copyOfRange(all, 1000, 1500), skipped, 0f);
+      float[] twice = KerasParityTest.toFloats(m.predict(base.repeat(2).batch(32)));
+      assertArrayEquals(all, java.util.Arrays.copyOfRange(twice, 1500, 3000), 0f);
+      assertArrayEquals(twice, KerasParityTest.toFloats(m.predict(base.cache().repeat(2).batch(32)
+          .prefetch(Dataset.AUTOTUNE))), 0f);
+      assertEquals(128, m.predict(base.batch(32, true)).shape().get(0), "dropRemainder drops the batch of 22");
+      // A seeded shuffle is a permutation: the same rows, another order.
+      float[] shuffled = KerasParityTest.toFloats(m.predict(base.shuffle(150, 3).batch(32)));
+      assertNotEquals(java.util.Arrays.toString(all), java.util.Arrays.toString(shuffled));
+      float[] a = all.clone();
+      float[] b = shuffled.clone();
+      java.util.Arrays.sort(a);
+      java.util.Arrays.sort(b);
+      assertArrayEquals(a, b, 0f);
+    }
+  }
+
+  static Feature[] digitsColumns() {
+    Feature[] columns = new Feature[65];
+    for (int i = 0; i < 64; i++) {
+      columns[i] = Feature.floats("p" + i);
+    }
+    columns[64] = Feature.int64s("label");
+    return columns;
+  }
+
+  static String[] pixelColumns() {
+    String[] names = new String[64];
+    for (int i = 0; i < 64; i++) {
+      names[i] = "p" + i;
+    }
+    return names;
+  }
+
+  @Test
+  void csvDataset_ofTheShippedDigits_equalsTheSameArrays() {
+    dev.kerasj.examples.Digits d = dev.kerasj.examples.Digits.load(dev.kerasj.examples.Digits.DEFAULT_CSV);
+    Dataset csv = Dataset.fromCsv(List.of(dev.kerasj.examples.Digits.DEFAULT_CSV), true, digitsColumns())
+        .stack("pixels", pixelColumns()).inputs("pixels").targets("label").batch(64)
+        .map("pixels", Transforms.rescale(1 / 16.0)); // Digits.load scales by 1/16 (exact: a power of two)
+    try (Sequential a = model(); Sequential b = model()) {
+      assertArrayEquals(KerasParityTest.toFloats(a.predict(d.pixels())), KerasParityTest.toFloats(b.predict(csv)),
+          0f);
+      History ha = a.fit(d.pixels(), d.labels(), FitOptions.builder().batchSize(64).shuffle(false).verbose(0)
+          .build());
+      History hb = b.fit(csv, FitOptions.builder().verbose(0).build());
+      assertEquals(ha.history(), hb.history());
+      assertBitwise(weights(a), weights(b));
+    }
+  }
+
+  @Test
+  void csvWithABadField_failsNamingTheFile() throws IOException {
+    List<String> lines = new ArrayList<>(Files.readAllLines(dev.kerasj.examples.Digits.DEFAULT_CSV).subList(0, 40));
+    lines.set(30, lines.get(30).replaceFirst("^[0-9]+,", "x,"));
+    Path bad = tmp.resolve("bad.csv");
+    Files.write(bad, lines);
+    Dataset csv = Dataset.fromCsv(List.of(bad), true, digitsColumns()).stack("pixels", pixelColumns())
+        .inputs("pixels").targets("label").batch(8);
+    try (Sequential m = model()) {
+      DatasetException e = assertThrows(DatasetException.class, () -> m.fit(csv, FitOptions.builder().verbose(0)
+          .build()));
+      assertTrue(e.getMessage().contains(bad.toString()), e.getMessage());
+    }
+  }
+
+  @Test
   void stepsPerEpoch_carriesTheIteratorAcrossEpochs_andWarnsWhenTheDataRunsOut() {
     try (Sequential m = model(); LogCapture logs = LogCapture.start()) {
       // 5 batches per pass, 3 per epoch: epoch 1 takes batches 0-2, epoch 2 batches 3-4 and runs out (a warning,

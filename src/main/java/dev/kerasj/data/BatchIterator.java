@@ -145,6 +145,10 @@ public final class BatchIterator implements AutoCloseable {
     Map<String, Operand<?>> features = features(tf, nextOrEmpty(tf, iterator, types, shapes));
     Ops mapTf = graphTf.withSubScope("dataset_map");
     for (Dataset.Mapping m : dataset.maps()) {
+      if (m.fn() == null) {
+        features.put(m.feature(), stack(mapTf, m.sources().stream().map(features::get).toList()));
+        continue;
+      }
       try {
         features.put(m.feature(), m.fn().apply(mapTf, features.get(m.feature())));
       } catch (IllegalArgumentException e) {
@@ -179,9 +183,20 @@ public final class BatchIterator implements AutoCloseable {
       }
       return tf.data.tensorSliceDataset(components, shapes);
     }
+    String[] names = src.files().stream().map(Object::toString).toArray(String[]::new);
+    if (src.csvHeader() != null) {
+      List<Operand<?>> defaults = new ArrayList<>();
+      for (Feature f : src.features()) {
+        defaults.add(empty(tf, f.type())); // no default: a missing field is an error
+        types.add(dtype(f.type()));
+        shapes.add(Shape.scalar());
+      }
+      return tf.data.cSVDataset(strings(tf, names), tf.constant(""), tf.constant(RECORD_BUFFER_BYTES),
+          tf.constant(src.csvHeader()), tf.constant(","), tf.constant(true), tf.constant(""),
+          tf.constant(new long[0]), defaults, tf.constant(new long[0]), shapes);
+    }
     types.add(TString.class);
     shapes.add(Shape.scalar());
-    String[] names = src.files().stream().map(Object::toString).toArray(String[]::new);
     // The V1 op, which Python's TFRecordDataset uses without byte offsets: TF Java's TFRecordDatasetV2 with empty
     // byte_offsets fails in the 2.18 runtime as soon as tf.data serializes the pipeline for its graph rewrites
     // ("Failed to build TFRecordDatasetV2 op with error 3 inputs specified of 4 inputs").
@@ -264,6 +279,12 @@ public final class BatchIterator implements AutoCloseable {
   private Map<String, Operand<?>> features(Ops tf, List<Operand<?>> components) {
     Map<String, Operand<?>> out = new LinkedHashMap<>();
     Dataset.Source src = dataset.source();
+    if (src.csvHeader() != null) {
+      for (int i = 0; i < src.features().size(); i++) {
+        out.put(src.features().get(i).name(), components.get(i));
+      }
+      return out;
+    }
     if (src.arrays() != null) {
       int i = 0;
       for (String name : src.arrays().keySet()) {
@@ -347,6 +368,17 @@ public final class BatchIterator implements AutoCloseable {
 
   private static Class<? extends TType> dtype(Feature.Type type) {
     return type == Feature.Type.FLOAT ? TFloat32.class : type == Feature.Type.INT64 ? TInt64.class : TString.class;
+  }
+
+  /** {@code tf.stack(features, axis=1)}, all cast to float32 unless they share one numeric type. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Operand<?> stack(Ops tf, List<Operand<?>> features) {
+    boolean same = features.stream().allMatch(f -> f.type() == features.get(0).type());
+    List<Operand> parts = new ArrayList<>();
+    for (Operand<?> f : features) {
+      parts.add(same ? f : Transforms.toFloat(tf, f));
+    }
+    return tf.stack((Iterable) parts, org.tensorflow.op.core.Stack.axis(1L));
   }
 
   /** The feature as the slot takes it: cast to its dtype, its static shape checked. */

@@ -65,10 +65,15 @@ public final class Dataset {
   /** One transformation; {@code seed} is null for an unseeded shuffle (the fit's seed is used). */
   record Step(Kind kind, long n, Long seed, boolean dropRemainder) {}
 
-  record Mapping(String feature, FeatureFn fn) {}
+  /** A map of one feature ({@code sources} = [feature]) or a new feature stacked from {@code sources}. */
+  record Mapping(String feature, FeatureFn fn, List<String> sources) {}
 
-  /** Arrays by feature name (converted and checked once), or files with their features. */
-  record Source(Map<String, HostArray> arrays, List<Path> files, Compression compression, List<Feature> features) {}
+  /**
+   * Arrays by feature name (converted and checked once), or files with their features: TFRecords, or CSV files
+   * ({@code csvHeader} non-null) whose features are the columns in order.
+   */
+  record Source(Map<String, HostArray> arrays, List<Path> files, Compression compression, List<Feature> features,
+      Boolean csvHeader) {}
 
   private final Source source;
   private final List<Step> steps;
@@ -124,7 +129,7 @@ public final class Dataset {
       first = first == null ? e.getKey() : first;
       arrays.put(e.getKey(), a);
     }
-    return new Dataset(new Source(arrays, null, null, null), List.of(), List.of(), List.of(), List.of());
+    return new Dataset(new Source(arrays, null, null, null, null), List.of(), List.of(), List.of(), List.of());
   }
 
   /** Records of one uncompressed TFRecord file, parsed with {@code features}. */
@@ -145,6 +150,48 @@ public final class Dataset {
     if (features.length == 0) {
       throw new IllegalArgumentException("Expected at least one Feature to parse the records with. Received: none");
     }
+    List<Path> checked = regularFiles(files, "TFRecord");
+    Map<String, Feature> byName = new LinkedHashMap<>();
+    for (Feature f : features) {
+      if (byName.put(f.name(), f) != null) {
+        throw new IllegalArgumentException("Feature '" + f.name() + "' is given twice");
+      }
+    }
+    return new Dataset(new Source(null, checked, compression, List.of(features), null), List.of(), List.of(),
+        List.of(), List.of());
+  }
+
+  /**
+   * Rows of CSV files ({@code tf.data.experimental.CsvDataset}, run by TensorFlow's {@code CSVDataset} op): one
+   * {@link Feature} per column, in column order, each a single value ({@code Feature.floats("p0")},
+   * {@code Feature.int64s("label")}, {@code Feature.bytes("name")}). Every field must be present. {@link #stack}
+   * joins columns into one model input.
+   *
+   * @param header whether the first line of each file is a header (skipped)
+   * @throws IllegalArgumentException when a file is missing or not a regular file, or a column is not scalar
+   */
+  public static Dataset fromCsv(List<Path> files, boolean header, Feature... columns) {
+    if (files == null || files.isEmpty()) {
+      throw new IllegalArgumentException("Expected at least one CSV file. Received: " + files);
+    }
+    if (columns.length == 0) {
+      throw new IllegalArgumentException("Expected one Feature per CSV column. Received: none");
+    }
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (Feature c : columns) {
+      if (c.varLen() || c.shape().length != 0) {
+        throw new IllegalArgumentException("A CSV column holds one value. Received: " + c + "; declare it as, for "
+            + "example, Feature.floats(\"" + c.name() + "\")");
+      }
+      if (!seen.add(c.name())) {
+        throw new IllegalArgumentException("Column '" + c.name() + "' is given twice");
+      }
+    }
+    return new Dataset(new Source(null, regularFiles(files, "CSV"), Compression.NONE, List.of(columns), header),
+        List.of(), List.of(), List.of(), List.of());
+  }
+
+  private static List<Path> regularFiles(List<Path> files, String kind) {
     List<Path> checked = new ArrayList<>();
     for (Path f : files) {
       if (!Files.exists(f)) {
@@ -156,14 +203,7 @@ public final class Dataset {
       }
       checked.add(f.toAbsolutePath());
     }
-    Map<String, Feature> byName = new LinkedHashMap<>();
-    for (Feature f : features) {
-      if (byName.put(f.name(), f) != null) {
-        throw new IllegalArgumentException("Feature '" + f.name() + "' is given twice");
-      }
-    }
-    return new Dataset(new Source(null, checked, compression, List.of(features)), List.of(), List.of(), List.of(),
-        List.of());
+    return checked;
   }
 
   /** The features fed to the model's inputs, in input order. */
@@ -189,10 +229,16 @@ public final class Dataset {
     return List.of(names);
   }
 
-  /** The names of this dataset's features. */
+  /** The names of this dataset's features (its source's, then those {@link #stack} added). */
   public List<String> featureNames() {
-    return source.arrays() != null ? List.copyOf(source.arrays().keySet())
-        : source.features().stream().map(Feature::name).toList();
+    List<String> out = new ArrayList<>(source.arrays() != null ? source.arrays().keySet()
+        : source.features().stream().map(Feature::name).toList());
+    for (Mapping m : maps) {
+      if (!out.contains(m.feature())) {
+        out.add(m.feature());
+      }
+    }
+    return out;
   }
 
   /** Features fed to the model's inputs. */
@@ -275,7 +321,28 @@ public final class Dataset {
       throw new IllegalArgumentException("map needs a FeatureFn. Received: null");
     }
     List<Mapping> more = new ArrayList<>(maps);
-    more.add(new Mapping(feature, fn));
+    more.add(new Mapping(feature, fn, List.of(feature)));
+    return new Dataset(source, steps, more, inputs, targets);
+  }
+
+  /**
+   * Adds feature {@code name}: the features {@code sources} side by side ({@code tf.stack(..., axis=1)}, cast to
+   * float32 unless all have one type), for example 64 pixel columns of a CSV file as one input of 64 values.
+   */
+  public Dataset stack(String name, String... sources) {
+    if (featureNames().contains(name)) {
+      throw new IllegalArgumentException("Feature '" + name + "' already exists; stack into a new name");
+    }
+    if (sources.length == 0) {
+      throw new IllegalArgumentException("stack needs at least one feature. Received: none");
+    }
+    for (String f : sources) {
+      if (!featureNames().contains(f)) {
+        throw new IllegalArgumentException("Unknown feature '" + f + "' in stack. Expected one of " + featureNames());
+      }
+    }
+    List<Mapping> more = new ArrayList<>(maps);
+    more.add(new Mapping(name, null, List.of(sources)));
     return new Dataset(source, steps, more, inputs, targets);
   }
 
@@ -313,7 +380,8 @@ public final class Dataset {
 
   /** Files for messages, or "arrays". */
   String describe() {
-    return source.files() != null ? "TFRecord files " + source.files() : "arrays " + source.arrays().keySet();
+    return source.files() == null ? "arrays " + source.arrays().keySet()
+        : (source.csvHeader() != null ? "CSV files " : "TFRecord files ") + source.files();
   }
 
   /**
