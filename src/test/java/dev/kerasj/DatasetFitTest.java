@@ -198,6 +198,56 @@ class DatasetFitTest {
     }
   }
 
+  /** Batches of {@code size} rows of x and y, a new iterator per call, optionally throwing at batch {@code failAt}. */
+  static java.util.function.Supplier<java.util.Iterator<Map<String, Object>>> batches(float[][] x, int[] y, int size,
+      int failAt) {
+    return () -> new java.util.Iterator<>() {
+      int from;
+      int index;
+
+      @Override
+      public boolean hasNext() {
+        return from < x.length;
+      }
+
+      @Override
+      public Map<String, Object> next() {
+        if (index++ == failAt) {
+          throw new IllegalStateException("sensor offline");
+        }
+        int to = Math.min(x.length, from + size);
+        Map<String, Object> b = Map.of("x", java.util.Arrays.copyOfRange(x, from, to),
+            "y", java.util.Arrays.copyOfRange(y, from, to));
+        from = to;
+        return b;
+      }
+    };
+  }
+
+  @Test
+  void generatorDataset_equalsFitOnTheSameArrays_andItsFailureIsNamed() {
+    dev.kerasj.examples.Digits d = dev.kerasj.examples.Digits.load(dev.kerasj.examples.Digits.DEFAULT_CSV)
+        .slice(0, 200);
+    try (Sequential a = model(); Sequential b = model()) {
+      History ha = a.fit(d.pixels(), d.labels(), FitOptions.builder().epochs(2).batchSize(32).shuffle(false)
+          .verbose(0).build());
+      History hb = b.fit(Dataset.fromGenerator(batches(d.pixels(), d.labels(), 32, -1), "x", "y").inputs("x")
+          .targets("y"), FitOptions.builder().epochs(2).verbose(0).build());
+      assertEquals(ha.history(), hb.history());
+      assertBitwise(weights(a), weights(b));
+      DatasetException e = assertThrows(DatasetException.class, () -> b.fit(Dataset.fromGenerator(
+          batches(d.pixels(), d.labels(), 32, 3), "x", "y").inputs("x").targets("y"), FitOptions.builder()
+          .verbose(0).build()));
+      assertTrue(e.getMessage().contains("batch 3") && e.getMessage().contains("sensor offline"), e.getMessage());
+      IllegalArgumentException shape = assertThrows(IllegalArgumentException.class, () -> b.fit(
+          Dataset.fromGenerator(() -> List.of(Map.<String, Object>of("x", new float[4][63], "y", new int[4]))
+              .iterator(), "x", "y").inputs("x").targets("y"), FitOptions.builder().verbose(0).build()));
+      assertTrue(shape.getMessage().contains("'x'") && shape.getMessage().contains("[64]"), shape.getMessage());
+      assertThrows(IllegalArgumentException.class, () -> Dataset.fromGenerator(batches(d.pixels(), d.labels(), 32,
+          -1), "x", "y").batch(4));
+    }
+  }
+
   @Test
   void stepsPerEpoch_carriesTheIteratorAcrossEpochs_andWarnsWhenTheDataRunsOut() {
     try (Sequential m = model(); LogCapture logs = LogCapture.start()) {

@@ -59,17 +59,33 @@ public final class BatchIterator implements AutoCloseable {
     private final int inputs;
     private final int targets;
 
+    private final List<Tensor> owned;
+
     Batch(Result result, int offset, int inputs, int targets) {
       this.result = result;
       this.offset = offset;
       this.inputs = inputs;
       this.targets = targets;
+      this.owned = null;
+    }
+
+    /** A batch of tensors made in Java (a generator's), owned by this batch. */
+    Batch(List<Tensor> owned, int inputs, int targets) {
+      this.result = null;
+      this.offset = 0;
+      this.inputs = inputs;
+      this.targets = targets;
+      this.owned = List.copyOf(owned);
+    }
+
+    private Tensor get(int i) {
+      return owned != null ? owned.get(i) : result.get(offset + i);
     }
 
     public List<Tensor> inputs() {
       List<Tensor> out = new ArrayList<>();
       for (int i = 0; i < inputs; i++) {
-        out.add(result.get(offset + i));
+        out.add(get(i));
       }
       return out;
     }
@@ -77,19 +93,23 @@ public final class BatchIterator implements AutoCloseable {
     public List<Tensor> targets() {
       List<Tensor> out = new ArrayList<>();
       for (int i = 0; i < targets; i++) {
-        out.add(result.get(offset + inputs + i));
+        out.add(get(inputs + i));
       }
       return out;
     }
 
     /** The number of examples in this batch (0 for the end-of-pass marker). */
     public int size() {
-      return (int) result.get(offset).shape().get(0);
+      return (int) get(0).shape().get(0);
     }
 
     @Override
     public void close() {
-      result.close();
+      if (owned != null) {
+        owned.forEach(Tensor::close);
+      } else {
+        result.close();
+      }
     }
   }
 
@@ -103,11 +123,16 @@ public final class BatchIterator implements AutoCloseable {
   private final List<Tensor> arrayTensors = new ArrayList<>();
   private final List<Placeholder<TInt64>[]> shuffleSeeds = new ArrayList<>();
   private final List<Long> shuffleBaseSeeds = new ArrayList<>();
+  /** Null for a generator source (no tf.data ops). */
   private final MakeIterator make;
   private final Operand<TInt64> cardinality;
   private final List<Operand<?>> outputs = new ArrayList<>();
   private final int inputCount;
   private final int targetCount;
+  private final List<Slot> slots;
+  /** A generator source's iterator for the current pass, and the number of batches it gave. */
+  private java.util.Iterator<? extends Map<String, ?>> generated;
+  private long generatedBatches;
   private boolean closed;
 
   BatchIterator(Dataset dataset, Ops graphTf, Session session, List<Slot> inputs, List<Slot> targets, long seed) {
@@ -115,7 +140,7 @@ public final class BatchIterator implements AutoCloseable {
     this.session = session;
     this.seed = seed;
     long batches = dataset.steps().stream().filter(s -> s.kind() == Dataset.Kind.BATCH).count();
-    if (batches != 1) {
+    if (batches != 1 && dataset.source().generator() == null) {
       throw new IllegalArgumentException("Expected a batched Dataset: call batch(n) once, as Keras expects batched "
           + "datasets. Received: " + dataset);
     }
@@ -130,6 +155,15 @@ public final class BatchIterator implements AutoCloseable {
     if (!targets.isEmpty() && dataset.targets().size() != targets.size()) {
       throw new IllegalArgumentException("The model has " + targets.size() + " output(s) with a loss. Received: a "
           + "Dataset with targets " + dataset.targets() + (dataset.targets().isEmpty() ? "; call targets(...)" : ""));
+    }
+    this.inputCount = inputs.size();
+    this.targetCount = targets.size();
+    this.slots = new ArrayList<>(inputs);
+    slots.addAll(targets);
+    if (dataset.source().generator() != null) {
+      this.make = null;
+      this.cardinality = null;
+      return;
     }
     Ops tf = graphTf.withSubScope("dataset").withDevice(DeviceSpec.newBuilder().deviceType(DeviceSpec.DeviceType.CPU)
         .deviceIndex(0).build());
@@ -161,8 +195,6 @@ public final class BatchIterator implements AutoCloseable {
     for (int i = 0; i < targets.size(); i++) {
       outputs.add(conform(mapTf, features, dataset.targets().get(i), targets.get(i)));
     }
-    this.inputCount = inputs.size();
-    this.targetCount = targets.size();
   }
 
   private Operand<? extends TType> source(Ops tf, List<Class<? extends TType>> types, List<Shape> shapes) {
@@ -418,6 +450,20 @@ public final class BatchIterator implements AutoCloseable {
    */
   public void start(long pass) {
     checkOpen();
+    if (make == null) {
+      try {
+        generated = dataset.source().generator().get();
+      } catch (RuntimeException e) {
+        throw new DatasetException("The generator " + dataset.source().generator() + " failed to start pass " + pass
+            + ": " + e, e);
+      }
+      if (generated == null) {
+        throw new DatasetException("The generator " + dataset.source().generator() + " returned a null iterator",
+            null);
+      }
+      generatedBatches = 0;
+      return;
+    }
     List<Tensor> seeds = new ArrayList<>();
     try {
       Session.Runner r = session.runner();
@@ -456,6 +502,9 @@ public final class BatchIterator implements AutoCloseable {
    */
   public Batch next() {
     checkOpen();
+    if (make == null) {
+      return nextGenerated();
+    }
     Session.Runner r = session.runner();
     outputs.forEach(r::fetch);
     try {
@@ -470,12 +519,58 @@ public final class BatchIterator implements AutoCloseable {
     }
   }
 
+  /** The generator's next batch, converted and checked against the model's slots; null when it has no more. */
+  private Batch nextGenerated() {
+    Map<String, ?> batch;
+    try {
+      if (!generated.hasNext()) {
+        return null;
+      }
+      batch = generated.next();
+    } catch (RuntimeException e) {
+      throw new DatasetException("The generator " + dataset.source().generator() + " failed at batch "
+          + generatedBatches + ": " + e, e);
+    }
+    List<String> names = new ArrayList<>(dataset.inputs());
+    names.addAll(dataset.targets().subList(0, targetCount));
+    List<Tensor> tensors = new ArrayList<>();
+    try {
+      int samples = -1;
+      for (int i = 0; i < names.size(); i++) {
+        String what = "batch " + generatedBatches + " feature '" + names.get(i) + "'";
+        Object value = batch == null ? null : batch.get(names.get(i));
+        if (value == null) {
+          throw new IllegalArgumentException("The generator's " + what + " is missing. Received: keys "
+              + (batch == null ? "none (a null batch)" : batch.keySet()));
+        }
+        HostArray a = HostArray.from(value, what);
+        long[] want = slots.get(i).shape();
+        if (a.rank() != want.length || !Arrays.equals(a.sampleShape(), Arrays.copyOfRange(want, 1, want.length))) {
+          throw new IllegalArgumentException("The generator's " + what + " does not fit " + slots.get(i).what()
+              + ": expected per-example shape " + Arrays.toString(Arrays.copyOfRange(want, 1, want.length))
+              + ". Received: shape " + Arrays.toString(a.shape()));
+        }
+        if (samples >= 0 && a.samples() != samples) {
+          throw new IllegalArgumentException("The generator's batch " + generatedBatches + " holds arrays of "
+              + samples + " and " + a.samples() + " samples");
+        }
+        samples = a.samples();
+        tensors.add(Tensors.of(a, slots.get(i).dtype()));
+      }
+      generatedBatches++;
+      return new Batch(tensors, inputCount, targetCount);
+    } catch (RuntimeException e) {
+      tensors.forEach(Tensor::close);
+      throw e;
+    }
+  }
+
   /**
    * The ops that yield the next batch, for a caller that pulls it inside another {@code Session.run} (the training
    * step fetches them along with its own outputs) and then wraps the result with {@link #batchOrEnd}.
    */
   public List<Operand<?>> nextOutputs() {
-    return List.copyOf(outputs);
+    return List.copyOf(outputs); // empty for a generator: its batches are made in Java
   }
 
   /**
@@ -510,6 +605,9 @@ public final class BatchIterator implements AutoCloseable {
    */
   public long cardinality() {
     checkOpen();
+    if (make == null) {
+      return -2; // a generator's length is unknown
+    }
     List<Tensor> seeds = new ArrayList<>();
     Session.Runner r = session.runner();
     for (int i = 0; i < arrayFeeds.size(); i++) {

@@ -73,7 +73,8 @@ public final class Dataset {
    * ({@code csvHeader} non-null) whose features are the columns in order.
    */
   record Source(Map<String, HostArray> arrays, List<Path> files, Compression compression, List<Feature> features,
-      Boolean csvHeader) {}
+      Boolean csvHeader, java.util.function.Supplier<? extends java.util.Iterator<? extends Map<String, ?>>> generator,
+      List<String> generatorFeatures) {}
 
   private final Source source;
   private final List<Step> steps;
@@ -129,7 +130,7 @@ public final class Dataset {
       first = first == null ? e.getKey() : first;
       arrays.put(e.getKey(), a);
     }
-    return new Dataset(new Source(arrays, null, null, null, null), List.of(), List.of(), List.of(), List.of());
+    return new Dataset(new Source(arrays, null, null, null, null, null, null), List.of(), List.of(), List.of(), List.of());
   }
 
   /** Records of one uncompressed TFRecord file, parsed with {@code features}. */
@@ -157,7 +158,7 @@ public final class Dataset {
         throw new IllegalArgumentException("Feature '" + f.name() + "' is given twice");
       }
     }
-    return new Dataset(new Source(null, checked, compression, List.of(features), null), List.of(), List.of(),
+    return new Dataset(new Source(null, checked, compression, List.of(features), null, null, null), List.of(), List.of(),
         List.of(), List.of());
   }
 
@@ -187,8 +188,30 @@ public final class Dataset {
         throw new IllegalArgumentException("Column '" + c.name() + "' is given twice");
       }
     }
-    return new Dataset(new Source(null, regularFiles(files, "CSV"), Compression.NONE, List.of(columns), header),
+    return new Dataset(new Source(null, regularFiles(files, "CSV"), Compression.NONE, List.of(columns), header, null,
+        null),
         List.of(), List.of(), List.of(), List.of());
+  }
+
+  /**
+   * Batches made by Java code, Keras' generator role ({@code fit(generator)}): {@code batches} gives a new iterator
+   * for every pass, each element one batch as named arrays ({@code Map.of("x", float[32][64], "y", int[32])}).
+   * Runs without tf.data, so it takes no transformation; each batch is converted and checked like {@code fit}'s
+   * arrays. An exception from the iterator fails {@code fit} with a {@link DatasetException} naming the batch; a
+   * run resumed by {@code BackupAndRestore} is exact when the supplier yields the same batches on every call.
+   *
+   * @param features the names of the arrays each batch holds
+   */
+  public static Dataset fromGenerator(java.util.function.Supplier<? extends java.util.Iterator<? extends Map<String,
+      ?>>> batches, String... features) {
+    if (batches == null) {
+      throw new IllegalArgumentException("fromGenerator needs a supplier of batch iterators. Received: null");
+    }
+    if (features.length == 0) {
+      throw new IllegalArgumentException("fromGenerator needs the names of the arrays in a batch. Received: none");
+    }
+    return new Dataset(new Source(null, null, null, null, null, batches, List.of(features)), List.of(), List.of(),
+        List.of(), List.of());
   }
 
   private static List<Path> regularFiles(List<Path> files, String kind) {
@@ -232,6 +255,7 @@ public final class Dataset {
   /** The names of this dataset's features (its source's, then those {@link #stack} added). */
   public List<String> featureNames() {
     List<String> out = new ArrayList<>(source.arrays() != null ? source.arrays().keySet()
+        : source.generator() != null ? source.generatorFeatures()
         : source.features().stream().map(Feature::name).toList());
     for (Mapping m : maps) {
       if (!out.contains(m.feature())) {
@@ -320,6 +344,9 @@ public final class Dataset {
     if (fn == null) {
       throw new IllegalArgumentException("map needs a FeatureFn. Received: null");
     }
+    if (source.generator() != null) {
+      throw new IllegalArgumentException("A generator Dataset runs without TF ops: map its batches in the generator");
+    }
     List<Mapping> more = new ArrayList<>(maps);
     more.add(new Mapping(feature, fn, List.of(feature)));
     return new Dataset(source, steps, more, inputs, targets);
@@ -347,6 +374,10 @@ public final class Dataset {
   }
 
   private Dataset add(Step step) {
+    if (source.generator() != null) {
+      throw new IllegalArgumentException("A generator Dataset yields finished batches and takes no tf.data "
+          + "transformation. Received: " + step.kind().name().toLowerCase(java.util.Locale.ROOT) + "()");
+    }
     List<Step> more = new ArrayList<>(steps);
     more.add(step);
     return new Dataset(source, more, maps, inputs, targets);
@@ -380,6 +411,9 @@ public final class Dataset {
 
   /** Files for messages, or "arrays". */
   String describe() {
+    if (source.generator() != null) {
+      return "generator " + source.generator();
+    }
     return source.files() == null ? "arrays " + source.arrays().keySet()
         : (source.csvHeader() != null ? "CSV files " : "TFRecord files ") + source.files();
   }
