@@ -326,6 +326,11 @@ public class Model extends Layer implements KerasModel {
     }
   }
 
+  /** Per-sample output shapes, for the Dataset path's label checks. */
+  List<long[]> outputShapesForData() {
+    return outputShapes();
+  }
+
   private List<long[]> outputShapes() {
     return outputs().stream().map(KerasTensor::shape).toList();
   }

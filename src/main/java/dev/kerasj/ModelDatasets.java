@@ -42,15 +42,17 @@ final class ModelDatasets {
       // Arrays as validation data of a dataset fit: sliced and batched like Keras' array adapter.
       valData = Dataset.fromArrays(o.validationX(), o.validationY()).batch(o.batchSize());
     }
-    try (BatchIterator train = open(graph, network, training, data, seed, "");
-        BatchIterator val = valData == null ? null : open(graph, network, training, valData, seed, "validation ")) {
+    List<long[]> shapes = model.outputShapesForData();
+    try (BatchIterator train = open(graph, network, training, data, seed, "", shapes);
+        BatchIterator val = valData == null ? null : open(graph, network, training, valData, seed, "validation ",
+            shapes)) {
       return new FitLoop(model, training).fit(train, val, o, seed);
     }
   }
 
   static Map<String, Double> evaluate(Model model, ModelGraph graph, Network network, TrainingGraph training,
       Dataset data, Callback callbacks, long seed) {
-    try (BatchIterator it = open(graph, network, training, data, seed, "")) {
+    try (BatchIterator it = open(graph, network, training, data, seed, "", model.outputShapesForData())) {
       if (it.cardinality() == -1) {
         throw new IllegalArgumentException("When providing an infinite dataset to evaluate, take(n) a finite part "
             + "of it. Received: " + data);
@@ -114,9 +116,17 @@ final class ModelDatasets {
   }
 
   private static BatchIterator open(ModelGraph graph, Network network, TrainingGraph training, Dataset data,
-      long seed, String what) {
-    return data.open(graph.tf(), graph.session(), slots(network.inputs(), what + "input"),
-        slots(training.labelPlaceholders(), what + "target"), seed);
+      long seed, String what, List<long[]> outputShapes) {
+    List<BatchIterator.Slot> targets = new ArrayList<>();
+    List<BatchIterator.Slot> plain = slots(training.labelPlaceholders(), what + "target");
+    for (int i = 0; i < plain.size(); i++) {
+      BatchIterator.Slot s = plain.get(i);
+      long[] out = outputShapes.get(i);
+      // Class ids (sparse labels, int32) must be below the output's class count, as the array path checks.
+      long classes = s.dtype() == org.tensorflow.types.TInt32.class && out.length > 0 ? out[out.length - 1] : 0;
+      targets.add(new BatchIterator.Slot(s.what(), s.dtype(), s.shape(), classes));
+    }
+    return data.open(graph.tf(), graph.session(), slots(network.inputs(), what + "input"), targets, seed);
   }
 
   private static List<BatchIterator.Slot> slots(List<Placeholder<?>> placeholders, String what) {

@@ -437,6 +437,21 @@ class DatasetFitTest {
   }
 
   @Test
+  void classIdOutOfRange_failsTheStepNamingTheFeature() {
+    float[][] x = new float[40][64];
+    int[] y = new int[40];
+    y[37] = 10; // a 10-class model: ids 0..9
+    try (Sequential m = model()) {
+      DatasetException e = assertThrows(DatasetException.class, () -> m.fit(Dataset.fromArrays(x, y).batch(16),
+          FitOptions.builder().verbose(0).build()));
+      assertTrue(e.getMessage().contains("feature y in [0, 10)") && e.getMessage().contains("10"), e.getMessage());
+      // Batch 0 trained; the run that trained batch 1 and pulled batch 2 (holding id 10) failed, and TensorFlow may
+      // or may not have applied its update before the failure stopped the run (README: resume from a backup).
+      assertTrue(m.iterations() == 1 || m.iterations() == 2, "iterations " + m.iterations());
+    }
+  }
+
+  @Test
   void varLenFeature_isPaddedOrCut_andBytesNeedAMap() {
     // "nonzero" holds each digit's non-zero pixel indices (about 30): padded/cut to 64, fed as float input.
     Dataset tokens = Dataset.fromTFRecord(DatasetTrainingParityTest.TRAIN, Feature.varLenInt64s("nonzero", 64),

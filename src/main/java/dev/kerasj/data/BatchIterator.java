@@ -46,9 +46,18 @@ import org.tensorflow.types.family.TType;
  */
 public final class BatchIterator implements AutoCloseable {
   /** What one model input or target takes: a name for messages, a dtype and a shape whose first dimension is -1. */
-  public record Slot(String what, Class<? extends TType> dtype, long[] shape) {
+  /**
+   * What one model input or target takes: a name for messages, a dtype, a shape whose first dimension is -1, and for
+   * class ids the number of classes ({@code idLimit}; 0: no check): ids outside {@code [0, idLimit)} fail the step
+   * with a {@link DatasetException} instead of training on a one-hot row of zeros.
+   */
+  public record Slot(String what, Class<? extends TType> dtype, long[] shape, long idLimit) {
     public Slot {
       shape = shape.clone();
+    }
+
+    public Slot(String what, Class<? extends TType> dtype, long[] shape) {
+      this(what, dtype, shape, 0);
     }
   }
 
@@ -440,6 +449,19 @@ public final class BatchIterator implements AutoCloseable {
           + "per-example shape " + Arrays.toString(perExample) + ". Received: batches of shape " + got
           + " (per-example " + (got.isUnknown() ? "unknown" : Arrays.toString(Arrays.copyOfRange(got.asArray(), 1,
           got.numDimensions()))) + ")");
+    }
+    if (slot.idLimit() > 0 && value.type() == TInt32.class) {
+      @SuppressWarnings("unchecked")
+      Operand<TInt32> ids = (Operand<TInt32>) value;
+      Operand<TInt32> all = tf.range(tf.constant(0), tf.rank(ids), tf.constant(1));
+      Operand<TBool> inRange = tf.math.logicalAnd(
+          tf.reduceAll(tf.math.greaterEqual(ids, tf.constant(0)), all),
+          tf.reduceAll(tf.math.less(ids, tf.constant((int) slot.idLimit())), all));
+      org.tensorflow.op.core.AssertThat check = tf.assertThat(inRange, List.of(tf.constant("Expected the class ids of "
+          + "feature " + name + " in [0, " + slot.idLimit() + ") (the model's output has " + slot.idLimit()
+          + " classes). Received (first values):"),
+          ids), org.tensorflow.op.core.AssertThat.summarize(8L));
+      value = tf.withControlDependencies(List.of(check)).identity(ids);
     }
     return value;
   }
