@@ -140,6 +140,7 @@ final class FitLoop {
     params.put("initial_epoch", o.initialEpoch());
     callbacks.setModel(model);
     callbacks.setParams(params);
+    run.params = params;
     model.setStopTraining(false);
     Map<String, Double> epochLogs = Map.of();
     TrainingOutcome outcome = TrainingOutcome.FAILED;
@@ -216,6 +217,8 @@ final class FitLoop {
     final int steps;
     final CallbackList callbacks;
     final BackupAndRestore backup;
+    /** The params given to the callbacks; a dataset fit fills in {@code steps} once a pass has counted them. */
+    Map<String, Object> params;
     /** The training and validation datasets of a dataset fit; null for arrays. */
     Feed train;
     Feed val;
@@ -468,6 +471,12 @@ final class FitLoop {
           run.backup.save(epoch, b, means.state(), callbacks.callbacks(), "batch");
         }
       }
+    }
+    if (f.steps == null && f.endSeen && Integer.valueOf(0).equals(run.params.get("steps")) && firstBatch == 0
+        && b > 0) {
+      // Keras learns an unknown dataset length from the first full pass; the progress bar shows it from then on.
+      run.params.put("steps", b);
+      callbacks.setParams(run.params);
     }
     if (b == 0) {
       throw new IllegalStateException("The dataset yielded no batch in epoch " + (epoch + 1) + ". Received: "

@@ -277,6 +277,21 @@ class DatasetFitTest {
   }
 
   @Test
+  void progressBar_showsUnknownLength_untilTheFirstPassCountedIt() {
+    java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
+    dev.kerasj.callbacks.ProgbarLogger bar = new dev.kerasj.callbacks.ProgbarLogger(1,
+        new java.io.PrintStream(buffer, true, java.nio.charset.StandardCharsets.UTF_8), true);
+    try (Sequential m = model()) {
+      m.fit(shuffled(DatasetTrainingParityTest.TRAIN), FitOptions.builder().epochs(2).verbose(0).callbacks(bar)
+          .build());
+    }
+    String out = buffer.toString(java.nio.charset.StandardCharsets.UTF_8);
+    String epoch2 = out.substring(out.indexOf("Epoch 2/2"));
+    assertTrue(out.substring(0, out.indexOf("Epoch 2/2")).contains("1/Unknown"), out);
+    assertTrue(epoch2.contains("1/5") && !epoch2.contains("Unknown"), out);
+  }
+
+  @Test
   void repeatedDataset_withoutStepsPerEpoch_isRejectedLikeKeras() {
     try (Sequential m = model()) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.fit(
