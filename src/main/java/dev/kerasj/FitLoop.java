@@ -103,17 +103,10 @@ final class FitLoop {
     CallbackList callbacks = new CallbackList(CallbackList.concat(builtIn, user));
     int steps = stepsPerEpoch != null ? stepsPerEpoch : cardinality >= 0 ? (int) cardinality : 0;
     Run run = new Run(null, null, null, null, o, seed, steps, callbacks, backup);
-    run.train = new Feed(train, stepsPerEpoch, training.extraOffset());
-    run.val = val == null ? null : new Feed(val, o.validationSteps(), 0);
-    try {
-      // The backup records no sample count for a dataset: -1 (the fit's seed and the options still must match).
-      return drive(run, -1, steps, val != null);
-    } finally {
-      run.train.discard();
-      if (run.val != null) {
-        run.val.discard();
-      }
-    }
+    run.train = new Feed(train, stepsPerEpoch);
+    run.val = val == null ? null : new Feed(val, o.validationSteps());
+    // The backup records no sample count for a dataset: -1 (the fit's seed and the options still must match).
+    return drive(run, -1, steps, val != null);
   }
 
   /** tf.data's cardinality of an infinite dataset. */
@@ -306,88 +299,50 @@ final class FitLoop {
 
   /**
    * A dataset's iterator as one fit uses it. With {@code steps} unset, every epoch starts pass {@code epoch} and
-   * runs it out. With {@code steps} set, one pass carries on across epochs and the next pass starts at the first
-   * epoch after the data ran out (Keras' {@code EpochIterator} with {@code steps_per_epoch}). A training step pulls
-   * the following batch in its own {@code Session.run} ({@link #keep}); the end of a pass is seen as soon as that
-   * pull meets the end-of-pass marker.
+   * runs it out. With {@code steps} set, one pass carries on across epochs and a new pass starts in the epoch after
+   * the data ran out (Keras' {@code EpochIterator} with {@code steps_per_epoch}), or at once when an epoch's first
+   * pull finds the pass exactly used up (Keras, knowing the length, re-creates its iterator then too).
    */
   private static final class Feed {
     final BatchIterator it;
     final Integer steps;
-    final int extraOffset;
     boolean live;
     long pass;
-    BatchIterator.Batch pending;
-    boolean endSeen;
 
-    Feed(BatchIterator it, Integer steps, int extraOffset) {
+    Feed(BatchIterator it, Integer steps) {
       this.it = it;
       this.steps = steps;
-      this.extraOffset = extraOffset;
     }
 
-    /** Makes sure an iterator runs for the epoch {@code epoch}. */
-    void begin(int epoch) {
+    /** Makes sure an iterator runs for the epoch {@code epoch}; true when it started a new pass. */
+    boolean begin(int epoch) {
       if (steps == null || !live) {
-        discard();
         it.start(steps == null ? epoch : pass);
         live = true;
-        endSeen = false;
+        return true;
       }
+      return false;
     }
 
-    /** The next batch (pulled by the last step, or now), or null at the end of the pass. */
-    BatchIterator.Batch next() {
-      if (pending != null) {
-        BatchIterator.Batch b = pending;
-        pending = null;
-        return b;
-      }
-      if (endSeen) {
-        return null;
-      }
-      BatchIterator.Batch b = it.next();
-      if (b == null) {
-        end();
-      }
-      return b;
-    }
-
-    /** Takes the batch a training step pulled along ({@link TrainingGraph#extraOffset()} on in {@code r}). */
-    void keep(org.tensorflow.Result r) {
-      pending = it.batchOrEnd(r, extraOffset);
-      if (pending == null) {
-        end();
-      }
-    }
-
-    /** Consumes one batch without training, pulling the following one as a training step would; false at the end. */
-    boolean skipOne() {
-      BatchIterator.Batch b = next();
-      if (b == null) {
-        return false;
-      }
-      b.close();
-      pending = it.next();
-      if (pending == null) {
-        end();
-      }
-      return true;
-    }
-
-    private void end() {
-      endSeen = true;
-      if (steps != null) {
+    /**
+     * Batch {@code b} of epoch {@code epoch} ({@code started}: this epoch began a new pass), or null at the end of
+     * the pass.
+     */
+    BatchIterator.Batch next(int epoch, int b, boolean started) {
+      BatchIterator.Batch batch = it.next();
+      if (batch == null && steps != null) {
         live = false;
         pass++;
+        if (b == 0 && !started) {
+          begin(epoch);
+          batch = it.next();
+          if (batch == null) {
+            live = false;
+            pass++;
+          }
+        }
       }
-    }
-
-    void discard() {
-      if (pending != null) {
-        pending.close();
-        pending = null;
-      }
+      return batch;
     }
   }
 
@@ -411,9 +366,13 @@ final class FitLoop {
       return;
     }
     for (int e = fromEpoch; e < toEpoch; e++) {
-      f.begin(e);
-      for (int b = 0; b < f.steps && f.skipOne(); b++) {
-        // pulled again, not trained on
+      boolean started = f.begin(e);
+      for (int b = 0; b < f.steps; b++) {
+        BatchIterator.Batch batch = f.next(e, b, started);
+        if (batch == null) {
+          break;
+        }
+        batch.close(); // pulled again, not trained on
       }
     }
   }
@@ -430,18 +389,22 @@ final class FitLoop {
     if (resumedMeans != null) {
       means.restore(resumedMeans);
     }
-    f.begin(epoch);
+    boolean started = f.begin(epoch);
     for (int b = 0; b < firstBatch; b++) { // a resumed epoch: the same elements, pulled again, not trained on
-      if (!f.skipOne()) {
+      BatchIterator.Batch skipped = f.next(epoch, b, started);
+      if (skipped == null) {
         throw new IllegalStateException("The dataset ran out after " + b + " batches while resuming at batch "
             + firstBatch + " of epoch " + (epoch + 1) + ": it is not the dataset the backup was taken with");
       }
+      skipped.close();
     }
-    List<org.tensorflow.Operand<?>> pull = f.it.nextOutputs();
     int b = firstBatch;
+    boolean ranToTheEnd = false;
     while (f.steps == null || b < f.steps) {
-      BatchIterator.Batch batch = f.next();
+      // One Session.run pulls the batch through tf.data (no copy through Java), the next trains on its tensors.
+      BatchIterator.Batch batch = f.next(epoch, b, started);
       if (batch == null) {
+        ranToTheEnd = true;
         if (f.steps != null) {
           ranOut("training");
         }
@@ -449,12 +412,7 @@ final class FitLoop {
       }
       try (batch) {
         callbacks.onTrainBatchBegin(b, Map.of());
-        // One Session.run trains on this batch and pulls the next one through tf.data.
-        try {
-          means.add(training.trainStep(batch.inputs(), batch.targets(), pull, f::keep), batch.size());
-        } catch (RuntimeException e) {
-          throw f.it.failure(e);
-        }
+        means.add(training.trainStep(batch.inputs(), batch.targets()), batch.size());
       }
       b++;
       callbacks.onTrainBatchEnd(b - 1, means.results(""));
@@ -472,7 +430,7 @@ final class FitLoop {
         }
       }
     }
-    if (f.steps == null && f.endSeen && Integer.valueOf(0).equals(run.params.get("steps")) && firstBatch == 0
+    if (f.steps == null && ranToTheEnd && Integer.valueOf(0).equals(run.params.get("steps")) && firstBatch == 0
         && b > 0) {
       // Keras learns an unknown dataset length from the first full pass; the progress bar shows it from then on.
       run.params.put("steps", b);
@@ -491,15 +449,15 @@ final class FitLoop {
 
   /** Runs {@code evaluate} over a dataset: until {@code steps} or the end of the data; keys get {@code prefix}. */
   public Map<String, Double> evaluate(BatchIterator data, Integer steps, Callback callbacks, String prefix) {
-    return evaluate(new Feed(data, steps, 0), 0, callbacks, prefix);
+    return evaluate(new Feed(data, steps), 0, callbacks, prefix);
   }
 
   private Map<String, Double> evaluate(Feed f, int epoch, Callback callbacks, String prefix) {
     Means means = new Means(metricNames, training.metrics(), training.stateSizes());
     callbacks.onTestBegin(Map.of());
-    f.begin(epoch);
+    boolean started = f.begin(epoch);
     for (int b = 0; f.steps == null || b < f.steps; b++) {
-      BatchIterator.Batch batch = f.next();
+      BatchIterator.Batch batch = f.next(epoch, b, started);
       if (batch == null) {
         if (f.steps != null) {
           ranOut("evaluation");

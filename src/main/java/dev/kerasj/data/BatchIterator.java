@@ -286,11 +286,9 @@ public final class BatchIterator implements AutoCloseable {
 
   /**
    * The next batch, or an empty batch (0 examples) at the end of the pass, instead of {@code IteratorGetNext}'s
-   * {@code OutOfRange} error: the training step pulls the next batch in its own {@code Session.run}
-   * ({@link #nextOutputs()}), and a run that fails at the end of the data may have run the train ops partly or not
-   * at all (Keras 3's extra optimizer step at the end of a dataset of unknown cardinality comes from such a run).
-   * {@code IteratorGetNextAsOptional} + {@code OptionalHasValue}, then a {@code Switch}/{@code Merge} pair picks the
-   * value or the empty batch without any error.
+   * {@code OutOfRange} error: {@code IteratorGetNextAsOptional} + {@code OptionalHasValue}, then a
+   * {@code Switch}/{@code Merge} pair picks the value or the empty batch. The end of the data is then a value, not a
+   * failed {@code Session.run}, whatever else a caller fetches in the same run.
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static List<Operand<?>> nextOrEmpty(Ops tf, Operand<? extends TType> iterator,
@@ -587,32 +585,8 @@ public final class BatchIterator implements AutoCloseable {
     }
   }
 
-  /**
-   * The ops that yield the next batch, for a caller that pulls it inside another {@code Session.run} (the training
-   * step fetches them along with its own outputs) and then wraps the result with {@link #batchOrEnd}.
-   */
-  public List<Operand<?>> nextOutputs() {
-    return List.copyOf(outputs); // empty for a generator: its batches are made in Java
-  }
-
-  /**
-   * What a {@code Session.run} that also pulled this dataset's next batch ({@link #nextOutputs()}) should throw for
-   * {@code e}: a {@link DatasetException} naming the files when TensorFlow reported it (a corrupt record, a
-   * feature that does not parse), else {@code e} itself.
-   */
-  public RuntimeException failure(RuntimeException e) {
-    if (!fromTensorFlow(e) || e instanceof DatasetException) {
-      return e;
-    }
-    return new DatasetException("A training step failed while reading the next batch of " + dataset.describe()
-        + ": " + e.getMessage(), e);
-  }
-
-  /**
-   * The batch held by {@code result} from index {@code offset} on (the fetches of {@link #nextOutputs()}), or null
-   * after closing {@code result} when it is the end-of-pass marker.
-   */
-  public Batch batchOrEnd(Result result, int offset) {
+  /** The batch held by {@code result} from {@code offset} on, or null (result closed) for the empty end batch. */
+  private Batch batchOrEnd(Result result, int offset) {
     Batch b = new Batch(result, offset, inputCount, targetCount);
     if (b.size() == 0) {
       b.close();

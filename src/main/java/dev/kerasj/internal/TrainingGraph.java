@@ -609,27 +609,12 @@ public final class TrainingGraph {
    * fed without any copy; returns what {@link #trainStep(List, List, int[], int, int)} returns.
    */
   public float[][] trainStep(List<? extends Tensor> xs, List<? extends Tensor> labels) {
-    return runFed(xs, labels, trainFetches, trainOp, List.of(), null);
-  }
-
-  /**
-   * {@link #trainStep(List, List)} that also fetches {@code extra} in the same {@code Session.run} (a dataset's next
-   * batch, pulled in-graph while this one trains) and hands the run's {@link Result}, which owns those tensors at
-   * indices {@code extraOffset()..}, to {@code keep}; the caller closes it.
-   */
-  public float[][] trainStep(List<? extends Tensor> xs, List<? extends Tensor> labels, List<Operand<?>> extra,
-      java.util.function.Consumer<Result> keep) {
-    return runFed(xs, labels, trainFetches, trainOp, extra, keep);
-  }
-
-  /** Where the extra fetches of {@link #trainStep(List, List, List, java.util.function.Consumer)} start. */
-  public int extraOffset() {
-    return trainFetches.size();
+    return runFed(xs, labels, trainFetches, trainOp);
   }
 
   /** Computes loss and metrics of a batch of tensors with the inference pass; updates nothing. */
   public float[][] evalStep(List<? extends Tensor> xs, List<? extends Tensor> labels) {
-    return runFed(xs, labels, evalFetches, null, List.of(), null);
+    return runFed(xs, labels, evalFetches, null);
   }
 
   /** The label placeholders, one per output with a loss, in output order. */
@@ -638,7 +623,7 @@ public final class TrainingGraph {
   }
 
   private float[][] runFed(List<? extends Tensor> xs, List<? extends Tensor> labels, List<Operand<TFloat32>> fetches,
-      Op target, List<Operand<?>> extra, java.util.function.Consumer<Result> keep) {
+      Op target) {
     Session.Runner runner = graph.session().runner();
     for (int i = 0; i < inputs.size(); i++) {
       runner.feed(inputs.get(i), xs.get(i));
@@ -649,28 +634,17 @@ public final class TrainingGraph {
     for (Operand<TFloat32> f : fetches) {
       runner.fetch(f);
     }
-    extra.forEach(runner::fetch);
     if (target != null) {
       runner.addTarget(target);
     }
-    Result r = runner.run();
-    try {
+    try (Result r = runner.run()) {
       float[][] out = new float[fetches.size()][];
       for (int i = 0; i < out.length; i++) {
         TFloat32 t = (TFloat32) r.get(i);
         out[i] = new float[Math.toIntExact(t.size())];
         t.asRawTensor().data().asFloats().read(out[i]);
       }
-      if (!extra.isEmpty()) {
-        Result kept = r;
-        r = null;
-        keep.accept(kept);
-      }
       return out;
-    } finally {
-      if (r != null) {
-        r.close();
-      }
     }
   }
 
