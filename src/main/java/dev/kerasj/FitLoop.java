@@ -103,8 +103,8 @@ final class FitLoop {
     CallbackList callbacks = new CallbackList(CallbackList.concat(builtIn, user));
     int steps = stepsPerEpoch != null ? stepsPerEpoch : cardinality >= 0 ? (int) cardinality : 0;
     Run run = new Run(null, null, null, null, o, seed, steps, callbacks, backup);
-    run.train = new Feed(train, stepsPerEpoch);
-    run.val = val == null ? null : new Feed(val, o.validationSteps());
+    run.train = new DatasetEpochs.Feed(train, stepsPerEpoch);
+    run.val = val == null ? null : new DatasetEpochs.Feed(val, o.validationSteps());
     // The backup records no sample count for a dataset: -1 (the fit's seed and the options still must match).
     return drive(run, -1, steps, val != null);
   }
@@ -150,7 +150,7 @@ final class FitLoop {
         firstBatch = p.batch();
         means = p.means();
         if (run.train != null) {
-          replay(run, o.initialEpoch(), epoch);
+          DatasetEpochs.replay(run, o.initialEpoch(), epoch);
         }
       }
       callbacks.onTrainBegin(Map.of());
@@ -200,7 +200,7 @@ final class FitLoop {
   }
 
   /** What one fit call runs with, and whether it was interrupted. */
-  private static final class Run {
+  static final class Run {
     final List<HostArray> x;
     final List<HostArray> y;
     final List<HostArray> xVal;
@@ -213,8 +213,8 @@ final class FitLoop {
     /** The params given to the callbacks; a dataset fit fills in {@code steps} once a pass has counted them. */
     Map<String, Object> params;
     /** The training and validation datasets of a dataset fit; null for arrays. */
-    Feed train;
-    Feed val;
+    DatasetEpochs.Feed train;
+    DatasetEpochs.Feed val;
     boolean interrupted;
     /** A callback stopped training with a NaN or infinite loss logged ({@code TerminateOnNaN}). */
     boolean stoppedOnNaN;
@@ -239,7 +239,7 @@ final class FitLoop {
    */
   private Map<String, Double> runEpoch(Run run, int epoch, int firstBatch, Map<String, Object> resumedMeans) {
     if (run.train != null) {
-      return runDatasetEpoch(run, epoch, firstBatch, resumedMeans);
+      return new DatasetEpochs(this, model, training).runEpoch(run, epoch, firstBatch, resumedMeans);
     }
     FitOptions o = run.o;
     int n = run.x.get(0).samples();
@@ -278,7 +278,7 @@ final class FitLoop {
   }
 
   /** {@code onEpochEnd}, then the NaN check and the epoch-end backup; returns {@code logs}. */
-  private Map<String, Double> endEpoch(Run run, int epoch, Map<String, Double> logs) {
+  Map<String, Double> endEpoch(Run run, int epoch, Map<String, Double> logs) {
     FitOptions o = run.o;
     CallbackList callbacks = run.callbacks;
     callbacks.onEpochEnd(epoch, logs);
@@ -297,182 +297,10 @@ final class FitLoop {
     return logs;
   }
 
-  /**
-   * A dataset's iterator as one fit uses it. With {@code steps} unset, every epoch starts pass {@code epoch} and
-   * runs it out. With {@code steps} set, one pass carries on across epochs and a new pass starts in the epoch after
-   * the data ran out (Keras' {@code EpochIterator} with {@code steps_per_epoch}), or at once when an epoch's first
-   * pull finds the pass exactly used up (Keras, knowing the length, re-creates its iterator then too).
-   */
-  private static final class Feed {
-    final BatchIterator it;
-    final Integer steps;
-    boolean live;
-    long pass;
-
-    Feed(BatchIterator it, Integer steps) {
-      this.it = it;
-      this.steps = steps;
-    }
-
-    /** Makes sure an iterator runs for the epoch {@code epoch}; true when it started a new pass. */
-    boolean begin(int epoch) {
-      if (steps == null || !live) {
-        it.start(steps == null ? epoch : pass);
-        live = true;
-        return true;
-      }
-      return false;
-    }
-
-    /**
-     * Batch {@code b} of epoch {@code epoch} ({@code started}: this epoch began a new pass), or null at the end of
-     * the pass.
-     */
-    BatchIterator.Batch next(int epoch, int b, boolean started) {
-      BatchIterator.Batch batch = it.next();
-      if (batch == null && steps != null) {
-        live = false;
-        pass++;
-        if (b == 0 && !started) {
-          begin(epoch);
-          batch = it.next();
-          if (batch == null) {
-            live = false;
-            pass++;
-          }
-        }
-      }
-      return batch;
-    }
-  }
-
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FitLoop.class);
-
-  /** Keras' warning when the data runs out before {@code steps_per_epoch} (or {@code validation_steps}). */
-  private static void ranOut(String what) {
-    LOG.warn("Your input ran out of data; interrupting {}. Make sure that your dataset can generate at least "
-        + "`{}` batches. You may need to use the `.repeat()` function when building your dataset.", what,
-        what.equals("training") ? "steps_per_epoch * epochs" : "validation_steps * epochs");
-  }
-
-  /**
-   * Moves a resumed dataset fit's iterator to where the interrupted run's was at the start of {@code toEpoch}:
-   * with {@code stepsPerEpoch}, the epochs {@code fromEpoch..toEpoch} are pulled through again (no training), since
-   * one iterator spans epochs. Without it, each epoch starts its own pass and nothing needs replaying.
-   */
-  private static void replay(Run run, int fromEpoch, int toEpoch) {
-    Feed f = run.train;
-    if (f.steps == null) {
-      return;
-    }
-    for (int e = fromEpoch; e < toEpoch; e++) {
-      boolean started = f.begin(e);
-      for (int b = 0; b < f.steps; b++) {
-        BatchIterator.Batch batch = f.next(e, b, started);
-        if (batch == null) {
-          break;
-        }
-        batch.close(); // pulled again, not trained on
-      }
-    }
-  }
-
-  /**
-   * One epoch over a dataset: batches until {@code stepsPerEpoch} or the end of the data (Keras warns, ends the
-   * epoch and starts a new pass next epoch), then validation and {@link #endEpoch}. Null when interrupted.
-   */
-  private Map<String, Double> runDatasetEpoch(Run run, int epoch, int firstBatch, Map<String, Object> resumedMeans) {
-    Feed f = run.train;
-    CallbackList callbacks = run.callbacks;
-    callbacks.onEpochBegin(epoch, Map.of());
-    Means means = new Means(metricNames, training.metrics(), training.stateSizes());
-    if (resumedMeans != null) {
-      means.restore(resumedMeans);
-    }
-    boolean started = f.begin(epoch);
-    for (int b = 0; b < firstBatch; b++) { // a resumed epoch: the same elements, pulled again, not trained on
-      BatchIterator.Batch skipped = f.next(epoch, b, started);
-      if (skipped == null) {
-        throw new IllegalStateException("The dataset ran out after " + b + " batches while resuming at batch "
-            + firstBatch + " of epoch " + (epoch + 1) + ": it is not the dataset the backup was taken with");
-      }
-      skipped.close();
-    }
-    int b = firstBatch;
-    boolean ranToTheEnd = false;
-    while (f.steps == null || b < f.steps) {
-      // One Session.run pulls the batch through tf.data (no copy through Java), the next trains on its tensors.
-      BatchIterator.Batch batch = f.next(epoch, b, started);
-      if (batch == null) {
-        ranToTheEnd = true;
-        if (f.steps != null) {
-          ranOut("training");
-        }
-        break;
-      }
-      try (batch) {
-        callbacks.onTrainBatchBegin(b, Map.of());
-        means.add(training.trainStep(batch.inputs(), batch.targets()), batch.size());
-      }
-      b++;
-      callbacks.onTrainBatchEnd(b - 1, means.results(""));
-      if (model.stopTraining()) {
-        break;
-      }
-      if (run.backup != null) {
-        if (run.backup.interruptRequested()) {
-          run.backup.save(epoch, b, means.state(), callbacks.callbacks(), "interrupted");
-          run.interrupted = true;
-          return null;
-        }
-        if (run.backup.dueAfterBatch()) {
-          run.backup.save(epoch, b, means.state(), callbacks.callbacks(), "batch");
-        }
-      }
-    }
-    if (f.steps == null && ranToTheEnd && Integer.valueOf(0).equals(run.params.get("steps")) && firstBatch == 0
-        && b > 0) {
-      // Keras learns an unknown dataset length from the first full pass; the progress bar shows it from then on.
-      run.params.put("steps", b);
-      callbacks.setParams(run.params);
-    }
-    if (b == 0) {
-      throw new IllegalStateException("The dataset yielded no batch in epoch " + (epoch + 1) + ". Received: "
-          + (f.steps == null ? "an empty dataset" : "a dataset that ran out; use repeat() or fewer stepsPerEpoch"));
-    }
-    Map<String, Double> logs = means.results("");
-    if (run.val != null) {
-      logs.putAll(evaluate(run.val, epoch, callbacks, "val_"));
-    }
-    return endEpoch(run, epoch, logs);
-  }
-
   /** Runs {@code evaluate} over a dataset: until {@code steps} or the end of the data; keys get {@code prefix}. */
   public Map<String, Double> evaluate(BatchIterator data, Integer steps, Callback callbacks, String prefix) {
-    return evaluate(new Feed(data, steps), 0, callbacks, prefix);
-  }
-
-  private Map<String, Double> evaluate(Feed f, int epoch, Callback callbacks, String prefix) {
-    Means means = new Means(metricNames, training.metrics(), training.stateSizes());
-    callbacks.onTestBegin(Map.of());
-    boolean started = f.begin(epoch);
-    for (int b = 0; f.steps == null || b < f.steps; b++) {
-      BatchIterator.Batch batch = f.next(epoch, b, started);
-      if (batch == null) {
-        if (f.steps != null) {
-          ranOut("evaluation");
-        }
-        break;
-      }
-      try (batch) {
-        callbacks.onTestBatchBegin(b, Map.of());
-        means.add(training.evalStep(batch.inputs(), batch.targets()), batch.size());
-      }
-      callbacks.onTestBatchEnd(b, means.results(""));
-    }
-    Map<String, Double> logs = means.results("");
-    callbacks.onTestEnd(logs);
-    return means.results(prefix);
+    return new DatasetEpochs(this, model, training).evaluate(new DatasetEpochs.Feed(data, steps), 0, callbacks,
+        prefix);
   }
 
   /** Runs {@code evaluate} in batches with the inference graph; keys get {@code prefix}. */
@@ -536,7 +364,7 @@ final class FitLoop {
    * state variables as sums of every batch's contribution (a mean metric's (total, count), AUC's confusion counts
    * ...), turned into logs by {@link Metric#result}. A new instance is Keras' {@code reset_state}.
    */
-  private static final class Means {
+  static final class Means {
     private final List<String> metricNames;
     private final List<Metric> metrics;
     private final List<Integer> sizes;
