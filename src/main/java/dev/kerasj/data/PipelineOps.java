@@ -48,7 +48,7 @@ final class PipelineOps {
       long[] anyBatch = shapes.get(i).asArray();
       anyBatch[0] = -1;
       Class<? extends TType> t = types.get(i);
-      // tf.fill, not a constant: TF Java turns an empty String NdArray into a scalar constant.
+      // A batch of 0 examples of this component's per-example shape.
       Operand<?> empty = t == TString.class ? tf.fill(tf.constant(dims), tf.constant(""))
           : tf.zeros(tf.constant(dims), numeric(t));
       SwitchCond<?> absent = tf.switchCond((Operand) empty, has);
