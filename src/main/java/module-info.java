@@ -19,6 +19,7 @@ module dev.kerasj {
   exports dev.kerasj.callbacks;
   exports dev.kerasj.cli;
   exports dev.kerasj.constraints;
+  exports dev.kerasj.data;
   exports dev.kerasj.distribute;
   exports dev.kerasj.examples;
   exports dev.kerasj.initializers;

@@ -6,6 +6,7 @@ import dev.kerasj.callbacks.CallbackList;
 import dev.kerasj.callbacks.History;
 import dev.kerasj.callbacks.ProgbarLogger;
 import dev.kerasj.callbacks.TrainingOutcome;
+import dev.kerasj.data.BatchIterator;
 import dev.kerasj.distribute.WorkerFailureException;
 import dev.kerasj.internal.HostArray;
 import dev.kerasj.internal.Network;
@@ -77,15 +78,6 @@ final class FitLoop {
       checkShardable(n, o.batchSize(), replication.workers());
     }
     int steps = steps(n, o.batchSize());
-    Map<String, Object> params = new LinkedHashMap<>();
-    params.put("epochs", o.epochs());
-    params.put("steps", steps);
-    params.put("verbose", o.verbose());
-    params.put("do_validation", xVal != null);
-    params.put("initial_epoch", o.initialEpoch());
-    callbacks.setModel(model);
-    callbacks.setParams(params);
-    model.setStopTraining(false);
     if (replication != null) {
       // Keras' strategy broadcasts initial values from worker 0; the chief's shuffle seed cuts every worker's
       // batches, so all workers read the same global batch at each step. Before any restore: a backup records the
@@ -97,6 +89,85 @@ final class FitLoop {
       }
     }
     Run run = new Run(x, y, sw, xVal, yVal, swVal, o, shuffleSeed, steps, callbacks, backup);
+    return drive(run, n, steps, xVal != null);
+  }
+
+  /**
+   * Runs {@code fit} over a {@link dev.kerasj.data.Dataset} placed in the graph ({@code train}) and an optional
+   * validation one ({@code val}, or null). With {@code stepsPerEpoch} unset an epoch runs until the data runs out,
+   * on a new pass (iterator) per epoch; with it set, one iterator carries on across epochs, as Keras' does.
+   */
+  public History fit(BatchIterator train, BatchIterator val, FitOptions o, long seed) {
+    if (replication != null) {
+      throw new UnsupportedOperationException("MultiWorkerMirroredStrategy splits the global batches of arrays "
+          + "passed to fit; a Dataset is not split across workers yet. Received: a Dataset on worker "
+          + replication.taskIndex() + " of " + replication.workers() + ". Pass the arrays instead");
+    }
+    Integer stepsPerEpoch = o.stepsPerEpoch();
+    long cardinality = train.cardinality();
+    if (cardinality == INFINITE && stepsPerEpoch == null) {
+      throw new IllegalArgumentException("When providing an infinite dataset, you must specify the number of steps "
+          + "to run (if you did not intend to create an infinite dataset, make sure to not call `repeat()` on the "
+          + "dataset). Received: stepsPerEpoch=null");
+    }
+    if (val != null && val.cardinality() == INFINITE && o.validationSteps() == null) {
+      throw new IllegalArgumentException("When providing an infinite validation dataset, you must specify "
+          + "validationSteps. Received: validationSteps=null");
+    }
+    History history = new History();
+    List<Callback> builtIn = new ArrayList<>();
+    builtIn.add(history);
+    if (o.verbose() > 0) {
+      builtIn.add(new ProgbarLogger(o.verbose()));
+    }
+    BackupAndRestore backup = null;
+    List<Callback> user = new ArrayList<>();
+    for (Callback c : o.callbacks()) {
+      if (c instanceof BackupAndRestore b) {
+        if (backup != null) {
+          throw new IllegalArgumentException("fit takes at most one BackupAndRestore. Received two: " + backup.dir()
+              + " and " + b.dir());
+        }
+        backup = b;
+      } else {
+        user.add(c);
+      }
+    }
+    CallbackList callbacks = new CallbackList(CallbackList.concat(builtIn, user));
+    int steps = stepsPerEpoch != null ? stepsPerEpoch : cardinality >= 0 ? (int) cardinality : 0;
+    Run run = new Run(null, null, null, null, null, null, o, seed, steps, callbacks, backup);
+    run.train = new DatasetEpochs.Feed(train, stepsPerEpoch);
+    run.val = val == null ? null : new DatasetEpochs.Feed(val, o.validationSteps());
+    // The backup records no sample count for a dataset: -1 (the fit's seed and the options still must match).
+    return drive(run, -1, steps, val != null);
+  }
+
+  /** tf.data's cardinality of an infinite dataset. */
+  private static final long INFINITE = -1;
+
+  /** The epochs of one fit, arrays or dataset: callbacks, backups and outcome. */
+  private History drive(Run run, int n, int steps, boolean doValidation) {
+    FitOptions o = run.o;
+    long shuffleSeed = run.shuffleSeed;
+    CallbackList callbacks = run.callbacks;
+    BackupAndRestore backup = run.backup;
+    History history = null;
+    for (Callback c : callbacks.callbacks()) {
+      if (c instanceof History h) {
+        history = h;
+        break;
+      }
+    }
+    Map<String, Object> params = new LinkedHashMap<>();
+    params.put("epochs", o.epochs());
+    params.put("steps", steps);
+    params.put("verbose", o.verbose());
+    params.put("do_validation", doValidation);
+    params.put("initial_epoch", o.initialEpoch());
+    callbacks.setModel(model);
+    callbacks.setParams(params);
+    run.params = params;
+    model.setStopTraining(false);
     Map<String, Double> epochLogs = Map.of();
     TrainingOutcome outcome = TrainingOutcome.FAILED;
     try {
@@ -111,6 +182,9 @@ final class FitLoop {
         epoch = p.epoch();
         firstBatch = p.batch();
         means = p.means();
+        if (run.train != null) {
+          DatasetEpochs.replay(run, o.initialEpoch(), epoch);
+        }
       }
       callbacks.onTrainBegin(Map.of());
       if (backup != null) {
@@ -159,7 +233,7 @@ final class FitLoop {
   }
 
   /** What one fit call runs with, and whether it was interrupted. */
-  private static final class Run {
+  static final class Run {
     final List<HostArray> x;
     final List<HostArray> y;
     final List<HostArray> sw;
@@ -171,6 +245,11 @@ final class FitLoop {
     final int steps;
     final CallbackList callbacks;
     final BackupAndRestore backup;
+    /** The params given to the callbacks; a dataset fit fills in {@code steps} once a pass has counted them. */
+    Map<String, Object> params;
+    /** The training and validation datasets of a dataset fit; null for arrays. */
+    DatasetEpochs.Feed train;
+    DatasetEpochs.Feed val;
     boolean interrupted;
     /** A callback stopped training with a NaN or infinite loss logged ({@code TerminateOnNaN}). */
     boolean stoppedOnNaN;
@@ -197,6 +276,9 @@ final class FitLoop {
    * validation and {@code onEpochEnd}. Returns the epoch's logs, or null when interrupted inside the epoch.
    */
   private Map<String, Double> runEpoch(Run run, int epoch, int firstBatch, Map<String, Object> resumedMeans) {
+    if (run.train != null) {
+      return new DatasetEpochs(this, model, training).runEpoch(run, epoch, firstBatch, resumedMeans);
+    }
     FitOptions o = run.o;
     int n = run.x.get(0).samples();
     CallbackList callbacks = run.callbacks;
@@ -232,6 +314,13 @@ final class FitLoop {
       Map<String, Double> val = evaluate(run.xVal, run.yVal, run.swVal, o.batchSize(), callbacks, "val_");
       logs.putAll(replication == null ? val : chiefValidation(val, epoch));
     }
+    return endEpoch(run, epoch, logs);
+  }
+
+  /** {@code onEpochEnd}, then the NaN check and the epoch-end backup; returns {@code logs}. */
+  Map<String, Double> endEpoch(Run run, int epoch, Map<String, Double> logs) {
+    FitOptions o = run.o;
+    CallbackList callbacks = run.callbacks;
     callbacks.onEpochEnd(epoch, logs);
     Double loss = logs.get("loss");
     run.stoppedOnNaN = model.stopTraining() && loss != null && !Double.isFinite(loss);
@@ -312,6 +401,12 @@ final class FitLoop {
     }
   }
 
+  /** Runs {@code evaluate} over a dataset: until {@code steps} or the end of the data; keys get {@code prefix}. */
+  public Map<String, Double> evaluate(BatchIterator data, Integer steps, Callback callbacks, String prefix) {
+    return new DatasetEpochs(this, model, training).evaluate(new DatasetEpochs.Feed(data, steps), 0, callbacks,
+        prefix);
+  }
+
   /** Runs {@code evaluate} in batches with the inference graph; keys get {@code prefix}. */
   public Map<String, Double> evaluate(List<HostArray> x, List<HostArray> y, int batchSize, Callback callbacks,
       String prefix) {
@@ -379,7 +474,7 @@ final class FitLoop {
    * state variables as sums of every batch's contribution (a mean metric's (total, count), AUC's confusion counts
    * ...), turned into logs by {@link Metric#result}. A new instance is Keras' {@code reset_state}.
    */
-  private static final class Means {
+  static final class Means {
     private final List<String> metricNames;
     private final List<Metric> metrics;
     private final List<Integer> sizes;

@@ -1,6 +1,7 @@
 package dev.kerasj;
 
 import dev.kerasj.callbacks.Callback;
+import dev.kerasj.data.Dataset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -36,6 +37,9 @@ public final class FitOptions {
   private final Long seed;
   private final int verbose;
   private final List<Callback> callbacks;
+  private final Integer stepsPerEpoch;
+  private final Integer validationSteps;
+  private final Dataset validationDataset;
 
   private FitOptions(Builder b) {
     this.batchSize = b.batchSize;
@@ -51,6 +55,9 @@ public final class FitOptions {
     this.seed = b.seed;
     this.verbose = b.verbose;
     this.callbacks = List.copyOf(b.callbacks);
+    this.stepsPerEpoch = b.stepsPerEpoch;
+    this.validationSteps = b.validationSteps;
+    this.validationDataset = b.validationDataset;
   }
 
   public static Builder builder() {
@@ -120,6 +127,21 @@ public final class FitOptions {
     return callbacks;
   }
 
+  /** Batches per epoch of a {@link Dataset} fit, or null: until the data runs out (Keras' {@code steps_per_epoch}). */
+  public Integer stepsPerEpoch() {
+    return stepsPerEpoch;
+  }
+
+  /** Batches per validation of a validation {@link Dataset}, or null: all of it (Keras' {@code validation_steps}). */
+  public Integer validationSteps() {
+    return validationSteps;
+  }
+
+  /** The validation {@link Dataset}, or null. */
+  public Dataset validationDataset() {
+    return validationDataset;
+  }
+
   /** Builder of {@link FitOptions}; {@link #build()} validates every field. */
   public static final class Builder {
     private int batchSize = DEFAULT_BATCH_SIZE;
@@ -135,8 +157,36 @@ public final class FitOptions {
     private Long seed;
     private int verbose = DEFAULT_VERBOSE;
     private final List<Callback> callbacks = new ArrayList<>();
+    private Integer stepsPerEpoch;
+    private Integer validationSteps;
+    private Dataset validationDataset;
 
     private Builder() {}
+
+    /**
+     * Keras' {@code steps_per_epoch}, for a {@link Dataset}: each epoch runs this many batches from one iterator
+     * that carries on across epochs; if the data runs out first, the epoch ends with a warning (as in Keras) and the
+     * next epoch starts a new pass. Unset: each epoch is one full pass.
+     */
+    public Builder stepsPerEpoch(int steps) {
+      this.stepsPerEpoch = steps;
+      return this;
+    }
+
+    /** Keras' {@code validation_steps}: batches of the validation {@link Dataset} per validation. */
+    public Builder validationSteps(int steps) {
+      this.validationSteps = steps;
+      return this;
+    }
+
+    /** A {@link Dataset} evaluated at the end of every epoch (its targets give the {@code val_} logs). */
+    public Builder validationData(Dataset data) {
+      if (data == null) {
+        throw new IllegalArgumentException("validationData needs a Dataset. Received: null");
+      }
+      this.validationDataset = data;
+      return this;
+    }
 
     public Builder batchSize(int batchSize) {
       this.batchSize = batchSize;
@@ -287,6 +337,17 @@ public final class FitOptions {
                 + "class " + e.getKey() + " -> " + e.getValue());
           }
         }
+        }
+      if (stepsPerEpoch != null && stepsPerEpoch <= 0) {
+        throw new IllegalArgumentException("Expected stepsPerEpoch > 0. Received: stepsPerEpoch=" + stepsPerEpoch);
+      }
+      if (validationSteps != null && validationSteps <= 0) {
+        throw new IllegalArgumentException("Expected validationSteps > 0. Received: validationSteps="
+            + validationSteps);
+      }
+      if (validationDataset != null && (validationX != null || validationSplit > 0)) {
+        throw new IllegalArgumentException("Pass one of validationData(Dataset), validationData(x, y) and "
+            + "validationSplit. Received: more than one");
       }
       if (verbose < 0 || verbose > 2) {
         throw new IllegalArgumentException("Expected verbose to be 0, 1 or 2. Received: verbose=" + verbose);

@@ -3,6 +3,7 @@ package dev.kerasj;
 import dev.kerasj.callbacks.Callback;
 import dev.kerasj.callbacks.CallbackList;
 import dev.kerasj.callbacks.History;
+import dev.kerasj.data.Dataset;
 import dev.kerasj.distribute.MultiWorkerMirroredStrategy;
 import dev.kerasj.internal.DataAdapter;
 import dev.kerasj.internal.HostArray;
@@ -359,6 +360,11 @@ public class Model extends Layer implements KerasModel {
     }
   }
 
+  /** Per-sample output shapes, for the Dataset path's label checks. */
+  List<long[]> outputShapesForData() {
+    return outputShapes();
+  }
+
   private List<long[]> outputShapes() {
     return outputs().stream().map(KerasTensor::shape).toList();
   }
@@ -563,6 +569,14 @@ public class Model extends Layer implements KerasModel {
    * @return the per-epoch logs
    */
   public History fit(Object x, Object y, FitOptions options) {
+    if (x instanceof Dataset) {
+      throw new IllegalArgumentException("`y` argument is not supported when using a Dataset as input: its targets "
+          + "are the labels. Call fit(dataset, options)");
+    }
+    if (options.validationDataset() != null || options.stepsPerEpoch() != null || options.validationSteps() != null) {
+      throw new IllegalArgumentException("validationData(Dataset), stepsPerEpoch and validationSteps apply to a "
+          + "Dataset fit; for arrays use validationData(x, y) and batchSize");
+    }
     ensureTrainingGraph();
     List<HostArray> xs = ModelData.inputs(this, x, "x");
     List<HostArray> ys = ModelData.labels(this, y, "y");
@@ -601,6 +615,48 @@ public class Model extends Layer implements KerasModel {
     }
     long shuffleSeed = options.seed() != null ? options.seed() : seed();
     return new FitLoop(this, training).fit(xs, ys, sw, xVal, yVal, swVal, options, shuffleSeed);
+  }
+
+  /** Trains on a {@link Dataset} with Keras' defaults (1 epoch, progress bar). */
+  public History fit(Dataset data) {
+    return fit(data, FitOptions.defaults());
+  }
+
+  /**
+   * Trains on a {@link Dataset}, like Keras {@code fit(dataset)}: its {@code inputs} feed the model, its
+   * {@code targets} the losses. The options' {@code batchSize} and {@code shuffle} do not apply (the dataset batches
+   * and shuffles); {@code stepsPerEpoch}, {@code validationSteps} and {@code validationData(Dataset)} do.
+   *
+   * <pre>{@code
+   * model.fit(Dataset.fromArrays(x, y).shuffle(1000, 7).batch(32),
+   *     FitOptions.builder().epochs(5).validationData(Dataset.fromArrays(xVal, yVal).batch(64)).build());
+   * }</pre>
+   */
+  public History fit(Dataset data, FitOptions options) {
+    ensureTrainingGraph();
+    return ModelDatasets.fit(this, graph, network, training, data, options,
+        options.seed() != null ? options.seed() : seed());
+  }
+
+  /** Keras {@code evaluate(dataset, return_dict=True)}: the loss and each metric over the whole dataset. */
+  public Map<String, Double> evaluate(Dataset data, Callback... callbacks) {
+    ensureTrainingGraph();
+    CallbackList cbs = new CallbackList(List.of(callbacks));
+    cbs.setModel(this);
+    return ModelDatasets.evaluate(this, graph, network, training, data, cbs, seed());
+  }
+
+  /** Keras {@code predict(dataset)} for a model of one output: one row per example, in dataset order. */
+  public FloatNdArray predict(Dataset data) {
+    ensureBuilt();
+    requireOne(outputs().size(), "output", "predictOutputs(dataset)");
+    return predictOutputs(data).values().iterator().next();
+  }
+
+  /** Keras {@code predict(dataset)} for any model: one array per output, keyed by output name. */
+  public Map<String, FloatNdArray> predictOutputs(Dataset data) {
+    ensureBuilt();
+    return ModelDatasets.predict(graph, network, data, outputNames(), outputShapes(), seed());
   }
 
   /** Evaluates with batch size 32; returns {@code loss} and each metric. */

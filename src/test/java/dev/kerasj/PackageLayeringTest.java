@@ -113,6 +113,17 @@ class PackageLayeringTest {
   }
 
   @Test
+  void data_dependsOnlyOnBlocksTheEngineAndTheErrorRoot() {
+    // dev.kerasj.data (Dataset) sits beside the engine: it places tf.data ops in a graph and converts arrays with
+    // internal's HostArray; its DatasetException extends saving.KerasjException, kerasj's one error root.
+    assertTrue(deps.containsKey("data"), "jdeps found no " + ROOT + ".data: " + deps.keySet());
+    for (String to : deps.get("data")) {
+      assertTrue(BLOCKS.contains(to) || to.equals("internal") || to.equals("saving"), ROOT + ".data must not depend "
+          + "on " + ROOT + (to.isEmpty() ? "" : "." + to));
+    }
+  }
+
+  @Test
   void noPackageCycles() {
     List<Set<String>> cycles = stronglyConnected(deps).stream().filter(c -> c.size() > 1).toList();
     assertEquals(List.of(), cycles, "package cycles; dependencies: " + deps);

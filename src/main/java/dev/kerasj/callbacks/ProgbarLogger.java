@@ -121,7 +121,7 @@ public final class ProgbarLogger implements Callback {
     lastDraw = now;
     double elapsed = (now - epochStart) / 1e9;
     double perStep = elapsed / seen;
-    double eta = perStep * (steps - seen);
+    double eta = steps == 0 ? elapsed : perStep * (steps - seen); // unknown length (a Dataset): time so far
     out.print("\r" + bar(seen) + " " + formatSeconds(eta) + " " + formatPerStep(perStep) + formatLogs(logs));
     out.flush();
   }
@@ -134,16 +134,21 @@ public final class ProgbarLogger implements Callback {
       out.print("\r" + bar(seen) + " " + formatSeconds(elapsed) + " " + formatPerStep(perStep) + formatLogs(logs));
       out.println();
     } else {
-      out.println(seen + "/" + steps + " - " + formatSeconds(elapsed) + " - " + formatPerStep(perStep)
+      out.println(seen + "/" + target() + " - " + formatSeconds(elapsed) + " - " + formatPerStep(perStep)
           + formatLogs(logs));
     }
     out.flush();
   }
 
+  /** The epoch's step count, or Keras' "Unknown" for a dataset whose length is not known yet. */
+  private String target() {
+    return steps == 0 ? "Unknown" : String.valueOf(steps);
+  }
+
   private String bar(int done) {
     int filled = steps == 0 ? BAR_WIDTH : (int) Math.round((double) BAR_WIDTH * done / steps);
     String width = String.valueOf(steps).length() + "";
-    return String.format(Locale.ROOT, "%" + width + "d/%d ", done, steps)
+    return String.format(Locale.ROOT, "%" + width + "d/%s ", done, target())
         + "━".repeat(filled) + "─".repeat(BAR_WIDTH - filled);
   }
 

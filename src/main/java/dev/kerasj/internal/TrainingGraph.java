@@ -979,6 +979,53 @@ public final class TrainingGraph {
     return (training ? trainWeights : evalWeights).get(output);
   }
 
+  /**
+   * Runs one training step on tensors already shaped and typed for the model (a {@link dev.kerasj.data} batch),
+   * fed without any copy; returns what {@link #trainStep(List, List, int[], int, int)} returns.
+   */
+  public float[][] trainStep(List<? extends Tensor> xs, List<? extends Tensor> labels) {
+    if (replicaShare != null) {
+      throw new IllegalStateException("This training graph is replicated; a Dataset cannot feed it yet");
+    }
+    return runFed(xs, labels, trainFetches, trainOp);
+  }
+
+  /** Computes loss and metrics of a batch of tensors with the inference pass; updates nothing. */
+  public float[][] evalStep(List<? extends Tensor> xs, List<? extends Tensor> labels) {
+    return runFed(xs, labels, evalFetches, null);
+  }
+
+  /** The label placeholders, one per output with a loss, in output order. */
+  public List<Placeholder<?>> labelPlaceholders() {
+    return List.copyOf(ys);
+  }
+
+  private float[][] runFed(List<? extends Tensor> xs, List<? extends Tensor> labels, List<Operand<TFloat32>> fetches,
+      Op target) {
+    Session.Runner runner = graph.session().runner();
+    for (int i = 0; i < inputs.size(); i++) {
+      runner.feed(inputs.get(i), xs.get(i));
+    }
+    for (int i = 0; i < ys.size(); i++) {
+      runner.feed(ys.get(i), labels.get(i));
+    }
+    for (Operand<TFloat32> f : fetches) {
+      runner.fetch(f);
+    }
+    if (target != null) {
+      runner.addTarget(target);
+    }
+    try (Result r = runner.run()) {
+      float[][] out = new float[fetches.size()][];
+      for (int i = 0; i < out.length; i++) {
+        TFloat32 t = (TFloat32) r.get(i);
+        out[i] = new float[Math.toIntExact(t.size())];
+        t.asRawTensor().data().asFloats().read(out[i]);
+      }
+      return out;
+    }
+  }
+
   private float[][] run(List<HostArray> xs, List<HostArray> labels, List<HostArray> sampleWeights,
       List<Operand<TFloat32>> weightInputs, int[] order, int from, int to, List<Operand<TFloat32>> fetches,
       Op target, Float share) {
