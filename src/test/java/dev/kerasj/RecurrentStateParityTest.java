@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kerasj.internal.HostArray;
 import dev.kerasj.layers.Bidirectional;
 import dev.kerasj.layers.Concatenate;
 import dev.kerasj.layers.Dense;
@@ -18,6 +19,7 @@ import dev.kerasj.losses.BinaryCrossentropy;
 import dev.kerasj.losses.SparseCategoricalCrossentropy;
 import dev.kerasj.optimizers.Adam;
 import dev.kerasj.testing.LayerParityFixture;
+import dev.kerasj.testing.TensorBundle;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -282,4 +284,47 @@ class RecurrentStateParityTest {
         () -> new Bidirectional(LSTM.builder(3).returnState(true).build()).apply(x));
     assertTrue(e.getMessage().contains("output, h_f, c_f, h_b, c_b"), e.getMessage());
   }
+
+  /**
+   * Keras records {@code {"training": false, "mask": null}} as the kwargs of a recurrent call of one tensor, and its
+   * Functional overrides that value with fit's {@code training=True} (functional.operation_fn). Keras' own
+   * {@code lstm_dropout.keras} (LSTM and GRU, dropout 0.5, SGD(1e-9) so the weights all but stay) loads, predicts and
+   * evaluates as Keras did; its config, read with a fixed seed, fits with dropout on: the training loss differs from
+   * the inference loss, as Keras' fit_loss did. Reading the recorded value as a forced inference mode, as kerasj did, gives the same loss twice.
+   */
+  @Test
+  void load_ofKerasFileRecordingTrainingFalse_fitsWithRecurrentDropoutOn(@TempDir Path dir) throws IOException {
+    TensorBundle b = new TensorBundle(FIXTURES.resolve("lstm_dropout"));
+    HostArray x = b.read("x", TFloat32.class);
+    HostArray y = b.read("y", TFloat32.class);
+    double kerasInference = b.read("evaluate/loss", TFloat32.class).floats()[0];
+    double kerasTraining = b.read("fit_loss", TFloat32.class).floats()[0];
+    assertTrue(Math.abs(kerasTraining - kerasInference) > 1e-3 * kerasInference, "Keras trained with dropout");
+    Path file = FIXTURES.resolve("lstm_dropout.keras");
+    try (Model model = Model.load(file)) {
+      KerasParityTest.Diff diff = new KerasParityTest.Diff("lstm_dropout.keras");
+      diff.compare("predict", b.read("predict", TFloat32.class).floats(), KerasParityTest.toFloats(model.predict(x, 32)));
+      diff.compare("evaluate/loss", new float[] {(float) kerasInference},
+          new float[] {model.evaluate(x, y, 32).get("loss").floatValue()});
+      diff.assertWithin(KerasParityTest.RTOL, KerasParityTest.ATOL);
+    }
+    // Model.load draws its seed; the same file's config and weights with a fixed seed make the dropout draw repeat.
+    Path weights = dir.resolve("model.weights.h5");
+    String config;
+    try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file.toFile())) {
+      config = new String(zip.getInputStream(zip.getEntry("config.json")).readAllBytes(),
+          java.nio.charset.StandardCharsets.UTF_8);
+      java.nio.file.Files.copy(zip.getInputStream(zip.getEntry("model.weights.h5")), weights);
+    }
+    try (Model model = Model.fromJson(config, 11)) {
+      model.loadWeights(weights);
+      double inference = model.evaluate(x, y, 32).get("loss");
+      assertEquals(kerasInference, inference, KerasParityTest.RTOL * kerasInference + KerasParityTest.ATOL);
+      double training = model.fit(x, y, FitOptions.builder().epochs(1).batchSize(32).shuffle(false).verbose(0).build())
+          .get("loss").get(0);
+      assertTrue(Math.abs(training - inference) > 1e-3 * inference,
+          "fit must run the recurrent dropout (seed 11): inference loss " + inference + ", training loss " + training);
+    }
+  }
+
 }

@@ -51,9 +51,12 @@ import java.util.Set;
  *       list-output model ({@code predict} returns a list in that order). Reading accepts the list, the dict form
  *       ({@code {"digit": ["digit", 0, 0]}}, outputs in the dict's order) and a single {@code [name, node, 0]}.</li>
  *   <li>Call keyword arguments: {@code {"mask": null}} for the layers whose Keras {@code call} takes a mask
- *       (BatchNormalization, models), {@code {}} for the others, and {@code "training": false} (or true) for a call
- *       made with Keras' {@code training} argument ({@link Layer#apply(KerasTensor, boolean)}), read back the same
- *       way.</li>
+ *       (BatchNormalization, models), {@code {"training": false, "mask": null}} for a recurrent call of one unmasked
+ *       tensor (what Keras records), {@code {}} for the others, and {@code "training": false} (or true) for a call
+ *       made with Keras' {@code training} argument ({@link Layer#apply(KerasTensor, boolean)}). A recorded
+ *       {@code training} is read as Keras' Functional uses it: a default that fit, evaluate and predict, which
+ *       always set their own mode, override (functional.operation_fn); so a call made with {@code training=false}
+ *       comes back as a plain call, in Java as in Python.</li>
  * </ul>
  * {@code compile_config} is Keras' dict form for several outputs ({@code "loss": {"digit": ..., "value": ...}},
  * {@code loss_weights} and {@code metrics} likewise) and the plain form for one output.
@@ -139,8 +142,15 @@ public final class FunctionalConfig {
         ArrayNode states = kwargs.putArray("initial_state");
         node.inputs().subList(1, node.inputs().size()).forEach(t -> states.add(tensor(t, nodeIndex)));
       }
-      if (node.training() != null) {
-        kwargs.put("training", node.training()); // Keras records layer(x, training=False) first
+      boolean recurrentCall = layer instanceof Recurrent && node.inputs().size() == 1;
+      if (node.training() != null || recurrentCall) {
+        // Keras records layer(x, training=False) first; and for a recurrent call of one tensor, the default of
+        // RNN.call's training (False), which Layer.__call__ fills in. Read back, either is only a default
+        // (see connect).
+        kwargs.put("training", node.training() != null ? node.training() : false);
+      }
+      if (recurrentCall && !carriesMask(node.inputs().get(0))) {
+        kwargs.putNull("mask"); // RNN.call takes a mask, which Layer.__call__ fills in for a call of one tensor
       }
       if (layer instanceof MultiHeadAttention && node.inputs().size() == 4) {
         kwargs.set("attention_mask", tensor(node.inputs().get(3), nodeIndex));
@@ -469,9 +479,12 @@ public final class FunctionalConfig {
           if (args == null) {
             break;
           }
-          JsonNode training = nodes.get(next).path("kwargs").path("training");
           try {
-            calls.get(name).add(e.getValue().applyOutputs(args, training.isBoolean() ? training.booleanValue() : null)
+            // A recorded "training" is not a forced mode: Keras' Functional.call overrides it with its own training
+            // whenever that is set (functional.operation_fn), and fit, evaluate and predict always set it. Keras
+            // records {"training": false} for every recurrent call of one tensor, so reading it as forced would
+            // keep a loaded LSTM's dropout off in fit.
+            calls.get(name).add(e.getValue().applyOutputs(args, null)
                 .get(0)); // the call, whose other outputs keras_history addresses by tensor index
           } catch (IllegalArgumentException ex) {
             throw config.fail("layer '" + name + "' cannot be called on its inputs: " + ex.getMessage());
