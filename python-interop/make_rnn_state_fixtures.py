@@ -22,6 +22,12 @@ Training cases (3 epochs, batch 32, no shuffling, validation on 64 rows, as make
                      LSTM(8)(e, initial_state=[Concatenate()([h_f, h_b]), Concatenate()([c_f, c_b])]) = d (a decoder
                      started from both directions' states, without the mask); Concatenate()([output, d]) -> Dense(1,
                      sigmoid)
+  bidirectional_initial_state  make_rnn_fixtures.token_sequences (seed 315): Embedding(20, 6, mask_zero=True) = e;
+                     output, h_f, c_f, h_b, c_b = Bidirectional(LSTM(4, return_state=True))(e) (masked);
+                     d = Bidirectional(LSTM(4))(e, initial_state=[h_b, c_b, h_f, c_f]) (Keras gives the first half of
+                     the states to the forward layer, the rest to the backward one; swapped here so that the order
+                     shows; without the mask, as a call of two tensor arguments); Concatenate()([output, d]) ->
+                     Dense(1, sigmoid)
 
 Not a training case (no training trajectory to compare: Keras and kerasj draw their own dropout masks):
   recurrent_dropout  lstm_dropout.keras, Keras' own file of Input((10, 4)) -> LSTM(8, dropout=0.5,
@@ -108,10 +114,23 @@ def bidirectional_state():
     return rnn.binary_compile(bidirectional_state_model()), rnn.token_sequences(313)
 
 
+def bidirectional_initial_state_model():
+    ids = keras.Input((rnn.STEPS,), dtype="int32")
+    e = L.Embedding(rnn.VOCABULARY, 6, mask_zero=True)(ids)
+    output, h_f, c_f, h_b, c_b = L.Bidirectional(L.LSTM(4, return_state=True))(e)
+    d = L.Bidirectional(L.LSTM(4))(e, initial_state=[h_b, c_b, h_f, c_f])
+    return keras.Model(ids, L.Dense(1, activation="sigmoid")(L.Concatenate()([output, d])))
+
+
+def bidirectional_initial_state():
+    return rnn.binary_compile(bidirectional_initial_state_model()), rnn.token_sequences(315)
+
+
 CASES = {
     "seq2seq_reverse": (seq2seq_reverse, 311),
     "gru_state_masked": (gru_state_masked, 312),
     "bidirectional_state": (bidirectional_state, 313),
+    "bidirectional_initial_state": (bidirectional_initial_state, 315),
 }
 
 DESCRIPTIONS = {
@@ -130,12 +149,19 @@ DESCRIPTIONS = {
                            "Concatenate()([hf, hb]), Concatenate()([cf, cb])]); Model(ids, Dense(1, "
                            "activation='sigmoid')(Concatenate()([o, d]))); Adam(1e-2); binary_crossentropy; "
                            "metrics=['accuracy']; token ids zero-padded at the end (even rows) or the start (odd)",
+    "bidirectional_initial_state": "ids = Input((10,), dtype='int32'); e = Embedding(20, 6, mask_zero=True)(ids); o, "
+                                   "hf, cf, hb, cb = Bidirectional(LSTM(4, return_state=True))(e); d = Bidirectional("
+                                   "LSTM(4))(e, initial_state=[hb, cb, hf, cf]); Model(ids, Dense(1, "
+                                   "activation='sigmoid')(Concatenate()([o, d]))); Adam(1e-2); binary_crossentropy; "
+                                   "metrics=['accuracy']; token ids zero-padded at the end (even rows) or the start "
+                                   "(odd)",
 }
 
 CONFIG_CASES = {
     "seq2seq_reverse": seq2seq_model,
     "gru_state_masked": gru_state_model,
     "bidirectional_state": bidirectional_state_model,
+    "bidirectional_initial_state": bidirectional_initial_state_model,
 }
 
 

@@ -45,7 +45,8 @@ class RecurrentStateParityTest {
   static final Map<String, Supplier<Model>> CASES = Map.of(
       "seq2seq_reverse", RecurrentStateParityTest::seq2seqReverse,
       "gru_state_masked", RecurrentStateParityTest::gruStateMasked,
-      "bidirectional_state", RecurrentStateParityTest::bidirectionalState);
+      "bidirectional_state", RecurrentStateParityTest::bidirectionalState,
+      "bidirectional_initial_state", RecurrentStateParityTest::bidirectionalInitialState);
 
   /**
    * An encoder-decoder: the encoder LSTM's states h and c start the decoder LSTM (Keras' {@code initial_state}),
@@ -95,19 +96,37 @@ class RecurrentStateParityTest {
     return m;
   }
 
+  /**
+   * The states of a Bidirectional LSTM encoder start a second Bidirectional LSTM (Keras' {@code initial_state}),
+   * swapped: {@code [h_b, c_b, h_f, c_f]}, the first half for its forward layer, the rest for its backward one. Given
+   * states, it runs without the mask, as Keras runs it. The second wrapped LSTM is Keras' lstm_1.
+   */
+  static Model bidirectionalInitialState() {
+    KerasTensor ids = Input.tensor("input_layer", Input.DType.INT32, 10);
+    KerasTensor e = Embedding.builder(20, 6).maskZero(true).build().apply(ids);
+    List<KerasTensor> enc = new Bidirectional(LSTM.builder(4).returnState(true).build()).applyOutputs(e);
+    KerasTensor d = new Bidirectional(LSTM.builder(4).name("lstm_1").build())
+        .apply(e, List.of(enc.get(3), enc.get(4), enc.get(1), enc.get(2)));
+    Model m = new Model(ids, new Dense(1, "sigmoid").apply(new Concatenate().apply(List.of(enc.get(0), d))));
+    m.compile(new Adam(1e-2), new BinaryCrossentropy(), "accuracy");
+    return m;
+  }
+
   static LayerParityFixture fixture(String name) {
     return LayerParityFixture.load(FIXTURES, name, TInt32.class,
         name.equals("seq2seq_reverse") ? TInt32.class : TFloat32.class);
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"seq2seq_reverse", "gru_state_masked", "bidirectional_state"})
+  @ValueSource(strings = {"seq2seq_reverse", "gru_state_masked", "bidirectional_state",
+      "bidirectional_initial_state"})
   void fit_fromKerasInitialWeights_matchesKerasHistoryWeightsAndPredictions(String name) {
     LayerParity.assertFitMatchesKeras(name, fixture(name), CASES.get(name));
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"seq2seq_reverse", "gru_state_masked", "bidirectional_state"})
+  @ValueSource(strings = {"seq2seq_reverse", "gru_state_masked", "bidirectional_state",
+      "bidirectional_initial_state"})
   void load_ofKerasWrittenKerasFile_predictsWhatKerasPredicted(String name) throws IOException {
     try (Model model = Model.load(FIXTURES.resolve(name + ".keras"))) {
       LayerParity.assertPredictsLikeKeras(name + ".keras", fixture(name), model);
@@ -115,7 +134,8 @@ class RecurrentStateParityTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"seq2seq_reverse", "gru_state_masked", "bidirectional_state"})
+  @ValueSource(strings = {"seq2seq_reverse", "gru_state_masked", "bidirectional_state",
+      "bidirectional_initial_state"})
   void loadWeights_ofKerasWrittenWeightsFile_predictsWhatKerasPredicted(String name) throws IOException {
     try (Model model = CASES.get(name).get()) {
       model.loadWeights(FIXTURES.resolve(name + ".weights.h5"));
@@ -124,7 +144,8 @@ class RecurrentStateParityTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"seq2seq_reverse", "gru_state_masked", "bidirectional_state"})
+  @ValueSource(strings = {"seq2seq_reverse", "gru_state_masked", "bidirectional_state",
+      "bidirectional_initial_state"})
   void trainedModel_roundTripsThroughEveryJavaFormat_bitForBit(String name, @TempDir Path dir) throws IOException {
     LayerParity.assertRoundTripsInEveryFormat(name, fixture(name), CASES.get(name), dir);
   }
@@ -283,6 +304,25 @@ class RecurrentStateParityTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new Bidirectional(LSTM.builder(3).returnState(true).build()).apply(x));
     assertTrue(e.getMessage().contains("output, h_f, c_f, h_b, c_b"), e.getMessage());
+  }
+
+  /**
+   * A Bidirectional takes both layers' states, forward then backward: two per LSTM; a wrong count or a state of
+   * another size than its layer's units is refused, naming what it expected.
+   */
+  @Test
+  void bidirectionalInitialState_ofWrongCountOrShape_isRefusedNamingTheStates() {
+    KerasTensor x = Input.tensor(4, 3);
+    KerasTensor h = Input.tensor(5);
+    KerasTensor wide = Input.tensor(6);
+    IllegalArgumentException count = assertThrows(IllegalArgumentException.class,
+        () -> new Bidirectional(LSTM.builder(5).build()).apply(x, List.of(h, h)));
+    assertTrue(count.getMessage().contains("initial_state of 4 tensors (h_f, c_f, h_b, c_b). Received: 2 tensors"),
+        count.getMessage());
+    IllegalArgumentException shape = assertThrows(IllegalArgumentException.class,
+        () -> new Bidirectional(GRU.builder(5).build()).apply(x, List.of(h, wide)));
+    assertTrue(shape.getMessage().contains("initial_state[0] of shape (None, 6)"), shape.getMessage());
+    assertEquals(10, new Bidirectional(GRU.builder(5).build()).apply(x, List.of(h, h)).shape()[0]);
   }
 
   /**

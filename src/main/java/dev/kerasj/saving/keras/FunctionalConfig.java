@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kerasj.layers.BatchNormalization;
+import dev.kerasj.layers.Bidirectional;
 import dev.kerasj.layers.Embedding;
 import dev.kerasj.layers.GlobalAveragePooling1D;
 import dev.kerasj.layers.Masking;
@@ -125,7 +126,9 @@ public final class FunctionalConfig {
       }
       ObjectNode call = inbound.addObject();
       ArrayNode args = call.putArray("args");
-      if (layer instanceof Recurrent && node.inputs().size() > 1) { // layer(x, initial_state=[h, c])
+      boolean givenStates = (layer instanceof Recurrent || layer instanceof Bidirectional)
+          && node.inputs().size() > 1;
+      if (givenStates) { // layer(x, initial_state=[h, c])
         args.add(tensor(node.inputs().get(0), nodeIndex));
       } else if (layer instanceof MultiHeadAttention) { // call(query, value[, key]): positional arguments
         List<KerasTensor> in = node.inputs();
@@ -138,7 +141,7 @@ public final class FunctionalConfig {
         args.add(tensor(node.inputs().get(0), nodeIndex));
       }
       ObjectNode kwargs = call.putObject("kwargs");
-      if (layer instanceof Recurrent && node.inputs().size() > 1) {
+      if (givenStates) {
         ArrayNode states = kwargs.putArray("initial_state");
         node.inputs().subList(1, node.inputs().size()).forEach(t -> states.add(tensor(t, nodeIndex)));
       }
@@ -474,7 +477,8 @@ public final class FunctionalConfig {
         int next = done.getOrDefault(name, 0);
         while (next < nodes.size()) {
           List<KerasTensor> args = arguments(config, name, nodes.get(next), calls, maskOps,
-              e.getValue() instanceof MultiHeadAttention, e.getValue() instanceof Recurrent,
+              e.getValue() instanceof MultiHeadAttention,
+              e.getValue() instanceof Recurrent || e.getValue() instanceof Bidirectional,
               AttentionConfigs.isScoreAttention(e.getValue()));
           if (args == null) {
             break;

@@ -75,12 +75,18 @@ class RecurrentStateConfigTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"seq2seq_reverse", "gru_state_masked", "bidirectional_state"})
+  @ValueSource(strings = {"seq2seq_reverse", "gru_state_masked", "bidirectional_state",
+      "bidirectional_initial_state"})
   void fromJson_ofKerasConfig_keepsStateAddressesAndInitialStates(String name) throws IOException {
     JsonNode keras = reference(name);
     try (Model model = Model.fromJson(keras.toString())) {
       JsonNode java = KerasJson.parse(model.toJson().getBytes());
-      String decoder = name.equals("gru_state_masked") ? "simple_rnn" : "lstm_1";
+      // The layer called with initial_state: its config, build_config (sequences_shape, initial_state_shape) and call.
+      String decoder = switch (name) {
+        case "gru_state_masked" -> "simple_rnn";
+        case "bidirectional_initial_state" -> "bidirectional_1";
+        default -> "lstm_1";
+      };
       KerasConfigParityTest.assertEquivalent(layer(keras, decoder), layer(java, decoder), "$." + decoder);
       if (name.equals("gru_state_masked")) { // the GRU's state h, [gru, 0, 1], feeds Dense and Concatenate
         KerasConfigParityTest.assertEquivalent(layer(keras, "dense").path("inbound_nodes"),
