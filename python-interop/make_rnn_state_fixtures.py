@@ -22,6 +22,21 @@ Training cases (3 epochs, batch 32, no shuffling, validation on 64 rows, as make
                      LSTM(8)(e, initial_state=[Concatenate()([h_f, h_b]), Concatenate()([c_f, c_b])]) = d (a decoder
                      started from both directions' states, without the mask); Concatenate()([output, d]) -> Dense(1,
                      sigmoid)
+  bidirectional_initial_state  make_rnn_fixtures.token_sequences (seed 315): Embedding(20, 6, mask_zero=True) = e;
+                     output, h_f, c_f, h_b, c_b = Bidirectional(LSTM(4, return_state=True))(e) (masked);
+                     d = Bidirectional(LSTM(4))(e, initial_state=[h_b, c_b, h_f, c_f]) (Keras gives the first half of
+                     the states to the forward layer, the rest to the backward one; swapped here so that the order
+                     shows; without the mask, as a call of two tensor arguments); Concatenate()([output, d]) ->
+                     Dense(1, sigmoid)
+
+Not a training case (no training trajectory to compare: Keras and kerasj draw their own dropout masks):
+  recurrent_dropout  lstm_dropout.keras, Keras' own file of Input((10, 4)) -> LSTM(8, dropout=0.5,
+                     return_sequences=True) -> GRU(4, dropout=0.5) -> Dense(1), compiled SGD(1e-9) (weights all but
+                     move), mse, whose config records {"training": false, "mask": null} for both recurrent calls; and
+                     the bundle lstm_dropout with x, y (padded_sequences seed 314, the first 32 training rows), predict
+                     (of x), evaluate/loss and fit_loss, the loss of one fit epoch on x as one batch. Keras' Functional
+                     overrides a recorded training with fit's training=True (functional.operation_fn), so fit_loss
+                     differs from evaluate/loss (checked here)
 
 Usage: python python-interop/make_rnn_state_fixtures.py [--out DIR] [--cases NAME ...]
 """
@@ -32,6 +47,7 @@ os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import argparse
+import json
 import pathlib
 import sys
 
@@ -98,10 +114,23 @@ def bidirectional_state():
     return rnn.binary_compile(bidirectional_state_model()), rnn.token_sequences(313)
 
 
+def bidirectional_initial_state_model():
+    ids = keras.Input((rnn.STEPS,), dtype="int32")
+    e = L.Embedding(rnn.VOCABULARY, 6, mask_zero=True)(ids)
+    output, h_f, c_f, h_b, c_b = L.Bidirectional(L.LSTM(4, return_state=True))(e)
+    d = L.Bidirectional(L.LSTM(4))(e, initial_state=[h_b, c_b, h_f, c_f])
+    return keras.Model(ids, L.Dense(1, activation="sigmoid")(L.Concatenate()([output, d])))
+
+
+def bidirectional_initial_state():
+    return rnn.binary_compile(bidirectional_initial_state_model()), rnn.token_sequences(315)
+
+
 CASES = {
     "seq2seq_reverse": (seq2seq_reverse, 311),
     "gru_state_masked": (gru_state_masked, 312),
     "bidirectional_state": (bidirectional_state, 313),
+    "bidirectional_initial_state": (bidirectional_initial_state, 315),
 }
 
 DESCRIPTIONS = {
@@ -120,12 +149,19 @@ DESCRIPTIONS = {
                            "Concatenate()([hf, hb]), Concatenate()([cf, cb])]); Model(ids, Dense(1, "
                            "activation='sigmoid')(Concatenate()([o, d]))); Adam(1e-2); binary_crossentropy; "
                            "metrics=['accuracy']; token ids zero-padded at the end (even rows) or the start (odd)",
+    "bidirectional_initial_state": "ids = Input((10,), dtype='int32'); e = Embedding(20, 6, mask_zero=True)(ids); o, "
+                                   "hf, cf, hb, cb = Bidirectional(LSTM(4, return_state=True))(e); d = Bidirectional("
+                                   "LSTM(4))(e, initial_state=[hb, cb, hf, cf]); Model(ids, Dense(1, "
+                                   "activation='sigmoid')(Concatenate()([o, d]))); Adam(1e-2); binary_crossentropy; "
+                                   "metrics=['accuracy']; token ids zero-padded at the end (even rows) or the start "
+                                   "(odd)",
 }
 
 CONFIG_CASES = {
     "seq2seq_reverse": seq2seq_model,
     "gru_state_masked": gru_state_model,
     "bidirectional_state": bidirectional_state_model,
+    "bidirectional_initial_state": bidirectional_initial_state_model,
 }
 
 
@@ -136,6 +172,39 @@ def weight_names(model):
     if not any(isinstance(layer, L.Bidirectional) for layer in model.layers):
         return mf.weight_names(model)
     return ["/".join(p for p in w.path.split("/") if not p.endswith("_cell")) for w in model.weights]
+
+
+def lstm_dropout_model():
+    x = keras.Input((10, 4))
+    h = L.LSTM(8, dropout=0.5, return_sequences=True)(x)
+    return keras.Model(x, L.Dense(1)(L.GRU(4, dropout=0.5)(h)))
+
+
+DROPOUT_DESCRIPTION = ("x = Input((10, 4)); h = LSTM(8, dropout=0.5, return_sequences=True)(x); Model(x, Dense(1)("
+                       "GRU(4, dropout=0.5)(h))); SGD(1e-9); mse; x, y = padded_sequences(314, 10, 4)[:2] first 32 "
+                       "rows; fit_loss: one epoch, one batch of 32, no shuffling")
+
+
+def write_dropout_case(out):
+    """lstm_dropout.keras and the lstm_dropout bundle (see the module docstring, recurrent_dropout)."""
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(314)
+    model = lstm_dropout_model()
+    model.compile(optimizer=keras.optimizers.SGD(1e-9), loss="mse", jit_compile=False)
+    recurrent = [layer for layer in json.loads(model.to_json())["config"]["layers"] if layer["class_name"] in
+                 ("LSTM", "GRU")]
+    for layer in recurrent:  # the kwargs the Java reader must not take as a forced inference mode
+        assert layer["inbound_nodes"][0]["kwargs"] == {"training": False, "mask": None}, layer["inbound_nodes"]
+    x, y, _, _ = mf.padded_sequences(314, 10, 4)
+    x, y = x[:32], y[:32]
+    t = {"x": x, "y": y, "predict": model.predict(x, batch_size=32, verbose=0),
+         "evaluate/loss": np.float32(model.evaluate(x, y, batch_size=32, verbose=0))}
+    t["fit_loss"] = np.float32(model.fit(x, y, batch_size=32, epochs=1, shuffle=False, verbose=0).history["loss"][0])
+    assert abs(t["fit_loss"] - t["evaluate/loss"]) > 1e-3 * t["evaluate/loss"], t  # Keras trains with dropout
+    t.update(mf.training_meta(314, COMMAND, DROPOUT_DESCRIPTION))
+    mf.save_bundle(out / "lstm_dropout", t)
+    model.save(out / "lstm_dropout.keras")
+    return float(t["evaluate/loss"]), float(t["fit_loss"])
 
 
 def run_case(name, out):
@@ -151,14 +220,18 @@ def run_case(name, out):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=pathlib.Path, default=rnn.REPO / "testdata")
-    parser.add_argument("--cases", nargs="+", choices=sorted(CASES), default=list(CASES))
+    parser.add_argument("--cases", nargs="+", choices=sorted(CASES) + ["recurrent_dropout"],
+                        default=list(CASES) + ["recurrent_dropout"])
     args = parser.parse_args(argv)
     mf.deterministic_tf()
     tf.get_logger().setLevel("ERROR")
     out = args.out / "rnn_state"
     out.mkdir(parents=True, exist_ok=True)
     for name in args.cases:
-        print(name, run_case(name, out), flush=True)
+        if name == "recurrent_dropout":
+            print(name, write_dropout_case(out), flush=True)
+        else:
+            print(name, run_case(name, out), flush=True)
     mf.write_configs(out, CONFIG_CASES, COMMAND)
 
 

@@ -8,7 +8,9 @@ trained weights) <case>.keras, <case>.weights.h5, <case>.json; after one more ep
 
 seq2seq_reverse: an encoder LSTM's states [lstm, 0, 1] and [lstm, 0, 2] start the decoder LSTM (initial_state);
 gru_state_masked: a GRU's state feeds a Dense whose output starts a SimpleRNN, and both states reach a Concatenate,
-on zero-padded int32 token ids masked by Embedding(mask_zero=True). Per case (java_model_files.JavaModelFiles):
+on zero-padded int32 token ids masked by Embedding(mask_zero=True); bidirectional_state: a Bidirectional LSTM's four
+states start an LSTM; bidirectional_initial_state: they start a second Bidirectional LSTM (kwargs.initial_state of a
+Bidirectional, first half forward, second half backward). Per case (java_model_files.JavaModelFiles):
 keras.models.load_model opens Java's archive (so Keras reads kerasj's keras_history tensor indices and
 kwargs.initial_state) and predicts Java's values within 1e-5 relative + 1e-6 absolute; Java's .weights.h5 holds exactly
 the datasets of Keras' own model of the case and, loaded into it, predicts Java's values; the SavedModel serves them;
@@ -22,7 +24,7 @@ import pytest
 from java_model_files import JavaModelFiles
 
 FILES = JavaModelFiles("rnn_state", "PythonInteropRecurrentStateFilesTest", lambda case: "int32")
-CASES = ["seq2seq_reverse", "gru_state_masked", "bidirectional_state"]
+CASES = ["seq2seq_reverse", "gru_state_masked", "bidirectional_state", "bidirectional_initial_state"]
 
 
 @pytest.mark.parametrize("case", CASES)

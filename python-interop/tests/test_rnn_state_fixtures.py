@@ -29,7 +29,7 @@ import fixture_compare
 HERE = pathlib.Path(__file__).resolve().parent
 GENERATOR = HERE.parent / "make_rnn_state_fixtures.py"
 COMMITTED = HERE.parent.parent / "testdata" / "rnn_state"
-CASES = ["seq2seq_reverse", "gru_state_masked", "bidirectional_state"]
+CASES = ["seq2seq_reverse", "gru_state_masked", "bidirectional_state", "bidirectional_initial_state"]
 
 
 def bundle(case):

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kerasj.internal.HostArray;
 import dev.kerasj.layers.Add;
 import dev.kerasj.layers.Average;
@@ -149,14 +152,66 @@ class MaskedOutputParityTest {
 
   /**
    * Keras writes the merged masks of masked_merges into its config as op layers (NotEqual, LogicalOr, ExpandDims,
-   * ZerosLike, a Concatenate of boolean masks, Any) passed as mask=; kerasj reads only the NotEqual/Any forms of
-   * Embedding and Masking, so it refuses the archive, naming the layer, rather than build another model.
+   * ZerosLike, OnesLike, a Concatenate of boolean masks, Any) passed as mask=; kerasj recognises them as the masks
+   * Keras' merge layers compute, recomputes them itself, and predicts Keras' values from Keras' own archive.
    */
   @Test
-  void load_ofKerasWrittenMergedMasks_isRefusedNamingTheOpLayer() {
+  void load_ofKerasWrittenMergedMasks_predictsWhatKerasPredicted() throws IOException {
+    LayerParityFixture f = fixture("masked_merges");
+    try (Model model = Model.load(FIXTURES.resolve("masked_merges.keras"))) {
+      assertEquals(List.of("a", "b"), model.inputNames());
+      KerasParityTest.Diff diff = new KerasParityTest.Diff("masked_merges.keras");
+      diff.compare("predict", f.kerasPredictions(),
+          toFloats(model.predict(inputs("masked_merges", f.xVal()), f.batchSize())));
+      diff.assertWithin(KerasParityTest.RTOL, KerasParityTest.ATOL);
+    }
+  }
+
+  /** masked_merges' config with one op layer changed by {@code edit}. */
+  private static String mergesConfigWith(java.util.function.Consumer<ObjectNode> edit) throws IOException {
+    JsonNode root;
+    try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(FIXTURES.resolve("masked_merges.keras").toFile())) {
+      root = dev.kerasj.saving.keras.KerasJson.parse(zip.getInputStream(zip.getEntry("config.json")).readAllBytes());
+    }
+    for (JsonNode l : root.path("config").path("layers")) {
+      if (l.path("name").asText().equals("logical_or")) { // the mask Keras passes to the Add's pooling
+        edit.accept((ObjectNode) l);
+      }
+    }
+    return root.toString();
+  }
+
+  /**
+   * An op layer kerasj does not know (here LogicalAnd where Keras wrote LogicalOr) is refused. It takes the NotEqual
+   * masks of both inputs, which so are no longer used by skipped op layers only: the refusal names the first op layer
+   * of the config that kerasj cannot skip, not_equal.
+   */
+  @Test
+  void fromJson_mergedMaskOfAnUnknownOp_isRefusedNamingTheOpLayer() throws IOException {
+    String config = mergesConfigWith(l -> {
+      l.put("class_name", "LogicalAnd");
+      l.put("registered_name", "LogicalAnd");
+    });
     dev.kerasj.saving.IncompatibleModelException e = assertThrows(dev.kerasj.saving.IncompatibleModelException.class,
-        () -> Model.load(FIXTURES.resolve("masked_merges.keras")));
-    assertTrue(e.getMessage().contains("masked_merges.keras") && e.getMessage().contains("'not_equal' (NotEqual)"),
+        () -> Model.fromJson(config));
+    assertTrue(e.getMessage().contains("'not_equal' (NotEqual): layer class 'NotEqual' is not supported"),
+        e.getMessage());
+  }
+
+  /**
+   * Known op layers computing another mask than Keras' merge would (here the Add's mask as a OR a, not a OR b) are
+   * not taken for the merge's mask: kerasj would compute a OR b, so the config is refused, naming (as above) the first
+   * op layer it cannot skip.
+   */
+  @Test
+  void fromJson_mergedMaskOtherThanTheMergesOwn_isRefused() throws IOException {
+    String config = mergesConfigWith(l -> {
+      ArrayNode args = (ArrayNode) l.path("inbound_nodes").get(0).path("args");
+      args.set(1, args.get(0).deepCopy());
+    });
+    dev.kerasj.saving.IncompatibleModelException e = assertThrows(dev.kerasj.saving.IncompatibleModelException.class,
+        () -> Model.fromJson(config));
+    assertTrue(e.getMessage().contains("'not_equal' (NotEqual): layer class 'NotEqual' is not supported"),
         e.getMessage());
   }
 

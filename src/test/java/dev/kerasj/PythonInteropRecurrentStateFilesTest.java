@@ -18,7 +18,8 @@ class PythonInteropRecurrentStateFilesTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"seq2seq_reverse", "gru_state_masked", "bidirectional_state"})
+  @ValueSource(strings = {"seq2seq_reverse", "gru_state_masked", "bidirectional_state",
+      "bidirectional_initial_state"})
   void writeRecurrentStateFilesForPython(String name) throws IOException {
     LayerParity.writeFilesForPython(out(), name, RecurrentStateParityTest.fixture(name),
         RecurrentStateParityTest.CASES.get(name));

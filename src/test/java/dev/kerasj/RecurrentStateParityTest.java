@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kerasj.internal.HostArray;
 import dev.kerasj.layers.Bidirectional;
 import dev.kerasj.layers.Concatenate;
 import dev.kerasj.layers.Dense;
@@ -18,6 +19,7 @@ import dev.kerasj.losses.BinaryCrossentropy;
 import dev.kerasj.losses.SparseCategoricalCrossentropy;
 import dev.kerasj.optimizers.Adam;
 import dev.kerasj.testing.LayerParityFixture;
+import dev.kerasj.testing.TensorBundle;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -43,7 +45,8 @@ class RecurrentStateParityTest {
   static final Map<String, Supplier<Model>> CASES = Map.of(
       "seq2seq_reverse", RecurrentStateParityTest::seq2seqReverse,
       "gru_state_masked", RecurrentStateParityTest::gruStateMasked,
-      "bidirectional_state", RecurrentStateParityTest::bidirectionalState);
+      "bidirectional_state", RecurrentStateParityTest::bidirectionalState,
+      "bidirectional_initial_state", RecurrentStateParityTest::bidirectionalInitialState);
 
   /**
    * An encoder-decoder: the encoder LSTM's states h and c start the decoder LSTM (Keras' {@code initial_state}),
@@ -93,19 +96,37 @@ class RecurrentStateParityTest {
     return m;
   }
 
+  /**
+   * The states of a Bidirectional LSTM encoder start a second Bidirectional LSTM (Keras' {@code initial_state}),
+   * swapped: {@code [h_b, c_b, h_f, c_f]}, the first half for its forward layer, the rest for its backward one. Given
+   * states, it runs without the mask, as Keras runs it. The second wrapped LSTM is Keras' lstm_1.
+   */
+  static Model bidirectionalInitialState() {
+    KerasTensor ids = Input.tensor("input_layer", Input.DType.INT32, 10);
+    KerasTensor e = Embedding.builder(20, 6).maskZero(true).build().apply(ids);
+    List<KerasTensor> enc = new Bidirectional(LSTM.builder(4).returnState(true).build()).applyOutputs(e);
+    KerasTensor d = new Bidirectional(LSTM.builder(4).name("lstm_1").build())
+        .apply(e, List.of(enc.get(3), enc.get(4), enc.get(1), enc.get(2)));
+    Model m = new Model(ids, new Dense(1, "sigmoid").apply(new Concatenate().apply(List.of(enc.get(0), d))));
+    m.compile(new Adam(1e-2), new BinaryCrossentropy(), "accuracy");
+    return m;
+  }
+
   static LayerParityFixture fixture(String name) {
     return LayerParityFixture.load(FIXTURES, name, TInt32.class,
         name.equals("seq2seq_reverse") ? TInt32.class : TFloat32.class);
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"seq2seq_reverse", "gru_state_masked", "bidirectional_state"})
+  @ValueSource(strings = {"seq2seq_reverse", "gru_state_masked", "bidirectional_state",
+      "bidirectional_initial_state"})
   void fit_fromKerasInitialWeights_matchesKerasHistoryWeightsAndPredictions(String name) {
     LayerParity.assertFitMatchesKeras(name, fixture(name), CASES.get(name));
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"seq2seq_reverse", "gru_state_masked", "bidirectional_state"})
+  @ValueSource(strings = {"seq2seq_reverse", "gru_state_masked", "bidirectional_state",
+      "bidirectional_initial_state"})
   void load_ofKerasWrittenKerasFile_predictsWhatKerasPredicted(String name) throws IOException {
     try (Model model = Model.load(FIXTURES.resolve(name + ".keras"))) {
       LayerParity.assertPredictsLikeKeras(name + ".keras", fixture(name), model);
@@ -113,7 +134,8 @@ class RecurrentStateParityTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"seq2seq_reverse", "gru_state_masked", "bidirectional_state"})
+  @ValueSource(strings = {"seq2seq_reverse", "gru_state_masked", "bidirectional_state",
+      "bidirectional_initial_state"})
   void loadWeights_ofKerasWrittenWeightsFile_predictsWhatKerasPredicted(String name) throws IOException {
     try (Model model = CASES.get(name).get()) {
       model.loadWeights(FIXTURES.resolve(name + ".weights.h5"));
@@ -122,7 +144,8 @@ class RecurrentStateParityTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"seq2seq_reverse", "gru_state_masked", "bidirectional_state"})
+  @ValueSource(strings = {"seq2seq_reverse", "gru_state_masked", "bidirectional_state",
+      "bidirectional_initial_state"})
   void trainedModel_roundTripsThroughEveryJavaFormat_bitForBit(String name, @TempDir Path dir) throws IOException {
     LayerParity.assertRoundTripsInEveryFormat(name, fixture(name), CASES.get(name), dir);
   }
@@ -282,4 +305,66 @@ class RecurrentStateParityTest {
         () -> new Bidirectional(LSTM.builder(3).returnState(true).build()).apply(x));
     assertTrue(e.getMessage().contains("output, h_f, c_f, h_b, c_b"), e.getMessage());
   }
+
+  /**
+   * A Bidirectional takes both layers' states, forward then backward: two per LSTM; a wrong count or a state of
+   * another size than its layer's units is refused, naming what it expected.
+   */
+  @Test
+  void bidirectionalInitialState_ofWrongCountOrShape_isRefusedNamingTheStates() {
+    KerasTensor x = Input.tensor(4, 3);
+    KerasTensor h = Input.tensor(5);
+    KerasTensor wide = Input.tensor(6);
+    IllegalArgumentException count = assertThrows(IllegalArgumentException.class,
+        () -> new Bidirectional(LSTM.builder(5).build()).apply(x, List.of(h, h)));
+    assertTrue(count.getMessage().contains("initial_state of 4 tensors (h_f, c_f, h_b, c_b). Received: 2 tensors"),
+        count.getMessage());
+    IllegalArgumentException shape = assertThrows(IllegalArgumentException.class,
+        () -> new Bidirectional(GRU.builder(5).build()).apply(x, List.of(h, wide)));
+    assertTrue(shape.getMessage().contains("initial_state[0] of shape (None, 6)"), shape.getMessage());
+    assertEquals(10, new Bidirectional(GRU.builder(5).build()).apply(x, List.of(h, h)).shape()[0]);
+  }
+
+  /**
+   * Keras records {@code {"training": false, "mask": null}} as the kwargs of a recurrent call of one tensor, and its
+   * Functional overrides that value with fit's {@code training=True} (functional.operation_fn). Keras' own
+   * {@code lstm_dropout.keras} (LSTM and GRU, dropout 0.5, SGD(1e-9) so the weights all but stay) loads, predicts and
+   * evaluates as Keras did; its config, read with a fixed seed, fits with dropout on: the training loss differs from
+   * the inference loss, as Keras' fit_loss did. Reading the recorded value as a forced inference mode, as kerasj did, gives the same loss twice.
+   */
+  @Test
+  void load_ofKerasFileRecordingTrainingFalse_fitsWithRecurrentDropoutOn(@TempDir Path dir) throws IOException {
+    TensorBundle b = new TensorBundle(FIXTURES.resolve("lstm_dropout"));
+    HostArray x = b.read("x", TFloat32.class);
+    HostArray y = b.read("y", TFloat32.class);
+    double kerasInference = b.read("evaluate/loss", TFloat32.class).floats()[0];
+    double kerasTraining = b.read("fit_loss", TFloat32.class).floats()[0];
+    assertTrue(Math.abs(kerasTraining - kerasInference) > 1e-3 * kerasInference, "Keras trained with dropout");
+    Path file = FIXTURES.resolve("lstm_dropout.keras");
+    try (Model model = Model.load(file)) {
+      KerasParityTest.Diff diff = new KerasParityTest.Diff("lstm_dropout.keras");
+      diff.compare("predict", b.read("predict", TFloat32.class).floats(), KerasParityTest.toFloats(model.predict(x, 32)));
+      diff.compare("evaluate/loss", new float[] {(float) kerasInference},
+          new float[] {model.evaluate(x, y, 32).get("loss").floatValue()});
+      diff.assertWithin(KerasParityTest.RTOL, KerasParityTest.ATOL);
+    }
+    // Model.load draws its seed; the same file's config and weights with a fixed seed make the dropout draw repeat.
+    Path weights = dir.resolve("model.weights.h5");
+    String config;
+    try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file.toFile())) {
+      config = new String(zip.getInputStream(zip.getEntry("config.json")).readAllBytes(),
+          java.nio.charset.StandardCharsets.UTF_8);
+      java.nio.file.Files.copy(zip.getInputStream(zip.getEntry("model.weights.h5")), weights);
+    }
+    try (Model model = Model.fromJson(config, 11)) {
+      model.loadWeights(weights);
+      double inference = model.evaluate(x, y, 32).get("loss");
+      assertEquals(kerasInference, inference, KerasParityTest.RTOL * kerasInference + KerasParityTest.ATOL);
+      double training = model.fit(x, y, FitOptions.builder().epochs(1).batchSize(32).shuffle(false).verbose(0).build())
+          .get("loss").get(0);
+      assertTrue(Math.abs(training - inference) > 1e-3 * inference,
+          "fit must run the recurrent dropout (seed 11): inference loss " + inference + ", training loss " + training);
+    }
+  }
+
 }

@@ -128,6 +128,61 @@ public final class Bidirectional extends Layer {
     return "bidirectional";
   }
 
+  /**
+   * Keras' {@code Bidirectional(layer)(sequences, initial_state=[...])}: the first half of the states starts the
+   * forward layer, the second half the backward one ({@code [h_f, c_f, h_b, c_b]} for LSTM, {@code [h_f, h_b]} for GRU
+   * and SimpleRNN), each {@code [batch, units]}. As in Keras 3.15, a call given states runs without the input's mask
+   * ({@code Layer.__call__} fills {@code mask} only for a call of one tensor argument; Bidirectional passes the mask it
+   * got, none, to both layers). For a layer of one output; one with {@code returnState} takes
+   * {@link #applyOutputs(KerasTensor, List)}.
+   */
+  public KerasTensor apply(KerasTensor sequences, List<KerasTensor> initialState) {
+    return apply(withStates(sequences, initialState), null);
+  }
+
+  /** {@link #apply(KerasTensor, List)} returning every output: {@code output, *forward_states, *backward_states}. */
+  public List<KerasTensor> applyOutputs(KerasTensor sequences, List<KerasTensor> initialState) {
+    return applyOutputs(withStates(sequences, initialState), null);
+  }
+
+  private List<KerasTensor> withStates(KerasTensor sequences, List<KerasTensor> initialState) {
+    int expected = forward.stateCount() + backward.stateCount();
+    if (initialState == null || initialState.size() != expected) {
+      throw new IllegalArgumentException("Layer '" + displayName() + "' (" + className() + ") takes an "
+          + "initial_state of " + expected + " tensors (" + (forward.stateCount() == 2 ? "h_f, c_f, h_b, c_b"
+          : "h_f, h_b") + "). Received: " + (initialState == null ? "null" : initialState.size() + " tensors"));
+    }
+    List<KerasTensor> all = new ArrayList<>();
+    all.add(sequences);
+    all.addAll(initialState);
+    return all;
+  }
+
+  /** The sequences' shape, then with an initial state the forward layer's states and the backward layer's. */
+  @Override
+  public long[] computeOutputShape(List<long[]> shapes) {
+    if (shapes.size() == 1) {
+      return computeOutputShape(shapes.get(0));
+    }
+    int half = (shapes.size() - 1) / 2;
+    if (shapes.size() != 1 + forward.stateCount() + backward.stateCount()) {
+      throw new IllegalArgumentException("Layer '" + displayName() + "' (" + className() + ") takes sequences and "
+          + "optionally an initial_state of " + (forward.stateCount() + backward.stateCount()) + " tensors. Received: "
+          + shapes.size() + " inputs");
+    }
+    // Each layer checks its half of the states against its units, naming the state that does not fit.
+    forward.computeOutputShape(withFirst(shapes.get(0), shapes.subList(1, 1 + half)));
+    backward.computeOutputShape(withFirst(shapes.get(0), shapes.subList(1 + half, shapes.size())));
+    return computeOutputShape(shapes.get(0));
+  }
+
+  private static <T> List<T> withFirst(T first, List<T> rest) {
+    List<T> all = new ArrayList<>();
+    all.add(first);
+    all.addAll(rest);
+    return all;
+  }
+
   @Override
   public long[] computeOutputShape(long[] in) {
     long[] f = forward.resolveShapes(in);
@@ -231,8 +286,15 @@ public final class Bidirectional extends Layer {
   public List<Operand<?>> callOutputs(LayerContext ctx, List<Operand<?>> inputs, List<Operand<TBool>> masks,
       boolean training) {
     Ops tf = ctx.tf();
-    List<Operand<?>> ys = forward.callOutputs(ctx.sublayer(forward), inputs, masks, training);
-    List<Operand<?>> ysRev = backward.callOutputs(ctx.sublayer(backward), inputs, masks, training);
+    List<Operand<?>> forwardInputs = inputs;
+    List<Operand<?>> backwardInputs = inputs;
+    if (inputs.size() > 1) { // Keras' initial_state: the first half starts the forward layer, the rest the backward
+      int half = (inputs.size() - 1) / 2;
+      forwardInputs = withFirst(inputs.get(0), inputs.subList(1, 1 + half));
+      backwardInputs = withFirst(inputs.get(0), inputs.subList(1 + half, inputs.size()));
+    }
+    List<Operand<?>> ys = forward.callOutputs(ctx.sublayer(forward), forwardInputs, masks, training);
+    List<Operand<?>> ysRev = backward.callOutputs(ctx.sublayer(backward), backwardInputs, masks, training);
     Operand<TFloat32> y = (Operand<TFloat32>) ys.get(0);
     Operand<TFloat32> yRev = (Operand<TFloat32>) ysRev.get(0);
     if (forward.returnSequences()) {

@@ -187,6 +187,9 @@ public abstract class Layer {
    * Keras' {@code layer(x, training=False)}: this call runs in inference mode (or, with true, in training mode) whatever
    * the model does; for a model used as a layer, every layer inside it. The transfer-learning recipe calls a frozen base
    * with {@code training=false}, so its Dropout is off and its BatchNormalization keeps its moving statistics.
+   * Configs ({@code .keras}, {@code toJson}) record the value as Keras does; read back, it is what Keras' Functional
+   * makes of a recorded value, a default that fit, evaluate and predict override, so the call comes back plain (a
+   * frozen base's BatchNormalization still runs in inference mode, as in Keras).
    */
   public KerasTensor apply(KerasTensor input, boolean training) {
     return apply(List.of(input), training);

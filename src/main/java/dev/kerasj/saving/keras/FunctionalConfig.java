@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kerasj.layers.BatchNormalization;
+import dev.kerasj.layers.Bidirectional;
 import dev.kerasj.layers.Embedding;
 import dev.kerasj.layers.GlobalAveragePooling1D;
 import dev.kerasj.layers.Masking;
@@ -51,9 +52,12 @@ import java.util.Set;
  *       list-output model ({@code predict} returns a list in that order). Reading accepts the list, the dict form
  *       ({@code {"digit": ["digit", 0, 0]}}, outputs in the dict's order) and a single {@code [name, node, 0]}.</li>
  *   <li>Call keyword arguments: {@code {"mask": null}} for the layers whose Keras {@code call} takes a mask
- *       (BatchNormalization, models), {@code {}} for the others, and {@code "training": false} (or true) for a call
- *       made with Keras' {@code training} argument ({@link Layer#apply(KerasTensor, boolean)}), read back the same
- *       way.</li>
+ *       (BatchNormalization, models), {@code {"training": false, "mask": null}} for a recurrent call of one unmasked
+ *       tensor (what Keras records), {@code {}} for the others, and {@code "training": false} (or true) for a call
+ *       made with Keras' {@code training} argument ({@link Layer#apply(KerasTensor, boolean)}). A recorded
+ *       {@code training} is read as Keras' Functional uses it: a default that fit, evaluate and predict, which
+ *       always set their own mode, override (functional.operation_fn); so a call made with {@code training=false}
+ *       comes back as a plain call, in Java as in Python.</li>
  * </ul>
  * {@code compile_config} is Keras' dict form for several outputs ({@code "loss": {"digit": ..., "value": ...}},
  * {@code loss_weights} and {@code metrics} likewise) and the plain form for one output.
@@ -122,7 +126,9 @@ public final class FunctionalConfig {
       }
       ObjectNode call = inbound.addObject();
       ArrayNode args = call.putArray("args");
-      if (layer instanceof Recurrent && node.inputs().size() > 1) { // layer(x, initial_state=[h, c])
+      boolean givenStates = (layer instanceof Recurrent || layer instanceof Bidirectional)
+          && node.inputs().size() > 1;
+      if (givenStates) { // layer(x, initial_state=[h, c])
         args.add(tensor(node.inputs().get(0), nodeIndex));
       } else if (layer instanceof MultiHeadAttention) { // call(query, value[, key]): positional arguments
         List<KerasTensor> in = node.inputs();
@@ -135,12 +141,19 @@ public final class FunctionalConfig {
         args.add(tensor(node.inputs().get(0), nodeIndex));
       }
       ObjectNode kwargs = call.putObject("kwargs");
-      if (layer instanceof Recurrent && node.inputs().size() > 1) {
+      if (givenStates) {
         ArrayNode states = kwargs.putArray("initial_state");
         node.inputs().subList(1, node.inputs().size()).forEach(t -> states.add(tensor(t, nodeIndex)));
       }
-      if (node.training() != null) {
-        kwargs.put("training", node.training()); // Keras records layer(x, training=False) first
+      boolean recurrentCall = layer instanceof Recurrent && node.inputs().size() == 1;
+      if (node.training() != null || recurrentCall) {
+        // Keras records layer(x, training=False) first; and for a recurrent call of one tensor, the default of
+        // RNN.call's training (False), which Layer.__call__ fills in. Read back, either is only a default
+        // (see connect).
+        kwargs.put("training", node.training() != null ? node.training() : false);
+      }
+      if (recurrentCall && !carriesMask(node.inputs().get(0))) {
+        kwargs.putNull("mask"); // RNN.call takes a mask, which Layer.__call__ fills in for a call of one tensor
       }
       if (layer instanceof MultiHeadAttention && node.inputs().size() == 4) {
         kwargs.set("attention_mask", tensor(node.inputs().get(3), nodeIndex));
@@ -464,14 +477,18 @@ public final class FunctionalConfig {
         int next = done.getOrDefault(name, 0);
         while (next < nodes.size()) {
           List<KerasTensor> args = arguments(config, name, nodes.get(next), calls, maskOps,
-              e.getValue() instanceof MultiHeadAttention, e.getValue() instanceof Recurrent,
+              e.getValue() instanceof MultiHeadAttention,
+              e.getValue() instanceof Recurrent || e.getValue() instanceof Bidirectional,
               AttentionConfigs.isScoreAttention(e.getValue()));
           if (args == null) {
             break;
           }
-          JsonNode training = nodes.get(next).path("kwargs").path("training");
           try {
-            calls.get(name).add(e.getValue().applyOutputs(args, training.isBoolean() ? training.booleanValue() : null)
+            // A recorded "training" is not a forced mode: Keras' Functional.call overrides it with its own training
+            // whenever that is set (functional.operation_fn), and fit, evaluate and predict always set it. Keras
+            // records {"training": false} for every recurrent call of one tensor, so reading it as forced would
+            // keep a loaded LSTM's dropout off in fit.
+            calls.get(name).add(e.getValue().applyOutputs(args, null)
                 .get(0)); // the call, whose other outputs keras_history addresses by tensor index
           } catch (IllegalArgumentException ex) {
             throw config.fail("layer '" + name + "' cannot be called on its inputs: " + ex.getMessage());

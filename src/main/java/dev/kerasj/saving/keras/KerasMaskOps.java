@@ -19,6 +19,11 @@ import java.util.Set;
  * For an {@code Embedding(mask_zero=True)} called on {@code T}, Keras writes one op layer, {@code NotEqual(T, 0)},
  * also used only as a {@code mask} argument. {@code Attention} and {@code AdditiveAttention} pass their query's mask on
  * as {@code ConvertToTensor} of such a mask ({@code keras.src.ops.core}), also used only as a {@code mask} argument.
+ *
+ * <p>The masks of merge layers ({@link MergedMasks}): {@code LogicalOr} of their inputs' masks (Add, Subtract,
+ * Multiply, Average, Maximum, Minimum), and for Concatenate {@code Any(Concatenate(parts), axis=-1)} with
+ * {@code OnesLike}, {@code LogicalOr(ExpandDims(mask, -1), ZerosLike(input))} or the mask itself per input, are
+ * accepted where they are exactly what Keras' {@code compute_mask} of the layer that made the masked argument gives.
  * Any other use of these classes stays unsupported.
  */
 final class KerasMaskOps {
@@ -93,6 +98,7 @@ final class KerasMaskOps {
         found.add(name);
       }
     });
+    found.addAll(new MergedMasks(byName, maskZeroInputs, maskingValueByInput).find(layers, found));
     return found;
   }
 
@@ -106,16 +112,16 @@ final class KerasMaskOps {
         && maskZeroInputs.contains(historyKey(args.get(0)));
   }
 
-  private static boolean isOp(JsonNode layer, String cls) {
+  static boolean isOp(JsonNode layer, String cls) {
     return layer.path("class_name").asText().equals(cls) && layer.path("module").asText().equals(MODULE)
         && layer.path("inbound_nodes").size() == 1;
   }
 
-  private static JsonNode onlyNode(JsonNode layer) {
+  static JsonNode onlyNode(JsonNode layer) {
     return layer.path("inbound_nodes").path(0);
   }
 
-  private static JsonNode firstArg(JsonNode layer) {
+  static JsonNode firstArg(JsonNode layer) {
     return onlyNode(layer).path("args").path(0);
   }
 
@@ -124,7 +130,7 @@ final class KerasMaskOps {
     return layer.path("inbound_nodes").size() == 1 ? historyKey(firstArg(layer)) : null;
   }
 
-  private static String historyKey(JsonNode tensor) {
+  static String historyKey(JsonNode tensor) {
     JsonNode h = tensor.path("config").path("keras_history");
     return h.isArray() && h.size() == 3 ? h.get(0).asText() + "/" + h.get(1).asInt() + "/" + h.get(2).asInt() : null;
   }
@@ -159,7 +165,7 @@ final class KerasMaskOps {
     return true;
   }
 
-  private static boolean mentions(JsonNode node, String layer) {
+  static boolean mentions(JsonNode node, String layer) {
     if (layer.equals(historyLayer(node))) {
       return true;
     }

@@ -201,7 +201,8 @@ final class LayerConfigs {
     if (layer instanceof MultiHeadAttention mha) {
       out.set("build_config", AttentionConfigs.buildConfig(mha));
     }
-    if (layer instanceof dev.kerasj.layers.Recurrent && layer.inputShapes() != null
+    if ((layer instanceof dev.kerasj.layers.Recurrent || layer instanceof dev.kerasj.layers.Bidirectional)
+        && layer.inputShapes() != null
         && layer.inputShapes().size() > 1) {
       // Built with layer(x, initial_state=[...]): Keras' build(sequences_shape, initial_state_shape).
       ObjectNode shapes = KerasJson.NODES.objectNode();
