@@ -138,7 +138,7 @@ final class DatasetEpochs {
       }
       try (batch) {
         callbacks.onTrainBatchBegin(b, Map.of());
-        means.add(training.trainStep(batch.inputs(), batch.targets()), batch.size());
+        means.add(training.trainStep(batch.inputs(), batch.targets(), batch.weights()), batch.size());
       }
       b++;
       callbacks.onTrainBatchEnd(b - 1, means.results(""));
@@ -187,7 +187,7 @@ final class DatasetEpochs {
       }
       try (batch) {
         callbacks.onTestBatchBegin(b, Map.of());
-        means.add(training.evalStep(batch.inputs(), batch.targets()), batch.size());
+        means.add(training.evalStep(batch.inputs(), batch.targets(), batch.weights()), batch.size());
       }
       callbacks.onTestBatchEnd(b, means.results(""));
     }

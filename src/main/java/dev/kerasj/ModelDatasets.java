@@ -37,22 +37,34 @@ final class ModelDatasets {
       throw new IllegalArgumentException("validationSplit is only supported for arrays, not for a Dataset. "
           + "Received: validationSplit=" + o.validationSplit() + "; pass validationData(Dataset) instead");
     }
+    if (o.sampleWeight() != null) {
+      throw new IllegalArgumentException("`sample_weight` argument is not supported when using a Dataset as input: "
+          + "give the Dataset weight features instead, Dataset.sampleWeights(...) (Keras' (x, y, sample_weight) "
+          + "elements)");
+    }
+    if (o.classWeight() != null) {
+      // The array path's checks (one output, one loss value per sample), before any op is placed.
+      SampleWeights.requireClassWeightable(model, training);
+    }
     Dataset valData = o.validationDataset();
     if (valData == null && o.validationX() != null) {
       // Arrays as validation data of a dataset fit: sliced and batched like Keras' array adapter.
-      valData = Dataset.fromArrays(o.validationX(), o.validationY()).batch(o.batchSize());
+      valData = (o.validationSampleWeight() == null ? Dataset.fromArrays(o.validationX(), o.validationY())
+          : Dataset.fromArrays(o.validationX(), o.validationY(), o.validationSampleWeight())).batch(o.batchSize());
     }
     List<long[]> shapes = model.outputShapesForData();
-    try (BatchIterator train = open(graph, network, training, data, seed, "", shapes);
+    // Class weights weigh the training batches only, never validation (Keras neither).
+    try (BatchIterator train = open(graph, network, training, data, seed, "", shapes, true, o.classWeight());
         BatchIterator val = valData == null ? null : open(graph, network, training, valData, seed, "validation ",
-            shapes)) {
+            shapes, false, null)) {
       return new FitLoop(model, training).fit(train, val, o, seed);
     }
   }
 
   static Map<String, Double> evaluate(Model model, ModelGraph graph, Network network, TrainingGraph training,
       Dataset data, Callback callbacks, long seed) {
-    try (BatchIterator it = open(graph, network, training, data, seed, "", model.outputShapesForData())) {
+    try (BatchIterator it = open(graph, network, training, data, seed, "", model.outputShapesForData(), false,
+        null)) {
       if (it.cardinality() == -1) {
         throw new IllegalArgumentException("When providing an infinite dataset to evaluate, take(n) a finite part "
             + "of it. Received: " + data);
@@ -116,7 +128,7 @@ final class ModelDatasets {
   }
 
   private static BatchIterator open(ModelGraph graph, Network network, TrainingGraph training, Dataset data,
-      long seed, String what, List<long[]> outputShapes) {
+      long seed, String what, List<long[]> outputShapes, boolean forTraining, Map<Integer, Double> classWeight) {
     List<BatchIterator.Slot> targets = new ArrayList<>();
     List<BatchIterator.Slot> plain = slots(training.labelPlaceholders(), what + "target");
     for (int i = 0; i < plain.size(); i++) {
@@ -126,7 +138,15 @@ final class ModelDatasets {
       long classes = s.dtype() == org.tensorflow.types.TInt32.class && out.length > 0 ? out[out.length - 1] : 0;
       targets.add(new BatchIterator.Slot(s.what(), s.dtype(), s.shape(), classes));
     }
-    return data.open(graph.tf(), graph.session(), slots(network.inputs(), what + "input"), targets, seed);
+    List<BatchIterator.Slot> weights = new ArrayList<>();
+    for (int i = 0; i < targets.size(); i++) {
+      // The sample-weight input of the pass the batches feed: a weight fed to the other pass would weigh nothing.
+      Operand<TFloat32> w = training.sampleWeightInput(i, forTraining);
+      weights.add(w == null ? null : new BatchIterator.Slot("the sample weights of the model's " + what + "output "
+          + i + " ('" + w.op().name() + "')", TFloat32.class, w.shape().asArray()));
+    }
+    return data.open(graph.tf(), graph.session(), slots(network.inputs(), what + "input"), targets, weights,
+        classWeight, seed);
   }
 
   private static List<BatchIterator.Slot> slots(List<Placeholder<?>> placeholders, String what) {

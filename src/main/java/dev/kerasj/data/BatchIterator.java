@@ -53,29 +53,32 @@ public final class BatchIterator implements AutoCloseable {
     }
   }
 
-  /** One batch: the model's inputs, then its targets, alive until {@link #close()}. */
+  /** One batch: the model's inputs, then its targets, then its sample weights, alive until {@link #close()}. */
   public static final class Batch implements AutoCloseable {
     private final Result result;
     private final int offset;
     private final int inputs;
     private final int targets;
+    private final int weights;
 
     private final List<Tensor> owned;
 
-    Batch(Result result, int offset, int inputs, int targets) {
+    Batch(Result result, int offset, int inputs, int targets, int weights) {
       this.result = result;
       this.offset = offset;
       this.inputs = inputs;
       this.targets = targets;
+      this.weights = weights;
       this.owned = null;
     }
 
     /** A batch of tensors made in Java (a generator's), owned by this batch. */
-    Batch(List<Tensor> owned, int inputs, int targets) {
+    Batch(List<Tensor> owned, int inputs, int targets, int weights) {
       this.result = null;
       this.offset = 0;
       this.inputs = inputs;
       this.targets = targets;
+      this.weights = weights;
       this.owned = List.copyOf(owned);
     }
 
@@ -95,6 +98,18 @@ public final class BatchIterator implements AutoCloseable {
       List<Tensor> out = new ArrayList<>();
       for (int i = 0; i < targets; i++) {
         out.add(get(inputs + i));
+      }
+      return out;
+    }
+
+    /**
+     * The sample weights of each output with a loss, in output order, or an empty list when the dataset has none
+     * (every sample weighs 1).
+     */
+    public List<Tensor> weights() {
+      List<Tensor> out = new ArrayList<>();
+      for (int i = 0; i < weights; i++) {
+        out.add(get(inputs + targets + i));
       }
       return out;
     }
@@ -130,13 +145,20 @@ public final class BatchIterator implements AutoCloseable {
   private final List<Operand<?>> outputs = new ArrayList<>();
   private final int inputCount;
   private final int targetCount;
+  /** Sample-weight tensors per batch: one per weight slot, or 0 when neither weights nor class weights are given. */
+  private final int weightCount;
+  private final Map<Integer, Double> classWeight;
+  /** A generator source with class weights: the labels fed here, the weights fetched from {@code classWeightOut}. */
+  private Placeholder<?> classWeightLabels;
+  private Operand<TFloat32> classWeightOut;
   private final List<Slot> slots;
   /** A generator source's iterator for the current pass, and the number of batches it gave. */
   private java.util.Iterator<? extends Map<String, ?>> generated;
   private long generatedBatches;
   private boolean closed;
 
-  BatchIterator(Dataset dataset, Ops graphTf, Session session, List<Slot> inputs, List<Slot> targets, long seed) {
+  BatchIterator(Dataset dataset, Ops graphTf, Session session, List<Slot> inputs, List<Slot> targets,
+      List<Slot> weights, Map<Integer, Double> classWeight, long seed) {
     this.dataset = dataset;
     this.session = session;
     this.seed = seed;
@@ -157,13 +179,26 @@ public final class BatchIterator implements AutoCloseable {
       throw new IllegalArgumentException("The model has " + targets.size() + " output(s) with a loss. Received: a "
           + "Dataset with targets " + dataset.targets() + (dataset.targets().isEmpty() ? "; call targets(...)" : ""));
     }
+    List<String> weightNames = SampleWeightOps.check(dataset, targets.size(), weights, classWeight);
     this.inputCount = inputs.size();
     this.targetCount = targets.size();
+    this.classWeight = classWeight;
+    this.weightCount = classWeight != null ? 1 : weightNames.size();
     this.slots = new ArrayList<>(inputs);
     slots.addAll(targets);
+    if (classWeight == null) {
+      slots.addAll(weights.subList(0, weightNames.size()));
+    }
     if (dataset.source().generator() != null) {
       this.make = null;
       this.cardinality = null;
+      if (classWeight != null) {
+        Ops cwTf = graphTf.withSubScope("dataset_class_weight");
+        Slot label = targets.get(0);
+        classWeightLabels = cwTf.placeholder(label.dtype(), Placeholder.shape(Shape.of(label.shape())));
+        classWeightOut = SampleWeightOps.classWeights(cwTf, classWeightLabels, classWeight, "the generator's '"
+            + dataset.targets().get(0) + "'");
+      }
       return;
     }
     Ops tf = graphTf.withSubScope("dataset").withDevice(DeviceSpec.newBuilder().deviceType(DeviceSpec.DeviceType.CPU)
@@ -195,6 +230,20 @@ public final class BatchIterator implements AutoCloseable {
     }
     for (int i = 0; i < targets.size(); i++) {
       outputs.add(conform(mapTf, features, dataset.targets().get(i), targets.get(i)));
+    }
+    if (classWeight != null) {
+      outputs.add(SampleWeightOps.classWeights(mapTf, outputs.get(inputs.size()), classWeight, "feature '"
+          + dataset.targets().get(0) + "'"));
+    }
+    for (int i = 0; classWeight == null && i < weightNames.size(); i++) {
+      String name = weightNames.get(i);
+      Operand<?> w = features.get(name);
+      if (w.type() == TString.class) {
+        throw new IllegalArgumentException("Sample-weight feature '" + name + "' holds bytes; expected numbers, one "
+            + "per example");
+      }
+      features.put(name, SampleWeightOps.squeezeOne(mapTf, w, weights.get(i)));
+      outputs.add(SampleWeightOps.checked(mapTf, conform(mapTf, features, name, weights.get(i)), name));
     }
   }
 
@@ -409,6 +458,9 @@ public final class BatchIterator implements AutoCloseable {
     }
     List<String> names = new ArrayList<>(dataset.inputs());
     names.addAll(dataset.targets().subList(0, targetCount));
+    if (classWeight == null) {
+      names.addAll(SampleWeightOps.perOutput(dataset.sampleWeights(), weightCount));
+    }
     List<Tensor> tensors = new ArrayList<>();
     try {
       int samples = -1;
@@ -421,6 +473,9 @@ public final class BatchIterator implements AutoCloseable {
         }
         HostArray a = HostArray.from(value, what);
         long[] want = slots.get(i).shape();
+        if (i >= inputCount + targetCount) {
+          a = SampleWeightOps.checkedHost(a, want, what);
+        }
         if (a.rank() != want.length || !Arrays.equals(a.sampleShape(), Arrays.copyOfRange(want, 1, want.length))) {
           throw new IllegalArgumentException("The generator's " + what + " does not fit " + slots.get(i).what()
               + ": expected per-example shape " + Arrays.toString(Arrays.copyOfRange(want, 1, want.length))
@@ -433,8 +488,19 @@ public final class BatchIterator implements AutoCloseable {
         samples = a.samples();
         tensors.add(Tensors.of(a, slots.get(i).dtype()));
       }
+      if (classWeight != null) {
+        try (Result r = session.runner().feed(classWeightLabels, tensors.get(inputCount)).fetch(classWeightOut)
+            .run()) {
+          tensors.add(Tensors.of(Tensors.toHost(r.get(0)), TFloat32.class));
+        } catch (RuntimeException e) {
+          if (!fromTensorFlow(e)) {
+            throw e;
+          }
+          throw new DatasetException("The generator's batch " + generatedBatches + ": " + e.getMessage(), e);
+        }
+      }
       generatedBatches++;
-      return new Batch(tensors, inputCount, targetCount);
+      return new Batch(tensors, inputCount, targetCount, weightCount);
     } catch (RuntimeException e) {
       tensors.forEach(Tensor::close);
       throw e;
@@ -443,7 +509,7 @@ public final class BatchIterator implements AutoCloseable {
 
   /** The batch held by {@code result} from {@code offset} on, or null (result closed) for the empty end batch. */
   private Batch batchOrEnd(Result result, int offset) {
-    Batch b = new Batch(result, offset, inputCount, targetCount);
+    Batch b = new Batch(result, offset, inputCount, targetCount, weightCount);
     if (b.size() == 0) {
       b.close();
       return null;
