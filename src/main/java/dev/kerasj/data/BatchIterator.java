@@ -196,8 +196,8 @@ public final class BatchIterator implements AutoCloseable {
         Ops cwTf = graphTf.withSubScope("dataset_class_weight");
         Slot label = targets.get(0);
         classWeightLabels = cwTf.placeholder(label.dtype(), Placeholder.shape(Shape.of(label.shape())));
-        classWeightOut = SampleWeightOps.classWeights(cwTf, classWeightLabels, classWeight, "the generator's '"
-            + dataset.targets().get(0) + "'");
+        classWeightOut = SampleWeightOps.classWeights(cwTf, classWeightLabels, classWeight, "the generator's "
+            + dataset.targets().get(0));
       }
       return;
     }
@@ -232,8 +232,8 @@ public final class BatchIterator implements AutoCloseable {
       outputs.add(conform(mapTf, features, dataset.targets().get(i), targets.get(i)));
     }
     if (classWeight != null) {
-      outputs.add(SampleWeightOps.classWeights(mapTf, outputs.get(inputs.size()), classWeight, "feature '"
-          + dataset.targets().get(0) + "'"));
+      outputs.add(SampleWeightOps.classWeights(mapTf, outputs.get(inputs.size()), classWeight, "feature "
+          + dataset.targets().get(0)));
     }
     for (int i = 0; classWeight == null && i < weightNames.size(); i++) {
       String name = weightNames.get(i);

@@ -76,7 +76,10 @@ final class SampleWeightOps {
     return w;
   }
 
-  /** {@code w}, once an in-graph check finds every weight finite and non-negative (else the step fails). */
+  /**
+   * {@code w}, once an in-graph check finds every weight finite and non-negative (else the pull fails). Names go into
+   * TensorFlow's assertion message unquoted: TensorFlow escapes quotes there.
+   */
   static Operand<TFloat32> checked(Ops tf, Operand<?> w, String feature) {
     @SuppressWarnings("unchecked")
     Operand<TFloat32> weights = (Operand<TFloat32>) w;
@@ -84,7 +87,7 @@ final class SampleWeightOps {
     Operand<TBool> ok = tf.reduceAll(tf.math.logicalAnd(tf.math.isFinite(weights),
         tf.math.greaterEqual(weights, tf.constant(0f))), all);
     AssertThat check = tf.assertThat(ok, List.of(tf.constant("Expected finite, non-negative sample weights in "
-        + "feature '" + feature + "'. Received (first values):"), weights), AssertThat.summarize(8L));
+        + "feature " + feature + ". Received (first values):"), weights), AssertThat.summarize(8L));
     return tf.withControlDependencies(List.of(check)).identity(weights);
   }
 
