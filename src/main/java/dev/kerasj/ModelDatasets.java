@@ -53,18 +53,23 @@ final class ModelDatasets {
           : Dataset.fromArrays(o.validationX(), o.validationY(), o.validationSampleWeight())).batch(o.batchSize());
     }
     List<long[]> shapes = model.outputShapesForData();
+    FitLoop loop = new FitLoop(model, training);
+    // In a group: the chief's weights and seed before the pipelines exist, so every worker shuffles alike; each
+    // keeps its slice of every training batch, and validates on the whole validation data (as for arrays).
+    long fitSeed = loop.syncFromChief(seed);
     // Class weights weigh the training batches only, never validation (Keras neither).
-    try (BatchIterator train = open(graph, network, training, data, seed, "", shapes, true, o.classWeight());
-        BatchIterator val = valData == null ? null : open(graph, network, training, valData, seed, "validation ",
-            shapes, false, null)) {
-      return new FitLoop(model, training).fit(train, val, o, seed);
+    try (BatchIterator train = open(graph, network, training, data, fitSeed, "", shapes, true, o.classWeight(),
+        loop.shard());
+        BatchIterator val = valData == null ? null : open(graph, network, training, valData, fitSeed, "validation ",
+            shapes, false, null, null)) {
+      return loop.fit(train, val, o, fitSeed);
     }
   }
 
   static Map<String, Double> evaluate(Model model, ModelGraph graph, Network network, TrainingGraph training,
       Dataset data, Callback callbacks, long seed) {
     try (BatchIterator it = open(graph, network, training, data, seed, "", model.outputShapesForData(), false,
-        null)) {
+        null, null)) {
       if (it.cardinality() == -1) {
         throw new IllegalArgumentException("When providing an infinite dataset to evaluate, take(n) a finite part "
             + "of it. Received: " + data);
@@ -128,7 +133,8 @@ final class ModelDatasets {
   }
 
   private static BatchIterator open(ModelGraph graph, Network network, TrainingGraph training, Dataset data,
-      long seed, String what, List<long[]> outputShapes, boolean forTraining, Map<Integer, Double> classWeight) {
+      long seed, String what, List<long[]> outputShapes, boolean forTraining, Map<Integer, Double> classWeight,
+      BatchIterator.Shard shard) {
     List<BatchIterator.Slot> targets = new ArrayList<>();
     List<BatchIterator.Slot> plain = slots(training.labelPlaceholders(), what + "target");
     for (int i = 0; i < plain.size(); i++) {
@@ -146,7 +152,7 @@ final class ModelDatasets {
           + i + " ('" + w.op().name() + "')", TFloat32.class, w.shape().asArray()));
     }
     return data.open(graph.tf(), graph.session(), slots(network.inputs(), what + "input"), targets, weights,
-        classWeight, seed);
+        classWeight, shard, seed);
   }
 
   private static List<BatchIterator.Slot> slots(List<Placeholder<?>> placeholders, String what) {

@@ -53,6 +53,19 @@ public final class BatchIterator implements AutoCloseable {
     }
   }
 
+  /**
+   * One worker's part of the data under {@code MultiWorkerMirroredStrategy}: worker {@code index} of
+   * {@code workers} keeps its contiguous slice of every global batch (see {@code ShardOps}).
+   */
+  public record Shard(int index, int workers) {
+    public Shard {
+      if (workers < 1 || index < 0 || index >= workers) {
+        throw new IllegalArgumentException("Expected 0 <= index < workers. Received: index=" + index + ", workers="
+            + workers);
+      }
+    }
+  }
+
   /** One batch: the model's inputs, then its targets, then its sample weights, alive until {@link #close()}. */
   public static final class Batch implements AutoCloseable {
     private final Result result;
@@ -60,26 +73,38 @@ public final class BatchIterator implements AutoCloseable {
     private final int inputs;
     private final int targets;
     private final int weights;
+    /** Whether the global batch's row count and this worker's share follow the weights (a {@link Shard}). */
+    private final boolean sharded;
 
     private final List<Tensor> owned;
 
-    Batch(Result result, int offset, int inputs, int targets, int weights) {
+    Batch(Result result, int offset, int inputs, int targets, int weights, boolean sharded) {
       this.result = result;
       this.offset = offset;
       this.inputs = inputs;
       this.targets = targets;
       this.weights = weights;
+      this.sharded = sharded;
       this.owned = null;
     }
 
     /** A batch of tensors made in Java (a generator's), owned by this batch. */
-    Batch(List<Tensor> owned, int inputs, int targets, int weights) {
+    Batch(List<Tensor> owned, int inputs, int targets, int weights, boolean sharded) {
       this.result = null;
       this.offset = 0;
       this.inputs = inputs;
       this.targets = targets;
       this.weights = weights;
+      this.sharded = sharded;
       this.owned = List.copyOf(owned);
+    }
+
+    /**
+     * This worker's share of the global batch (its rows / the global batch's), a float32 scalar to feed the
+     * replicated training step; null when the data is not sharded.
+     */
+    public Tensor share() {
+      return sharded ? get(inputs + targets + weights + 1) : null;
     }
 
     private Tensor get(int i) {
@@ -114,9 +139,12 @@ public final class BatchIterator implements AutoCloseable {
       return out;
     }
 
-    /** The number of examples in this batch (0 for the end-of-pass marker). */
+    /**
+     * The number of examples in this batch (0 for the end-of-pass marker); for a worker's slice, in the global batch
+     * it was cut from (what the running means weigh it by, as for arrays).
+     */
     public int size() {
-      return (int) get(0).shape().get(0);
+      return sharded ? ((TInt32) get(inputs + targets + weights)).getInt() : (int) get(0).shape().get(0);
     }
 
     @Override
@@ -151,6 +179,8 @@ public final class BatchIterator implements AutoCloseable {
   /** A generator source with class weights: the labels fed here, the weights fetched from {@code classWeightOut}. */
   private Placeholder<?> classWeightLabels;
   private Operand<TFloat32> classWeightOut;
+  /** This worker's part of each global batch, or null for all of it. */
+  private final Shard shard;
   private final List<Slot> slots;
   /** A generator source's iterator for the current pass, and the number of batches it gave. */
   private java.util.Iterator<? extends Map<String, ?>> generated;
@@ -158,7 +188,7 @@ public final class BatchIterator implements AutoCloseable {
   private boolean closed;
 
   BatchIterator(Dataset dataset, Ops graphTf, Session session, List<Slot> inputs, List<Slot> targets,
-      List<Slot> weights, Map<Integer, Double> classWeight, long seed) {
+      List<Slot> weights, Map<Integer, Double> classWeight, Shard shard, long seed) {
     this.dataset = dataset;
     this.session = session;
     this.seed = seed;
@@ -183,6 +213,7 @@ public final class BatchIterator implements AutoCloseable {
     this.inputCount = inputs.size();
     this.targetCount = targets.size();
     this.classWeight = classWeight;
+    this.shard = shard;
     this.weightCount = classWeight != null ? 1 : weightNames.size();
     this.slots = new ArrayList<>(inputs);
     slots.addAll(targets);
@@ -212,7 +243,14 @@ public final class BatchIterator implements AutoCloseable {
     this.cardinality = tf.data.datasetCardinality(ds);
     org.tensorflow.op.data.Iterator iterator = tf.data.iterator("", "", types, shapes);
     this.make = tf.data.makeIterator(ds, iterator);
-    Map<String, Operand<?>> features = PipelineOps.features(tf, dataset.source(), PipelineOps.nextOrEmpty(tf, iterator, types, shapes));
+    List<Operand<?>> components = PipelineOps.nextOrEmpty(tf, iterator, types, shapes);
+    List<Operand<?>> shardCounts = List.of();
+    if (shard != null) {
+      List<Operand<?>> sliced = ShardOps.slice(tf, components, shard);
+      components = sliced.subList(0, components.size());
+      shardCounts = sliced.subList(components.size(), sliced.size());
+    }
+    Map<String, Operand<?>> features = PipelineOps.features(tf, dataset.source(), components);
     Ops mapTf = graphTf.withSubScope("dataset_map");
     for (Dataset.Mapping m : dataset.maps()) {
       if (m.fn() == null) {
@@ -245,6 +283,7 @@ public final class BatchIterator implements AutoCloseable {
       features.put(name, SampleWeightOps.squeezeOne(mapTf, w, weights.get(i)));
       outputs.add(SampleWeightOps.checked(mapTf, conform(mapTf, features, name, weights.get(i)), name));
     }
+    outputs.addAll(shardCounts);
   }
 
   private Operand<? extends TType> source(Ops tf, List<Class<? extends TType>> types, List<Shape> shapes) {
@@ -462,6 +501,7 @@ public final class BatchIterator implements AutoCloseable {
       names.addAll(SampleWeightOps.perOutput(dataset.sampleWeights(), weightCount));
     }
     List<Tensor> tensors = new ArrayList<>();
+    int globalRows = 0;
     try {
       int samples = -1;
       for (int i = 0; i < names.size(); i++) {
@@ -472,6 +512,16 @@ public final class BatchIterator implements AutoCloseable {
               + (batch == null ? "none (a null batch)" : batch.keySet()));
         }
         HostArray a = HostArray.from(value, what);
+        if (shard != null) {
+          globalRows = a.samples();
+          int[] rows = ShardOps.rows(a.samples(), shard);
+          if (a.samples() < shard.workers()) {
+            throw new IllegalArgumentException("MultiWorkerMirroredStrategy splits each global batch across "
+                + shard.workers() + " workers, and every worker needs at least one example of every batch. "
+                + "Received: the generator's batch " + generatedBatches + " of " + a.samples() + " examples");
+          }
+          a = a.rows(rows[0], rows[1]);
+        }
         long[] want = slots.get(i).shape();
         if (i >= inputCount + targetCount) {
           a = SampleWeightOps.checkedHost(a, want, what);
@@ -499,8 +549,13 @@ public final class BatchIterator implements AutoCloseable {
           throw new DatasetException("The generator's batch " + generatedBatches + ": " + e.getMessage(), e);
         }
       }
+      if (shard != null) {
+        int[] rows = ShardOps.rows(globalRows, shard);
+        tensors.add(TInt32.scalarOf(globalRows));
+        tensors.add(TFloat32.scalarOf((float) ((double) (rows[1] - rows[0]) / globalRows)));
+      }
       generatedBatches++;
-      return new Batch(tensors, inputCount, targetCount, weightCount);
+      return new Batch(tensors, inputCount, targetCount, weightCount, shard != null);
     } catch (RuntimeException e) {
       tensors.forEach(Tensor::close);
       throw e;
@@ -509,7 +564,7 @@ public final class BatchIterator implements AutoCloseable {
 
   /** The batch held by {@code result} from {@code offset} on, or null (result closed) for the empty end batch. */
   private Batch batchOrEnd(Result result, int offset) {
-    Batch b = new Batch(result, offset, inputCount, targetCount, weightCount);
+    Batch b = new Batch(result, offset, inputCount, targetCount, weightCount, shard != null);
     if (b.size() == 0) {
       b.close();
       return null;

@@ -471,7 +471,16 @@ public final class Dataset {
    */
   public BatchIterator open(Ops tf, Session session, List<BatchIterator.Slot> inputs, List<BatchIterator.Slot> targets,
       List<BatchIterator.Slot> weights, Map<Integer, Double> classWeight, long seed) {
-    return new BatchIterator(this, tf, session, inputs, targets, weights, classWeight, seed);
+    return open(tf, session, inputs, targets, weights, classWeight, null, seed);
+  }
+
+  /**
+   * {@link #open(Ops, Session, List, List, List, Map, long)} for one worker of a data-parallel group
+   * ({@code shard}, or null for the whole data): it keeps its slice of every global batch. Not user API.
+   */
+  public BatchIterator open(Ops tf, Session session, List<BatchIterator.Slot> inputs, List<BatchIterator.Slot> targets,
+      List<BatchIterator.Slot> weights, Map<Integer, Double> classWeight, BatchIterator.Shard shard, long seed) {
+    return new BatchIterator(this, tf, session, inputs, targets, weights, classWeight, shard, seed);
   }
 
   @Override

@@ -1000,6 +1000,19 @@ public final class TrainingGraph {
     return runFed(xs, labels, sampleWeights, trainWeights, trainFetches, trainOp, null);
   }
 
+  /**
+   * One data-parallel training step on this worker's slice of a global batch, as tensors ({@link #trainStep(List,
+   * List, List)}), weighted by {@code share} (a float32 scalar: the slice's rows / the global batch's); returns
+   * what that returns, for the global batch (the same on every worker).
+   */
+  public float[][] trainStep(List<? extends Tensor> xs, List<? extends Tensor> labels,
+      List<? extends Tensor> sampleWeights, Tensor share) {
+    if (replicaShare == null) {
+      throw new IllegalStateException("This training graph is not replicated");
+    }
+    return runFed(xs, labels, sampleWeights, trainWeights, trainFetches, trainOp, share);
+  }
+
   /** Computes loss and metrics of a batch of tensors with the inference pass; updates nothing. */
   public float[][] evalStep(List<? extends Tensor> xs, List<? extends Tensor> labels) {
     return evalStep(xs, labels, List.of());
