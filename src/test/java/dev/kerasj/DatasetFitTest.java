@@ -221,6 +221,73 @@ class DatasetFitTest {
     }
   }
 
+  @Test
+  void shardedIterator_keepsEachWorkersContiguousSliceOfEveryGlobalBatch_asTheArrayPathCutsIt() {
+    float[][] x = new float[23][2];
+    int[] y = new int[23];
+    float[] w = new float[23];
+    for (int i = 0; i < 23; i++) {
+      x[i][0] = i;
+      y[i] = i;
+      w[i] = i / 2f;
+    }
+    try (org.tensorflow.Graph g = new org.tensorflow.Graph(); org.tensorflow.Session session =
+        new org.tensorflow.Session(g)) {
+      org.tensorflow.op.Ops tf = org.tensorflow.op.Ops.create(g);
+      for (boolean generated : new boolean[] {false, true}) {
+        for (int worker = 0; worker < 3; worker++) {
+          Dataset data = generated ? Dataset.fromGenerator(weightedBatches(x, y, w, 10), "x", "y", "w").inputs("x")
+              .targets("y").sampleWeights("w") : Dataset.fromArrays(x, y, w).batch(10);
+          List<Long> rows = new ArrayList<>();
+          List<Integer> sizes = new ArrayList<>();
+          List<Float> shares = new ArrayList<>();
+          try (dev.kerasj.data.BatchIterator it = data.open(tf, session, List.of(new dev.kerasj.data.BatchIterator
+              .Slot("x", org.tensorflow.types.TFloat32.class, new long[] {-1, 2})), List.of(
+              new dev.kerasj.data.BatchIterator.Slot("y", org.tensorflow.types.TInt32.class, new long[] {-1})),
+              List.of(new dev.kerasj.data.BatchIterator.Slot("w", org.tensorflow.types.TFloat32.class,
+              new long[] {-1})), null, new dev.kerasj.data.BatchIterator.Shard(worker, 3), 1)) {
+            it.start(0);
+            for (dev.kerasj.data.BatchIterator.Batch next = it.next(); next != null; next = it.next()) {
+              try (dev.kerasj.data.BatchIterator.Batch b = next) {
+                int[] ids = dev.kerasj.internal.Tensors.toHost(b.targets().get(0)).ints();
+                float[] ws = dev.kerasj.internal.Tensors.toHost(b.weights().get(0)).floats();
+                for (int k = 0; k < ids.length; k++) {
+                  rows.add((long) ids[k]);
+                  assertEquals(ids[k] / 2f, ws[k]); // the weight travels with its row
+                }
+                sizes.add(b.size());
+                shares.add(((org.tensorflow.types.TFloat32) b.share()).getFloat());
+              }
+            }
+          }
+          // Global batches 10, 10, 3: worker i keeps FitLoop.shard's rows of each, and each batch counts whole.
+          List<Long> expected = new ArrayList<>();
+          List<Float> expectedShares = new ArrayList<>();
+          for (int from = 0; from < 23; from += 10) {
+            int to = Math.min(23, from + 10);
+            int[] slice = FitLoop.shard(from, to, worker, 3);
+            for (int r = slice[0]; r < slice[1]; r++) {
+              expected.add((long) r);
+            }
+            expectedShares.add((float) ((double) (slice[1] - slice[0]) / (to - from)));
+          }
+          assertEquals(expected, rows, "worker " + worker + (generated ? " (generator)" : ""));
+          assertEquals(List.of(10, 10, 3), sizes);
+          assertEquals(expectedShares, shares);
+        }
+      }
+      // A global batch smaller than the group: refused, not a worker without rows.
+      try (dev.kerasj.data.BatchIterator it = Dataset.fromArrays(x, y).batch(2).open(tf, session, List.of(
+          new dev.kerasj.data.BatchIterator.Slot("x", org.tensorflow.types.TFloat32.class, new long[] {-1, 2})),
+          List.of(new dev.kerasj.data.BatchIterator.Slot("y", org.tensorflow.types.TInt32.class, new long[] {-1})),
+          List.of(), null, new dev.kerasj.data.BatchIterator.Shard(0, 3), 1)) {
+        it.start(0);
+        DatasetException e = assertThrows(DatasetException.class, it::next);
+        assertTrue(e.getMessage().contains("across 3 workers"), e.getMessage());
+      }
+    }
+  }
+
   /** Batches of {@code size} rows of x, y and sample weights w, a new iterator per call. */
   static java.util.function.Supplier<java.util.Iterator<Map<String, Object>>> weightedBatches(float[][] x, int[] y,
       float[] w, int size) {
