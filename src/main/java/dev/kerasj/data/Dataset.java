@@ -26,8 +26,9 @@ import org.tensorflow.op.Ops;
  *
  * <p><b>Elements.</b> An element is a set of named features: the arrays' names for {@link #fromArrays(Map)}
  * ({@code "x"} and {@code "y"} for {@link #fromArrays(Object, Object)}), the {@link Feature} keys for TFRecords.
- * {@link #inputs} names the features fed to the model's inputs (in input order) and {@link #targets} those its
- * losses compare with (in output order). Numeric features are cast to what the model expects (int64 class ids to
+ * {@link #inputs} names the features fed to the model's inputs (in input order), {@link #targets} those its
+ * losses compare with (in output order) and {@link #sampleWeights(String...)} those that weigh its samples (Keras'
+ * {@code (x, y, sample_weight)}). Numeric features are cast to what the model expects (int64 class ids to
  * int32 for sparse losses, to float32 elsewhere).
  *
  * <p><b>Order of operations.</b> {@code shuffle}, {@code batch}, {@code repeat}, {@code take}, {@code skip},
