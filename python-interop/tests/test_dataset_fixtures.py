@@ -33,7 +33,23 @@ def regenerated(tmp_path_factory):
 
 def test_committed_holdsRecordsAndTheTrainingBundle():
     assert fixture_compare.files(COMMITTED) == ["digits_train.tfrecord", "digits_val.tfrecord.gz",
-                                                "train.data-00000-of-00001", "train.index"]
+                                                "digits_weighted.tfrecord", "train.data-00000-of-00001",
+                                                "train.index", "weighted.data-00000-of-00001", "weighted.index"]
+
+
+def test_weightedRecords_holdTheTrainRowsWithTheirSampleWeights():
+    data = np.loadtxt(DIGITS, delimiter=",", skiprows=1, dtype=np.int64)
+    spec = {"pixels": tf.io.FixedLenFeature([64], tf.float32), "label": tf.io.FixedLenFeature([], tf.int64),
+            "w": tf.io.FixedLenFeature([], tf.float32)}
+    weights = (0.0, 0.3, 0.6, 1.0, 1.2, 1.5, 1.8)
+    row = 0
+    for serialized in tf.data.TFRecordDataset([str(COMMITTED / "digits_weighted.tfrecord")]):
+        f = tf.io.parse_single_example(serialized, spec)
+        assert f["pixels"].numpy().tolist() == data[row, :64].astype(np.float32).tolist()
+        assert int(f["label"]) == data[row, 64]
+        assert float(f["w"]) == np.float32(weights[row % 7])
+        row += 1
+    assert row == 150
 
 
 def test_committedRecords_holdTheDigitsRowsWithEveryFeature():

@@ -138,7 +138,7 @@ final class DatasetEpochs {
       }
       try (batch) {
         callbacks.onTrainBatchBegin(b, Map.of());
-        means.add(training.trainStep(batch.inputs(), batch.targets()), batch.size());
+        means.add(loop.trainStep(batch, "epoch " + (epoch + 1) + ", batch " + (b + 1)), batch.size());
       }
       b++;
       callbacks.onTrainBatchEnd(b - 1, means.results(""));
@@ -168,7 +168,7 @@ final class DatasetEpochs {
     }
     Map<String, Double> logs = means.results("");
     if (run.val != null) {
-      logs.putAll(evaluate(run.val, epoch, callbacks, "val_"));
+      logs.putAll(loop.validationLogs(evaluate(run.val, epoch, callbacks, "val_"), epoch));
     }
     return loop.endEpoch(run, epoch, logs);
   }
@@ -187,7 +187,7 @@ final class DatasetEpochs {
       }
       try (batch) {
         callbacks.onTestBatchBegin(b, Map.of());
-        means.add(training.evalStep(batch.inputs(), batch.targets()), batch.size());
+        means.add(training.evalStep(batch.inputs(), batch.targets(), batch.weights()), batch.size());
       }
       callbacks.onTestBatchEnd(b, means.results(""));
     }

@@ -98,11 +98,8 @@ final class FitLoop {
    * on a new pass (iterator) per epoch; with it set, one iterator carries on across epochs, as Keras' does.
    */
   public History fit(BatchIterator train, BatchIterator val, FitOptions o, long seed) {
-    if (replication != null) {
-      throw new UnsupportedOperationException("MultiWorkerMirroredStrategy splits the global batches of arrays "
-          + "passed to fit; a Dataset is not split across workers yet. Received: a Dataset on worker "
-          + replication.taskIndex() + " of " + replication.workers() + ". Pass the arrays instead");
-    }
+    // Under MultiWorkerMirroredStrategy the iterators were opened with the chief's seed (syncFromChief) and keep
+    // each worker's slice of every global batch: every worker runs the same steps.
     Integer stepsPerEpoch = o.stepsPerEpoch();
     long cardinality = train.cardinality();
     if (cardinality == INFINITE && stepsPerEpoch == null) {
@@ -357,7 +354,7 @@ final class FitLoop {
    * Keras), and every worker's callbacks must see the same values to decide the same (see
    * {@link TrainingGraph#chiefValues}). Keys come in the same order on every worker (the same model's metrics).
    */
-  private Map<String, Double> chiefValidation(Map<String, Double> val, int epoch) {
+  Map<String, Double> chiefValidation(Map<String, Double> val, int epoch) {
     List<String> keys = new ArrayList<>(val.keySet());
     double[] mine = new double[keys.size()];
     for (int i = 0; i < mine.length; i++) {
@@ -379,6 +376,43 @@ final class FitLoop {
   private WorkerFailureException workerFailure(TensorFlowException e, String where) {
     return WorkerFailureException.of(e, replication.taskIndex(), replication.workers(), where,
         model.distributeStrategy().collectiveTimeout());
+  }
+
+  /**
+   * Before a dataset fit of a worker of a group opens its pipelines: takes every variable and the shuffle seed from
+   * the chief (as the array path does at the start of fit) and returns the seed; the seed unchanged in one process.
+   */
+  long syncFromChief(long seed) {
+    if (replication == null) {
+      return seed;
+    }
+    try {
+      return training.syncFromChief(seed);
+    } catch (TensorFlowException e) {
+      throw workerFailure(e, "the start of fit (taking the chief's weights)");
+    }
+  }
+
+  /** The worker's part of the data, or null in one process. */
+  BatchIterator.Shard shard() {
+    return replication == null ? null : new BatchIterator.Shard(replication.taskIndex(), replication.workers());
+  }
+
+  /** The validation logs every worker's callbacks see: the chief's in a group (see {@link #chiefValidation}). */
+  Map<String, Double> validationLogs(Map<String, Double> val, int epoch) {
+    return replication == null ? val : chiefValidation(val, epoch);
+  }
+
+  /** One training step on a dataset batch: in a group, on this worker's slice, weighted by its share. */
+  float[][] trainStep(BatchIterator.Batch batch, String where) {
+    if (replication == null) {
+      return training.trainStep(batch.inputs(), batch.targets(), batch.weights());
+    }
+    try {
+      return training.trainStep(batch.inputs(), batch.targets(), batch.weights(), batch.share());
+    } catch (TensorFlowException e) {
+      throw workerFailure(e, where);
+    }
   }
 
   /** Worker {@code index}'s slice {@code [start, end)} of {@code [from, to)} split across {@code workers}. */

@@ -37,22 +37,39 @@ final class ModelDatasets {
       throw new IllegalArgumentException("validationSplit is only supported for arrays, not for a Dataset. "
           + "Received: validationSplit=" + o.validationSplit() + "; pass validationData(Dataset) instead");
     }
+    if (o.sampleWeight() != null) {
+      throw new IllegalArgumentException("`sample_weight` argument is not supported when using a Dataset as input: "
+          + "give the Dataset weight features instead, Dataset.sampleWeights(...) (Keras' (x, y, sample_weight) "
+          + "elements)");
+    }
+    if (o.classWeight() != null) {
+      // The array path's checks (one output, one loss value per sample), before any op is placed.
+      SampleWeights.requireClassWeightable(model, training);
+    }
     Dataset valData = o.validationDataset();
     if (valData == null && o.validationX() != null) {
       // Arrays as validation data of a dataset fit: sliced and batched like Keras' array adapter.
-      valData = Dataset.fromArrays(o.validationX(), o.validationY()).batch(o.batchSize());
+      valData = (o.validationSampleWeight() == null ? Dataset.fromArrays(o.validationX(), o.validationY())
+          : Dataset.fromArrays(o.validationX(), o.validationY(), o.validationSampleWeight())).batch(o.batchSize());
     }
     List<long[]> shapes = model.outputShapesForData();
-    try (BatchIterator train = open(graph, network, training, data, seed, "", shapes);
-        BatchIterator val = valData == null ? null : open(graph, network, training, valData, seed, "validation ",
-            shapes)) {
-      return new FitLoop(model, training).fit(train, val, o, seed);
+    FitLoop loop = new FitLoop(model, training);
+    // In a group: the chief's weights and seed before the pipelines exist, so every worker shuffles alike; each
+    // keeps its slice of every training batch, and validates on the whole validation data (as for arrays).
+    long fitSeed = loop.syncFromChief(seed);
+    // Class weights weigh the training batches only, never validation (Keras neither).
+    try (BatchIterator train = open(graph, network, training, data, fitSeed, "", shapes, true, o.classWeight(),
+        loop.shard());
+        BatchIterator val = valData == null ? null : open(graph, network, training, valData, fitSeed, "validation ",
+            shapes, false, null, null)) {
+      return loop.fit(train, val, o, fitSeed);
     }
   }
 
   static Map<String, Double> evaluate(Model model, ModelGraph graph, Network network, TrainingGraph training,
       Dataset data, Callback callbacks, long seed) {
-    try (BatchIterator it = open(graph, network, training, data, seed, "", model.outputShapesForData())) {
+    try (BatchIterator it = open(graph, network, training, data, seed, "", model.outputShapesForData(), false,
+        null, null)) {
       if (it.cardinality() == -1) {
         throw new IllegalArgumentException("When providing an infinite dataset to evaluate, take(n) a finite part "
             + "of it. Received: " + data);
@@ -116,7 +133,8 @@ final class ModelDatasets {
   }
 
   private static BatchIterator open(ModelGraph graph, Network network, TrainingGraph training, Dataset data,
-      long seed, String what, List<long[]> outputShapes) {
+      long seed, String what, List<long[]> outputShapes, boolean forTraining, Map<Integer, Double> classWeight,
+      BatchIterator.Shard shard) {
     List<BatchIterator.Slot> targets = new ArrayList<>();
     List<BatchIterator.Slot> plain = slots(training.labelPlaceholders(), what + "target");
     for (int i = 0; i < plain.size(); i++) {
@@ -126,7 +144,15 @@ final class ModelDatasets {
       long classes = s.dtype() == org.tensorflow.types.TInt32.class && out.length > 0 ? out[out.length - 1] : 0;
       targets.add(new BatchIterator.Slot(s.what(), s.dtype(), s.shape(), classes));
     }
-    return data.open(graph.tf(), graph.session(), slots(network.inputs(), what + "input"), targets, seed);
+    List<BatchIterator.Slot> weights = new ArrayList<>();
+    for (int i = 0; i < targets.size(); i++) {
+      // The sample-weight input of the pass the batches feed: a weight fed to the other pass would weigh nothing.
+      Operand<TFloat32> w = training.sampleWeightInput(i, forTraining);
+      weights.add(w == null ? null : new BatchIterator.Slot("the sample weights of the model's " + what + "output "
+          + i + " ('" + w.op().name() + "')", TFloat32.class, w.shape().asArray()));
+    }
+    return data.open(graph.tf(), graph.session(), slots(network.inputs(), what + "input"), targets, weights,
+        classWeight, shard, seed);
   }
 
   private static List<BatchIterator.Slot> slots(List<Placeholder<?>> placeholders, String what) {

@@ -126,19 +126,7 @@ final class SampleWeights {
     if (classWeight == null) {
       return null;
     }
-    List<String> names = model.outputNames();
-    if (names.size() != 1) {
-      throw new IllegalArgumentException("`classWeight` is only supported for Models with a single output. "
-          + "Received: a model with outputs " + names + "; pass `sampleWeight` with one array per output instead");
-    }
-    long[] expected = training.sampleWeightShape(0);
-    if (expected == null || expected.length != 0) {
-      throw new IllegalArgumentException("`classWeight` needs one loss value per sample. Output '" + names.get(0)
-          + "' has loss values of per-sample shape "
-          + (expected == null ? "unknown" : DataAdapter.shape(expected).replace("-1", "None"))
-          + " (Keras multiplies its one weight per sample into them and fails, or with a batch as long as the "
-          + "steps weighs steps by other samples' classes); pass `sampleWeight` instead");
-    }
+    requireClassWeightable(model, training);
     int[] classes = classesOf(ys.get(0));
     float[] w = new float[classes.length];
     TreeSet<Integer> missing = new TreeSet<>();
@@ -156,6 +144,23 @@ final class SampleWeights {
           + "1.0: add them with 1.0 to mean that)");
     }
     return List.of(HostArray.ofFloats(new long[] {classes.length}, w));
+  }
+
+  /** Refuses {@code classWeight} for several outputs, or for an output whose loss gives not one value per sample. */
+  static void requireClassWeightable(Model model, TrainingGraph training) {
+    List<String> names = model.outputNames();
+    if (names.size() != 1) {
+      throw new IllegalArgumentException("`classWeight` is only supported for Models with a single output. "
+          + "Received: a model with outputs " + names + "; pass `sampleWeight` with one array per output instead");
+    }
+    long[] expected = training.sampleWeightShape(0);
+    if (expected == null || expected.length != 0) {
+      throw new IllegalArgumentException("`classWeight` needs one loss value per sample. Output '" + names.get(0)
+          + "' has loss values of per-sample shape "
+          + (expected == null ? "unknown" : DataAdapter.shape(expected).replace("-1", "None"))
+          + " (Keras multiplies its one weight per sample into them and fails, or with a batch as long as the "
+          + "steps weighs steps by other samples' classes); pass `sampleWeight` instead");
+    }
   }
 
   /** The class of each sample: ids as given, argmax of a one-hot row, or a rounded single value. */

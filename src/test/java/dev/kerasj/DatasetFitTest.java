@@ -104,6 +104,199 @@ class DatasetFitTest {
     }
   }
 
+  static Sequential weightedModel() {
+    Sequential m = new Sequential(Input.of(64), new Dense(16, "relu"), new Dense(10, "softmax"));
+    m.setSeed(5);
+    m.compile(CompileOptions.builder(new Adam(0.01), new SparseCategoricalCrossentropy()).metrics("accuracy")
+        .weightedMetrics("accuracy").build());
+    return m;
+  }
+
+  @Test
+  void weightedArrayDataset_equalsFitOnTheSameArraysWithSampleWeights_bitwise() {
+    SplittableRandom r = new SplittableRandom(6);
+    float[][] x = new float[70][64];
+    int[] y = new int[70];
+    float[] w = new float[70];
+    for (int i = 0; i < x.length; i++) {
+      for (int j = 0; j < 64; j++) {
+        x[i][j] = (float) r.nextDouble(-1, 1);
+      }
+      y[i] = r.nextInt(10);
+      w[i] = i % 5 == 0 ? 0f : (float) r.nextDouble(0.1, 3);
+    }
+    float[][] w2 = new float[70][1]; // (samples, 1) weights: flattened, as the array path takes them
+    for (int i = 0; i < w.length; i++) {
+      w2[i][0] = w[i];
+    }
+    try (Sequential a = weightedModel(); Sequential b = weightedModel(); Sequential c = weightedModel();
+        Sequential unweighted = weightedModel()) {
+      History ha = a.fit(x, y, FitOptions.builder().epochs(2).batchSize(16).shuffle(false).verbose(0)
+          .sampleWeight(w).validationData(x, y, w).build());
+      History hb = b.fit(Dataset.fromArrays(x, y, w).batch(16), FitOptions.builder().epochs(2).verbose(0)
+          .validationData(Dataset.fromArrays(x, y, w2).batch(16)).build());
+      History hc = c.fit(Dataset.fromGenerator(weightedBatches(x, y, w, 16), "x", "y", "w").inputs("x").targets("y")
+          .sampleWeights("w"), FitOptions.builder().epochs(2).verbose(0).validationData(x, y, w).batchSize(16)
+          .build());
+      History hu = unweighted.fit(Dataset.fromArrays(x, y).batch(16), FitOptions.builder().epochs(2).verbose(0)
+          .build());
+      assertEquals(ha.history(), hb.history());
+      assertEquals(ha.history(), hc.history());
+      assertBitwise(weights(a), weights(b));
+      assertBitwise(weights(a), weights(c));
+      assertNotEquals(ha.history().get("loss"), hu.history().get("loss"));
+      assertEquals(a.evaluate(x, y, w, 16), b.evaluate(Dataset.fromArrays(x, y, w).batch(16)));
+    }
+  }
+
+  @Test
+  void classWeightOnADataset_equalsClassWeightOnTheSameArrays_bitwise() {
+    dev.kerasj.examples.Digits d = dev.kerasj.examples.Digits.load(dev.kerasj.examples.Digits.DEFAULT_CSV)
+        .slice(0, 100);
+    Map<Integer, Double> cw = new java.util.HashMap<>();
+    for (int k = 0; k < 10; k++) {
+      cw.put(k, 0.2 + 0.3 * k);
+    }
+    try (Sequential a = weightedModel(); Sequential b = weightedModel(); Sequential c = weightedModel()) {
+      History ha = a.fit(d.pixels(), d.labels(), FitOptions.builder().epochs(2).batchSize(32).shuffle(false)
+          .verbose(0).classWeight(cw).build());
+      History hb = b.fit(Dataset.fromArrays(d.pixels(), d.labels()).batch(32), FitOptions.builder().epochs(2)
+          .verbose(0).classWeight(cw).build());
+      History hc = c.fit(Dataset.fromGenerator(batches(d.pixels(), d.labels(), 32, -1), "x", "y").inputs("x")
+          .targets("y"), FitOptions.builder().epochs(2).verbose(0).classWeight(cw).build());
+      assertEquals(ha.history(), hb.history());
+      assertEquals(ha.history(), hc.history());
+      assertBitwise(weights(a), weights(b));
+      assertBitwise(weights(a), weights(c));
+    }
+  }
+
+  @Test
+  void badSampleWeights_failNamingTheFeature() {
+    float[][] x = new float[40][64];
+    int[] y = new int[40];
+    float[] w = new float[40];
+    java.util.Arrays.fill(w, 1f);
+    w[35] = -0.5f;
+    Map<Integer, Double> cw = Map.of(0, 1.0, 1, 2.0);
+    FitOptions quiet = FitOptions.builder().verbose(0).build();
+    try (Sequential m = weightedModel()) {
+      DatasetException negative = assertThrows(DatasetException.class, () -> m.fit(Dataset.fromArrays(x, y, w)
+          .batch(16), quiet));
+      assertTrue(negative.getMessage().contains("non-negative sample weights in feature sample_weight")
+          && negative.getMessage().contains("-0.5"), negative.getMessage());
+      assertEquals(2, m.iterations()); // the batch holding the negative weight failed in its pull, before any update
+      w[35] = Float.NaN;
+      assertThrows(DatasetException.class, () -> m.evaluate(Dataset.fromArrays(x, y, w).batch(16)));
+      Feature[] f = {Feature.floats("pixels", 64), Feature.int64s("label"), Feature.bytes("id")};
+      IllegalArgumentException shape = assertThrows(IllegalArgumentException.class, () -> m.fit(Dataset.fromTFRecord(
+          DatasetTrainingParityTest.TRAIN, f).inputs("pixels").targets("label").sampleWeights("pixels").batch(32),
+          quiet));
+      assertTrue(shape.getMessage().contains("'pixels'") && shape.getMessage().contains("sample weights"),
+          shape.getMessage());
+      IllegalArgumentException bytes = assertThrows(IllegalArgumentException.class, () -> m.fit(
+          Dataset.fromTFRecord(DatasetTrainingParityTest.TRAIN, f).inputs("pixels").targets("label")
+              .sampleWeights("id").batch(32), quiet));
+      assertTrue(bytes.getMessage().contains("'id'") && bytes.getMessage().contains("bytes"), bytes.getMessage());
+      IllegalArgumentException both = assertThrows(IllegalArgumentException.class, () -> m.fit(
+          Dataset.fromArrays(x, y, new float[40]).batch(16), FitOptions.builder().classWeight(cw).verbose(0).build()));
+      assertTrue(both.getMessage().contains("You cannot `class_weight` and `sample_weight` at the same time"),
+          both.getMessage());
+      assertThrows(IllegalArgumentException.class, () -> m.fit(Dataset.fromArrays(x, y).batch(16),
+          FitOptions.builder().sampleWeight(new float[40]).verbose(0).build()));
+      y[37] = 3; // a class classWeight does not name
+      long before = m.iterations();
+      DatasetException missing = assertThrows(DatasetException.class, () -> m.fit(Dataset.fromArrays(x, y)
+          .batch(16), FitOptions.builder().classWeight(cw).verbose(0).build()));
+      assertTrue(missing.getMessage().contains("`classWeight` must contain all classes")
+          && missing.getMessage().contains("feature y"), missing.getMessage());
+      assertEquals(before + 2, m.iterations());
+      float[] negativeGenerated = new float[40];
+      negativeGenerated[3] = -1f;
+      IllegalArgumentException generated = assertThrows(IllegalArgumentException.class, () -> m.fit(
+          Dataset.fromGenerator(weightedBatches(x, y, negativeGenerated, 16), "x", "y", "w").inputs("x")
+              .targets("y").sampleWeights("w"), quiet));
+      assertTrue(generated.getMessage().contains("'w'") && generated.getMessage().contains("non-negative"),
+          generated.getMessage());
+    }
+  }
+
+  @Test
+  void shardedIterator_keepsEachWorkersContiguousSliceOfEveryGlobalBatch_asTheArrayPathCutsIt() {
+    float[][] x = new float[23][2];
+    int[] y = new int[23];
+    float[] w = new float[23];
+    for (int i = 0; i < 23; i++) {
+      x[i][0] = i;
+      y[i] = i;
+      w[i] = i / 2f;
+    }
+    try (org.tensorflow.Graph g = new org.tensorflow.Graph(); org.tensorflow.Session session =
+        new org.tensorflow.Session(g)) {
+      org.tensorflow.op.Ops tf = org.tensorflow.op.Ops.create(g);
+      for (boolean generated : new boolean[] {false, true}) {
+        for (int worker = 0; worker < 3; worker++) {
+          Dataset data = generated ? Dataset.fromGenerator(weightedBatches(x, y, w, 10), "x", "y", "w").inputs("x")
+              .targets("y").sampleWeights("w") : Dataset.fromArrays(x, y, w).batch(10);
+          List<Long> rows = new ArrayList<>();
+          List<Integer> sizes = new ArrayList<>();
+          List<Float> shares = new ArrayList<>();
+          try (dev.kerasj.data.BatchIterator it = data.open(tf, session, List.of(new dev.kerasj.data.BatchIterator
+              .Slot("x", org.tensorflow.types.TFloat32.class, new long[] {-1, 2})), List.of(
+              new dev.kerasj.data.BatchIterator.Slot("y", org.tensorflow.types.TInt32.class, new long[] {-1})),
+              List.of(new dev.kerasj.data.BatchIterator.Slot("w", org.tensorflow.types.TFloat32.class,
+              new long[] {-1})), null, new dev.kerasj.data.BatchIterator.Shard(worker, 3), 1)) {
+            it.start(0);
+            for (dev.kerasj.data.BatchIterator.Batch next = it.next(); next != null; next = it.next()) {
+              try (dev.kerasj.data.BatchIterator.Batch b = next) {
+                int[] ids = dev.kerasj.internal.Tensors.toHost(b.targets().get(0)).ints();
+                float[] ws = dev.kerasj.internal.Tensors.toHost(b.weights().get(0)).floats();
+                for (int k = 0; k < ids.length; k++) {
+                  rows.add((long) ids[k]);
+                  assertEquals(ids[k] / 2f, ws[k]); // the weight travels with its row
+                }
+                sizes.add(b.size());
+                shares.add(((org.tensorflow.types.TFloat32) b.share()).getFloat());
+              }
+            }
+          }
+          // Global batches 10, 10, 3: worker i keeps FitLoop.shard's rows of each, and each batch counts whole.
+          List<Long> expected = new ArrayList<>();
+          List<Float> expectedShares = new ArrayList<>();
+          for (int from = 0; from < 23; from += 10) {
+            int to = Math.min(23, from + 10);
+            int[] slice = FitLoop.shard(from, to, worker, 3);
+            for (int r = slice[0]; r < slice[1]; r++) {
+              expected.add((long) r);
+            }
+            expectedShares.add((float) ((double) (slice[1] - slice[0]) / (to - from)));
+          }
+          assertEquals(expected, rows, "worker " + worker + (generated ? " (generator)" : ""));
+          assertEquals(List.of(10, 10, 3), sizes);
+          assertEquals(expectedShares, shares);
+        }
+      }
+      // A global batch smaller than the group: refused, not a worker without rows.
+      try (dev.kerasj.data.BatchIterator it = Dataset.fromArrays(x, y).batch(2).open(tf, session, List.of(
+          new dev.kerasj.data.BatchIterator.Slot("x", org.tensorflow.types.TFloat32.class, new long[] {-1, 2})),
+          List.of(new dev.kerasj.data.BatchIterator.Slot("y", org.tensorflow.types.TInt32.class, new long[] {-1})),
+          List.of(), null, new dev.kerasj.data.BatchIterator.Shard(0, 3), 1)) {
+        it.start(0);
+        DatasetException e = assertThrows(DatasetException.class, it::next);
+        assertTrue(e.getMessage().contains("across 3 workers"), e.getMessage());
+      }
+    }
+  }
+
+  /** Batches of {@code size} rows of x, y and sample weights w, a new iterator per call. */
+  static java.util.function.Supplier<java.util.Iterator<Map<String, Object>>> weightedBatches(float[][] x, int[] y,
+      float[] w, int size) {
+    return () -> java.util.stream.IntStream.iterate(0, from -> from < x.length, from -> from + size)
+        .mapToObj(from -> Map.<String, Object>of("x", java.util.Arrays.copyOfRange(x, from, Math.min(x.length,
+            from + size)), "y", java.util.Arrays.copyOfRange(y, from, Math.min(x.length, from + size)), "w",
+            java.util.Arrays.copyOfRange(w, from, Math.min(x.length, from + size)))).iterator();
+  }
+
   @Test
   void shuffledPipeline_sameOrderOnEveryRun_newOrderEachEpoch() {
     Path file = DatasetTrainingParityTest.TRAIN;

@@ -2,6 +2,7 @@ package dev.kerasj;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kerasj.callbacks.History;
 import dev.kerasj.data.Dataset;
@@ -107,6 +108,86 @@ class DatasetTrainingParityTest {
       float[] viaBytes = KerasParityTest.toFloats(model.predict(fromBytes));
       assertEquals(48 * 10, viaFloats.length);
       assertArrayEquals(viaFloats, viaBytes);
+    }
+  }
+
+  static final Path WEIGHTED = DIR.resolve("digits_weighted.tfrecord");
+
+  /** The fixture's (x, y, sample_weight) batches: TFRecordDataset(digits_weighted).batch(32).map(parse). */
+  static Dataset weighted() {
+    return Dataset.fromTFRecord(WEIGHTED, Feature.floats("pixels", 64), Feature.int64s("label"), Feature.floats("w"))
+        .inputs("pixels").targets("label").sampleWeights("w").batch(32)
+        .map("pixels", Transforms.normalize(MEAN, VARIANCE));
+  }
+
+  static Sequential weightedModel() {
+    Sequential model = new Sequential(Input.of(64), new Dense(32, "relu"), new Dense(10, "softmax"));
+    model.compile(CompileOptions.builder(new Adam(1e-3), new SparseCategoricalCrossentropy()).metrics("accuracy")
+        .weightedMetrics("accuracy").build());
+    return model;
+  }
+
+  @Test
+  void fit_onWeightedTFRecords_matchesKerasSampleWeightRun() {
+    TensorBundle b = new TensorBundle(DIR.resolve("weighted"));
+    try (Sequential model = weightedModel()) {
+      List<Weight> ws = model.weights();
+      assertEquals(b.readStrings("meta/weight_names"), ws.stream().map(Weight::path).toList());
+      model.setWeights(KerasParityTest.stripPrefix(read(b, "sample_weight/initial", ws), "sample_weight/initial/"));
+      History h = model.fit(weighted(), FitOptions.builder().epochs(3).validationData(weighted()).verbose(0).build());
+      KerasParityTest.Diff diff = new KerasParityTest.Diff("datasets/weighted/sample_weight");
+      compareRun(b, "sample_weight", model, h, diff);
+      Map<String, Double> scores = model.evaluate(weighted());
+      assertEquals(java.util.Set.of("loss", "accuracy", "weighted_accuracy"), scores.keySet());
+      for (Map.Entry<String, Double> e : scores.entrySet()) {
+        diff.compare("evaluate/" + e.getKey(), b.read("sample_weight/evaluate/" + e.getKey(), TFloat32.class)
+            .floats(), new float[] {e.getValue().floatValue()});
+      }
+      diff.assertWithin(KerasParityTest.RTOL, KerasParityTest.ATOL);
+      // The weights matter: the weighted accuracy differs from the plain one by far more than the tolerance.
+      assertTrue(Math.abs(scores.get("weighted_accuracy") - scores.get("accuracy")) > 1e-3, scores.toString());
+      assertEquals(b.read("sample_weight/final/iterations", TInt64.class).ints()[0], model.iterations());
+    }
+  }
+
+  @Test
+  void fit_withClassWeight_matchesKerasClassWeightRun() {
+    TensorBundle b = new TensorBundle(DIR.resolve("weighted"));
+    float[] table = b.read("meta/class_weight", TFloat32.class).floats();
+    Map<Integer, Double> classWeight = new LinkedHashMap<>();
+    for (int d = 0; d < table.length; d++) {
+      classWeight.put(d, 0.25 + 0.1 * d); // the generator's CLASS_WEIGHT, in double as Python holds it
+      assertEquals(table[d], (float) (0.25 + 0.1 * d));
+    }
+    try (Sequential model = weightedModel()) {
+      List<Weight> ws = model.weights();
+      model.setWeights(KerasParityTest.stripPrefix(read(b, "class_weight/initial", ws), "class_weight/initial/"));
+      History h = model.fit(train(), FitOptions.builder().epochs(3).classWeight(classWeight).validationData(val())
+          .verbose(0).build());
+      KerasParityTest.Diff diff = new KerasParityTest.Diff("datasets/weighted/class_weight");
+      compareRun(b, "class_weight", model, h, diff);
+      diff.assertWithin(KerasParityTest.RTOL, KerasParityTest.ATOL);
+      // Validation is never class-weighted (Keras neither): its weighted accuracy is its plain one.
+      assertEquals(h.history().get("val_accuracy"), h.history().get("val_weighted_accuracy"));
+      assertEquals(b.read("class_weight/final/iterations", TInt64.class).ints()[0], model.iterations());
+    }
+  }
+
+  /** History (the same keys as Keras', every value) and final weights of one run of the weighted bundle. */
+  private static void compareRun(TensorBundle b, String run, Sequential model, History h,
+      KerasParityTest.Diff diff) {
+    // Keras' keys for metrics=[accuracy], weighted_metrics=[accuracy] (each read from the bundle below).
+    assertEquals(java.util.Set.of("loss", "accuracy", "weighted_accuracy", "val_loss", "val_accuracy",
+        "val_weighted_accuracy"), h.history().keySet());
+    for (Map.Entry<String, List<Double>> e : h.history().entrySet()) {
+      diff.compare("history/" + e.getKey(), b.read(run + "/history/" + e.getKey(), TFloat32.class).floats(),
+          KerasParityTest.toFloats(e.getValue()));
+    }
+    List<Weight> ws = model.weights();
+    Map<String, HostArray> finals = read(b, run + "/final", ws);
+    for (int i = 0; i < ws.size(); i++) {
+      String key = run + "/final/" + ws.get(i).path();
+      diff.compare(key, finals.get(key).floats(), KerasParityTest.toFloats(model.getWeights().get(i)));
     }
   }
 

@@ -53,30 +53,58 @@ public final class BatchIterator implements AutoCloseable {
     }
   }
 
-  /** One batch: the model's inputs, then its targets, alive until {@link #close()}. */
+  /**
+   * One worker's part of the data under {@code MultiWorkerMirroredStrategy}: worker {@code index} of
+   * {@code workers} keeps its contiguous slice of every global batch (see {@code ShardOps}).
+   */
+  public record Shard(int index, int workers) {
+    public Shard {
+      if (workers < 1 || index < 0 || index >= workers) {
+        throw new IllegalArgumentException("Expected 0 <= index < workers. Received: index=" + index + ", workers="
+            + workers);
+      }
+    }
+  }
+
+  /** One batch: the model's inputs, then its targets, then its sample weights, alive until {@link #close()}. */
   public static final class Batch implements AutoCloseable {
     private final Result result;
     private final int offset;
     private final int inputs;
     private final int targets;
+    private final int weights;
+    /** Whether the global batch's row count and this worker's share follow the weights (a {@link Shard}). */
+    private final boolean sharded;
 
     private final List<Tensor> owned;
 
-    Batch(Result result, int offset, int inputs, int targets) {
+    Batch(Result result, int offset, int inputs, int targets, int weights, boolean sharded) {
       this.result = result;
       this.offset = offset;
       this.inputs = inputs;
       this.targets = targets;
+      this.weights = weights;
+      this.sharded = sharded;
       this.owned = null;
     }
 
     /** A batch of tensors made in Java (a generator's), owned by this batch. */
-    Batch(List<Tensor> owned, int inputs, int targets) {
+    Batch(List<Tensor> owned, int inputs, int targets, int weights, boolean sharded) {
       this.result = null;
       this.offset = 0;
       this.inputs = inputs;
       this.targets = targets;
+      this.weights = weights;
+      this.sharded = sharded;
       this.owned = List.copyOf(owned);
+    }
+
+    /**
+     * This worker's share of the global batch (its rows / the global batch's), a float32 scalar to feed the
+     * replicated training step; null when the data is not sharded.
+     */
+    public Tensor share() {
+      return sharded ? get(inputs + targets + weights + 1) : null;
     }
 
     private Tensor get(int i) {
@@ -99,9 +127,24 @@ public final class BatchIterator implements AutoCloseable {
       return out;
     }
 
-    /** The number of examples in this batch (0 for the end-of-pass marker). */
+    /**
+     * The sample weights of each output with a loss, in output order, or an empty list when the dataset has none
+     * (every sample weighs 1).
+     */
+    public List<Tensor> weights() {
+      List<Tensor> out = new ArrayList<>();
+      for (int i = 0; i < weights; i++) {
+        out.add(get(inputs + targets + i));
+      }
+      return out;
+    }
+
+    /**
+     * The number of examples in this batch (0 for the end-of-pass marker); for a worker's slice, in the global batch
+     * it was cut from (what the running means weigh it by, as for arrays).
+     */
     public int size() {
-      return (int) get(0).shape().get(0);
+      return sharded ? ((TInt32) get(inputs + targets + weights)).getInt() : (int) get(0).shape().get(0);
     }
 
     @Override
@@ -130,13 +173,22 @@ public final class BatchIterator implements AutoCloseable {
   private final List<Operand<?>> outputs = new ArrayList<>();
   private final int inputCount;
   private final int targetCount;
+  /** Sample-weight tensors per batch: one per weight slot, or 0 when neither weights nor class weights are given. */
+  private final int weightCount;
+  private final Map<Integer, Double> classWeight;
+  /** A generator source with class weights: the labels fed here, the weights fetched from {@code classWeightOut}. */
+  private Placeholder<?> classWeightLabels;
+  private Operand<TFloat32> classWeightOut;
+  /** This worker's part of each global batch, or null for all of it. */
+  private final Shard shard;
   private final List<Slot> slots;
   /** A generator source's iterator for the current pass, and the number of batches it gave. */
   private java.util.Iterator<? extends Map<String, ?>> generated;
   private long generatedBatches;
   private boolean closed;
 
-  BatchIterator(Dataset dataset, Ops graphTf, Session session, List<Slot> inputs, List<Slot> targets, long seed) {
+  BatchIterator(Dataset dataset, Ops graphTf, Session session, List<Slot> inputs, List<Slot> targets,
+      List<Slot> weights, Map<Integer, Double> classWeight, Shard shard, long seed) {
     this.dataset = dataset;
     this.session = session;
     this.seed = seed;
@@ -157,13 +209,27 @@ public final class BatchIterator implements AutoCloseable {
       throw new IllegalArgumentException("The model has " + targets.size() + " output(s) with a loss. Received: a "
           + "Dataset with targets " + dataset.targets() + (dataset.targets().isEmpty() ? "; call targets(...)" : ""));
     }
+    List<String> weightNames = SampleWeightOps.check(dataset, targets.size(), weights, classWeight);
     this.inputCount = inputs.size();
     this.targetCount = targets.size();
+    this.classWeight = classWeight;
+    this.shard = shard;
+    this.weightCount = classWeight != null ? 1 : weightNames.size();
     this.slots = new ArrayList<>(inputs);
     slots.addAll(targets);
+    if (classWeight == null) {
+      slots.addAll(weights.subList(0, weightNames.size()));
+    }
     if (dataset.source().generator() != null) {
       this.make = null;
       this.cardinality = null;
+      if (classWeight != null) {
+        Ops cwTf = graphTf.withSubScope("dataset_class_weight");
+        Slot label = targets.get(0);
+        classWeightLabels = cwTf.placeholder(label.dtype(), Placeholder.shape(Shape.of(label.shape())));
+        classWeightOut = SampleWeightOps.classWeights(cwTf, classWeightLabels, classWeight, "the generator's "
+            + dataset.targets().get(0));
+      }
       return;
     }
     Ops tf = graphTf.withSubScope("dataset").withDevice(DeviceSpec.newBuilder().deviceType(DeviceSpec.DeviceType.CPU)
@@ -177,7 +243,14 @@ public final class BatchIterator implements AutoCloseable {
     this.cardinality = tf.data.datasetCardinality(ds);
     org.tensorflow.op.data.Iterator iterator = tf.data.iterator("", "", types, shapes);
     this.make = tf.data.makeIterator(ds, iterator);
-    Map<String, Operand<?>> features = PipelineOps.features(tf, dataset.source(), PipelineOps.nextOrEmpty(tf, iterator, types, shapes));
+    List<Operand<?>> components = PipelineOps.nextOrEmpty(tf, iterator, types, shapes);
+    List<Operand<?>> shardCounts = List.of();
+    if (shard != null) {
+      List<Operand<?>> sliced = ShardOps.slice(tf, components, shard);
+      components = sliced.subList(0, components.size());
+      shardCounts = sliced.subList(components.size(), sliced.size());
+    }
+    Map<String, Operand<?>> features = PipelineOps.features(tf, dataset.source(), components);
     Ops mapTf = graphTf.withSubScope("dataset_map");
     for (Dataset.Mapping m : dataset.maps()) {
       if (m.fn() == null) {
@@ -196,6 +269,21 @@ public final class BatchIterator implements AutoCloseable {
     for (int i = 0; i < targets.size(); i++) {
       outputs.add(conform(mapTf, features, dataset.targets().get(i), targets.get(i)));
     }
+    if (classWeight != null) {
+      outputs.add(SampleWeightOps.classWeights(mapTf, outputs.get(inputs.size()), classWeight, "feature "
+          + dataset.targets().get(0)));
+    }
+    for (int i = 0; classWeight == null && i < weightNames.size(); i++) {
+      String name = weightNames.get(i);
+      Operand<?> w = features.get(name);
+      if (w.type() == TString.class) {
+        throw new IllegalArgumentException("Sample-weight feature '" + name + "' holds bytes; expected numbers, one "
+            + "per example");
+      }
+      features.put(name, SampleWeightOps.squeezeOne(mapTf, w, weights.get(i)));
+      outputs.add(SampleWeightOps.checked(mapTf, conform(mapTf, features, name, weights.get(i)), name));
+    }
+    outputs.addAll(shardCounts);
   }
 
   private Operand<? extends TType> source(Ops tf, List<Class<? extends TType>> types, List<Shape> shapes) {
@@ -409,7 +497,11 @@ public final class BatchIterator implements AutoCloseable {
     }
     List<String> names = new ArrayList<>(dataset.inputs());
     names.addAll(dataset.targets().subList(0, targetCount));
+    if (classWeight == null) {
+      names.addAll(SampleWeightOps.perOutput(dataset.sampleWeights(), weightCount));
+    }
     List<Tensor> tensors = new ArrayList<>();
+    int globalRows = 0;
     try {
       int samples = -1;
       for (int i = 0; i < names.size(); i++) {
@@ -420,7 +512,20 @@ public final class BatchIterator implements AutoCloseable {
               + (batch == null ? "none (a null batch)" : batch.keySet()));
         }
         HostArray a = HostArray.from(value, what);
+        if (shard != null) {
+          globalRows = a.samples();
+          int[] rows = ShardOps.rows(a.samples(), shard);
+          if (a.samples() < shard.workers()) {
+            throw new IllegalArgumentException("MultiWorkerMirroredStrategy splits each global batch across "
+                + shard.workers() + " workers, and every worker needs at least one example of every batch. "
+                + "Received: the generator's batch " + generatedBatches + " of " + a.samples() + " examples");
+          }
+          a = a.rows(rows[0], rows[1]);
+        }
         long[] want = slots.get(i).shape();
+        if (i >= inputCount + targetCount) {
+          a = SampleWeightOps.checkedHost(a, want, what);
+        }
         if (a.rank() != want.length || !Arrays.equals(a.sampleShape(), Arrays.copyOfRange(want, 1, want.length))) {
           throw new IllegalArgumentException("The generator's " + what + " does not fit " + slots.get(i).what()
               + ": expected per-example shape " + Arrays.toString(Arrays.copyOfRange(want, 1, want.length))
@@ -433,8 +538,24 @@ public final class BatchIterator implements AutoCloseable {
         samples = a.samples();
         tensors.add(Tensors.of(a, slots.get(i).dtype()));
       }
+      if (classWeight != null) {
+        try (Result r = session.runner().feed(classWeightLabels, tensors.get(inputCount)).fetch(classWeightOut)
+            .run()) {
+          tensors.add(Tensors.of(Tensors.toHost(r.get(0)), TFloat32.class));
+        } catch (RuntimeException e) {
+          if (!fromTensorFlow(e)) {
+            throw e;
+          }
+          throw new DatasetException("The generator's batch " + generatedBatches + ": " + e.getMessage(), e);
+        }
+      }
+      if (shard != null) {
+        int[] rows = ShardOps.rows(globalRows, shard);
+        tensors.add(TInt32.scalarOf(globalRows));
+        tensors.add(TFloat32.scalarOf((float) ((double) (rows[1] - rows[0]) / globalRows)));
+      }
       generatedBatches++;
-      return new Batch(tensors, inputCount, targetCount);
+      return new Batch(tensors, inputCount, targetCount, weightCount, shard != null);
     } catch (RuntimeException e) {
       tensors.forEach(Tensor::close);
       throw e;
@@ -443,7 +564,7 @@ public final class BatchIterator implements AutoCloseable {
 
   /** The batch held by {@code result} from {@code offset} on, or null (result closed) for the empty end batch. */
   private Batch batchOrEnd(Result result, int offset) {
-    Batch b = new Batch(result, offset, inputCount, targetCount);
+    Batch b = new Batch(result, offset, inputCount, targetCount, weightCount, shard != null);
     if (b.size() == 0) {
       b.close();
       return null;

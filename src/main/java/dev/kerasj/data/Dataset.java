@@ -26,8 +26,9 @@ import org.tensorflow.op.Ops;
  *
  * <p><b>Elements.</b> An element is a set of named features: the arrays' names for {@link #fromArrays(Map)}
  * ({@code "x"} and {@code "y"} for {@link #fromArrays(Object, Object)}), the {@link Feature} keys for TFRecords.
- * {@link #inputs} names the features fed to the model's inputs (in input order) and {@link #targets} those its
- * losses compare with (in output order). Numeric features are cast to what the model expects (int64 class ids to
+ * {@link #inputs} names the features fed to the model's inputs (in input order), {@link #targets} those its
+ * losses compare with (in output order) and {@link #sampleWeights(String...)} those that weigh its samples (Keras'
+ * {@code (x, y, sample_weight)}). Numeric features are cast to what the model expects (int64 class ids to
  * int32 for sparse losses, to float32 elsewhere).
  *
  * <p><b>Order of operations.</b> {@code shuffle}, {@code batch}, {@code repeat}, {@code take}, {@code skip},
@@ -81,13 +82,16 @@ public final class Dataset {
   private final List<Mapping> maps;
   private final List<String> inputs;
   private final List<String> targets;
+  private final List<String> weights;
 
-  private Dataset(Source source, List<Step> steps, List<Mapping> maps, List<String> inputs, List<String> targets) {
+  private Dataset(Source source, List<Step> steps, List<Mapping> maps, List<String> inputs, List<String> targets,
+      List<String> weights) {
     this.source = source;
     this.steps = List.copyOf(steps);
     this.maps = List.copyOf(maps);
     this.inputs = List.copyOf(inputs);
     this.targets = List.copyOf(targets);
+    this.weights = List.copyOf(weights);
   }
 
   /**
@@ -100,6 +104,19 @@ public final class Dataset {
     features.put("x", x);
     features.put("y", y);
     return fromArrays(features).inputs("x").targets("y");
+  }
+
+  /**
+   * Slices of {@code x}, {@code y} and per-sample weights {@code sampleWeight}
+   * ({@code tf.data.Dataset.from_tensor_slices((x, y, sample_weight))}), as features {@code "x"}, {@code "y"} and
+   * {@code "sample_weight"}: Keras' {@code (x, y, sample_weight)} elements.
+   */
+  public static Dataset fromArrays(Object x, Object y, Object sampleWeight) {
+    Map<String, Object> features = new LinkedHashMap<>();
+    features.put("x", x);
+    features.put("y", y);
+    features.put("sample_weight", sampleWeight);
+    return fromArrays(features).inputs("x").targets("y").sampleWeights("sample_weight");
   }
 
   /**
@@ -130,7 +147,8 @@ public final class Dataset {
       first = first == null ? e.getKey() : first;
       arrays.put(e.getKey(), a);
     }
-    return new Dataset(new Source(arrays, null, null, null, null, null, null), List.of(), List.of(), List.of(), List.of());
+    return new Dataset(new Source(arrays, null, null, null, null, null, null), List.of(), List.of(), List.of(),
+        List.of(), List.of());
   }
 
   /** Records of one uncompressed TFRecord file, parsed with {@code features}. */
@@ -159,7 +177,7 @@ public final class Dataset {
       }
     }
     return new Dataset(new Source(null, checked, compression, List.of(features), null, null, null), List.of(), List.of(),
-        List.of(), List.of());
+        List.of(), List.of(), List.of());
   }
 
   /**
@@ -189,8 +207,7 @@ public final class Dataset {
       }
     }
     return new Dataset(new Source(null, regularFiles(files, "CSV"), Compression.NONE, List.of(columns), header, null,
-        null),
-        List.of(), List.of(), List.of(), List.of());
+        null), List.of(), List.of(), List.of(), List.of(), List.of());
   }
 
   /**
@@ -211,7 +228,7 @@ public final class Dataset {
       throw new IllegalArgumentException("fromGenerator needs the names of the arrays in a batch. Received: none");
     }
     return new Dataset(new Source(null, null, null, null, null, batches, List.of(features)), List.of(), List.of(),
-        List.of(), List.of());
+        List.of(), List.of(), List.of());
   }
 
   private static List<Path> regularFiles(List<Path> files, String kind) {
@@ -231,12 +248,28 @@ public final class Dataset {
 
   /** The features fed to the model's inputs, in input order. */
   public Dataset inputs(String... names) {
-    return new Dataset(source, steps, maps, names(names, "inputs"), targets);
+    return new Dataset(source, steps, maps, names(names, "inputs"), targets, weights);
   }
 
   /** The features the model's losses compare with, in output order. */
   public Dataset targets(String... names) {
-    return new Dataset(source, steps, maps, inputs, names(names, "targets"));
+    return new Dataset(source, steps, maps, inputs, names(names, "targets"), weights);
+  }
+
+  /**
+   * The features holding per-sample weights, Keras' {@code sample_weight} of {@code (x, y, sample_weight)}
+   * elements: one (used for every output, as Keras replicates one array) or one per output with a loss, in output
+   * order. A weight feature holds one number per example ({@code Feature.floats("w")}, or a shape of 1), or per
+   * timestep for a sequence output; it is cast to float32. Negative, NaN or infinite weights fail the step naming
+   * the feature (Keras multiplies them in silently).
+   */
+  public Dataset sampleWeights(String... names) {
+    return new Dataset(source, steps, maps, inputs, targets, names(names, "sampleWeights"));
+  }
+
+  /** Features holding per-sample weights (empty: every sample weighs 1). */
+  public List<String> sampleWeights() {
+    return weights;
   }
 
   private List<String> names(String[] names, String what) {
@@ -349,7 +382,7 @@ public final class Dataset {
     }
     List<Mapping> more = new ArrayList<>(maps);
     more.add(new Mapping(feature, fn, List.of(feature)));
-    return new Dataset(source, steps, more, inputs, targets);
+    return new Dataset(source, steps, more, inputs, targets, weights);
   }
 
   /**
@@ -370,7 +403,7 @@ public final class Dataset {
     }
     List<Mapping> more = new ArrayList<>(maps);
     more.add(new Mapping(name, null, List.of(sources)));
-    return new Dataset(source, steps, more, inputs, targets);
+    return new Dataset(source, steps, more, inputs, targets, weights);
   }
 
   private Dataset add(Step step) {
@@ -380,7 +413,7 @@ public final class Dataset {
     }
     List<Step> more = new ArrayList<>(steps);
     more.add(step);
-    return new Dataset(source, more, maps, inputs, targets);
+    return new Dataset(source, more, maps, inputs, targets, weights);
   }
 
   private static long positive(long v, String name) {
@@ -428,11 +461,32 @@ public final class Dataset {
    */
   public BatchIterator open(Ops tf, Session session, List<BatchIterator.Slot> inputs, List<BatchIterator.Slot> targets,
       long seed) {
-    return new BatchIterator(this, tf, session, inputs, targets, seed);
+    return open(tf, session, inputs, targets, List.of(), null, seed);
+  }
+
+  /**
+   * {@link #open(Ops, Session, List, List, long)} with the slots of the sample-weight inputs ({@code weights}, one
+   * per output; empty when the model's outputs take none) and Keras' {@code class_weight} ({@code classWeight}, or
+   * null): with class weights every batch's weights are gathered from the class of each target, in the pull run.
+   * Not user API.
+   */
+  public BatchIterator open(Ops tf, Session session, List<BatchIterator.Slot> inputs, List<BatchIterator.Slot> targets,
+      List<BatchIterator.Slot> weights, Map<Integer, Double> classWeight, long seed) {
+    return open(tf, session, inputs, targets, weights, classWeight, null, seed);
+  }
+
+  /**
+   * {@link #open(Ops, Session, List, List, List, Map, long)} for one worker of a data-parallel group
+   * ({@code shard}, or null for the whole data): it keeps its slice of every global batch. Not user API.
+   */
+  public BatchIterator open(Ops tf, Session session, List<BatchIterator.Slot> inputs, List<BatchIterator.Slot> targets,
+      List<BatchIterator.Slot> weights, Map<Integer, Double> classWeight, BatchIterator.Shard shard, long seed) {
+    return new BatchIterator(this, tf, session, inputs, targets, weights, classWeight, shard, seed);
   }
 
   @Override
   public String toString() {
-    return "Dataset(" + describe() + ", steps=" + steps + ", inputs=" + inputs + ", targets=" + targets + ")";
+    return "Dataset(" + describe() + ", steps=" + steps + ", inputs=" + inputs + ", targets=" + targets
+        + (weights.isEmpty() ? "" : ", sampleWeights=" + weights) + ")";
   }
 }

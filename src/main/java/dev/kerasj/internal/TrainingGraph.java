@@ -984,15 +984,44 @@ public final class TrainingGraph {
    * fed without any copy; returns what {@link #trainStep(List, List, int[], int, int)} returns.
    */
   public float[][] trainStep(List<? extends Tensor> xs, List<? extends Tensor> labels) {
+    return trainStep(xs, labels, List.of());
+  }
+
+  /**
+   * {@link #trainStep(List, List)} with sample weights: one float32 tensor per output shaped
+   * {@code [batch, ...sampleWeightShape(i)]}, fed to {@link #sampleWeightInput sampleWeightInput(i, true)}; an
+   * empty list (or null entries) for weights of 1.
+   */
+  public float[][] trainStep(List<? extends Tensor> xs, List<? extends Tensor> labels,
+      List<? extends Tensor> sampleWeights) {
     if (replicaShare != null) {
-      throw new IllegalStateException("This training graph is replicated; a Dataset cannot feed it yet");
+      throw new IllegalStateException("This training graph is replicated; call trainStep with the worker's share");
     }
-    return runFed(xs, labels, trainFetches, trainOp);
+    return runFed(xs, labels, sampleWeights, trainWeights, trainFetches, trainOp, null);
+  }
+
+  /**
+   * One data-parallel training step on this worker's slice of a global batch, as tensors ({@link #trainStep(List,
+   * List, List)}), weighted by {@code share} (a float32 scalar: the slice's rows / the global batch's); returns
+   * what that returns, for the global batch (the same on every worker).
+   */
+  public float[][] trainStep(List<? extends Tensor> xs, List<? extends Tensor> labels,
+      List<? extends Tensor> sampleWeights, Tensor share) {
+    if (replicaShare == null) {
+      throw new IllegalStateException("This training graph is not replicated");
+    }
+    return runFed(xs, labels, sampleWeights, trainWeights, trainFetches, trainOp, share);
   }
 
   /** Computes loss and metrics of a batch of tensors with the inference pass; updates nothing. */
   public float[][] evalStep(List<? extends Tensor> xs, List<? extends Tensor> labels) {
-    return runFed(xs, labels, evalFetches, null);
+    return evalStep(xs, labels, List.of());
+  }
+
+  /** {@link #evalStep(List, List)} with sample weights, as {@link #trainStep(List, List, List)} takes them. */
+  public float[][] evalStep(List<? extends Tensor> xs, List<? extends Tensor> labels,
+      List<? extends Tensor> sampleWeights) {
+    return runFed(xs, labels, sampleWeights, evalWeights, evalFetches, null, null);
   }
 
   /** The label placeholders, one per output with a loss, in output order. */
@@ -1000,14 +1029,23 @@ public final class TrainingGraph {
     return List.copyOf(ys);
   }
 
-  private float[][] runFed(List<? extends Tensor> xs, List<? extends Tensor> labels, List<Operand<TFloat32>> fetches,
-      Op target) {
+  private float[][] runFed(List<? extends Tensor> xs, List<? extends Tensor> labels,
+      List<? extends Tensor> sampleWeights, List<Operand<TFloat32>> weightInputs, List<Operand<TFloat32>> fetches,
+      Op target, Tensor share) {
     Session.Runner runner = graph.session().runner();
+    if (share != null) {
+      runner.feed(replicaShare, share);
+    }
     for (int i = 0; i < inputs.size(); i++) {
       runner.feed(inputs.get(i), xs.get(i));
     }
     for (int i = 0; i < ys.size(); i++) {
       runner.feed(ys.get(i), labels.get(i));
+    }
+    for (int i = 0; i < sampleWeights.size(); i++) {
+      if (sampleWeights.get(i) != null) {
+        runner.feed(weightInputs.get(i), sampleWeights.get(i));
+      }
     }
     for (Operand<TFloat32> f : fetches) {
       runner.fetch(f);

@@ -58,6 +58,9 @@ class MultiWorkerTrainingTest {
     });
   }
 
+  /** Each worker's {@code DSEPOCH} lines in the last {@link #trainAndCompare} run. */
+  static List<List<String>> datasetEpochs;
+
   /** The uninterrupted two-worker run's final weights (the resume test compares with them bit for bit). */
   static float[] twoWorkers;
 
@@ -67,6 +70,36 @@ class MultiWorkerTrainingTest {
   void twoWorkers_classWeights_endWithTheWeightsOfOneProcessOverTheSameGlobalBatches(@TempDir Path dir)
       throws Exception {
     twoWorkers = trainAndCompare(dir, 2, WorkerChild.SAMPLES, false, TWO_WORKERS);
+    // The same workers then fit a Dataset (WorkerChild.weightedRecords: TFRecords with sample weights, shuffled,
+    // global batches of 33 cut 17/16, the last of 18 cut 9/9, validation on other records): they end with
+    // identical weights, equal to one process over the same global batches.
+    float[] chief = WorkerGroup.readWeights(dir.resolve("dataset-0.bin"));
+    assertArrayEquals(chief, WorkerGroup.readWeights(dir.resolve("dataset-1.bin")), "dataset fit: worker 1's weights");
+    List<String> epochs = datasetEpochs.get(0);
+    assertEquals(epochs, datasetEpochs.get(1), "dataset fit: worker 1 logged other values");
+    try (Sequential model = WorkerChild.newModel(null)) {
+      History h = model.fit(WorkerChild.weightedRecords(), FitOptions.builder().epochs(EPOCHS).seed(WorkerChild.SEED)
+          .validationData(WorkerChild.validationRecords()).verbose(0).build());
+      List<Float> all = new ArrayList<>();
+      model.getWeights().forEach(w -> w.scalars().forEach(s -> all.add(s.getFloat())));
+      float[] one = floats(all);
+      assertEquals(one.length, chief.length);
+      double worst = 0;
+      for (int i = 0; i < one.length; i++) {
+        worst = Math.max(worst, Math.abs(chief[i] - one[i]));
+      }
+      System.out.printf("2 workers, dataset fit: max |weight - one process| = %.3g over %d weights%n", worst,
+          one.length);
+      assertTrue(worst <= TOLERANCE, "dataset fit: max weight difference from one process " + worst);
+      assertEquals(EPOCHS, epochs.size());
+      for (int e = 0; e < EPOCHS; e++) {
+        String[] f = epochs.get(e).split(" ");
+        assertEquals(h.history().get("loss").get(e), Double.parseDouble(f[2]), 1e-6, "dataset fit: epoch " + e
+            + " loss");
+        assertEquals(h.history().get("val_loss").get(e), Double.parseDouble(f[3]), 1e-6, "dataset fit: epoch " + e
+            + " val_loss");
+      }
+    }
   }
 
   /**
@@ -181,10 +214,12 @@ class MultiWorkerTrainingTest {
     try (WorkerGroup group = WorkerGroup.start(dir, dir.resolve("logs"), n, EPOCHS, TIMEOUT_SECONDS, 0, false,
         samples, modelBefore, variant)) {
       List<List<String>> epochs = new ArrayList<>();
+      datasetEpochs = new ArrayList<>();
       for (ChildJvm w : group.workers) {
         assertEquals(0, w.awaitExit(120), group.describe());
         assertTrue(w.lines().contains("DONE"), group.describe());
         epochs.add(w.lines().stream().filter(l -> l.startsWith("EPOCH ")).toList());
+        datasetEpochs.add(w.lines().stream().filter(l -> l.startsWith("DSEPOCH ")).toList());
       }
       float[] chief = WorkerGroup.readWeights(dir.resolve("final-0.bin"));
       for (int i = 1; i < n; i++) {

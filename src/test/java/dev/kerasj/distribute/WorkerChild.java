@@ -1,6 +1,9 @@
 package dev.kerasj.distribute;
 
 import dev.kerasj.FitOptions;
+import dev.kerasj.data.Dataset;
+import dev.kerasj.data.Feature;
+import dev.kerasj.data.Transforms;
 import dev.kerasj.Sequential;
 import dev.kerasj.callbacks.BackupAndRestore;
 import dev.kerasj.callbacks.Callback;
@@ -35,7 +38,9 @@ import org.tensorflow.ndarray.FloatNdArray;
  * batches) and a weights-only {@link ModelCheckpoint} {@code <dir>/ckpt/ckpt-EEE} every epoch.
  *
  * <p>Stdout, one line per event: {@code START <workers> <task>}, {@code BATCH <epoch> <batch>},
- * {@code EPOCH <epoch> <loss> <accuracy> [<val_loss>]}, {@code EVAL <loss>} (BATCH_NORM: this worker's own
+ * {@code EPOCH <epoch> <loss> <accuracy> [<val_loss>]}, {@code DSEPOCH <epoch> <loss> <val_loss>} (CLASS_WEIGHTS
+ * without files: a second fit, over {@link #weightedRecords()}, whose weights go to {@code dataset-<task>.bin}),
+ * {@code EVAL <loss>} (BATCH_NORM: this worker's own
  * {@code evaluate} on the validation data after {@code fit}), {@code DONE}, or {@code FAILED <exception>} (exit status 3). Final weights
  * go to {@code <dir>/final-<task>.bin} (every weight's floats, big-endian, in {@code getWeights} order).
  */
@@ -135,10 +140,44 @@ public final class WorkerChild {
         emit("EVAL " + model.evaluate(val.pixels(), val.labels()).get("loss"));
       }
       writeWeights(model.getWeights(), dir.resolve("final-" + strategy.taskIndex() + ".bin"));
-      emit("DONE");
     }
+    if (variant == Variant.CLASS_WEIGHTS && !files) {
+      // A Dataset fit in the same group: each worker keeps its slice of every global batch of 33 (17 and 16, the
+      // last of 18: 9 and 9). Each worker asks for its own shuffle seed; the chief's must win.
+      try (Sequential model = newModel(strategy)) {
+        History h = model.fit(weightedRecords(), FitOptions.builder().epochs(epochs).seed(SEED + strategy.taskIndex())
+            .validationData(validationRecords()).verbose(0).build());
+        for (int i = 0; i < epochs; i++) {
+          emit("DSEPOCH " + i + " " + h.history().get("loss").get(i) + " " + h.history().get("val_loss").get(i));
+        }
+        writeWeights(model.getWeights(), dir.resolve("dataset-" + strategy.taskIndex() + ".bin"));
+      } catch (RuntimeException e) {
+        emit("FAILED " + e.getClass().getName() + ": " + String.valueOf(e.getMessage()).replace('\n', ' '));
+        System.out.flush();
+        Runtime.getRuntime().halt(3);
+        return;
+      }
+    }
+    emit("DONE");
     System.out.flush();
     Runtime.getRuntime().halt(0);
+  }
+
+  /**
+   * The weighted digit records of {@code testdata/datasets/} (150: (x, y, sample_weight)), shuffled by the fit's
+   * seed, in global batches of 33, normalized.
+   */
+  static Dataset weightedRecords() {
+    return Dataset.fromTFRecord(Path.of("testdata", "datasets", "digits_weighted.tfrecord"),
+        Feature.floats("pixels", 64), Feature.int64s("label"), Feature.floats("w")).inputs("pixels").targets("label")
+        .sampleWeights("w").shuffle(150).batch(33).map("pixels", Transforms.normalize(8, 16));
+  }
+
+  /** The 48 GZIP validation records of {@code testdata/datasets/}, in batches of 16. */
+  static Dataset validationRecords() {
+    return Dataset.fromTFRecord(List.of(Path.of("testdata", "datasets", "digits_val.tfrecord.gz")),
+        Dataset.Compression.GZIP, Feature.floats("pixels", 64), Feature.int64s("label")).inputs("pixels")
+        .targets("label").batch(16).map("pixels", Transforms.normalize(8, 16));
   }
 
   static Digits data(int samples) {
