@@ -16,6 +16,7 @@ import dev.kerasj.layers.Input;
 import dev.kerasj.layers.KerasTensor;
 import dev.kerasj.metrics.Metric;
 import dev.kerasj.optimizers.Adam;
+import dev.kerasj.testing.ToyData;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -41,23 +42,11 @@ class SampleWeightTest {
   Path tmp;
 
   static float[][] x() {
-    SplittableRandom r = new SplittableRandom(5);
-    float[][] x = new float[N][4];
-    for (float[] row : x) {
-      for (int j = 0; j < 4; j++) {
-        row[j] = (float) r.nextDouble(-1, 1);
-      }
-    }
-    return x;
+    return ToyData.features(5, N);
   }
 
   static int[] labels() {
-    float[][] x = x();
-    int[] y = new int[N];
-    for (int i = 0; i < N; i++) {
-      y[i] = x[i][0] + x[i][1] > 0.3 ? 2 : x[i][2] > 0 ? 1 : 0;
-    }
-    return y;
+    return ToyData.classes(x());
   }
 
   /** Weights in [0, 2), every fifth one 0. */
