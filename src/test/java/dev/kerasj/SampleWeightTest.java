@@ -16,6 +16,7 @@ import dev.kerasj.layers.Input;
 import dev.kerasj.layers.KerasTensor;
 import dev.kerasj.metrics.Metric;
 import dev.kerasj.optimizers.Adam;
+import dev.kerasj.testing.Interrupts;
 import dev.kerasj.testing.ToyData;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +24,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.ndarray.FloatNdArray;
@@ -203,15 +203,7 @@ class SampleWeightTest {
 
   private FitOptions resumable(Path dir, int interruptAt) {
     BackupAndRestore backup = BackupAndRestore.builder(dir.resolve("backup")).build();
-    AtomicInteger batches = new AtomicInteger();
-    Callback interrupter = new Callback() {
-      @Override
-      public void onTrainBatchEnd(int batch, Map<String, Double> logs) {
-        if (batches.getAndIncrement() == interruptAt) {
-          backup.requestInterrupt();
-        }
-      }
-    };
+    Callback interrupter = Interrupts.afterBatch(backup, interruptAt);
     return FitOptions.builder().epochs(3).batchSize(8).shuffle(true).seed(11).verbose(0).sampleWeight(weights())
         .validationData(x(), labels(), weights()).callbacks(interrupter, backup).build();
   }

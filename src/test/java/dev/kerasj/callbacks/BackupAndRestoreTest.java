@@ -14,6 +14,7 @@ import dev.kerasj.layers.Input;
 import dev.kerasj.losses.SparseCategoricalCrossentropy;
 import dev.kerasj.optimizers.Adam;
 import dev.kerasj.saving.CorruptCheckpointException;
+import dev.kerasj.testing.Interrupts;
 import dev.kerasj.testing.LogCapture;
 import dev.kerasj.testing.ToyData;
 import java.io.IOException;
@@ -94,15 +95,7 @@ class BackupAndRestoreTest {
         b.saveFreq(saveFreq);
       }
       BackupAndRestore backup = b.build();
-      AtomicInteger batches = new AtomicInteger();
-      Callback interrupter = new Callback() {
-        @Override
-        public void onTrainBatchEnd(int batch, Map<String, Double> logs) {
-          if (batches.getAndIncrement() == interruptAt) {
-            backup.requestInterrupt();
-          }
-        }
-      };
+      Callback interrupter = Interrupts.afterBatch(backup, interruptAt);
       History h = m.fit(x(), y(), FitOptions.builder().epochs(EPOCHS).batchSize(BATCH).verbose(0)
           .validationData(x(), y())
           .callbacks(interrupter, backup, new CSVLogger(run.resolve("log.csv")),
