@@ -32,7 +32,6 @@ import pathlib
 import sys
 
 import keras
-import tensorflow as tf
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import make_fixtures as mf  # noqa: E402
@@ -111,12 +110,7 @@ CONFIG_CASES = {
 
 def run_case(name, out):
     builder, seed = CASES[name]
-    keras.backend.clear_session()
-    keras.utils.set_random_seed(seed)
-    model, data = builder()
-    names = mf.weight_names(model)
-    assert len(set(names)) == len(names), names
-    return mf.fit_and_save(out, name, model, data, names, seed, COMMAND, DESCRIPTIONS[name])
+    return mf.run_training_case(out, name, builder, seed, COMMAND, DESCRIPTIONS[name])
 
 
 def main(argv=None):
@@ -124,10 +118,7 @@ def main(argv=None):
     parser.add_argument("--out", type=pathlib.Path, default=rnn.REPO / "testdata")
     parser.add_argument("--cases", nargs="+", choices=sorted(CASES), default=list(CASES))
     args = parser.parse_args(argv)
-    mf.deterministic_tf()
-    tf.get_logger().setLevel("ERROR")
-    out = args.out / "attention_layers"
-    out.mkdir(parents=True, exist_ok=True)
+    out = mf.fixture_dir(args.out, "attention_layers")
     for name in args.cases:
         print(name, run_case(name, out), flush=True)
     mf.write_configs(out, CONFIG_CASES, COMMAND)

@@ -129,10 +129,7 @@ def main(argv=None):
     parser.add_argument("--out", type=pathlib.Path, default=rnn.REPO / "testdata")
     parser.add_argument("--cases", nargs="+", choices=sorted(CASES), default=list(CASES))
     args = parser.parse_args(argv)
-    mf.deterministic_tf()
-    tf.get_logger().setLevel("ERROR")
-    out = args.out / "attention_mask"
-    out.mkdir(parents=True, exist_ok=True)
+    out = mf.fixture_dir(args.out, "attention_mask")
     for name in args.cases:
         print(name, run_case(name, out), flush=True)
     mf.write_configs(out, {name: build for name, (build, _) in CASES.items()}, COMMAND)

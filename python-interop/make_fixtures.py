@@ -350,6 +350,27 @@ def fit_and_save(out, name, model, data, names, seed, command, description):
     return list(history.history)
 
 
+def run_training_case(out, name, builder, seed, command, description, names_of=weight_names):
+    """A training case of a generator whose CASES map name -> (builder, seed): builder() returns (a compiled model,
+    data) in a cleared session seeded with seed; its weight names (names_of(model), which must be unique) go into
+    fit_and_save's bundle. Returns the history's keys."""
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(seed)
+    model, data = builder()
+    names = names_of(model)
+    assert len(set(names)) == len(names), names
+    return fit_and_save(out, name, model, data, names, seed, command, description)
+
+
+def fixture_dir(root, folder):
+    """A generator's start-up: deterministic_tf, TF's Python logs at ERROR, and root/folder made; returns that."""
+    deterministic_tf()
+    tf.get_logger().setLevel("ERROR")
+    out = root / folder
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
 def write_configs(out, config_cases, command):
     """out/configs/<name>.json: json.loads(model.to_json()) of each config_cases[name]() (from a cleared session),
     and out/configs/_meta.json (Keras and TensorFlow versions, command)."""

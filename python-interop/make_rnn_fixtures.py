@@ -60,7 +60,6 @@ import sys
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import make_fixtures as mf  # noqa: E402
@@ -324,12 +323,7 @@ DESCRIPTIONS = {
 
 def run_case(name, out):
     builder, seed = CASES[name]
-    keras.backend.clear_session()
-    keras.utils.set_random_seed(seed)
-    model, data = builder()
-    names = weight_names(model)
-    assert len(set(names)) == len(names), names
-    return mf.fit_and_save(out, name, model, data, names, seed, COMMAND, DESCRIPTIONS[name])
+    return mf.run_training_case(out, name, builder, seed, COMMAND, DESCRIPTIONS[name], weight_names)
 
 
 # Small uncompiled models with non-default arguments.
@@ -360,10 +354,7 @@ def main(argv=None):
     parser.add_argument("--cases", nargs="+", choices=sorted(CASES), default=list(CASES),
                         help="training cases to (re)write (default: all); the configs are always written")
     args = parser.parse_args(argv)
-    mf.deterministic_tf()
-    tf.get_logger().setLevel("ERROR")
-    out = args.out / "rnn"
-    out.mkdir(parents=True, exist_ok=True)
+    out = mf.fixture_dir(args.out, "rnn")
     for name in args.cases:
         print(name, run_case(name, out), flush=True)
     mf.write_configs(out, CONFIG_CASES, COMMAND)

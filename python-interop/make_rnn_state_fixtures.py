@@ -209,12 +209,7 @@ def write_dropout_case(out):
 
 def run_case(name, out):
     builder, seed = CASES[name]
-    keras.backend.clear_session()
-    keras.utils.set_random_seed(seed)
-    model, data = builder()
-    names = weight_names(model)
-    assert len(set(names)) == len(names), names
-    return mf.fit_and_save(out, name, model, data, names, seed, COMMAND, DESCRIPTIONS[name])
+    return mf.run_training_case(out, name, builder, seed, COMMAND, DESCRIPTIONS[name], weight_names)
 
 
 def main(argv=None):
@@ -223,10 +218,7 @@ def main(argv=None):
     parser.add_argument("--cases", nargs="+", choices=sorted(CASES) + ["recurrent_dropout"],
                         default=list(CASES) + ["recurrent_dropout"])
     args = parser.parse_args(argv)
-    mf.deterministic_tf()
-    tf.get_logger().setLevel("ERROR")
-    out = args.out / "rnn_state"
-    out.mkdir(parents=True, exist_ok=True)
+    out = mf.fixture_dir(args.out, "rnn_state")
     for name in args.cases:
         if name == "recurrent_dropout":
             print(name, write_dropout_case(out), flush=True)

@@ -17,15 +17,11 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import pathlib
-import subprocess
-import sys
 
-import keras
-import numpy as np
 import pytest
 import tensorflow as tf
 
-import fixture_compare
+import committed_fixtures
 
 HERE = pathlib.Path(__file__).resolve().parent
 GENERATOR = HERE.parent / "make_rnn_fixtures.py"
@@ -40,36 +36,20 @@ def x_dtype(case):
 
 
 def bundle(case):
-    prefix = str(COMMITTED / case)
-    return {name: tf.raw_ops.RestoreV2(prefix=prefix, tensor_names=[name], shape_and_slices=[""],
-                                       dtypes=[dtype])[0].numpy()
-            for name, dtype in (("x_val", tf.as_dtype(x_dtype(case))), ("predict", tf.float32))}
-
-
-def assert_close(want, got, where):
-    result = fixture_compare.Comparison()
-    fixture_compare.compare_values(where, want, got, result, where)
-    assert not result.failures, result.report()
+    return committed_fixtures.read_bundle(COMMITTED / case,
+                                          {"x_val": tf.as_dtype(x_dtype(case)), "predict": tf.float32})
 
 
 @pytest.fixture(scope="module")
 def regenerated(tmp_path_factory):
-    out = tmp_path_factory.mktemp("testdata")
-    subprocess.run([sys.executable, str(GENERATOR), "--out", str(out)], check=True)
-    return out / "rnn"
+    return committed_fixtures.regenerate(tmp_path_factory, GENERATOR, "rnn")
 
 
 def test_regeneratedTree_matchesCommitted(regenerated):
-    result = fixture_compare.compare_trees(COMMITTED, regenerated)
-    assert not result.failures, result.report()
+    committed_fixtures.assert_tree_matches(COMMITTED, regenerated)
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_committedKerasArchiveAndWeights_predictBundlePredictions(case):
     t = bundle(case)
-    model = keras.models.load_model(COMMITTED / f"{case}.keras")
-    assert_close(t["predict"], model.predict(t["x_val"], verbose=0), f"{case}.keras")
-    for v in model.weights:
-        v.assign(np.zeros(v.shape, dtype=v.dtype))
-    model.load_weights(COMMITTED / f"{case}.weights.h5")
-    assert_close(t["predict"], model.predict(t["x_val"], verbose=0), f"{case}.weights.h5")
+    committed_fixtures.assert_archive_and_weights_predict(COMMITTED, case, t["x_val"], t["predict"])

@@ -53,26 +53,7 @@ final class FitLoop {
    */
   public History fit(List<HostArray> x, List<HostArray> y, List<HostArray> sw, List<HostArray> xVal,
       List<HostArray> yVal, List<HostArray> swVal, FitOptions o, long shuffleSeed) {
-    History history = new History();
-    List<Callback> builtIn = new ArrayList<>();
-    builtIn.add(history);
-    if (o.verbose() > 0) {
-      builtIn.add(new ProgbarLogger(o.verbose()));
-    }
-    BackupAndRestore backup = null;
-    List<Callback> user = new ArrayList<>();
-    for (Callback c : o.callbacks()) {
-      if (c instanceof BackupAndRestore b) {
-        if (backup != null) {
-          throw new IllegalArgumentException("fit takes at most one BackupAndRestore. Received two: " + backup.dir()
-              + " and " + b.dir());
-        }
-        backup = b; // driven by this loop after every other callback, so a backup holds their latest state
-      } else {
-        user.add(c);
-      }
-    }
-    CallbackList callbacks = new CallbackList(CallbackList.concat(builtIn, user));
+    FitCallbacks cb = fitCallbacks(o);
     int n = x.get(0).samples();
     if (replication != null) {
       checkShardable(n, o.batchSize(), replication.workers());
@@ -88,7 +69,7 @@ final class FitLoop {
         throw workerFailure(e, "the start of fit (taking the chief's weights)");
       }
     }
-    Run run = new Run(x, y, sw, xVal, yVal, swVal, o, shuffleSeed, steps, callbacks, backup);
+    Run run = new Run(x, y, sw, xVal, yVal, swVal, o, shuffleSeed, steps, cb.callbacks(), cb.backup());
     return drive(run, n, steps, xVal != null);
   }
 
@@ -111,9 +92,28 @@ final class FitLoop {
       throw new IllegalArgumentException("When providing an infinite validation dataset, you must specify "
           + "validationSteps. Received: validationSteps=null");
     }
-    History history = new History();
+    FitCallbacks cb = fitCallbacks(o);
+    int steps = stepsPerEpoch != null ? stepsPerEpoch : cardinality >= 0 ? (int) cardinality : 0;
+    Run run = new Run(null, null, null, null, null, null, o, seed, steps, cb.callbacks(), cb.backup());
+    run.train = new DatasetEpochs.Feed(train, stepsPerEpoch);
+    run.val = val == null ? null : new DatasetEpochs.Feed(val, o.validationSteps());
+    // The backup records no sample count for a dataset: -1 (the fit's seed and the options still must match).
+    return drive(run, -1, steps, val != null);
+  }
+
+  /** tf.data's cardinality of an infinite dataset. */
+  private static final long INFINITE = -1;
+
+  /** A fit's callbacks (History, a progress bar when verbose, then the user's) and its BackupAndRestore, or null. */
+  private record FitCallbacks(CallbackList callbacks, BackupAndRestore backup) {}
+
+  /**
+   * Splits {@code o.callbacks()} for one fit, arrays or dataset alike: the BackupAndRestore is taken out of the list,
+   * to be driven by this loop after every other callback, so a backup holds their latest state.
+   */
+  private static FitCallbacks fitCallbacks(FitOptions o) {
     List<Callback> builtIn = new ArrayList<>();
-    builtIn.add(history);
+    builtIn.add(new History());
     if (o.verbose() > 0) {
       builtIn.add(new ProgbarLogger(o.verbose()));
     }
@@ -130,17 +130,8 @@ final class FitLoop {
         user.add(c);
       }
     }
-    CallbackList callbacks = new CallbackList(CallbackList.concat(builtIn, user));
-    int steps = stepsPerEpoch != null ? stepsPerEpoch : cardinality >= 0 ? (int) cardinality : 0;
-    Run run = new Run(null, null, null, null, null, null, o, seed, steps, callbacks, backup);
-    run.train = new DatasetEpochs.Feed(train, stepsPerEpoch);
-    run.val = val == null ? null : new DatasetEpochs.Feed(val, o.validationSteps());
-    // The backup records no sample count for a dataset: -1 (the fit's seed and the options still must match).
-    return drive(run, -1, steps, val != null);
+    return new FitCallbacks(new CallbackList(CallbackList.concat(builtIn, user)), backup);
   }
-
-  /** tf.data's cardinality of an infinite dataset. */
-  private static final long INFINITE = -1;
 
   /** The epochs of one fit, arrays or dataset: callbacks, backups and outcome. */
   private History drive(Run run, int n, int steps, boolean doValidation) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kerasj.KerasParityTest.Diff;
-import dev.kerasj.callbacks.History;
 import dev.kerasj.internal.HostArray;
 import dev.kerasj.layers.Concatenate;
 import dev.kerasj.layers.Dense;
@@ -16,7 +15,6 @@ import dev.kerasj.layers.GlobalAveragePooling1D;
 import dev.kerasj.layers.Input;
 import dev.kerasj.layers.KerasTensor;
 import dev.kerasj.layers.MultiHeadAttention;
-import dev.kerasj.layers.Weight;
 import dev.kerasj.losses.BinaryCrossentropy;
 import dev.kerasj.optimizers.SGD;
 import dev.kerasj.testing.LayerParityFixture;
@@ -85,30 +83,7 @@ class AttentionMaskParityTest {
   @ValueSource(strings = {"mha_scores", "mha_mask_causal"})
   void fit_fromKerasInitialWeights_matchesKerasHistoryWeightsAndPredictions(String name) {
     Data d = data(name);
-    LayerParityFixture f = d.f();
-    try (Model model = CASES.get(name).get()) {
-      assertEquals(f.bundle().readStrings("meta/weight_names"), model.weights().stream().map(Weight::path).toList());
-      model.setWeights(f.weights("initial", model.weights()));
-      History h = model.fit(d.x(), f.y(), FitOptions.builder().epochs(f.epochs()).batchSize(f.batchSize())
-          .shuffle(false).validationData(d.xVal(), f.yVal()).verbose(0).build());
-      Diff diff = new Diff(name);
-      for (Map.Entry<String, List<Double>> e : h.history().entrySet()) {
-        diff.compare("history/" + e.getKey(), f.bundle().read("history/" + e.getKey(), TFloat32.class).floats(),
-            toFloats(e.getValue()));
-      }
-      Map<String, Object> finals = f.weights("final", model.weights());
-      for (int i = 0; i < model.weights().size(); i++) {
-        Weight w = model.weights().get(i);
-        diff.compare("final/" + w.path(), ((HostArray) finals.get(w.path())).floats(),
-            toFloats(model.getWeights().get(i)));
-      }
-      diff.compare("predict", f.kerasPredictions(), predict(model, d));
-      for (Map.Entry<String, Double> e : model.evaluate(d.xVal(), f.yVal(), f.batchSize()).entrySet()) {
-        diff.compare("evaluate/" + e.getKey(), f.bundle().read("evaluate/" + e.getKey(), TFloat32.class).floats(),
-            new float[] {e.getValue().floatValue()});
-      }
-      diff.assertWithin(KerasParityTest.RTOL, KerasParityTest.ATOL);
-    }
+    LayerParity.assertFitMatchesKeras(name, d.f(), CASES.get(name), d.x(), d.xVal());
   }
 
   @ParameterizedTest(name = "{0}")

@@ -19,6 +19,7 @@ import dev.kerasj.layers.Dense;
 import dev.kerasj.layers.Input;
 import dev.kerasj.losses.SparseCategoricalCrossentropy;
 import dev.kerasj.optimizers.Adam;
+import dev.kerasj.testing.Interrupts;
 import dev.kerasj.testing.LogCapture;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -507,15 +508,7 @@ class DatasetFitTest {
   private List<Object> fitWithBackup(Path dir, int interruptAt, Integer stepsPerEpoch, Dataset data) {
     try (Sequential m = model()) {
       BackupAndRestore backup = new BackupAndRestore(dir);
-      AtomicInteger batches = new AtomicInteger();
-      Callback interrupter = new Callback() {
-        @Override
-        public void onTrainBatchEnd(int batch, Map<String, Double> logs) {
-          if (batches.getAndIncrement() == interruptAt) {
-            backup.requestInterrupt();
-          }
-        }
-      };
+      Callback interrupter = Interrupts.afterBatch(backup, interruptAt);
       FitOptions.Builder o = FitOptions.builder().epochs(3).verbose(0).callbacks(interrupter, backup);
       if (stepsPerEpoch != null) {
         o.stepsPerEpoch(stepsPerEpoch);

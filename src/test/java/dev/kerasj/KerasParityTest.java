@@ -33,6 +33,7 @@ import dev.kerasj.optimizers.Optimizer;
 import dev.kerasj.optimizers.RMSprop;
 import dev.kerasj.optimizers.SGD;
 import dev.kerasj.testing.LayerParityFixture;
+import dev.kerasj.testing.TensorBundle;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,6 +48,7 @@ import org.tensorflow.ndarray.FloatNdArray;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.family.TType;
 
 /**
  * Trains every fixture of {@code testdata/fixtures} (made by real Keras 3.15.1, see testdata/README.md) from Keras'
@@ -185,6 +187,24 @@ class KerasParityTest {
         toFloats(model.predict(f.xVal(), f.batchSize())));
     LayerParity.compareEvaluate(diff, f, model);
     diff.assertWithin(RTOL, ATOL);
+  }
+
+  /** The bundle's {@code <stage>/<path>} float tensor of each weight of {@code ws}, keyed by that name, in order. */
+  static Map<String, HostArray> readWeights(TensorBundle b, String stage, List<Weight> ws) {
+    Map<String, Class<? extends TType>> want = new LinkedHashMap<>();
+    ws.forEach(w -> want.put(stage + "/" + w.path(), TFloat32.class));
+    return b.read(want);
+  }
+
+  /** Adds to {@code diff} each of the model's weights now against the bundle's {@code final/<path>} (after fit). */
+  static void compareFinalWeights(Diff diff, TensorBundle b, Model model) {
+    List<Weight> ws = model.weights();
+    Map<String, HostArray> finals = readWeights(b, "final", ws);
+    List<FloatNdArray> javaWeights = model.getWeights();
+    for (int i = 0; i < ws.size(); i++) {
+      String key = "final/" + ws.get(i).path();
+      diff.compare(key, finals.get(key).floats(), toFloats(javaWeights.get(i)));
+    }
   }
 
   static Map<String, Object> stripPrefix(Map<String, HostArray> tensors, String prefix) {

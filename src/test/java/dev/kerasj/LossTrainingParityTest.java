@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.tensorflow.ndarray.FloatNdArray;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TType;
 
@@ -42,7 +41,7 @@ class LossTrainingParityTest {
     try (Sequential model = c.model()) {
       List<Weight> ws = model.weights();
       assertEquals(b.readStrings("meta/weight_names"), ws.stream().map(Weight::path).toList());
-      model.setWeights(KerasParityTest.stripPrefix(read(b, "initial", ws), "initial/"));
+      model.setWeights(KerasParityTest.stripPrefix(KerasParityTest.readWeights(b, "initial", ws), "initial/"));
       History h = model.fit(data.get("x"), data.get("y"), FitOptions.builder().epochs(epochs).batchSize(batchSize)
           .shuffle(false).validationData(data.get("x_val"), data.get("y_val")).verbose(0).build());
       assertEquals(List.of("loss", "val_loss"), List.copyOf(h.history().keySet()));
@@ -51,19 +50,8 @@ class LossTrainingParityTest {
         diff.compare("history/" + e.getKey(), b.read("history/" + e.getKey(), TFloat32.class).floats(),
             KerasParityTest.toFloats(e.getValue()));
       }
-      Map<String, HostArray> finals = read(b, "final", ws);
-      List<FloatNdArray> javaWeights = model.getWeights();
-      for (int i = 0; i < ws.size(); i++) {
-        String key = "final/" + ws.get(i).path();
-        diff.compare(key, finals.get(key).floats(), KerasParityTest.toFloats(javaWeights.get(i)));
-      }
+      KerasParityTest.compareFinalWeights(diff, b, model);
       diff.assertWithin(KerasParityTest.RTOL, KerasParityTest.ATOL);
     }
-  }
-
-  private static Map<String, HostArray> read(TensorBundle b, String stage, List<Weight> ws) {
-    Map<String, Class<? extends TType>> want = new LinkedHashMap<>();
-    ws.forEach(w -> want.put(stage + "/" + w.path(), TFloat32.class));
-    return b.read(want);
   }
 }

@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
-import org.tensorflow.ndarray.FloatNdArray;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TType;
@@ -42,7 +41,7 @@ class MetricTrainingParityTest {
     try (Sequential model = MetricCases.digitsModel()) {
       List<Weight> ws = model.weights();
       assertEquals(b.readStrings("meta/weight_names"), ws.stream().map(Weight::path).toList());
-      model.setWeights(KerasParityTest.stripPrefix(read(b, "initial", ws), "initial/"));
+      model.setWeights(KerasParityTest.stripPrefix(KerasParityTest.readWeights(b, "initial", ws), "initial/"));
       History h = model.fit(data.get("x"), data.get("y"), FitOptions.builder().epochs(epochs).batchSize(batchSize)
           .shuffle(false).validationData(data.get("x_val"), data.get("y_val")).verbose(0).build());
       Set<String> kerasKeys = new TreeSet<>(b.readStrings("meta/history_keys"));
@@ -57,19 +56,8 @@ class MetricTrainingParityTest {
         }
         diff.compare("history/" + e.getKey(), keras, java);
       }
-      Map<String, HostArray> finals = read(b, "final", ws);
-      List<FloatNdArray> javaWeights = model.getWeights();
-      for (int i = 0; i < ws.size(); i++) {
-        String key = "final/" + ws.get(i).path();
-        diff.compare(key, finals.get(key).floats(), KerasParityTest.toFloats(javaWeights.get(i)));
-      }
+      KerasParityTest.compareFinalWeights(diff, b, model);
       diff.assertWithin(KerasParityTest.RTOL, KerasParityTest.ATOL);
     }
-  }
-
-  private static Map<String, HostArray> read(TensorBundle b, String stage, List<Weight> ws) {
-    Map<String, Class<? extends TType>> want = new LinkedHashMap<>();
-    ws.forEach(w -> want.put(stage + "/" + w.path(), TFloat32.class));
-    return b.read(want);
   }
 }

@@ -21,7 +21,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.tensorflow.ndarray.FloatNdArray;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TType;
 
@@ -51,7 +50,7 @@ class RegularizerTrainingParityTest {
     try (Sequential model = c.model().get()) {
       List<Weight> ws = model.weights();
       assertEquals(b.readStrings("meta/weight_names"), ws.stream().map(Weight::path).toList());
-      model.setWeights(KerasParityTest.stripPrefix(read(b, "initial", ws), "initial/"));
+      model.setWeights(KerasParityTest.stripPrefix(KerasParityTest.readWeights(b, "initial", ws), "initial/"));
       History h = model.fit(data.get("x"), data.get("y"), FitOptions.builder().epochs(epochs).batchSize(batchSize)
           .shuffle(false).validationData(data.get("x_val"), data.get("y_val")).verbose(0).build());
       assertEquals(List.of("loss", "val_loss"), List.copyOf(h.history().keySet()));
@@ -63,12 +62,7 @@ class RegularizerTrainingParityTest {
       double evaluated = model.evaluate(data.get("x_val"), data.get("y_val"), batchSize).get("loss");
       diff.compare("evaluate/loss", b.read("evaluate/loss", TFloat32.class).floats(),
           new float[] {(float) evaluated});
-      Map<String, HostArray> finals = read(b, "final", ws);
-      List<FloatNdArray> javaWeights = model.getWeights();
-      for (int i = 0; i < ws.size(); i++) {
-        String key = "final/" + ws.get(i).path();
-        diff.compare(key, finals.get(key).floats(), KerasParityTest.toFloats(javaWeights.get(i)));
-      }
+      KerasParityTest.compareFinalWeights(diff, b, model);
       diff.assertWithin(KerasParityTest.RTOL, KerasParityTest.ATOL);
     }
   }
@@ -98,7 +92,7 @@ class RegularizerTrainingParityTest {
           .lossWeights(Map.of("a", 1.0, "b", 0.5)).build());
       List<Weight> ws = model.weights();
       assertEquals(b.readStrings("meta/weight_names"), ws.stream().map(Weight::path).toList());
-      model.setWeights(KerasParityTest.stripPrefix(read(b, "initial", ws), "initial/"));
+      model.setWeights(KerasParityTest.stripPrefix(KerasParityTest.readWeights(b, "initial", ws), "initial/"));
       History hist = model.fit(d.get("x"), Map.of("a", d.get("y_a"), "b", d.get("y_b")), FitOptions.builder()
           .epochs(3).batchSize(32).shuffle(false)
           .validationData(d.get("x_val"), Map.of("a", d.get("y_a_val"), "b", d.get("y_b_val"))).verbose(0).build());
@@ -109,19 +103,8 @@ class RegularizerTrainingParityTest {
         diff.compare("history/" + e.getKey(), b.read("history/" + e.getKey(), TFloat32.class).floats(),
             KerasParityTest.toFloats(e.getValue()));
       }
-      Map<String, HostArray> finals = read(b, "final", ws);
-      List<FloatNdArray> javaWeights = model.getWeights();
-      for (int i = 0; i < ws.size(); i++) {
-        String key = "final/" + ws.get(i).path();
-        diff.compare(key, finals.get(key).floats(), KerasParityTest.toFloats(javaWeights.get(i)));
-      }
+      KerasParityTest.compareFinalWeights(diff, b, model);
       diff.assertWithin(KerasParityTest.RTOL, KerasParityTest.ATOL);
     }
-  }
-
-  private static Map<String, HostArray> read(TensorBundle b, String stage, List<Weight> ws) {
-    Map<String, Class<? extends TType>> want = new LinkedHashMap<>();
-    ws.forEach(w -> want.put(stage + "/" + w.path(), TFloat32.class));
-    return b.read(want);
   }
 }

@@ -16,13 +16,14 @@ import dev.kerasj.layers.Input;
 import dev.kerasj.layers.KerasTensor;
 import dev.kerasj.metrics.Metric;
 import dev.kerasj.optimizers.Adam;
+import dev.kerasj.testing.Interrupts;
+import dev.kerasj.testing.ToyData;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.ndarray.FloatNdArray;
@@ -41,23 +42,11 @@ class SampleWeightTest {
   Path tmp;
 
   static float[][] x() {
-    SplittableRandom r = new SplittableRandom(5);
-    float[][] x = new float[N][4];
-    for (float[] row : x) {
-      for (int j = 0; j < 4; j++) {
-        row[j] = (float) r.nextDouble(-1, 1);
-      }
-    }
-    return x;
+    return ToyData.features(5, N);
   }
 
   static int[] labels() {
-    float[][] x = x();
-    int[] y = new int[N];
-    for (int i = 0; i < N; i++) {
-      y[i] = x[i][0] + x[i][1] > 0.3 ? 2 : x[i][2] > 0 ? 1 : 0;
-    }
-    return y;
+    return ToyData.classes(x());
   }
 
   /** Weights in [0, 2), every fifth one 0. */
@@ -214,15 +203,7 @@ class SampleWeightTest {
 
   private FitOptions resumable(Path dir, int interruptAt) {
     BackupAndRestore backup = BackupAndRestore.builder(dir.resolve("backup")).build();
-    AtomicInteger batches = new AtomicInteger();
-    Callback interrupter = new Callback() {
-      @Override
-      public void onTrainBatchEnd(int batch, Map<String, Double> logs) {
-        if (batches.getAndIncrement() == interruptAt) {
-          backup.requestInterrupt();
-        }
-      }
-    };
+    Callback interrupter = Interrupts.afterBatch(backup, interruptAt);
     return FitOptions.builder().epochs(3).batchSize(8).shuffle(true).seed(11).verbose(0).sampleWeight(weights())
         .validationData(x(), labels(), weights()).callbacks(interrupter, backup).build();
   }

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
-import org.tensorflow.ndarray.FloatNdArray;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TType;
@@ -186,7 +185,7 @@ class WeightParityTest {
   private static KerasParityTest.Diff start(TensorBundle b, Model model, String name) {
     List<Weight> ws = model.weights();
     assertEquals(b.readStrings("meta/weight_names"), ws.stream().map(Weight::path).toList());
-    model.setWeights(KerasParityTest.stripPrefix(read(b, "initial", ws), "initial/"));
+    model.setWeights(KerasParityTest.stripPrefix(KerasParityTest.readWeights(b, "initial", ws), "initial/"));
     return new KerasParityTest.Diff(name);
   }
 
@@ -205,20 +204,8 @@ class WeightParityTest {
       diff.compare("evaluate/" + k, b.read("evaluate/" + k, TFloat32.class).floats(),
           new float[] {evaluate.get(k).floatValue()});
     }
-    List<Weight> ws = model.weights();
-    Map<String, HostArray> finals = read(b, "final", ws);
-    List<FloatNdArray> javaWeights = model.getWeights();
-    for (int i = 0; i < ws.size(); i++) {
-      String key = "final/" + ws.get(i).path();
-      diff.compare(key, finals.get(key).floats(), KerasParityTest.toFloats(javaWeights.get(i)));
-    }
+    KerasParityTest.compareFinalWeights(diff, b, model);
     diff.assertWithin(KerasParityTest.RTOL, KerasParityTest.ATOL);
-  }
-
-  private static Map<String, HostArray> read(TensorBundle b, String stage, List<Weight> ws) {
-    Map<String, Class<? extends TType>> want = new LinkedHashMap<>();
-    ws.forEach(w -> want.put(stage + "/" + w.path(), TFloat32.class));
-    return b.read(want);
   }
 
   private static float[][] concat(HostArray a, HostArray b) {

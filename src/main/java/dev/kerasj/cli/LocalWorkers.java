@@ -1,13 +1,12 @@
 package dev.kerasj.cli;
 
 import dev.kerasj.distribute.TfConfig;
+import dev.kerasj.internal.LoopbackAddresses;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,7 +32,7 @@ final class LocalWorkers {
    */
   static int run(int n, List<String> kerasjArgs, PrintWriter out, PrintWriter err) throws IOException,
       InterruptedException {
-    List<String> addresses = freeLoopbackAddresses(n);
+    List<String> addresses = LoopbackAddresses.free(n);
     List<Process> workers = new ArrayList<>();
     List<Thread> pumps = new ArrayList<>();
     Thread cleanup = new Thread(() -> workers.forEach(Process::destroyForcibly), "kerasj-workers-cleanup");
@@ -118,21 +117,6 @@ final class LocalWorkers {
     t.setDaemon(true);
     t.start();
     return t;
-  }
-
-  /** {@code n} distinct free ports on 127.0.0.1: bound together (so they differ), released for the workers. */
-  static List<String> freeLoopbackAddresses(int n) throws IOException {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      for (int i = 0; i < n; i++) {
-        sockets.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
-      }
-      return sockets.stream().map(s -> "127.0.0.1:" + s.getLocalPort()).toList();
-    } finally {
-      for (ServerSocket s : sockets) {
-        s.close();
-      }
-    }
   }
 
   /** {@code args} without {@code --workers N} / {@code --workers=N}. */

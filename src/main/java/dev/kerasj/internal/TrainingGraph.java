@@ -1064,51 +1064,39 @@ public final class TrainingGraph {
     }
   }
 
+  /** Cuts rows {@code order[from..to)} of the host arrays into tensors, runs them with {@link #runFed}, closes them. */
   private float[][] run(List<HostArray> xs, List<HostArray> labels, List<HostArray> sampleWeights,
       List<Operand<TFloat32>> weightInputs, int[] order, int from, int to, List<Operand<TFloat32>> fetches,
       Op target, Float share) {
     List<Tensor> fed = new ArrayList<>();
     try {
-      Session.Runner runner = graph.session().runner();
+      Tensor shareTensor = null;
       if (share != null) {
-        Tensor t = TFloat32.scalarOf(share);
-        fed.add(t);
-        runner.feed(replicaShare, t);
+        shareTensor = TFloat32.scalarOf(share);
+        fed.add(shareTensor);
       }
-      List<Placeholder<?>> xPlaceholders = inputs;
-      List<Class<? extends TType>> xDtypes = inputDtypes;
-      for (int i = 0; i < xPlaceholders.size(); i++) {
-        Tensor t = Tensors.batch(xs.get(i), order, from, to, xDtypes.get(i));
+      List<Tensor> xTensors = new ArrayList<>();
+      for (int i = 0; i < inputs.size(); i++) {
+        Tensor t = Tensors.batch(xs.get(i), order, from, to, inputDtypes.get(i));
         fed.add(t);
-        runner.feed(xPlaceholders.get(i), t);
+        xTensors.add(t);
       }
+      List<Tensor> labelTensors = new ArrayList<>();
       for (int i = 0; i < ys.size(); i++) {
         Tensor t = Tensors.batch(labels.get(i), order, from, to, labelDtypes.get(i));
         fed.add(t);
-        runner.feed(ys.get(i), t);
+        labelTensors.add(t);
       }
+      List<Tensor> weightTensors = new ArrayList<>();
       for (int i = 0; sampleWeights != null && i < sampleWeights.size(); i++) {
+        Tensor t = null;
         if (sampleWeights.get(i) != null) {
-          Tensor t = Tensors.batch(sampleWeights.get(i), order, from, to, TFloat32.class);
+          t = Tensors.batch(sampleWeights.get(i), order, from, to, TFloat32.class);
           fed.add(t);
-          runner.feed(weightInputs.get(i), t);
         }
+        weightTensors.add(t);
       }
-      for (Operand<TFloat32> f : fetches) {
-        runner.fetch(f);
-      }
-      if (target != null) {
-        runner.addTarget(target);
-      }
-      try (Result r = runner.run()) {
-        float[][] out = new float[fetches.size()][];
-        for (int i = 0; i < out.length; i++) {
-          TFloat32 t = (TFloat32) r.get(i);
-          out[i] = new float[Math.toIntExact(t.size())];
-          t.asRawTensor().data().asFloats().read(out[i]);
-        }
-        return out;
-      }
+      return runFed(xTensors, labelTensors, weightTensors, weightInputs, fetches, target, shareTensor);
     } finally {
       fed.forEach(Tensor::close);
     }

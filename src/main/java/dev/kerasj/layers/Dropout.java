@@ -65,6 +65,14 @@ public final class Dropout extends Layer {
     if (!training || rate == 0) {
       return x;
     }
+    return drop(ctx, x, rate);
+  }
+
+  /**
+   * {@code x} with each value zeroed with probability {@code rate} and the rest scaled by {@code 1/(1-rate)}, keyed by
+   * the calling layer's seed: also the attention layers' dropout on their weights.
+   */
+  static Operand<TFloat32> drop(LayerContext ctx, Operand<TFloat32> x, double rate) {
     Ops tf = ctx.tf();
     long seed = ctx.seed();
     Operand<TFloat32> random;

@@ -349,7 +349,7 @@ public final class MultiHeadAttention extends Layer {
       }
       scores = probs; // Keras returns the weights before dropout
       if (training && dropout > 0.0) {
-        probs = dropout(ctx, probs);
+        probs = Dropout.drop(ctx, probs, dropout);
       }
     }
     Operand<TFloat32> context = tf.train.batchMatMul(probs, v, TFloat32.class); // [B, N, T, Hv]
@@ -367,27 +367,6 @@ public final class MultiHeadAttention extends Layer {
   private static Operand<TFloat32> where(Ops tf, Operand<TFloat32> keep, Operand<TFloat32> x, float masked) {
     Operand<TFloat32> drop = tf.math.sub(tf.constant(1f), keep);
     return tf.math.add(tf.math.mul(x, keep), tf.math.mul(drop, tf.constant(masked)));
-  }
-
-  /**
-   * Dropout on the attention probabilities, as kerasj's {@link Dropout} draws it: in {@code fit} a stateless uniform
-   * keyed by (layer seed, step), so a resumed run draws the same masks; Keras' random stream differs.
-   */
-  private Operand<TFloat32> dropout(LayerContext ctx, Operand<TFloat32> x) {
-    Ops tf = ctx.tf();
-    long seed = ctx.seed();
-    Operand<TFloat32> random;
-    if (ctx.trainingStep() != null) {
-      random = tf.random.statelessRandomUniform(tf.shape(x),
-          tf.stack(List.of(tf.constant(seed), ctx.trainingStep())), TFloat32.class);
-    } else {
-      random = tf.random.randomUniform(tf.shape(x), TFloat32.class,
-          org.tensorflow.op.random.RandomUniform.seed(seed & 0x7fffffffL),
-          org.tensorflow.op.random.RandomUniform.seed2((seed >>> 32) & 0x7fffffffL));
-    }
-    Operand<TFloat32> kept = tf.dtypes.cast(tf.math.greaterEqual(random, tf.constant((float) dropout)),
-        TFloat32.class);
-    return tf.math.mul(tf.math.mul(x, tf.constant((float) (1.0 / (1.0 - dropout)))), kept);
   }
 
   /** EinsumDense {@code abc,cde->abde} of sublayer {@code i}: {@code [B, steps, d] -> [B, steps, N, H]}. */

@@ -177,7 +177,7 @@ abstract class ScoreAttention extends Layer {
           tf.math.mul(drop, tf.math.sub(scores, tf.constant(MASKED_SHIFT))));
     }
     Operand<TFloat32> weights = tf.nn.softmax(scores);
-    Operand<TFloat32> applied = training && dropout > 0 ? dropoutOf(ctx, weights) : weights;
+    Operand<TFloat32> applied = training && dropout > 0 ? Dropout.drop(ctx, weights, dropout) : weights;
     Operand<TFloat32> output = tf.train.batchMatMul(applied, value, TFloat32.class);
     if (queryMask != null) {
       output = tf.math.mul(output, tf.expandDims(tf.dtypes.cast(queryMask, TFloat32.class), tf.constant(-1)));
@@ -202,23 +202,5 @@ abstract class ScoreAttention extends Layer {
     }
     Operand<TBool> c = tf.constant(StdArrays.ndCopyOf(causal));
     return v == null ? c : tf.math.logicalAnd(v, c);
-  }
-
-  /** Dropout on the weights as kerasj's {@link Dropout} draws it (keyed by layer seed and step in {@code fit}). */
-  private Operand<TFloat32> dropoutOf(LayerContext ctx, Operand<TFloat32> x) {
-    Ops tf = ctx.tf();
-    long s = ctx.seed();
-    Operand<TFloat32> random;
-    if (ctx.trainingStep() != null) {
-      random = tf.random.statelessRandomUniform(tf.shape(x), tf.stack(List.of(tf.constant(s), ctx.trainingStep())),
-          TFloat32.class);
-    } else {
-      random = tf.random.randomUniform(tf.shape(x), TFloat32.class,
-          org.tensorflow.op.random.RandomUniform.seed(s & 0x7fffffffL),
-          org.tensorflow.op.random.RandomUniform.seed2((s >>> 32) & 0x7fffffffL));
-    }
-    Operand<TFloat32> kept = tf.dtypes.cast(tf.math.greaterEqual(random, tf.constant((float) dropout)),
-        TFloat32.class);
-    return tf.math.mul(tf.math.mul(x, tf.constant((float) (1.0 / (1.0 - dropout)))), kept);
   }
 }

@@ -93,22 +93,7 @@ final class Thresholds {
     }
     int n = thresholds.length;
     if (evenly) {
-      // ceil(pred * (n - 1)) - 1 is the last threshold below the prediction; thresholds outside [0, 1] (AUC's
-      // -epsilon and 1 + epsilon) put predictions of 0 into the first bucket instead of dropping them.
-      boolean withEpsilon = thresholds[0] < 0 || thresholds[n - 1] > 1;
-      Operand<TFloat32> bucket = tf.math.sub(tf.math.ceil(tf.math.mul(pred,
-          tf.math.sub(tf.dtypes.cast(tf.constant(n), TFloat32.class), tf.constant(1f)))), tf.constant(1f));
-      if (withEpsilon) {
-        bucket = tf.nn.relu(bucket);
-      }
-      Operand<TInt32> ids = tf.dtypes.cast(bucket, TInt32.class);
-      Operand<TFloat32> tpBuckets = tf.math.unsortedSegmentSum(labels, ids, tf.constant(n));
-      Operand<TFloat32> fpBuckets = tf.math.unsortedSegmentSum(falseLabels, ids, tf.constant(n));
-      Operand<TFloat32> tp = tf.math.cumsum(tpBuckets, tf.constant(0), Cumsum.reverse(true));
-      Operand<TFloat32> fp = tf.math.cumsum(fpBuckets, tf.constant(0), Cumsum.reverse(true));
-      Operand<TFloat32> tn = tf.math.sub(tf.sum(falseLabels, tf.constant(0)), fp);
-      Operand<TFloat32> fn = tf.math.sub(tf.sum(labels, tf.constant(0)), tp);
-      return List.of(tp, fp, tn, fn);
+      return evenlyConfusion(tf, labels, falseLabels, pred, thresholds);
     }
     float[] t = new float[n];
     for (int i = 0; i < n; i++) {
@@ -131,20 +116,7 @@ final class Thresholds {
     Operand<TFloat32> falseW = tf.math.mul(falseLabels, w);
     int n = thresholds.length;
     if (evenly) {
-      boolean withEpsilon = thresholds[0] < 0 || thresholds[n - 1] > 1;
-      Operand<TFloat32> bucket = tf.math.sub(tf.math.ceil(tf.math.mul(pred,
-          tf.math.sub(tf.dtypes.cast(tf.constant(n), TFloat32.class), tf.constant(1f)))), tf.constant(1f));
-      if (withEpsilon) {
-        bucket = tf.nn.relu(bucket);
-      }
-      Operand<TInt32> ids = tf.dtypes.cast(bucket, TInt32.class);
-      Operand<TFloat32> tp = tf.math.cumsum(tf.math.unsortedSegmentSum(trueW, ids, tf.constant(n)), tf.constant(0),
-          Cumsum.reverse(true));
-      Operand<TFloat32> fp = tf.math.cumsum(tf.math.unsortedSegmentSum(falseW, ids, tf.constant(n)),
-          tf.constant(0), Cumsum.reverse(true));
-      Operand<TFloat32> tn = tf.math.sub(tf.sum(falseW, tf.constant(0)), fp);
-      Operand<TFloat32> fn = tf.math.sub(tf.sum(trueW, tf.constant(0)), tp);
-      return List.of(tp, fp, tn, fn);
+      return evenlyConfusion(tf, trueW, falseW, pred, thresholds);
     }
     float[] t = new float[n];
     for (int i = 0; i < n; i++) {
@@ -158,6 +130,31 @@ final class Thresholds {
     Operand<org.tensorflow.types.TInt32> one = tf.constant(1);
     return List.of(tf.sum(tf.math.mul(predPos, tw), one), tf.sum(tf.math.mul(predPos, fw), one),
         tf.sum(tf.math.mul(predNeg, fw), one), tf.sum(tf.math.mul(predNeg, tw), one));
+  }
+
+  /**
+   * Keras' counts for evenly distributed thresholds, one bucket per threshold: {@code pos} and {@code neg} are the
+   * per-prediction amounts of true and false labels (0/1, or the sample weights times them).
+   */
+  private static List<Operand<TFloat32>> evenlyConfusion(Ops tf, Operand<TFloat32> pos, Operand<TFloat32> neg,
+      Operand<TFloat32> pred, double[] thresholds) {
+    int n = thresholds.length;
+    // ceil(pred * (n - 1)) - 1 is the last threshold below the prediction; thresholds outside [0, 1] (AUC's
+    // -epsilon and 1 + epsilon) put predictions of 0 into the first bucket instead of dropping them.
+    boolean withEpsilon = thresholds[0] < 0 || thresholds[n - 1] > 1;
+    Operand<TFloat32> bucket = tf.math.sub(tf.math.ceil(tf.math.mul(pred,
+        tf.math.sub(tf.dtypes.cast(tf.constant(n), TFloat32.class), tf.constant(1f)))), tf.constant(1f));
+    if (withEpsilon) {
+      bucket = tf.nn.relu(bucket);
+    }
+    Operand<TInt32> ids = tf.dtypes.cast(bucket, TInt32.class);
+    Operand<TFloat32> tpBuckets = tf.math.unsortedSegmentSum(pos, ids, tf.constant(n));
+    Operand<TFloat32> fpBuckets = tf.math.unsortedSegmentSum(neg, ids, tf.constant(n));
+    Operand<TFloat32> tp = tf.math.cumsum(tpBuckets, tf.constant(0), Cumsum.reverse(true));
+    Operand<TFloat32> fp = tf.math.cumsum(fpBuckets, tf.constant(0), Cumsum.reverse(true));
+    Operand<TFloat32> tn = tf.math.sub(tf.sum(neg, tf.constant(0)), fp);
+    Operand<TFloat32> fn = tf.math.sub(tf.sum(pos, tf.constant(0)), tp);
+    return List.of(tp, fp, tn, fn);
   }
 
   private static Operand<TFloat32> count(Ops tf, Operand<TBool> b) {

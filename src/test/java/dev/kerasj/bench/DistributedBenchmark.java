@@ -1,9 +1,7 @@
 package dev.kerasj.bench;
 
 import dev.kerasj.distribute.TfConfig;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import dev.kerasj.internal.LoopbackAddresses;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,7 +61,7 @@ public final class DistributedBenchmark {
 
   /** Runs {@code n} workers (0: one process without TF_CONFIG); every worker's stdout lines. */
   private static List<List<String>> run(int n, String mode, int a, int b, int warmup, int steps) throws Exception {
-    List<String> addresses = n == 0 ? List.of() : freeAddresses(n);
+    List<String> addresses = n == 0 ? List.of() : LoopbackAddresses.free(n);
     List<Process> ps = new ArrayList<>();
     try {
       for (int i = 0; i < Math.max(1, n); i++) {
@@ -98,19 +96,5 @@ public final class DistributedBenchmark {
     return lines.stream().filter(l -> l.startsWith(key + " ")).findFirst()
         .orElseThrow(() -> new IllegalStateException("no " + key + " in " + lines)).substring(key.length() + 1)
         .split(" ");
-  }
-
-  private static List<String> freeAddresses(int n) throws IOException {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      for (int i = 0; i < n; i++) {
-        sockets.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
-      }
-      return sockets.stream().map(s -> "127.0.0.1:" + s.getLocalPort()).toList();
-    } finally {
-      for (ServerSocket s : sockets) {
-        s.close();
-      }
-    }
   }
 }

@@ -14,7 +14,9 @@ import dev.kerasj.layers.Input;
 import dev.kerasj.losses.SparseCategoricalCrossentropy;
 import dev.kerasj.optimizers.Adam;
 import dev.kerasj.saving.CorruptCheckpointException;
+import dev.kerasj.testing.Interrupts;
 import dev.kerasj.testing.LogCapture;
+import dev.kerasj.testing.ToyData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +25,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -75,23 +76,11 @@ class BackupAndRestoreTest {
   }
 
   static float[][] x() {
-    SplittableRandom r = new SplittableRandom(3);
-    float[][] x = new float[SAMPLES][4];
-    for (float[] row : x) {
-      for (int j = 0; j < 4; j++) {
-        row[j] = (float) r.nextDouble(-1, 1);
-      }
-    }
-    return x;
+    return ToyData.features(3, SAMPLES);
   }
 
   static int[] y() {
-    float[][] x = x();
-    int[] y = new int[SAMPLES];
-    for (int i = 0; i < SAMPLES; i++) {
-      y[i] = x[i][0] + x[i][1] > 0.3 ? 2 : x[i][2] > 0 ? 1 : 0;
-    }
-    return y;
+    return ToyData.classes(x());
   }
 
   /** One run's results. */
@@ -106,15 +95,7 @@ class BackupAndRestoreTest {
         b.saveFreq(saveFreq);
       }
       BackupAndRestore backup = b.build();
-      AtomicInteger batches = new AtomicInteger();
-      Callback interrupter = new Callback() {
-        @Override
-        public void onTrainBatchEnd(int batch, Map<String, Double> logs) {
-          if (batches.getAndIncrement() == interruptAt) {
-            backup.requestInterrupt();
-          }
-        }
-      };
+      Callback interrupter = Interrupts.afterBatch(backup, interruptAt);
       History h = m.fit(x(), y(), FitOptions.builder().epochs(EPOCHS).batchSize(BATCH).verbose(0)
           .validationData(x(), y())
           .callbacks(interrupter, backup, new CSVLogger(run.resolve("log.csv")),

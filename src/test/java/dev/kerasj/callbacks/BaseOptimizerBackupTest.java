@@ -9,12 +9,12 @@ import dev.kerasj.Sequential;
 import dev.kerasj.layers.Dense;
 import dev.kerasj.layers.Input;
 import dev.kerasj.optimizers.Adam;
+import dev.kerasj.testing.Interrupts;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -43,15 +43,7 @@ class BaseOptimizerBackupTest {
       m.setSeed(17);
       m.compile(optimizer, "categorical_crossentropy", "accuracy");
       BackupAndRestore backup = BackupAndRestore.builder(dir.resolve("backup")).build();
-      AtomicInteger batches = new AtomicInteger();
-      Callback interrupter = new Callback() {
-        @Override
-        public void onTrainBatchEnd(int batch, Map<String, Double> logs) {
-          if (batches.getAndIncrement() == interruptAt) {
-            backup.requestInterrupt();
-          }
-        }
-      };
+      Callback interrupter = Interrupts.afterBatch(backup, interruptAt);
       History h = m.fit(StatefulMetricBackupTest.x(), StatefulMetricBackupTest.y(), FitOptions.builder()
           .epochs(StatefulMetricBackupTest.EPOCHS).batchSize(StatefulMetricBackupTest.BATCH).verbose(0)
           .callbacks(interrupter, backup).build());

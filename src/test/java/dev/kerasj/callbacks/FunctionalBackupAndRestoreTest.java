@@ -12,6 +12,7 @@ import dev.kerasj.layers.KerasTensor;
 import dev.kerasj.losses.SparseCategoricalCrossentropy;
 import dev.kerasj.optimizers.Adam;
 import dev.kerasj.testing.FunctionalCases;
+import dev.kerasj.testing.Interrupts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,7 +20,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -71,15 +71,7 @@ class FunctionalBackupAndRestoreTest {
     Files.createDirectories(run);
     try (Model m = model()) {
       BackupAndRestore backup = BackupAndRestore.builder(run.resolve("backup")).build();
-      AtomicInteger batches = new AtomicInteger();
-      Callback interrupter = new Callback() {
-        @Override
-        public void onTrainBatchEnd(int batch, Map<String, Double> logs) {
-          if (batches.getAndIncrement() == interruptAt) {
-            backup.requestInterrupt();
-          }
-        }
-      };
+      Callback interrupter = Interrupts.afterBatch(backup, interruptAt);
       List<Callback> callbacks = new ArrayList<>(List.of(interrupter, backup,
           new CSVLogger(run.resolve("log.csv"))));
       callbacks.addAll(List.of(more));

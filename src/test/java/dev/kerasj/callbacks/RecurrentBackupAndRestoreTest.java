@@ -13,13 +13,13 @@ import dev.kerasj.layers.LSTM;
 import dev.kerasj.layers.Masking;
 import dev.kerasj.losses.SparseCategoricalCrossentropy;
 import dev.kerasj.optimizers.Adam;
+import dev.kerasj.testing.Interrupts;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -83,15 +83,7 @@ class RecurrentBackupAndRestoreTest {
   Result fit(Path run, int interruptAt) throws IOException {
     try (Sequential m = model()) {
       BackupAndRestore backup = BackupAndRestore.builder(run.resolve("backup")).build();
-      AtomicInteger batches = new AtomicInteger();
-      Callback interrupter = new Callback() {
-        @Override
-        public void onTrainBatchEnd(int batch, Map<String, Double> logs) {
-          if (batches.getAndIncrement() == interruptAt) {
-            backup.requestInterrupt();
-          }
-        }
-      };
+      Callback interrupter = Interrupts.afterBatch(backup, interruptAt);
       History h = m.fit(x(), y(), FitOptions.builder().epochs(EPOCHS).batchSize(BATCH).verbose(0)
           .callbacks(interrupter, backup).build());
       List<float[]> weights = new ArrayList<>();

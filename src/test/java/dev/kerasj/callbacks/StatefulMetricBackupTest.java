@@ -13,13 +13,13 @@ import dev.kerasj.metrics.AUC;
 import dev.kerasj.metrics.F1Score;
 import dev.kerasj.metrics.Precision;
 import dev.kerasj.optimizers.Adam;
+import dev.kerasj.testing.Interrupts;
+import dev.kerasj.testing.ToyData;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,21 +49,14 @@ class StatefulMetricBackupTest {
   }
 
   static float[][] x() {
-    SplittableRandom r = new SplittableRandom(5);
-    float[][] x = new float[SAMPLES][4];
-    for (float[] row : x) {
-      for (int j = 0; j < 4; j++) {
-        row[j] = (float) r.nextDouble(-1, 1);
-      }
-    }
-    return x;
+    return ToyData.features(5, SAMPLES);
   }
 
   static float[][] y() {
-    float[][] x = x();
+    int[] classes = ToyData.classes(x());
     float[][] y = new float[SAMPLES][3];
     for (int i = 0; i < SAMPLES; i++) {
-      y[i][x[i][0] + x[i][1] > 0.3 ? 2 : x[i][2] > 0 ? 1 : 0] = 1f;
+      y[i][classes[i]] = 1f;
     }
     return y;
   }
@@ -73,15 +66,7 @@ class StatefulMetricBackupTest {
   Run fit(Path dir, int interruptAt) {
     try (Sequential m = model()) {
       BackupAndRestore backup = BackupAndRestore.builder(dir.resolve("backup")).build();
-      AtomicInteger batches = new AtomicInteger();
-      Callback interrupter = new Callback() {
-        @Override
-        public void onTrainBatchEnd(int batch, Map<String, Double> logs) {
-          if (batches.getAndIncrement() == interruptAt) {
-            backup.requestInterrupt();
-          }
-        }
-      };
+      Callback interrupter = Interrupts.afterBatch(backup, interruptAt);
       History h = m.fit(x(), y(), FitOptions.builder().epochs(EPOCHS).batchSize(BATCH).verbose(0)
           .validationData(x(), y()).callbacks(interrupter, backup).build());
       List<float[]> weights = new ArrayList<>();
@@ -151,15 +136,7 @@ class StatefulMetricBackupTest {
     }
     try (dev.kerasj.Model m = twoOutputs()) {
       BackupAndRestore backup = BackupAndRestore.builder(dir.resolve("backup")).build();
-      AtomicInteger batches = new AtomicInteger();
-      Callback interrupter = new Callback() {
-        @Override
-        public void onTrainBatchEnd(int batch, Map<String, Double> logs) {
-          if (batches.getAndIncrement() == interruptAt) {
-            backup.requestInterrupt();
-          }
-        }
-      };
+      Callback interrupter = Interrupts.afterBatch(backup, interruptAt);
       Map<String, Object> y = Map.of("cls", y(), "bin", bin);
       History h = m.fit(Map.of("x", x), y, FitOptions.builder().epochs(EPOCHS).batchSize(BATCH).verbose(0)
           .validationData(Map.of("x", x), y).callbacks(interrupter, backup).build());

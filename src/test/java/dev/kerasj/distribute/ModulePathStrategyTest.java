@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kerasj.Model;
+import dev.kerasj.internal.LoopbackAddresses;
 import java.io.File;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -92,7 +93,7 @@ class ModulePathStrategyTest {
     if (addOpens) {
       cmd.addAll(List.of("--add-opens", "tensorflow/org.tensorflow=dev.kerasj"));
     }
-    String address = WorkerGroup.freeAddresses(1).get(0);
+    String address = LoopbackAddresses.free(1).get(0);
     cmd.addAll(List.of("--module-path", modulePath, "-m", "consumer/app.Main", address));
     Path log = dir.resolve(addOpens ? "with.log" : "without.log");
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -1,10 +1,9 @@
 package dev.kerasj.distribute;
 
+import dev.kerasj.internal.LoopbackAddresses;
 import dev.kerasj.reliability.ChildJvm;
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,7 +44,7 @@ final class WorkerGroup implements AutoCloseable {
 
   static WorkerGroup start(Path dir, Path logs, int n, int epochs, int timeoutSeconds, int sleepMs, boolean files,
       int samples, boolean modelBefore, WorkerChild.Variant variant) throws IOException {
-    WorkerGroup g = new WorkerGroup(freeAddresses(n));
+    WorkerGroup g = new WorkerGroup(LoopbackAddresses.free(n));
     try {
       for (int i = 0; i < n; i++) {
         String tfConfig = new TfConfig(g.addresses, i).toJson();
@@ -59,20 +58,6 @@ final class WorkerGroup implements AutoCloseable {
       throw e;
     }
     return g;
-  }
-
-  static List<String> freeAddresses(int n) throws IOException {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      for (int i = 0; i < n; i++) {
-        sockets.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
-      }
-      return sockets.stream().map(s -> "127.0.0.1:" + s.getLocalPort()).toList();
-    } finally {
-      for (ServerSocket s : sockets) {
-        s.close();
-      }
-    }
   }
 
   /** Every worker's stdout and stderr tail. */

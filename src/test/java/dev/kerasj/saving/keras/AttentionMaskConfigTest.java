@@ -1,5 +1,6 @@
 package dev.kerasj.saving.keras;
 
+import static dev.kerasj.saving.keras.KerasConfigParityTest.layer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,15 +28,6 @@ class AttentionMaskConfigTest {
 
   static JsonNode reference(String name) throws IOException {
     return KerasJson.parse(Files.readAllBytes(CONFIGS.resolve(name + ".json")));
-  }
-
-  private static JsonNode layer(JsonNode config, String name) {
-    for (JsonNode l : config.path("config").path("layers")) {
-      if (l.path("name").asText().equals(name)) {
-        return l;
-      }
-    }
-    throw new AssertionError("no layer " + name + " in " + config);
   }
 
   @ParameterizedTest(name = "{0}")

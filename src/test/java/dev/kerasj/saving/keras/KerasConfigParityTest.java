@@ -138,6 +138,16 @@ public class KerasConfigParityTest {
     }
   }
 
+  /** The layer named {@code name} in a Functional config's {@code config.layers}; an AssertionError when none is. */
+  static JsonNode layer(JsonNode config, String name) {
+    for (JsonNode l : config.path("config").path("layers")) {
+      if (l.path("name").asText().equals(name)) {
+        return l;
+      }
+    }
+    throw new AssertionError("no layer " + name + " in " + config);
+  }
+
   /** Structural equality; numbers compare by value; the first difference is reported with its JSON path. */
   public static void assertEquivalent(JsonNode expected, JsonNode actual, String path) {
     List<String> diffs = new ArrayList<>();

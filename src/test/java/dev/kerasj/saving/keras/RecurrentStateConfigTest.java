@@ -1,5 +1,6 @@
 package dev.kerasj.saving.keras;
 
+import static dev.kerasj.saving.keras.KerasConfigParityTest.layer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,15 +44,6 @@ class RecurrentStateConfigTest {
     KerasTensor decoded = LSTM.builder(16).returnSequences(true).build()
         .apply(embedded, List.of(encoder.get(1), encoder.get(2)));
     return new Model(ids, new Dense(10, "softmax").apply(decoded));
-  }
-
-  private static JsonNode layer(JsonNode config, String name) {
-    for (JsonNode l : config.path("config").path("layers")) {
-      if (l.path("name").asText().equals(name)) {
-        return l;
-      }
-    }
-    throw new AssertionError("no layer " + name + " in " + config);
   }
 
   /**
