@@ -34,11 +34,13 @@ import org.tensorflow.types.family.TType;
 /**
  * A {@link Dataset} placed in a model's graph: the tf.data ops, one iterator, and the ops after
  * {@code IteratorGetNext} (record parsing, maps, casts to the model's dtypes). {@link #start} (re)creates the
- * iterator for one pass, {@link #next} runs one {@code Session.run} that pulls a batch and returns the model-ready
- * tensors, which the training step then takes without any copy through Java. Not user API: {@code fit},
- * {@code evaluate} and {@code predict} drive it.
+ * iterator for one pass, {@link #next} returns the model-ready tensors of a batch pulled by a {@code Session.run} of
+ * its own, which the training step then takes without any copy through Java, and starts pulling the next batch on
+ * this iterator's thread while the caller trains. Not user API: {@code fit}, {@code evaluate} and {@code predict}
+ * drive it.
  *
- * <p>Owns the tensors holding an array source (fed once per pass); {@link #close()} frees them.
+ * <p>Owns the tensors holding an array source (fed once per pass), the batch pulled ahead and its thread;
+ * {@link #close()} waits for a pull under way and frees them. Not thread-safe: one caller at a time.
  */
 public final class BatchIterator implements AutoCloseable {
   /** What one model input or target takes: a name for messages, a dtype and a shape whose first dimension is -1. */
