@@ -608,6 +608,30 @@ class DatasetFitTest {
   }
 
   @Test
+  @Timeout(60)
+  void corruptRecord_pulledAheadDuringAStep_failsOnlyWhenItsBatchIsAskedFor() throws IOException {
+    // Record 140 sits in the 5th batch of 32, pulled on the iterator's thread while step 4 trains: the four clean
+    // batches train, then the fit fails, as when each batch is pulled on demand.
+    Path file = corrupted(false, 140);
+    try (Sequential bad = model(); Sequential clean = model()) {
+      int[] steps = {0};
+      Callback count = new Callback() {
+        @Override
+        public void onTrainBatchEnd(int batch, Map<String, Double> logs) {
+          steps[0]++;
+        }
+      };
+      DatasetException e = assertThrows(DatasetException.class, () -> bad.fit(records(file).batch(32),
+          FitOptions.builder().epochs(1).verbose(0).callbacks(count).build()));
+      assertTrue(e.getMessage().toLowerCase().contains("corrupted record"), e.getMessage());
+      assertEquals(4, steps[0], "the four clean batches train before the error");
+      clean.fit(records(DatasetTrainingParityTest.TRAIN).batch(32).take(4), FitOptions.builder().epochs(1).verbose(0)
+          .build());
+      assertBitwise(weights(clean), weights(bad));
+    }
+  }
+
+  @Test
   void featureOfTheWrongType_failsNamingTheFeature() {
     // "label" is an int64_list in the records; declared as floats.
     Dataset wrongType = Dataset.fromTFRecord(DatasetTrainingParityTest.TRAIN, Feature.floats("pixels", 64),

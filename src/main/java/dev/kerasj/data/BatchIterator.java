@@ -7,6 +7,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.tensorflow.DeviceSpec;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -30,11 +34,13 @@ import org.tensorflow.types.family.TType;
 /**
  * A {@link Dataset} placed in a model's graph: the tf.data ops, one iterator, and the ops after
  * {@code IteratorGetNext} (record parsing, maps, casts to the model's dtypes). {@link #start} (re)creates the
- * iterator for one pass, {@link #next} runs one {@code Session.run} that pulls a batch and returns the model-ready
- * tensors, which the training step then takes without any copy through Java. Not user API: {@code fit},
- * {@code evaluate} and {@code predict} drive it.
+ * iterator for one pass, {@link #next} returns the model-ready tensors of a batch pulled by a {@code Session.run} of
+ * its own, which the training step then takes without any copy through Java, and starts pulling the next batch on
+ * this iterator's thread while the caller trains. Not user API: {@code fit}, {@code evaluate} and {@code predict}
+ * drive it.
  *
- * <p>Owns the tensors holding an array source (fed once per pass); {@link #close()} frees them.
+ * <p>Owns the tensors holding an array source (fed once per pass), the batch pulled ahead and its thread;
+ * {@link #close()} waits for a pull under way and frees them. Not thread-safe: one caller at a time.
  */
 public final class BatchIterator implements AutoCloseable {
   /** What one model input or target takes: a name for messages, a dtype and a shape whose first dimension is -1. */
@@ -185,6 +191,12 @@ public final class BatchIterator implements AutoCloseable {
   /** A generator source's iterator for the current pass, and the number of batches it gave. */
   private java.util.Iterator<? extends Map<String, ?>> generated;
   private long generatedBatches;
+  /**
+   * The next batch's pull run, started on {@link #puller} when {@link #next} hands out a batch, so that it runs
+   * while the caller trains on that batch; null when none is under way.
+   */
+  private Future<Batch> ahead;
+  private ExecutorService puller;
   private boolean closed;
 
   BatchIterator(Dataset dataset, Ops graphTf, Session session, List<Slot> inputs, List<Slot> targets,
@@ -428,6 +440,7 @@ public final class BatchIterator implements AutoCloseable {
       generatedBatches = 0;
       return;
     }
+    dropAhead();
     List<Tensor> seeds = new ArrayList<>();
     try {
       Session.Runner r = session.runner();
@@ -460,7 +473,10 @@ public final class BatchIterator implements AutoCloseable {
   }
 
   /**
-   * The next batch (to be closed by the caller), or null when this pass is exhausted.
+   * The next batch (to be closed by the caller), or null when this pass is exhausted. The batch after it is
+   * pulled at once on a thread of this iterator while the caller trains (one pull at a time, in order, so the
+   * batches and their order are those of pulling on demand); a pull's error is thrown by the call that asks for
+   * that batch, after the batches before it were handed out.
    *
    * @throws DatasetException when a record cannot be read or parsed (naming the files and TensorFlow's report)
    */
@@ -469,6 +485,24 @@ public final class BatchIterator implements AutoCloseable {
     if (make == null) {
       return nextGenerated();
     }
+    Future<Batch> pending = ahead;
+    ahead = null;
+    Batch b = pending == null ? pull() : result(pending);
+    if (b != null) {
+      if (puller == null) {
+        puller = Executors.newSingleThreadExecutor(r -> {
+          Thread t = new Thread(r, "kerasj-dataset-pull");
+          t.setDaemon(true);
+          return t;
+        });
+      }
+      ahead = puller.submit(this::pull);
+    }
+    return b;
+  }
+
+  /** One run that pulls the next batch; null at the end of the pass. */
+  private Batch pull() {
     Session.Runner r = session.runner();
     outputs.forEach(r::fetch);
     try {
@@ -480,6 +514,57 @@ public final class BatchIterator implements AutoCloseable {
         throw e;
       }
       throw new DatasetException("Could not read the next batch of " + dataset.describe() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The pulled batch, or the pull's exception as it was thrown. */
+  private static Batch result(Future<Batch> pull) {
+    try {
+      return uninterruptibly(pull);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /**
+   * Waits for a pull under way (its run uses the session and the iterator) and frees its batch. Its error, if any,
+   * belongs to a batch nobody asked for, which pulling on demand would never have read, so it is dropped.
+   */
+  private void dropAhead() {
+    Future<Batch> pending = ahead;
+    ahead = null;
+    if (pending != null) {
+      try {
+        Batch b = uninterruptibly(pending);
+        if (b != null) {
+          b.close();
+        }
+      } catch (ExecutionException e) {
+        // see above
+      }
+    }
+  }
+
+  private static Batch uninterruptibly(Future<Batch> f) throws ExecutionException {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return f.get();
+        } catch (InterruptedException e) {
+          interrupted = true; // the run cannot be stopped; the session must not be used by two owners
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -618,6 +703,10 @@ public final class BatchIterator implements AutoCloseable {
   public void close() {
     if (!closed) {
       closed = true;
+      dropAhead();
+      if (puller != null) {
+        puller.shutdown();
+      }
       arrayTensors.forEach(Tensor::close);
     }
   }
