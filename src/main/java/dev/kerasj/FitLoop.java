@@ -39,17 +39,9 @@ final class FitLoop {
   }
 
   /**
-   * Runs {@code fit} on one array per model input ({@code x}) and per output ({@code y}), all of one sample count;
-   * {@code xVal}/{@code yVal} may be null.
-   */
-  public History fit(List<HostArray> x, List<HostArray> y, List<HostArray> xVal, List<HostArray> yVal, FitOptions o,
-      long shuffleSeed) {
-    return fit(x, y, null, xVal, yVal, null, o, shuffleSeed);
-  }
-
-  /**
-   * {@code fit} with sample weights: per output an array shaped as {@link TrainingGraph#sampleWeightShape} says, or
-   * null for none ({@code sw} for training, {@code swVal} for validation).
+   * Runs {@code fit} on one array per model input ({@code x}) and per output ({@code y}), all of one sample count,
+   * with sample weights per output shaped as {@link TrainingGraph#sampleWeightShape} says, or null for none
+   * ({@code sw} for training, {@code swVal} for validation); {@code xVal}/{@code yVal} may be null.
    */
   public History fit(List<HostArray> x, List<HostArray> y, List<HostArray> sw, List<HostArray> xVal,
       List<HostArray> yVal, List<HostArray> swVal, FitOptions o, long shuffleSeed) {
@@ -432,13 +424,10 @@ final class FitLoop {
         prefix);
   }
 
-  /** Runs {@code evaluate} in batches with the inference graph; keys get {@code prefix}. */
-  public Map<String, Double> evaluate(List<HostArray> x, List<HostArray> y, int batchSize, Callback callbacks,
-      String prefix) {
-    return evaluate(x, y, null, batchSize, callbacks, prefix);
-  }
-
-  /** {@code evaluate} with sample weights per output ({@code sw}, null for none). */
+  /**
+   * Runs {@code evaluate} in batches with the inference graph, with sample weights per output ({@code sw}, null for
+   * none); keys get {@code prefix}.
+   */
   public Map<String, Double> evaluate(List<HostArray> x, List<HostArray> y, List<HostArray> sw, int batchSize,
       Callback callbacks, String prefix) {
     Means means = new Means(metricNames, training.metrics(), training.stateSizes());

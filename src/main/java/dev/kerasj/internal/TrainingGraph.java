@@ -74,8 +74,6 @@ public final class TrainingGraph {
   private final List<Operand<TFloat32>> trainWeights = new ArrayList<>();
   /** The same for the inference pass ({@code evaluate}, validation). */
   private final List<Operand<TFloat32>> evalWeights = new ArrayList<>();
-  /** Per output, the per-sample shape its sample weights take (without the batch axis), or null. */
-  private final List<long[]> weightShapes = new ArrayList<>();
   private final Op trainOp;
   private final Op emaFinalize;
   private Operand<TInt64> optimizerIterations;
@@ -179,10 +177,6 @@ public final class TrainingGraph {
     addLossAndMetrics(evalScope, outputs, network.inferenceOutputs(), network.inferenceMasks(),
         penalties(evalScope, network.inferenceLosses(), trainable, new IdentityHashMap<>()), evalFetches,
         new ArrayList<>(), evalWeights);
-    for (Operand<TFloat32> w : trainWeights) {
-      weightShapes.add(w == null ? null
-          : java.util.Arrays.copyOfRange(w.shape().asArray(), 1, w.shape().numDimensions()));
-    }
 
     Gradient[] grads = gradients(tf.withSubScope("optimizer_gradients"), trainLoss, trainable, lookups, penalized);
     Replication replication = graph.replication();
@@ -910,16 +904,9 @@ public final class TrainingGraph {
 
   /**
    * Runs one training step on the rows {@code order[from..to)} (or {@code from..to} when {@code order} is null) of
-   * every input and label array; returns {{loss}, each metric's state tensors flattened, in order}.
-   */
-  public float[][] trainStep(List<HostArray> xs, List<HostArray> labels, int[] order, int from, int to) {
-    return trainStep(xs, labels, null, order, from, to);
-  }
-
-  /**
-   * {@link #trainStep(List, List, int[], int, int)} with sample weights: per output an array shaped
+   * every input and label array, with sample weights per output: an array shaped
    * {@code [samples, ...sampleWeightShape(i)]} (see {@link #sampleWeightShape}), or null (the whole list or one
-   * entry) for weights of 1.
+   * entry) for weights of 1. Returns {{loss}, each metric's state tensors flattened, in order}.
    */
   public float[][] trainStep(List<HostArray> xs, List<HostArray> labels, List<HostArray> sampleWeights, int[] order,
       int from, int to) {
@@ -948,12 +935,10 @@ public final class TrainingGraph {
     return replicaShare != null;
   }
 
-  /** Computes loss and metrics of rows {@code from..to} with the inference pass; updates nothing. */
-  public float[][] evalStep(List<HostArray> xs, List<HostArray> labels, int from, int to) {
-    return evalStep(xs, labels, null, from, to);
-  }
-
-  /** {@link #evalStep(List, List, int, int)} with sample weights, as {@link #trainStep} takes them. */
+  /**
+   * Computes loss and metrics of rows {@code from..to} with the inference pass, with sample weights as
+   * {@link #trainStep} takes them; updates nothing.
+   */
   public float[][] evalStep(List<HostArray> xs, List<HostArray> labels, List<HostArray> sampleWeights, int from,
       int to) {
     return run(xs, labels, sampleWeights, evalWeights, null, from, to, evalFetches, null, null);
@@ -965,8 +950,8 @@ public final class TrainingGraph {
    * the graph does not know a size. Null when the output's loss gives no per-sample values (no weights possible).
    */
   public long[] sampleWeightShape(int output) {
-    long[] s = weightShapes.get(output);
-    return s == null ? null : s.clone();
+    Operand<TFloat32> w = trainWeights.get(output);
+    return w == null ? null : java.util.Arrays.copyOfRange(w.shape().asArray(), 1, w.shape().numDimensions());
   }
 
   /**
@@ -980,17 +965,10 @@ public final class TrainingGraph {
   }
 
   /**
-   * Runs one training step on tensors already shaped and typed for the model (a {@link dev.kerasj.data} batch),
-   * fed without any copy; returns what {@link #trainStep(List, List, int[], int, int)} returns.
-   */
-  public float[][] trainStep(List<? extends Tensor> xs, List<? extends Tensor> labels) {
-    return trainStep(xs, labels, List.of());
-  }
-
-  /**
-   * {@link #trainStep(List, List)} with sample weights: one float32 tensor per output shaped
+   * Runs one training step on tensors already shaped and typed for the model (a {@link dev.kerasj.data} batch), fed
+   * without any copy, with sample weights: one float32 tensor per output shaped
    * {@code [batch, ...sampleWeightShape(i)]}, fed to {@link #sampleWeightInput sampleWeightInput(i, true)}; an
-   * empty list (or null entries) for weights of 1.
+   * empty list (or null entries) for weights of 1. Returns what the array step returns.
    */
   public float[][] trainStep(List<? extends Tensor> xs, List<? extends Tensor> labels,
       List<? extends Tensor> sampleWeights) {
@@ -1013,12 +991,10 @@ public final class TrainingGraph {
     return runFed(xs, labels, sampleWeights, trainWeights, trainFetches, trainOp, share);
   }
 
-  /** Computes loss and metrics of a batch of tensors with the inference pass; updates nothing. */
-  public float[][] evalStep(List<? extends Tensor> xs, List<? extends Tensor> labels) {
-    return evalStep(xs, labels, List.of());
-  }
-
-  /** {@link #evalStep(List, List)} with sample weights, as {@link #trainStep(List, List, List)} takes them. */
+  /**
+   * Computes loss and metrics of a batch of tensors with the inference pass, with sample weights as
+   * {@link #trainStep(List, List, List)} takes them; updates nothing.
+   */
   public float[][] evalStep(List<? extends Tensor> xs, List<? extends Tensor> labels,
       List<? extends Tensor> sampleWeights) {
     return runFed(xs, labels, sampleWeights, evalWeights, evalFetches, null, null);
