@@ -138,7 +138,7 @@ final class DatasetEpochs {
       }
       try (batch) {
         callbacks.onTrainBatchBegin(b, Map.of());
-        means.add(loop.trainStep(batch, "epoch " + (epoch + 1) + ", batch " + (b + 1)), batch.size());
+        means.add(loop.trainStep(batch, epoch, b), batch.size());
       }
       b++;
       callbacks.onTrainBatchEnd(b - 1, means.results(""));

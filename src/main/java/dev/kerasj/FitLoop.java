@@ -273,7 +273,7 @@ final class FitLoop {
       int to = batchEnd(from, o.batchSize(), n);
       callbacks.onTrainBatchBegin(b, Map.of());
       means.add(replication == null ? training.trainStep(run.x, run.y, run.sw, order, from, to)
-          : shardStep(run, order, from, to, "epoch " + (epoch + 1) + ", batch " + (b + 1)), to - from);
+          : shardStep(run, order, from, to, epoch, b), to - from);
       callbacks.onTrainBatchEnd(b, means.results(""));
       if (model.stopTraining()) {
         break;
@@ -323,12 +323,12 @@ final class FitLoop {
    * N divides this is exactly tf.distribute's split of a batched dataset (rebatch into N equal sub-batches, worker i
    * takes the i-th); the step's loss, metrics and gradients are the global batch's (see TrainingGraph).
    */
-  private float[][] shardStep(Run run, int[] order, int from, int to, String where) {
+  private float[][] shardStep(Run run, int[] order, int from, int to, int epoch, int batch) {
     int[] slice = shard(from, to, replication.taskIndex(), replication.workers());
     try {
       return training.trainStep(run.x, run.y, run.sw, order, slice[0], slice[1], to - from);
     } catch (TensorFlowException e) {
-      throw workerFailure(e, where);
+      throw workerFailure(e, where(epoch, batch));
     }
   }
 
@@ -387,15 +387,20 @@ final class FitLoop {
   }
 
   /** One training step on a dataset batch: in a group, on this worker's slice, weighted by its share. */
-  float[][] trainStep(BatchIterator.Batch batch, String where) {
+  float[][] trainStep(BatchIterator.Batch batch, int epoch, int b) {
     if (replication == null) {
       return training.trainStep(batch.inputs(), batch.targets(), batch.weights());
     }
     try {
       return training.trainStep(batch.inputs(), batch.targets(), batch.weights(), batch.share());
     } catch (TensorFlowException e) {
-      throw workerFailure(e, where);
+      throw workerFailure(e, where(epoch, b));
     }
+  }
+
+  /** Where a step failed, for a worker failure's message (built only then, not on every step). */
+  private static String where(int epoch, int batch) {
+    return "epoch " + (epoch + 1) + ", batch " + (batch + 1);
   }
 
   /** Worker {@code index}'s slice {@code [start, end)} of {@code [from, to)} split across {@code workers}. */
