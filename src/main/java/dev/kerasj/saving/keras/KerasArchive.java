@@ -254,6 +254,11 @@ public final class KerasArchive {
     } catch (ZipException e) {
       throw new IncompatibleModelException(file, file + " is not a .keras archive (not a zip file: "
           + e.getMessage() + ")");
+    } catch (java.io.EOFException e) {
+      // The JDK's ZipFile reads past the end when the end-of-directory record's sizes point there (found by
+      // FileFuzzTest: one flipped bit in the comment length).
+      throw new CorruptCheckpointException(file, file + ": the zip's end-of-directory record is damaged (it "
+          + "points past the end of the " + Files.size(file) + "-byte file)", e);
     }
     try (zip) {
       Map<String, ZipEntry> entries = new HashMap<>();

@@ -202,6 +202,24 @@ class KerasFilesBadInputTest {
   }
 
   @Test
+  void endRecordPointingPastTheFile_isCorruptCheckpoint_notARawEofException() throws IOException {
+    // FileFuzzTest seed 36673076373330, case 112: bit 7 of the end record's comment length flipped; the JDK's ZipFile
+    // then reads past the end and throws a bare EOFException.
+    byte[] b = Files.readAllBytes(MLP);
+    ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+    int end = -1;
+    for (int i = b.length - 22; i >= 0 && end < 0; i--) {
+      if (buf.getInt(i) == 0x06054b50) {
+        end = i;
+      }
+    }
+    b[end + 21] ^= (byte) 0x80;
+    Path file = Files.write(dir.resolve("end-record.keras"), b);
+    CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> Sequential.load(file));
+    assertTrue(e.getMessage().contains("end-of-directory record is damaged"), e.getMessage());
+  }
+
+  @Test
   void notAZip_isIncompatibleModel() throws IOException {
     Path file = dir.resolve("garbage.keras");
     Files.write(file, "not a zip".getBytes(StandardCharsets.UTF_8));
